@@ -1,0 +1,434 @@
+//! Model layouts: the vendor rules (device codes, firmware names, screen assets, byte caps, ring-tone
+//! format) read from the TOML files in `layouts/`.
+//!
+//! The files in the repository's `layouts/` folder are compiled into the binary. A folder given with
+//! `--layouts DIR` (or `BUNDLER_LAYOUTS`) extends and overrides them: a file named like a built-in one
+//! is laid over it key by key, any other `*.toml` adds a vendor.
+
+use anyhow::{bail, Context, Result};
+use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+/// The layout files shipped inside the binary, as (file name, contents).
+const BUILTIN: &[(&str, &str)] = &[
+    ("htek.toml", include_str!("../layouts/htek.toml")),
+    ("flyingvoice.toml", include_str!("../layouts/flyingvoice.toml")),
+];
+
+/// Layout files larger than this are refused (they are hand-written data, not bulk input).
+const MAX_LAYOUT_BYTES: u64 = 4 * 1024 * 1024;
+
+/// Every known model of every vendor.
+#[derive(Debug, Clone, Serialize)]
+pub struct Layouts {
+    pub vendors: Vec<Vendor>,
+}
+
+/// One vendor file: its family name and models.
+#[derive(Debug, Clone, Serialize)]
+pub struct Vendor {
+    pub vendor: String,
+    pub family: String,
+    /// Where the data came from: "built-in" or the override file(s).
+    pub origin: Vec<String>,
+    pub models: Vec<Model>,
+}
+
+/// All the rules for one phone model, with the vendor defaults already applied.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Model {
+    #[serde(default)]
+    pub name: String,
+    #[serde(default)]
+    pub vendor: String,
+    /// Other names that mean this model (`UC912G` → `UC912`).
+    #[serde(default)]
+    pub aliases: Vec<String>,
+    /// Htek device code: the common config is `cfg<code>.xml`. `None` when unknown (never guessed).
+    #[serde(default)]
+    pub device_code: Option<String>,
+    #[serde(default)]
+    pub device_code_source: Option<String>,
+    /// Current firmware file name (`fw924.rom`), if known.
+    #[serde(default)]
+    pub firmware: Option<String>,
+    /// Firmware file name pattern (`{model}-FVUI_V*.bin`), for vendors whose names carry a version.
+    #[serde(default)]
+    pub firmware_pattern: Option<String>,
+    /// Legacy firmware files (`boot_924.bin`, `img_924.bin`).
+    #[serde(default)]
+    pub legacy_firmware: Vec<String>,
+    /// First and last version that uses the legacy file set.
+    #[serde(default)]
+    pub legacy_firmware_versions: Vec<String>,
+    /// First version that uses the single current firmware file.
+    #[serde(default)]
+    pub current_firmware_from: Option<String>,
+    /// Phones at or below this version need the legacy image as well to reach the current firmware.
+    #[serde(default)]
+    pub two_step_upgrade_below: Option<String>,
+    /// `color`, `mono` or `none`.
+    #[serde(default = "default_screen")]
+    pub screen: String,
+    /// Names of asset profiles, resolved into `asset_rules` when loading.
+    #[serde(default, skip_serializing)]
+    pub assets: Vec<String>,
+    /// The screen assets this model takes (wallpapers, screensavers, logos, icons).
+    #[serde(default, skip_deserializing)]
+    pub asset_rules: Vec<AssetRule>,
+    pub ringtone: RingRules,
+    #[serde(default)]
+    pub hlpres: Option<ArchiveRule>,
+    #[serde(default)]
+    pub language: Option<ArchiveRule>,
+}
+
+fn default_screen() -> String {
+    "color".to_string()
+}
+
+/// How ring tones for a model are made and named.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RingRules {
+    /// Slot numbers the phone fetches (Htek: 4–8).
+    pub slots: Vec<u8>,
+    /// File name with `{slot}` (`ring{slot}.bin`).
+    pub file: String,
+    /// `gsrt`, `g711-wav` or `pcm-wav`.
+    pub container: String,
+    /// `ulaw` or `alaw`.
+    pub codec: String,
+    pub sample_rate: u32,
+    /// Default length cap in seconds.
+    pub max_seconds: f64,
+    /// Largest file the phone takes, in bytes.
+    pub max_bytes: u64,
+    #[serde(default)]
+    pub source: String,
+}
+
+impl RingRules {
+    /// The file name the phone fetches for `slot`, or an error naming the slots that exist.
+    pub fn file_for_slot(&self, slot: u8, model: &str) -> Result<String> {
+        if !self.slots.contains(&slot) {
+            let slots: Vec<String> = self.slots.iter().map(|s| s.to_string()).collect();
+            bail!(
+                "slot {slot} does not exist on {model}: its ring-tone slots are {}",
+                slots.join(", ")
+            );
+        }
+        Ok(self.file.replace("{slot}", &slot.to_string()))
+    }
+}
+
+/// A tar the phone fetches (`hlpres.tar`, `Language.tar`).
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ArchiveRule {
+    pub file: String,
+    /// The folder every entry lives under (`hlpres`, `Language`).
+    pub folder: String,
+    pub max_bytes: u64,
+    #[serde(default)]
+    pub source: String,
+}
+
+/// One kind of screen asset of a model: its names, size, formats and byte cap.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct AssetRule {
+    /// Profile name in the layout file (`wallpaper_480x320`).
+    #[serde(default)]
+    pub profile: String,
+    /// `wallpaper`, `screensaver`, `weblogo`, `lcdlogo` or `icon`.
+    pub kind: String,
+    /// Entry names under the archive folder, in slot order.
+    #[serde(default)]
+    pub names: Vec<String>,
+    /// A glob (`*.png`) for kinds whose names are not fixed (icons).
+    #[serde(default)]
+    pub any_name: Option<String>,
+    pub width: u32,
+    pub height: u32,
+    /// Accepted formats; the first is what bundler writes.
+    pub formats: Vec<String>,
+    #[serde(default)]
+    pub monochrome: bool,
+    pub max_bytes: u64,
+    #[serde(default)]
+    pub source: String,
+}
+
+impl AssetRule {
+    /// Whether `name` (an entry name without folder) is one of this rule's names.
+    pub fn matches(&self, name: &str) -> bool {
+        if self.names.iter().any(|n| n.eq_ignore_ascii_case(name)) {
+            return true;
+        }
+        match &self.any_name {
+            Some(glob) => match glob.strip_prefix('*') {
+                Some(suffix) => name.to_ascii_lowercase().ends_with(&suffix.to_ascii_lowercase()),
+                None => glob.eq_ignore_ascii_case(name),
+            },
+            None => false,
+        }
+    }
+}
+
+impl Model {
+    /// The rule for an asset kind (`wallpaper`), if the model has it.
+    pub fn asset(&self, kind: &str) -> Option<&AssetRule> {
+        self.asset_rules.iter().find(|r| r.kind == kind)
+    }
+
+    /// The rule an archive entry name (without folder) falls under, if any.
+    pub fn asset_for_name(&self, name: &str) -> Option<&AssetRule> {
+        // Fixed names first, so `weblogo.jpg` never falls under a glob.
+        self.asset_rules
+            .iter()
+            .find(|r| r.names.iter().any(|n| n.eq_ignore_ascii_case(name)))
+            .or_else(|| self.asset_rules.iter().find(|r| r.matches(name)))
+    }
+
+    /// Whether `name` is this model's name or one of its aliases (case-insensitive).
+    pub fn answers_to(&self, name: &str) -> bool {
+        self.name.eq_ignore_ascii_case(name) || self.aliases.iter().any(|a| a.eq_ignore_ascii_case(name))
+    }
+}
+
+impl Layouts {
+    /// The built-in layouts, extended by `dir` when given.
+    pub fn load(dir: Option<&Path>) -> Result<Layouts> {
+        let mut files: Vec<LayoutFile> = BUILTIN
+            .iter()
+            .map(|(name, text)| LayoutFile::parse(&format!("layouts/{name}"), name, text, "built-in"))
+            .collect::<Result<_>>()?;
+        if let Some(dir) = dir {
+            for path in override_files(dir)? {
+                let text = read_layout_text(&path)?;
+                let shown = path.display().to_string();
+                let stem = path.file_name().and_then(|n| n.to_str()).unwrap_or_default().to_string();
+                let over = LayoutFile::parse(&shown, &stem, &text, &shown)?;
+                match files.iter_mut().find(|f| f.stem == over.stem) {
+                    Some(base) => base.overlay(over),
+                    None => files.push(over),
+                }
+            }
+        }
+        let vendors = files.into_iter().map(LayoutFile::resolve).collect::<Result<Vec<_>>>()?;
+        let layouts = Layouts { vendors };
+        layouts.check_unique_names()?;
+        Ok(layouts)
+    }
+
+    /// Every model of every vendor, in file order.
+    pub fn models(&self) -> impl Iterator<Item = &Model> {
+        self.vendors.iter().flat_map(|v| v.models.iter())
+    }
+
+    /// Looks a model up by name or alias, case-insensitively. An unknown name is an error that
+    /// suggests the nearest known names.
+    pub fn model(&self, name: &str) -> Result<&Model> {
+        if let Some(m) = self.models().find(|m| m.answers_to(name)) {
+            return Ok(m);
+        }
+        let wanted = name.to_ascii_uppercase();
+        let mut scored: Vec<(usize, &str)> = self
+            .models()
+            .flat_map(|m| std::iter::once(&m.name).chain(m.aliases.iter()))
+            .map(|n| (strsim::osa_distance(&wanted, &n.to_ascii_uppercase()), n.as_str()))
+            .collect();
+        scored.sort();
+        let near: Vec<&str> = scored.iter().filter(|(d, _)| *d <= 2).take(4).map(|(_, n)| *n).collect();
+        if near.is_empty() {
+            bail!("unknown model '{name}' (see `bundler models` for the list)");
+        }
+        bail!("unknown model '{name}'; did you mean {}?", near.join(", "))
+    }
+
+    /// The vendor entry for a vendor name, or an error listing the known vendors.
+    pub fn vendor(&self, name: &str) -> Result<&Vendor> {
+        self.vendors.iter().find(|v| v.vendor.eq_ignore_ascii_case(name)).with_context(|| {
+            let known: Vec<&str> = self.vendors.iter().map(|v| v.vendor.as_str()).collect();
+            format!("unknown vendor '{name}': known vendors are {}", known.join(", "))
+        })
+    }
+
+    fn check_unique_names(&self) -> Result<()> {
+        let mut seen: BTreeMap<String, &str> = BTreeMap::new();
+        for m in self.models() {
+            for n in std::iter::once(&m.name).chain(m.aliases.iter()) {
+                if let Some(other) = seen.insert(n.to_ascii_uppercase(), &m.name) {
+                    bail!("layouts: the name '{n}' is used by both {other} and {}", m.name);
+                }
+            }
+        }
+        Ok(())
+    }
+}
+
+/// The `*.toml` files of an override folder, sorted by name.
+fn override_files(dir: &Path) -> Result<Vec<PathBuf>> {
+    let entries = std::fs::read_dir(dir).with_context(|| format!("{}: cannot read layouts folder", dir.display()))?;
+    let mut paths = Vec::new();
+    for entry in entries {
+        let path = entry.with_context(|| format!("{}: cannot read layouts folder", dir.display()))?.path();
+        if path.extension().is_some_and(|e| e == "toml") {
+            paths.push(path);
+        }
+    }
+    paths.sort();
+    Ok(paths)
+}
+
+fn read_layout_text(path: &Path) -> Result<String> {
+    let meta = std::fs::metadata(path).with_context(|| format!("{}: cannot read layout file", path.display()))?;
+    if meta.len() > MAX_LAYOUT_BYTES {
+        bail!("{}: layout file is {} bytes, more than the {} allowed", path.display(), meta.len(), MAX_LAYOUT_BYTES);
+    }
+    std::fs::read_to_string(path).with_context(|| format!("{}: cannot read layout file (must be UTF-8)", path.display()))
+}
+
+/// One parsed layout file, before defaults and profiles are applied.
+struct LayoutFile {
+    shown: String,
+    stem: String,
+    origin: Vec<String>,
+    table: toml::Table,
+}
+
+impl LayoutFile {
+    fn parse(shown: &str, stem: &str, text: &str, origin: &str) -> Result<LayoutFile> {
+        let table: toml::Table = text.parse().map_err(|e: toml::de::Error| {
+            anyhow::anyhow!("{shown}:{}: {}", position(text, e.span()), e.message())
+        })?;
+        Ok(LayoutFile { shown: shown.to_string(), stem: stem.to_string(), origin: vec![origin.to_string()], table })
+    }
+
+    fn overlay(&mut self, other: LayoutFile) {
+        merge(&mut self.table, other.table);
+        self.origin.extend(other.origin);
+        self.shown = format!("{} (with {})", self.shown, other.shown);
+    }
+
+    fn resolve(self) -> Result<Vendor> {
+        let shown = &self.shown;
+        let text = |key: &str| -> Result<String> {
+            match self.table.get(key) {
+                Some(toml::Value::String(s)) => Ok(s.clone()),
+                _ => bail!("{shown}: missing string key '{key}'"),
+            }
+        };
+        let vendor = text("vendor")?;
+        let family = text("family")?;
+        let defaults = table_at(&self.table, "defaults", shown)?;
+        let profiles = table_at(&self.table, "assets", shown)?;
+        let models_table = table_at(&self.table, "models", shown)?;
+        let mut models = Vec::new();
+        for (name, value) in &models_table {
+            let mut merged = defaults.clone();
+            let toml::Value::Table(own) = value else {
+                bail!("{shown}: [models.{name}] must be a table");
+            };
+            merge(&mut merged, own.clone());
+            let mut model: Model = toml::Value::Table(merged)
+                .try_into()
+                .map_err(|e: toml::de::Error| anyhow::anyhow!("{shown}: model {name}: {}", e.message()))?;
+            model.name = name.clone();
+            model.vendor = vendor.clone();
+            for profile in &model.assets {
+                let Some(value) = profiles.get(profile) else {
+                    bail!("{shown}: model {name} names asset profile '{profile}', which [assets] does not define");
+                };
+                let mut rule: AssetRule = value.clone().try_into().map_err(|e: toml::de::Error| {
+                    anyhow::anyhow!("{shown}: [assets.{profile}]: {}", e.message())
+                })?;
+                rule.profile = profile.clone();
+                model.asset_rules.push(rule);
+            }
+            models.push(model);
+        }
+        Ok(Vendor { vendor, family, origin: self.origin, models })
+    }
+}
+
+fn table_at(table: &toml::Table, key: &str, shown: &str) -> Result<toml::Table> {
+    match table.get(key) {
+        None => Ok(toml::Table::new()),
+        Some(toml::Value::Table(t)) => Ok(t.clone()),
+        Some(_) => bail!("{shown}: '{key}' must be a table"),
+    }
+}
+
+/// Lays `over` onto `base`: tables merge key by key, any other value replaces.
+fn merge(base: &mut toml::Table, over: toml::Table) {
+    for (key, value) in over {
+        match (base.get_mut(&key), value) {
+            (Some(toml::Value::Table(b)), toml::Value::Table(o)) => merge(b, o),
+            (_, value) => {
+                base.insert(key, value);
+            }
+        }
+    }
+}
+
+/// "line L, column C" (1-based) of a byte span's start.
+fn position(text: &str, span: Option<std::ops::Range<usize>>) -> String {
+    let Some(span) = span else { return "?".to_string() };
+    let before = &text[..span.start.min(text.len())];
+    let line = before.matches('\n').count() + 1;
+    let column = before.rsplit('\n').next().map_or(0, |l| l.chars().count()) + 1;
+    format!("{line}:{column}")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn builtin_layouts_load_and_resolve_aliases() {
+        let l = Layouts::load(None).unwrap();
+        let m = l.model("uc912g").unwrap();
+        assert_eq!(m.name, "UC912");
+        assert_eq!(m.device_code.as_deref(), Some("0019"));
+        let uc924 = l.model("UC924").unwrap();
+        let wp = uc924.asset("wallpaper").unwrap();
+        assert_eq!((wp.width, wp.height, wp.max_bytes), (480, 320, 100_000));
+        assert_eq!(wp.names, ["wallpaper4.jpg", "wallpaper5.jpg", "wallpaper6.jpg"]);
+        assert_eq!(uc924.ringtone.slots, [4, 5, 6, 7, 8]);
+        assert_eq!(uc924.hlpres.as_ref().unwrap().max_bytes, 2_000_000);
+        assert!(l.model("UC901").unwrap().device_code.is_none());
+    }
+
+    #[test]
+    fn unknown_model_suggests_nearest() {
+        let l = Layouts::load(None).unwrap();
+        let e = l.model("UC942").unwrap_err().to_string();
+        assert!(e.contains("did you mean") && e.contains("UC924"), "{e}");
+    }
+
+    #[test]
+    fn override_sets_a_device_code_and_broken_file_has_position() {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::write(dir.path().join("htek.toml"), "[models.UC901]\ndevice_code = \"0099\"\n").unwrap();
+        let l = Layouts::load(Some(dir.path())).unwrap();
+        assert_eq!(l.model("UC901").unwrap().device_code.as_deref(), Some("0099"));
+        assert_eq!(l.model("UC924").unwrap().device_code.as_deref(), Some("0012"));
+
+        std::fs::write(dir.path().join("htek.toml"), "[models.UC901]\ndevice_code = \n").unwrap();
+        let e = Layouts::load(Some(dir.path())).unwrap_err().to_string();
+        assert!(e.contains("htek.toml:2:"), "{e}");
+    }
+
+    #[test]
+    fn wrong_slot_names_the_slots() {
+        let l = Layouts::load(None).unwrap();
+        let m = l.model("UC924").unwrap();
+        assert_eq!(m.ringtone.file_for_slot(5, &m.name).unwrap(), "ring5.bin");
+        let e = m.ringtone.file_for_slot(3, &m.name).unwrap_err().to_string();
+        assert!(e.contains("4, 5, 6, 7, 8"), "{e}");
+    }
+}

@@ -1,0 +1,64 @@
+//! bundler: checks and packs vendor assets into exactly what Htek and Flyingvoice phones fetch.
+//!
+//! This file only parses the command line and hands each subcommand to its module.
+
+mod archive;
+mod epoch;
+mod input;
+mod inspect;
+mod layout;
+mod models;
+mod output;
+mod report;
+mod ringtone;
+
+use clap::{Parser, Subcommand};
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+/// Checks and packs ring tones, images, language packs, firmware and configs for Htek UC900 and
+/// Flyingvoice FIP phones.
+#[derive(Parser)]
+#[command(name = "bundler", version, about, propagate_version = true)]
+struct Cli {
+    /// Folder of layout TOML files that extend or override the built-in model rules.
+    #[arg(long, global = true, env = "BUNDLER_LAYOUTS", value_name = "DIR")]
+    layouts: Option<PathBuf>,
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Convert audio (WAV, raw PCM, MP3, FLAC, Ogg) into a phone ring tone (ring4.bin … ring8.bin).
+    Ringtone(ringtone::Args),
+    /// List the known phone models, or show every rule of one model.
+    Models(models::Args),
+    /// Show what a file is (ring tone, WAV, tar) and check it against a model's rules.
+    Inspect(inspect::Args),
+}
+
+/// What every command gets besides its own arguments.
+pub struct Context {
+    pub layouts: layout::Layouts,
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    match run(cli) {
+        Ok(code) => code,
+        Err(e) => {
+            eprintln!("error: {e:#}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+fn run(cli: Cli) -> anyhow::Result<ExitCode> {
+    let ctx = Context { layouts: layout::Layouts::load(cli.layouts.as_deref())? };
+    match cli.command {
+        Command::Ringtone(args) => ringtone::run(&args, &ctx),
+        Command::Models(args) => models::run(&args, &ctx),
+        Command::Inspect(args) => inspect::run(&args, &ctx),
+    }
+}

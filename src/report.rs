@@ -1,0 +1,101 @@
+//! Findings and how they are shown: compiler-style lines for people, JSON for scripts.
+//!
+//! Every checker (ring files, images, tars, language files, configs) reports `Diagnostic`s, so the
+//! output format and the exit-code rule ("1 when any error") live here once.
+
+use serde::Serialize;
+use std::fmt;
+
+/// How serious a finding is. Any `Error` makes the command exit with status 1.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Severity {
+    Note,
+    Warning,
+    Error,
+}
+
+impl fmt::Display for Severity {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            Severity::Note => "note",
+            Severity::Warning => "warning",
+            Severity::Error => "error",
+        })
+    }
+}
+
+/// One finding about a file, optionally at a line and column (1-based).
+#[derive(Debug, Clone, Serialize)]
+pub struct Diagnostic {
+    pub file: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub line: Option<usize>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub column: Option<usize>,
+    pub severity: Severity,
+    pub message: String,
+}
+
+impl Diagnostic {
+    pub fn new(file: impl Into<String>, severity: Severity, message: impl Into<String>) -> Diagnostic {
+        Diagnostic { file: file.into(), line: None, column: None, severity, message: message.into() }
+    }
+
+    pub fn error(file: impl Into<String>, message: impl Into<String>) -> Diagnostic {
+        Diagnostic::new(file, Severity::Error, message)
+    }
+
+    pub fn warning(file: impl Into<String>, message: impl Into<String>) -> Diagnostic {
+        Diagnostic::new(file, Severity::Warning, message)
+    }
+
+    pub fn note(file: impl Into<String>, message: impl Into<String>) -> Diagnostic {
+        Diagnostic::new(file, Severity::Note, message)
+    }
+
+    /// The same finding at `line:column`.
+    pub fn at(mut self, line: usize, column: usize) -> Diagnostic {
+        self.line = Some(line);
+        self.column = Some(column);
+        self
+    }
+}
+
+impl fmt::Display for Diagnostic {
+    /// `file:line:col: severity: message`, leaving out the parts that are unknown.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}", self.file)?;
+        if let Some(line) = self.line {
+            write!(f, ":{line}")?;
+            if let Some(col) = self.column {
+                write!(f, ":{col}")?;
+            }
+        }
+        write!(f, ": {}: {}", self.severity, self.message)
+    }
+}
+
+/// Whether any finding is an error.
+pub fn has_errors(diagnostics: &[Diagnostic]) -> bool {
+    diagnostics.iter().any(|d| d.severity == Severity::Error)
+}
+
+/// Prints a value as pretty JSON on standard output.
+pub fn print_json<T: Serialize>(value: &T) -> anyhow::Result<()> {
+    println!("{}", serde_json::to_string_pretty(value)?);
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn compiler_style_lines() {
+        let d = Diagnostic::error("a.xml", "missing item 'x'").at(3, 7);
+        assert_eq!(d.to_string(), "a.xml:3:7: error: missing item 'x'");
+        assert_eq!(Diagnostic::warning("b", "w").to_string(), "b: warning: w");
+        assert!(has_errors(&[d]));
+    }
+}

@@ -1,0 +1,342 @@
+//! Ring tones: `bundler ringtone` builds `ring<N>.bin` (or the model's container) from audio, and
+//! `check` compares an existing ring file against a model's rules for `inspect` and `verify`.
+
+use crate::layout::{Model, RingRules};
+use crate::output::write_atomic;
+use crate::report::{print_json, Diagnostic};
+use crate::Context;
+use anyhow::{bail, Context as _, Result};
+use ringtool::{Codec, Container, RawEncoding, RawFormat, RenderOptions, Source, Timestamp};
+use serde::Serialize;
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+
+/// The model whose ring-tone rules apply when none is named: every Htek UC900 model shares them.
+const DEFAULT_MODEL: &str = "UC924";
+
+#[derive(clap::Args)]
+#[command(
+    allow_negative_numbers = true,
+    after_help = "Examples:\n  bundler ringtone jingle.wav --slot 5\n  bundler ringtone song.mp3 --slot 6 --start 12 --max-seconds 10 --normalize\n  bundler ringtone tone.pcm --raw s16le --rate 16000 --channels 1 --slot 4 --out-dir tftp/\n\nThe output is written atomically; its header time comes from SOURCE_DATE_EPOCH (else 1970-01-01 00:00 UTC)."
+)]
+pub struct Args {
+    /// Audio file: WAV, MP3, FLAC, Ogg Vorbis, or headerless PCM with --raw.
+    pub input: PathBuf,
+    /// Ring-tone slot to fill (Htek: 4–8, giving ring4.bin … ring8.bin).
+    #[arg(long)]
+    pub slot: u8,
+    /// Phone model whose rules apply (default: the Htek UC900 rules).
+    #[arg(long)]
+    pub model: Option<String>,
+    /// Longest ring tone in seconds (default: the model's cap, 16 s for Htek).
+    #[arg(long, value_name = "S")]
+    pub max_seconds: Option<f64>,
+    /// G.711 codec: ulaw or alaw (default: the model's).
+    #[arg(long)]
+    pub codec: Option<Codec>,
+    /// Container: gsrt, g711-wav or pcm-wav (default: the model's).
+    #[arg(long)]
+    pub container: Option<Container>,
+    /// Skip this many seconds of the input first.
+    #[arg(long, value_name = "S", default_value_t = 0.0)]
+    pub start: f64,
+    /// Fade-out length at the cut, in milliseconds.
+    #[arg(long, value_name = "N", default_value_t = 50)]
+    pub fade_ms: u32,
+    /// Scale to this peak level in dBFS (default -1 when given without a value).
+    #[arg(long, value_name = "DB", num_args = 0..=1, default_missing_value = "-1")]
+    pub normalize: Option<f64>,
+    /// Treat the input as headerless PCM: s16le, u8, ulaw or alaw (needs --rate and --channels).
+    #[arg(long, value_name = "ENCODING", requires_all = ["rate", "channels"])]
+    pub raw: Option<RawEncoding>,
+    /// Sample rate of --raw input.
+    #[arg(long, value_name = "HZ")]
+    pub rate: Option<u32>,
+    /// Channel count of --raw input.
+    #[arg(long, value_name = "N")]
+    pub channels: Option<u16>,
+    /// Output file (default: the model's name for the slot, e.g. ./ring5.bin).
+    #[arg(short, long, conflicts_with = "out_dir")]
+    pub output: Option<PathBuf>,
+    /// Output folder (created if missing); the file gets the model's name for the slot.
+    #[arg(long, value_name = "DIR")]
+    pub out_dir: Option<PathBuf>,
+    /// Print the result as JSON.
+    #[arg(long)]
+    pub json: bool,
+}
+
+/// What one ring-tone build made.
+#[derive(Debug, Serialize)]
+pub struct Built {
+    pub output: String,
+    pub model: String,
+    pub slot: u8,
+    pub seconds: f64,
+    pub bytes: usize,
+    pub codec: String,
+    pub container: String,
+    pub cut: bool,
+    pub input_seconds: Option<f64>,
+    pub warnings: Vec<String>,
+}
+
+/// A ring-tone request, independent of where it came from (command line or release manifest).
+#[derive(Debug, Clone)]
+pub struct Request<'a> {
+    pub input: &'a Path,
+    pub raw: Option<RawFormat>,
+    pub max_seconds: Option<f64>,
+    pub codec: Option<Codec>,
+    pub container: Option<Container>,
+    pub start: f64,
+    pub fade_ms: u32,
+    pub normalize: Option<f64>,
+}
+
+/// The encoded file and what it holds.
+pub struct Encoded {
+    pub bytes: Vec<u8>,
+    pub seconds: f64,
+    pub codec: Codec,
+    pub container: Container,
+    pub cut: bool,
+    pub input_seconds: Option<f64>,
+    pub warnings: Vec<String>,
+}
+
+pub fn run(args: &Args, ctx: &Context) -> Result<ExitCode> {
+    let model = ctx.layouts.model(args.model.as_deref().unwrap_or(DEFAULT_MODEL))?;
+    let file_name = model.ringtone.file_for_slot(args.slot, &model.name)?;
+    let raw = match args.raw {
+        Some(encoding) => Some(RawFormat {
+            encoding,
+            rate: args.rate.context("--raw needs --rate")?,
+            channels: args.channels.context("--raw needs --channels")?,
+        }),
+        None => None,
+    };
+    let request = Request {
+        input: &args.input,
+        raw,
+        max_seconds: args.max_seconds,
+        codec: args.codec,
+        container: args.container,
+        start: args.start,
+        fade_ms: args.fade_ms,
+        normalize: args.normalize,
+    };
+    let encoded = build(&request, model)?;
+    let out = match (&args.output, &args.out_dir) {
+        (Some(path), _) => path.clone(),
+        (None, Some(dir)) => dir.join(&file_name),
+        (None, None) => PathBuf::from(&file_name),
+    };
+    write_atomic(&out, &encoded.bytes)?;
+    let built = Built {
+        output: out.display().to_string(),
+        model: model.name.clone(),
+        slot: args.slot,
+        seconds: encoded.seconds,
+        bytes: encoded.bytes.len(),
+        codec: encoded.codec.to_string(),
+        container: encoded.container.to_string(),
+        cut: encoded.cut,
+        input_seconds: encoded.input_seconds,
+        warnings: encoded.warnings.clone(),
+    };
+    if args.json {
+        print_json(&built)?;
+    } else {
+        for w in &built.warnings {
+            eprintln!("warning: {}: {w}", args.input.display());
+        }
+        let cut = match (built.cut, built.input_seconds) {
+            (true, Some(s)) => format!(", cut from {s:.2} s"),
+            (true, None) => ", cut".to_string(),
+            (false, _) => ", not cut".to_string(),
+        };
+        println!(
+            "{}: {:.2} s, {} bytes, {} {}{cut}",
+            built.output, built.seconds, built.bytes, built.codec, built.container
+        );
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+/// Decodes, processes and encodes one ring tone under `model`'s rules. Nothing is written.
+pub fn build(req: &Request, model: &Model) -> Result<Encoded> {
+    let rules = &model.ringtone;
+    let shown = req.input.display();
+    let codec = match req.codec {
+        Some(c) => c,
+        None => rules.codec.parse().map_err(|e| anyhow::anyhow!("layout of {}: codec: {e}", model.name))?,
+    };
+    let container = match req.container {
+        Some(c) => c,
+        None => rules.container.parse().map_err(|e| anyhow::anyhow!("layout of {}: container: {e}", model.name))?,
+    };
+    if let Some(s) = req.max_seconds {
+        if !(s.is_finite() && s > 0.0) {
+            bail!("--max-seconds must be a number greater than 0, not {s}");
+        }
+    }
+    if !(req.start.is_finite() && req.start >= 0.0) {
+        bail!("--start must be 0 or more seconds, not {}", req.start);
+    }
+    let byte_cap_seconds = seconds_within_byte_cap(rules, codec, container);
+    let max_seconds = match req.max_seconds {
+        Some(s) if s > byte_cap_seconds + 1e-9 => bail!(
+            "--max-seconds {s} does not fit {}'s ring-tone cap of {} bytes: at most {:.3} s",
+            model.name,
+            rules.max_bytes,
+            byte_cap_seconds
+        ),
+        Some(s) => s,
+        None => rules.max_seconds.min(byte_cap_seconds),
+    };
+    let source = match &req.raw {
+        Some(format) => Source::Raw { path: req.input, format: format.clone() },
+        None => Source::File(req.input),
+    };
+    let options =
+        RenderOptions { start_seconds: req.start, max_seconds, fade_ms: req.fade_ms, normalize_dbfs: req.normalize };
+    let rendered = ringtool::render(&source, &options).map_err(|e| anyhow::anyhow!("{shown}: {e}"))?;
+    let stamp = Timestamp::from_unix(crate::epoch::build_time()?);
+    let bytes = ringtool::encode(&rendered.samples, codec, container, stamp);
+    if bytes.len() as u64 > rules.max_bytes {
+        bail!("{shown}: ring tone would be {} bytes, over {}'s cap of {}", bytes.len(), model.name, rules.max_bytes);
+    }
+    Ok(Encoded {
+        seconds: rendered.samples.len() as f64 / 8000.0,
+        bytes,
+        codec,
+        container,
+        cut: rendered.cut,
+        input_seconds: rendered.input_seconds,
+        warnings: rendered.warnings,
+    })
+}
+
+/// The longest ring tone, in seconds, whose file stays within the model's byte cap.
+fn seconds_within_byte_cap(rules: &RingRules, codec: Codec, container: Container) -> f64 {
+    let stamp = Timestamp::from_unix(0);
+    let overhead = ringtool::encode(&[], codec, container, stamp).len() as u64;
+    let bytes_per_sample = if container == Container::PcmWav { 2 } else { 1 };
+    // Keep one byte spare: odd-length G.711 audio is padded by one byte.
+    let samples = rules.max_bytes.saturating_sub(overhead + 1) / bytes_per_sample;
+    samples as f64 / 8000.0
+}
+
+/// Checks a ring file's bytes against a model's rules; the findings name `shown`.
+pub fn check(shown: &str, bytes: &[u8], decoded: &ringtool::Decoded, model: &Model) -> Vec<Diagnostic> {
+    let rules = &model.ringtone;
+    let mut found = Vec::new();
+    if decoded.checksum_ok == Some(false) {
+        found.push(Diagnostic::error(shown, "ring-file checksum is wrong: the phone will refuse it"));
+    }
+    if decoded.length_ok == Some(false) {
+        found.push(Diagnostic::error(shown, "ring-file length field does not match the file size"));
+    }
+    for p in &decoded.problems {
+        found.push(Diagnostic::error(shown, p.clone()));
+    }
+    if bytes.len() as u64 > rules.max_bytes {
+        found.push(Diagnostic::error(
+            shown,
+            format!("{} bytes, over {}'s ring-tone cap of {} bytes", bytes.len(), model.name, rules.max_bytes),
+        ));
+    }
+    if decoded.container.to_string() != rules.container {
+        found.push(Diagnostic::error(
+            shown,
+            format!("container is {}, {} expects {}", decoded.container, model.name, rules.container),
+        ));
+    }
+    if decoded.sample_rate != rules.sample_rate || decoded.channels != 1 {
+        found.push(Diagnostic::error(
+            shown,
+            format!(
+                "{} Hz {} channel(s); {} expects {} Hz mono",
+                decoded.sample_rate, decoded.channels, model.name, rules.sample_rate
+            ),
+        ));
+    }
+    let seconds = decoded.seconds();
+    if seconds > rules.max_seconds + 0.01 {
+        found.push(Diagnostic::warning(
+            shown,
+            format!("{seconds:.2} s, longer than {}'s usual {} s", model.name, rules.max_seconds),
+        ));
+    }
+    found
+}
+
+/// `inspect` for ring files (gsrt) and WAV files.
+pub struct RingInspector;
+
+impl crate::inspect::Inspector for RingInspector {
+    fn recognises(&self, _name: &str, bytes: &[u8]) -> bool {
+        ringtool::sniff(bytes).is_some()
+    }
+
+    fn inspect(
+        &self,
+        shown: &str,
+        bytes: &[u8],
+        opts: &crate::inspect::Options,
+        ctx: &Context,
+    ) -> Result<crate::inspect::FileReport> {
+        let decoded = ringtool::decode(bytes).map_err(|e| anyhow::anyhow!("{shown}: {e}"))?;
+        let kind = match decoded.container {
+            Container::Gsrt => "ring tone (gsrt)",
+            Container::G711Wav => "WAV (G.711)",
+            Container::PcmWav => "WAV (PCM)",
+        };
+        let mut report = crate::inspect::FileReport::new(shown, kind);
+        report.field("bytes", bytes.len());
+        if let Some(codec) = decoded.codec {
+            report.field("codec", codec.to_string());
+        }
+        report.field("sample rate", decoded.sample_rate);
+        report.field("channels", decoded.channels);
+        report.field("duration s", (decoded.seconds() * 1000.0).round() / 1000.0);
+        if let Some(h) = &decoded.gsrt {
+            report.field("length words", h.words);
+            report.field("checksum", format!("0x{:04x} ({})", h.checksum, verdict(decoded.checksum_ok)));
+            report.field("length field", verdict(decoded.length_ok));
+            report.field("version", format!("0x{:08x}", h.version));
+            let s = h.stamp;
+            report.field("stamp", format!("{:04}-{:02}-{:02} {:02}:{:02}", s.year, s.month, s.day, s.hour, s.minute));
+            report.field("name", h.name.clone());
+            report.field("payload type", h.payload_type);
+        }
+        let model = match opts.model {
+            Some(m) => Some(m),
+            // A gsrt file is an Htek ring file: check it against the Htek rules by default.
+            None if decoded.container == Container::Gsrt => Some(ctx.layouts.model(DEFAULT_MODEL)?),
+            None => None,
+        };
+        match model {
+            Some(m) => report.diagnostics = check(shown, bytes, &decoded, m),
+            None => report.diagnostics.extend(decoded.problems.iter().map(|p| Diagnostic::error(shown, p.clone()))),
+        }
+        if let Some(wav) = opts.wav {
+            if decoded.sample_rate != 8000 {
+                bail!("{shown}: --wav decodes 8 kHz ring tones; this file is {} Hz", decoded.sample_rate);
+            }
+            let pcm = ringtool::encode(&decoded.samples, Codec::Ulaw, Container::PcmWav, Timestamp::from_unix(0));
+            write_atomic(wav, &pcm)?;
+            report.field("wav written", wav.display().to_string());
+        }
+        Ok(report)
+    }
+}
+
+fn verdict(ok: Option<bool>) -> &'static str {
+    match ok {
+        Some(true) => "ok",
+        Some(false) => "WRONG",
+        None => "n/a",
+    }
+}
