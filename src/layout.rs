@@ -69,6 +69,12 @@ pub struct Model {
     /// Phones at or below this version need the legacy image as well to reach the current firmware.
     #[serde(default)]
     pub two_step_upgrade_below: Option<String>,
+    /// Which legacy file the two-step upgrade needs beside the current firmware (`img_`).
+    #[serde(default)]
+    pub two_step_file_prefix: Option<String>,
+    /// Largest firmware file accepted, in bytes.
+    #[serde(default = "default_firmware_max_bytes")]
+    pub firmware_max_bytes: u64,
     /// `color`, `mono` or `none`.
     #[serde(default = "default_screen")]
     pub screen: String,
@@ -83,6 +89,10 @@ pub struct Model {
     pub hlpres: Option<ArchiveRule>,
     #[serde(default)]
     pub language: Option<ArchiveRule>,
+}
+
+fn default_firmware_max_bytes() -> u64 {
+    256 * 1024 * 1024
 }
 
 fn default_screen() -> String {
@@ -115,10 +125,7 @@ impl RingRules {
     pub fn file_for_slot(&self, slot: u8, model: &str) -> Result<String> {
         if !self.slots.contains(&slot) {
             let slots: Vec<String> = self.slots.iter().map(|s| s.to_string()).collect();
-            bail!(
-                "slot {slot} does not exist on {model}: its ring-tone slots are {}",
-                slots.join(", ")
-            );
+            bail!("slot {slot} does not exist on {model}: its ring-tone slots are {}", slots.join(", "));
         }
         Ok(self.file.replace("{slot}", &slot.to_string()))
     }
@@ -165,16 +172,8 @@ pub struct AssetRule {
 impl AssetRule {
     /// Whether `name` (an entry name without folder) is one of this rule's names.
     pub fn matches(&self, name: &str) -> bool {
-        if self.names.iter().any(|n| n.eq_ignore_ascii_case(name)) {
-            return true;
-        }
-        match &self.any_name {
-            Some(glob) => match glob.strip_prefix('*') {
-                Some(suffix) => name.to_ascii_lowercase().ends_with(&suffix.to_ascii_lowercase()),
-                None => glob.eq_ignore_ascii_case(name),
-            },
-            None => false,
-        }
+        self.names.iter().any(|n| n.eq_ignore_ascii_case(name))
+            || self.any_name.as_deref().is_some_and(|glob| crate::glob::matches(glob, name))
     }
 }
 
@@ -289,7 +288,8 @@ fn read_layout_text(path: &Path) -> Result<String> {
     if meta.len() > MAX_LAYOUT_BYTES {
         bail!("{}: layout file is {} bytes, more than the {} allowed", path.display(), meta.len(), MAX_LAYOUT_BYTES);
     }
-    std::fs::read_to_string(path).with_context(|| format!("{}: cannot read layout file (must be UTF-8)", path.display()))
+    std::fs::read_to_string(path)
+        .with_context(|| format!("{}: cannot read layout file (must be UTF-8)", path.display()))
 }
 
 /// One parsed layout file, before defaults and profiles are applied.
@@ -302,9 +302,9 @@ struct LayoutFile {
 
 impl LayoutFile {
     fn parse(shown: &str, stem: &str, text: &str, origin: &str) -> Result<LayoutFile> {
-        let table: toml::Table = text.parse().map_err(|e: toml::de::Error| {
-            anyhow::anyhow!("{shown}:{}: {}", position(text, e.span()), e.message())
-        })?;
+        let table: toml::Table = text
+            .parse()
+            .map_err(|e: toml::de::Error| anyhow::anyhow!("{shown}:{}: {}", position(text, e.span()), e.message()))?;
         Ok(LayoutFile { shown: shown.to_string(), stem: stem.to_string(), origin: vec![origin.to_string()], table })
     }
 
@@ -343,9 +343,10 @@ impl LayoutFile {
                 let Some(value) = profiles.get(profile) else {
                     bail!("{shown}: model {name} names asset profile '{profile}', which [assets] does not define");
                 };
-                let mut rule: AssetRule = value.clone().try_into().map_err(|e: toml::de::Error| {
-                    anyhow::anyhow!("{shown}: [assets.{profile}]: {}", e.message())
-                })?;
+                let mut rule: AssetRule = value
+                    .clone()
+                    .try_into()
+                    .map_err(|e: toml::de::Error| anyhow::anyhow!("{shown}: [assets.{profile}]: {}", e.message()))?;
                 rule.profile = profile.clone();
                 model.asset_rules.push(rule);
             }

@@ -3,7 +3,10 @@
 //! This file only parses the command line and hands each subcommand to its module.
 
 mod archive;
+mod checksums;
 mod epoch;
+mod firmware;
+mod glob;
 mod input;
 mod inspect;
 mod layout;
@@ -19,7 +22,7 @@ use std::process::ExitCode;
 /// Checks and packs ring tones, images, language packs, firmware and configs for Htek UC900 and
 /// Flyingvoice FIP phones.
 #[derive(Parser)]
-#[command(name = "bundler", version, about, propagate_version = true)]
+#[command(name = "bundler", version, about)]
 struct Cli {
     /// Folder of layout TOML files that extend or override the built-in model rules.
     #[arg(long, global = true, env = "BUNDLER_LAYOUTS", value_name = "DIR")]
@@ -34,6 +37,8 @@ enum Command {
     Ringtone(ringtone::Args),
     /// List the known phone models, or show every rule of one model.
     Models(models::Args),
+    /// Lay out firmware (fw9xx.rom, legacy boot_/img_ files) with prefix/postfix names and SHA256SUMS.
+    Firmware(firmware::Args),
     /// Show what a file is (ring tone, WAV, tar) and check it against a model's rules.
     Inspect(inspect::Args),
 }
@@ -60,5 +65,15 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Ringtone(args) => ringtone::run(&args, &ctx),
         Command::Models(args) => models::run(&args, &ctx),
         Command::Inspect(args) => inspect::run(&args, &ctx),
+        Command::Firmware(args) => firmware::run(&args, &ctx),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn command_line_definition_is_consistent() {
+        use clap::CommandFactory;
+        super::Cli::command().debug_assert();
     }
 }
