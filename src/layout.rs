@@ -89,6 +89,9 @@ pub struct Model {
     pub hlpres: Option<ArchiveRule>,
     #[serde(default)]
     pub language: Option<ArchiveRule>,
+    /// Expansion-module resources, passed through (inner format unpublished).
+    #[serde(default)]
+    pub exp_pres: Option<ArchiveRule>,
 }
 
 fn default_firmware_max_bytes() -> u64 {
@@ -302,9 +305,10 @@ struct LayoutFile {
 
 impl LayoutFile {
     fn parse(shown: &str, stem: &str, text: &str, origin: &str) -> Result<LayoutFile> {
-        let table: toml::Table = text
-            .parse()
-            .map_err(|e: toml::de::Error| anyhow::anyhow!("{shown}:{}: {}", position(text, e.span()), e.message()))?;
+        let table: toml::Table = text.parse().map_err(|e: toml::de::Error| {
+            let (line, col) = crate::report::line_col(text, e.span().map_or(0, |s| s.start));
+            anyhow::anyhow!("{shown}:{line}:{col}: {}", e.message())
+        })?;
         Ok(LayoutFile { shown: shown.to_string(), stem: stem.to_string(), origin: vec![origin.to_string()], table })
     }
 
@@ -374,15 +378,6 @@ fn merge(base: &mut toml::Table, over: toml::Table) {
             }
         }
     }
-}
-
-/// "line L, column C" (1-based) of a byte span's start.
-fn position(text: &str, span: Option<std::ops::Range<usize>>) -> String {
-    let Some(span) = span else { return "?".to_string() };
-    let before = &text[..span.start.min(text.len())];
-    let line = before.matches('\n').count() + 1;
-    let column = before.rsplit('\n').next().map_or(0, |l| l.chars().count()) + 1;
-    format!("{line}:{column}")
 }
 
 #[cfg(test)]

@@ -12,6 +12,7 @@ mod inspect;
 mod layout;
 mod models;
 mod output;
+mod release;
 mod report;
 mod ringtone;
 
@@ -39,6 +40,8 @@ enum Command {
     Models(models::Args),
     /// Lay out firmware (fw9xx.rom, legacy boot_/img_ files) with prefix/postfix names and SHA256SUMS.
     Firmware(firmware::Args),
+    /// Build a whole provisioning tree from one release manifest.
+    Release(release::Args),
     /// Show what a file is (ring tone, WAV, tar) and check it against a model's rules.
     Inspect(inspect::Args),
 }
@@ -66,6 +69,7 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Models(args) => models::run(&args, &ctx),
         Command::Inspect(args) => inspect::run(&args, &ctx),
         Command::Firmware(args) => firmware::run(&args, &ctx),
+        Command::Release(args) => release::run(&args, &ctx),
     }
 }
 

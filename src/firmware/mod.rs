@@ -180,7 +180,33 @@ fn wanted_files(model: &Model, version: Option<&Version>, from: Option<&Version>
 
 /// Finds, reads and names the firmware files for the requested models.
 pub fn lay_out(layouts: &Layouts, req: &Request) -> Result<Laid> {
-    let mut inputs: Vec<Input> = req.inputs.iter().map(|p| Input::open(p)).collect::<Result<_>>()?;
+    locate(layouts, req)?.read()
+}
+
+/// Firmware found and named but not read yet: zips have only had their directories read.
+pub struct Located {
+    pub laid: Laid,
+    inputs: Vec<Input>,
+    used: BTreeSet<(usize, String)>,
+}
+
+impl Located {
+    /// Reads the files (size caps and CRCs checked) and fills in sizes and digests.
+    pub fn read(mut self) -> Result<Laid> {
+        for (index, input) in self.inputs.iter_mut().enumerate() {
+            read_used(index, input, &mut self.laid.files, &self.used, &mut self.laid.notes)?;
+        }
+        for f in &mut self.laid.files {
+            f.bytes = f.data.len();
+            f.sha256 = sha256_hex(&f.data);
+        }
+        Ok(self.laid)
+    }
+}
+
+/// Finds and names the firmware files for the requested models without reading them.
+pub fn locate(layouts: &Layouts, req: &Request) -> Result<Located> {
+    let inputs: Vec<Input> = req.inputs.iter().map(|p| Input::open(p)).collect::<Result<_>>()?;
     let version = match &req.version {
         Some(v) => Some(v.clone()),
         None => version_from_names(req.inputs)?,
@@ -201,7 +227,7 @@ pub fn lay_out(layouts: &Layouts, req: &Request) -> Result<Laid> {
     };
     let mut files: Vec<LaidFile> = Vec::new();
     let mut used: BTreeSet<(usize, String)> = BTreeSet::new();
-    let mut notes = Vec::new();
+    let notes = Vec::new();
     let mut legacy = false;
     for model in models {
         let (wanted, is_legacy) = match wanted_files(model, version.as_ref(), req.from_version.as_ref()) {
@@ -250,15 +276,9 @@ pub fn lay_out(layouts: &Layouts, req: &Request) -> Result<Laid> {
     if files.is_empty() {
         bail!("no firmware for {} among the inputs", if all { "any known model" } else { "the requested models" });
     }
-    for (index, input) in inputs.iter_mut().enumerate() {
-        read_used(index, input, &mut files, &used, &mut notes)?;
-    }
-    for f in &mut files {
-        f.bytes = f.data.len();
-        f.sha256 = sha256_hex(&f.data);
-    }
     files.sort_by(|a, b| a.name.cmp(&b.name));
-    Ok(Laid { version: version.map(|v| v.to_string()), legacy, files, notes })
+    let laid = Laid { version: version.map(|v| v.to_string()), legacy, files, notes };
+    Ok(Located { laid, inputs, used })
 }
 
 fn missing_message(model: &Model, w: &Wanted, index: usize, req: &Request, version: Option<&Version>) -> String {
