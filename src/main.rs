@@ -15,6 +15,7 @@ mod output;
 mod release;
 mod report;
 mod ringtone;
+mod verify;
 
 use clap::{Parser, Subcommand};
 use std::path::PathBuf;
@@ -42,6 +43,8 @@ enum Command {
     Firmware(firmware::Args),
     /// Build a whole provisioning tree from one release manifest.
     Release(release::Args),
+    /// Re-check a provisioning tree (built by bundler or by hand) against the model rules.
+    Verify(verify::Args),
     /// Show what a file is (ring tone, WAV, tar) and check it against a model's rules.
     Inspect(inspect::Args),
 }
@@ -70,6 +73,7 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Inspect(args) => inspect::run(&args, &ctx),
         Command::Firmware(args) => firmware::run(&args, &ctx),
         Command::Release(args) => release::run(&args, &ctx),
+        Command::Verify(args) => verify::run(&args, &ctx),
     }
 }
 
