@@ -43,7 +43,10 @@ impl CompressedSource {
             .format(
                 &hint,
                 mss,
-                &FormatOptions::default(),
+                &FormatOptions {
+                    enable_gapless: true,
+                    ..Default::default()
+                },
                 &MetadataOptions::default(),
             )
             .map_err(|e| stream_error(kind, e))?;

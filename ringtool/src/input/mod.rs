@@ -82,13 +82,11 @@ pub fn open(mut stream: Stream, raw: Option<RawFormat>) -> Result<Box<dyn FrameS
         return Err(Error::Empty);
     }
     if let Some(format) = raw {
-        let total = stream
-            .byte_len()
-            .map(|len| len / format.frame_bytes() as u64);
+        let byte_len = stream.byte_len();
         return Ok(Box::new(raw::RawSource::new(
             rewind(head, stream)?,
             format,
-            total,
+            byte_len,
         )?));
     }
     let kind = detect::detect(&head)?;

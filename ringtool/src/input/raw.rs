@@ -15,11 +15,11 @@ pub struct RawSource {
 }
 
 impl RawSource {
-    /// `total_frames` is the input length when known (from the file size).
+    /// `byte_len` is the input size when known (a file's), giving its length in frames.
     pub fn new(
         stream: Stream,
         format: RawFormat,
-        total_frames: Option<u64>,
+        byte_len: Option<u64>,
     ) -> Result<RawSource, Error> {
         let full_scale = match format.encoding {
             RawEncoding::S16Le => 32767.0 / 32768.0,
@@ -27,14 +27,15 @@ impl RawSource {
             RawEncoding::Ulaw => 32124.0 / 32768.0,
             RawEncoding::Alaw => 32256.0 / 32768.0,
         };
-        let spec = StreamSpec {
+        let mut spec = StreamSpec {
             rate: format.rate,
             channels: format.channels,
-            total_frames,
+            total_frames: None,
             full_scale,
             format: "raw",
         };
         spec.check()?;
+        spec.total_frames = byte_len.map(|len| len / format.frame_bytes() as u64);
         Ok(RawSource {
             reader: BufReader::with_capacity(64 * 1024, stream),
             format,
