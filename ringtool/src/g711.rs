@@ -7,7 +7,8 @@
 //! what the tests check against `sox -D -t s16 … -t ul/-t al`.
 //! The ITU G.191 software tool library truncates instead; it gives the same byte
 //! for every sample already on the 13-bit A-law grid, and for every
-//! non-negative sample on the 14-bit µ-law grid.
+//! non-negative sample on the 14-bit µ-law grid (127 negative ones differ:
+//! G.191 mirrors negatives around −½, SoX and the Sun code around 0).
 
 /// Upper ends of the eight µ-law segments, after the bias of 33 is added.
 const ULAW_SEGMENT_END: [i32; 8] = [0x3F, 0x7F, 0xFF, 0x1FF, 0x3FF, 0x7FF, 0xFFF, 0x1FFF];

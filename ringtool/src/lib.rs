@@ -18,6 +18,8 @@
 //! SoX as `-t gsrt`); FORMATS.md §1 "Ring tones" explains why Htek `ringN.bin`
 //! files are assumed to be the same.
 
+#![warn(missing_docs)]
+
 pub mod container;
 pub mod dsp;
 pub mod error;

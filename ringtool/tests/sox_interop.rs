@@ -160,6 +160,15 @@ fn gsrt_is_byte_identical_to_sox() {
         assert_eq!((d.checksum_ok, d.length_ok), (Some(true), Some(true)));
         assert!(d.problems.is_empty(), "{:?}", d.problems);
         assert_eq!(d.codec, Some(codec));
+        // One flipped bit: sox warns about the checksum, and so do we.
+        let mut damaged = ours.clone();
+        damaged[0x300] ^= 0x10;
+        let damaged_path = p(&dir, &format!("damaged_{codec}.bin"));
+        std::fs::write(&damaged_path, &damaged).unwrap();
+        let stat = sox(&["-t", "gsrt", path_str(&damaged_path), "-n", "stat"]);
+        assert!(stat.contains("invalid checksum"), "{stat}");
+        let d = decode(&damaged).unwrap();
+        assert_eq!((d.checksum_ok, d.length_ok), (Some(false), Some(true)));
     }
 }
 
@@ -629,4 +638,140 @@ fn empty_junk_and_missing_files() {
     assert_eq!(e.to_string(), "no such file or directory (os error 2)");
     let e = render_file(dir.path(), 16.0).unwrap_err();
     assert!(!e.to_string().is_empty());
+}
+
+/// Our G.711 and PCM WAV files are byte-identical to the ones sox writes.
+#[test]
+fn wav_outputs_are_byte_identical_to_sox() {
+    if !require_tool("sox") {
+        return;
+    }
+    let dir = tmp();
+    let raw = p(&dir, "tone.raw");
+    sox(&[
+        "-r",
+        "8000",
+        "-c",
+        "1",
+        "-n",
+        "-b",
+        "16",
+        "-e",
+        "signed",
+        "-t",
+        "raw",
+        path_str(&raw),
+        "synth",
+        "4001s",
+        "sine",
+        "300",
+        "vol",
+        "0.8",
+    ]);
+    let samples = read_s16(&raw);
+    let cases = [
+        (Container::G711Wav, Codec::Ulaw, vec!["-e", "u-law"]),
+        (Container::G711Wav, Codec::Alaw, vec!["-e", "a-law"]),
+        (
+            Container::PcmWav,
+            Codec::Ulaw,
+            vec!["-e", "signed", "-b", "16"],
+        ),
+    ];
+    for (container, codec, enc) in cases {
+        let theirs_path = p(&dir, &format!("sox_{container}_{codec}.wav"));
+        let mut args = vec!["-D", "-r", "8000", "-c", "1", "-t", "s16", path_str(&raw)];
+        args.extend(enc);
+        args.extend(["-t", "wav", path_str(&theirs_path)]);
+        sox(&args);
+        let theirs = std::fs::read(&theirs_path).unwrap();
+        let ours = encode(&samples, codec, container, STAMP);
+        assert!(
+            ours == theirs,
+            "{container} {codec}: bytes differ from sox's"
+        );
+    }
+}
+
+/// µ-law/A-law WAV (sox's or ours) is accepted as input; its damage is caught.
+#[test]
+fn g711_wav_inputs_render() {
+    if !require_tool("sox") {
+        return;
+    }
+    let dir = tmp();
+    for (enc, codec) in [("u-law", Codec::Ulaw), ("a-law", Codec::Alaw)] {
+        let path = p(&dir, &format!("{enc}.wav"));
+        sox(&[
+            "-n",
+            "-r",
+            "8000",
+            "-c",
+            "1",
+            "-e",
+            enc,
+            path_str(&path),
+            "synth",
+            "1.5",
+            "sine",
+            "700",
+            "vol",
+            "0.5",
+        ]);
+        let back = p(&dir, &format!("{enc}.raw"));
+        sox(&[path_str(&path), "-t", "s16", path_str(&back)]);
+        let r = render_file(&path, 16.0).unwrap();
+        assert_eq!(r.samples, read_s16(&back), "{enc}");
+        assert_eq!(r.input_seconds, Some(1.5));
+        // Our own output renders back to what decode() reads.
+        let ours = encode(&r.samples, codec, Container::G711Wav, STAMP);
+        let ours_path = p(&dir, &format!("ours_{enc}.wav"));
+        std::fs::write(&ours_path, &ours).unwrap();
+        assert_eq!(
+            render_file(&ours_path, 16.0).unwrap().samples,
+            decode(&ours).unwrap().samples
+        );
+        // Unknown chunks (here an odd-sized LIST, padded) before the data are skipped.
+        let mut listed = ours[..12].to_vec();
+        listed.extend(b"LIST\x03\0\0\0abc\0");
+        listed.extend(&ours[12..]);
+        let riff = u32::from_le_bytes(listed[4..8].try_into().unwrap()) + 12;
+        listed[4..8].copy_from_slice(&riff.to_le_bytes());
+        let listed_path = p(&dir, &format!("listed_{enc}.wav"));
+        std::fs::write(&listed_path, &listed).unwrap();
+        assert_eq!(render_file(&listed_path, 16.0).unwrap().samples, r.samples);
+        assert!(decode(&listed).unwrap().problems.is_empty());
+        // Truncated data: an error unless the cap comes first.
+        let cut = p(&dir, &format!("cut_{enc}.wav"));
+        std::fs::write(&cut, &ours[..ours.len() - 4000]).unwrap();
+        let e = render_file(&cut, 16.0).unwrap_err();
+        assert!(
+            e.to_string()
+                .starts_with("truncated input: wav data ends after 8000 of the 12000 bytes"),
+            "{e}"
+        );
+        assert_eq!(render_file(&cut, 0.5).unwrap().samples.len(), 4000);
+    }
+    // Stereo µ-law at 16 kHz goes through the whole pipeline.
+    let stereo = p(&dir, "stereo.wav");
+    sox(&[
+        "-n",
+        "-r",
+        "16000",
+        "-c",
+        "2",
+        "-e",
+        "u-law",
+        path_str(&stereo),
+        "synth",
+        "1",
+        "sine",
+        "1000",
+        "vol",
+        "0.5",
+    ]);
+    let r = render_file(&stereo, 16.0).unwrap();
+    assert_eq!(r.samples.len(), 8000);
+    let level = mid_rms(&r.samples) / (0.5 * 32768.0 / 2f64.sqrt());
+    assert!((level - 1.0).abs() < 0.03, "level {level}");
 }

@@ -11,7 +11,7 @@ pub use gsrt::GsrtHeader;
 ///
 /// `codec` is ignored for [`Container::PcmWav`]. For gsrt, an odd sample count
 /// is padded with one zero byte (as SoX does). Lengths beyond 4 GiB are not
-/// representable in either container; [`crate::render`] never gets near that.
+/// representable in either container; [`crate::render()`] never gets near that.
 pub fn encode(samples: &[i16], codec: Codec, container: Container, stamp: Timestamp) -> Vec<u8> {
     match container {
         Container::Gsrt => gsrt::write(samples, codec, stamp),

@@ -1,4 +1,4 @@
-//! The signal stages of [`crate::render`], each a small function or type that
+//! The signal stages of [`crate::render()`], each a small function or type that
 //! can be tested alone: downmix → resample → fade → normalize → quantize, plus
 //! the level statistics that produce the warnings.
 

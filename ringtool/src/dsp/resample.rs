@@ -7,7 +7,9 @@
 //! nearest phases. That keeps the table small for any rate pair (an exact
 //! polyphase bank for 44 101 → 8000 Hz would need 8000 phases), while
 //! interpolation error stays far below the 16-bit noise floor. Each output's
-//! taps are normalised to sum to one, so DC gain is exact.
+//! taps are normalised to sum to one, so DC gain is exact. Common rate pairs
+//! have few distinct phases (44 100 → 8000: L = 80), so their tap weights are
+//! computed once and each output is a plain dot product.
 //!
 //! Written here instead of using `rubato` because the job is one fixed,
 //! downward conversion of a mono stream with an exact rational ratio and a
@@ -22,6 +24,8 @@ pub const STOPBAND_DB: f64 = 80.0;
 pub const CUTOFF: f64 = 0.4625;
 /// Transition band width as a fraction of the output rate (3400 → 4000 Hz at 8 kHz).
 pub const TRANSITION: f64 = 0.075;
+/// Most tap weights precomputed for the phases of a rate pair (4 MiB of `f32`).
+const MAX_CACHED_TAPS: usize = 1 << 20;
 
 /// A streaming resampler from `in_rate` to `out_rate` (`out_rate <= in_rate`).
 #[derive(Clone, Debug)]
@@ -32,8 +36,13 @@ pub struct Resampler {
     down: u64,
     /// Taps on each side of an output's position, in input samples (0 = pass-through).
     half: usize,
-    /// `bank[p * half + m]` = kernel at distance `m + p/PHASES` input samples.
-    bank: Vec<f32>,
+    /// The low-pass kernel.
+    kernel: Kernel,
+    /// Tap weights for every phase `n·M mod L`, precomputed when there are few
+    /// enough (all common rates); empty otherwise.
+    phase_taps: Vec<f32>,
+    /// Tap weights of the current output when they are not precomputed.
+    scratch: Vec<f32>,
     /// Input samples from input index `buf_start` on (may start negative: zero padding).
     buf: Vec<f32>,
     buf_start: i64,
@@ -55,16 +64,30 @@ impl Resampler {
         );
         let g = gcd(u64::from(in_rate), u64::from(out_rate));
         let (up, down) = (u64::from(out_rate) / g, u64::from(in_rate) / g);
-        let (half, bank) = if up == down {
-            (0, Vec::new())
+        let kernel = if up == down {
+            Kernel {
+                half: 0,
+                bank: Vec::new(),
+            }
         } else {
-            design(f64::from(in_rate), f64::from(out_rate))
+            Kernel::design(f64::from(in_rate), f64::from(out_rate))
         };
+        let half = kernel.half;
+        let mut phase_taps = Vec::new();
+        if half > 0 && up as usize * 2 * half <= MAX_CACHED_TAPS {
+            let mut taps = vec![0.0; 2 * half];
+            for phase in 0..up {
+                kernel.taps(phase as f64 / up as f64, &mut taps);
+                phase_taps.extend_from_slice(&taps);
+            }
+        }
         Resampler {
             up,
             down,
             half,
-            bank,
+            kernel,
+            phase_taps,
+            scratch: vec![0.0; 2 * half],
             buf: vec![0.0; half],
             buf_start: -(half as i64),
             received: 0,
@@ -122,34 +145,29 @@ impl Resampler {
             } else if ip + self.half as u64 >= self.received {
                 break;
             }
-            let frac = (pos % self.up) as f64 / self.up as f64;
-            out.push(self.compute(ip, frac));
+            let sample = self.compute(ip, pos % self.up);
+            out.push(sample);
             self.next_out += 1;
         }
         self.discard_consumed();
     }
 
-    /// One output sample centred at input position `ip + frac`.
-    fn compute(&self, ip: u64, frac: f64) -> f32 {
+    /// One output sample centred at input position `ip + phase/L`.
+    fn compute(&mut self, ip: u64, phase: u64) -> f32 {
         let centre = (ip as i64 - self.buf_start) as usize; // index of tap j = 0
-        if self.half == 0 {
+        let h = self.half;
+        if h == 0 {
             return self.buf[centre];
         }
-        let h = self.half;
-        let (pl, wl) = phase(frac);
-        let (pr, wr) = phase(1.0 - frac);
-        let (l0, l1) = (&self.bank[pl * h..][..h], &self.bank[(pl + 1) * h..][..h]);
-        let (r0, r1) = (&self.bank[pr * h..][..h], &self.bank[(pr + 1) * h..][..h]);
-        let left = &self.buf[centre + 1 - h..=centre]; // taps j = -(h-1) ..= 0
-        let right = &self.buf[centre + 1..=centre + h]; // taps j = 1 ..= h
-        let (mut acc, mut sum) = (0.0f32, 0.0f32);
-        for m in 0..h {
-            let cl = l0[m] + (l1[m] - l0[m]) * wl;
-            let cr = r0[m] + (r1[m] - r0[m]) * wr;
-            acc += cl * left[h - 1 - m] + cr * right[m];
-            sum += cl + cr;
-        }
-        acc / sum
+        let taps: &[f32] = if self.phase_taps.is_empty() {
+            self.kernel
+                .taps(phase as f64 / self.up as f64, &mut self.scratch);
+            &self.scratch
+        } else {
+            &self.phase_taps[phase as usize * 2 * h..][..2 * h]
+        };
+        let window = &self.buf[centre + 1 - h..=centre + h]; // taps j = -(h-1) ..= h
+        dot(window, taps)
     }
 
     /// Drops buffered input no future output needs, keeping memory bounded.
@@ -164,6 +182,20 @@ impl Resampler {
     }
 }
 
+/// Dot product with eight independent partial sums, which the compiler can
+/// keep in SIMD registers (a single running sum must stay sequential).
+fn dot(a: &[f32], b: &[f32]) -> f32 {
+    let split = a.len().min(b.len()) / 8 * 8;
+    let mut acc = [0.0f32; 8];
+    for (x, y) in a[..split].chunks_exact(8).zip(b[..split].chunks_exact(8)) {
+        for i in 0..8 {
+            acc[i] += x[i] * y[i];
+        }
+    }
+    let tail: f32 = a[split..].iter().zip(&b[split..]).map(|(x, y)| x * y).sum();
+    acc.iter().sum::<f32>() + tail
+}
+
 /// Table phase and interpolation weight for a sub-sample offset in [0, 1].
 fn phase(offset: f64) -> (usize, f32) {
     let pos = offset * PHASES as f64;
@@ -171,29 +203,61 @@ fn phase(offset: f64) -> (usize, f32) {
     (p, (pos - p as f64) as f32)
 }
 
-/// Kaiser-windowed sinc low-pass for `in_rate` → `out_rate`: (half taps, phase bank).
-fn design(in_rate: f64, out_rate: f64) -> (usize, Vec<f32>) {
-    let beta = 0.1102 * (STOPBAND_DB - 8.7);
-    let transition = 2.0 * std::f64::consts::PI * TRANSITION * out_rate / in_rate;
-    let length = (STOPBAND_DB - 7.95) / (2.285 * transition);
-    let half = (length / 2.0).ceil().max(2.0) as usize;
-    let cutoff = 2.0 * CUTOFF * out_rate / in_rate; // normalised to the input Nyquist
-    let i0_beta = bessel_i0(beta);
-    let mut bank = Vec::with_capacity((PHASES + 1) * half);
-    for p in 0..=PHASES {
-        for m in 0..half {
-            let d = m as f64 + p as f64 / PHASES as f64;
-            let x = d / half as f64;
-            let value = if x >= 1.0 {
-                0.0
-            } else {
-                let window = bessel_i0(beta * (1.0 - x * x).sqrt()) / i0_beta;
-                cutoff * sinc(cutoff * d) * window
-            };
-            bank.push(value as f32);
+/// A Kaiser-windowed sinc low-pass sampled at [`PHASES`] sub-sample offsets.
+#[derive(Clone, Debug)]
+struct Kernel {
+    /// Taps on each side, in input samples.
+    half: usize,
+    /// `bank[p * half + m]` = kernel at distance `m + p/PHASES` input samples.
+    bank: Vec<f32>,
+}
+
+impl Kernel {
+    /// The filter for `in_rate` → `out_rate`.
+    fn design(in_rate: f64, out_rate: f64) -> Kernel {
+        let beta = 0.1102 * (STOPBAND_DB - 8.7);
+        let transition = 2.0 * std::f64::consts::PI * TRANSITION * out_rate / in_rate;
+        let length = (STOPBAND_DB - 7.95) / (2.285 * transition);
+        let half = (length / 2.0).ceil().max(2.0) as usize;
+        let cutoff = 2.0 * CUTOFF * out_rate / in_rate; // normalised to the input Nyquist
+        let i0_beta = bessel_i0(beta);
+        let mut bank = Vec::with_capacity((PHASES + 1) * half);
+        for p in 0..=PHASES {
+            for m in 0..half {
+                let d = m as f64 + p as f64 / PHASES as f64;
+                let x = d / half as f64;
+                let value = if x >= 1.0 {
+                    0.0
+                } else {
+                    let window = bessel_i0(beta * (1.0 - x * x).sqrt()) / i0_beta;
+                    cutoff * sinc(cutoff * d) * window
+                };
+                bank.push(value as f32);
+            }
         }
+        Kernel { half, bank }
     }
-    (half, bank)
+
+    /// Writes the `2·half` tap weights, for input taps `j = -(half-1) ..= half`
+    /// around an output at sub-sample offset `frac` ∈ [0, 1), normalised to sum to 1.
+    fn taps(&self, frac: f64, out: &mut [f32]) {
+        let h = self.half;
+        let (pl, wl) = phase(frac);
+        let (pr, wr) = phase(1.0 - frac);
+        let (l0, l1) = (&self.bank[pl * h..][..h], &self.bank[(pl + 1) * h..][..h]);
+        let (r0, r1) = (&self.bank[pr * h..][..h], &self.bank[(pr + 1) * h..][..h]);
+        let mut sum = 0.0f64;
+        for m in 0..h {
+            // Left tap j = -m is m + frac away; right tap j = m + 1 is m + 1 - frac away.
+            let cl = l0[m] + (l1[m] - l0[m]) * wl;
+            let cr = r0[m] + (r1[m] - r0[m]) * wr;
+            out[h - 1 - m] = cl;
+            out[h + m] = cr;
+            sum += f64::from(cl) + f64::from(cr);
+        }
+        let scale = (1.0 / sum) as f32;
+        out.iter_mut().for_each(|c| *c *= scale);
+    }
 }
 
 fn sinc(x: f64) -> f64 {
@@ -298,6 +362,23 @@ mod tests {
             r.input_needed(100),
             99 * 441 / 80 + r.half_taps() as u64 + 1
         );
+    }
+
+    #[test]
+    fn precomputed_and_on_the_fly_taps_agree() {
+        let input = tone(1234.5, 44_100, 0.3, 0.9);
+        let cached = Resampler::new(44_100, 8000, u64::MAX);
+        assert!(!cached.phase_taps.is_empty());
+        let mut computed = cached.clone();
+        computed.phase_taps.clear();
+        let (mut a, mut b) = (Vec::new(), Vec::new());
+        for (r, out) in [(cached, &mut a), (computed, &mut b)] {
+            let mut r = r;
+            r.push(&input, out);
+            r.finish(out);
+        }
+        assert_eq!(a.len(), b.len());
+        assert!(a.iter().zip(&b).all(|(x, y)| (x - y).abs() < 1e-6));
     }
 
     #[test]

@@ -15,7 +15,7 @@ use std::io::{self, Cursor, Read, Seek, SeekFrom};
 
 use symphonia::core::io::{MediaSource, ReadOnlySource};
 
-use crate::{Error, RawFormat};
+use crate::{Codec, Error, RawFormat};
 use detect::InputKind;
 
 /// A readable (possibly seekable) byte stream, as `symphonia` wants it.
@@ -84,7 +84,7 @@ pub fn open(mut stream: Stream, raw: Option<RawFormat>) -> Result<Box<dyn FrameS
     if let Some(format) = raw {
         let byte_len = stream.byte_len();
         return Ok(Box::new(raw::RawSource::new(
-            rewind(head, stream)?,
+            Box::new(rewind(head, stream)?),
             format,
             byte_len,
         )?));
@@ -92,7 +92,13 @@ pub fn open(mut stream: Stream, raw: Option<RawFormat>) -> Result<Box<dyn FrameS
     let kind = detect::detect(&head)?;
     match kind {
         InputKind::Wav => {
-            if let Some(fmt) = detect::wav_fmt(&head) {
+            let fmt = detect::wav_fmt(&head);
+            if let Some(codec) =
+                fmt.and_then(|f| Codec::from_wave_format_tag(f.tag).filter(|_| f.bits == 8))
+            {
+                return Ok(Box::new(wav::open_g711(rewind(head, stream)?, codec)?));
+            }
+            if let Some(fmt) = fmt {
                 detect::check_wav_fmt(&fmt)?;
             }
             Ok(Box::new(wav::WavSource::new(rewind(head, stream)?)?))

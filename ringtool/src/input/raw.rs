@@ -1,13 +1,13 @@
 //! Headerless PCM input whose layout the caller states.
 
-use std::io::{BufReader, Read};
+use std::io::{self, BufReader, Read};
 
-use super::{FrameSource, Stream, StreamSpec};
+use super::{FrameSource, StreamSpec};
 use crate::{Codec, Error, RawEncoding, RawFormat};
 
 /// Streams frames out of raw PCM bytes.
 pub struct RawSource {
-    reader: BufReader<Stream>,
+    reader: BufReader<Box<dyn Read>>,
     format: RawFormat,
     spec: StreamSpec,
     bytes: Vec<u8>,
@@ -17,7 +17,7 @@ pub struct RawSource {
 impl RawSource {
     /// `byte_len` is the input size when known (a file's), giving its length in frames.
     pub fn new(
-        stream: Stream,
+        stream: Box<dyn Read>,
         format: RawFormat,
         byte_len: Option<u64>,
     ) -> Result<RawSource, Error> {
@@ -56,7 +56,12 @@ impl FrameSource for RawSource {
         self.bytes.clear();
         (&mut self.reader)
             .take((max_frames * frame) as u64)
-            .read_to_end(&mut self.bytes)?;
+            .read_to_end(&mut self.bytes)
+            .map_err(|e| match e.kind() {
+                // Only a length-checked stream (G.711 WAV data) reports this.
+                io::ErrorKind::UnexpectedEof => Error::Truncated(e.to_string()),
+                _ => Error::Io(e),
+            })?;
         let whole = self.bytes.len() / frame * frame;
         self.trailing += self.bytes.len() - whole;
         let data = &self.bytes[..whole];

@@ -1,12 +1,17 @@
-//! WAV input through `hound`: 8/16/24/32-bit integer and 32-bit float PCM.
+//! WAV input: 8/16/24/32-bit integer and 32-bit float PCM through `hound`;
+//! G.711 (µ-law/A-law) WAV, which `hound` cannot read, through the raw reader.
 
-use std::io::BufReader;
+use std::io::{self, BufReader, Read};
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
 
+use super::raw::RawSource;
 use super::{EofTracker, FrameSource, Stream, StreamSpec};
 use crate::error::lower_first;
-use crate::Error;
+use crate::{Codec, Error, RawEncoding, RawFormat};
+
+/// Largest `fmt ` chunk accepted (a real one is 16 to 40 bytes).
+const MAX_FMT_LEN: u32 = 4096;
 
 type Reader = hound::WavReader<BufReader<EofTracker<Stream>>>;
 
@@ -123,5 +128,101 @@ fn hound_error(e: hound::Error) -> Error {
         hound::Error::FormatError(reason) => Error::Corrupt(format!("wav header: {reason}")),
         hound::Error::Unsupported => Error::Unsupported("wav encoding".into()),
         other => Error::Corrupt(format!("wav: {}", lower_first(&other.to_string()))),
+    }
+}
+
+/// Opens a WAVE_FORMAT_MULAW / WAVE_FORMAT_ALAW file: walks the chunks to
+/// `data` without buffering them, then decodes exactly the declared data
+/// length (ending early is reported as truncation).
+pub fn open_g711(stream: Stream, codec: Codec) -> Result<RawSource, Error> {
+    let mut r = BufReader::with_capacity(64 * 1024, stream);
+    let mut riff = [0u8; 12];
+    read_exact(&mut r, &mut riff, "wav header")?;
+    let mut layout: Option<(u16, u32)> = None;
+    loop {
+        let mut header = [0u8; 8];
+        read_exact(&mut r, &mut header, "wav chunk list")?;
+        let len = u32::from_le_bytes([header[4], header[5], header[6], header[7]]);
+        match &header[..4] {
+            b"fmt " => {
+                if !(16..=MAX_FMT_LEN).contains(&len) {
+                    return Err(Error::Corrupt(format!(
+                        "wav header: fmt chunk of {len} bytes"
+                    )));
+                }
+                let mut body = vec![0u8; len as usize + (len as usize & 1)];
+                read_exact(&mut r, &mut body, "wav fmt chunk")?;
+                let channels = u16::from_le_bytes([body[2], body[3]]);
+                let rate = u32::from_le_bytes([body[4], body[5], body[6], body[7]]);
+                layout = Some((channels, rate));
+            }
+            b"data" => {
+                let (channels, rate) = layout.ok_or_else(|| {
+                    Error::Corrupt("wav header: data chunk before fmt chunk".into())
+                })?;
+                let encoding = match codec {
+                    Codec::Ulaw => RawEncoding::Ulaw,
+                    Codec::Alaw => RawEncoding::Alaw,
+                };
+                let format = RawFormat {
+                    encoding,
+                    rate,
+                    channels,
+                };
+                let data = ExactLen {
+                    inner: r,
+                    remaining: u64::from(len),
+                    declared: u64::from(len),
+                };
+                return RawSource::new(Box::new(data), format, Some(u64::from(len)));
+            }
+            _ => {
+                let skip = u64::from(len) + u64::from(len & 1);
+                if io::copy(&mut (&mut r).take(skip), &mut io::sink())? < skip {
+                    return Err(Error::Truncated(
+                        "wav header ends before the data chunk".into(),
+                    ));
+                }
+            }
+        }
+    }
+}
+
+fn read_exact(r: &mut impl Read, buf: &mut [u8], what: &str) -> Result<(), Error> {
+    r.read_exact(buf).map_err(|e| match e.kind() {
+        io::ErrorKind::UnexpectedEof => Error::Truncated(format!("{what} ends early")),
+        _ => Error::Io(e),
+    })
+}
+
+/// Reads exactly `declared` bytes: stops there, and fails with
+/// `UnexpectedEof` if the inner reader ends first.
+struct ExactLen<R> {
+    inner: R,
+    remaining: u64,
+    declared: u64,
+}
+
+impl<R: Read> Read for ExactLen<R> {
+    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        if self.remaining == 0 || buf.is_empty() {
+            return Ok(0);
+        }
+        let want = buf
+            .len()
+            .min(usize::try_from(self.remaining).unwrap_or(usize::MAX));
+        let n = self.inner.read(&mut buf[..want])?;
+        if n == 0 {
+            return Err(io::Error::new(
+                io::ErrorKind::UnexpectedEof,
+                format!(
+                    "wav data ends after {} of the {} bytes its header declares",
+                    self.declared - self.remaining,
+                    self.declared
+                ),
+            ));
+        }
+        self.remaining -= n as u64;
+        Ok(n)
     }
 }
