@@ -128,7 +128,7 @@ pub fn render(src: &Source, opts: &RenderOptions) -> Result<Rendered, Error> {
     };
     let file = File::open(path)?;
     if file.metadata()?.is_dir() {
-        return Err(Error::InvalidOption("the input is a directory".into()));
+        return Err(Error::Io(std::io::ErrorKind::IsADirectory.into()));
     }
     let source = input::open(Box::new(file) as Box<dyn MediaSource>, raw)?;
     run(source, opts)
@@ -161,7 +161,8 @@ fn run(mut source: Box<dyn FrameSource>, opts: &RenderOptions) -> Result<Rendere
     let needed = resampler
         .input_needed(cap)
         .max((cap as f64 * rate / f64::from(OUTPUT_RATE)).floor() as u64 + 1);
-    let mut to_skip = (opts.start_seconds * rate).round() as u64;
+    let skip = (opts.start_seconds * rate).round() as u64;
+    let mut to_skip = skip;
 
     let mut stats = LevelStats::new(spec.full_scale);
     let mut interleaved = Vec::with_capacity(CHUNK_FRAMES * channels);
@@ -196,6 +197,17 @@ fn run(mut source: Box<dyn FrameSource>, opts: &RenderOptions) -> Result<Rendere
         used += frames as u64;
     }
     if ended {
+        if let (true, Some(total)) = (spec.exact_length, spec.total_frames) {
+            let read = skip - to_skip + used;
+            if read < total {
+                return Err(Error::Truncated(format!(
+                    "{} data ends after {:.3} s of the {:.3} s its header declares",
+                    spec.format,
+                    read as f64 / rate,
+                    total as f64 / rate
+                )));
+            }
+        }
         resampler.finish(&mut out);
     }
     if used == 0 {

@@ -42,17 +42,21 @@ impl Timestamp {
     /// variable is set, else `fallback`. A set but unparsable value is an error.
     pub fn from_source_date_epoch(fallback: Timestamp) -> Result<Timestamp, Error> {
         match std::env::var("SOURCE_DATE_EPOCH") {
-            Ok(text) => text
-                .trim()
-                .parse::<i64>()
-                .map(Timestamp::from_unix)
-                .map_err(|_| {
-                    Error::InvalidOption(format!(
-                        "SOURCE_DATE_EPOCH {text:?} is not a whole number of seconds"
-                    ))
-                }),
+            Ok(text) => Timestamp::from_epoch_text(&text),
             Err(_) => Ok(fallback),
         }
+    }
+
+    /// Parses a `SOURCE_DATE_EPOCH` value (whole seconds since 1970, UTC).
+    pub fn from_epoch_text(text: &str) -> Result<Timestamp, Error> {
+        text.trim()
+            .parse::<i64>()
+            .map(Timestamp::from_unix)
+            .map_err(|_| {
+                Error::InvalidOption(format!(
+                    "SOURCE_DATE_EPOCH {text:?} is not a whole number of seconds"
+                ))
+            })
     }
 
     /// Whether every field is inside its calendar range (the day is checked against the month).
@@ -144,6 +148,21 @@ mod tests {
             last = t;
         }
         assert_eq!(last, ts(2369, 12, 31, 0, 0));
+    }
+
+    #[test]
+    fn epoch_text() {
+        assert_eq!(
+            Timestamp::from_epoch_text(" 1700000000\n").unwrap(),
+            ts(2023, 11, 14, 22, 13)
+        );
+        let e = Timestamp::from_epoch_text("yesterday")
+            .unwrap_err()
+            .to_string();
+        assert_eq!(
+            e,
+            "invalid option: SOURCE_DATE_EPOCH \"yesterday\" is not a whole number of seconds"
+        );
     }
 
     #[test]

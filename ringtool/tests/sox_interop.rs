@@ -637,7 +637,7 @@ fn empty_junk_and_missing_files() {
     let e = render_file(&p(&dir, "missing.wav"), 16.0).unwrap_err();
     assert_eq!(e.to_string(), "no such file or directory (os error 2)");
     let e = render_file(dir.path(), 16.0).unwrap_err();
-    assert!(!e.to_string().is_empty());
+    assert_eq!(e.to_string(), "is a directory");
 }
 
 /// Our G.711 and PCM WAV files are byte-identical to the ones sox writes.
@@ -774,4 +774,43 @@ fn g711_wav_inputs_render() {
     assert_eq!(r.samples.len(), 8000);
     let level = mid_rms(&r.samples) / (0.5 * 32768.0 / 2f64.sqrt());
     assert!((level - 1.0).abs() < 0.03, "level {level}");
+}
+
+/// FLAC and Ogg declare their length: ending early is truncation, as for WAV.
+#[test]
+fn truncated_flac_and_ogg_are_errors() {
+    if !require_tool("sox") {
+        return;
+    }
+    let dir = tmp();
+    for ext in ["flac", "ogg"] {
+        let path = p(&dir, &format!("t.{ext}"));
+        sox(&[
+            "-n",
+            "-r",
+            "44100",
+            "-c",
+            "2",
+            path_str(&path),
+            "synth",
+            "4",
+            "sine",
+            "440",
+            "vol",
+            "0.5",
+        ]);
+        let bytes = std::fs::read(&path).unwrap();
+        let half = p(&dir, &format!("half.{ext}"));
+        std::fs::write(&half, &bytes[..bytes.len() / 2]).unwrap();
+        let e = render_file(&half, 16.0).unwrap_err();
+        assert!(matches!(e, Error::Truncated(_)), "{ext}: {e}");
+        // FLAC: the part before the cut is usable when the cap comes first.
+        // Ogg: symphonia reads the last page when it opens a seekable file,
+        // so a truncated Ogg file is refused whatever the cap.
+        match (ext, render_file(&half, 1.0)) {
+            ("flac", Ok(r)) => assert!(r.samples.len() == 8000 && r.cut),
+            ("ogg", Err(Error::Truncated(_))) => {}
+            (_, other) => panic!("{ext}: {other:?}"),
+        }
+    }
 }

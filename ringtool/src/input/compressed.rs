@@ -75,6 +75,8 @@ impl CompressedSource {
                 rate: 0,
                 channels: 0,
                 total_frames,
+                // MP3 lengths come from a Xing/VBRI header or the file size.
+                exact_length: kind != InputKind::Mp3,
                 full_scale: 32767.0 / 32768.0,
                 format: name,
             },
@@ -200,7 +202,7 @@ fn stream_error(kind: InputKind, e: SymphoniaError) -> Error {
     let name = kind.name();
     match e {
         SymphoniaError::IoError(io) if io.kind() == std::io::ErrorKind::UnexpectedEof => {
-            Error::Truncated(format!("{name} stream ends inside its headers"))
+            Error::Truncated(format!("{name} stream ends unexpectedly"))
         }
         SymphoniaError::IoError(io) => Error::Io(io),
         SymphoniaError::Unsupported(what) => Error::Unsupported(format!("{name} feature: {what}")),

@@ -37,6 +37,9 @@ pub struct StreamSpec {
     pub channels: u16,
     /// Total frames, when the headers tell.
     pub total_frames: Option<u64>,
+    /// `total_frames` is exact (WAV, FLAC, Ogg), not an estimate (MP3, raw
+    /// file size), so ending before it means the input is truncated.
+    pub exact_length: bool,
     /// Smallest magnitude (of a sample in [-1, 1)) that counts as full scale.
     pub full_scale: f32,
     /// Format name for messages ("wav", "mp3", "raw", ...).

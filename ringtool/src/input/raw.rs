@@ -31,6 +31,7 @@ impl RawSource {
             rate: format.rate,
             channels: format.channels,
             total_frames: None,
+            exact_length: false,
             full_scale,
             format: "raw",
         };

@@ -41,6 +41,7 @@ impl WavSource {
                 rate: s.sample_rate,
                 channels: s.channels,
                 total_frames: Some(declared_frames),
+                exact_length: true,
                 // Full scale: the largest positive integer code, or 1 - 2^-15 for float.
                 full_scale: if float {
                     1.0 - 1.0 / 32768.0
