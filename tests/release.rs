@@ -26,8 +26,34 @@ fn make_firmware_zip(path: &Path, models: &[&str], size: usize) {
 fn project(dir: &Path, extra: &str) -> std::path::PathBuf {
     std::fs::create_dir_all(dir.join("src")).unwrap();
     std::fs::create_dir_all(dir.join("vendor")).unwrap();
-    sox(&["-n", "-r", "44100", "-c", "2", dir.join("src/jingle.wav").to_str().unwrap(), "synth", "20", "sine", "440", "vol", "0.5"]);
-    sox(&["-n", "-r", "16000", "-c", "1", dir.join("src/bell.flac").to_str().unwrap(), "synth", "3", "sine", "880", "vol", "0.5"]);
+    sox(&[
+        "-n",
+        "-r",
+        "44100",
+        "-c",
+        "2",
+        dir.join("src/jingle.wav").to_str().unwrap(),
+        "synth",
+        "20",
+        "sine",
+        "440",
+        "vol",
+        "0.5",
+    ]);
+    sox(&[
+        "-n",
+        "-r",
+        "16000",
+        "-c",
+        "1",
+        dir.join("src/bell.flac").to_str().unwrap(),
+        "synth",
+        "3",
+        "sine",
+        "880",
+        "vol",
+        "0.5",
+    ]);
     make_firmware_zip(&dir.join("vendor/Firmware_Htek_2.0.4.6.41_20191104.zip"), &["UC923", "UC924", "UC926"], 4096);
     let manifest = dir.join("release.toml");
     std::fs::write(
@@ -81,12 +107,25 @@ fn builds_the_tree_with_sums_manifest_and_report_and_verify_passes() {
     assert!(out.status.success(), "{}", stderr(&out));
     let build = dir.path().join("build");
     let files: Vec<String> = tree_digest(&build).into_keys().collect();
-    for f in ["ring/ring5.bin", "ring/ring6.bin", "firmware/hl_fw924.rom_2.0.4.6.41", "firmware/hl_fw923.rom_2.0.4.6.41", "SHA256SUMS", "manifest.json", "report.html"] {
+    for f in [
+        "ring/ring5.bin",
+        "ring/ring6.bin",
+        "firmware/hl_fw924.rom_2.0.4.6.41",
+        "firmware/hl_fw923.rom_2.0.4.6.41",
+        "SHA256SUMS",
+        "manifest.json",
+        "report.html",
+    ] {
         assert!(files.contains(&f.to_string()), "{f} missing from {files:?}");
     }
     let check = Command::new("sha256sum").args(["-c", "--quiet", "SHA256SUMS"]).current_dir(&build).output().unwrap();
     assert!(check.status.success(), "{}", String::from_utf8_lossy(&check.stdout));
-    let stat = Command::new("sox").args(["-t", "gsrt"]).arg(build.join("ring/ring5.bin")).args(["-n", "stat"]).output().unwrap();
+    let stat = Command::new("sox")
+        .args(["-t", "gsrt"])
+        .arg(build.join("ring/ring5.bin"))
+        .args(["-n", "stat"])
+        .output()
+        .unwrap();
     assert!(String::from_utf8_lossy(&stat.stderr).contains("16.000000"), "{}", String::from_utf8_lossy(&stat.stderr));
 
     let m: serde_json::Value = serde_json::from_slice(&std::fs::read(build.join("manifest.json")).unwrap()).unwrap();
@@ -114,8 +153,17 @@ fn dry_run_writes_nothing_and_lists_every_output() {
     assert!(out.status.success(), "{}", stderr(&out));
     assert!(!dir.path().join("build").exists());
     let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
-    let outputs: Vec<&str> = v.as_array().unwrap().iter().flat_map(|i| i["outputs"].as_array().unwrap()).map(|o| o.as_str().unwrap()).collect();
-    assert!(outputs.contains(&"ring/ring6.bin") && outputs.contains(&"firmware/hl_fw926.rom_2.0.4.6.41"), "{outputs:?}");
+    let outputs: Vec<&str> = v
+        .as_array()
+        .unwrap()
+        .iter()
+        .flat_map(|i| i["outputs"].as_array().unwrap())
+        .map(|o| o.as_str().unwrap())
+        .collect();
+    assert!(
+        outputs.contains(&"ring/ring6.bin") && outputs.contains(&"firmware/hl_fw926.rom_2.0.4.6.41"),
+        "{outputs:?}"
+    );
 }
 
 #[test]
@@ -162,7 +210,18 @@ fn reproducible_and_an_unchanged_rebuild_reuses_everything() {
     assert_eq!(a, tree_digest(&dir.path().join("a")), "a rebuild changed the tree");
 
     // Changing one input rebuilds only what uses it.
-    sox(&["-n", "-r", "16000", "-c", "1", dir.path().join("src/bell.flac").to_str().unwrap(), "synth", "3", "sine", "660"]);
+    sox(&[
+        "-n",
+        "-r",
+        "16000",
+        "-c",
+        "1",
+        dir.path().join("src/bell.flac").to_str().unwrap(),
+        "synth",
+        "3",
+        "sine",
+        "660",
+    ]);
     let out = run_in(dir.path(), &["release", "release.toml", "--out", "a"]);
     let text = stdout(&out);
     let ring6 = text.lines().find(|l| l.starts_with("ring/ring6.bin")).unwrap();
@@ -197,16 +256,25 @@ fn a_killed_build_leaves_the_old_tree_or_the_whole_new_one() {
     assert!(run_in(dir.path(), &["release", "release.toml", "--out", "build"]).status.success());
     let old = tree_digest(&dir.path().join("build"));
     // A bigger firmware makes the next build long enough to be killed part-way.
-    make_firmware_zip(&dir.path().join("vendor/Firmware_Htek_2.0.4.6.41_20191104.zip"), &["UC923", "UC924", "UC926"], 15_000_000);
+    make_firmware_zip(
+        &dir.path().join("vendor/Firmware_Htek_2.0.4.6.41_20191104.zip"),
+        &["UC923", "UC924", "UC926"],
+        15_000_000,
+    );
     for delay_ms in [20, 80, 200, 500] {
-        let mut child = bundler().current_dir(dir.path()).args(["release", "release.toml", "--out", "build"]).spawn().unwrap();
+        let mut child =
+            bundler().current_dir(dir.path()).args(["release", "release.toml", "--out", "build"]).spawn().unwrap();
         std::thread::sleep(std::time::Duration::from_millis(delay_ms));
         let _ = child.kill();
         let _ = child.wait();
         let now = tree_digest(&dir.path().join("build"));
         if now != old {
             let out = run_in(dir.path(), &["verify", "build"]);
-            assert!(out.status.success(), "after a kill at {delay_ms} ms the tree is neither old nor complete: {}", stdout(&out));
+            assert!(
+                out.status.success(),
+                "after a kill at {delay_ms} ms the tree is neither old nor complete: {}",
+                stdout(&out)
+            );
         }
     }
     assert!(run_in(dir.path(), &["release", "release.toml", "--out", "build"]).status.success());

@@ -37,9 +37,7 @@ impl FromStr for RawEncoding {
             "u8" => Ok(RawEncoding::U8),
             "ulaw" => Ok(RawEncoding::Ulaw),
             "alaw" => Ok(RawEncoding::Alaw),
-            _ => Err(Error::InvalidOption(format!(
-                "raw encoding {s:?} (expected s16le, u8, ulaw or alaw)"
-            ))),
+            _ => Err(Error::InvalidOption(format!("raw encoding {s:?} (expected s16le, u8, ulaw or alaw)"))),
         }
     }
 }
@@ -146,9 +144,7 @@ impl FromStr for Codec {
         match s.to_lowercase().as_str() {
             "ulaw" | "mulaw" | "u-law" | "µ-law" | "μ-law" | "pcmu" => Ok(Codec::Ulaw),
             "alaw" | "a-law" | "pcma" => Ok(Codec::Alaw),
-            _ => Err(Error::InvalidOption(format!(
-                "codec {s:?} (expected ulaw or alaw)"
-            ))),
+            _ => Err(Error::InvalidOption(format!("codec {s:?} (expected ulaw or alaw)"))),
         }
     }
 }
@@ -181,9 +177,7 @@ impl FromStr for Container {
             "gsrt" => Ok(Container::Gsrt),
             "g711-wav" => Ok(Container::G711Wav),
             "pcm-wav" => Ok(Container::PcmWav),
-            _ => Err(Error::InvalidOption(format!(
-                "container {s:?} (expected gsrt, g711-wav or pcm-wav)"
-            ))),
+            _ => Err(Error::InvalidOption(format!("container {s:?} (expected gsrt, g711-wav or pcm-wav)"))),
         }
     }
 }
@@ -204,12 +198,7 @@ mod tests {
 
     #[test]
     fn names_round_trip() {
-        for e in [
-            RawEncoding::S16Le,
-            RawEncoding::U8,
-            RawEncoding::Ulaw,
-            RawEncoding::Alaw,
-        ] {
+        for e in [RawEncoding::S16Le, RawEncoding::U8, RawEncoding::Ulaw, RawEncoding::Alaw] {
             assert_eq!(e.to_string().parse::<RawEncoding>().unwrap(), e);
         }
         for c in [Codec::Ulaw, Codec::Alaw] {

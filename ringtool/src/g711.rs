@@ -37,11 +37,7 @@ pub fn ulaw_encode(sample: i16) -> u8 {
     let (magnitude, mask) = if v < 0 { (-v, 0x7F) } else { (v, 0xFF) };
     let biased = magnitude.min(ULAW_CLIP) + ULAW_BIAS;
     let seg = segment(biased, &ULAW_SEGMENT_END);
-    let code = if seg >= 8 {
-        0x7F
-    } else {
-        (seg << 4) | ((biased >> (seg + 1)) & 0xF)
-    };
+    let code = if seg >= 8 { 0x7F } else { (seg << 4) | ((biased >> (seg + 1)) & 0xF) };
     (code ^ mask) as u8
 }
 
@@ -111,10 +107,7 @@ mod tests {
         for byte in 0..=255u8 {
             // µ-law has two zeros (0x7F and 0xFF); both decode to 0, which encodes as 0xFF.
             let back = ulaw_encode(ulaw_decode(byte));
-            assert!(
-                back == byte || (byte == 0x7F && back == 0xFF),
-                "µ-law {byte:#04x}"
-            );
+            assert!(back == byte || (byte == 0x7F && back == 0xFF), "µ-law {byte:#04x}");
             assert_eq!(alaw_encode(alaw_decode(byte)), byte, "A-law {byte:#04x}");
         }
     }
@@ -138,14 +131,8 @@ mod tests {
         // step plus the rounding to 14/13 bits, i.e. < 3 % + 8 LSB.
         for x in (i16::MIN..=i16::MAX).step_by(7) {
             let limit = (f64::from(x).abs() * 0.07 + 24.0) as i32;
-            assert!(
-                (i32::from(ulaw_decode(ulaw_encode(x))) - i32::from(x)).abs() <= limit,
-                "µ {x}"
-            );
-            assert!(
-                (i32::from(alaw_decode(alaw_encode(x))) - i32::from(x)).abs() <= limit,
-                "A {x}"
-            );
+            assert!((i32::from(ulaw_decode(ulaw_encode(x))) - i32::from(x)).abs() <= limit, "µ {x}");
+            assert!((i32::from(alaw_decode(alaw_encode(x))) - i32::from(x)).abs() <= limit, "A {x}");
         }
     }
 }

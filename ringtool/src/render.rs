@@ -53,12 +53,7 @@ pub struct RenderOptions {
 impl Default for RenderOptions {
     /// Start at 0, 16 s cap (the Htek guide's example), 50 ms fade, no normalization.
     fn default() -> Self {
-        RenderOptions {
-            start_seconds: 0.0,
-            max_seconds: 16.0,
-            fade_ms: 50,
-            normalize_dbfs: None,
-        }
+        RenderOptions { start_seconds: 0.0, max_seconds: 16.0, fade_ms: 50, normalize_dbfs: None }
     }
 }
 
@@ -67,28 +62,16 @@ impl RenderOptions {
     pub fn validate(&self) -> Result<(), Error> {
         let bad = |what: String| Err(Error::InvalidOption(what));
         if !self.start_seconds.is_finite() || self.start_seconds < 0.0 {
-            return bad(format!(
-                "start_seconds {} must be a finite number >= 0",
-                self.start_seconds
-            ));
+            return bad(format!("start_seconds {} must be a finite number >= 0", self.start_seconds));
         }
         if !self.max_seconds.is_finite() || self.max_seconds <= 0.0 {
-            return bad(format!(
-                "max_seconds {} must be a finite number > 0",
-                self.max_seconds
-            ));
+            return bad(format!("max_seconds {} must be a finite number > 0", self.max_seconds));
         }
         if self.max_seconds > MAX_OUTPUT_SECONDS {
-            return bad(format!(
-                "max_seconds {} exceeds the limit of {MAX_OUTPUT_SECONDS}",
-                self.max_seconds
-            ));
+            return bad(format!("max_seconds {} exceeds the limit of {MAX_OUTPUT_SECONDS}", self.max_seconds));
         }
         if self.max_seconds * f64::from(OUTPUT_RATE) < 1.0 {
-            return bad(format!(
-                "max_seconds {} is shorter than one 8 kHz sample",
-                self.max_seconds
-            ));
+            return bad(format!("max_seconds {} is shorter than one 8 kHz sample", self.max_seconds));
         }
         if let Some(db) = self.normalize_dbfs {
             if !(-90.0..=0.0).contains(&db) {
@@ -158,9 +141,7 @@ fn run(mut source: Box<dyn FrameSource>, opts: &RenderOptions) -> Result<Rendere
     let cap = (opts.max_seconds * f64::from(OUTPUT_RATE)).round() as u64;
     let mut resampler = Resampler::new(spec.rate, OUTPUT_RATE, cap);
     // Input frames (after the skip) that decide every output sample and `cut`.
-    let needed = resampler
-        .input_needed(cap)
-        .max((cap as f64 * rate / f64::from(OUTPUT_RATE)).floor() as u64 + 1);
+    let needed = resampler.input_needed(cap).max((cap as f64 * rate / f64::from(OUTPUT_RATE)).floor() as u64 + 1);
     let skip = (opts.start_seconds * rate).round() as u64;
     let mut to_skip = skip;
 
@@ -187,8 +168,7 @@ fn run(mut source: Box<dyn FrameSource>, opts: &RenderOptions) -> Result<Rendere
             continue;
         }
         // Statistics cover only the input that reaches the output.
-        let in_output =
-            ((cap as f64 * rate / f64::from(OUTPUT_RATE)).ceil() as u64).saturating_sub(used);
+        let in_output = ((cap as f64 * rate / f64::from(OUTPUT_RATE)).ceil() as u64).saturating_sub(used);
         let counted = (frames as u64).min(in_output) as usize * channels;
         stats.observe(&interleaved[..counted]);
         mono.clear();
@@ -212,10 +192,9 @@ fn run(mut source: Box<dyn FrameSource>, opts: &RenderOptions) -> Result<Rendere
     }
     if used == 0 {
         return Err(match (ended, to_skip > 0 || opts.start_seconds > 0.0) {
-            (true, true) => Error::InvalidOption(format!(
-                "start_seconds {} is at or past the end of the input",
-                opts.start_seconds
-            )),
+            (true, true) => {
+                Error::InvalidOption(format!("start_seconds {} is at or past the end of the input", opts.start_seconds))
+            }
             _ => Error::NoSamples,
         });
     }
@@ -237,14 +216,7 @@ fn run(mut source: Box<dyn FrameSource>, opts: &RenderOptions) -> Result<Rendere
     }
     let (samples, clamped) = envelope::quantize(&out);
     if clamped > 0 {
-        warnings.push(format!(
-            "{clamped} output sample(s) exceeded full scale after resampling and were clipped"
-        ));
+        warnings.push(format!("{clamped} output sample(s) exceeded full scale after resampling and were clipped"));
     }
-    Ok(Rendered {
-        samples,
-        input_seconds,
-        cut,
-        warnings,
-    })
+    Ok(Rendered { samples, input_seconds, cut, warnings })
 }

@@ -52,11 +52,7 @@ impl Timestamp {
         text.trim()
             .parse::<i64>()
             .map(Timestamp::from_unix)
-            .map_err(|_| {
-                Error::InvalidOption(format!(
-                    "SOURCE_DATE_EPOCH {text:?} is not a whole number of seconds"
-                ))
-            })
+            .map_err(|_| Error::InvalidOption(format!("SOURCE_DATE_EPOCH {text:?} is not a whole number of seconds")))
     }
 
     /// Whether every field is inside its calendar range (the day is checked against the month).
@@ -71,11 +67,7 @@ impl Timestamp {
 
 impl std::fmt::Display for Timestamp {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(
-            f,
-            "{:04}-{:02}-{:02} {:02}:{:02}",
-            self.year, self.month, self.day, self.hour, self.minute
-        )
+        write!(f, "{:04}-{:02}-{:02} {:02}:{:02}", self.year, self.month, self.day, self.hour, self.minute)
     }
 }
 
@@ -108,23 +100,14 @@ mod tests {
     use super::*;
 
     fn ts(year: u16, month: u8, day: u8, hour: u8, minute: u8) -> Timestamp {
-        Timestamp {
-            year,
-            month,
-            day,
-            hour,
-            minute,
-        }
+        Timestamp { year, month, day, hour, minute }
     }
 
     #[test]
     fn known_instants() {
         assert_eq!(Timestamp::from_unix(0), ts(1970, 1, 1, 0, 0));
         assert_eq!(Timestamp::from_unix(951_782_400), ts(2000, 2, 29, 0, 0));
-        assert_eq!(
-            Timestamp::from_unix(1_700_000_000),
-            ts(2023, 11, 14, 22, 13)
-        );
+        assert_eq!(Timestamp::from_unix(1_700_000_000), ts(2023, 11, 14, 22, 13));
         assert_eq!(Timestamp::from_unix(4_107_542_399), ts(2100, 2, 28, 23, 59));
         assert_eq!(Timestamp::from_unix(-1), ts(1969, 12, 31, 23, 59));
     }
@@ -141,10 +124,7 @@ mod tests {
         for day in 1..146_097i64 {
             let t = Timestamp::from_unix(day * 86_400);
             assert!(t.is_valid(), "{t}");
-            assert!(
-                (t.year, t.month, t.day) > (last.year, last.month, last.day),
-                "{t}"
-            );
+            assert!((t.year, t.month, t.day) > (last.year, last.month, last.day), "{t}");
             last = t;
         }
         assert_eq!(last, ts(2369, 12, 31, 0, 0));
@@ -152,17 +132,9 @@ mod tests {
 
     #[test]
     fn epoch_text() {
-        assert_eq!(
-            Timestamp::from_epoch_text(" 1700000000\n").unwrap(),
-            ts(2023, 11, 14, 22, 13)
-        );
-        let e = Timestamp::from_epoch_text("yesterday")
-            .unwrap_err()
-            .to_string();
-        assert_eq!(
-            e,
-            "invalid option: SOURCE_DATE_EPOCH \"yesterday\" is not a whole number of seconds"
-        );
+        assert_eq!(Timestamp::from_epoch_text(" 1700000000\n").unwrap(), ts(2023, 11, 14, 22, 13));
+        let e = Timestamp::from_epoch_text("yesterday").unwrap_err().to_string();
+        assert_eq!(e, "invalid option: SOURCE_DATE_EPOCH \"yesterday\" is not a whole number of seconds");
     }
 
     #[test]

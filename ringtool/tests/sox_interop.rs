@@ -8,23 +8,14 @@ use std::path::Path;
 use common::{goertzel, mid_rms, p, read_s16, require_tool, sox, stat_value, tmp, write_s16};
 use ringtool::{decode, encode, render, Codec, Container, Error, RenderOptions, Source, Timestamp};
 
-const STAMP: Timestamp = Timestamp {
-    year: 2024,
-    month: 3,
-    day: 9,
-    hour: 18,
-    minute: 30,
-};
+const STAMP: Timestamp = Timestamp { year: 2024, month: 3, day: 9, hour: 18, minute: 30 };
 
 fn path_str(path: &Path) -> &str {
     path.to_str().unwrap()
 }
 
 fn opts(max_seconds: f64) -> RenderOptions {
-    RenderOptions {
-        max_seconds,
-        ..RenderOptions::default()
-    }
+    RenderOptions { max_seconds, ..RenderOptions::default() }
 }
 
 fn render_file(path: &Path, max_seconds: f64) -> Result<ringtool::Rendered, Error> {
@@ -44,30 +35,13 @@ fn g711_encoding_matches_sox_for_every_16_bit_value() {
     for (codec, kind) in [(Codec::Ulaw, "ul"), (Codec::Alaw, "al")] {
         let out = p(&dir, &format!("all.{kind}"));
         // -D: no dither, so sox maps each sample deterministically.
-        sox(&[
-            "-D",
-            "-r",
-            "8000",
-            "-c",
-            "1",
-            "-t",
-            "s16",
-            path_str(&raw),
-            "-t",
-            kind,
-            path_str(&out),
-        ]);
+        sox(&["-D", "-r", "8000", "-c", "1", "-t", "s16", path_str(&raw), "-t", kind, path_str(&out)]);
         let theirs = std::fs::read(&out).unwrap();
         let ours = encode(&all, codec, Container::Gsrt, STAMP);
         let ours = &ours[0x200..];
         assert_eq!(theirs.len(), ours.len());
         let first_diff = theirs.iter().zip(ours).position(|(a, b)| a != b);
-        assert_eq!(
-            first_diff,
-            None,
-            "{codec}: first differing input sample {:?}",
-            first_diff.map(|i| all[i])
-        );
+        assert_eq!(first_diff, None, "{codec}: first differing input sample {:?}", first_diff.map(|i| all[i]));
     }
 }
 
@@ -83,18 +57,7 @@ fn g711_decoding_matches_sox_for_every_code() {
         let input = p(&dir, &format!("codes.{kind}"));
         let out = p(&dir, &format!("codes_{kind}.raw"));
         std::fs::write(&input, &codes).unwrap();
-        sox(&[
-            "-r",
-            "8000",
-            "-c",
-            "1",
-            "-t",
-            kind,
-            path_str(&input),
-            "-t",
-            "s16",
-            path_str(&out),
-        ]);
+        sox(&["-r", "8000", "-c", "1", "-t", kind, path_str(&input), "-t", "s16", path_str(&out)]);
         let theirs = read_s16(&out);
         let ours: Vec<i16> = codes.iter().map(|&b| codec.decode_sample(b)).collect();
         assert_eq!(theirs, ours, "{codec}");
@@ -206,21 +169,13 @@ fn gsrt_and_wav_outputs_are_read_back_by_sox() {
             let bytes = encode(&rendered.samples, codec, container, STAMP);
             let file = p(&dir, &format!("out_{container}_{codec}"));
             std::fs::write(&file, &bytes).unwrap();
-            let fmt: &[&str] = if container == Container::Gsrt {
-                &["-t", "gsrt"]
-            } else {
-                &["-t", "wav"]
-            };
+            let fmt: &[&str] = if container == Container::Gsrt { &["-t", "gsrt"] } else { &["-t", "wav"] };
             let mut args = vec!["-V3"];
             args.extend_from_slice(fmt);
             args.extend([path_str(&file), "-n", "stat"]);
             let stat = sox(&args);
             assert!(!stat.contains("checksum"), "{container}: {stat}");
-            assert_eq!(
-                stat_value(&stat, "Samples read"),
-                20_000.0,
-                "{container} {codec}"
-            );
+            assert_eq!(stat_value(&stat, "Samples read"), 20_000.0, "{container} {codec}");
             assert_eq!(stat_value(&stat, "Length (seconds)"), 2.5);
             let encoding = if container == Container::PcmWav {
                 "Signed Integer PCM"
@@ -229,25 +184,15 @@ fn gsrt_and_wav_outputs_are_read_back_by_sox() {
             } else {
                 "A-law"
             };
-            assert!(
-                stat.contains(encoding),
-                "{container} {codec}: no {encoding:?} in\n{stat}"
-            );
-            assert!(
-                stat.contains("Sample Rate    : 8000") && stat.contains("Channels       : 1"),
-                "{stat}"
-            );
+            assert!(stat.contains(encoding), "{container} {codec}: no {encoding:?} in\n{stat}");
+            assert!(stat.contains("Sample Rate    : 8000") && stat.contains("Channels       : 1"), "{stat}");
 
             let back = p(&dir, &format!("back_{container}_{codec}.raw"));
             let mut args: Vec<&str> = fmt.to_vec();
             args.extend([path_str(&file), "-t", "s16", path_str(&back)]);
             sox(&args);
             let ours = decode(&bytes).unwrap();
-            assert_eq!(
-                read_s16(&back),
-                ours.samples,
-                "{container} {codec}: sox decodes other samples"
-            );
+            assert_eq!(read_s16(&back), ours.samples, "{container} {codec}: sox decodes other samples");
             if container == Container::PcmWav {
                 assert_eq!(ours.samples, rendered.samples);
             }
@@ -291,21 +236,12 @@ fn resampling_keeps_passband_and_removes_aliases() {
     };
     let out_1k = render_file(&one_k, 16.0).unwrap().samples;
     let level_db = 20.0 * (mid_rms(&out_1k) / input_rms).log10();
-    assert!(
-        level_db.abs() < 1.0,
-        "1 kHz level changed by {level_db:.2} dB"
-    );
-    assert!(
-        level_db.abs() < 0.1,
-        "1 kHz level changed by {level_db:.2} dB (design: < 0.01 dB)"
-    );
+    assert!(level_db.abs() < 1.0, "1 kHz level changed by {level_db:.2} dB");
+    assert!(level_db.abs() < 0.1, "1 kHz level changed by {level_db:.2} dB (design: < 0.01 dB)");
 
     let out_5k = render_file(&tone(5000), 16.0).unwrap().samples;
     let rejection_db = 20.0 * (mid_rms(&out_5k).max(1e-9) / mid_rms(&out_1k)).log10();
-    assert!(
-        rejection_db <= -50.0,
-        "5 kHz only {rejection_db:.1} dB down"
-    );
+    assert!(rejection_db <= -50.0, "5 kHz only {rejection_db:.1} dB down");
     let mid = &out_5k[4000..12_000];
     let alias_db = 20.0 * (goertzel(mid, 3000.0, 8000.0).max(1e-9) / (0.5 * 32768.0)).log10();
     assert!(alias_db <= -50.0, "3 kHz alias at {alias_db:.1} dBFS");
@@ -321,72 +257,37 @@ fn compressed_inputs_made_by_sox() {
     for ext in ["flac", "ogg", "mp3"] {
         let path = p(&dir, &format!("x.{ext}"));
         let made = std::process::Command::new("sox")
-            .args([
-                "-n",
-                "-r",
-                "44100",
-                "-c",
-                "2",
-                path_str(&path),
-                "synth",
-                "3",
-                "sine",
-                "440",
-                "vol",
-                "0.5",
-            ])
+            .args(["-n", "-r", "44100", "-c", "2", path_str(&path), "synth", "3", "sine", "440", "vol", "0.5"])
             .output()
             .unwrap();
         if !made.status.success() {
             let why = String::from_utf8_lossy(&made.stderr);
-            assert!(
-                std::env::var_os("CI").is_none(),
-                "sox cannot write {ext}: {why}"
-            );
+            assert!(std::env::var_os("CI").is_none(), "sox cannot write {ext}: {why}");
             eprintln!("skipped {ext}: sox cannot write it here ({why}); install libsox-fmt-all");
             continue;
         }
         let r = render_file(&path, 16.0).unwrap_or_else(|e| panic!("{ext}: {e}"));
         // MP3 decoders add the encoder delay/padding (< 2 frames of 1152).
         let tolerance = if ext == "mp3" { 0.06 } else { 0.0005 };
-        assert!(
-            (r.seconds() - 3.0).abs() <= tolerance,
-            "{ext}: {} s",
-            r.seconds()
-        );
+        assert!((r.seconds() - 3.0).abs() <= tolerance, "{ext}: {} s", r.seconds());
         assert!(!r.cut);
         if ext == "flac" {
             assert_eq!(r.input_seconds, Some(3.0));
         }
         let mid = &r.samples[8000..16_000];
         let at_440 = goertzel(mid, 440.0, 8000.0);
-        assert!(
-            (at_440 / (0.5 * 32768.0) - 1.0).abs() < 0.06,
-            "{ext}: 440 Hz amplitude {at_440}"
-        );
+        assert!((at_440 / (0.5 * 32768.0) - 1.0).abs() < 0.06, "{ext}: 440 Hz amplitude {at_440}");
         for other in [220.0, 880.0, 1000.0] {
-            assert!(
-                goertzel(mid, other, 8000.0) < at_440 / 100.0,
-                "{ext}: energy at {other} Hz"
-            );
+            assert!(goertzel(mid, other, 8000.0) < at_440 / 100.0, "{ext}: energy at {other} Hz");
         }
         // The same content under a misleading name is still recognised.
         let renamed = p(&dir, &format!("{ext}.wav"));
         std::fs::copy(&path, &renamed).unwrap();
-        assert_eq!(
-            render_file(&renamed, 16.0).unwrap().samples,
-            r.samples,
-            "{ext}"
-        );
+        assert_eq!(render_file(&renamed, 16.0).unwrap().samples, r.samples, "{ext}");
     }
 }
 
-fn sox_wav(
-    dir: &tempfile::TempDir,
-    name: &str,
-    seconds: &str,
-    extra: &[&str],
-) -> std::path::PathBuf {
+fn sox_wav(dir: &tempfile::TempDir, name: &str, seconds: &str, extra: &[&str]) -> std::path::PathBuf {
     let path = p(dir, name);
     let mut args = vec!["-n", "-r", "44100", "-c", "2", "-b", "16"];
     args.extend_from_slice(extra);
@@ -407,11 +308,7 @@ fn truncated_wav_is_an_error_unless_the_cap_comes_first() {
     std::fs::write(&cut, &bytes[..bytes.len() / 2 + 1]).unwrap(); // ends mid-frame at ~2 s
     let e = render_file(&cut, 16.0).unwrap_err();
     assert!(matches!(e, Error::Truncated(_)), "{e}");
-    assert!(
-        e.to_string()
-            .starts_with("truncated input: wav data ends after 2.000 s of the 4.000 s"),
-        "{e}"
-    );
+    assert!(e.to_string().starts_with("truncated input: wav data ends after 2.000 s of the 4.000 s"), "{e}");
     // The first second is all there: a 1 s ring tone from it is fine.
     let r = render_file(&cut, 1.0).unwrap();
     assert_eq!(r.samples.len(), 8000);
@@ -464,11 +361,7 @@ fn adpcm_and_other_encodings_are_refused_by_name() {
             vec!["-r", "8000", "-c", "1", "-e", "gsm-full-rate"],
             "unsupported wav encoding: gsm 6.10 (format tag 0x0031)",
         ),
-        (
-            "f64.wav",
-            vec!["-r", "8000", "-c", "1", "-e", "float", "-b", "64"],
-            "unsupported wav encoding: 64-bit float",
-        ),
+        ("f64.wav", vec!["-r", "8000", "-c", "1", "-e", "float", "-b", "64"], "unsupported wav encoding: 64-bit float"),
         (
             "r4k.wav",
             vec!["-r", "4000", "-c", "1", "-b", "16"],
@@ -479,11 +372,7 @@ fn adpcm_and_other_encodings_are_refused_by_name() {
             vec!["-r", "384000", "-c", "1", "-b", "16"],
             "unsupported sample rate 384000 Hz (must be 8000..=192000)",
         ),
-        (
-            "c9.wav",
-            vec!["-r", "8000", "-c", "9", "-b", "16"],
-            "unsupported channel count 9 (must be 1..=8)",
-        ),
+        ("c9.wav", vec!["-r", "8000", "-c", "9", "-b", "16"], "unsupported channel count 9 (must be 1..=8)"),
     ];
     for (name, fmt, message) in cases {
         let path = p(&dir, name);
@@ -502,13 +391,7 @@ fn every_wav_sample_format_and_channel_count_is_read() {
         return;
     }
     let dir = tmp();
-    for (enc, bits) in [
-        ("unsigned", "8"),
-        ("signed", "16"),
-        ("signed", "24"),
-        ("signed", "32"),
-        ("float", "32"),
-    ] {
+    for (enc, bits) in [("unsigned", "8"), ("signed", "16"), ("signed", "24"), ("signed", "32"), ("float", "32")] {
         for channels in ["1", "2", "8"] {
             let path = p(&dir, &format!("{enc}{bits}_{channels}.wav"));
             sox(&[
@@ -529,14 +412,10 @@ fn every_wav_sample_format_and_channel_count_is_read() {
                 "vol",
                 "0.5",
             ]);
-            let r =
-                render_file(&path, 16.0).unwrap_or_else(|e| panic!("{enc}{bits}x{channels}: {e}"));
+            let r = render_file(&path, 16.0).unwrap_or_else(|e| panic!("{enc}{bits}x{channels}: {e}"));
             assert_eq!(r.samples.len(), 8000);
             let level = mid_rms(&r.samples) / (0.5 * 32768.0 / 2f64.sqrt());
-            assert!(
-                (level - 1.0).abs() < 0.02,
-                "{enc}{bits}x{channels}: level {level}"
-            );
+            assert!((level - 1.0).abs() < 0.02, "{enc}{bits}x{channels}: level {level}");
             assert!(r.warnings.is_empty(), "{:?}", r.warnings);
         }
     }
@@ -550,16 +429,7 @@ fn broken_mp3_is_a_clean_error() {
     let dir = tmp();
     let good = p(&dir, "good.mp3");
     if std::process::Command::new("sox")
-        .args([
-            "-n",
-            "-r",
-            "44100",
-            path_str(&good),
-            "synth",
-            "2",
-            "sine",
-            "440",
-        ])
+        .args(["-n", "-r", "44100", path_str(&good), "synth", "2", "sine", "440"])
         .status()
         .map_or(true, |s| !s.success())
     {
@@ -582,11 +452,7 @@ fn broken_mp3_is_a_clean_error() {
     // An ID3 tag that claims more bytes than the file has.
     let mut short_tag = b"ID3\x03\x00\x00\x00\x10\x00\x00".to_vec();
     short_tag.extend(&bytes[..500]);
-    for (name, data) in [
-        ("junk.mp3", tagged_junk),
-        ("noisy.mp3", noisy),
-        ("short.mp3", short_tag),
-    ] {
+    for (name, data) in [("junk.mp3", tagged_junk), ("noisy.mp3", noisy), ("short.mp3", short_tag)] {
         let path = p(&dir, name);
         std::fs::write(&path, &data).unwrap();
         match render_file(&path, 16.0) {
@@ -597,22 +463,12 @@ fn broken_mp3_is_a_clean_error() {
             }
             Ok(r) => {
                 // The ~9 good frames (2000 bytes of 64 kbit/s) are kept; the garbage must not become audio.
-                assert!(
-                    r.seconds() < 0.3,
-                    "{name}: {} s from a broken file",
-                    r.seconds()
-                );
+                assert!(r.seconds() < 0.3, "{name}: {} s from a broken file", r.seconds());
             }
         }
     }
-    assert!(matches!(
-        render_file(&p(&dir, "short.mp3"), 16.0),
-        Err(Error::Truncated(_))
-    ));
-    assert!(matches!(
-        render_file(&p(&dir, "junk.mp3"), 16.0),
-        Err(Error::Corrupt(_))
-    ));
+    assert!(matches!(render_file(&p(&dir, "short.mp3"), 16.0), Err(Error::Truncated(_))));
+    assert!(matches!(render_file(&p(&dir, "junk.mp3"), 16.0), Err(Error::Corrupt(_))));
 }
 
 #[test]
@@ -620,20 +476,10 @@ fn empty_junk_and_missing_files() {
     let dir = tmp();
     let empty = p(&dir, "empty.wav");
     std::fs::write(&empty, b"").unwrap();
-    assert_eq!(
-        render_file(&empty, 16.0).unwrap_err().to_string(),
-        "empty file"
-    );
+    assert_eq!(render_file(&empty, 16.0).unwrap_err().to_string(), "empty file");
     let junk = p(&dir, "junk.mp3");
-    std::fs::write(
-        &junk,
-        b"<html><body>404 not found</body></html>\n".repeat(10),
-    )
-    .unwrap();
-    assert_eq!(
-        render_file(&junk, 16.0).unwrap_err().to_string(),
-        "not a recognised audio format"
-    );
+    std::fs::write(&junk, b"<html><body>404 not found</body></html>\n".repeat(10)).unwrap();
+    assert_eq!(render_file(&junk, 16.0).unwrap_err().to_string(), "not a recognised audio format");
     let e = render_file(&p(&dir, "missing.wav"), 16.0).unwrap_err();
     assert_eq!(e.to_string(), "no such file or directory (os error 2)");
     let e = render_file(dir.path(), 16.0).unwrap_err();
@@ -672,11 +518,7 @@ fn wav_outputs_are_byte_identical_to_sox() {
     let cases = [
         (Container::G711Wav, Codec::Ulaw, vec!["-e", "u-law"]),
         (Container::G711Wav, Codec::Alaw, vec!["-e", "a-law"]),
-        (
-            Container::PcmWav,
-            Codec::Ulaw,
-            vec!["-e", "signed", "-b", "16"],
-        ),
+        (Container::PcmWav, Codec::Ulaw, vec!["-e", "signed", "-b", "16"]),
     ];
     for (container, codec, enc) in cases {
         let theirs_path = p(&dir, &format!("sox_{container}_{codec}.wav"));
@@ -686,10 +528,7 @@ fn wav_outputs_are_byte_identical_to_sox() {
         sox(&args);
         let theirs = std::fs::read(&theirs_path).unwrap();
         let ours = encode(&samples, codec, container, STAMP);
-        assert!(
-            ours == theirs,
-            "{container} {codec}: bytes differ from sox's"
-        );
+        assert!(ours == theirs, "{container} {codec}: bytes differ from sox's");
     }
 }
 
@@ -702,22 +541,7 @@ fn g711_wav_inputs_render() {
     let dir = tmp();
     for (enc, codec) in [("u-law", Codec::Ulaw), ("a-law", Codec::Alaw)] {
         let path = p(&dir, &format!("{enc}.wav"));
-        sox(&[
-            "-n",
-            "-r",
-            "8000",
-            "-c",
-            "1",
-            "-e",
-            enc,
-            path_str(&path),
-            "synth",
-            "1.5",
-            "sine",
-            "700",
-            "vol",
-            "0.5",
-        ]);
+        sox(&["-n", "-r", "8000", "-c", "1", "-e", enc, path_str(&path), "synth", "1.5", "sine", "700", "vol", "0.5"]);
         let back = p(&dir, &format!("{enc}.raw"));
         sox(&[path_str(&path), "-t", "s16", path_str(&back)]);
         let r = render_file(&path, 16.0).unwrap();
@@ -727,10 +551,7 @@ fn g711_wav_inputs_render() {
         let ours = encode(&r.samples, codec, Container::G711Wav, STAMP);
         let ours_path = p(&dir, &format!("ours_{enc}.wav"));
         std::fs::write(&ours_path, &ours).unwrap();
-        assert_eq!(
-            render_file(&ours_path, 16.0).unwrap().samples,
-            decode(&ours).unwrap().samples
-        );
+        assert_eq!(render_file(&ours_path, 16.0).unwrap().samples, decode(&ours).unwrap().samples);
         // Unknown chunks (here an odd-sized LIST, padded) before the data are skipped.
         let mut listed = ours[..12].to_vec();
         listed.extend(b"LIST\x03\0\0\0abc\0");
@@ -745,11 +566,7 @@ fn g711_wav_inputs_render() {
         let cut = p(&dir, &format!("cut_{enc}.wav"));
         std::fs::write(&cut, &ours[..ours.len() - 4000]).unwrap();
         let e = render_file(&cut, 16.0).unwrap_err();
-        assert!(
-            e.to_string()
-                .starts_with("truncated input: wav data ends after 8000 of the 12000 bytes"),
-            "{e}"
-        );
+        assert!(e.to_string().starts_with("truncated input: wav data ends after 8000 of the 12000 bytes"), "{e}");
         assert_eq!(render_file(&cut, 0.5).unwrap().samples.len(), 4000);
     }
     // Stereo µ-law at 16 kHz goes through the whole pipeline.
@@ -785,20 +602,7 @@ fn truncated_flac_and_ogg_are_errors() {
     let dir = tmp();
     for ext in ["flac", "ogg"] {
         let path = p(&dir, &format!("t.{ext}"));
-        sox(&[
-            "-n",
-            "-r",
-            "44100",
-            "-c",
-            "2",
-            path_str(&path),
-            "synth",
-            "4",
-            "sine",
-            "440",
-            "vol",
-            "0.5",
-        ]);
+        sox(&["-n", "-r", "44100", "-c", "2", path_str(&path), "synth", "4", "sine", "440", "vol", "0.5"]);
         let bytes = std::fs::read(&path).unwrap();
         let half = p(&dir, &format!("half.{ext}"));
         std::fs::write(&half, &bytes[..bytes.len() / 2]).unwrap();

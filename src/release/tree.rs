@@ -43,6 +43,9 @@ impl Staging {
             .tempdir_in(&parent)
             .with_context(|| format!("{}: cannot create a staging folder", parent.display()))?
             .keep();
+        let handle = std::fs::File::open(&dir).with_context(|| format!("{}: cannot open", dir.display()))?;
+        crate::output::make_readable(&handle, 0o755)
+            .with_context(|| format!("{}: cannot set permissions", dir.display()))?;
         Ok(Staging { dir, target: target.to_path_buf() })
     }
 

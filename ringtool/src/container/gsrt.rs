@@ -58,9 +58,7 @@ pub fn write(samples: &[i16], codec: Codec, stamp: Timestamp) -> Vec<u8> {
 /// Sum modulo 65536 of the big-endian 16-bit words of `bytes` (an odd last byte
 /// counts as a word's high byte). A valid gsrt file sums to 0.
 pub fn word_sum(bytes: &[u8]) -> u16 {
-    bytes.chunks(2).fold(0u16, |sum, w| {
-        sum.wrapping_add(u16::from_be_bytes([w[0], *w.get(1).unwrap_or(&0)]))
-    })
+    bytes.chunks(2).fold(0u16, |sum, w| sum.wrapping_add(u16::from_be_bytes([w[0], *w.get(1).unwrap_or(&0)])))
 }
 
 /// Cheap check of the first bytes: the version or the name field matches.
@@ -98,25 +96,15 @@ pub struct Parsed {
 /// version, name, codec or stamp. Fails only when the header is incomplete.
 pub fn parse(bytes: &[u8]) -> Result<Parsed, Error> {
     if bytes.len() < HEADER_LEN {
-        return Err(Error::Truncated(format!(
-            "gsrt header needs {HEADER_LEN} bytes, the file has {}",
-            bytes.len()
-        )));
+        return Err(Error::Truncated(format!("gsrt header needs {HEADER_LEN} bytes, the file has {}", bytes.len())));
     }
     let be16 = |at: usize| u16::from_be_bytes([bytes[at], bytes[at + 1]]);
-    let be32 =
-        |at: usize| u32::from_be_bytes([bytes[at], bytes[at + 1], bytes[at + 2], bytes[at + 3]]);
+    let be32 = |at: usize| u32::from_be_bytes([bytes[at], bytes[at + 1], bytes[at + 2], bytes[at + 3]]);
     let header = GsrtHeader {
         words: be32(0),
         checksum: be16(4),
         version: be32(6),
-        stamp: Timestamp {
-            year: be16(10),
-            month: bytes[12],
-            day: bytes[13],
-            hour: bytes[14],
-            minute: bytes[15],
-        },
+        stamp: Timestamp { year: be16(10), month: bytes[12], day: bytes[13], hour: bytes[14], minute: bytes[15] },
         name: name_field(bytes),
         payload_type: be16(CODEC_AT),
     };
@@ -125,37 +113,24 @@ pub fn parse(bytes: &[u8]) -> Result<Parsed, Error> {
     let actual = bytes.len() as u64;
     let length_ok = declared == actual;
     if !length_ok {
-        problems.push(format!(
-            "length field says {declared} bytes ({} words), the file has {actual}",
-            header.words
-        ));
+        problems.push(format!("length field says {declared} bytes ({} words), the file has {actual}", header.words));
     }
     let sum = word_sum(bytes);
     let checksum_ok = sum == 0;
     if !checksum_ok {
-        problems.push(format!(
-            "checksum mismatch: the 16-bit words sum to {sum:#06x}, not 0"
-        ));
+        problems.push(format!("checksum mismatch: the 16-bit words sum to {sum:#06x}, not 0"));
     }
     if header.version != VERSION {
-        problems.push(format!(
-            "version {:#010x}, expected {VERSION:#010x}",
-            header.version
-        ));
+        problems.push(format!("version {:#010x}, expected {VERSION:#010x}", header.version));
     }
     if header.name != NAME {
-        problems.push(format!(
-            "name field {:?}, expected {NAME:?} (sox refuses others)",
-            header.name
-        ));
+        problems.push(format!("name field {:?}, expected {NAME:?} (sox refuses others)", header.name));
     }
     if !header.stamp.is_valid() {
         problems.push(format!("invalid timestamp {}", header.stamp));
     }
     if bytes[FIELDS_END..HEADER_LEN].iter().any(|&b| b != 0) {
-        problems.push(format!(
-            "non-zero bytes in the reserved area {FIELDS_END:#05x}..{HEADER_LEN:#05x}"
-        ));
+        problems.push(format!("non-zero bytes in the reserved area {FIELDS_END:#05x}..{HEADER_LEN:#05x}"));
     }
     let codec = Codec::from_payload_type(header.payload_type);
     let audio_end = if declared >= HEADER_LEN as u64 && declared < actual {
@@ -164,42 +139,23 @@ pub fn parse(bytes: &[u8]) -> Result<Parsed, Error> {
         bytes.len()
     };
     let samples = match codec {
-        Some(c) => bytes[HEADER_LEN..audio_end]
-            .iter()
-            .map(|&b| c.decode_sample(b))
-            .collect(),
+        Some(c) => bytes[HEADER_LEN..audio_end].iter().map(|&b| c.decode_sample(b)).collect(),
         None => {
-            problems.push(format!(
-                "codec payload type {} is not g.711 (0 = µ-law, 8 = a-law)",
-                header.payload_type
-            ));
+            problems.push(format!("codec payload type {} is not g.711 (0 = µ-law, 8 = a-law)", header.payload_type));
             Vec::new()
         }
     };
     if samples.is_empty() && codec.is_some() {
         problems.push("no audio after the header".into());
     }
-    Ok(Parsed {
-        header,
-        codec,
-        samples,
-        checksum_ok,
-        length_ok,
-        problems,
-    })
+    Ok(Parsed { header, codec, samples, checksum_ok, length_ok, problems })
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
 
-    const STAMP: Timestamp = Timestamp {
-        year: 2024,
-        month: 5,
-        day: 17,
-        hour: 13,
-        minute: 45,
-    };
+    const STAMP: Timestamp = Timestamp { year: 2024, month: 5, day: 17, hour: 13, minute: 45 };
 
     #[test]
     fn header_layout() {
@@ -231,11 +187,7 @@ mod tests {
     fn parse_round_trip() {
         let f = write(&[0, 1000, -1000, 32000], Codec::Alaw, STAMP);
         let p = parse(&f).unwrap();
-        assert!(
-            p.checksum_ok && p.length_ok && p.problems.is_empty(),
-            "{:?}",
-            p.problems
-        );
+        assert!(p.checksum_ok && p.length_ok && p.problems.is_empty(), "{:?}", p.problems);
         assert_eq!(p.codec, Some(Codec::Alaw));
         assert_eq!(p.header.stamp, STAMP);
         assert_eq!(p.header.name, "ring.bin");
@@ -249,11 +201,7 @@ mod tests {
         f[0x210] ^= 0x01;
         let p = parse(&f).unwrap();
         assert!(!p.checksum_ok && p.length_ok);
-        assert!(
-            p.problems[0].starts_with("checksum mismatch"),
-            "{:?}",
-            p.problems
-        );
+        assert!(p.problems[0].starts_with("checksum mismatch"), "{:?}", p.problems);
 
         let mut g = write(&[100; 64], Codec::Ulaw, STAMP);
         g.truncate(g.len() - 6);

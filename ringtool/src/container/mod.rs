@@ -102,9 +102,7 @@ pub fn decode(bytes: &[u8]) -> Result<Decoded, Error> {
                 problems: p.problems,
             })
         }
-        None => Err(Error::NotRingTone(
-            "expected a gsrt ring tone or a wav file".into(),
-        )),
+        None => Err(Error::NotRingTone("expected a gsrt ring tone or a wav file".into())),
     }
 }
 
@@ -112,13 +110,7 @@ pub fn decode(bytes: &[u8]) -> Result<Decoded, Error> {
 mod tests {
     use super::*;
 
-    const STAMP: Timestamp = Timestamp {
-        year: 2020,
-        month: 1,
-        day: 2,
-        hour: 3,
-        minute: 4,
-    };
+    const STAMP: Timestamp = Timestamp { year: 2020, month: 1, day: 2, hour: 3, minute: 4 };
 
     #[test]
     fn every_container_round_trips() {
@@ -129,18 +121,11 @@ mod tests {
                 assert_eq!(sniff(&bytes[..64.min(bytes.len())]), Some(container));
                 let d = decode(&bytes).unwrap();
                 assert_eq!(d.container, container);
-                assert!(
-                    d.problems.is_empty(),
-                    "{container} {codec}: {:?}",
-                    d.problems
-                );
+                assert!(d.problems.is_empty(), "{container} {codec}: {:?}", d.problems);
                 assert_eq!((d.sample_rate, d.channels), (8000, 1));
                 let expected: Vec<i16> = match container {
                     Container::PcmWav => samples.clone(),
-                    _ => samples
-                        .iter()
-                        .map(|&s| codec.decode_sample(codec.encode_sample(s)))
-                        .collect(),
+                    _ => samples.iter().map(|&s| codec.decode_sample(codec.encode_sample(s))).collect(),
                 };
                 if container == Container::Gsrt {
                     // The pad byte of an odd count is decoded like any byte.
@@ -161,19 +146,13 @@ mod tests {
     #[test]
     fn encoding_is_deterministic() {
         let s = [1i16, 2, 3];
-        assert_eq!(
-            encode(&s, Codec::Ulaw, Container::Gsrt, STAMP),
-            encode(&s, Codec::Ulaw, Container::Gsrt, STAMP)
-        );
+        assert_eq!(encode(&s, Codec::Ulaw, Container::Gsrt, STAMP), encode(&s, Codec::Ulaw, Container::Gsrt, STAMP));
     }
 
     #[test]
     fn garbage_is_an_error() {
         assert!(matches!(decode(b""), Err(Error::Empty)));
-        assert!(matches!(
-            decode(b"hello world, not a ring tone"),
-            Err(Error::NotRingTone(_))
-        ));
+        assert!(matches!(decode(b"hello world, not a ring tone"), Err(Error::NotRingTone(_))));
         assert!(matches!(decode(&[0u8; 2048]), Err(Error::NotRingTone(_))));
         assert_eq!(sniff(b"RIFF"), None);
     }

@@ -27,12 +27,7 @@ pub fn write_pcm(samples: &[i16]) -> Vec<u8> {
 /// A G.711 (WAVE_FORMAT_MULAW / WAVE_FORMAT_ALAW) mono 8 kHz WAV file with a `fact` chunk.
 pub fn write_g711(samples: &[i16], codec: Codec) -> Vec<u8> {
     let data: Vec<u8> = samples.iter().map(|&s| codec.encode_sample(s)).collect();
-    write(
-        codec.wave_format_tag(),
-        8,
-        &data,
-        Some(samples.len() as u32),
-    )
+    write(codec.wave_format_tag(), 8, &data, Some(samples.len() as u32))
 }
 
 /// RIFF/WAVE with one `fmt ` chunk (16 bytes for PCM, 18 with cbSize = 0 for
@@ -102,10 +97,7 @@ pub fn layout(bytes: &[u8], problems: &mut Vec<String>) -> Result<Layout, Error>
     let le32 = |b: &[u8], at: usize| u32::from_le_bytes([b[at], b[at + 1], b[at + 2], b[at + 3]]);
     let riff_end = u64::from(le32(bytes, 4)) + 8;
     if riff_end != bytes.len() as u64 {
-        problems.push(format!(
-            "riff size field says {riff_end} bytes, the file has {}",
-            bytes.len()
-        ));
+        problems.push(format!("riff size field says {riff_end} bytes, the file has {}", bytes.len()));
     }
     let mut fmt: Option<(u16, u16, u32, u16)> = None;
     let mut fact = None;
@@ -119,9 +111,7 @@ pub fn layout(bytes: &[u8], problems: &mut Vec<String>) -> Result<Layout, Error>
         match id {
             b"fmt " => {
                 if chunk.len() < 16 {
-                    return Err(Error::Corrupt(
-                        "wav: fmt chunk shorter than 16 bytes".into(),
-                    ));
+                    return Err(Error::Corrupt("wav: fmt chunk shorter than 16 bytes".into()));
                 }
                 let mut tag = le16(chunk, 0);
                 if tag == TAG_EXTENSIBLE && chunk.len() >= 26 {
@@ -131,12 +121,10 @@ pub fn layout(bytes: &[u8], problems: &mut Vec<String>) -> Result<Layout, Error>
             }
             b"fact" if chunk.len() >= 4 => fact = Some(le32(chunk, 0)),
             b"data" => {
-                let (tag, channels, rate, bits) = fmt
-                    .ok_or_else(|| Error::Corrupt("wav: data chunk before any fmt chunk".into()))?;
+                let (tag, channels, rate, bits) =
+                    fmt.ok_or_else(|| Error::Corrupt("wav: data chunk before any fmt chunk".into()))?;
                 if available < len as usize {
-                    problems.push(format!(
-                        "data chunk declares {len} bytes, the file holds {available}"
-                    ));
+                    problems.push(format!("data chunk declares {len} bytes, the file holds {available}"));
                 }
                 return Ok(Layout {
                     tag,
@@ -152,14 +140,7 @@ pub fn layout(bytes: &[u8], problems: &mut Vec<String>) -> Result<Layout, Error>
         }
         offset = body + len as usize + (len as usize & 1);
     }
-    Err(Error::Corrupt(
-        if fmt.is_none() {
-            "wav: no fmt chunk"
-        } else {
-            "wav: no data chunk"
-        }
-        .into(),
-    ))
+    Err(Error::Corrupt(if fmt.is_none() { "wav: no fmt chunk" } else { "wav: no data chunk" }.into()))
 }
 
 /// Which of our containers a WAV file with this format tag is.
@@ -201,16 +182,11 @@ pub fn parse(bytes: &[u8]) -> Result<Parsed, Error> {
     let samples = match (codec, l.tag) {
         (Some(c), _) => {
             if l.bits != 8 {
-                problems.push(format!(
-                    "{} wav with {} bits per sample, expected 8",
-                    c, l.bits
-                ));
+                problems.push(format!("{} wav with {} bits per sample, expected 8", c, l.bits));
             }
             match l.fact {
                 None => problems.push("no fact chunk (required in non-pcm wav)".into()),
-                Some(frames)
-                    if u64::from(frames) * u64::from(l.channels) != l.data_declared as u64 =>
-                {
+                Some(frames) if u64::from(frames) * u64::from(l.channels) != l.data_declared as u64 => {
                     problems.push(format!(
                         "fact chunk says {frames} frames, the data chunk declares {}",
                         l.data_declared / u32::from(l.channels)
@@ -218,26 +194,16 @@ pub fn parse(bytes: &[u8]) -> Result<Parsed, Error> {
                 }
                 Some(_) => {}
             }
-            bytes[l.data.clone()]
-                .iter()
-                .map(|&b| c.decode_sample(b))
-                .collect()
+            bytes[l.data.clone()].iter().map(|&b| c.decode_sample(b)).collect()
         }
         (None, TAG_PCM | TAG_FLOAT) => {
             if l.tag != TAG_PCM || l.bits != 16 {
-                problems.push(format!(
-                    "{}-bit {} samples, expected 16-bit pcm",
-                    l.bits,
-                    wave_format_name(l.tag)
-                ));
+                problems.push(format!("{}-bit {} samples, expected 16-bit pcm", l.bits, wave_format_name(l.tag)));
             }
             pcm_samples(bytes)?
         }
         (None, tag) => {
-            return Err(Error::Unsupported(format!(
-                "wav encoding: {} (format tag {tag:#06x})",
-                wave_format_name(tag)
-            )))
+            return Err(Error::Unsupported(format!("wav encoding: {} (format tag {tag:#06x})", wave_format_name(tag))))
         }
     };
     if l.rate != RATE {
@@ -275,13 +241,7 @@ fn pcm_samples(bytes: &[u8]) -> Result<Vec<i16>, Error> {
             reader
                 .samples::<i32>()
                 .map_while(Result::ok)
-                .map(|v| {
-                    if bits >= 16 {
-                        (v >> (bits - 16)) as i16
-                    } else {
-                        (v << (16 - bits)) as i16
-                    }
-                })
+                .map(|v| if bits >= 16 { (v >> (bits - 16)) as i16 } else { (v << (16 - bits)) as i16 })
                 .collect()
         }
     })
@@ -294,8 +254,7 @@ mod tests {
     #[test]
     fn g711_header_bytes() {
         // Byte-for-byte what `sox -D -t s16 -r 8000 -c 1 x.raw -e u-law x.wav` writes.
-        let expected: &[u8] =
-            b"RIFF\x36\0\0\0WAVEfmt \x12\0\0\0\x07\0\x01\0\x40\x1f\0\0\x40\x1f\0\0\
+        let expected: &[u8] = b"RIFF\x36\0\0\0WAVEfmt \x12\0\0\0\x07\0\x01\0\x40\x1f\0\0\x40\x1f\0\0\
 \x01\0\x08\0\0\0fact\x04\0\0\0\x03\0\0\0data\x03\0\0\0\xff\xce\x4e\0";
         assert_eq!(write_g711(&[0, 1000, -1000], Codec::Ulaw), expected);
     }
@@ -306,10 +265,7 @@ mod tests {
         let bytes = write_pcm(&samples);
         let mut r = hound::WavReader::new(Cursor::new(&bytes)).unwrap();
         let spec = r.spec();
-        assert_eq!(
-            (spec.channels, spec.sample_rate, spec.bits_per_sample),
-            (1, 8000, 16)
-        );
+        assert_eq!((spec.channels, spec.sample_rate, spec.bits_per_sample), (1, 8000, 16));
         let back: Vec<i16> = r.samples::<i16>().map(Result::unwrap).collect();
         assert_eq!(back, samples);
     }
@@ -323,19 +279,13 @@ mod tests {
         assert_eq!(p.samples, [8, 1008, -1008]);
 
         let p = parse(&write_pcm(&[7, -7])).unwrap();
-        assert_eq!(
-            (p.container, p.codec, p.samples.clone()),
-            (Container::PcmWav, None, vec![7, -7])
-        );
+        assert_eq!((p.container, p.codec, p.samples.clone()), (Container::PcmWav, None, vec![7, -7]));
 
         let mut cut = write_pcm(&[7; 100]);
         cut.truncate(cut.len() - 50);
         let p = parse(&cut).unwrap();
         assert!(!p.length_ok);
         assert_eq!(p.samples.len(), 75);
-        assert!(p
-            .problems
-            .iter()
-            .any(|m| m.contains("data chunk declares 200 bytes")));
+        assert!(p.problems.iter().any(|m| m.contains("data chunk declares 200 bytes")));
     }
 }

@@ -8,11 +8,7 @@ pub fn downmix_to_mono(interleaved: &[f32], channels: usize, out: &mut Vec<f32>)
         return;
     }
     let scale = 1.0 / channels as f32;
-    out.extend(
-        interleaved
-            .chunks_exact(channels)
-            .map(|frame| frame.iter().sum::<f32>() * scale),
-    );
+    out.extend(interleaved.chunks_exact(channels).map(|frame| frame.iter().sum::<f32>() * scale));
 }
 
 #[cfg(test)]

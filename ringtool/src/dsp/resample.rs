@@ -58,17 +58,11 @@ pub struct Resampler {
 impl Resampler {
     /// A resampler that will produce at most `max_outputs` samples.
     pub fn new(in_rate: u32, out_rate: u32, max_outputs: u64) -> Resampler {
-        assert!(
-            out_rate > 0 && in_rate >= out_rate,
-            "only downsampling is supported"
-        );
+        assert!(out_rate > 0 && in_rate >= out_rate, "only downsampling is supported");
         let g = gcd(u64::from(in_rate), u64::from(out_rate));
         let (up, down) = (u64::from(out_rate) / g, u64::from(in_rate) / g);
         let kernel = if up == down {
-            Kernel {
-                half: 0,
-                bank: Vec::new(),
-            }
+            Kernel { half: 0, bank: Vec::new() }
         } else {
             Kernel::design(f64::from(in_rate), f64::from(out_rate))
         };
@@ -160,8 +154,7 @@ impl Resampler {
             return self.buf[centre];
         }
         let taps: &[f32] = if self.phase_taps.is_empty() {
-            self.kernel
-                .taps(phase as f64 / self.up as f64, &mut self.scratch);
+            self.kernel.taps(phase as f64 / self.up as f64, &mut self.scratch);
             &self.scratch
         } else {
             &self.phase_taps[phase as usize * 2 * h..][..2 * h]
@@ -296,10 +289,7 @@ mod tests {
     fn tone(freq: f64, rate: u32, seconds: f64, amplitude: f64) -> Vec<f32> {
         let n = (seconds * f64::from(rate)) as usize;
         (0..n)
-            .map(|i| {
-                (amplitude * (2.0 * std::f64::consts::PI * freq * i as f64 / f64::from(rate)).sin())
-                    as f32
-            })
+            .map(|i| (amplitude * (2.0 * std::f64::consts::PI * freq * i as f64 / f64::from(rate)).sin()) as f32)
             .collect()
     }
 
@@ -321,13 +311,7 @@ mod tests {
 
     #[test]
     fn length_is_ceil_n_times_ratio() {
-        for (rate, n) in [
-            (44_100u32, 44_100usize),
-            (44_100, 12_345),
-            (48_000, 7),
-            (8_000, 999),
-            (11_025, 1),
-        ] {
+        for (rate, n) in [(44_100u32, 44_100usize), (44_100, 12_345), (48_000, 7), (8_000, 999), (11_025, 1)] {
             let out = resample_all(&vec![0.1; n], rate, 1000);
             let expected = (n as u64 * 8000).div_ceil(u64::from(rate));
             assert_eq!(out.len() as u64, expected, "{rate} Hz, {n} samples");
@@ -336,19 +320,14 @@ mod tests {
 
     #[test]
     fn same_rate_is_bit_exact_pass_through() {
-        let input: Vec<f32> = (0..5000)
-            .map(|i| ((i * 7919) % 65536) as f32 / 65536.0 - 0.5)
-            .collect();
+        let input: Vec<f32> = (0..5000).map(|i| ((i * 7919) % 65536) as f32 / 65536.0 - 0.5).collect();
         assert_eq!(resample_all(&input, 8000, 333), input);
     }
 
     #[test]
     fn chunking_does_not_change_the_result() {
         let input = tone(440.0, 44_100, 0.5, 0.5);
-        assert_eq!(
-            resample_all(&input, 44_100, 1),
-            resample_all(&input, 44_100, 100_000)
-        );
+        assert_eq!(resample_all(&input, 44_100, 1), resample_all(&input, 44_100, 100_000));
     }
 
     #[test]
@@ -358,10 +337,7 @@ mod tests {
         r.push(&vec![0.0; 44_100], &mut out);
         r.finish(&mut out);
         assert_eq!(out.len(), 100);
-        assert_eq!(
-            r.input_needed(100),
-            99 * 441 / 80 + r.half_taps() as u64 + 1
-        );
+        assert_eq!(r.input_needed(100), 99 * 441 / 80 + r.half_taps() as u64 + 1);
     }
 
     #[test]
@@ -393,17 +369,10 @@ mod tests {
     fn passband_keeps_level_and_stopband_is_removed() {
         for rate in [11_025u32, 16_000, 22_050, 44_100, 48_000, 96_000, 192_000] {
             let reference = mid_rms(&tone(1000.0, rate, 1.0, 0.5));
-            for (freq, min_db, max_db) in [
-                (300.0, -0.05, 0.05),
-                (1000.0, -0.05, 0.05),
-                (3300.0, -0.1, 0.1),
-            ] {
+            for (freq, min_db, max_db) in [(300.0, -0.05, 0.05), (1000.0, -0.05, 0.05), (3300.0, -0.1, 0.1)] {
                 let out = mid_rms(&resample_all(&tone(freq, rate, 1.0, 0.5), rate, 4096));
                 let db = 20.0 * (out / reference).log10();
-                assert!(
-                    db > min_db && db < max_db,
-                    "{freq} Hz at {rate} Hz: {db:.3} dB"
-                );
+                assert!(db > min_db && db < max_db, "{freq} Hz at {rate} Hz: {db:.3} dB");
             }
             for freq in [4100.0, 5000.0, 5500.0] {
                 if freq < f64::from(rate) / 2.0 {

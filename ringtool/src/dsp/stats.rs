@@ -20,12 +20,7 @@ impl LevelStats {
     /// `full_scale` is the smallest magnitude that counts as clipped for this
     /// source (e.g. 32767/32768 for 16-bit input).
     pub fn new(full_scale: f32) -> LevelStats {
-        LevelStats {
-            full_scale,
-            peak: 0.0,
-            at_full_scale: 0,
-            samples: 0,
-        }
+        LevelStats { full_scale, peak: 0.0, at_full_scale: 0, samples: 0 }
     }
 
     /// Adds samples (any channel layout) to the statistics.
@@ -65,10 +60,7 @@ impl LevelStats {
             });
         }
         if self.clipped_fraction() >= CLIPPED_FRACTION {
-            out.push(format!(
-                "input is clipped ({:.2}% of samples at full scale)",
-                self.clipped_fraction() * 100.0
-            ));
+            out.push(format!("input is clipped ({:.2}% of samples at full scale)", self.clipped_fraction() * 100.0));
         }
         out
     }
@@ -98,10 +90,7 @@ mod tests {
         let mut block = vec![0.5f32; 1000];
         block[3] = -1.0;
         s.observe(&block);
-        assert_eq!(
-            s.warnings(),
-            ["input is clipped (0.10% of samples at full scale)"]
-        );
+        assert_eq!(s.warnings(), ["input is clipped (0.10% of samples at full scale)"]);
         let mut t = LevelStats::new(fs);
         block.extend([0.5; 10]);
         t.observe(&block);

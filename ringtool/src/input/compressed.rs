@@ -43,10 +43,7 @@ impl CompressedSource {
             .format(
                 &hint,
                 mss,
-                &FormatOptions {
-                    enable_gapless: true,
-                    ..Default::default()
-                },
+                &FormatOptions { enable_gapless: true, ..Default::default() },
                 &MetadataOptions::default(),
             )
             .map_err(|e| stream_error(kind, e))?;
@@ -58,14 +55,12 @@ impl CompressedSource {
             .ok_or_else(|| Error::Corrupt(format!("{name}: no audio track")))?;
         let track_id = track.id;
         let total_frames = track.codec_params.n_frames;
-        let decoder = symphonia::default::get_codecs()
-            .make(&track.codec_params, &DecoderOptions::default())
-            .map_err(|e| match e {
-                SymphoniaError::Unsupported(_) => {
-                    Error::Unsupported(format!("codec in this {name} file"))
-                }
+        let decoder = symphonia::default::get_codecs().make(&track.codec_params, &DecoderOptions::default()).map_err(
+            |e| match e {
+                SymphoniaError::Unsupported(_) => Error::Unsupported(format!("codec in this {name} file")),
                 other => stream_error(kind, other),
-            })?;
+            },
+        )?;
         let mut source = CompressedSource {
             format,
             decoder,
@@ -99,9 +94,7 @@ impl CompressedSource {
         loop {
             let packet = match self.format.next_packet() {
                 Ok(p) => p,
-                Err(SymphoniaError::IoError(e))
-                    if e.kind() == std::io::ErrorKind::UnexpectedEof =>
-                {
+                Err(SymphoniaError::IoError(e)) if e.kind() == std::io::ErrorKind::UnexpectedEof => {
                     self.ended = true;
                     return Ok(false);
                 }
@@ -130,10 +123,7 @@ impl CompressedSource {
                         )));
                     }
                     let frames = audio.capacity() as u64;
-                    let fits = self
-                        .sample_buf
-                        .as_ref()
-                        .is_some_and(|b| b.capacity() as u64 >= frames);
+                    let fits = self.sample_buf.as_ref().is_some_and(|b| b.capacity() as u64 >= frames);
                     if !fits {
                         self.sample_buf = Some(SampleBuffer::new(frames, self.signal));
                     }
@@ -186,11 +176,7 @@ impl FrameSource for CompressedSource {
 
     fn warnings(&self) -> Vec<String> {
         if self.skipped_packets > 0 {
-            vec![format!(
-                "skipped {} undecodable {} packet(s)",
-                self.skipped_packets,
-                self.kind.name()
-            )]
+            vec![format!("skipped {} undecodable {} packet(s)", self.skipped_packets, self.kind.name())]
         } else {
             Vec::new()
         }
@@ -206,9 +192,7 @@ fn stream_error(kind: InputKind, e: SymphoniaError) -> Error {
         }
         SymphoniaError::IoError(io) => Error::Io(io),
         SymphoniaError::Unsupported(what) => Error::Unsupported(format!("{name} feature: {what}")),
-        SymphoniaError::LimitError(what) => {
-            Error::Unsupported(format!("{name} stream: limit reached: {what}"))
-        }
+        SymphoniaError::LimitError(what) => Error::Unsupported(format!("{name} stream: limit reached: {what}")),
         other => Error::Corrupt(format!("{name}: {}", lower_first(&other.to_string()))),
     }
 }

@@ -59,10 +59,7 @@ pub fn detect(head: &[u8]) -> Result<InputKind, Error> {
     }
     if let Some(header) = MpegHeader::parse(head) {
         if header.layer != 3 {
-            return Err(Error::Unsupported(format!(
-                "mpeg layer {} audio (only layer iii)",
-                header.layer
-            )));
+            return Err(Error::Unsupported(format!("mpeg layer {} audio (only layer iii)", header.layer)));
         }
         if mpeg_frames_at(head, 0) {
             return Ok(InputKind::Mp3);
@@ -146,20 +143,12 @@ impl MpegHeader {
             return None; // free format, invalid bitrate, reserved rate
         }
         const V1: [[u32; 14]; 3] = [
-            [
-                32, 64, 96, 128, 160, 192, 224, 256, 288, 320, 352, 384, 416, 448,
-            ],
-            [
-                32, 48, 56, 64, 80, 96, 112, 128, 160, 192, 224, 256, 320, 384,
-            ],
-            [
-                32, 40, 48, 56, 64, 80, 96, 112, 128, 160, 192, 224, 256, 320,
-            ],
+            [32, 64, 96, 128, 160, 192, 224, 256, 288, 320, 352, 384, 416, 448],
+            [32, 48, 56, 64, 80, 96, 112, 128, 160, 192, 224, 256, 320, 384],
+            [32, 40, 48, 56, 64, 80, 96, 112, 128, 160, 192, 224, 256, 320],
         ];
         const V2: [[u32; 14]; 2] = [
-            [
-                32, 48, 56, 64, 80, 96, 112, 128, 144, 160, 176, 192, 224, 256,
-            ],
+            [32, 48, 56, 64, 80, 96, 112, 128, 144, 160, 176, 192, 224, 256],
             [8, 16, 24, 32, 40, 48, 56, 64, 80, 96, 112, 128, 144, 160],
         ];
         let kbps = if version == 1 {
@@ -180,12 +169,7 @@ impl MpegHeader {
             (3, 2 | 25) => 72 * bps / rate + padding,
             _ => 144 * bps / rate + padding,
         };
-        Some(MpegHeader {
-            version,
-            layer,
-            rate,
-            frame_len: frame_len as usize,
-        })
+        Some(MpegHeader { version, layer, rate, frame_len: frame_len as usize })
     }
 }
 
@@ -238,13 +222,8 @@ pub fn check_wav_fmt(fmt: &WavFmt) -> Result<(), Error> {
     match (fmt.tag, fmt.bits) {
         (1, 8 | 16 | 24 | 32) | (3, 32) => Ok(()),
         (1, bits) => Err(Error::Unsupported(format!("wav encoding: {bits}-bit pcm"))),
-        (3, bits) => Err(Error::Unsupported(format!(
-            "wav encoding: {bits}-bit float"
-        ))),
-        (tag, _) => Err(Error::Unsupported(format!(
-            "wav encoding: {} (format tag {tag:#06x})",
-            wave_format_name(tag)
-        ))),
+        (3, bits) => Err(Error::Unsupported(format!("wav encoding: {bits}-bit float"))),
+        (tag, _) => Err(Error::Unsupported(format!("wav encoding: {} (format tag {tag:#06x})", wave_format_name(tag)))),
     }
 }
 
@@ -285,19 +264,10 @@ mod tests {
         assert_eq!(detect(b"RIFF\0\0\0\0WAVEfmt ").unwrap(), InputKind::Wav);
         assert_eq!(detect(b"fLaC\0\0\0\x22").unwrap(), InputKind::Flac);
         assert_eq!(detect(b"OggS\0\x02").unwrap(), InputKind::Ogg);
-        assert_eq!(
-            detect(b"ID3\x04\0\0\0\0\x02\x01rest").unwrap(),
-            InputKind::Mp3
-        );
+        assert_eq!(detect(b"ID3\x04\0\0\0\0\x02\x01rest").unwrap(), InputKind::Mp3);
         assert!(matches!(detect(b""), Err(Error::Empty)));
-        assert!(matches!(
-            detect(b"hello, this is text"),
-            Err(Error::Unrecognised)
-        ));
-        assert!(matches!(
-            detect(b"RF64\xff\xff\xff\xffWAVE"),
-            Err(Error::Unsupported(_))
-        ));
+        assert!(matches!(detect(b"hello, this is text"), Err(Error::Unrecognised)));
+        assert!(matches!(detect(b"RF64\xff\xff\xff\xffWAVE"), Err(Error::Unsupported(_))));
     }
 
     #[test]
@@ -316,12 +286,7 @@ mod tests {
         padded.extend(&two);
         assert_eq!(find_mpeg_frames(&padded, false), Some(7));
         // MPEG-2 layer III 64 kbit/s 22.05 kHz: 72*64000/22050 = 208 bytes.
-        assert_eq!(
-            MpegHeader::parse(&[0xFF, 0xF3, 0x80, 0x00])
-                .unwrap()
-                .frame_len,
-            208
-        );
+        assert_eq!(MpegHeader::parse(&[0xFF, 0xF3, 0x80, 0x00]).unwrap().frame_len, 208);
         // Layer II is refused by name.
         let l2 = [0xFF, 0xFD, 0x90, 0x00];
         let mut two_l2 = frame(l2);
@@ -339,29 +304,12 @@ mod tests {
     #[test]
     fn wav_fmt_is_found_and_checked() {
         let mut wav = b"RIFF\0\0\0\0WAVELIST\x03\0\0\0abc\0fmt \x14\0\0\0".to_vec();
-        wav.extend([
-            0x11, 0, 1, 0, 0x40, 0x1f, 0, 0, 0, 0, 0, 0, 0, 1, 4, 0, 2, 0, 0xf9, 1,
-        ]);
+        wav.extend([0x11, 0, 1, 0, 0x40, 0x1f, 0, 0, 0, 0, 0, 0, 0, 1, 4, 0, 2, 0, 0xf9, 1]);
         let fmt = wav_fmt(&wav).unwrap();
-        assert_eq!(
-            (fmt.tag, fmt.channels, fmt.rate, fmt.bits),
-            (0x11, 1, 8000, 4)
-        );
+        assert_eq!((fmt.tag, fmt.channels, fmt.rate, fmt.bits), (0x11, 1, 8000, 4));
         let e = check_wav_fmt(&fmt).unwrap_err().to_string();
         assert_eq!(e, "unsupported wav encoding: ima adpcm (format tag 0x0011)");
-        assert!(check_wav_fmt(&WavFmt {
-            tag: 1,
-            channels: 2,
-            rate: 44_100,
-            bits: 16
-        })
-        .is_ok());
-        assert!(check_wav_fmt(&WavFmt {
-            tag: 3,
-            channels: 1,
-            rate: 8000,
-            bits: 64
-        })
-        .is_err());
+        assert!(check_wav_fmt(&WavFmt { tag: 1, channels: 2, rate: 44_100, bits: 16 }).is_ok());
+        assert!(check_wav_fmt(&WavFmt { tag: 3, channels: 1, rate: 8000, bits: 64 }).is_err());
     }
 }

@@ -50,16 +50,10 @@ impl StreamSpec {
     /// Refuses rates and channel counts outside the supported range.
     pub fn check(&self) -> Result<(), Error> {
         if !(MIN_RATE..=MAX_RATE).contains(&self.rate) {
-            return Err(Error::Unsupported(format!(
-                "sample rate {} Hz (must be {MIN_RATE}..={MAX_RATE})",
-                self.rate
-            )));
+            return Err(Error::Unsupported(format!("sample rate {} Hz (must be {MIN_RATE}..={MAX_RATE})", self.rate)));
         }
         if self.channels == 0 || self.channels > MAX_CHANNELS {
-            return Err(Error::Unsupported(format!(
-                "channel count {} (must be 1..={MAX_CHANNELS})",
-                self.channels
-            )));
+            return Err(Error::Unsupported(format!("channel count {} (must be 1..={MAX_CHANNELS})", self.channels)));
         }
         Ok(())
     }
@@ -86,19 +80,13 @@ pub fn open(mut stream: Stream, raw: Option<RawFormat>) -> Result<Box<dyn FrameS
     }
     if let Some(format) = raw {
         let byte_len = stream.byte_len();
-        return Ok(Box::new(raw::RawSource::new(
-            Box::new(rewind(head, stream)?),
-            format,
-            byte_len,
-        )?));
+        return Ok(Box::new(raw::RawSource::new(Box::new(rewind(head, stream)?), format, byte_len)?));
     }
     let kind = detect::detect(&head)?;
     match kind {
         InputKind::Wav => {
             let fmt = detect::wav_fmt(&head);
-            if let Some(codec) =
-                fmt.and_then(|f| Codec::from_wave_format_tag(f.tag).filter(|_| f.bits == 8))
-            {
+            if let Some(codec) = fmt.and_then(|f| Codec::from_wave_format_tag(f.tag).filter(|_| f.bits == 8)) {
                 return Ok(Box::new(wav::open_g711(rewind(head, stream)?, codec)?));
             }
             if let Some(fmt) = fmt {
@@ -110,10 +98,9 @@ pub fn open(mut stream: Stream, raw: Option<RawFormat>) -> Result<Box<dyn FrameS
             let stream = skip_id3v2(head, stream)?;
             Ok(Box::new(compressed::CompressedSource::new(stream, kind)?))
         }
-        InputKind::Flac | InputKind::Ogg => Ok(Box::new(compressed::CompressedSource::new(
-            rewind(head, stream)?,
-            kind,
-        )?)),
+        InputKind::Flac | InputKind::Ogg => {
+            Ok(Box::new(compressed::CompressedSource::new(rewind(head, stream)?, kind)?))
+        }
     }
 }
 
@@ -131,9 +118,7 @@ fn rewind(head: Vec<u8>, mut stream: Stream) -> io::Result<Stream> {
         stream.seek(SeekFrom::Start(0))?;
         Ok(stream)
     } else {
-        Ok(Box::new(ReadOnlySource::new(
-            Cursor::new(head).chain(stream),
-        )))
+        Ok(Box::new(ReadOnlySource::new(Cursor::new(head).chain(stream))))
     }
 }
 
@@ -146,9 +131,7 @@ fn skip_id3v2(head: Vec<u8>, stream: Stream) -> Result<Stream, Error> {
     let mut rest = Cursor::new(head).chain(stream);
     let skipped = io::copy(&mut rest.by_ref().take(tag_len), &mut io::sink())?;
     if skipped < tag_len {
-        return Err(Error::Truncated(format!(
-            "id3 tag declares {tag_len} bytes, the file ends after {skipped}"
-        )));
+        return Err(Error::Truncated(format!("id3 tag declares {tag_len} bytes, the file ends after {skipped}")));
     }
     let after = read_head(&mut rest, detect::HEAD_LEN)?;
     let whole = after.len() < detect::HEAD_LEN;
@@ -158,9 +141,7 @@ fn skip_id3v2(head: Vec<u8>, stream: Stream) -> Result<Stream, Error> {
             Ok(Box::new(ReadOnlySource::new(audio)))
         }
         None if after.is_empty() => Err(Error::NoSamples),
-        None => Err(Error::Corrupt(
-            "mp3: no mpeg audio frames after the id3 tag".into(),
-        )),
+        None => Err(Error::Corrupt("mp3: no mpeg audio frames after the id3 tag".into())),
     }
 }
 
@@ -175,13 +156,7 @@ impl<R: Read> EofTracker<R> {
     /// Wraps `inner`; the returned flag turns true once a read returns 0 bytes.
     pub fn new(inner: R) -> (Self, std::sync::Arc<std::sync::atomic::AtomicBool>) {
         let flag = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
-        (
-            EofTracker {
-                inner,
-                hit_eof: flag.clone(),
-            },
-            flag,
-        )
+        (EofTracker { inner, hit_eof: flag.clone() }, flag)
     }
 }
 
@@ -189,8 +164,7 @@ impl<R: Read> Read for EofTracker<R> {
     fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
         let n = self.inner.read(buf)?;
         if n == 0 && !buf.is_empty() {
-            self.hit_eof
-                .store(true, std::sync::atomic::Ordering::Relaxed);
+            self.hit_eof.store(true, std::sync::atomic::Ordering::Relaxed);
         }
         Ok(n)
     }

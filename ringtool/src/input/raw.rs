@@ -16,11 +16,7 @@ pub struct RawSource {
 
 impl RawSource {
     /// `byte_len` is the input size when known (a file's), giving its length in frames.
-    pub fn new(
-        stream: Box<dyn Read>,
-        format: RawFormat,
-        byte_len: Option<u64>,
-    ) -> Result<RawSource, Error> {
+    pub fn new(stream: Box<dyn Read>, format: RawFormat, byte_len: Option<u64>) -> Result<RawSource, Error> {
         let full_scale = match format.encoding {
             RawEncoding::S16Le => 32767.0 / 32768.0,
             RawEncoding::U8 => 127.0 / 128.0,
@@ -55,31 +51,23 @@ impl FrameSource for RawSource {
     fn read_frames(&mut self, out: &mut Vec<f32>, max_frames: usize) -> Result<usize, Error> {
         let frame = self.format.frame_bytes();
         self.bytes.clear();
-        (&mut self.reader)
-            .take((max_frames * frame) as u64)
-            .read_to_end(&mut self.bytes)
-            .map_err(|e| match e.kind() {
+        (&mut self.reader).take((max_frames * frame) as u64).read_to_end(&mut self.bytes).map_err(|e| {
+            match e.kind() {
                 // Only a length-checked stream (G.711 WAV data) reports this.
                 io::ErrorKind::UnexpectedEof => Error::Truncated(e.to_string()),
                 _ => Error::Io(e),
-            })?;
+            }
+        })?;
         let whole = self.bytes.len() / frame * frame;
         self.trailing += self.bytes.len() - whole;
         let data = &self.bytes[..whole];
         match self.format.encoding {
-            RawEncoding::S16Le => out.extend(
-                data.chunks_exact(2)
-                    .map(|b| f32::from(i16::from_le_bytes([b[0], b[1]])) / 32768.0),
-            ),
+            RawEncoding::S16Le => {
+                out.extend(data.chunks_exact(2).map(|b| f32::from(i16::from_le_bytes([b[0], b[1]])) / 32768.0))
+            }
             RawEncoding::U8 => out.extend(data.iter().map(|&b| (f32::from(b) - 128.0) / 128.0)),
-            RawEncoding::Ulaw => out.extend(
-                data.iter()
-                    .map(|&b| f32::from(Codec::Ulaw.decode_sample(b)) / 32768.0),
-            ),
-            RawEncoding::Alaw => out.extend(
-                data.iter()
-                    .map(|&b| f32::from(Codec::Alaw.decode_sample(b)) / 32768.0),
-            ),
+            RawEncoding::Ulaw => out.extend(data.iter().map(|&b| f32::from(Codec::Ulaw.decode_sample(b)) / 32768.0)),
+            RawEncoding::Alaw => out.extend(data.iter().map(|&b| f32::from(Codec::Alaw.decode_sample(b)) / 32768.0)),
         }
         Ok(whole / frame)
     }

@@ -43,11 +43,7 @@ impl WavSource {
                 total_frames: Some(declared_frames),
                 exact_length: true,
                 // Full scale: the largest positive integer code, or 1 - 2^-15 for float.
-                full_scale: if float {
-                    1.0 - 1.0 / 32768.0
-                } else {
-                    (1.0 - 0.5f64.powi(bits as i32 - 1)) as f32
-                },
+                full_scale: if float { 1.0 - 1.0 / 32768.0 } else { (1.0 - 0.5f64.powi(bits as i32 - 1)) as f32 },
                 format: "wav",
             },
             float,
@@ -147,9 +143,7 @@ pub fn open_g711(stream: Stream, codec: Codec) -> Result<RawSource, Error> {
         match &header[..4] {
             b"fmt " => {
                 if !(16..=MAX_FMT_LEN).contains(&len) {
-                    return Err(Error::Corrupt(format!(
-                        "wav header: fmt chunk of {len} bytes"
-                    )));
+                    return Err(Error::Corrupt(format!("wav header: fmt chunk of {len} bytes")));
                 }
                 let mut body = vec![0u8; len as usize + (len as usize & 1)];
                 read_exact(&mut r, &mut body, "wav fmt chunk")?;
@@ -158,31 +152,20 @@ pub fn open_g711(stream: Stream, codec: Codec) -> Result<RawSource, Error> {
                 layout = Some((channels, rate));
             }
             b"data" => {
-                let (channels, rate) = layout.ok_or_else(|| {
-                    Error::Corrupt("wav header: data chunk before fmt chunk".into())
-                })?;
+                let (channels, rate) =
+                    layout.ok_or_else(|| Error::Corrupt("wav header: data chunk before fmt chunk".into()))?;
                 let encoding = match codec {
                     Codec::Ulaw => RawEncoding::Ulaw,
                     Codec::Alaw => RawEncoding::Alaw,
                 };
-                let format = RawFormat {
-                    encoding,
-                    rate,
-                    channels,
-                };
-                let data = ExactLen {
-                    inner: r,
-                    remaining: u64::from(len),
-                    declared: u64::from(len),
-                };
+                let format = RawFormat { encoding, rate, channels };
+                let data = ExactLen { inner: r, remaining: u64::from(len), declared: u64::from(len) };
                 return RawSource::new(Box::new(data), format, Some(u64::from(len)));
             }
             _ => {
                 let skip = u64::from(len) + u64::from(len & 1);
                 if io::copy(&mut (&mut r).take(skip), &mut io::sink())? < skip {
-                    return Err(Error::Truncated(
-                        "wav header ends before the data chunk".into(),
-                    ));
+                    return Err(Error::Truncated("wav header ends before the data chunk".into()));
                 }
             }
         }
@@ -209,9 +192,7 @@ impl<R: Read> Read for ExactLen<R> {
         if self.remaining == 0 || buf.is_empty() {
             return Ok(0);
         }
-        let want = buf
-            .len()
-            .min(usize::try_from(self.remaining).unwrap_or(usize::MAX));
+        let want = buf.len().min(usize::try_from(self.remaining).unwrap_or(usize::MAX));
         let n = self.inner.read(&mut buf[..want])?;
         if n == 0 {
             return Err(io::Error::new(

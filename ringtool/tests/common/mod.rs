@@ -7,8 +7,8 @@ use std::process::Command;
 /// True when `name` is on PATH. When it is missing: panics if `CI` is set (a
 /// CI run must not silently skip), else prints why the test is skipped.
 pub fn require_tool(name: &str) -> bool {
-    let found = std::env::var_os("PATH")
-        .is_some_and(|paths| std::env::split_paths(&paths).any(|dir| dir.join(name).is_file()));
+    let found =
+        std::env::var_os("PATH").is_some_and(|paths| std::env::split_paths(&paths).any(|dir| dir.join(name).is_file()));
     if found {
         return true;
     }
@@ -39,11 +39,7 @@ pub fn stat_value(stat: &str, key: &str) -> f64 {
 
 /// Little-endian 16-bit samples of a raw file.
 pub fn read_s16(path: &Path) -> Vec<i16> {
-    std::fs::read(path)
-        .unwrap()
-        .chunks_exact(2)
-        .map(|b| i16::from_le_bytes([b[0], b[1]]))
-        .collect()
+    std::fs::read(path).unwrap().chunks_exact(2).map(|b| i16::from_le_bytes([b[0], b[1]])).collect()
 }
 
 /// Writes samples as raw little-endian 16-bit.
