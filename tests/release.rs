@@ -316,3 +316,39 @@ fn verify_catches_flipped_bytes_bad_ring_checksums_and_factory_files() {
     assert!(has("firmware/hl_fw924.rom_2.0.4.6.41", "manifest.json"), "{errors:#?}");
     assert!(has("factory0012.bin", "never be served"), "{errors:#?}");
 }
+
+#[test]
+fn report_renders_in_headless_chromium_without_network() {
+    if !tools() || !require_tool("chromium") {
+        return;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    project(dir.path(), "");
+    assert!(run_in(dir.path(), &["release", "release.toml", "--out", "build"]).status.success());
+    let html = std::fs::read_to_string(dir.path().join("build/report.html")).unwrap();
+    for remote in ["http://", "https://"] {
+        // The only URLs in the page are the ones to configure, shown as text, never loaded.
+        assert!(
+            !html.contains(&format!("src=\"{remote}")) && !html.contains(&format!("href=\"{remote}")),
+            "page loads from the network"
+        );
+    }
+    let shot = dir.path().join("report.png");
+    let profile = dir.path().join("chromium-profile");
+    let out = Command::new("chromium")
+        .args(["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run"])
+        .args(["--disable-background-networking", "--disable-component-update", "--disable-sync", "--hide-scrollbars"])
+        .arg(format!("--user-data-dir={}", profile.display()))
+        .arg(format!("--screenshot={}", shot.display()))
+        .arg("--window-size=1200,1600")
+        .arg(format!("file://{}", dir.path().join("build/report.html").display()))
+        .output()
+        .unwrap();
+    assert!(shot.exists(), "no screenshot: {}", String::from_utf8_lossy(&out.stderr));
+    let png = std::fs::read(&shot).unwrap();
+    assert!(png.starts_with(b"\x89PNG") && png.len() > 10_000, "screenshot is {} bytes", png.len());
+    // Keep a copy for people to look at.
+    let keep = std::path::Path::new(env!("CARGO_TARGET_TMPDIR")).join("report.png");
+    std::fs::copy(&shot, &keep).unwrap();
+    println!("report screenshot: {}", keep.display());
+}

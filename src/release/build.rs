@@ -16,6 +16,8 @@ pub struct Output {
     pub bytes: Vec<u8>,
     /// Facts for the manifest and report (duration, dimensions, …).
     pub details: serde_json::Value,
+    /// The models this file serves when it is fewer than the item's (a firmware file).
+    pub models: Option<Vec<String>>,
 }
 
 /// Builds one item's outputs.
@@ -44,7 +46,7 @@ pub fn build_item(item: &Item, firmware: Option<&crate::firmware::Laid>, layouts
             Ok(item
                 .outputs
                 .iter()
-                .map(|p| Output { path: p.clone(), bytes: enc.bytes.clone(), details: details.clone() })
+                .map(|p| Output { path: p.clone(), bytes: enc.bytes.clone(), details: details.clone(), models: None })
                 .collect())
         }
         Work::ExpPres(path) => {
@@ -54,15 +56,16 @@ pub fn build_item(item: &Item, firmware: Option<&crate::firmware::Laid>, layouts
             if !crate::archive::looks_like_tar(&bytes) {
                 bail!("{}: not a tar archive", path.display());
             }
-            Ok(vec![Output { path: item.outputs[0].clone(), bytes, details: serde_json::json!({}) }])
+            Ok(vec![Output { path: item.outputs[0].clone(), bytes, details: serde_json::json!({}), models: None }])
         }
         Work::Firmware => {
             let laid = firmware.expect("firmware read before building");
             let mut outs = Vec::new();
             for file in &laid.files {
                 for path in item.outputs.iter().filter(|p| p.rsplit('/').next() == Some(file.name.as_str())) {
-                    let details = serde_json::json!({ "basic_name": file.basic_name, "source": file.source, "models": file.models });
-                    outs.push(Output { path: path.clone(), bytes: file.data.clone(), details });
+                    let details = serde_json::json!({ "basic_name": file.basic_name, "source": file.source });
+                    let models = Some(file.models.clone());
+                    outs.push(Output { path: path.clone(), bytes: file.data.clone(), details, models });
                 }
             }
             Ok(outs)

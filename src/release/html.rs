@@ -70,7 +70,7 @@ pub fn render(tree: &TreeManifest, artifacts: &[(Artifact, Vec<u8>)]) -> String 
     for model in &tree.models {
         let _ = write!(
             h,
-            "<h2>{}</h2>\n<table><tr><th>file</th><th>preview</th><th>bytes</th><th>setting / URL</th><th>checks passed</th></tr>\n",
+            "<h2>{}</h2>\n<table><tr><th>file</th><th>preview</th><th>bytes / cap</th><th>setting / URL</th><th>checks passed</th></tr>\n",
             esc(model)
         );
         for (a, bytes) in artifacts.iter().filter(|(a, _)| a.models.contains(model)) {
@@ -88,7 +88,10 @@ pub fn render(tree: &TreeManifest, artifacts: &[(Artifact, Vec<u8>)]) -> String 
                 esc(&a.path),
                 esc(&a.label),
                 preview(a, bytes),
-                a.bytes,
+                match a.cap {
+                    Some(cap) => format!("{} / {cap}", a.bytes),
+                    None => a.bytes.to_string(),
+                },
                 esc(&a.rule),
                 &a.sha256[..16]
             );

@@ -56,6 +56,9 @@ pub struct Artifact {
     pub sha256: String,
     pub label: String,
     pub models: Vec<String>,
+    /// The largest size the phone (or the layout) accepts for this file.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub cap: Option<u64>,
     pub sources: Vec<Source>,
     pub rule: String,
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -129,7 +132,8 @@ pub fn run(args: &Args, ctx: &Context) -> Result<ExitCode> {
                     bytes: out.bytes.len(),
                     sha256: sha256_hex(&out.bytes),
                     label: item.label.clone(),
-                    models: item.models.clone(),
+                    models: out.models.clone().unwrap_or_else(|| item.models.clone()),
+                    cap: item.cap,
                     sources: sources.clone(),
                     rule: item.rule.clone(),
                     setting: item
@@ -246,7 +250,12 @@ fn reuse(previous: &TreeManifest, out: &Path, item: &Item, key: &str) -> Option<
         .map(|path| {
             let a = previous.artifacts.iter().find(|a| &a.path == path && a.key == key)?;
             let bytes = std::fs::read(out.join(path)).ok()?;
-            (sha256_hex(&bytes) == a.sha256).then(|| Output { path: path.clone(), bytes, details: a.details.clone() })
+            (sha256_hex(&bytes) == a.sha256).then(|| Output {
+                path: path.clone(),
+                bytes,
+                details: a.details.clone(),
+                models: Some(a.models.clone()),
+            })
         })
         .collect()
 }

@@ -42,6 +42,8 @@ pub struct Item {
     pub inputs: Vec<PathBuf>,
     /// The rule the output meets, for the manifest and report.
     pub rule: String,
+    /// The byte cap each output meets.
+    pub cap: Option<u64>,
     /// The setting that points phones at it (`P20174`) and its value.
     pub setting: Option<Setting>,
 }
@@ -113,6 +115,7 @@ pub fn plan(manifest: &Manifest, layouts: &Layouts) -> Result<Plan> {
                 first.ringtone.max_seconds,
                 first.ringtone.max_bytes
             ),
+            cap: Some(first.ringtone.max_bytes),
             setting: (!legacy).then(|| Setting { code: "P20174".into(), value: url("ring") }),
         });
     }
@@ -126,6 +129,7 @@ pub fn plan(manifest: &Manifest, layouts: &Layouts) -> Result<Plan> {
                 outputs: vec![rule.file.clone()],
                 inputs: vec![path],
                 rule: format!("passed through, ≤ {} bytes", rule.max_bytes),
+                cap: Some(rule.max_bytes),
                 setting: Some(Setting { code: "P20177".into(), value: url(&rule.file) }),
             });
         }
@@ -152,6 +156,7 @@ pub fn plan(manifest: &Manifest, layouts: &Layouts) -> Result<Plan> {
             outputs,
             inputs: f.files.clone(),
             rule: format!("vendor names with prefix '{}' and postfix '{}'", f.prefix, f.postfix),
+            cap: Some(first.firmware_max_bytes),
             setting: (!legacy).then(|| Setting { code: "P192".into(), value: url("firmware") }),
         });
     }
