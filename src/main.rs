@@ -3,6 +3,7 @@
 //! This file only parses the command line and hands each subcommand to its module.
 
 mod archive;
+mod config;
 mod epoch;
 mod input;
 mod inspect;
@@ -36,6 +37,8 @@ enum Command {
     Models(models::Args),
     /// Show what a file is (ring tone, WAV, tar) and check it against a model's rules.
     Inspect(inspect::Args),
+    /// Provisioning configs: Htek XML (with AES) and Flyingvoice boot/cfg files; lint, resolve, decrypt.
+    Config(config::Args),
 }
 
 /// What every command gets besides its own arguments.
@@ -60,5 +63,6 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Ringtone(args) => ringtone::run(&args, &ctx),
         Command::Models(args) => models::run(&args, &ctx),
         Command::Inspect(args) => inspect::run(&args, &ctx),
+        Command::Config(args) => config::run(&args, &ctx),
     }
 }
