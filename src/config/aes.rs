@@ -9,7 +9,8 @@ use aes::cipher::{block_padding::Pkcs7, BlockDecryptMut, BlockEncryptMut, KeyIvI
 use anyhow::{bail, Result};
 
 /// The IV every Htek phone uses: fixed, "may not be changed" (guide §3.1).
-pub const IV: [u8; 16] = [0x0B, 0x1E, 0x1D, 0x00, 0x0F, 0x0B, 0x07, 0x09, 0x1D, 0x1F, 0x04, 0x07, 0x1F, 0x1E, 0x04, 0x07];
+pub const IV: [u8; 16] =
+    [0x0B, 0x1E, 0x1D, 0x00, 0x0F, 0x0B, 0x07, 0x09, 0x1D, 0x1F, 0x04, 0x07, 0x1F, 0x1E, 0x04, 0x07];
 
 type Encryptor = cbc::Encryptor<aes::Aes128>;
 type Decryptor = cbc::Decryptor<aes::Aes128>;
@@ -66,7 +67,7 @@ impl AesKey {
     /// Decrypts what [`AesKey::encrypt`] (or `openssl enc`) made. A wrong key almost always shows as
     /// invalid padding; the error says so.
     pub fn decrypt(&self, ciphertext: &[u8]) -> Result<Vec<u8>> {
-        if ciphertext.is_empty() || ciphertext.len() % 16 != 0 {
+        if ciphertext.is_empty() || !ciphertext.len().is_multiple_of(16) {
             bail!(
                 "{} bytes is not a whole number of 16-byte AES blocks: not an encrypted config (plain XML?)",
                 ciphertext.len()
@@ -85,7 +86,7 @@ impl AesKey {
 /// Whether a config file's bytes look AES-encrypted rather than XML text: whole 16-byte blocks
 /// that are not readable text.
 pub fn looks_encrypted(bytes: &[u8]) -> bool {
-    if bytes.is_empty() || bytes.len() % 16 != 0 {
+    if bytes.is_empty() || !bytes.len().is_multiple_of(16) {
         return false;
     }
     match std::str::from_utf8(bytes) {

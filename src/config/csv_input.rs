@@ -2,12 +2,16 @@
 //! `file:line: reason`.
 //!
 //! Handled: a UTF-8 byte-order mark (stripped), quoted fields with commas and line breaks (the line
-//! of an error is the line its record starts on), `#` comment lines, blank rows. Refused: ragged rows,
-//! text that is not UTF-8, an empty or duplicated column name, oversized input.
+//! of an error is the line its record starts on), CRLF or LF line ends, blank rows. Refused: ragged
+//! rows, text that is not UTF-8, an empty or duplicated column name, oversized input.
+//!
+//! Line numbers are counted here, not taken from the csv crate: its record positions count a CRLF
+//! line end as two lines' worth of state and point at the blank lines before a record. The byte
+//! offset it gives is right, so a second reader walks the file alongside and counts `\n`s up to it.
 
 use anyhow::{bail, Context, Result};
 use std::fs::File;
-use std::io::BufReader;
+use std::io::{BufRead, BufReader};
 use std::path::Path;
 
 /// Inputs larger than this are refused (100,000 phones with a dozen settings is ~20 MB).
@@ -23,6 +27,40 @@ pub struct CsvFile {
     pub columns: Vec<String>,
     reader: csv::Reader<BufReader<File>>,
     record: csv::StringRecord,
+    lines: LineCounter,
+}
+
+/// Turns byte offsets into line numbers by reading the file a second time, front to back.
+struct LineCounter {
+    reader: BufReader<File>,
+    offset: u64,
+    /// Line number at `offset` (1-based).
+    line: u64,
+}
+
+impl LineCounter {
+    /// The line of the first character at or after `byte` that is not a line end: where a record
+    /// whose csv position is `byte` really starts. Offsets must not go backwards.
+    fn record_line(&mut self, byte: u64) -> u64 {
+        while self.offset < byte {
+            let Ok(buf) = self.reader.fill_buf() else { break };
+            if buf.is_empty() {
+                break;
+            }
+            let take = buf.len().min((byte - self.offset) as usize);
+            self.line += buf[..take].iter().filter(|b| **b == b'\n').count() as u64;
+            self.offset += take as u64;
+            self.reader.consume(take);
+        }
+        while let Ok([first @ (b'\n' | b'\r'), ..]) = self.reader.fill_buf() {
+            if *first == b'\n' {
+                self.line += 1;
+            }
+            self.offset += 1;
+            self.reader.consume(1);
+        }
+        self.line
+    }
 }
 
 /// One data row: the line it starts on and its fields.
@@ -40,12 +78,16 @@ impl CsvFile {
         if len > MAX_CSV_BYTES {
             bail!("{shown}: {len} bytes is larger than the {MAX_CSV_BYTES} bytes allowed");
         }
+        let lines = LineCounter {
+            reader: BufReader::new(File::open(path).with_context(|| format!("{shown}: cannot open"))?),
+            offset: 0,
+            line: 1,
+        };
         let mut reader = csv::ReaderBuilder::new()
             .has_headers(true)
             .flexible(false)
-            .comment(Some(b'#'))
             .from_reader(BufReader::with_capacity(256 * 1024, file));
-        let headers = reader.headers().map_err(|e| describe(&shown, &e))?.clone();
+        let headers = reader.headers().map_err(|e| describe(&shown, &e, 1))?.clone();
         if headers.is_empty() || headers.iter().all(|h| h.trim().is_empty()) {
             bail!("{shown}: no header row (the first line must name the columns, e.g. mac,model,account1.sip_server)");
         }
@@ -58,7 +100,7 @@ impl CsvFile {
                 bail!("{shown}:1: column '{c}' appears twice (columns {} and {})", j + 1, i + 1);
             }
         }
-        Ok(CsvFile { shown, columns, reader, record: csv::StringRecord::new() })
+        Ok(CsvFile { shown, columns, reader, record: csv::StringRecord::new(), lines })
     }
 
     /// The index of a required column (case-insensitive), or an error naming the columns there are.
@@ -82,11 +124,17 @@ impl CsvFile {
     /// The next data row, skipping rows whose fields are all empty; `None` at the end.
     pub fn next_row(&mut self) -> Result<Option<Row<'_>>> {
         loop {
-            let more = self.reader.read_record(&mut self.record).map_err(|e| describe(&self.shown, &e))?;
+            let more = match self.reader.read_record(&mut self.record) {
+                Ok(more) => more,
+                Err(e) => {
+                    let line = error_position(&e).map_or(0, |byte| self.lines.record_line(byte));
+                    return Err(describe(&self.shown, &e, line));
+                }
+            };
             if !more {
                 return Ok(None);
             }
-            let line = self.record.position().map_or(0, |p| p.line());
+            let line = self.record.position().map_or(0, |p| self.lines.record_line(p.byte()));
             if let Some((i, f)) = self.record.iter().enumerate().find(|(_, f)| f.len() > MAX_FIELD_BYTES) {
                 bail!(
                     "{}:{line}: column '{}' holds {} bytes, more than the {MAX_FIELD_BYTES} allowed (an unclosed quote?)",
@@ -103,19 +151,24 @@ impl CsvFile {
     }
 }
 
-/// A csv error as one line: `file:line: reason`.
-fn describe(shown: &str, e: &csv::Error) -> anyhow::Error {
-    let line = |pos: Option<&csv::Position>| pos.map_or(String::new(), |p| format!(":{}", p.line()));
+/// The byte offset of the record a csv error is about, if it says.
+fn error_position(e: &csv::Error) -> Option<u64> {
     match e.kind() {
-        csv::ErrorKind::UnequalLengths { pos, expected_len, len } => anyhow::anyhow!(
-            "{shown}{}: this row has {len} fields but the header has {expected_len} (a missing or extra comma, or an unquoted comma in a value?)",
-            line(pos.as_ref())
+        csv::ErrorKind::UnequalLengths { pos, .. } | csv::ErrorKind::Utf8 { pos, .. } => pos.as_ref().map(|p| p.byte()),
+        _ => None,
+    }
+}
+
+/// A csv error as one line: `file:line: reason` (`line` 0 when unknown).
+fn describe(shown: &str, e: &csv::Error, line: u64) -> anyhow::Error {
+    let at = if line == 0 { String::new() } else { format!(":{line}") };
+    match e.kind() {
+        csv::ErrorKind::UnequalLengths { expected_len, len, .. } => anyhow::anyhow!(
+            "{shown}{at}: this row has {len} fields but the header has {expected_len} (a missing or extra comma, or an unquoted comma in a value?)"
         ),
-        csv::ErrorKind::Utf8 { pos, err } => anyhow::anyhow!(
-            "{shown}{}: field {} is not UTF-8 text; save the file as UTF-8",
-            line(pos.as_ref()),
-            err.field() + 1
-        ),
+        csv::ErrorKind::Utf8 { err, .. } => {
+            anyhow::anyhow!("{shown}{at}: field {} is not UTF-8 text; save the file as UTF-8", err.field() + 1)
+        }
         csv::ErrorKind::Io(io) => anyhow::anyhow!("{shown}: cannot read: {io}"),
         _ => anyhow::anyhow!("{shown}: {}", e.to_string().replace('\n', " ")),
     }
@@ -135,7 +188,7 @@ mod tests {
 
     #[test]
     fn bom_quotes_and_line_numbers() {
-        let (_d, f) = open(b"\xEF\xBB\xBFmac,model,P47\n# a comment\n001fc110d3a9,UC924,\"a,b\"\n\n,,\n001fc110d3aa,UC924,\"two\nlines\"\n001fc110d3ab,UC924,x\n");
+        let (_d, f) = open(b"\xEF\xBB\xBFmac,model,P47\n\n001fc110d3a9,UC924,\"a,b\"\n\n,,\n001fc110d3aa,UC924,\"two\nlines\"\n001fc110d3ab,UC924,x\n");
         let mut f = f.unwrap();
         assert_eq!(f.require_column("MAC").unwrap(), 0);
         let r = f.next_row().unwrap().unwrap();
@@ -145,6 +198,17 @@ mod tests {
         let r = f.next_row().unwrap().unwrap();
         assert_eq!(r.line, 8);
         assert!(f.next_row().unwrap().is_none());
+    }
+
+    #[test]
+    fn crlf_and_blank_lines_count_right() {
+        let (_d, f) = open(b"mac,model\r\n\r\n001fc110d3a9,UC924\r\n001fc110d3aa,\"a\r\nb\"\r\n\r\n\r\n001fc110d3ab,x\r\n001fc110d3ac\r\n");
+        let mut f = f.unwrap();
+        assert_eq!(f.next_row().unwrap().unwrap().line, 3);
+        assert_eq!(f.next_row().unwrap().unwrap().line, 4);
+        assert_eq!(f.next_row().unwrap().unwrap().line, 8);
+        let e = f.next_row().err().unwrap().to_string();
+        assert!(e.contains("phones.csv:9:"), "{e}");
     }
 
     #[test]

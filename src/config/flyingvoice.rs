@@ -94,7 +94,10 @@ pub fn run(args: &Args, ctx: &Context) -> Result<ExitCode> {
         if let Some(name) = model_col.map(|c| row.fields.get(c).unwrap_or_default().trim()).filter(|m| !m.is_empty()) {
             let model = ctx.layouts.model(name).map_err(|e| e.to_string())?;
             if model.vendor != "flyingvoice" {
-                return Err(format!("model {} is a {} phone; use `bundler config {}`", model.name, model.vendor, model.vendor));
+                return Err(format!(
+                    "model {} is a {} phone; use `bundler config {}`",
+                    model.name, model.vendor, model.vendor
+                ));
             }
         }
         let mut settings = Vec::new();
@@ -142,9 +145,12 @@ pub fn run(args: &Args, ctx: &Context) -> Result<ExitCode> {
         args.out.display()
     );
     if args.phonebook.is_some() {
-        println!("note: {} is in an ASSUMED format ({})", data.phonebook.file, data.phonebook.source);
+        println!("note: {}: {}", data.phonebook.file, data.phonebook.source);
         if url.is_none() {
-            println!("note: {} points at the bare file name; give --resources-url if the phones need an absolute URL", data.phonebook.url_key);
+            println!(
+                "note: {} points at the bare file name; give --resources-url if the phones need an absolute URL",
+                data.phonebook.url_key
+            );
         }
     }
     Ok(ExitCode::SUCCESS)
@@ -162,11 +168,14 @@ fn load_common(path: &Path, data: &FvData) -> Result<Vec<(String, String)>> {
         Some(Kind::Cfg) => {
             let bytes = crate::input::read_limited(path, fvfile::MAX_FILE_BYTES)?;
             let parsed = fvfile::parse(&shown, &bytes, Kind::Cfg, &data.syntax.version_line);
-            let errors: Vec<Diagnostic> = parsed.diagnostics.iter().filter(|d| d.severity == Severity::Error).cloned().collect();
+            let errors: Vec<Diagnostic> =
+                parsed.diagnostics.iter().filter(|d| d.severity == Severity::Error).cloned().collect();
             if !errors.is_empty() {
                 return Err(phones::refuse(&errors));
             }
-            if let Some(fvfile::Item::Include { line, .. }) = parsed.items.iter().find(|i| matches!(i, fvfile::Item::Include { .. })) {
+            if let Some(fvfile::Item::Include { line, .. }) =
+                parsed.items.iter().find(|i| matches!(i, fvfile::Item::Include { .. }))
+            {
                 bail!("{shown}:{line}: includes belong in boot files; the common cfg is included by them");
             }
             parsed.settings().map(|(k, v, _)| (k.to_string(), v.to_string())).collect()

@@ -212,7 +212,12 @@ pub fn parse(shown: &str, bytes: &[u8], kind: Kind, version_line: &str) -> Parse
             continue;
         }
         let Some((key, value)) = t.split_once('=') else {
-            report(Severity::Error, line, column, "no '=': each line is 'parameter = value', a '#' comment or an include".into());
+            report(
+                Severity::Error,
+                line,
+                column,
+                "no '=': each line is 'parameter = value', a '#' comment or an include".into(),
+            );
             continue;
         };
         let (key, value) = (key.trim(), value.trim());
@@ -252,7 +257,9 @@ fn include_target(t: &str) -> Result<String, String> {
         return Err("bad include: no file name".into());
     }
     if !inner.to_ascii_lowercase().ends_with(".cfg") {
-        return Err(format!("bad include: '{inner}' is not a *.cfg file (the guide: \"the configuration file format must be *.cfg\")"));
+        return Err(format!(
+            "bad include: '{inner}' is not a *.cfg file (the guide: \"the configuration file format must be *.cfg\")"
+        ));
     }
     Ok(inner.to_string())
 }
@@ -281,9 +288,18 @@ mod tests {
 
     #[test]
     fn reads_includes_and_settings() {
-        let p = parse("f.boot", b"#!version:1.0.0.1\r\n# c\ninclude:config <a.cfg>\ninclude:config \"sub dir/b.cfg\"\nx = 1\n", Kind::Boot, V);
+        let p = parse(
+            "f.boot",
+            b"#!version:1.0.0.1\r\n# c\ninclude:config <a.cfg>\ninclude:config \"sub dir/b.cfg\"\nx = 1\n",
+            Kind::Boot,
+            V,
+        );
         assert!(p.diagnostics.is_empty(), "{:?}", p.diagnostics);
-        let targets: Vec<&str> = p.items.iter().filter_map(|i| if let Item::Include { target, .. } = i { Some(target.as_str()) } else { None }).collect();
+        let targets: Vec<&str> = p
+            .items
+            .iter()
+            .filter_map(|i| if let Item::Include { target, .. } = i { Some(target.as_str()) } else { None })
+            .collect();
         assert_eq!(targets, ["a.cfg", "sub dir/b.cfg"]);
         assert_eq!(p.settings().collect::<Vec<_>>(), [("x", "1", 5)]);
     }

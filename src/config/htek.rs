@@ -4,9 +4,9 @@
 use super::aes::AesKey;
 use super::csv_input::CsvFile;
 use super::htek_xml;
-use super::xml_text;
 use super::pcodes::HtekData;
 use super::phones::{self, PhoneRow};
+use super::xml_text;
 use crate::layout::Model;
 use crate::output::StagedDir;
 use crate::report::{Diagnostic, Severity};
@@ -27,7 +27,8 @@ const MAX_WARNINGS_SHOWN: usize = 20;
   bundler config htek --phones phones.csv --resources-url http://prov.example.com/htek --prefix hl_
 
 phones.csv: a header row, then one phone per row. Columns `mac` and `model`; every other column is a
-setting named by P-code (P47) or alias (account1.sip_server). An empty cell leaves the setting out.
+setting named by P-code (P47) or alias (account1.sip_server). An empty cell leaves the setting out;
+a value may not contain a line break (common.toml values may).
 common.toml: [all] for every model, [models.UC924] for one model; keys are P-codes or aliases.
 Nothing is written when any row is wrong; files are replaced only once all of them are ready.")]
 pub struct Args {
@@ -112,6 +113,11 @@ pub fn run(args: &Args, ctx: &Context) -> Result<ExitCode> {
                 continue;
             }
             let column = &names[*col];
+            if value.contains(['\n', '\r']) {
+                return Err(format!(
+                    "column '{column}': the value has a line break (quoted in the CSV); P-values from phones.csv must stay on one line"
+                ));
+            }
             if let Some(why) = xml_text::unrepresentable(value) {
                 return Err(format!("column '{column}': the value {why}"));
             }
@@ -155,7 +161,12 @@ pub fn run(args: &Args, ctx: &Context) -> Result<ExitCode> {
         for model_name in present.keys() {
             let model = ctx.layouts.model(model_name)?;
             let Some(code) = &model.device_code else {
-                bail!("{}: model {} has no known device code{}", args.common.as_deref().map_or("common.toml".into(), |p| p.display().to_string()), model.name, ADD_CODE);
+                bail!(
+                    "{}: model {} has no known device code{}",
+                    args.common.as_deref().map_or("common.toml".into(), |p| p.display().to_string()),
+                    model.name,
+                    ADD_CODE
+                );
             };
             let settings = common_settings(model, &common, &data, args, resources_url.as_deref());
             match by_code.get(code) {
@@ -174,8 +185,11 @@ pub fn run(args: &Args, ctx: &Context) -> Result<ExitCode> {
             let xml = htek_xml::render(settings.iter().map(|(c, v)| (*c, v.as_str())), &data);
             let path = staged.path().join(&name);
             std::fs::write(&path, xml).map_err(|e| anyhow::anyhow!("{}: cannot write: {e}", path.display()))?;
-            let models: Vec<String> =
-                present.keys().filter(|m| ctx.layouts.model(m).is_ok_and(|x| x.device_code.as_deref() == Some(code))).cloned().collect();
+            let models: Vec<String> = present
+                .keys()
+                .filter(|m| ctx.layouts.model(m).is_ok_and(|x| x.device_code.as_deref() == Some(code)))
+                .cloned()
+                .collect();
             commons.push((name, models, settings.len()));
         }
     }
@@ -255,7 +269,8 @@ fn load_common(path: &Path, data: &HtekData, ctx: &Context) -> Result<Common> {
                     let toml::Value::Table(t) = value else {
                         bail!("{shown}: [models.{name}] must be a table of settings");
                     };
-                    let model = ctx.layouts.model(&name).map_err(|e| anyhow::anyhow!("{shown}: [models.{name}]: {e}"))?;
+                    let model =
+                        ctx.layouts.model(&name).map_err(|e| anyhow::anyhow!("{shown}: [models.{name}]: {e}"))?;
                     if model.vendor != "htek" {
                         bail!("{shown}: [models.{name}]: {} is a {} phone", model.name, model.vendor);
                     }
@@ -265,7 +280,9 @@ fn load_common(path: &Path, data: &HtekData, ctx: &Context) -> Result<Common> {
                     }
                 }
             }
-            (other, _) => bail!("{shown}: unexpected '{other}': common.toml holds an [all] table and [models.NAME] tables"),
+            (other, _) => {
+                bail!("{shown}: unexpected '{other}': common.toml holds an [all] table and [models.NAME] tables")
+            }
         }
     }
     Ok(common)

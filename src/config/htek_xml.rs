@@ -75,7 +75,10 @@ pub fn read(shown: &str, text: &str, data: &HtekData) -> ReadXml {
         report(
             Severity::Error,
             at(root),
-            format!("the root element is <{}>; an Htek config starts with <hl_provision version=\"1\">", root.tag_name().name()),
+            format!(
+                "the root element is <{}>; an Htek config starts with <hl_provision version=\"1\">",
+                root.tag_name().name()
+            ),
         );
         return found;
     }
@@ -87,7 +90,10 @@ pub fn read(shown: &str, text: &str, data: &HtekData) -> ReadXml {
             report(
                 Severity::Error,
                 at(other),
-                format!("<{}> directly inside <hl_provision>: settings go inside <config version=\"1\">", other.tag_name().name()),
+                format!(
+                    "<{}> directly inside <hl_provision>: settings go inside <config version=\"1\">",
+                    other.tag_name().name()
+                ),
             );
             return found;
         }
@@ -110,7 +116,11 @@ pub fn read(shown: &str, text: &str, data: &HtekData) -> ReadXml {
     for node in config.children() {
         if node.is_text() {
             if node.text().is_some_and(|t| !t.trim().is_empty()) {
-                report(Severity::Error, at(node), "text directly inside <config>: each value goes inside its <Pnnn> element".into());
+                report(
+                    Severity::Error,
+                    at(node),
+                    "text directly inside <config>: each value goes inside its <Pnnn> element".into(),
+                );
             }
             continue;
         }
@@ -120,17 +130,29 @@ pub fn read(shown: &str, text: &str, data: &HtekData) -> ReadXml {
         let name = node.tag_name().name();
         let pos = at(node);
         let Some(code) = parse_pcode(name) else {
-            report(Severity::Error, pos, format!("<{name}> is not a P-code (a capital P and a number without leading zeros, e.g. <P47>)"));
+            report(
+                Severity::Error,
+                pos,
+                format!("<{name}> is not a P-code (a capital P and a number without leading zeros, e.g. <P47>)"),
+            );
             continue;
         };
         if let Some(child) = node.children().find(|c| c.is_element()) {
-            report(Severity::Error, at(child), format!("<{}> inside <{name}>: a P-value is plain text", child.tag_name().name()));
+            report(
+                Severity::Error,
+                at(child),
+                format!("<{}> inside <{name}>: a P-value is plain text", child.tag_name().name()),
+            );
             continue;
         }
         let value: String = node.children().filter_map(|c| c.text()).collect();
         if let Some((line, earlier)) = first_seen.get(&code) {
             if *earlier == value {
-                report(Severity::Warning, pos, format!("P{code} is set twice to the same value (first at line {line})"));
+                report(
+                    Severity::Warning,
+                    pos,
+                    format!("P{code} is set twice to the same value (first at line {line})"),
+                );
             } else {
                 report(
                     Severity::Error,
@@ -199,7 +221,8 @@ mod tests {
     #[test]
     fn shape_problems_are_found_where_they_are() {
         let d = data();
-        let msgs = |text: &str| -> Vec<String> { read("f.xml", text, &d).diagnostics.iter().map(|d| d.to_string()).collect() };
+        let msgs =
+            |text: &str| -> Vec<String> { read("f.xml", text, &d).diagnostics.iter().map(|d| d.to_string()).collect() };
         let m = msgs("<hl_provision version=\"1\"><config version=\"1\">\n<P47>a</P47>\n<p48>x</p48>\n<P47>b</P47>\n<P0047/>\n<P8631>xyz</P8631>\n</config></hl_provision>");
         assert!(m.iter().any(|l| l.starts_with("f.xml:3:1: error: <p48> is not a P-code")), "{m:?}");
         assert!(m.iter().any(|l| l.starts_with("f.xml:4:1: error: P47 is set twice")), "{m:?}");
@@ -207,7 +230,9 @@ mod tests {
         assert!(m.iter().any(|l| l.starts_with("f.xml:6:1: error: P8631") && l.contains("hex digits")), "{m:?}");
         assert!(msgs("<hl_provision><config version=\"1\"><P47>a</P47>")[0].contains("not well-formed XML"));
         assert!(msgs("<settings/>")[0].contains("root element is <settings>"));
-        assert!(msgs("<hl_provision version=\"1\"><P47>a</P47></hl_provision>")[0].contains("settings go inside <config"));
+        assert!(
+            msgs("<hl_provision version=\"1\"><P47>a</P47></hl_provision>")[0].contains("settings go inside <config")
+        );
         assert!(msgs("<!DOCTYPE x [<!ENTITY a \"b\">]><hl_provision/>")[0].contains("not well-formed"));
     }
 }

@@ -92,7 +92,11 @@ pub fn run(args: &Args, ctx: &Context) -> Result<ExitCode> {
             println!("{d}");
         }
         let count = |s: Severity| found.iter().filter(|d| d.severity == s).count();
-        eprintln!("checked {files} file(s): {} error(s), {} warning(s)", count(Severity::Error), count(Severity::Warning));
+        eprintln!(
+            "checked {files} file(s): {} error(s), {} warning(s)",
+            count(Severity::Error),
+            count(Severity::Warning)
+        );
     }
     Ok(if has_errors(&found) { ExitCode::FAILURE } else { ExitCode::SUCCESS })
 }
@@ -110,7 +114,9 @@ impl Linter<'_> {
             }
             let names: Vec<Option<HtekName>> =
                 files.iter().map(|f| f.file_name().and_then(|n| n.to_str()).and_then(htek_name)).collect();
-            if names.iter().any(|n| matches!(n, Some(HtekName::Common(_)))) && names.iter().any(|n| matches!(n, Some(HtekName::Phone(_)))) {
+            if names.iter().any(|n| matches!(n, Some(HtekName::Common(_))))
+                && names.iter().any(|n| matches!(n, Some(HtekName::Phone(_))))
+            {
                 out.push(Diagnostic::warning(
                     &shown,
                     "both cfg<code>.xml and cfg<mac>.xml are here: the guide contradicts itself on whether a phone that got the first also fetches the second (§2.1 note 2: no; §9.1: yes)",
@@ -131,7 +137,9 @@ impl Linter<'_> {
         let name = path.file_name().and_then(|n| n.to_str()).unwrap_or_default();
         let bytes = match crate::input::read_limited(path, MAX_FILE_BYTES) {
             Ok(b) => b,
-            Err(e) => return out.push(Diagnostic::error(&shown, format!("{e:#}").replacen(&format!("{shown}: "), "", 1))),
+            Err(e) => {
+                return out.push(Diagnostic::error(&shown, format!("{e:#}").replacen(&format!("{shown}: "), "", 1)))
+            }
         };
         if let Some(kind) = Kind::of(name) {
             return self.lint_fv(path, &shown, name, kind, &bytes, out);
@@ -140,17 +148,28 @@ impl Linter<'_> {
         if htek_name(name).is_some() || xmlish || looks_encrypted(&bytes) {
             return self.lint_htek(&shown, name, &bytes, out);
         }
-        out.push(Diagnostic::error(&shown, "not a config file bundler knows (Htek cfg….xml, Flyingvoice .boot or .cfg)"));
+        out.push(Diagnostic::error(
+            &shown,
+            "not a config file bundler knows (Htek cfg….xml, Flyingvoice .boot or .cfg)",
+        ));
     }
 
     fn lint_htek(&self, shown: &str, name: &str, bytes: &[u8], out: &mut Vec<Diagnostic>) {
         match htek_name(name) {
             Some(HtekName::Phone(mac)) if mac.bytes().any(|b| b.is_ascii_uppercase()) => out.push(Diagnostic::error(
                 shown,
-                format!("upper-case MAC in the file name: phones request cfg{}.xml (lowercase, guide §2.1)", mac.to_ascii_lowercase()),
+                format!(
+                    "upper-case MAC in the file name: phones request cfg{}.xml (lowercase, guide §2.1)",
+                    mac.to_ascii_lowercase()
+                ),
             )),
-            Some(HtekName::Common(code)) if !self.ctx.layouts.models().any(|m| m.device_code.as_deref() == Some(&code)) => {
-                out.push(Diagnostic::warning(shown, format!("device code {code} is not in the layouts: no known model fetches this file")))
+            Some(HtekName::Common(code))
+                if !self.ctx.layouts.models().any(|m| m.device_code.as_deref() == Some(&code)) =>
+            {
+                out.push(Diagnostic::warning(
+                    shown,
+                    format!("device code {code} is not in the layouts: no known model fetches this file"),
+                ))
             }
             _ => {}
         }
@@ -164,14 +183,21 @@ impl Linter<'_> {
             };
             match super::decrypt_config(key, bytes) {
                 Ok(text) => text,
-                Err(e) => return out.push(Diagnostic::error(shown, format!("AES-encrypted, but it does not decrypt with the given key: {e}"))),
+                Err(e) => {
+                    return out.push(Diagnostic::error(
+                        shown,
+                        format!("AES-encrypted, but it does not decrypt with the given key: {e}"),
+                    ))
+                }
             }
         } else {
             match std::str::from_utf8(bytes) {
                 Ok(t) => t.to_string(),
                 Err(e) => {
                     let line = bytes[..e.valid_up_to()].iter().filter(|b| **b == b'\n').count() + 1;
-                    return out.push(Diagnostic::error(shown, "not UTF-8 text (and not an AES-encrypted config)").at(line, 1));
+                    return out.push(
+                        Diagnostic::error(shown, "not UTF-8 text (and not an AES-encrypted config)").at(line, 1),
+                    );
                 }
             }
         };
@@ -180,10 +206,17 @@ impl Linter<'_> {
 
     fn lint_fv(&self, path: &Path, shown: &str, name: &str, kind: Kind, bytes: &[u8], out: &mut Vec<Diagnostic>) {
         let stem = &name[..name.rfind('.').unwrap_or(name.len())];
-        if stem.len() == 12 && stem.bytes().all(|b| b.is_ascii_hexdigit()) && stem.bytes().any(|b| b.is_ascii_uppercase()) {
+        if stem.len() == 12
+            && stem.bytes().all(|b| b.is_ascii_hexdigit())
+            && stem.bytes().any(|b| b.is_ascii_uppercase())
+        {
             out.push(Diagnostic::error(
                 shown,
-                format!("upper-case MAC in the file name: phones request {}{} (lowercase; names are case-sensitive)", stem.to_ascii_lowercase(), &name[stem.len()..]),
+                format!(
+                    "upper-case MAC in the file name: phones request {}{} (lowercase; names are case-sensitive)",
+                    stem.to_ascii_lowercase(),
+                    &name[stem.len()..]
+                ),
             ));
         }
         let parsed = fvfile::parse(shown, bytes, kind, &self.fv.syntax.version_line);
@@ -192,11 +225,17 @@ impl Linter<'_> {
         for item in &parsed.items {
             if let Item::Include { target, line, column } = item {
                 if target.contains("://") || target.starts_with('/') {
-                    out.push(Diagnostic::note(shown, format!("includes '{target}' by absolute URL; not checked")).at(*line, *column));
+                    out.push(
+                        Diagnostic::note(shown, format!("includes '{target}' by absolute URL; not checked"))
+                            .at(*line, *column),
+                    );
                 } else if !base.join(target).is_file() {
                     out.push(
-                        Diagnostic::error(shown, format!("includes '{target}', which is not there ({})", base.join(target).display()))
-                            .at(*line, *column),
+                        Diagnostic::error(
+                            shown,
+                            format!("includes '{target}', which is not there ({})", base.join(target).display()),
+                        )
+                        .at(*line, *column),
                     );
                 }
             }

@@ -26,7 +26,9 @@ impl Mac {
             return Err(format!("MAC '{t}' has {} hex digits; a MAC has 12", digits.len()));
         }
         if !separators_well_placed(t) {
-            return Err(format!("MAC '{t}' has its separators in the wrong place (write 00:1f:c1:10:d3:a9 or 001fc110d3a9)"));
+            return Err(format!(
+                "MAC '{t}' has its separators in the wrong place (write 00:1f:c1:10:d3:a9 or 001fc110d3a9)"
+            ));
         }
         let mut mac = [0u8; 12];
         mac.copy_from_slice(&digits);

@@ -54,7 +54,9 @@ pub enum Command {
 }
 
 #[derive(clap::Args)]
-#[command(after_help = "Examples:\n  bundler config pcodes\n  bundler config pcodes --json\n\nAdd or change entries with --layouts DIR (a file htek-config.toml with [pcodes.P35] para = \"…\" alias = \"…\").")]
+#[command(
+    after_help = "Examples:\n  bundler config pcodes\n  bundler config pcodes --json\n\nAdd or change entries with --layouts DIR (a file htek-config.toml with [pcodes.P35] para = \"…\" alias = \"…\")."
+)]
 pub struct PcodesArgs {
     /// Print JSON instead of a table.
     #[arg(long)]
@@ -76,8 +78,8 @@ pub struct DecryptArgs {
 
 pub fn run(args: &Args, ctx: &Context) -> Result<ExitCode> {
     match &args.command {
-        Command::Htek(a) => htek::run(a, ctx),
-        Command::Flyingvoice(a) => flyingvoice::run(a, ctx),
+        Command::Htek(a) => nothing_written(htek::run(a, ctx)),
+        Command::Flyingvoice(a) => nothing_written(flyingvoice::run(a, ctx)),
         Command::Decrypt(a) => decrypt(a),
         Command::Lint(a) => lint::run(a, ctx),
         Command::Resolve(a) => resolve::run(a, ctx),
@@ -100,12 +102,22 @@ fn list_pcodes(args: &PcodesArgs, ctx: &Context) -> Result<ExitCode> {
     }
     println!("{:<8}{:<34}{:<10}{:<42}SOURCE", "CODE", "ALIAS", "TYPE", "PARA");
     for (code, p) in data.pcodes() {
-        let kind = serde_json::to_value(p.value_type).ok().and_then(|v| v.as_str().map(str::to_string)).unwrap_or_default();
+        let kind =
+            serde_json::to_value(p.value_type).ok().and_then(|v| v.as_str().map(str::to_string)).unwrap_or_default();
         let range = match (p.min, p.max) {
             (None, None) => String::new(),
-            (lo, hi) => format!(" {}–{}", lo.map_or("…".into(), |v| v.to_string()), hi.map_or("…".into(), |v| v.to_string())),
+            (lo, hi) => {
+                format!(" {}–{}", lo.map_or("…".into(), |v| v.to_string()), hi.map_or("…".into(), |v| v.to_string()))
+            }
         };
-        println!("{:<8}{:<34}{:<10}{:<42}{}{range}", format!("P{code}"), p.alias.as_deref().unwrap_or("-"), kind, p.para, p.source);
+        println!(
+            "{:<8}{:<34}{:<10}{:<42}{}{range}",
+            format!("P{code}"),
+            p.alias.as_deref().unwrap_or("-"),
+            kind,
+            p.para,
+            p.source
+        );
     }
     println!("\n--resources-url URL fills ({{url}} = URL, {{model}} = model name):");
     for r in &data.resources {
@@ -113,6 +125,18 @@ fn list_pcodes(args: &PcodesArgs, ctx: &Context) -> Result<ExitCode> {
         println!("  {:<8}{:<36}{}{only}", r.pcode, r.value, r.source);
     }
     Ok(ExitCode::SUCCESS)
+}
+
+/// Says on every failure of a generator that nothing was written (true: outputs are staged).
+fn nothing_written(result: Result<ExitCode>) -> Result<ExitCode> {
+    result.map_err(|e| {
+        let text = format!("{e:#}");
+        if text.ends_with("nothing written") {
+            e
+        } else {
+            anyhow!("{text}; nothing written")
+        }
+    })
 }
 
 fn decrypt(args: &DecryptArgs) -> Result<ExitCode> {
@@ -175,7 +199,13 @@ fn read_toml(path: &Path) -> Result<(String, toml::Table)> {
 /// Flattens TOML tables into `dotted.name = value` pairs (so `account.1.user_name = "x"` reads as
 /// the parameter `account.1.user_name`). Values must be strings or integers.
 fn flatten(shown: &str, section: &str, table: toml::Table) -> Result<Vec<(String, String)>> {
-    fn walk(shown: &str, section: &str, prefix: &str, table: toml::Table, out: &mut Vec<(String, String)>) -> Result<()> {
+    fn walk(
+        shown: &str,
+        section: &str,
+        prefix: &str,
+        table: toml::Table,
+        out: &mut Vec<(String, String)>,
+    ) -> Result<()> {
         for (key, value) in table {
             let name = if prefix.is_empty() { key } else { format!("{prefix}.{key}") };
             let text = match value {
@@ -185,7 +215,9 @@ fn flatten(shown: &str, section: &str, table: toml::Table) -> Result<Vec<(String
                 }
                 toml::Value::String(s) => s,
                 toml::Value::Integer(i) => i.to_string(),
-                toml::Value::Boolean(b) => bail!("{shown}: {section}{name} = {b}: write 1 or 0 (phones take numbers), or quote it"),
+                toml::Value::Boolean(b) => {
+                    bail!("{shown}: {section}{name} = {b}: write 1 or 0 (phones take numbers), or quote it")
+                }
                 other => bail!("{shown}: {section}{name}: a {} value; write it as a quoted string", other.type_str()),
             };
             out.push((name, text));

@@ -149,7 +149,10 @@ impl HtekData {
                 bail!("{shown}: [pcodes.{name}]: not a P-code (a capital P and a number, e.g. P47)");
             };
             if let Some(alias) = &entry.alias {
-                if parse_pcode(alias).is_some() || alias.eq_ignore_ascii_case("mac") || alias.eq_ignore_ascii_case("model") {
+                if parse_pcode(alias).is_some()
+                    || alias.eq_ignore_ascii_case("mac")
+                    || alias.eq_ignore_ascii_case("model")
+                {
                     bail!("{shown}: [pcodes.{name}]: alias '{alias}' would be read as something else");
                 }
                 if let Some(other) = aliases.insert(alias.to_ascii_lowercase(), code) {
@@ -158,9 +161,14 @@ impl HtekData {
             }
             pcodes.insert(code, entry);
         }
-        for name in [&raw.settings.config_prefix, &raw.settings.config_postfix, &raw.settings.aes_key, &raw.settings.authenticate]
-            .into_iter()
-            .chain(raw.resources.iter().map(|r| &r.pcode))
+        for name in [
+            &raw.settings.config_prefix,
+            &raw.settings.config_postfix,
+            &raw.settings.aes_key,
+            &raw.settings.authenticate,
+        ]
+        .into_iter()
+        .chain(raw.resources.iter().map(|r| &r.pcode))
         {
             if parse_pcode(name).is_none() {
                 bail!("{shown}: '{name}' is not a P-code");
@@ -230,11 +238,15 @@ impl HtekData {
             },
             ValueType::Boolean if value != "0" && value != "1" => why(format!("must be 0 or 1, not '{value}'")),
             ValueType::Boolean => None,
-            ValueType::Url if value.chars().any(char::is_whitespace) => why(format!("is a URL and cannot contain spaces: '{value}'")),
+            ValueType::Url if value.chars().any(char::is_whitespace) => {
+                why(format!("is a URL and cannot contain spaces: '{value}'"))
+            }
             ValueType::Url => None,
             ValueType::HttpUrl => {
                 let lower = value.to_ascii_lowercase();
-                if !(lower.starts_with("http://") || lower.starts_with("https://")) || value.chars().any(char::is_whitespace) {
+                if !(lower.starts_with("http://") || lower.starts_with("https://"))
+                    || value.chars().any(char::is_whitespace)
+                {
                     why(format!("must be an http:// or https:// URL, not '{value}'"))
                 } else {
                     None
@@ -244,7 +256,14 @@ impl HtekData {
                 if value.is_empty() || value.len() > 16 || !value.chars().all(|c| c.is_ascii_hexdigit()) {
                     why(format!("must be 1 to 16 hex digits, not '{value}'"))
                 } else if value.chars().any(|c| c.is_ascii_lowercase()) {
-                    Some((Severity::Warning, format!("P{code} ({}): the guide spells the key with 0-9, A-F; write '{}'", entry.para, value.to_ascii_uppercase())))
+                    Some((
+                        Severity::Warning,
+                        format!(
+                            "P{code} ({}): the guide spells the key with 0-9, A-F; write '{}'",
+                            entry.para,
+                            value.to_ascii_uppercase()
+                        ),
+                    ))
                 } else {
                     None
                 }
@@ -265,8 +284,9 @@ mod tests {
     fn every_code_formats_md_names_is_in_the_dictionary() {
         let d = data();
         let named = [
-            47, 747, 8631, 8721, 20174, 20175, 20176, 20177, 20051, 20052, 232, 233, 234, 235, 238, 192, 237, 194, 193, 212, 240,
-            8621, 2525, 8660, 8950, 104, 423, 523, 623, 20059, 20060, 20061, 20062, 20063, 20064, 20065, 1360, 1361, 20165,
+            47, 747, 8631, 8721, 20174, 20175, 20176, 20177, 20051, 20052, 232, 233, 234, 235, 238, 192, 237, 194, 193,
+            212, 240, 8621, 2525, 8660, 8950, 104, 423, 523, 623, 20059, 20060, 20061, 20062, 20063, 20064, 20065,
+            1360, 1361, 20165,
         ];
         for code in named {
             let p = d.pcodes.get(&code).unwrap_or_else(|| panic!("P{code} missing"));

@@ -35,7 +35,12 @@ pub fn build(path: &Path, rules: &PhonebookRules) -> Result<String> {
     let name_col = csv.require_column("name")?;
     let numbers_col = csv.require_column("numbers")?;
     let group_col = csv.column("group");
-    if let Some(extra) = csv.columns.iter().enumerate().find(|(i, _)| ![Some(name_col), Some(numbers_col), group_col].contains(&Some(*i))) {
+    if let Some(extra) = csv
+        .columns
+        .iter()
+        .enumerate()
+        .find(|(i, _)| ![Some(name_col), Some(numbers_col), group_col].contains(&Some(*i)))
+    {
         bail!("{}:1: unknown column '{}': a phonebook has columns name, numbers, group", csv.shown, extra.1);
     }
     let shown = csv.shown.clone();
@@ -47,7 +52,8 @@ pub fn build(path: &Path, rules: &PhonebookRules) -> Result<String> {
         let cell = |i: usize| row.fields.get(i).unwrap_or_default().trim().to_string();
         let name = cell(name_col);
         let group = group_col.map(cell).filter(|g| !g.is_empty()).unwrap_or_else(|| rules.default_group.clone());
-        let numbers: Vec<String> = cell(numbers_col).split(';').map(|n| n.trim().to_string()).filter(|n| !n.is_empty()).collect();
+        let numbers: Vec<String> =
+            cell(numbers_col).split(';').map(|n| n.trim().to_string()).filter(|n| !n.is_empty()).collect();
         let problem = if name.is_empty() {
             Some("the name is empty".to_string())
         } else if numbers.is_empty() {
@@ -55,7 +61,11 @@ pub fn build(path: &Path, rules: &PhonebookRules) -> Result<String> {
         } else if numbers.len() > rules.max_numbers {
             Some(format!("{name} has {} numbers; a phonebook entry holds at most {}", numbers.len(), rules.max_numbers))
         } else {
-            [&name, &group].into_iter().chain(numbers.iter()).find_map(|v| unrepresentable(v)).map(|why| format!("a value {why}"))
+            [&name, &group]
+                .into_iter()
+                .chain(numbers.iter())
+                .find_map(|v| unrepresentable(v))
+                .map(|why| format!("a value {why}"))
         };
         if let Some(msg) = problem {
             errors.push(Diagnostic::error(shown.clone(), msg).at(line, 1));
@@ -84,7 +94,8 @@ pub fn build(path: &Path, rules: &PhonebookRules) -> Result<String> {
         for c in contacts {
             let _ = write!(xml, "<Unit Name=\"{}\"", escape(&c.name, true));
             for i in 0..rules.max_numbers {
-                let _ = write!(xml, " Phone{}=\"{}\"", i + 1, escape(c.numbers.get(i).map_or("", String::as_str), true));
+                let _ =
+                    write!(xml, " Phone{}=\"{}\"", i + 1, escape(c.numbers.get(i).map_or("", String::as_str), true));
             }
             xml.push_str(" />\n");
         }

@@ -125,7 +125,8 @@ pub fn run(args: &Args, ctx: &Context) -> Result<ExitCode> {
 }
 
 fn detect_vendor(dir: &Path) -> Result<String> {
-    let names: Vec<String> = std::fs::read_dir(dir)?.flatten().map(|e| e.file_name().to_string_lossy().into_owned()).collect();
+    let names: Vec<String> =
+        std::fs::read_dir(dir)?.flatten().map(|e| e.file_name().to_string_lossy().into_owned()).collect();
     let fv = names.iter().any(|n| Kind::of(n) == Some(Kind::Boot));
     let htek = names.iter().any(|n| htek_name(n).is_some());
     match (htek, fv) {
@@ -136,7 +137,13 @@ fn detect_vendor(dir: &Path) -> Result<String> {
     }
 }
 
-fn resolve_htek(args: &Args, ctx: &Context, mac: Mac, model: &crate::layout::Model, key: Option<&AesKey>) -> Result<Resolution> {
+fn resolve_htek(
+    args: &Args,
+    ctx: &Context,
+    mac: Mac,
+    model: &crate::layout::Model,
+    key: Option<&AesKey>,
+) -> Result<Resolution> {
     let data = HtekData::load(&ctx.layouts)?;
     let named = |n: String| format!("{}{n}{}", args.prefix, args.postfix);
     let mut r = Resolution {
@@ -151,7 +158,10 @@ fn resolve_htek(args: &Args, ctx: &Context, mac: Mac, model: &crate::layout::Mod
     if common.is_none() {
         r.diagnostics.push(Diagnostic::warning(
             args.dir.display().to_string(),
-            format!("model {} has no known device code, so its common file is unknown (add one with --layouts DIR)", model.name),
+            format!(
+                "model {} has no known device code, so its common file is unknown (add one with --layouts DIR)",
+                model.name
+            ),
         ));
     }
     let requests = [
@@ -207,7 +217,10 @@ fn resolve_htek(args: &Args, ctx: &Context, mac: Mac, model: &crate::layout::Mod
         [] => vec!["nothing: none of the files it requests is there".into()],
         [only] => vec![format!("{only} (the only file there)")],
         [first, ..] => vec![
-            format!("guide §9.1 (common file, then the MAC file): {}; later files override earlier ones", got.join(", then ")),
+            format!(
+                "guide §9.1 (common file, then the MAC file): {}; later files override earlier ones",
+                got.join(", then ")
+            ),
             format!("guide §2.1 note 2 (stops at the first file it gets): {first} only"),
         ],
     };
@@ -218,7 +231,12 @@ fn resolve_flyingvoice(dir: &Path, mac: Mac, data: &FvData) -> Result<Resolution
     let own = data.files.phone_boot.replace("{mac}", mac.as_str());
     let start = if dir.join(&own).is_file() { own } else { data.files.common_boot.clone() };
     if !dir.join(&start).is_file() {
-        bail!("{}: neither {} nor {} is here", dir.display(), data.files.phone_boot.replace("{mac}", mac.as_str()), data.files.common_boot);
+        bail!(
+            "{}: neither {} nor {} is here",
+            dir.display(),
+            data.files.phone_boot.replace("{mac}", mac.as_str()),
+            data.files.common_boot
+        );
     }
     let mut r = Resolution {
         vendor: "flyingvoice".into(),
@@ -234,10 +252,20 @@ fn resolve_flyingvoice(dir: &Path, mac: Mac, data: &FvData) -> Result<Resolution
 }
 
 /// Reads `rel` (relative to `root`), applying its settings and following its includes in order.
-fn follow(root: &Path, rel: &Path, depth: usize, data: &FvData, stack: &mut Vec<PathBuf>, r: &mut Resolution) -> Result<()> {
+fn follow(
+    root: &Path,
+    rel: &Path,
+    depth: usize,
+    data: &FvData,
+    stack: &mut Vec<PathBuf>,
+    r: &mut Resolution,
+) -> Result<()> {
     let shown = rel.display().to_string();
     if stack.iter().any(|p| p == rel) {
-        bail!("{shown}: includes itself (through {})", stack.iter().map(|p| p.display().to_string()).collect::<Vec<_>>().join(" → "));
+        bail!(
+            "{shown}: includes itself (through {})",
+            stack.iter().map(|p| p.display().to_string()).collect::<Vec<_>>().join(" → ")
+        );
     }
     if depth > MAX_INCLUDE_DEPTH {
         bail!("{shown}: includes nest deeper than {MAX_INCLUDE_DEPTH} levels");
@@ -271,7 +299,8 @@ fn follow(root: &Path, rel: &Path, depth: usize, data: &FvData, stack: &mut Vec<
                 match inside(&base.join(&target)) {
                     Some(next) => follow(root, &next, depth + 1, data, stack, r)?,
                     None => r.diagnostics.push(
-                        Diagnostic::error(&shown, format!("includes '{target}', which leaves the provisioning folder")).at(line, column),
+                        Diagnostic::error(&shown, format!("includes '{target}', which leaves the provisioning folder"))
+                            .at(line, column),
                     ),
                 }
             }
@@ -315,7 +344,8 @@ fn print_text(r: &Resolution) {
         println!("reads, in order:");
         for f in &r.files {
             let note = f.note.as_deref().map(|n| format!(" ({n})")).unwrap_or_default();
-            println!("  {}{} {}{note}", "  ".repeat(f.depth), f.file, if f.status == "present" { "" } else { &f.status });
+            let status = if f.status == "present" { String::new() } else { format!(" {}", f.status) };
+            println!("  {}{}{status}{note}", "  ".repeat(f.depth), f.file);
         }
     }
     for d in &r.diagnostics {
