@@ -168,6 +168,9 @@ fn load_common(path: &Path, data: &FvData) -> Result<Vec<(String, String)>> {
         Some(Kind::Cfg) => {
             let bytes = crate::input::read_limited(path, fvfile::MAX_FILE_BYTES)?;
             let parsed = fvfile::parse(&shown, &bytes, Kind::Cfg, &data.syntax.version_line);
+            for warning in parsed.diagnostics.iter().filter(|d| d.severity != Severity::Error) {
+                eprintln!("{warning}");
+            }
             let errors: Vec<Diagnostic> =
                 parsed.diagnostics.iter().filter(|d| d.severity == Severity::Error).cloned().collect();
             if !errors.is_empty() {

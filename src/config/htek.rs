@@ -203,7 +203,12 @@ pub fn run(args: &Args, ctx: &Context) -> Result<ExitCode> {
         println!("  {name:<24} {:<16} {phones} phone(s), {settings} setting(s)", models.join(","));
     }
     if let Some(k) = &key {
-        if args.write_key_to_common {
+        if args.write_key_to_common && args.merge_common {
+            println!(
+                "note: {} (the key) and {} = 1 are in every per-phone file, which is encrypted with that key",
+                data.settings.aes_key, data.settings.authenticate
+            );
+        } else if args.write_key_to_common {
             eprintln!(
                 "warning: the AES key is in the common file(s) in plain text (--write-key-to-common): anyone who can fetch them can decrypt every phone's config"
             );
