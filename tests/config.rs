@@ -709,3 +709,27 @@ fn resolve_htek_lists_requests_and_what_the_phone_takes() {
     let out = run_in(d, &["config", "resolve", "t", "--mac", "001fc110d3a9"]);
     assert_one_line_error(&out, &["--model"]);
 }
+
+#[test]
+fn inspect_recognises_config_files_and_shows_lint_findings() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    write(d, "cfg0012.xml", GOOD_XML);
+    write(
+        d,
+        "bad/cfg0012.xml",
+        "<hl_provision version=\"1\"><config version=\"1\">\n<P8631>xyz</P8631>\n</config></hl_provision>\n",
+    );
+    write(d, "y000000000000.boot", "#!version:1.0.0.1\ninclude:config \"y000000000000.cfg\"\n");
+    write(d, "y000000000000.cfg", "#!version:1.0.0.1\na = 1\n");
+    let out = run_in(d, &["inspect", "cfg0012.xml", "y000000000000.boot", "--json"]);
+    ok(&out);
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(v[0]["kind"], "Htek config XML");
+    assert_eq!(v[0]["fields"][0], serde_json::json!(["settings", 1]));
+    assert_eq!(v[1]["kind"], "Flyingvoice boot file");
+    assert_eq!(v[1]["fields"][1], serde_json::json!(["includes", "y000000000000.cfg"]));
+    let out = run_in(d, &["inspect", "bad/cfg0012.xml"]);
+    assert!(!out.status.success());
+    assert!(stdout(&out).contains("bad/cfg0012.xml:2:1: error: P8631"), "{}", stdout(&out));
+}

@@ -5,6 +5,7 @@ use super::aes::{looks_encrypted, AesKey};
 use super::fvfile::{self, FvData, Item, Kind};
 use super::htek_xml;
 use super::pcodes::HtekData;
+use crate::inspect::{FileReport, Inspector, Options};
 use crate::report::{has_errors, print_json, Diagnostic, Severity};
 use crate::Context;
 use anyhow::Result;
@@ -63,6 +64,74 @@ pub fn htek_name(name: &str) -> Option<HtekName> {
         from = i + 3;
     }
     None
+}
+
+/// Which kind of config file a file is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ConfigKind {
+    Htek,
+    Flyingvoice(Kind),
+}
+
+/// Recognises a config file by its name (`.boot`, `.cfg`, `cfg….xml`), else by its content (XML
+/// text, or AES-encrypted blocks).
+pub fn config_kind(name: &str, bytes: &[u8]) -> Option<ConfigKind> {
+    if let Some(kind) = Kind::of(name) {
+        return Some(ConfigKind::Flyingvoice(kind));
+    }
+    let xmlish = bytes.trim_ascii_start().starts_with(b"<") || bytes.starts_with(b"\xEF\xBB\xBF");
+    (htek_name(name).is_some() || xmlish || looks_encrypted(bytes)).then_some(ConfigKind::Htek)
+}
+
+/// `bundler inspect` for config files: what the file is, what it holds, and the lint findings.
+pub struct ConfigInspector;
+
+impl Inspector for ConfigInspector {
+    fn recognises(&self, name: &str, bytes: &[u8]) -> bool {
+        let base = Path::new(name).file_name().and_then(|n| n.to_str()).unwrap_or(name);
+        Kind::of(base).is_some()
+            || htek_name(base).is_some()
+            || (bytes.trim_ascii_start().starts_with(b"<")
+                && bytes.windows(13).take(4096).any(|w| w == b"<hl_provision"))
+    }
+
+    fn inspect(&self, shown: &str, bytes: &[u8], _opts: &Options, ctx: &Context) -> Result<FileReport> {
+        let linter = Linter { htek: HtekData::load(&ctx.layouts)?, fv: FvData::load(&ctx.layouts)?, key: None, ctx };
+        let path = Path::new(shown);
+        let name = path.file_name().and_then(|n| n.to_str()).unwrap_or(shown);
+        let mut report = match config_kind(name, bytes) {
+            Some(ConfigKind::Flyingvoice(kind)) => {
+                let mut r = FileReport::new(
+                    shown,
+                    if kind == Kind::Boot { "Flyingvoice boot file" } else { "Flyingvoice cfg file" },
+                );
+                let parsed = fvfile::parse(shown, bytes, kind, &linter.fv.syntax.version_line);
+                r.field("settings", parsed.settings().count());
+                let includes: Vec<&str> = parsed
+                    .items
+                    .iter()
+                    .filter_map(|i| if let Item::Include { target, .. } = i { Some(target.as_str()) } else { None })
+                    .collect();
+                if !includes.is_empty() {
+                    r.field("includes", includes.join(", "));
+                }
+                r
+            }
+            _ if looks_encrypted(bytes) => FileReport::new(shown, "Htek config (AES-encrypted)"),
+            _ => {
+                let mut r = FileReport::new(shown, "Htek config XML");
+                let text = String::from_utf8_lossy(bytes);
+                r.field(
+                    "settings",
+                    htek_xml::read(shown, text.trim_start_matches('\u{FEFF}'), &linter.htek).settings.len(),
+                );
+                r
+            }
+        };
+        report.field("bytes", bytes.len());
+        linter.lint_bytes(path, bytes, &mut report.diagnostics);
+        Ok(report)
+    }
 }
 
 /// Everything lint needs besides the files.
@@ -134,24 +203,24 @@ impl Linter<'_> {
     /// Checks one file, recognised by name (`.boot`, `.cfg`, `cfg….xml`) or content.
     pub fn lint_file(&self, path: &Path, out: &mut Vec<Diagnostic>) {
         let shown = path.display().to_string();
+        match crate::input::read_limited(path, MAX_FILE_BYTES) {
+            Ok(bytes) => self.lint_bytes(path, &bytes, out),
+            Err(e) => out.push(Diagnostic::error(&shown, format!("{e:#}").replacen(&format!("{shown}: "), "", 1))),
+        }
+    }
+
+    /// Checks the bytes of the file at `path` (includes are looked up beside it).
+    pub fn lint_bytes(&self, path: &Path, bytes: &[u8], out: &mut Vec<Diagnostic>) {
+        let shown = path.display().to_string();
         let name = path.file_name().and_then(|n| n.to_str()).unwrap_or_default();
-        let bytes = match crate::input::read_limited(path, MAX_FILE_BYTES) {
-            Ok(b) => b,
-            Err(e) => {
-                return out.push(Diagnostic::error(&shown, format!("{e:#}").replacen(&format!("{shown}: "), "", 1)))
-            }
-        };
-        if let Some(kind) = Kind::of(name) {
-            return self.lint_fv(path, &shown, name, kind, &bytes, out);
+        match config_kind(name, bytes) {
+            Some(ConfigKind::Flyingvoice(kind)) => self.lint_fv(path, &shown, name, kind, bytes, out),
+            Some(ConfigKind::Htek) => self.lint_htek(&shown, name, bytes, out),
+            None => out.push(Diagnostic::error(
+                &shown,
+                "not a config file bundler knows (Htek cfg….xml, Flyingvoice .boot or .cfg)",
+            )),
         }
-        let xmlish = bytes.trim_ascii_start().starts_with(b"<") || bytes.starts_with(b"\xEF\xBB\xBF");
-        if htek_name(name).is_some() || xmlish || looks_encrypted(&bytes) {
-            return self.lint_htek(&shown, name, &bytes, out);
-        }
-        out.push(Diagnostic::error(
-            &shown,
-            "not a config file bundler knows (Htek cfg….xml, Flyingvoice .boot or .cfg)",
-        ));
     }
 
     fn lint_htek(&self, shown: &str, name: &str, bytes: &[u8], out: &mut Vec<Diagnostic>) {

@@ -20,6 +20,8 @@ mod phones;
 mod resolve;
 mod xml_text;
 
+pub use lint::ConfigInspector;
+
 use crate::Context;
 use anyhow::{anyhow, bail, Context as _, Result};
 use clap::Subcommand;
