@@ -152,81 +152,99 @@ pub fn run(args: &Args, ctx: &Context) -> Result<ExitCode> {
     }
     print_warnings(&warnings);
 
-    let mut commons: Vec<(String, Vec<String>, usize)> = Vec::new();
-    if !args.merge_common {
+    let commons = if args.merge_common {
+        Vec::new()
+    } else {
         for name in common.models.keys() {
             present.entry(name.clone()).or_insert(0);
         }
-        let mut by_code: BTreeMap<String, (String, Settings)> = BTreeMap::new();
-        for model_name in present.keys() {
-            let model = ctx.layouts.model(model_name)?;
-            let Some(code) = &model.device_code else {
-                bail!(
-                    "{}: model {} has no known device code{}",
-                    args.common.as_deref().map_or("common.toml".into(), |p| p.display().to_string()),
-                    model.name,
-                    ADD_CODE
-                );
-            };
-            let settings = common_settings(model, &common, &data, args, resources_url.as_deref());
-            match by_code.get(code) {
-                Some((other, s)) if *s != settings => bail!(
-                    "models {other} and {} share device code {code} (one file cfg{code}.xml) but their common settings differ",
-                    model.name
-                ),
-                Some(_) => {}
-                None => {
-                    by_code.insert(code.clone(), (model.name.clone(), settings));
-                }
-            }
-        }
-        for (code, (_, settings)) in &by_code {
-            let name = format!("{}{}{}", args.prefix, data.files.common_name(code), args.postfix);
-            let xml = htek_xml::render(settings.iter().map(|(c, v)| (*c, v.as_str())), &data);
-            let path = staged.path().join(&name);
-            std::fs::write(&path, xml).map_err(|e| anyhow::anyhow!("{}: cannot write: {e}", path.display()))?;
-            let models: Vec<String> = present
-                .keys()
-                .filter(|m| ctx.layouts.model(m).is_ok_and(|x| x.device_code.as_deref() == Some(code)))
-                .cloned()
-                .collect();
-            commons.push((name, models, settings.len()));
-        }
+        plan_common_files(&present, &common, &data, args, ctx, resources_url.as_deref())?
+    };
+    for c in &commons {
+        let xml = htek_xml::render(c.settings.iter().map(|(code, v)| (*code, v.as_str())), &data);
+        let path = staged.path().join(&c.name);
+        std::fs::write(&path, xml).map_err(|e| anyhow::anyhow!("{}: cannot write: {e}", path.display()))?;
     }
     staged.commit()?;
+    print_summary(args, &data, key.as_ref(), count, &commons, &present);
+    Ok(ExitCode::SUCCESS)
+}
 
-    let out = args.out.display();
-    let how = if key.is_some() { " (AES-128-CBC)" } else { "" };
-    println!("wrote {count} per-phone file(s){how} and {} common file(s) to {out}", commons.len());
-    for (name, models, settings) in &commons {
-        let phones: usize = models.iter().filter_map(|m| present.get(m)).sum();
-        println!("  {name:<24} {:<16} {phones} phone(s), {settings} setting(s)", models.join(","));
-    }
-    if let Some(k) = &key {
-        if args.write_key_to_common && args.merge_common {
-            println!(
-                "note: {} (the key) and {} = 1 are in every per-phone file, which is encrypted with that key",
-                data.settings.aes_key, data.settings.authenticate
-            );
-        } else if args.write_key_to_common {
-            eprintln!(
-                "warning: the AES key is in the common file(s) in plain text (--write-key-to-common): anyone who can fetch them can decrypt every phone's config"
-            );
-        } else {
-            println!(
-                "note: phones decrypt their files only once {} (common AES key) = {} and {} (authenticate cfg file) = 1 are set on them",
-                data.settings.aes_key,
-                "*".repeat(k.as_setting().len()),
-                data.settings.authenticate
-            );
+/// A common `cfg<code>.xml` file: its name (with prefix/postfix), the models that fetch it, and its
+/// settings.
+struct CommonFile {
+    name: String,
+    models: Vec<String>,
+    settings: Settings,
+}
+
+/// The common file of every model present, one per device code. Models that share a code must
+/// share their settings too.
+fn plan_common_files(
+    present: &BTreeMap<String, usize>,
+    common: &Common,
+    data: &HtekData,
+    args: &Args,
+    ctx: &Context,
+    url: Option<&str>,
+) -> Result<Vec<CommonFile>> {
+    let mut by_code: BTreeMap<String, CommonFile> = BTreeMap::new();
+    for model_name in present.keys() {
+        let model = ctx.layouts.model(model_name)?;
+        let Some(code) = &model.device_code else {
+            let shown = args.common.as_deref().map_or("common.toml".into(), |p| p.display().to_string());
+            bail!("{shown}: model {} has no known device code{ADD_CODE}", model.name);
+        };
+        let settings = common_settings(model, common, data, args, url);
+        match by_code.get_mut(code) {
+            Some(file) if file.settings != settings => bail!(
+                "models {} and {} share device code {code} (one file cfg{code}.xml) but their common settings differ",
+                file.models.join(", "),
+                model.name
+            ),
+            Some(file) => file.models.push(model.name.clone()),
+            None => {
+                let name = format!("{}{}{}", args.prefix, data.files.common_name(code), args.postfix);
+                by_code.insert(code.clone(), CommonFile { name, models: vec![model.name.clone()], settings });
+            }
         }
+    }
+    Ok(by_code.into_values().collect())
+}
+
+/// What was written, and what the phones need besides.
+fn print_summary(
+    args: &Args,
+    data: &HtekData,
+    key: Option<&AesKey>,
+    count: usize,
+    commons: &[CommonFile],
+    present: &BTreeMap<String, usize>,
+) {
+    let how = if key.is_some() { " (AES-128-CBC)" } else { "" };
+    println!("wrote {count} per-phone file(s){how} and {} common file(s) to {}", commons.len(), args.out.display());
+    for c in commons {
+        let phones: usize = c.models.iter().filter_map(|m| present.get(m)).sum();
+        println!("  {:<24} {:<16} {phones} phone(s), {} setting(s)", c.name, c.models.join(","), c.settings.len());
+    }
+    let (aes, auth) = (&data.settings.aes_key, &data.settings.authenticate);
+    match key {
+        Some(_) if args.write_key_to_common && args.merge_common => {
+            println!("note: {aes} (the key) and {auth} = 1 are in every per-phone file, which is encrypted with that key")
+        }
+        Some(_) if args.write_key_to_common => eprintln!(
+            "warning: the AES key is in the common file(s) in plain text (--write-key-to-common): anyone who can fetch them can decrypt every phone's config"
+        ),
+        Some(_) => println!(
+            "note: phones decrypt their files only once {aes} (common AES key) and {auth} (authenticate cfg file) = 1 are set on them"
+        ),
+        None => {}
     }
     if !args.merge_common {
         println!(
             "note: the guide contradicts itself on whether a phone that got its common file also fetches cfg<mac>.xml (§2.1 note 2 says no, §9.1 yes); --merge-common avoids depending on it"
         );
     }
-    Ok(ExitCode::SUCCESS)
 }
 
 const ADD_CODE: &str = ", so bundler cannot name its common file cfg<code>.xml: add one with --layouts DIR (an htek.toml with [models.NAME] device_code = \"…\"), or use --merge-common";
