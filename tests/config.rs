@@ -369,12 +369,13 @@ fn layouts_override_supplies_a_device_code_and_a_pcode() {
         "layouts/htek-config.toml",
         "[pcodes.P270]\npara = \"Account1_Name\"\nalias = \"account1.name\"\nsource = \"mine\"\n",
     );
-    write(dir.path(), "phones.csv", "mac,model,account1.name\n001fc110d3a9,UC901,Front desk\n");
+    write(dir.path(), "phones.csv", "mac,model,account1.name,#room\n001fc110d3a9,UC901,Front desk,B12\n");
     ok(&run_in(dir.path(), &["--layouts", "layouts", "config", "htek", "--phones", "phones.csv", "--out", "t"]));
     assert_eq!(files_in(&dir.path().join("t")), ["cfg001fc110d3a9.xml", "cfg0099.xml"]);
     let f = dir.path().join("t/cfg001fc110d3a9.xml");
     assert_eq!(xmllint(&f, Some("string(//P270/@para)")), "Account1_Name");
     assert_eq!(xmllint(&f, Some("string(//P270)")), "Front desk");
+    assert_eq!(xmllint(&f, Some("count(/hl_provision/config/*)")), "1", "the #room note column is ignored");
 }
 
 // ---------------------------------------------------------------------------------------------

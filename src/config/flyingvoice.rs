@@ -19,7 +19,8 @@ use std::process::ExitCode;
       --resources-url http://prov.example.com/fv --out tftp/
 
 phones.csv: a header row, then one phone per row: column `mac`, optionally `model`, and one column per
-parameter (account.1.user_name, account.1.password, …). An empty cell leaves the parameter out.
+parameter (account.1.user_name, account.1.password, …); columns whose name starts with '#' are ignored.
+An empty cell leaves the parameter out.
 --common: a cfg file (parameter = value lines) or a TOML file (account.1.sip_server.1.address = \"…\").
 --phonebook: CSV with columns name, numbers (up to 3, separated by ';'), group. Written as Yealink-style
 phonebook XML: Flyingvoice does not publish the format, so this shape is an ASSUMPTION.")]
@@ -79,7 +80,7 @@ pub fn run(args: &Args, ctx: &Context) -> Result<ExitCode> {
     let model_col = csv.column("model");
     let mut columns: Vec<usize> = Vec::new();
     for (i, name) in csv.columns.iter().enumerate() {
-        if i == mac_col || Some(i) == model_col {
+        if i == mac_col || Some(i) == model_col || super::is_note_column(name) {
             continue;
         }
         if let Some(why) = fvfile::bad_key(name) {

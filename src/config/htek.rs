@@ -27,7 +27,8 @@ const MAX_WARNINGS_SHOWN: usize = 20;
   bundler config htek --phones phones.csv --resources-url http://prov.example.com/htek --prefix hl_
 
 phones.csv: a header row, then one phone per row. Columns `mac` and `model`; every other column is a
-setting named by P-code (P47) or alias (account1.sip_server). An empty cell leaves the setting out;
+setting named by P-code (P47) or alias (account1.sip_server); columns whose name starts with '#' are
+ignored (notes, locations). An empty cell leaves the setting out;
 a value may not contain a line break (common.toml values may).
 common.toml: [all] for every model, [models.UC924] for one model; keys are P-codes or aliases.
 Nothing is written when any row is wrong; files are replaced only once all of them are ready.")]
@@ -270,7 +271,7 @@ fn phone_model<'a>(ctx: &'a Context, name: &str, merge: bool) -> Result<&'a Mode
 /// refused, naming line 1.
 fn setting_columns(csv: &CsvFile, data: &HtekData, skip: &[usize]) -> Result<Vec<(usize, u32)>> {
     let mut columns: Vec<(usize, u32)> = Vec::new();
-    for (i, name) in csv.columns.iter().enumerate().filter(|(i, _)| !skip.contains(i)) {
+    for (i, name) in csv.columns.iter().enumerate().filter(|(i, n)| !skip.contains(i) && !super::is_note_column(n)) {
         let code = data.code_for(name).map_err(|e| anyhow::anyhow!("{}:1: column {}: {e}", csv.shown, i + 1))?;
         if let Some((j, _)) = columns.iter().find(|(_, c)| *c == code) {
             bail!("{}:1: columns '{}' and '{name}' both set P{code}", csv.shown, csv.columns[*j]);

@@ -163,6 +163,11 @@ pub fn decrypt_config(key: &aes::AesKey, bytes: &[u8]) -> Result<String> {
     }
 }
 
+/// Whether a phones.csv column is a note for people (`#location`), ignored by the generators.
+fn is_note_column(name: &str) -> bool {
+    name.starts_with('#')
+}
+
 /// Refuses a file-name prefix/postfix that would leave the output folder or is not a plain name.
 fn check_name_part(flag: &str, value: &str) -> Result<()> {
     if value.contains(['/', '\\']) || value.chars().any(char::is_control) || value == "." || value == ".." {
