@@ -101,7 +101,12 @@ pub trait Inspector {
 
 /// Every inspector, most specific first.
 fn inspectors() -> Vec<Box<dyn Inspector>> {
-    vec![Box::new(crate::ringtone::RingInspector), Box::new(crate::archive::TarInspector)]
+    // Configs first: recognised by name or XML text, before the audio sniffers look at the bytes.
+    vec![
+        Box::new(crate::config::ConfigInspector),
+        Box::new(crate::ringtone::RingInspector),
+        Box::new(crate::archive::TarInspector),
+    ]
 }
 
 /// Finds the inspector for a file's bytes and runs it.
@@ -111,7 +116,7 @@ pub fn inspect_bytes(shown: &str, bytes: &[u8], opts: &Options, ctx: &Context) -
             return inspector.inspect(shown, bytes, opts, ctx);
         }
     }
-    bail!("{shown}: not a file bundler knows (ring tone, WAV or tar)")
+    bail!("{shown}: not a file bundler knows (ring tone, WAV, tar or config)")
 }
 
 pub fn run(args: &Args, ctx: &Context) -> Result<ExitCode> {

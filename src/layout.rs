@@ -4,6 +4,10 @@
 //! The files in the repository's `layouts/` folder are compiled into the binary. A folder given with
 //! `--layouts DIR` (or `BUNDLER_LAYOUTS`) extends and overrides them: a file named like a built-in one
 //! is laid over it key by key, any other `*.toml` adds a vendor.
+//!
+//! Besides the vendor layouts there are data files of other shapes (the Htek P-code dictionary): they
+//! are compiled in and overridden the same way, and handed out as merged TOML tables by
+//! [`Layouts::data`] for the module that owns their shape to read.
 
 use anyhow::{bail, Context, Result};
 use serde::{Deserialize, Serialize};
@@ -16,6 +20,13 @@ const BUILTIN: &[(&str, &str)] = &[
     ("flyingvoice.toml", include_str!("../layouts/flyingvoice.toml")),
 ];
 
+/// Layout data files that are not vendor layouts, as (file name, contents). Each is read by the
+/// module named in its header comment.
+const BUILTIN_DATA: &[(&str, &str)] = &[
+    ("htek-config.toml", include_str!("../layouts/htek-config.toml")),
+    ("flyingvoice-config.toml", include_str!("../layouts/flyingvoice-config.toml")),
+];
+
 /// Layout files larger than this are refused (they are hand-written data, not bulk input).
 const MAX_LAYOUT_BYTES: u64 = 4 * 1024 * 1024;
 
@@ -23,6 +34,19 @@ const MAX_LAYOUT_BYTES: u64 = 4 * 1024 * 1024;
 #[derive(Debug, Clone, Serialize)]
 pub struct Layouts {
     pub vendors: Vec<Vendor>,
+    /// The data files of [`BUILTIN_DATA`], each with its overrides laid over it.
+    #[serde(skip)]
+    pub data: Vec<DataFile>,
+}
+
+/// A layout data file that is not a vendor layout (e.g. `htek-config.toml`), overrides applied.
+#[derive(Debug, Clone)]
+pub struct DataFile {
+    /// The built-in file name (`htek-config.toml`).
+    pub name: String,
+    /// How errors name it: `layouts/htek-config.toml`, with the override files when there are any.
+    pub shown: String,
+    pub table: toml::Table,
 }
 
 /// One vendor file: its family name and models.
@@ -204,24 +228,31 @@ impl Model {
 impl Layouts {
     /// The built-in layouts, extended by `dir` when given.
     pub fn load(dir: Option<&Path>) -> Result<Layouts> {
-        let mut files: Vec<LayoutFile> = BUILTIN
-            .iter()
-            .map(|(name, text)| LayoutFile::parse(&format!("layouts/{name}"), name, text, "built-in"))
-            .collect::<Result<_>>()?;
+        let builtin = |list: &[(&str, &str)]| -> Result<Vec<LayoutFile>> {
+            list.iter()
+                .map(|(name, text)| LayoutFile::parse(&format!("layouts/{name}"), name, text, "built-in"))
+                .collect()
+        };
+        let mut files = builtin(BUILTIN)?;
+        let mut data = builtin(BUILTIN_DATA)?;
         if let Some(dir) = dir {
             for path in override_files(dir)? {
                 let text = read_layout_text(&path)?;
                 let shown = path.display().to_string();
                 let stem = path.file_name().and_then(|n| n.to_str()).unwrap_or_default().to_string();
                 let over = LayoutFile::parse(&shown, &stem, &text, &shown)?;
-                match files.iter_mut().find(|f| f.stem == over.stem) {
-                    Some(base) => base.overlay(over),
-                    None => files.push(over),
+                if let Some(base) = data.iter_mut().find(|f| f.stem == over.stem) {
+                    base.overlay(over);
+                } else if let Some(base) = files.iter_mut().find(|f| f.stem == over.stem) {
+                    base.overlay(over);
+                } else {
+                    files.push(over);
                 }
             }
         }
         let vendors = files.into_iter().map(LayoutFile::resolve).collect::<Result<Vec<_>>>()?;
-        let layouts = Layouts { vendors };
+        let data = data.into_iter().map(|f| DataFile { name: f.stem, shown: f.shown, table: f.table }).collect();
+        let layouts = Layouts { vendors, data };
         layouts.check_unique_names()?;
         Ok(layouts)
     }
@@ -257,6 +288,11 @@ impl Layouts {
             let known: Vec<&str> = self.vendors.iter().map(|v| v.vendor.as_str()).collect();
             format!("unknown vendor '{name}': known vendors are {}", known.join(", "))
         })
+    }
+
+    /// The data file built in as `name` (`htek-config.toml`), with overrides applied.
+    pub fn data(&self, name: &str) -> Result<&DataFile> {
+        self.data.iter().find(|d| d.name == name).with_context(|| format!("no layout data file named {name}"))
     }
 
     fn check_unique_names(&self) -> Result<()> {
@@ -417,6 +453,22 @@ mod tests {
         std::fs::write(dir.path().join("htek.toml"), "[models.UC901]\ndevice_code = \n").unwrap();
         let e = Layouts::load(Some(dir.path())).unwrap_err().to_string();
         assert!(e.contains("htek.toml:2:"), "{e}");
+    }
+
+    #[test]
+    fn data_files_are_built_in_and_overridable() {
+        let l = Layouts::load(None).unwrap();
+        let d = l.data("htek-config.toml").unwrap();
+        assert_eq!(d.table["pcodes"]["P47"]["alias"].as_str(), Some("account1.sip_server"));
+
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::write(dir.path().join("htek-config.toml"), "[pcodes.P35]\npara = \"Account1_UserID\"\n").unwrap();
+        let l = Layouts::load(Some(dir.path())).unwrap();
+        let d = l.data("htek-config.toml").unwrap();
+        assert_eq!(d.table["pcodes"]["P35"]["para"].as_str(), Some("Account1_UserID"));
+        assert_eq!(d.table["pcodes"]["P47"]["para"].as_str(), Some("Account1_Sipserver"));
+        assert!(d.shown.contains("with") && d.shown.contains("htek-config.toml"), "{}", d.shown);
+        assert_eq!(l.vendors.len(), 2, "a data override must not become a vendor");
     }
 
     #[test]

@@ -4,6 +4,7 @@
 
 mod archive;
 mod checksums;
+mod config;
 mod epoch;
 mod firmware;
 mod glob;
@@ -47,6 +48,8 @@ enum Command {
     Verify(verify::Args),
     /// Show what a file is (ring tone, WAV, tar) and check it against a model's rules.
     Inspect(inspect::Args),
+    /// Provisioning configs: Htek XML (with AES) and Flyingvoice boot/cfg files; lint, resolve, decrypt.
+    Config(config::Args),
 }
 
 /// What every command gets besides its own arguments.
@@ -74,6 +77,7 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Firmware(args) => firmware::run(&args, &ctx),
         Command::Release(args) => release::run(&args, &ctx),
         Command::Verify(args) => verify::run(&args, &ctx),
+        Command::Config(args) => config::run(&args, &ctx),
     }
 }
 

@@ -1,0 +1,207 @@
+//! `bundler config flyingvoice`: Flyingvoice boot and cfg files — the common `y000000000000.boot` /
+//! `y000000000000.cfg`, and per phone `<mac>.boot` (including the common cfg, then the phone's) and
+//! `<mac>.cfg` — from a phones CSV, a common settings file and optionally a phonebook.
+
+use super::csv_input::CsvFile;
+use super::fvfile::{self, FvData, Kind};
+use super::phones::{self, PhoneRow};
+use crate::output::StagedDir;
+use crate::report::{Diagnostic, Severity};
+use crate::Context;
+use anyhow::{bail, Result};
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+
+#[derive(clap::Args)]
+#[command(after_help = "Examples:
+  bundler config flyingvoice --phones phones.csv --out tftp/
+  bundler config flyingvoice --phones phones.csv --common common.cfg --phonebook contacts.csv \\
+      --resources-url http://prov.example.com/fv --out tftp/
+
+phones.csv: a header row, then one phone per row: column `mac`, optionally `model`, and one column per
+parameter (account.1.user_name, account.1.password, …); columns whose name starts with '#' are ignored.
+An empty cell leaves the parameter out.
+--common: a cfg file (parameter = value lines) or a TOML file (account.1.sip_server.1.address = \"…\").
+--phonebook: CSV with columns name, numbers (up to 3, separated by ';'), group. Written as Yealink-style
+phonebook XML: Flyingvoice does not publish the format, so this shape is an ASSUMPTION.")]
+pub struct Args {
+    /// The phones: CSV with columns mac, optionally model, and one column per parameter.
+    #[arg(long, value_name = "CSV")]
+    pub phones: PathBuf,
+    /// Settings for every phone: a .cfg file or a .toml file.
+    #[arg(long, value_name = "FILE")]
+    pub common: Option<PathBuf>,
+    /// Contacts CSV (name, numbers, group) to write as a phonebook XML referenced from the common cfg.
+    #[arg(long, value_name = "CSV")]
+    pub phonebook: Option<PathBuf>,
+    /// Where the output folder is served; the phonebook URL is built from it (else the bare file name).
+    #[arg(long, value_name = "URL")]
+    pub resources_url: Option<String>,
+    /// Output folder (created if missing).
+    #[arg(long, value_name = "DIR", default_value = ".")]
+    pub out: PathBuf,
+}
+
+/// One phone's parameters, in column order.
+struct Phone {
+    mac: String,
+    settings: Vec<(usize, String)>,
+}
+
+pub fn run(args: &Args, ctx: &Context) -> Result<ExitCode> {
+    let data = FvData::load(&ctx.layouts)?;
+    let url = args.resources_url.as_deref().map(super::check_base_url).transpose()?;
+    let mut common = match &args.common {
+        Some(path) => load_common(path, &data)?,
+        None => Vec::new(),
+    };
+    let phonebook = match &args.phonebook {
+        None => None,
+        Some(path) => {
+            let rules = &data.phonebook;
+            let xml = super::phonebook::build(path, rules)?;
+            for key in [&rules.url_key, &rules.name_key] {
+                if common.iter().any(|(k, _)| k == key) {
+                    bail!("the common settings set {key}, which --phonebook sets; remove one");
+                }
+            }
+            let location = match &url {
+                Some(u) => format!("{u}/{}", rules.file),
+                None => rules.file.clone(),
+            };
+            common.push((rules.url_key.clone(), location));
+            common.push((rules.name_key.clone(), rules.title.clone()));
+            Some(xml)
+        }
+    };
+
+    let mut csv = CsvFile::open(&args.phones)?;
+    let mac_col = csv.require_column("mac")?;
+    let model_col = csv.column("model");
+    let mut columns: Vec<usize> = Vec::new();
+    for (i, name) in csv.columns.iter().enumerate() {
+        if i == mac_col || Some(i) == model_col || super::is_note_column(name) {
+            continue;
+        }
+        if let Some(why) = fvfile::bad_key(name) {
+            bail!("{}:1: column {}: {why}", csv.shown, i + 1);
+        }
+        columns.push(i);
+    }
+    let names = csv.columns.clone();
+
+    let staged = StagedDir::new(&args.out)?;
+    let check = |row: &PhoneRow| -> Result<Phone, String> {
+        if let Some(name) = model_col.map(|c| row.fields.get(c).unwrap_or_default().trim()).filter(|m| !m.is_empty()) {
+            let model = ctx.layouts.model(name).map_err(|e| e.to_string())?;
+            if model.vendor != "flyingvoice" {
+                return Err(format!(
+                    "model {} is a {} phone; use `bundler config {}`",
+                    model.name, model.vendor, model.vendor
+                ));
+            }
+        }
+        let mut settings = Vec::new();
+        for &col in &columns {
+            let value = row.fields.get(col).unwrap_or_default();
+            if value.is_empty() {
+                continue;
+            }
+            if let Some(why) = fvfile::bad_value(value) {
+                return Err(format!("column '{}': {why}", names[col]));
+            }
+            settings.push((col, value.to_string()));
+        }
+        Ok(Phone { mac: row.mac.to_string(), settings })
+    };
+    let v = &data.syntax.version_line;
+    let render = |p: &Phone| -> Result<phones::Files> {
+        let cfg_name = data.files.phone_cfg.replace("{mac}", &p.mac);
+        let cfg = fvfile::render(v, p.settings.iter().map(|(col, value)| format!("{} = {value}", names[*col])));
+        let boot = fvfile::render(v, [include(&data.files.common_cfg), include(&cfg_name)]);
+        Ok(vec![(data.files.phone_boot.replace("{mac}", &p.mac), boot.into_bytes()), (cfg_name, cfg.into_bytes())])
+    };
+    let count = phones::generate(&mut csv, mac_col, staged.path(), check, render)?;
+    if count == 0 {
+        bail!("{}: no phones (only a header row)", csv.shown);
+    }
+
+    let mut extra: Vec<(String, String)> = vec![
+        (data.files.common_cfg.clone(), fvfile::render(v, common.iter().map(|(k, val)| format!("{k} = {val}")))),
+        (data.files.common_boot.clone(), fvfile::render(v, [include(&data.files.common_cfg)])),
+    ];
+    if let Some(xml) = phonebook {
+        extra.push((data.phonebook.file.clone(), xml));
+    }
+    for (name, text) in &extra {
+        let path = staged.path().join(name);
+        std::fs::write(&path, text).map_err(|e| anyhow::anyhow!("{}: cannot write: {e}", path.display()))?;
+    }
+    staged.commit()?;
+    println!(
+        "wrote {count} phone(s) ({} and {} each) and {} to {}",
+        data.files.phone_boot,
+        data.files.phone_cfg,
+        extra.iter().map(|(n, _)| n.as_str()).collect::<Vec<_>>().join(", "),
+        args.out.display()
+    );
+    if args.phonebook.is_some() {
+        println!("note: {}: {}", data.phonebook.file, data.phonebook.source);
+        if url.is_none() {
+            println!(
+                "note: {} points at the bare file name; give --resources-url if the phones need an absolute URL",
+                data.phonebook.url_key
+            );
+        }
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+fn include(file: &str) -> String {
+    format!("include:config \"{file}\"")
+}
+
+/// Reads the common settings: a `.cfg` file (checked like `config lint` does; errors refuse it) or a
+/// `.toml` file (nested tables become dotted names). Later values of a key replace earlier ones.
+fn load_common(path: &Path, data: &FvData) -> Result<Vec<(String, String)>> {
+    let shown = path.display().to_string();
+    let pairs: Vec<(String, String)> = match Kind::of(&shown) {
+        Some(Kind::Cfg) => {
+            let bytes = crate::input::read_limited(path, fvfile::MAX_FILE_BYTES)?;
+            let parsed = fvfile::parse(&shown, &bytes, Kind::Cfg, &data.syntax.version_line);
+            for warning in parsed.diagnostics.iter().filter(|d| d.severity != Severity::Error) {
+                eprintln!("{warning}");
+            }
+            let errors: Vec<Diagnostic> =
+                parsed.diagnostics.iter().filter(|d| d.severity == Severity::Error).cloned().collect();
+            if !errors.is_empty() {
+                return Err(phones::refuse(&errors));
+            }
+            if let Some(fvfile::Item::Include { line, .. }) =
+                parsed.items.iter().find(|i| matches!(i, fvfile::Item::Include { .. }))
+            {
+                bail!("{shown}:{line}: includes belong in boot files; the common cfg is included by them");
+            }
+            parsed.settings().map(|(k, v, _)| (k.to_string(), v.to_string())).collect()
+        }
+        _ if shown.to_ascii_lowercase().ends_with(".toml") => {
+            let (shown, table) = super::read_toml(path)?;
+            let pairs = super::flatten(&shown, "", table)?;
+            for (key, value) in &pairs {
+                if let Some(why) = fvfile::bad_key(key).or_else(|| fvfile::bad_value(value)) {
+                    bail!("{shown}: {key}: {why}");
+                }
+            }
+            pairs
+        }
+        _ => bail!("{shown}: the common settings must be a .cfg or a .toml file"),
+    };
+    let mut out: Vec<(String, String)> = Vec::new();
+    for (k, v) in pairs {
+        match out.iter_mut().find(|(o, _)| *o == k) {
+            Some(slot) => slot.1 = v,
+            None => out.push((k, v)),
+        }
+    }
+    Ok(out)
+}

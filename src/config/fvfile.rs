@@ -1,0 +1,326 @@
+//! The Flyingvoice boot and cfg file format, read line by line with every problem at its line and
+//! column, plus the vocabulary from `layouts/flyingvoice-config.toml`.
+//!
+//! Guide: `#` starts a comment; a boot file lists `include:config <file.cfg>` or
+//! `include:config "file.cfg"` lines (relative to the boot file, or absolute URLs), loaded top to
+//! bottom, later values overriding earlier ones; a cfg file holds one `parameter=value` per line,
+//! with no line break inside a value. Public (Yealink): the first line is `#!version:1.0.0.1` and
+//! spaces around `=` are fine.
+
+use crate::layout::Layouts;
+use crate::report::{Diagnostic, Severity};
+use anyhow::{anyhow, Result};
+use serde::Deserialize;
+use std::collections::HashMap;
+
+/// The layout data file this module reads.
+pub const DATA_FILE: &str = "flyingvoice-config.toml";
+
+/// Boot and cfg files larger than this are refused.
+pub const MAX_FILE_BYTES: u64 = 16 * 1024 * 1024;
+
+/// Everything `flyingvoice-config.toml` says.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct FvData {
+    pub files: Files,
+    pub syntax: Syntax,
+    pub phonebook: PhonebookRules,
+}
+
+/// File names; `{mac}` is the lowercase MAC.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Files {
+    pub common_boot: String,
+    pub common_cfg: String,
+    pub phone_boot: String,
+    pub phone_cfg: String,
+}
+
+/// Line-level conventions.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Syntax {
+    pub version_line: String,
+}
+
+/// The phonebook resource `--phonebook` writes.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct PhonebookRules {
+    pub file: String,
+    pub title: String,
+    pub url_key: String,
+    pub name_key: String,
+    pub default_group: String,
+    pub max_numbers: usize,
+    pub max_contacts: usize,
+    #[serde(default)]
+    pub source: String,
+}
+
+impl FvData {
+    /// Reads the vocabulary from the layouts (built in, with any override applied).
+    pub fn load(layouts: &Layouts) -> Result<FvData> {
+        let data = layouts.data(DATA_FILE)?;
+        toml::Value::Table(data.table.clone())
+            .try_into()
+            .map_err(|e: toml::de::Error| anyhow!("{}: {}", data.shown, e.message().trim()))
+    }
+}
+
+/// Whether a file is a boot file (includes) or a cfg file (settings).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Kind {
+    Boot,
+    Cfg,
+}
+
+impl Kind {
+    /// The kind a file name says (`.boot` or `.cfg`), if either.
+    pub fn of(name: &str) -> Option<Kind> {
+        let lower = name.to_ascii_lowercase();
+        if lower.ends_with(".boot") {
+            Some(Kind::Boot)
+        } else if lower.ends_with(".cfg") {
+            Some(Kind::Cfg)
+        } else {
+            None
+        }
+    }
+}
+
+/// One meaningful line.
+#[derive(Debug, Clone)]
+pub enum Item {
+    Include { target: String, line: usize, column: usize },
+    Setting { key: String, value: String, line: usize },
+}
+
+/// What reading a file found.
+#[derive(Debug, Default)]
+pub struct Parsed {
+    pub items: Vec<Item>,
+    pub diagnostics: Vec<Diagnostic>,
+}
+
+impl Parsed {
+    /// The settings, in file order.
+    pub fn settings(&self) -> impl Iterator<Item = (&str, &str, usize)> {
+        self.items.iter().filter_map(|i| match i {
+            Item::Setting { key, value, line, .. } => Some((key.as_str(), value.as_str(), *line)),
+            Item::Include { .. } => None,
+        })
+    }
+}
+
+/// Why a parameter name cannot be written as `name = value`, if so.
+pub fn bad_key(key: &str) -> Option<String> {
+    if key.is_empty() {
+        return Some("the parameter name is empty".into());
+    }
+    if key.starts_with('#') {
+        return Some(format!("parameter name '{key}' starts with '#', which makes the line a comment"));
+    }
+    if let Some(c) = key.chars().find(|c| c.is_whitespace() || c.is_control() || *c == '=') {
+        return Some(format!("parameter name '{key}' contains {}", describe_char(c)));
+    }
+    None
+}
+
+/// Why a value cannot be written on one `name = value` line, if so.
+pub fn bad_value(value: &str) -> Option<String> {
+    if value.contains(['\n', '\r']) {
+        return Some("the value has a line break; cfg values must stay on one line (guide)".into());
+    }
+    value.chars().find(|c| c.is_control() && *c != '\t').map(|c| format!("the value contains {}", describe_char(c)))
+}
+
+fn describe_char(c: char) -> String {
+    match c {
+        ' ' => "a space".into(),
+        '=' => "'='".into(),
+        c => format!("the character U+{:04X}", c as u32),
+    }
+}
+
+/// Reads a boot or cfg file. Every finding is reported; the items are what a phone would act on.
+pub fn parse(shown: &str, bytes: &[u8], kind: Kind, version_line: &str) -> Parsed {
+    let mut parsed = Parsed::default();
+    let mut report = |severity: Severity, line: usize, column: usize, msg: String| {
+        parsed.diagnostics.push(Diagnostic::new(shown, severity, msg).at(line, column));
+    };
+    let mut bytes = bytes;
+    if let Some(rest) = bytes.strip_prefix(b"\xEF\xBB\xBF") {
+        report(
+            Severity::Error,
+            1,
+            1,
+            "the file starts with a UTF-8 byte-order mark, which the phone reads as part of the first line; save it without BOM".into(),
+        );
+        bytes = rest;
+    }
+    let text = match std::str::from_utf8(bytes) {
+        Ok(t) => t,
+        Err(e) => {
+            let line = bytes[..e.valid_up_to()].iter().filter(|b| **b == b'\n').count() + 1;
+            report(Severity::Error, line, 1, "not UTF-8 text; save the file as UTF-8".into());
+            return parsed;
+        }
+    };
+    let mut first_value: HashMap<String, (usize, String)> = HashMap::new();
+    let mut items = Vec::new();
+    for (index, raw) in text.split('\n').enumerate() {
+        let line = index + 1;
+        let raw = raw.strip_suffix('\r').unwrap_or(raw);
+        if line == 1 && raw.trim_end() != version_line {
+            report(
+                Severity::Warning,
+                1,
+                1,
+                format!("the first line is not '{version_line}'; Yealink-style phones ignore a file without it"),
+            );
+        }
+        let t = raw.trim();
+        let column = raw.len() - raw.trim_start().len() + 1;
+        if t.is_empty() {
+            continue;
+        }
+        if ["<<<<<<<", "=======", ">>>>>>>", "|||||||"].iter().any(|m| t.starts_with(m)) {
+            report(Severity::Error, line, column, "leftover merge-conflict marker; resolve the conflict".into());
+            continue;
+        }
+        if t.starts_with('#') {
+            continue;
+        }
+        if t.get(..8).is_some_and(|p| p.eq_ignore_ascii_case("include:")) {
+            match include_target(t) {
+                Err(msg) => report(Severity::Error, line, column, msg),
+                Ok(target) => {
+                    if kind == Kind::Cfg {
+                        report(
+                            Severity::Warning,
+                            line,
+                            column,
+                            "include in a cfg file: the guide describes includes in boot files only; the phone may ignore it".into(),
+                        );
+                    }
+                    items.push(Item::Include { target, line, column });
+                }
+            }
+            continue;
+        }
+        let Some((key, value)) = t.split_once('=') else {
+            report(
+                Severity::Error,
+                line,
+                column,
+                "no '=': each line is 'parameter = value', a '#' comment or an include".into(),
+            );
+            continue;
+        };
+        let (key, value) = (key.trim(), value.trim());
+        if let Some(why) = bad_key(key) {
+            report(Severity::Error, line, column, why);
+            continue;
+        }
+        match first_value.get(key) {
+            Some((first, earlier)) if earlier != value => report(
+                Severity::Warning,
+                line,
+                column,
+                format!("'{key}' is set twice in this file: '{value}' here, '{earlier}' on line {first}; the later one wins"),
+            ),
+            Some(_) => {}
+            None => {
+                first_value.insert(key.to_string(), (line, value.to_string()));
+            }
+        }
+        items.push(Item::Setting { key: key.to_string(), value: value.to_string(), line });
+    }
+    parsed.items = items;
+    parsed
+}
+
+/// The file named by `include:config <file.cfg>` or `include:config "file.cfg"`.
+fn include_target(t: &str) -> Result<String, String> {
+    let form = "expected include:config <file.cfg> or include:config \"file.cfg\"";
+    let Some(rest) = t.get(..15).filter(|p| p.eq_ignore_ascii_case("include:config ")).map(|_| t[15..].trim()) else {
+        return Err(format!("bad include: {form}"));
+    };
+    let inner = match (rest.chars().next(), rest.chars().last()) {
+        (Some('<'), Some('>')) | (Some('"'), Some('"')) if rest.len() >= 2 => rest[1..rest.len() - 1].trim(),
+        _ => return Err(format!("bad include: the file name must be in <> or \"\": {form}")),
+    };
+    if inner.is_empty() {
+        return Err("bad include: no file name".into());
+    }
+    if !inner.to_ascii_lowercase().ends_with(".cfg") {
+        return Err(format!(
+            "bad include: '{inner}' is not a *.cfg file (the guide: \"the configuration file format must be *.cfg\")"
+        ));
+    }
+    Ok(inner.to_string())
+}
+
+/// Renders a cfg or boot file: the version line, then the lines given.
+pub fn render(version_line: &str, lines: impl IntoIterator<Item = String>) -> String {
+    let mut s = String::with_capacity(256);
+    s.push_str(version_line);
+    s.push('\n');
+    for l in lines {
+        s.push_str(&l);
+        s.push('\n');
+    }
+    s
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const V: &str = "#!version:1.0.0.1";
+
+    fn lines(text: &str, kind: Kind) -> Vec<String> {
+        parse("f", text.as_bytes(), kind, V).diagnostics.iter().map(|d| d.to_string()).collect()
+    }
+
+    #[test]
+    fn reads_includes_and_settings() {
+        let p = parse(
+            "f.boot",
+            b"#!version:1.0.0.1\r\n# c\ninclude:config <a.cfg>\ninclude:config \"sub dir/b.cfg\"\nx = 1\n",
+            Kind::Boot,
+            V,
+        );
+        assert!(p.diagnostics.is_empty(), "{:?}", p.diagnostics);
+        let targets: Vec<&str> = p
+            .items
+            .iter()
+            .filter_map(|i| if let Item::Include { target, .. } = i { Some(target.as_str()) } else { None })
+            .collect();
+        assert_eq!(targets, ["a.cfg", "sub dir/b.cfg"]);
+        assert_eq!(p.settings().collect::<Vec<_>>(), [("x", "1", 5)]);
+    }
+
+    #[test]
+    fn finds_each_listed_problem() {
+        let all = lines("\u{FEFF}#!version:1.0.0.1\na=1\nno equals here\na = 2\n<<<<<<< HEAD\n=======\n>>>>>>> b\ninclude:config a.cfg\ninclude:config <a.txt>\n", Kind::Cfg);
+        let has = |needle: &str| assert!(all.iter().any(|l| l.contains(needle)), "{needle} not in {all:#?}");
+        has("f:1:1: error: the file starts with a UTF-8 byte-order mark");
+        has("f:3:1: error: no '='");
+        has("f:4:1: warning: 'a' is set twice in this file: '2' here, '1' on line 2");
+        has("f:5:1: error: leftover merge-conflict marker");
+        has("f:6:1: error: leftover merge-conflict marker");
+        has("f:7:1: error: leftover merge-conflict marker");
+        has("f:8:1: error: bad include: the file name must be in <>");
+        has("f:9:1: error: bad include: 'a.txt' is not a *.cfg file");
+        assert!(lines("a=1\n", Kind::Cfg)[0].contains("f:1:1: warning: the first line is not"));
+        assert!(lines("#!version:1.0.0.1\ninclude:config <a.cfg>\n", Kind::Cfg)[0].contains("include in a cfg file"));
+        assert!(lines("#!version:1.0.0.1\na b = 1\n", Kind::Cfg)[0].contains("contains a space"));
+        assert!(lines("#!version:1.0.0.1\na=\u{e9}\u{ff}", Kind::Cfg).is_empty());
+        let bad = parse("f", b"#!version:1.0.0.1\n\xff\n", Kind::Cfg, V);
+        assert!(bad.diagnostics[0].to_string().starts_with("f:2:1: error: not UTF-8"));
+    }
+}

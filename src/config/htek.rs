@@ -1,0 +1,410 @@
+//! `bundler config htek`: Htek per-phone `cfg<mac>.xml` files (optionally AES-encrypted) and the
+//! per-model common `cfg<DEVICECODE>.xml` files from a phones CSV and a common settings TOML.
+
+use super::aes::AesKey;
+use super::csv_input::CsvFile;
+use super::htek_xml;
+use super::pcodes::HtekData;
+use super::phones::{self, PhoneRow};
+use super::xml_text;
+use crate::layout::Model;
+use crate::output::StagedDir;
+use crate::report::{Diagnostic, Severity};
+use crate::Context;
+use anyhow::{bail, Result};
+use std::collections::{BTreeMap, HashMap};
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+use std::sync::Arc;
+
+/// Warnings printed before the rest are only counted.
+const MAX_WARNINGS_SHOWN: usize = 20;
+
+#[derive(clap::Args)]
+#[command(after_help = "Examples:
+  bundler config htek --phones phones.csv --out tftp/
+  bundler config htek --phones phones.csv --common common.toml --aes-key 001FC1BC --out tftp/
+  bundler config htek --phones phones.csv --resources-url http://prov.example.com/htek --prefix hl_
+
+phones.csv: a header row, then one phone per row. Columns `mac` and `model`; every other column is a
+setting named by P-code (P47) or alias (account1.sip_server); columns whose name starts with '#' are
+ignored (notes, locations). An empty cell leaves the setting out;
+a value may not contain a line break (common.toml values may).
+common.toml: [all] for every model, [models.UC924] for one model; keys are P-codes or aliases.
+Nothing is written when any row is wrong; files are replaced only once all of them are ready.")]
+pub struct Args {
+    /// The phones: CSV with columns mac, model and one column per setting.
+    #[arg(long, value_name = "CSV")]
+    pub phones: PathBuf,
+    /// Settings shared by all phones ([all]) or by one model ([models.UC924]).
+    #[arg(long, value_name = "TOML")]
+    pub common: Option<PathBuf>,
+    /// Encrypt each per-phone file with this key (1–16 hex digits), as `openssl enc -aes-128-cbc` does.
+    #[arg(long, value_name = "HEX")]
+    pub aes_key: Option<String>,
+    /// Also write the key (P8631) and P240 = 1 into the common files. Anyone who can fetch a common
+    /// file can then decrypt every phone's config.
+    #[arg(long, requires = "aes_key")]
+    pub write_key_to_common: bool,
+    /// Config file name prefix (P234): file names become PREFIX + cfg….xml + POSTFIX.
+    #[arg(long, value_name = "P", default_value = "")]
+    pub prefix: String,
+    /// Config file name postfix (P235).
+    #[arg(long, value_name = "S", default_value = "")]
+    pub postfix: String,
+    /// Base URL of the resource tree (ring tones, hlpres.tar, Language.tar, wallpaper, screensaver):
+    /// fills P20174, P20175, P20176, P20051, P20052 in the common files.
+    #[arg(long, value_name = "URL")]
+    pub resources_url: Option<String>,
+    /// Write every setting into the per-phone files and no common files (works whether or not the
+    /// phone fetches cfg<mac>.xml after the common file: the guide says both).
+    #[arg(long)]
+    pub merge_common: bool,
+    /// Output folder (created if missing).
+    #[arg(long, value_name = "DIR", default_value = ".")]
+    pub out: PathBuf,
+}
+
+/// A setting list: (P-code, value), sorted by code.
+type Settings = Vec<(u32, String)>;
+
+/// Settings from `common.toml`, keyed by canonical model name.
+#[derive(Default)]
+struct Common {
+    all: Settings,
+    models: BTreeMap<String, Settings>,
+}
+
+/// What one phone's file is made from.
+struct Phone {
+    mac: String,
+    settings: Settings,
+}
+
+pub fn run(args: &Args, ctx: &Context) -> Result<ExitCode> {
+    let data = HtekData::load(&ctx.layouts)?;
+    let key = args.aes_key.as_deref().map(AesKey::parse).transpose()?;
+    for (flag, value) in [("--prefix", &args.prefix), ("--postfix", &args.postfix)] {
+        super::check_name_part(flag, value)?;
+    }
+    let resources_url = args.resources_url.as_deref().map(super::check_base_url).transpose()?;
+    let common = match &args.common {
+        Some(path) => load_common(path, &data, ctx)?,
+        None => Common::default(),
+    };
+    check_own_settings(&common, &data, args)?;
+
+    let mut csv = CsvFile::open(&args.phones)?;
+    let mac_col = csv.require_column("mac")?;
+    let model_col = csv.require_column("model")?;
+    let columns = setting_columns(&csv, &data, &[mac_col, model_col])?;
+
+    let staged = StagedDir::new(&args.out)?;
+    let mut present: BTreeMap<String, usize> = BTreeMap::new();
+    let mut merged: HashMap<String, Arc<Settings>> = HashMap::new();
+    let mut warnings: Vec<Diagnostic> = Vec::new();
+    let shown = csv.shown.clone();
+    let names = csv.columns.clone();
+    let check = |row: &PhoneRow| -> Result<Phone, String> {
+        let model = phone_model(ctx, row.fields.get(model_col).unwrap_or_default(), args.merge_common)?;
+        let mut settings: Settings = Vec::new();
+        for (col, code) in &columns {
+            let value = row.fields.get(*col).unwrap_or_default();
+            if value.is_empty() {
+                continue;
+            }
+            let column = &names[*col];
+            if value.contains(['\n', '\r']) {
+                return Err(format!(
+                    "column '{column}': the value has a line break (quoted in the CSV); P-values from phones.csv must stay on one line"
+                ));
+            }
+            if let Some(why) = xml_text::unrepresentable(value) {
+                return Err(format!("column '{column}': the value {why}"));
+            }
+            match data.check_value(*code, value) {
+                Some((Severity::Error, msg)) => return Err(format!("column '{column}': {msg}")),
+                Some((_, msg)) => warnings.push(Diagnostic::warning(shown.clone(), msg).at(row.line as usize, 1)),
+                None => {}
+            }
+            settings.push((*code, value.to_string()));
+        }
+        *present.entry(model.name.clone()).or_default() += 1;
+        if args.merge_common {
+            let base = merged
+                .entry(model.name.clone())
+                .or_insert_with(|| Arc::new(common_settings(model, &common, &data, args, resources_url.as_deref())));
+            settings = overlay(base, settings);
+        }
+        settings.sort_by_key(|(code, _)| *code);
+        Ok(Phone { mac: row.mac.to_string(), settings })
+    };
+    let render = |p: &Phone| -> Result<phones::Files> {
+        let xml = htek_xml::render(p.settings.iter().map(|(c, v)| (*c, v.as_str())), &data);
+        let bytes = match &key {
+            Some(k) => k.encrypt(xml.as_bytes()),
+            None => xml.into_bytes(),
+        };
+        Ok(vec![(format!("{}{}{}", args.prefix, data.files.phone_name(&p.mac), args.postfix), bytes)])
+    };
+    let count = phones::generate(&mut csv, mac_col, staged.path(), check, render)?;
+    if count == 0 {
+        bail!("{}: no phones (only a header row)", csv.shown);
+    }
+    print_warnings(&warnings);
+
+    let commons = if args.merge_common {
+        Vec::new()
+    } else {
+        for name in common.models.keys() {
+            present.entry(name.clone()).or_insert(0);
+        }
+        plan_common_files(&present, &common, &data, args, ctx, resources_url.as_deref())?
+    };
+    for c in &commons {
+        let xml = htek_xml::render(c.settings.iter().map(|(code, v)| (*code, v.as_str())), &data);
+        let path = staged.path().join(&c.name);
+        std::fs::write(&path, xml).map_err(|e| anyhow::anyhow!("{}: cannot write: {e}", path.display()))?;
+    }
+    staged.commit()?;
+    print_summary(args, &data, key.as_ref(), count, &commons, &present);
+    Ok(ExitCode::SUCCESS)
+}
+
+/// A common `cfg<code>.xml` file: its name (with prefix/postfix), the models that fetch it, and its
+/// settings.
+struct CommonFile {
+    name: String,
+    models: Vec<String>,
+    settings: Settings,
+}
+
+/// The common file of every model present, one per device code. Models that share a code must
+/// share their settings too.
+fn plan_common_files(
+    present: &BTreeMap<String, usize>,
+    common: &Common,
+    data: &HtekData,
+    args: &Args,
+    ctx: &Context,
+    url: Option<&str>,
+) -> Result<Vec<CommonFile>> {
+    let mut by_code: BTreeMap<String, CommonFile> = BTreeMap::new();
+    for model_name in present.keys() {
+        let model = ctx.layouts.model(model_name)?;
+        let Some(code) = &model.device_code else {
+            let shown = args.common.as_deref().map_or("common.toml".into(), |p| p.display().to_string());
+            bail!("{shown}: model {} has no known device code{ADD_CODE}", model.name);
+        };
+        let settings = common_settings(model, common, data, args, url);
+        match by_code.get_mut(code) {
+            Some(file) if file.settings != settings => bail!(
+                "models {} and {} share device code {code} (one file cfg{code}.xml) but their common settings differ",
+                file.models.join(", "),
+                model.name
+            ),
+            Some(file) => file.models.push(model.name.clone()),
+            None => {
+                let name = format!("{}{}{}", args.prefix, data.files.common_name(code), args.postfix);
+                by_code.insert(code.clone(), CommonFile { name, models: vec![model.name.clone()], settings });
+            }
+        }
+    }
+    Ok(by_code.into_values().collect())
+}
+
+/// What was written, and what the phones need besides.
+fn print_summary(
+    args: &Args,
+    data: &HtekData,
+    key: Option<&AesKey>,
+    count: usize,
+    commons: &[CommonFile],
+    present: &BTreeMap<String, usize>,
+) {
+    let how = if key.is_some() { " (AES-128-CBC)" } else { "" };
+    println!("wrote {count} per-phone file(s){how} and {} common file(s) to {}", commons.len(), args.out.display());
+    for c in commons {
+        let phones: usize = c.models.iter().filter_map(|m| present.get(m)).sum();
+        println!("  {:<24} {:<16} {phones} phone(s), {} setting(s)", c.name, c.models.join(","), c.settings.len());
+    }
+    let (aes, auth) = (&data.settings.aes_key, &data.settings.authenticate);
+    match key {
+        Some(_) if args.write_key_to_common && args.merge_common => {
+            println!("note: {aes} (the key) and {auth} = 1 are in every per-phone file, which is encrypted with that key")
+        }
+        Some(_) if args.write_key_to_common => eprintln!(
+            "warning: the AES key is in the common file(s) in plain text (--write-key-to-common): anyone who can fetch them can decrypt every phone's config"
+        ),
+        Some(_) => println!(
+            "note: phones decrypt their files only once {aes} (common AES key) and {auth} (authenticate cfg file) = 1 are set on them"
+        ),
+        None => {}
+    }
+    if !args.merge_common {
+        println!(
+            "note: the guide contradicts itself on whether a phone that got its common file also fetches cfg<mac>.xml (§2.1 note 2 says no, §9.1 yes); --merge-common avoids depending on it"
+        );
+    }
+}
+
+const ADD_CODE: &str = ", so bundler cannot name its common file cfg<code>.xml: add one with --layouts DIR (an htek.toml with [models.NAME] device_code = \"…\"), or use --merge-common";
+
+/// The layout model of a row's `model` cell, refusing unknown models, other vendors' models, and
+/// (unless merging) models without a device code.
+fn phone_model<'a>(ctx: &'a Context, name: &str, merge: bool) -> Result<&'a Model, String> {
+    let name = name.trim();
+    if name.is_empty() {
+        return Err("the model is empty".to_string());
+    }
+    let model = ctx.layouts.model(name).map_err(|e| e.to_string())?;
+    if model.vendor != "htek" {
+        return Err(format!("model {} is a {} phone; use `bundler config {}`", model.name, model.vendor, model.vendor));
+    }
+    if model.device_code.is_none() && !merge {
+        return Err(format!("model {} has no known device code{ADD_CODE}", model.name));
+    }
+    Ok(model)
+}
+
+/// The setting columns: (column index, P-code). Unknown names and two columns for one code are
+/// refused, naming line 1.
+fn setting_columns(csv: &CsvFile, data: &HtekData, skip: &[usize]) -> Result<Vec<(usize, u32)>> {
+    let mut columns: Vec<(usize, u32)> = Vec::new();
+    for (i, name) in csv.columns.iter().enumerate().filter(|(i, n)| !skip.contains(i) && !super::is_note_column(n)) {
+        let code = data.code_for(name).map_err(|e| anyhow::anyhow!("{}:1: column {}: {e}", csv.shown, i + 1))?;
+        if let Some((j, _)) = columns.iter().find(|(_, c)| *c == code) {
+            bail!("{}:1: columns '{}' and '{name}' both set P{code}", csv.shown, csv.columns[*j]);
+        }
+        columns.push((i, code));
+    }
+    Ok(columns)
+}
+
+/// Reads `common.toml`: `[all]` and `[models.NAME]` tables of P-code/alias = value.
+fn load_common(path: &Path, data: &HtekData, ctx: &Context) -> Result<Common> {
+    let (shown, table) = super::read_toml(path)?;
+    let mut common = Common::default();
+    for (key, value) in table {
+        match (key.as_str(), value) {
+            ("all", toml::Value::Table(t)) => common.all = settings_from(&shown, "[all]", t, data)?,
+            ("models", toml::Value::Table(models)) => {
+                for (name, value) in models {
+                    let toml::Value::Table(t) = value else {
+                        bail!("{shown}: [models.{name}] must be a table of settings");
+                    };
+                    let model =
+                        ctx.layouts.model(&name).map_err(|e| anyhow::anyhow!("{shown}: [models.{name}]: {e}"))?;
+                    if model.vendor != "htek" {
+                        bail!("{shown}: [models.{name}]: {} is a {} phone", model.name, model.vendor);
+                    }
+                    let settings = settings_from(&shown, &format!("[models.{name}]"), t, data)?;
+                    if common.models.insert(model.name.clone(), settings).is_some() {
+                        bail!("{shown}: model {} has two tables (an alias and its name?)", model.name);
+                    }
+                }
+            }
+            (other, _) => {
+                bail!("{shown}: unexpected '{other}': common.toml holds an [all] table and [models.NAME] tables")
+            }
+        }
+    }
+    Ok(common)
+}
+
+fn settings_from(shown: &str, section: &str, table: toml::Table, data: &HtekData) -> Result<Settings> {
+    let mut settings: Settings = Vec::new();
+    for (name, value) in super::flatten(shown, section, table)? {
+        let code = data.code_for(&name).map_err(|e| anyhow::anyhow!("{shown}: {section}: {e}"))?;
+        if settings.iter().any(|(c, _)| *c == code) {
+            bail!("{shown}: {section}: P{code} is set twice (by its code and its alias?)");
+        }
+        if let Some(why) = xml_text::unrepresentable(&value) {
+            bail!("{shown}: {section}: {name}: the value {why}");
+        }
+        match data.check_value(code, &value) {
+            Some((Severity::Error, msg)) => bail!("{shown}: {section}: {msg}"),
+            Some((_, msg)) => eprintln!("{shown}: warning: {section}: {msg}"),
+            None => {}
+        }
+        settings.push((code, value));
+    }
+    Ok(settings)
+}
+
+/// Refuses common settings that fight bundler's own: a P234/P235 that differs from --prefix/--postfix
+/// (the files would not be named as the phones then ask), and the AES key outside
+/// --write-key-to-common.
+fn check_own_settings(common: &Common, data: &HtekData, args: &Args) -> Result<()> {
+    let shown = args.common.as_deref().map_or(String::new(), |p| p.display().to_string());
+    let tables = std::iter::once(("[all]".to_string(), &common.all))
+        .chain(common.models.iter().map(|(m, s)| (format!("[models.{m}]"), s)));
+    for (section, settings) in tables {
+        for (code, value) in settings {
+            for (own, flag, given) in [
+                (&data.settings.config_prefix, "--prefix", &args.prefix),
+                (&data.settings.config_postfix, "--postfix", &args.postfix),
+            ] {
+                if *code == data.own(own) && value != given {
+                    bail!("{shown}: {section} sets {own} to '{value}' but {flag} is '{given}': pass {flag} '{value}' so the files are named as the phones will ask for them");
+                }
+            }
+            if *code == data.own(&data.settings.aes_key) {
+                bail!("{shown}: {section} sets the AES key {own}: give it with --aes-key (and --write-key-to-common if it must be in the common file)", own = data.settings.aes_key);
+            }
+        }
+    }
+    Ok(())
+}
+
+/// A model's common settings: resource URLs, then [all], then [models.NAME], then bundler's own.
+fn common_settings(model: &Model, common: &Common, data: &HtekData, args: &Args, url: Option<&str>) -> Settings {
+    let mut layers: Vec<Settings> = Vec::new();
+    if let Some(url) = url {
+        layers.push(
+            data.resources
+                .iter()
+                .filter(|r| r.requires_asset.as_deref().is_none_or(|kind| model.asset(kind).is_some()))
+                .map(|r| (data.own(&r.pcode), r.value.replace("{url}", url).replace("{model}", &model.name)))
+                .collect(),
+        );
+    }
+    layers.push(common.all.clone());
+    layers.push(common.models.get(&model.name).cloned().unwrap_or_default());
+    let mut own: Settings = Vec::new();
+    if !args.prefix.is_empty() {
+        own.push((data.own(&data.settings.config_prefix), args.prefix.clone()));
+    }
+    if !args.postfix.is_empty() {
+        own.push((data.own(&data.settings.config_postfix), args.postfix.clone()));
+    }
+    if args.write_key_to_common {
+        if let Some(key) = args.aes_key.as_deref().and_then(|k| AesKey::parse(k).ok()) {
+            own.push((data.own(&data.settings.aes_key), key.as_setting().to_string()));
+            own.push((data.own(&data.settings.authenticate), "1".to_string()));
+        }
+    }
+    layers.push(own);
+    let mut merged: Settings = Vec::new();
+    for layer in layers {
+        merged = overlay(&merged, layer);
+    }
+    merged.sort_by_key(|(code, _)| *code);
+    merged
+}
+
+/// `base` with `over`'s values replacing or adding to it.
+fn overlay(base: &Settings, over: Settings) -> Settings {
+    let mut out: Settings = base.iter().filter(|(c, _)| !over.iter().any(|(o, _)| o == c)).cloned().collect();
+    out.extend(over);
+    out
+}
+
+fn print_warnings(warnings: &[Diagnostic]) {
+    for w in warnings.iter().take(MAX_WARNINGS_SHOWN) {
+        eprintln!("{w}");
+    }
+    if warnings.len() > MAX_WARNINGS_SHOWN {
+        eprintln!("… and {} more warnings", warnings.len() - MAX_WARNINGS_SHOWN);
+    }
+}

@@ -1,0 +1,238 @@
+//! The Htek config XML shape (guide §2.4), both ways: rendering settings into it and reading a file
+//! back with every deviation reported at its line and column.
+//!
+//! ```text
+//! <?xml version="1.0" encoding="UTF-8" ?>
+//! <hl_provision version="1">
+//! <config version="1">
+//! <P47 para="Account1_Sipserver">192.168.0.68:5060</P47>
+//! <P967 para="Profile1_FailoverSipserver" />
+//! </config>
+//! </hl_provision>
+//! ```
+
+use super::pcodes::{parse_pcode, HtekData};
+use super::xml_text::escape;
+use crate::report::{Diagnostic, Severity};
+use std::collections::HashMap;
+use std::fmt::Write as _;
+
+/// Renders settings, in the order given, as a complete config file (UTF-8, `\n` line ends).
+pub fn render<'a>(settings: impl IntoIterator<Item = (u32, &'a str)>, data: &HtekData) -> String {
+    let mut s = String::with_capacity(512);
+    s.push_str("<?xml version=\"1.0\" encoding=\"UTF-8\" ?>\n<hl_provision version=\"1\">\n<config version=\"1\">\n");
+    for (code, value) in settings {
+        let para = escape(data.para(code), true);
+        if value.is_empty() {
+            let _ = writeln!(s, "<P{code} para=\"{para}\" />");
+        } else {
+            let _ = writeln!(s, "<P{code} para=\"{para}\">{}</P{code}>", escape(value, false));
+        }
+    }
+    s.push_str("</config>\n</hl_provision>\n");
+    s
+}
+
+/// One setting read from a file, with where it is.
+#[derive(Debug, Clone)]
+pub struct ReadSetting {
+    pub code: u32,
+    pub value: String,
+    pub line: usize,
+}
+
+/// What reading a config file found: its settings (in file order) and every problem.
+#[derive(Debug, Default)]
+pub struct ReadXml {
+    pub settings: Vec<ReadSetting>,
+    pub diagnostics: Vec<Diagnostic>,
+}
+
+/// Reads config XML text: well-formedness, the `hl_provision`/`config` shape, P-code names,
+/// duplicate codes, and values against the dictionary.
+pub fn read(shown: &str, text: &str, data: &HtekData) -> ReadXml {
+    let mut found = ReadXml::default();
+    let opts = roxmltree::ParsingOptions { allow_dtd: false, nodes_limit: 1_000_000, ..Default::default() };
+    let doc = match roxmltree::Document::parse_with_options(text, opts) {
+        Ok(doc) => doc,
+        Err(e) => {
+            let pos = e.pos();
+            found.diagnostics.push(
+                Diagnostic::error(shown, format!("not well-formed XML: {e}")).at(pos.row as usize, pos.col as usize),
+            );
+            return found;
+        }
+    };
+    let at = |node: roxmltree::Node| {
+        let p = doc.text_pos_at(node.range().start);
+        (p.row as usize, p.col as usize)
+    };
+    let mut report = |severity: Severity, (line, col): (usize, usize), msg: String| {
+        found.diagnostics.push(Diagnostic::new(shown, severity, msg).at(line, col));
+    };
+    let root = doc.root_element();
+    if root.tag_name().name() != "hl_provision" {
+        report(
+            Severity::Error,
+            at(root),
+            format!(
+                "the root element is <{}>; an Htek config starts with <hl_provision version=\"1\">",
+                root.tag_name().name()
+            ),
+        );
+        return found;
+    }
+    check_version(root, &mut |msg| report(Severity::Warning, at(root), msg));
+    let mut configs = root.children().filter(|n| n.is_element());
+    let config = match configs.next() {
+        Some(c) if c.tag_name().name() == "config" => c,
+        Some(other) => {
+            report(
+                Severity::Error,
+                at(other),
+                format!(
+                    "<{}> directly inside <hl_provision>: settings go inside <config version=\"1\">",
+                    other.tag_name().name()
+                ),
+            );
+            return found;
+        }
+        None => {
+            report(Severity::Error, at(root), "<hl_provision> has no <config version=\"1\"> element".to_string());
+            return found;
+        }
+    };
+    for extra in configs {
+        report(
+            Severity::Error,
+            at(extra),
+            format!("<{}> after <config>: <hl_provision> holds exactly one <config>", extra.tag_name().name()),
+        );
+    }
+    check_version(config, &mut |msg| report(Severity::Warning, at(config), msg));
+    stray_text(root, &mut |pos| report(Severity::Error, pos, "text outside the settings".to_string()), &doc);
+
+    let mut first_seen: HashMap<u32, (usize, String)> = HashMap::new();
+    for node in config.children() {
+        if node.is_text() {
+            if node.text().is_some_and(|t| !t.trim().is_empty()) {
+                report(
+                    Severity::Error,
+                    at(node),
+                    "text directly inside <config>: each value goes inside its <Pnnn> element".into(),
+                );
+            }
+            continue;
+        }
+        if !node.is_element() {
+            continue;
+        }
+        let name = node.tag_name().name();
+        let pos = at(node);
+        let Some(code) = parse_pcode(name) else {
+            report(
+                Severity::Error,
+                pos,
+                format!("<{name}> is not a P-code (a capital P and a number without leading zeros, e.g. <P47>)"),
+            );
+            continue;
+        };
+        if let Some(child) = node.children().find(|c| c.is_element()) {
+            report(
+                Severity::Error,
+                at(child),
+                format!("<{}> inside <{name}>: a P-value is plain text", child.tag_name().name()),
+            );
+            continue;
+        }
+        let value: String = node.children().filter_map(|c| c.text()).collect();
+        if let Some((line, earlier)) = first_seen.get(&code) {
+            if *earlier == value {
+                report(
+                    Severity::Warning,
+                    pos,
+                    format!("P{code} is set twice to the same value (first at line {line})"),
+                );
+            } else {
+                report(
+                    Severity::Error,
+                    pos,
+                    format!("P{code} is set twice: '{value}' here and '{earlier}' at line {line}; which one the phone keeps is not documented"),
+                );
+            }
+        } else {
+            first_seen.insert(code, (pos.0, value.clone()));
+        }
+        if let Some((severity, msg)) = data.check_value(code, &value) {
+            report(severity, pos, msg);
+        }
+        found.settings.push(ReadSetting { code, value, line: pos.0 });
+    }
+    found
+}
+
+fn check_version(node: roxmltree::Node, report: &mut dyn FnMut(String)) {
+    let name = node.tag_name().name();
+    match node.attribute("version") {
+        Some("1") => {}
+        Some(v) => report(format!("<{name} version=\"{v}\">: the guide's files have version=\"1\"")),
+        None => report(format!("<{name}> has no version attribute; the guide's files have version=\"1\"")),
+    }
+}
+
+/// Reports non-blank text directly inside `<hl_provision>`.
+fn stray_text(root: roxmltree::Node, report: &mut dyn FnMut((usize, usize)), doc: &roxmltree::Document) {
+    for n in root.children() {
+        if n.is_text() && n.text().is_some_and(|t| !t.trim().is_empty()) {
+            let p = doc.text_pos_at(n.range().start);
+            report((p.row as usize, p.col as usize));
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::layout::Layouts;
+
+    fn data() -> HtekData {
+        HtekData::load(&Layouts::load(None).unwrap()).unwrap()
+    }
+
+    #[test]
+    fn renders_the_guide_shape_and_reads_it_back() {
+        let d = data();
+        let xml = render([(47, "192.168.0.68:5060"), (967, ""), (35, "a<b & \"c\"\r\n")], &d);
+        assert_eq!(
+            xml,
+            "<?xml version=\"1.0\" encoding=\"UTF-8\" ?>\n<hl_provision version=\"1\">\n<config version=\"1\">\n\
+             <P47 para=\"Account1_Sipserver\">192.168.0.68:5060</P47>\n\
+             <P967 para=\"Profile1_FailoverSipserver\" />\n\
+             <P35 para=\"\">a&lt;b &amp; \"c\"&#13;\n</P35>\n\
+             </config>\n</hl_provision>\n"
+        );
+        let back = read("x.xml", &xml, &d);
+        assert!(back.diagnostics.is_empty(), "{:?}", back.diagnostics);
+        let values: Vec<(u32, &str)> = back.settings.iter().map(|s| (s.code, s.value.as_str())).collect();
+        assert_eq!(values, [(47, "192.168.0.68:5060"), (967, ""), (35, "a<b & \"c\"\r\n")]);
+        assert_eq!(back.settings[0].line, 4);
+    }
+
+    #[test]
+    fn shape_problems_are_found_where_they_are() {
+        let d = data();
+        let msgs =
+            |text: &str| -> Vec<String> { read("f.xml", text, &d).diagnostics.iter().map(|d| d.to_string()).collect() };
+        let m = msgs("<hl_provision version=\"1\"><config version=\"1\">\n<P47>a</P47>\n<p48>x</p48>\n<P47>b</P47>\n<P0047/>\n<P8631>xyz</P8631>\n</config></hl_provision>");
+        assert!(m.iter().any(|l| l.starts_with("f.xml:3:1: error: <p48> is not a P-code")), "{m:?}");
+        assert!(m.iter().any(|l| l.starts_with("f.xml:4:1: error: P47 is set twice")), "{m:?}");
+        assert!(m.iter().any(|l| l.contains("<P0047> is not a P-code")), "{m:?}");
+        assert!(m.iter().any(|l| l.starts_with("f.xml:6:1: error: P8631") && l.contains("hex digits")), "{m:?}");
+        assert!(msgs("<hl_provision><config version=\"1\"><P47>a</P47>")[0].contains("not well-formed XML"));
+        assert!(msgs("<settings/>")[0].contains("root element is <settings>"));
+        assert!(
+            msgs("<hl_provision version=\"1\"><P47>a</P47></hl_provision>")[0].contains("settings go inside <config")
+        );
+        assert!(msgs("<!DOCTYPE x [<!ENTITY a \"b\">]><hl_provision/>")[0].contains("not well-formed"));
+    }
+}

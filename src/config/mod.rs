@@ -1,0 +1,240 @@
+//! `bundler config`: provisioning configs for Htek (XML, optionally AES-encrypted) and Flyingvoice
+//! (boot and cfg files), and the tools to check (`lint`), explain (`resolve`) and read (`decrypt`)
+//! what is on a provisioning server.
+//!
+//! Formats: FORMATS.md §1 "Configuration files", "P-codes", "AES encryption" and §2. The vendor
+//! vocabulary (file names, P-code dictionary, phonebook keys) is data in `layouts/htek-config.toml`
+//! and `layouts/flyingvoice-config.toml`.
+
+pub mod aes;
+mod csv_input;
+mod flyingvoice;
+pub mod fvfile;
+mod htek;
+pub mod htek_xml;
+mod lint;
+pub mod mac;
+pub mod pcodes;
+mod phonebook;
+mod phones;
+mod resolve;
+mod xml_text;
+
+pub use lint::ConfigInspector;
+
+use crate::Context;
+use anyhow::{anyhow, bail, Context as _, Result};
+use clap::Subcommand;
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+
+/// `common.toml` files larger than this are refused.
+const MAX_TOML_BYTES: u64 = 4 * 1024 * 1024;
+/// Config files `decrypt` reads are at most this large.
+const MAX_CONFIG_BYTES: u64 = 64 * 1024 * 1024;
+
+#[derive(clap::Args)]
+pub struct Args {
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Subcommand)]
+pub enum Command {
+    /// Htek: cfg<mac>.xml per phone (optionally AES-encrypted) and cfg<DEVICECODE>.xml per model.
+    Htek(htek::Args),
+    /// Flyingvoice: <mac>.boot and <mac>.cfg per phone, y000000000000.boot/.cfg, optional phonebook.
+    Flyingvoice(flyingvoice::Args),
+    /// Print the plaintext of an AES-encrypted Htek config file.
+    Decrypt(DecryptArgs),
+    /// Check config files or folders (Htek XML, Flyingvoice boot/cfg) and report every problem.
+    Lint(lint::Args),
+    /// Show what one phone would end up with: the files it fetches and every effective setting.
+    Resolve(resolve::Args),
+    /// List the Htek P-code dictionary (codes, aliases, types, sources) from the layouts.
+    Pcodes(PcodesArgs),
+}
+
+#[derive(clap::Args)]
+#[command(
+    after_help = "Examples:\n  bundler config pcodes\n  bundler config pcodes --json\n\nAdd or change entries with --layouts DIR (a file htek-config.toml with [pcodes.P35] para = \"…\" alias = \"…\")."
+)]
+pub struct PcodesArgs {
+    /// Print JSON instead of a table.
+    #[arg(long)]
+    pub json: bool,
+}
+
+#[derive(clap::Args)]
+#[command(after_help = "Example:\n  bundler config decrypt tftp/cfg001fc110d3a9.xml --aes-key 001FC1BC")]
+pub struct DecryptArgs {
+    /// The encrypted file.
+    pub file: PathBuf,
+    /// The key (1–16 hex digits), as given to `config htek --aes-key`.
+    #[arg(long, value_name = "HEX")]
+    pub aes_key: String,
+    /// Write the plaintext to this file instead of standard output.
+    #[arg(short, long, value_name = "FILE")]
+    pub output: Option<PathBuf>,
+}
+
+pub fn run(args: &Args, ctx: &Context) -> Result<ExitCode> {
+    match &args.command {
+        Command::Htek(a) => nothing_written(htek::run(a, ctx)),
+        Command::Flyingvoice(a) => nothing_written(flyingvoice::run(a, ctx)),
+        Command::Decrypt(a) => decrypt(a),
+        Command::Lint(a) => lint::run(a, ctx),
+        Command::Resolve(a) => resolve::run(a, ctx),
+        Command::Pcodes(a) => list_pcodes(a, ctx),
+    }
+}
+
+fn list_pcodes(args: &PcodesArgs, ctx: &Context) -> Result<ExitCode> {
+    let data = pcodes::HtekData::load(&ctx.layouts)?;
+    if args.json {
+        #[derive(serde::Serialize)]
+        struct Entry<'a> {
+            code: String,
+            #[serde(flatten)]
+            pcode: &'a pcodes::Pcode,
+        }
+        let entries: Vec<Entry> = data.pcodes().map(|(c, p)| Entry { code: format!("P{c}"), pcode: p }).collect();
+        crate::report::print_json(&serde_json::json!({ "pcodes": entries, "resources": data.resources }))?;
+        return Ok(ExitCode::SUCCESS);
+    }
+    println!("{:<8}{:<34}{:<10}{:<42}SOURCE", "CODE", "ALIAS", "TYPE", "PARA");
+    for (code, p) in data.pcodes() {
+        let kind =
+            serde_json::to_value(p.value_type).ok().and_then(|v| v.as_str().map(str::to_string)).unwrap_or_default();
+        let range = match (p.min, p.max) {
+            (None, None) => String::new(),
+            (lo, hi) => {
+                format!(" {}–{}", lo.map_or("…".into(), |v| v.to_string()), hi.map_or("…".into(), |v| v.to_string()))
+            }
+        };
+        println!(
+            "{:<8}{:<34}{:<10}{:<42}{}{range}",
+            format!("P{code}"),
+            p.alias.as_deref().unwrap_or("-"),
+            kind,
+            p.para,
+            p.source
+        );
+    }
+    println!("\n--resources-url URL fills ({{url}} = URL, {{model}} = model name):");
+    for r in &data.resources {
+        let only = r.requires_asset.as_deref().map(|k| format!(" (models with a {k})")).unwrap_or_default();
+        println!("  {:<8}{:<36}{}{only}", r.pcode, r.value, r.source);
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+/// Says on every failure of a generator that nothing was written (true: outputs are staged).
+fn nothing_written(result: Result<ExitCode>) -> Result<ExitCode> {
+    result.map_err(|e| {
+        let text = format!("{e:#}");
+        if text.ends_with("nothing written") {
+            e
+        } else {
+            anyhow!("{text}; nothing written")
+        }
+    })
+}
+
+fn decrypt(args: &DecryptArgs) -> Result<ExitCode> {
+    let key = aes::AesKey::parse(&args.aes_key)?;
+    let shown = args.file.display();
+    let bytes = crate::input::read_limited(&args.file, MAX_CONFIG_BYTES)?;
+    let plain = decrypt_config(&key, &bytes).map_err(|e| anyhow!("{shown}: cannot decrypt: {e}"))?;
+    match &args.output {
+        Some(out) => crate::output::write_atomic(out, plain.as_bytes())?,
+        None => print!("{plain}"),
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+/// Decrypts an Htek config and checks the result is XML text, so a wrong key that happens to give
+/// valid padding is still caught.
+pub fn decrypt_config(key: &aes::AesKey, bytes: &[u8]) -> Result<String> {
+    let plain = key.decrypt(bytes)?;
+    match String::from_utf8(plain) {
+        Ok(text) if text.trim_start_matches('\u{FEFF}').trim_start().starts_with('<') => Ok(text),
+        _ => bail!("the decrypted bytes are not XML text: wrong key?"),
+    }
+}
+
+/// Whether a phones.csv column is a note for people (`#location`), ignored by the generators.
+fn is_note_column(name: &str) -> bool {
+    name.starts_with('#')
+}
+
+/// Refuses a file-name prefix/postfix that would leave the output folder or is not a plain name.
+fn check_name_part(flag: &str, value: &str) -> Result<()> {
+    if value.contains(['/', '\\']) || value.chars().any(char::is_control) || value == "." || value == ".." {
+        bail!("{flag} '{value}' must be plain text for a file name (no '/', '\\' or control characters)");
+    }
+    if value.len() > 64 {
+        bail!("{flag} is longer than 64 bytes");
+    }
+    Ok(())
+}
+
+/// Checks a base URL (`http://…` or `https://…`, no spaces) and drops a trailing slash.
+fn check_base_url(url: &str) -> Result<String> {
+    let lower = url.to_ascii_lowercase();
+    if !(lower.starts_with("http://") || lower.starts_with("https://")) || url.len() <= "https://".len() {
+        bail!("--resources-url '{url}' must be an http:// or https:// URL (phones fetch resources over HTTP(S), Htek guide §5)");
+    }
+    if url.chars().any(|c| c.is_whitespace() || c.is_control()) {
+        bail!("--resources-url '{url}' contains a space or control character");
+    }
+    Ok(url.trim_end_matches('/').to_string())
+}
+
+/// Reads a small TOML file; a syntax error names the file, line and column.
+fn read_toml(path: &Path) -> Result<(String, toml::Table)> {
+    let shown = path.display().to_string();
+    let bytes = crate::input::read_limited(path, MAX_TOML_BYTES)?;
+    let text = String::from_utf8(bytes).map_err(|_| anyhow!("{shown}: not UTF-8 text"))?;
+    let table = text
+        .parse::<toml::Table>()
+        .map_err(|e| {
+            let (line, col) = crate::report::line_col(&text, e.span().map_or(0, |s| s.start));
+            anyhow!("{shown}:{line}:{col}: {}", e.message().trim())
+        })?;
+    Ok((shown, table))
+}
+
+/// Flattens TOML tables into `dotted.name = value` pairs (so `account.1.user_name = "x"` reads as
+/// the parameter `account.1.user_name`). Values must be strings or integers.
+fn flatten(shown: &str, section: &str, table: toml::Table) -> Result<Vec<(String, String)>> {
+    fn walk(
+        shown: &str,
+        section: &str,
+        prefix: &str,
+        table: toml::Table,
+        out: &mut Vec<(String, String)>,
+    ) -> Result<()> {
+        for (key, value) in table {
+            let name = if prefix.is_empty() { key } else { format!("{prefix}.{key}") };
+            let text = match value {
+                toml::Value::Table(t) => {
+                    walk(shown, section, &name, t, out)?;
+                    continue;
+                }
+                toml::Value::String(s) => s,
+                toml::Value::Integer(i) => i.to_string(),
+                toml::Value::Boolean(b) => {
+                    bail!("{shown}: {section}{name} = {b}: write 1 or 0 (phones take numbers), or quote it")
+                }
+                other => bail!("{shown}: {section}{name}: a {} value; write it as a quoted string", other.type_str()),
+            };
+            out.push((name, text));
+        }
+        Ok(())
+    }
+    let mut out = Vec::new();
+    let section = if section.is_empty() { String::new() } else { format!("{section} ") };
+    walk(shown, &section, "", table, &mut out)?;
+    Ok(out)
+}

@@ -1,0 +1,106 @@
+//! `--phonebook contacts.csv`: a phonebook XML resource for Flyingvoice phones.
+//!
+//! Flyingvoice does not publish its phonebook format (FORMATS.md §2), so the shape written is
+//! Yealink's phonebook XML with groups — an assumption, kept with its keys in
+//! `layouts/flyingvoice-config.toml`:
+//!
+//! ```text
+//! <?xml version="1.0" encoding="UTF-8"?>
+//! <YealinkIPPhoneBook>
+//! <Title>Phonebook</Title>
+//! <Menu Name="Sales">
+//! <Unit Name="Alice Example" Phone1="1001" Phone2="+15550100" Phone3="" />
+//! </Menu>
+//! </YealinkIPPhoneBook>
+//! ```
+//!
+//! The CSV has columns `name`, `numbers` (one to three, separated by `;`) and optionally `group`.
+
+use super::csv_input::CsvFile;
+use super::fvfile::PhonebookRules;
+use super::xml_text::{escape, unrepresentable};
+use crate::report::Diagnostic;
+use anyhow::{bail, Result};
+use std::fmt::Write as _;
+use std::path::Path;
+
+struct Contact {
+    name: String,
+    numbers: Vec<String>,
+}
+
+/// Reads the contacts CSV and renders the phonebook XML. Every bad row is reported; any makes it fail.
+pub fn build(path: &Path, rules: &PhonebookRules) -> Result<String> {
+    let mut csv = CsvFile::open(path)?;
+    let name_col = csv.require_column("name")?;
+    let numbers_col = csv.require_column("numbers")?;
+    let group_col = csv.column("group");
+    if let Some(extra) = csv
+        .columns
+        .iter()
+        .enumerate()
+        .find(|(i, _)| ![Some(name_col), Some(numbers_col), group_col].contains(&Some(*i)))
+    {
+        bail!("{}:1: unknown column '{}': a phonebook has columns name, numbers, group", csv.shown, extra.1);
+    }
+    let shown = csv.shown.clone();
+    let mut groups: Vec<(String, Vec<Contact>)> = Vec::new();
+    let mut errors: Vec<Diagnostic> = Vec::new();
+    let mut count = 0usize;
+    while let Some(row) = csv.next_row()? {
+        let line = row.line as usize;
+        let cell = |i: usize| row.fields.get(i).unwrap_or_default().trim().to_string();
+        let name = cell(name_col);
+        let group = group_col.map(cell).filter(|g| !g.is_empty()).unwrap_or_else(|| rules.default_group.clone());
+        let numbers: Vec<String> =
+            cell(numbers_col).split(';').map(|n| n.trim().to_string()).filter(|n| !n.is_empty()).collect();
+        let problem = if name.is_empty() {
+            Some("the name is empty".to_string())
+        } else if numbers.is_empty() {
+            Some(format!("{name} has no number"))
+        } else if numbers.len() > rules.max_numbers {
+            Some(format!("{name} has {} numbers; a phonebook entry holds at most {}", numbers.len(), rules.max_numbers))
+        } else {
+            [&name, &group]
+                .into_iter()
+                .chain(numbers.iter())
+                .find_map(|v| unrepresentable(v))
+                .map(|why| format!("a value {why}"))
+        };
+        if let Some(msg) = problem {
+            errors.push(Diagnostic::error(shown.clone(), msg).at(line, 1));
+            continue;
+        }
+        count += 1;
+        if count > rules.max_contacts {
+            bail!("{shown}:{line}: more than {} contacts", rules.max_contacts);
+        }
+        let contact = Contact { name, numbers };
+        match groups.iter_mut().find(|(g, _)| *g == group) {
+            Some((_, list)) => list.push(contact),
+            None => groups.push((group, vec![contact])),
+        }
+    }
+    if !errors.is_empty() {
+        return Err(super::phones::refuse(&errors));
+    }
+    if count == 0 {
+        bail!("{shown}: no contacts (only a header row)");
+    }
+    let mut xml = String::from("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<YealinkIPPhoneBook>\n");
+    let _ = writeln!(xml, "<Title>{}</Title>", escape(&rules.title, false));
+    for (group, contacts) in &groups {
+        let _ = writeln!(xml, "<Menu Name=\"{}\">", escape(group, true));
+        for c in contacts {
+            let _ = write!(xml, "<Unit Name=\"{}\"", escape(&c.name, true));
+            for i in 0..rules.max_numbers {
+                let _ =
+                    write!(xml, " Phone{}=\"{}\"", i + 1, escape(c.numbers.get(i).map_or("", String::as_str), true));
+            }
+            xml.push_str(" />\n");
+        }
+        xml.push_str("</Menu>\n");
+    }
+    xml.push_str("</YealinkIPPhoneBook>\n");
+    Ok(xml)
+}

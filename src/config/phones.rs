@@ -1,0 +1,123 @@
+//! The per-phone pipeline shared by `config htek` and `config flyingvoice`: read `phones.csv` row by
+//! row, normalise and de-duplicate MACs, let the vendor check each row in order, and render and write
+//! the rows' files on every core, a batch at a time, into a staging folder.
+//!
+//! Memory stays flat however many phones there are: only one batch of checked rows and the set of
+//! MACs seen are held; rendered files go straight to disk. Every problem in the file is collected (up
+//! to [`MAX_ERRORS`]) and, if there is any, nothing is written.
+
+use super::csv_input::CsvFile;
+use super::mac::Mac;
+use crate::report::Diagnostic;
+use anyhow::{anyhow, Context, Result};
+use rayon::prelude::*;
+use std::collections::HashMap;
+use std::path::Path;
+
+/// Rows checked before their files are rendered in parallel.
+const BATCH: usize = 2048;
+/// The listing stops after this many errors.
+pub const MAX_ERRORS: usize = 100;
+/// More phones than this in one file are refused (the MAC set would stop being small).
+pub const MAX_PHONES: usize = 2_000_000;
+
+/// One data row of `phones.csv` as the vendor's check sees it.
+pub struct PhoneRow<'a> {
+    pub line: u64,
+    pub mac: Mac,
+    pub fields: &'a csv::StringRecord,
+}
+
+/// The files of one phone: (file name, bytes).
+pub type Files = Vec<(String, Vec<u8>)>;
+
+/// Runs the pipeline; returns how many phones were written into `dir`.
+///
+/// `check` sees every row in file order and returns what `render` needs, or a one-line reason the
+/// row is wrong. `render` runs in parallel.
+pub fn generate<P: Send + Sync>(
+    csv: &mut CsvFile,
+    mac_column: usize,
+    dir: &Path,
+    mut check: impl FnMut(&PhoneRow) -> Result<P, String>,
+    render: impl Fn(&P) -> Result<Files> + Sync,
+) -> Result<usize> {
+    let shown = csv.shown.clone();
+    let mut seen: HashMap<Mac, u64> = HashMap::new();
+    let mut errors: Vec<Diagnostic> = Vec::new();
+    let mut batch: Vec<P> = Vec::with_capacity(BATCH);
+    let mut phones = 0usize;
+    let write_batch = |batch: &mut Vec<P>| -> Result<()> {
+        batch.par_iter().try_for_each(|p| -> Result<()> {
+            for (name, bytes) in render(p)? {
+                let path = dir.join(&name);
+                std::fs::write(&path, &bytes).with_context(|| format!("{}: cannot write", path.display()))?;
+            }
+            Ok(())
+        })?;
+        batch.clear();
+        Ok(())
+    };
+    while let Some(row) = csv.next_row()? {
+        let line = row.line;
+        let error = |msg: String| Diagnostic::error(shown.clone(), msg).at(line as usize, 1);
+        let raw_mac = row.fields.get(mac_column).unwrap_or_default();
+        let checked = match Mac::parse(raw_mac) {
+            Err(e) => Err(e),
+            Ok(mac) => match seen.get(&mac) {
+                Some(first) => Err(format!("MAC {mac} appears twice (first on line {first})")),
+                None => {
+                    seen.insert(mac, line);
+                    check(&PhoneRow { line, mac, fields: row.fields })
+                }
+            },
+        };
+        match checked {
+            Err(msg) => {
+                errors.push(error(msg));
+                if errors.len() >= MAX_ERRORS {
+                    break;
+                }
+            }
+            Ok(p) if errors.is_empty() => {
+                batch.push(p);
+                phones += 1;
+                if batch.len() == BATCH {
+                    write_batch(&mut batch)?;
+                }
+            }
+            Ok(_) => {} // Once anything is wrong, rows are only checked, not rendered.
+        }
+        if seen.len() > MAX_PHONES {
+            return Err(anyhow!("{shown}:{line}: more than {MAX_PHONES} phones in one file; split it"));
+        }
+    }
+    if !errors.is_empty() {
+        return Err(refuse(&errors));
+    }
+    write_batch(&mut batch)?;
+    Ok(phones)
+}
+
+/// The error for a list of problems: every one printed on standard error as `file:line:col: error: …`
+/// when there are several, then one line naming the first and how many there are.
+pub fn refuse(errors: &[Diagnostic]) -> anyhow::Error {
+    let Some(first) = errors.first() else {
+        return anyhow!("refused");
+    };
+    if errors.len() > 1 {
+        for e in errors {
+            eprintln!("{e}");
+        }
+    }
+    let place = match first.line {
+        Some(line) => format!("{}:{line}", first.file),
+        None => first.file.clone(),
+    };
+    let more = match errors.len() {
+        1 => String::new(),
+        n if n >= MAX_ERRORS => format!(" (and more: stopped after {n} problems, listed above)"),
+        n => format!(" (and {} more problems, listed above)", n - 1),
+    };
+    anyhow!("{place}: {}{more}; nothing written", first.message)
+}

@@ -1,0 +1,361 @@
+//! `bundler config resolve`: what one phone ends up with, read from a provisioning folder.
+//!
+//! Htek: the files the phone requests in order (`cfg<code>.xml` → `cfg<mac>` → `cfg<mac>.xml`,
+//! guide §2.1), which are there, which it takes under each reading of the guide, and the effective
+//! settings. Flyingvoice: `<mac>.boot` (else `y000000000000.boot`) followed through its includes,
+//! later values overriding earlier ones, every effective `key = value` with the file and line it
+//! came from.
+
+use super::aes::{looks_encrypted, AesKey};
+use super::fvfile::{self, FvData, Item, Kind};
+use super::htek_xml;
+use super::lint::htek_name;
+use super::mac::Mac;
+use super::pcodes::HtekData;
+use crate::report::{print_json, Diagnostic};
+use crate::Context;
+use anyhow::{bail, Result};
+use serde::Serialize;
+use std::path::{Component, Path, PathBuf};
+use std::process::ExitCode;
+
+/// How deep includes may nest.
+const MAX_INCLUDE_DEPTH: usize = 8;
+
+#[derive(clap::Args)]
+#[command(after_help = "Examples:
+  bundler config resolve tftp/ --mac 00:1F:C1:10:D3:A9 --model UC924 --aes-key 001FC1BC
+  bundler config resolve fv/ --mac 001fc110d3a9 --json")]
+pub struct Args {
+    /// The provisioning folder, as the phone's server hands it out.
+    pub dir: PathBuf,
+    /// The phone's MAC address (any usual spelling).
+    #[arg(long)]
+    pub mac: String,
+    /// The phone's model (needed for Htek: it names the common file; sets the vendor).
+    #[arg(long)]
+    pub model: Option<String>,
+    /// Decrypt AES-encrypted Htek files with this key.
+    #[arg(long, value_name = "HEX")]
+    pub aes_key: Option<String>,
+    /// Htek config file name prefix the phone uses (P234).
+    #[arg(long, value_name = "P", default_value = "")]
+    pub prefix: String,
+    /// Htek config file name postfix the phone uses (P235).
+    #[arg(long, value_name = "S", default_value = "")]
+    pub postfix: String,
+    /// Print the result as JSON.
+    #[arg(long)]
+    pub json: bool,
+}
+
+/// One file the phone reads or requests.
+#[derive(Debug, Serialize)]
+pub struct Fetch {
+    pub file: String,
+    /// `present`, `missing`, `encrypted`, `binary`, …
+    pub status: String,
+    /// Include depth (Flyingvoice) or request order (Htek, from 1).
+    pub depth: usize,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub note: Option<String>,
+}
+
+/// One effective setting and where its value came from.
+#[derive(Debug, Serialize)]
+pub struct Effective {
+    pub key: String,
+    pub value: String,
+    pub file: String,
+    pub line: usize,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub para: Option<String>,
+}
+
+/// What one phone ends up with.
+#[derive(Debug, Serialize)]
+pub struct Resolution {
+    pub vendor: String,
+    pub mac: String,
+    pub files: Vec<Fetch>,
+    /// For Htek: which files the phone takes under each reading of the guide.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub takes: Vec<String>,
+    pub settings: Vec<Effective>,
+    pub diagnostics: Vec<Diagnostic>,
+}
+
+impl Resolution {
+    fn set(&mut self, key: &str, value: &str, file: &str, line: usize, para: Option<String>) {
+        let e = Effective { key: key.to_string(), value: value.to_string(), file: file.to_string(), line, para };
+        match self.settings.iter_mut().find(|s| s.key == key) {
+            Some(slot) => *slot = e,
+            None => self.settings.push(e),
+        }
+    }
+}
+
+pub fn run(args: &Args, ctx: &Context) -> Result<ExitCode> {
+    let mac = Mac::parse(&args.mac).map_err(|e| anyhow::anyhow!("--mac: {e}"))?;
+    if !args.dir.is_dir() {
+        bail!("{}: not a folder", args.dir.display());
+    }
+    let model = args.model.as_deref().map(|m| ctx.layouts.model(m)).transpose()?;
+    let vendor = match model {
+        Some(m) => m.vendor.clone(),
+        None => detect_vendor(&args.dir)?,
+    };
+    let r = match vendor.as_str() {
+        "htek" => {
+            let Some(model) = model else {
+                bail!("{}: Htek files: give --model, whose device code names the common file", args.dir.display());
+            };
+            let key = args.aes_key.as_deref().map(AesKey::parse).transpose()?;
+            resolve_htek(args, ctx, mac, model, key.as_ref())?
+        }
+        "flyingvoice" => resolve_flyingvoice(&args.dir, mac, &FvData::load(&ctx.layouts)?)?,
+        other => bail!("no config rules for vendor {other}"),
+    };
+    if args.json {
+        print_json(&r)?;
+    } else {
+        print_text(&r);
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+fn detect_vendor(dir: &Path) -> Result<String> {
+    let names: Vec<String> =
+        std::fs::read_dir(dir)?.flatten().map(|e| e.file_name().to_string_lossy().into_owned()).collect();
+    let fv = names.iter().any(|n| Kind::of(n) == Some(Kind::Boot));
+    let htek = names.iter().any(|n| htek_name(n).is_some());
+    match (htek, fv) {
+        (true, false) => Ok("htek".into()),
+        (false, true) => Ok("flyingvoice".into()),
+        (true, true) => bail!("{}: holds both Htek and Flyingvoice files; give --model", dir.display()),
+        (false, false) => bail!("{}: no Htek cfg….xml and no Flyingvoice .boot files here", dir.display()),
+    }
+}
+
+fn resolve_htek(
+    args: &Args,
+    ctx: &Context,
+    mac: Mac,
+    model: &crate::layout::Model,
+    key: Option<&AesKey>,
+) -> Result<Resolution> {
+    let data = HtekData::load(&ctx.layouts)?;
+    let named = |n: String| format!("{}{n}{}", args.prefix, args.postfix);
+    let mut r = Resolution {
+        vendor: "htek".into(),
+        mac: mac.to_string(),
+        files: Vec::new(),
+        takes: Vec::new(),
+        settings: Vec::new(),
+        diagnostics: Vec::new(),
+    };
+    let common = model.device_code.as_deref().map(|c| named(data.files.common_name(c)));
+    if common.is_none() {
+        r.diagnostics.push(Diagnostic::warning(
+            args.dir.display().to_string(),
+            format!(
+                "model {} has no known device code, so its common file is unknown (add one with --layouts DIR)",
+                model.name
+            ),
+        ));
+    }
+    let requests = [
+        (common.clone(), false),
+        (Some(named(data.files.binary_name(mac.as_str()))), true),
+        (Some(named(data.files.phone_name(mac.as_str()))), false),
+    ];
+    let mut got: Vec<String> = Vec::new();
+    for (order, (name, binary)) in requests.into_iter().enumerate() {
+        let Some(name) = name else { continue };
+        let path = args.dir.join(&name);
+        let mut fetch = Fetch { file: name.clone(), status: "missing".into(), depth: order + 1, note: None };
+        if path.is_file() {
+            got.push(name.clone());
+            let bytes = crate::input::read_limited(&path, 64 * 1024 * 1024)?;
+            if binary {
+                fetch.status = "binary".into();
+                fetch.note = Some("proprietary backup format (guide §2.1); bundler cannot read it".into());
+            } else {
+                let text = if looks_encrypted(&bytes) {
+                    fetch.status = "encrypted".into();
+                    match key.map(|k| super::decrypt_config(k, &bytes)) {
+                        None => {
+                            fetch.note = Some("give --aes-key to see its settings".into());
+                            None
+                        }
+                        Some(Err(e)) => {
+                            fetch.note = Some(format!("does not decrypt with the given key: {e}"));
+                            None
+                        }
+                        Some(Ok(t)) => {
+                            fetch.note = Some("decrypted with the given key".into());
+                            Some(t)
+                        }
+                    }
+                } else {
+                    fetch.status = "present".into();
+                    String::from_utf8(bytes).ok()
+                };
+                if let Some(text) = text {
+                    let read = htek_xml::read(&name, text.trim_start_matches('\u{FEFF}'), &data);
+                    r.diagnostics.extend(read.diagnostics);
+                    for s in read.settings {
+                        let para = Some(data.para(s.code).to_string()).filter(|p| !p.is_empty());
+                        r.set(&format!("P{}", s.code), &s.value, &name, s.line, para);
+                    }
+                }
+            }
+        }
+        r.files.push(fetch);
+    }
+    r.takes = match got.as_slice() {
+        [] => vec!["nothing: none of the files it requests is there".into()],
+        [only] => vec![format!("{only} (the only file there)")],
+        [first, ..] => vec![
+            format!(
+                "guide §9.1 (common file, then the MAC file): {}; later files override earlier ones",
+                got.join(", then ")
+            ),
+            format!("guide §2.1 note 2 (stops at the first file it gets): {first} only"),
+        ],
+    };
+    Ok(r)
+}
+
+fn resolve_flyingvoice(dir: &Path, mac: Mac, data: &FvData) -> Result<Resolution> {
+    let own = data.files.phone_boot.replace("{mac}", mac.as_str());
+    let start = if dir.join(&own).is_file() { own } else { data.files.common_boot.clone() };
+    if !dir.join(&start).is_file() {
+        bail!(
+            "{}: neither {} nor {} is here",
+            dir.display(),
+            data.files.phone_boot.replace("{mac}", mac.as_str()),
+            data.files.common_boot
+        );
+    }
+    let mut r = Resolution {
+        vendor: "flyingvoice".into(),
+        mac: mac.to_string(),
+        files: Vec::new(),
+        takes: Vec::new(),
+        settings: Vec::new(),
+        diagnostics: Vec::new(),
+    };
+    let mut stack: Vec<PathBuf> = Vec::new();
+    follow(dir, Path::new(&start), 0, data, &mut stack, &mut r)?;
+    Ok(r)
+}
+
+/// Reads `rel` (relative to `root`), applying its settings and following its includes in order.
+fn follow(
+    root: &Path,
+    rel: &Path,
+    depth: usize,
+    data: &FvData,
+    stack: &mut Vec<PathBuf>,
+    r: &mut Resolution,
+) -> Result<()> {
+    let shown = rel.display().to_string();
+    if stack.iter().any(|p| p == rel) {
+        bail!(
+            "{shown}: includes itself (through {})",
+            stack.iter().map(|p| p.display().to_string()).collect::<Vec<_>>().join(" → ")
+        );
+    }
+    if depth > MAX_INCLUDE_DEPTH {
+        bail!("{shown}: includes nest deeper than {MAX_INCLUDE_DEPTH} levels");
+    }
+    let path = root.join(rel);
+    if !path.is_file() {
+        r.files.push(Fetch { file: shown.clone(), status: "missing".into(), depth, note: None });
+        r.diagnostics.push(Diagnostic::error(&shown, "included but not there: the phone gets nothing from it"));
+        return Ok(());
+    }
+    let bytes = crate::input::read_limited(&path, fvfile::MAX_FILE_BYTES)?;
+    let kind = Kind::of(&shown).unwrap_or(Kind::Cfg);
+    let parsed = fvfile::parse(&shown, &bytes, kind, &data.syntax.version_line);
+    r.files.push(Fetch { file: shown.clone(), status: "present".into(), depth, note: None });
+    r.diagnostics.extend(parsed.diagnostics);
+    stack.push(rel.to_path_buf());
+    for item in parsed.items {
+        match item {
+            Item::Setting { key, value, line } => r.set(&key, &value, &shown, line, None),
+            Item::Include { target, line, column } => {
+                if target.contains("://") || target.starts_with('/') {
+                    r.files.push(Fetch {
+                        file: target.clone(),
+                        status: "skipped".into(),
+                        depth: depth + 1,
+                        note: Some("absolute URL: bundler reads only the folder".into()),
+                    });
+                    continue;
+                }
+                let base = rel.parent().unwrap_or(Path::new(""));
+                match inside(&base.join(&target)) {
+                    Some(next) => follow(root, &next, depth + 1, data, stack, r)?,
+                    None => r.diagnostics.push(
+                        Diagnostic::error(&shown, format!("includes '{target}', which leaves the provisioning folder"))
+                            .at(line, column),
+                    ),
+                }
+            }
+        }
+    }
+    stack.pop();
+    Ok(())
+}
+
+/// `path` with `.` and `..` resolved, or `None` when it climbs out of the folder.
+fn inside(path: &Path) -> Option<PathBuf> {
+    let mut out = PathBuf::new();
+    for c in path.components() {
+        match c {
+            Component::Normal(p) => out.push(p),
+            Component::CurDir => {}
+            Component::ParentDir => {
+                if !out.pop() {
+                    return None;
+                }
+            }
+            _ => return None,
+        }
+    }
+    Some(out)
+}
+
+fn print_text(r: &Resolution) {
+    println!("{} phone {}", r.vendor, r.mac);
+    if r.vendor == "htek" {
+        println!("requests, in order:");
+        for f in &r.files {
+            let note = f.note.as_deref().map(|n| format!(" ({n})")).unwrap_or_default();
+            println!("  {}. {:<28} {}{note}", f.depth, f.file, f.status);
+        }
+        println!("takes:");
+        for t in &r.takes {
+            println!("  {t}");
+        }
+    } else {
+        println!("reads, in order:");
+        for f in &r.files {
+            let note = f.note.as_deref().map(|n| format!(" ({n})")).unwrap_or_default();
+            let status = if f.status == "present" { String::new() } else { format!(" {}", f.status) };
+            println!("  {}{}{status}{note}", "  ".repeat(f.depth), f.file);
+        }
+    }
+    for d in &r.diagnostics {
+        println!("{d}");
+    }
+    println!("effective settings ({}):", r.settings.len());
+    let width = r.settings.iter().map(|s| s.key.len() + s.value.chars().count() + 3).max().unwrap_or(0).min(60);
+    for s in &r.settings {
+        let pair = format!("{} = {}", s.key, s.value.replace('\n', "\\n"));
+        let para = s.para.as_deref().map(|p| format!("{p}, ")).unwrap_or_default();
+        println!("{pair:<width$}  # {para}{}:{}", s.file, s.line);
+    }
+}
