@@ -4,6 +4,7 @@
 
 mod archive;
 mod epoch;
+mod image;
 mod input;
 mod inspect;
 mod layout;
