@@ -93,7 +93,12 @@ pub trait Inspector {
 
 /// Every inspector, most specific first.
 fn inspectors() -> Vec<Box<dyn Inspector>> {
-    vec![Box::new(crate::ringtone::RingInspector), Box::new(crate::archive::TarInspector)]
+    vec![
+        Box::new(crate::hlpres::inspect::ImageInspector),
+        Box::new(crate::hlpres::inspect::HlpresInspector),
+        Box::new(crate::ringtone::RingInspector),
+        Box::new(crate::archive::TarInspector),
+    ]
 }
 
 /// Finds the inspector for a file's bytes and runs it.
@@ -103,7 +108,7 @@ pub fn inspect_bytes(shown: &str, bytes: &[u8], opts: &Options, ctx: &Context) -
             return inspector.inspect(shown, bytes, opts, ctx);
         }
     }
-    bail!("{shown}: not a file bundler knows (ring tone, WAV or tar)")
+    bail!("{shown}: not a file bundler knows (ring tone, WAV, image or tar)")
 }
 
 pub fn run(args: &Args, ctx: &Context) -> Result<ExitCode> {

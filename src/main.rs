@@ -4,6 +4,7 @@
 
 mod archive;
 mod epoch;
+mod hlpres;
 mod image;
 mod input;
 mod inspect;
@@ -37,6 +38,10 @@ enum Command {
     Models(models::Args),
     /// Show what a file is (ring tone, WAV, tar) and check it against a model's rules.
     Inspect(inspect::Args),
+    /// Build a model's hlpres.tar (wallpapers, screensavers, logos, icons) from your images.
+    Hlpres(hlpres::Args),
+    /// Make one screen asset (wallpaper, screensaver, logo, icon) at the model's size and cap.
+    Image(hlpres::image_command::Args),
 }
 
 /// What every command gets besides its own arguments.
@@ -61,5 +66,7 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Ringtone(args) => ringtone::run(&args, &ctx),
         Command::Models(args) => models::run(&args, &ctx),
         Command::Inspect(args) => inspect::run(&args, &ctx),
+        Command::Hlpres(args) => hlpres::run(&args, &ctx),
+        Command::Image(args) => hlpres::image_command::run(&args, &ctx),
     }
 }

@@ -48,9 +48,6 @@ impl DecodeLimits {
 pub struct Decoded {
     pub image: DynamicImage,
     pub format: Format,
-    /// Size of the file's image before any decode-time scaling, after orientation.
-    pub full_width: u32,
-    pub full_height: u32,
     /// Notes about what was done (orientation applied, ICC converted or ignored).
     pub notes: Vec<String>,
 }
@@ -90,9 +87,7 @@ pub fn decode(
         image.apply_orientation(orientation);
         notes.push(format!("applied EXIF orientation ({orientation:?})"));
     }
-    let swaps = swaps_axes(orientation);
-    let (full_width, full_height) = if swaps { (h, w) } else { (w, h) };
-    Ok(Decoded { image, format: info.format, full_width, full_height, notes })
+    Ok(Decoded { image, format: info.format, notes })
 }
 
 /// Whether an orientation turns the image by a quarter.

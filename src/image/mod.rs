@@ -11,6 +11,6 @@ pub mod resize;
 pub mod sheet;
 
 pub use color::Color;
-pub use decode::{decode, DecodeLimits, Decoded};
+pub use decode::{decode, DecodeLimits};
 pub use probe::{probe, Format, ImageInfo};
 pub use resize::{Fit, FitStyle, Gravity};

@@ -103,21 +103,6 @@ impl ImageInfo {
     pub fn is_bilevel_gray(&self) -> bool {
         self.color == "grayscale" && self.bit_depth == 1
     }
-
-    /// A short description: `JPEG 480×320 baseline 2x2,1x1,1x1`.
-    pub fn summary(&self) -> String {
-        let mut s = format!("{} {}×{} {}", self.format.name(), self.width, self.height, self.color);
-        if self.format != Format::Jpeg {
-            s.push_str(&format!(" {}-bit", self.bit_depth));
-        }
-        if let Some(p) = self.progressive {
-            s.push_str(if p { " progressive" } else { " baseline" });
-        }
-        if let Some(sampling) = &self.sampling {
-            s.push_str(&format!(" {sampling}"));
-        }
-        s
-    }
 }
 
 /// Reads an image's header. Fails on anything that is not a readable JPEG, PNG, BMP, GIF or WebP
