@@ -7,14 +7,16 @@ use crate::layout::{AssetRule, Model};
 use crate::report::Diagnostic;
 
 /// Fills `report` with what the image header says and, with a model, every rule it breaks.
-/// `name` is the file or entry name (its last path part picks the rule).
-pub fn check_image(report: &mut FileReport, name: &str, bytes: &[u8], model: Option<&Model>) {
+/// `name` is the file or entry name (its last path part picks the rule). `standalone` is for a
+/// file outside a tar: it is matched by fixed asset names or by kind (`wallpaper.jpg`, as the
+/// phones' download URLs name them), never by the icon glob.
+pub fn check_image(report: &mut FileReport, name: &str, bytes: &[u8], model: Option<&Model>, standalone: bool) {
     report.field("bytes", bytes.len());
     let info = match probe(bytes) {
         Ok(info) => info,
         Err(e) => {
             report.kind = "file".to_string();
-            if Format::from_name(name).is_some() || model.and_then(|m| m.asset_for_name(base_name(name))).is_some() {
+            if Format::from_name(name).is_some() || model.and_then(|m| rule_for_file(m, base_name(name), standalone)).is_some() {
                 report.diagnostics.push(Diagnostic::error(&report.file, format!("not a readable image: {e:#}")));
             }
             return;
@@ -24,7 +26,7 @@ pub fn check_image(report: &mut FileReport, name: &str, bytes: &[u8], model: Opt
     add_fields(report, &info);
     let Some(model) = model else { return };
     let file = base_name(name);
-    match model.asset_for_name(file) {
+    match rule_for_file(model, file, standalone) {
         Some(rule) => {
             let diags = rule_diagnostics(&report.file, file, &info, bytes.len() as u64, rule, &model.name);
             report.field("cap", rule.max_bytes);
@@ -35,6 +37,20 @@ pub fn check_image(report: &mut FileReport, name: &str, bytes: &[u8], model: Opt
             format!("{file} is not one of {}'s asset names; only the header was read", model.name),
         )),
     }
+}
+
+/// The rule a file name falls under: an entry by the layout's names and globs; a standalone file by
+/// its fixed name or, failing that, by a kind its name starts with.
+fn rule_for_file<'m>(model: &'m Model, file: &str, standalone: bool) -> Option<&'m AssetRule> {
+    if !standalone {
+        return model.asset_for_name(file);
+    }
+    let lower = file.to_ascii_lowercase();
+    model
+        .asset_rules
+        .iter()
+        .find(|r| r.names.iter().any(|n| n.eq_ignore_ascii_case(file)))
+        .or_else(|| model.asset_rules.iter().find(|r| lower.starts_with(&r.kind)))
 }
 
 fn base_name(name: &str) -> &str {

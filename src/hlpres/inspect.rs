@@ -19,7 +19,7 @@ impl Inspector for ImageInspector {
 
     fn inspect(&self, shown: &str, bytes: &[u8], opts: &Options, _ctx: &Context) -> Result<FileReport> {
         let mut report = FileReport::new(shown, "image");
-        check_image(&mut report, shown, bytes, opts.model);
+        check_image(&mut report, shown, bytes, opts.model, true);
         Ok(report)
     }
 }
@@ -62,7 +62,7 @@ impl Inspector for HlpresInspector {
             let name = entry.name.strip_prefix("./").unwrap_or(&entry.name);
             let in_folder = rule.is_none_or(|r| name.split_once('/').is_some_and(|(d, f)| d == r.folder && !f.contains('/')));
             entry_report.fields.clear();
-            check_image(entry_report, name, &entry.data, model.filter(|_| in_folder));
+            check_image(entry_report, name, &entry.data, model.filter(|_| in_folder), false);
             if !in_folder {
                 let folder = rule.map_or("", |r| r.folder.as_str());
                 entry_report
