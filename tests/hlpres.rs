@@ -9,8 +9,10 @@ use std::path::{Path, PathBuf};
 
 /// A temporary folder with a 12-megapixel photo (`photo.jpg`) and a transparent logo (`logo.png`).
 fn workspace() -> tempfile::TempDir {
+    static PHOTO: std::sync::OnceLock<Vec<u8>> = std::sync::OnceLock::new();
     let dir = tempfile::tempdir().unwrap();
-    write_photo(&dir.path().join("photo.jpg"), 4000, 3000, 1);
+    let photo = PHOTO.get_or_init(|| jpeg_bytes(&photo_pixels(4000, 3000, 1)));
+    std::fs::write(dir.path().join("photo.jpg"), photo).unwrap();
     write_transparent_logo(&dir.path().join("logo.png"), 300, 200);
     dir
 }
