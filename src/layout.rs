@@ -115,10 +115,7 @@ impl RingRules {
     pub fn file_for_slot(&self, slot: u8, model: &str) -> Result<String> {
         if !self.slots.contains(&slot) {
             let slots: Vec<String> = self.slots.iter().map(|s| s.to_string()).collect();
-            bail!(
-                "slot {slot} does not exist on {model}: its ring-tone slots are {}",
-                slots.join(", ")
-            );
+            bail!("slot {slot} does not exist on {model}: its ring-tone slots are {}", slots.join(", "));
         }
         Ok(self.file.replace("{slot}", &slot.to_string()))
     }
@@ -289,7 +286,8 @@ fn read_layout_text(path: &Path) -> Result<String> {
     if meta.len() > MAX_LAYOUT_BYTES {
         bail!("{}: layout file is {} bytes, more than the {} allowed", path.display(), meta.len(), MAX_LAYOUT_BYTES);
     }
-    std::fs::read_to_string(path).with_context(|| format!("{}: cannot read layout file (must be UTF-8)", path.display()))
+    std::fs::read_to_string(path)
+        .with_context(|| format!("{}: cannot read layout file (must be UTF-8)", path.display()))
 }
 
 /// One parsed layout file, before defaults and profiles are applied.
@@ -302,9 +300,9 @@ struct LayoutFile {
 
 impl LayoutFile {
     fn parse(shown: &str, stem: &str, text: &str, origin: &str) -> Result<LayoutFile> {
-        let table: toml::Table = text.parse().map_err(|e: toml::de::Error| {
-            anyhow::anyhow!("{shown}:{}: {}", position(text, e.span()), e.message())
-        })?;
+        let table: toml::Table = text
+            .parse()
+            .map_err(|e: toml::de::Error| anyhow::anyhow!("{shown}:{}: {}", position(text, e.span()), e.message()))?;
         Ok(LayoutFile { shown: shown.to_string(), stem: stem.to_string(), origin: vec![origin.to_string()], table })
     }
 
@@ -343,9 +341,10 @@ impl LayoutFile {
                 let Some(value) = profiles.get(profile) else {
                     bail!("{shown}: model {name} names asset profile '{profile}', which [assets] does not define");
                 };
-                let mut rule: AssetRule = value.clone().try_into().map_err(|e: toml::de::Error| {
-                    anyhow::anyhow!("{shown}: [assets.{profile}]: {}", e.message())
-                })?;
+                let mut rule: AssetRule = value
+                    .clone()
+                    .try_into()
+                    .map_err(|e: toml::de::Error| anyhow::anyhow!("{shown}: [assets.{profile}]: {}", e.message()))?;
                 rule.profile = profile.clone();
                 model.asset_rules.push(rule);
             }

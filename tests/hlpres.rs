@@ -35,8 +35,21 @@ fn uc924_tar_from_a_12mp_photo_and_a_transparent_logo() {
     let out = run_in(
         d,
         &[
-            "hlpres", "--model", "UC924", "--wallpaper", "photo.jpg", "--wallpaper", "photo.jpg", "--wallpaper",
-            "photo.jpg", "--screensaver", "photo.jpg", "--weblogo", "logo.png", "--lcdlogo", "logo.png",
+            "hlpres",
+            "--model",
+            "UC924",
+            "--wallpaper",
+            "photo.jpg",
+            "--wallpaper",
+            "photo.jpg",
+            "--wallpaper",
+            "photo.jpg",
+            "--screensaver",
+            "photo.jpg",
+            "--weblogo",
+            "logo.png",
+            "--lcdlogo",
+            "logo.png",
         ],
     );
     ok(&out);
@@ -108,7 +121,13 @@ fn rebuild_gives_identical_bytes_and_source_date_epoch_sets_times() {
     ok(&run_in(d, &[&args[..], &["-o", "a.tar"]].concat()));
     ok(&run_in(d, &[&args[..], &["-o", "b.tar"]].concat()));
     assert_eq!(std::fs::read(d.join("a.tar")).unwrap(), std::fs::read(d.join("b.tar")).unwrap());
-    let out = bundler().current_dir(d).env("SOURCE_DATE_EPOCH", "1700000000").args(args).args(["-o", "c.tar"]).output().unwrap();
+    let out = bundler()
+        .current_dir(d)
+        .env("SOURCE_DATE_EPOCH", "1700000000")
+        .args(args)
+        .args(["-o", "c.tar"])
+        .output()
+        .unwrap();
     ok(&out);
     assert!(tar_tv(&d.join("c.tar"))[1].contains("2023-11-14 22:13"), "{:?}", tar_tv(&d.join("c.tar")));
     // UC926 wallpapers are 480×272.
@@ -126,7 +145,12 @@ fn exif_orientation_is_applied() {
     let d = dir.path();
     // Stored upside: top half red, bottom half blue; EXIF 6 says "turn 90° clockwise to view",
     // so the viewer sees blue on the left and red on the right.
-    let stored = image::RgbImage::from_fn(600, 400, |_, y| if y < 200 { image::Rgb([255, 0, 0]) } else { image::Rgb([0, 0, 255]) });
+    let stored =
+        image::RgbImage::from_fn(
+            600,
+            400,
+            |_, y| if y < 200 { image::Rgb([255, 0, 0]) } else { image::Rgb([0, 0, 255]) },
+        );
     let jpeg = with_segments(&jpeg_bytes(&stored), &[(0xE1, exif_orientation(6))]);
     std::fs::write(d.join("rotated.jpg"), jpeg).unwrap();
     assert_eq!(identify(&d.join("rotated.jpg"), "%[orientation]"), "RightTop");
@@ -253,7 +277,15 @@ fn vendor_base(d: &Path) -> PathBuf {
     let st = std::process::Command::new("tar")
         .args(["--format=ustar", "--owner=1000", "--group=1000", "--mtime=2020-02-02 02:02:02", "-cf"])
         .arg(&base)
-        .args(["-C", src.to_str().unwrap(), "hlpres/readme.txt", "hlpres/wallpaper5.jpg", "hlpres/MenuIcon.png", "hlpres/wallpaper1.jpg", "hlpres/wallpaper4.jpg"])
+        .args([
+            "-C",
+            src.to_str().unwrap(),
+            "hlpres/readme.txt",
+            "hlpres/wallpaper5.jpg",
+            "hlpres/MenuIcon.png",
+            "hlpres/wallpaper1.jpg",
+            "hlpres/wallpaper4.jpg",
+        ])
         .status()
         .unwrap();
     assert!(st.success());
@@ -268,7 +300,22 @@ fn base_overlay_replaces_named_entries_and_keeps_the_rest_byte_for_byte() {
     let dir = workspace();
     let d = dir.path();
     let base = vendor_base(d);
-    let out = run_in(d, &["hlpres", "--model", "UC924", "--base", "base.tar", "--wallpaper", "photo.jpg", "--wallpaper", "photo.jpg", "-o", "out.tar"]);
+    let out = run_in(
+        d,
+        &[
+            "hlpres",
+            "--model",
+            "UC924",
+            "--base",
+            "base.tar",
+            "--wallpaper",
+            "photo.jpg",
+            "--wallpaper",
+            "photo.jpg",
+            "-o",
+            "out.tar",
+        ],
+    );
     ok(&out);
     // The base's 800×480 wallpaper5 wins over the layout's 480×320, with a warning.
     assert!(stderr(&out).contains("warning:") && stderr(&out).contains("800×480"), "{}", stderr(&out));
@@ -287,9 +334,16 @@ fn base_overlay_replaces_named_entries_and_keeps_the_rest_byte_for_byte() {
     untar(&base, &xb);
     untar(&result, &xa);
     for kept in ["readme.txt", "MenuIcon.png", "wallpaper1.jpg"] {
-        assert_eq!(std::fs::read(xb.join("hlpres").join(kept)).unwrap(), std::fs::read(xa.join("hlpres").join(kept)).unwrap(), "{kept}");
+        assert_eq!(
+            std::fs::read(xb.join("hlpres").join(kept)).unwrap(),
+            std::fs::read(xa.join("hlpres").join(kept)).unwrap(),
+            "{kept}"
+        );
     }
-    assert_ne!(std::fs::read(xb.join("hlpres/wallpaper4.jpg")).unwrap(), std::fs::read(xa.join("hlpres/wallpaper4.jpg")).unwrap());
+    assert_ne!(
+        std::fs::read(xb.join("hlpres/wallpaper4.jpg")).unwrap(),
+        std::fs::read(xa.join("hlpres/wallpaper4.jpg")).unwrap()
+    );
     assert_eq!(identify(&xa.join("hlpres/wallpaper4.jpg"), "%w %h"), "480 320");
     assert_eq!(identify(&xa.join("hlpres/wallpaper5.jpg"), "%w %h"), "800 480");
     // The kept raw bytes are identical too: every kept entry's header+data blocks appear unchanged.
@@ -308,7 +362,17 @@ fn over_the_tar_cap_quality_is_lowered_or_the_sizes_are_listed() {
     let d = dir.path();
     let layouts = d.join("layouts");
     std::fs::create_dir(&layouts).unwrap();
-    let three = ["hlpres", "--model", "UC924", "--wallpaper", "photo.jpg", "--wallpaper", "photo.jpg", "--wallpaper", "photo.jpg"];
+    let three = [
+        "hlpres",
+        "--model",
+        "UC924",
+        "--wallpaper",
+        "photo.jpg",
+        "--wallpaper",
+        "photo.jpg",
+        "--wallpaper",
+        "photo.jpg",
+    ];
     std::fs::write(layouts.join("htek.toml"), "[models.UC924.hlpres]\nmax_bytes = 150000\n").unwrap();
     let out = run_in(d, &[&three[..], &["--layouts", "layouts"]].concat());
     ok(&out);
@@ -337,7 +401,10 @@ fn image_command_names_and_formats() {
     assert_one_line_error(&out, &["logo.png", "BMP is uncompressed"]);
     std::fs::create_dir(d.join("layouts")).unwrap();
     std::fs::write(d.join("layouts/htek.toml"), "[assets.wallpaper_320x240]\nmax_bytes = 300000\n").unwrap();
-    ok(&run_in(d, &["image", "--layouts", "layouts", "--model", "UC923", "--as", "wallpaper", "logo.png", "-o", "w.bmp"]));
+    ok(&run_in(
+        d,
+        &["image", "--layouts", "layouts", "--model", "UC923", "--as", "wallpaper", "logo.png", "-o", "w.bmp"],
+    ));
     assert_eq!(identify(&d.join("w.bmp"), "%m %w %h"), "BMP3 320 240");
     let out = run_in(d, &["image", "--model", "UC924", "--as", "wallpaper", "photo.jpg", "-o", "w.png"]);
     assert_one_line_error(&out, &["w.png", "jpg or bmp", "not png"]);
@@ -363,7 +430,11 @@ fn decompression_bomb_is_refused_at_once() {
     let d = dir.path();
     std::fs::write(d.join("bomb.png"), bomb_png(100_000, 100_000)).unwrap();
     let started = std::time::Instant::now();
-    assert_refused(d, &["hlpres", "--model", "UC924", "--weblogo", "bomb.png"], &["bomb.png", "100000×100000", "limit"]);
+    assert_refused(
+        d,
+        &["hlpres", "--model", "UC924", "--weblogo", "bomb.png"],
+        &["bomb.png", "100000×100000", "limit"],
+    );
     // Not a timing assertion on speed, only a guard that nothing tried to allocate 30 GB.
     assert!(started.elapsed().as_secs() < 60);
 }
@@ -392,7 +463,19 @@ fn corrupt_truncated_and_unsupported_images_are_refused() {
 fn slots_the_model_lacks_are_refused() {
     let dir = workspace();
     let d = dir.path();
-    let four = ["hlpres", "--model", "UC924", "--wallpaper", "photo.jpg", "--wallpaper", "photo.jpg", "--wallpaper", "photo.jpg", "--wallpaper", "photo.jpg"];
+    let four = [
+        "hlpres",
+        "--model",
+        "UC924",
+        "--wallpaper",
+        "photo.jpg",
+        "--wallpaper",
+        "photo.jpg",
+        "--wallpaper",
+        "photo.jpg",
+        "--wallpaper",
+        "photo.jpg",
+    ];
     assert_refused(d, &four, &["UC924 has 3 wallpaper slots", "4"]);
     assert_refused(d, &["hlpres", "--model", "UC903", "--wallpaper", "photo.jpg"], &["UC903 has no wallpaper", "mono"]);
     assert_refused(d, &["hlpres", "--model", "UC924"], &["nothing to build"]);

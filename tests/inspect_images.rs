@@ -82,7 +82,8 @@ fn standalone_download_images_are_checked_by_kind() {
     let out = run_in(d, &["inspect", "wallpaper.jpg", "--model", "UC924"]);
     assert_eq!(out.status.code(), Some(1), "{}", stdout(&out));
     assert!(stdout(&out).contains("500×320, but UC924 shows wallpaper.jpg at 480×320"), "{}", stdout(&out));
-    let out = run_in(d, &["image", "--model", "UC924", "--as", "wallpaper", "wallpaper.jpg", "-o", "fixed/wallpaper.jpg"]);
+    let out =
+        run_in(d, &["image", "--model", "UC924", "--as", "wallpaper", "wallpaper.jpg", "-o", "fixed/wallpaper.jpg"]);
     assert!(out.status.success(), "{}", stderr(&out));
     let out = run_in(d, &["inspect", "fixed/wallpaper.jpg", "--model", "UC924"]);
     assert!(out.status.success(), "{}", stdout(&out));

@@ -22,18 +22,24 @@ impl BaseTar {
     /// entries larger than the archive's own cap are refused with the entry's name.
     pub fn parse(shown: &str, bytes: &[u8], rule: &ArchiveRule) -> Result<BaseTar> {
         let limits = TarLimits { max_entry_bytes: rule.max_bytes, ..TarLimits::default() };
-        let entries = read_tar(bytes, limits).with_context(|| format!("{shown}"))?;
+        let entries = read_tar(bytes, limits).with_context(|| shown.to_string())?;
         Ok(BaseTar { shown: shown.to_string(), entries })
     }
 
     /// Names (without the folder) of the files directly in `folder`.
     pub fn file_names(&self, folder: &str) -> Vec<String> {
-        self.entries.iter().filter(|e| !e.is_dir).filter_map(|e| in_folder(&e.name, folder).map(str::to_string)).collect()
+        self.entries
+            .iter()
+            .filter(|e| !e.is_dir)
+            .filter_map(|e| in_folder(&e.name, folder).map(str::to_string))
+            .collect()
     }
 
     /// The file entry for `name` inside `folder` (case-insensitive), if the base has it.
     pub fn entry(&self, folder: &str, name: &str) -> Option<&TarEntry> {
-        self.entries.iter().find(|e| !e.is_dir && in_folder(&e.name, folder).is_some_and(|n| n.eq_ignore_ascii_case(name)))
+        self.entries
+            .iter()
+            .find(|e| !e.is_dir && in_folder(&e.name, folder).is_some_and(|n| n.eq_ignore_ascii_case(name)))
     }
 }
 
@@ -122,7 +128,13 @@ pub fn assemble_under_cap(
 }
 
 /// The over-cap error: one line, then each entry's size.
-fn over_cap_table(rule: &ArchiveRule, model: &str, base: Option<&BaseTar>, assets: &[BuiltAsset], total: usize) -> String {
+fn over_cap_table(
+    rule: &ArchiveRule,
+    model: &str,
+    base: Option<&BaseTar>,
+    assets: &[BuiltAsset],
+    total: usize,
+) -> String {
     let mut s = format!(
         "{} would be {total} bytes, over {model}'s cap of {} bytes even at JPEG quality {JPEG_QUALITY_FLOOR}; entry sizes:",
         rule.file, rule.max_bytes
@@ -132,7 +144,8 @@ fn over_cap_table(rule: &ArchiveRule, model: &str, base: Option<&BaseTar>, asset
     }
     if let Some(base) = base {
         for e in base.entries.iter().filter(|e| !e.is_dir) {
-            let replaced = in_folder(&e.name, &rule.folder).is_some_and(|n| assets.iter().any(|a| a.target.name.eq_ignore_ascii_case(n)));
+            let replaced = in_folder(&e.name, &rule.folder)
+                .is_some_and(|n| assets.iter().any(|a| a.target.name.eq_ignore_ascii_case(n)));
             if !replaced {
                 let _ = write!(s, "\n  {:>9}  {} (kept from {})", e.data.len(), e.name, base.shown);
             }

@@ -3,7 +3,9 @@
 //! release command run in parallel; it reads and writes no files.
 
 use crate::image::encode::{encode_bmp, encode_jpeg, encode_png, encode_png_1bit, jpeg_under_cap, to_bilevel};
-use crate::image::{color::flatten, decode, resize::fit_image, resize::min_source_size, DecodeLimits, FitStyle, Format};
+use crate::image::{
+    color::flatten, decode, resize::fit_image, resize::min_source_size, DecodeLimits, FitStyle, Format,
+};
 use crate::layout::AssetRule;
 use anyhow::{bail, Context, Result};
 use image::DynamicImage;
@@ -94,7 +96,7 @@ impl BuiltAsset {
 
 /// Builds one asset from an image file's bytes. Errors name the input (`source`) and the target.
 pub fn build_asset(target: &Target, source: &str, bytes: &[u8], look: &Look) -> Result<BuiltAsset> {
-    build(target, source, bytes, look).with_context(|| format!("{source}"))
+    build(target, source, bytes, look).with_context(|| source.to_string())
 }
 
 fn build(target: &Target, source: &str, bytes: &[u8], look: &Look) -> Result<BuiltAsset> {
@@ -103,18 +105,15 @@ fn build(target: &Target, source: &str, bytes: &[u8], look: &Look) -> Result<Bui
     let wanted = move |w: u32, h: u32| min_source_size(w, h, fit, tw, th);
     let decoded = decode(bytes, &DecodeLimits::default(), Some(&wanted))?;
     let opaque = target.format != Format::Png || target.monochrome;
-    let image = if opaque {
-        DynamicImage::ImageRgb8(flatten(&decoded.image, look.style.background))
-    } else {
-        decoded.image
-    };
+    let image =
+        if opaque { DynamicImage::ImageRgb8(flatten(&decoded.image, look.style.background)) } else { decoded.image };
     let fitted = fit_image(&image, tw, th, look.style)?;
     let name = &target.name;
     let (data, quality, pixels) = match target.format {
         Format::Jpeg => {
             let rgb = fitted.to_rgb8();
             let capped = jpeg_under_cap(&rgb, target.max_bytes, crate::image::encode::JPEG_QUALITY_MAX)
-                .with_context(|| format!("{name}"))?;
+                .with_context(|| name.to_string())?;
             (capped.bytes, Some(capped.quality), Some(rgb))
         }
         Format::Png if target.monochrome => (encode_png_1bit(&to_bilevel(&fitted.to_rgb8(), look.dither))?, None, None),

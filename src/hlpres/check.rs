@@ -16,7 +16,9 @@ pub fn check_image(report: &mut FileReport, name: &str, bytes: &[u8], model: Opt
         Ok(info) => info,
         Err(e) => {
             report.kind = "file".to_string();
-            if Format::from_name(name).is_some() || model.and_then(|m| rule_for_file(m, base_name(name), standalone)).is_some() {
+            if Format::from_name(name).is_some()
+                || model.and_then(|m| rule_for_file(m, base_name(name), standalone)).is_some()
+            {
                 report.diagnostics.push(Diagnostic::error(&report.file, format!("not a readable image: {e:#}")));
             }
             return;
@@ -76,7 +78,14 @@ fn add_fields(report: &mut FileReport, info: &ImageInfo) {
 
 /// Every way `info` breaks `rule`. Errors: size, format, cap. Warnings: progressive JPEG, a
 /// monochrome logo that is not 1-bit grayscale.
-pub fn rule_diagnostics(shown: &str, file: &str, info: &ImageInfo, bytes: u64, rule: &AssetRule, model: &str) -> Vec<Diagnostic> {
+pub fn rule_diagnostics(
+    shown: &str,
+    file: &str,
+    info: &ImageInfo,
+    bytes: u64,
+    rule: &AssetRule,
+    model: &str,
+) -> Vec<Diagnostic> {
     let mut d = Vec::new();
     if (info.width, info.height) != (rule.width, rule.height) {
         d.push(Diagnostic::error(
@@ -93,11 +102,17 @@ pub fn rule_diagnostics(shown: &str, file: &str, info: &ImageInfo, bytes: u64, r
     }
     if let Some(named) = Format::from_name(file) {
         if named != info.format {
-            d.push(Diagnostic::error(shown, format!("named .{} but holds {} data", named.extension(), info.format.name())));
+            d.push(Diagnostic::error(
+                shown,
+                format!("named .{} but holds {} data", named.extension(), info.format.name()),
+            ));
         }
     }
     if bytes > rule.max_bytes {
-        d.push(Diagnostic::error(shown, format!("{bytes} bytes, over {model}'s cap of {} bytes for {file}", rule.max_bytes)));
+        d.push(Diagnostic::error(
+            shown,
+            format!("{bytes} bytes, over {model}'s cap of {} bytes for {file}", rule.max_bytes),
+        ));
     }
     if info.progressive == Some(true) {
         d.push(Diagnostic::warning(shown, "progressive JPEG: phones may only decode baseline JPEG"));
@@ -105,7 +120,10 @@ pub fn rule_diagnostics(shown: &str, file: &str, info: &ImageInfo, bytes: u64, r
     if rule.monochrome && !info.is_bilevel_gray() {
         d.push(Diagnostic::warning(
             shown,
-            format!("{file} is for a monochrome screen but is {} {}-bit, not 1-bit grayscale", info.color, info.bit_depth),
+            format!(
+                "{file} is for a monochrome screen but is {} {}-bit, not 1-bit grayscale",
+                info.color, info.bit_depth
+            ),
         ));
     }
     d

@@ -66,7 +66,11 @@ pub fn run(args: &Args, ctx: &Context) -> Result<ExitCode> {
     let output = args.output.clone().unwrap_or_else(|| PathBuf::from(format!("{}.{default_format}", args.kind.name())));
     let out_name = output.file_name().and_then(|n| n.to_str()).unwrap_or_default().to_string();
     // The output's extension picks the format when it names one; otherwise the layout's first.
-    let name = if Format::from_name(&out_name).is_some() { out_name } else { format!("{}.{default_format}", args.kind.name()) };
+    let name = if Format::from_name(&out_name).is_some() {
+        out_name
+    } else {
+        format!("{}.{default_format}", args.kind.name())
+    };
     let target = Target::from_rule(rule, &name).with_context(|| format!("{}", output.display()))?;
     let bytes = crate::input::read_limited(&args.input, MAX_INPUT_BYTES)?;
     let built = build_asset(&target, &args.input.display().to_string(), &bytes, &args.look.look())?;

@@ -50,7 +50,13 @@ impl Inspector for HlpresInspector {
             if !rule.file.eq_ignore_ascii_case(file) && bytes.len() as u64 > rule.max_bytes {
                 report.diagnostics.push(Diagnostic::error(
                     shown,
-                    format!("{} bytes, over {}'s cap of {} bytes for {}", bytes.len(), model.name, rule.max_bytes, rule.file),
+                    format!(
+                        "{} bytes, over {}'s cap of {} bytes for {}",
+                        bytes.len(),
+                        model.name,
+                        rule.max_bytes,
+                        rule.file
+                    ),
                 ));
             }
             report.field("cap", rule.max_bytes);
@@ -60,14 +66,16 @@ impl Inspector for HlpresInspector {
                 continue;
             }
             let name = entry.name.strip_prefix("./").unwrap_or(&entry.name);
-            let in_folder = rule.is_none_or(|r| name.split_once('/').is_some_and(|(d, f)| d == r.folder && !f.contains('/')));
+            let in_folder =
+                rule.is_none_or(|r| name.split_once('/').is_some_and(|(d, f)| d == r.folder && !f.contains('/')));
             entry_report.fields.clear();
             check_image(entry_report, name, &entry.data, model.filter(|_| in_folder), false);
             if !in_folder {
                 let folder = rule.map_or("", |r| r.folder.as_str());
-                entry_report
-                    .diagnostics
-                    .push(Diagnostic::warning(&entry_report.file, format!("outside the {folder}/ folder the phone reads")));
+                entry_report.diagnostics.push(Diagnostic::warning(
+                    &entry_report.file,
+                    format!("outside the {folder}/ folder the phone reads"),
+                ));
             }
         }
         Ok(report)

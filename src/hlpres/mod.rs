@@ -94,7 +94,10 @@ pub struct LookArgs {
 
 impl LookArgs {
     pub fn look(&self) -> Look {
-        Look { style: FitStyle { fit: self.fit, gravity: self.gravity, background: self.background }, dither: self.dither }
+        Look {
+            style: FitStyle { fit: self.fit, gravity: self.gravity, background: self.background },
+            dither: self.dither,
+        }
     }
 }
 
@@ -172,7 +175,11 @@ pub fn build_hlpres(model: &Model, request: &HlpresRequest) -> Result<BuiltHlpre
         Some(b) => b
             .entries
             .iter()
-            .filter(|e| !assets.iter().any(|a| e.name.strip_prefix("./").unwrap_or(&e.name) == format!("{}/{}", rule.folder, a.target.name)))
+            .filter(|e| {
+                !assets.iter().any(|a| {
+                    e.name.strip_prefix("./").unwrap_or(&e.name) == format!("{}/{}", rule.folder, a.target.name)
+                })
+            })
             .map(|e| e.name.clone())
             .collect(),
         None => Vec::new(),
@@ -191,11 +198,17 @@ pub fn build_hlpres(model: &Model, request: &HlpresRequest) -> Result<BuiltHlpre
 
 /// With a base tar, a replaced entry keeps the base's name, format and (when they differ from the
 /// layout) dimensions; a target the base lacks is added, with a warning.
-fn follow_base(base: &BaseTar, folder: &str, model: &str, target: &mut Target, warnings: &mut Vec<String>) -> Result<()> {
+fn follow_base(
+    base: &BaseTar,
+    folder: &str,
+    model: &str,
+    target: &mut Target,
+    warnings: &mut Vec<String>,
+) -> Result<()> {
     let stem = target.name.rsplit_once('.').map_or(target.name.as_str(), |(s, _)| s).to_string();
-    let entry = base.entry(folder, &target.name).or_else(|| {
-        ["jpg", "jpeg", "bmp", "png"].iter().find_map(|ext| base.entry(folder, &format!("{stem}.{ext}")))
-    });
+    let entry = base
+        .entry(folder, &target.name)
+        .or_else(|| ["jpg", "jpeg", "bmp", "png"].iter().find_map(|ext| base.entry(folder, &format!("{stem}.{ext}"))));
     let Some(entry) = entry else {
         warnings.push(format!("{}: has no {folder}/{}; it is added at the end", base.shown, target.name));
         return Ok(());
@@ -204,7 +217,8 @@ fn follow_base(base: &BaseTar, folder: &str, model: &str, target: &mut Target, w
     target.name = file_name;
     match crate::image::probe(&entry.data) {
         Ok(info) => {
-            if matches!(info.format, crate::image::Format::Jpeg | crate::image::Format::Png | crate::image::Format::Bmp) {
+            if matches!(info.format, crate::image::Format::Jpeg | crate::image::Format::Png | crate::image::Format::Bmp)
+            {
                 target.format = info.format;
             } else {
                 bail!("{}: {} is {}, which bundler cannot write", base.shown, entry.name, info.format.name());
@@ -221,7 +235,10 @@ fn follow_base(base: &BaseTar, folder: &str, model: &str, target: &mut Target, w
         Err(e) => {
             let by_name = crate::image::Format::from_name(&target.name).unwrap_or(target.format);
             target.format = by_name;
-            warnings.push(format!("{}: {} is not a readable image ({e:#}); using the layout's size", base.shown, entry.name));
+            warnings.push(format!(
+                "{}: {} is not a readable image ({e:#}); using the layout's size",
+                base.shown, entry.name
+            ));
         }
     }
     Ok(())
@@ -263,7 +280,11 @@ pub fn preview_png(model: &Model, tar: &[u8]) -> Result<Vec<u8>> {
         let (w, h) = (decoded.image.width(), decoded.image.height());
         items.push(SheetItem {
             image: decoded.image.to_rgba8(),
-            label: vec![e.name.clone(), format!("{w}x{h} {}", decoded.format.name()), format!("{}{cap} bytes", group(e.data.len() as u64))],
+            label: vec![
+                e.name.clone(),
+                format!("{w}x{h} {}", decoded.format.name()),
+                format!("{}{cap} bytes", group(e.data.len() as u64)),
+            ],
         });
     }
     let sheet = contact_sheet(&items);
@@ -277,7 +298,7 @@ pub fn group(n: u64) -> String {
     let digits = n.to_string();
     let mut out = String::new();
     for (i, c) in digits.chars().enumerate() {
-        if i > 0 && (digits.len() - i) % 3 == 0 {
+        if i > 0 && (digits.len() - i).is_multiple_of(3) {
             out.push(',');
         }
         out.push(c);
@@ -317,7 +338,8 @@ pub fn run(args: &Args, ctx: &Context) -> Result<ExitCode> {
     };
     let built = build_hlpres(model, &request)?;
     let output = args.output.clone().unwrap_or_else(|| PathBuf::from(&built.file));
-    let preview = args.preview.as_ref().map(|p| Ok::<_, anyhow::Error>((p, preview_png(model, &built.tar)?))).transpose()?;
+    let preview =
+        args.preview.as_ref().map(|p| Ok::<_, anyhow::Error>((p, preview_png(model, &built.tar)?))).transpose()?;
     write_atomic(&output, &built.tar)?;
     if let Some((path, png)) = &preview {
         write_atomic(path, png)?;

@@ -42,12 +42,7 @@ pub fn plan_slots(model: &Model, sources: &AssetSources, base_names: Option<&[St
     let mut add = |slot: Slot| -> Result<()> {
         let key = slot.name.to_ascii_lowercase();
         if let Some(prev) = slots.get(&key) {
-            bail!(
-                "{} is given twice ({} and {})",
-                slot.name,
-                prev.source.display(),
-                slot.source.display()
-            );
+            bail!("{} is given twice ({} and {})", slot.name, prev.source.display(), slot.source.display());
         }
         slots.insert(key, slot);
         Ok(())
@@ -107,7 +102,11 @@ fn icon_slot(model: &Model, name: &str, file: &Path, base_names: Option<&[String
     }
     let name = if name.contains('.') { name.to_string() } else { format!("{name}.png") };
     if !rule.matches(&name) || model.asset_for_name(&name).is_some_and(|r| r.kind != "icon") {
-        bail!("'{name}' is not an icon name for {} (icons are {})", model.name, rule.any_name.as_deref().unwrap_or("named"));
+        bail!(
+            "'{name}' is not an icon name for {} (icons are {})",
+            model.name,
+            rule.any_name.as_deref().unwrap_or("named")
+        );
     }
     let name = match base_names {
         Some(names) => match names.iter().find(|n| n.eq_ignore_ascii_case(&name)) {
@@ -124,7 +123,9 @@ fn slot_for_file(model: &Model, file: &Path, base_names: Option<&[String]>) -> R
     let file_name = file.file_name().and_then(|n| n.to_str()).unwrap_or_default();
     let stem = file_name.rsplit_once('.').map_or(file_name, |(s, _)| s);
     for rule in &model.asset_rules {
-        if let Some(name) = rule.names.iter().find(|n| n.rsplit_once('.').map_or(n.as_str(), |(s, _)| s).eq_ignore_ascii_case(stem)) {
+        if let Some(name) =
+            rule.names.iter().find(|n| n.rsplit_once('.').map_or(n.as_str(), |(s, _)| s).eq_ignore_ascii_case(stem))
+        {
             return Ok(Slot { name: name.clone(), rule: rule.clone(), source: file.to_path_buf() });
         }
     }
@@ -136,12 +137,7 @@ fn slot_for_file(model: &Model, file: &Path, base_names: Option<&[String]>) -> R
     }
     let names: Vec<String> = model.asset_rules.iter().flat_map(|r| r.names.iter().cloned()).collect();
     let icons = if model.asset("icon").is_some() { ", or *.png icons" } else { "" };
-    bail!(
-        "{}: unknown asset name '{stem}' for {} (it takes {}{icons})",
-        file.display(),
-        model.name,
-        names.join(", ")
-    )
+    bail!("{}: unknown asset name '{stem}' for {} (it takes {}{icons})", file.display(), model.name, names.join(", "))
 }
 
 /// The files of an `--assets` folder, sorted; hidden files and sub-folders are skipped.

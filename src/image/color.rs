@@ -53,7 +53,8 @@ pub fn cmyk_to_rgb(cmyk: &[u8], icc: Option<&[u8]>) -> (Vec<u8>, bool) {
     if let Some(profile) = icc.and_then(|b| ColorProfile::new_from_slice(b).ok()) {
         if profile.color_space == DataColorSpace::Cmyk {
             let srgb = ColorProfile::new_srgb();
-            if let Ok(t) = profile.create_transform_8bit(Layout::Rgba, &srgb, Layout::Rgb, TransformOptions::default()) {
+            if let Ok(t) = profile.create_transform_8bit(Layout::Rgba, &srgb, Layout::Rgb, TransformOptions::default())
+            {
                 let mut out = vec![0u8; cmyk.len() / 4 * 3];
                 if t.transform(cmyk, &mut out).is_ok() {
                     return (out, true);

@@ -55,11 +55,7 @@ pub struct Decoded {
 /// Decodes `bytes`. `wanted(width, height)` receives the oriented full size and returns the
 /// smallest size the caller needs, so a JPEG can be decoded at a reduced scale; pass `None` for
 /// full size. Errors say what is wrong without naming the file (callers add the name).
-pub fn decode(
-    bytes: &[u8],
-    limits: &DecodeLimits,
-    wanted: Option<&dyn Fn(u32, u32) -> (u32, u32)>,
-) -> Result<Decoded> {
+pub fn decode(bytes: &[u8], limits: &DecodeLimits, wanted: Option<&dyn Fn(u32, u32) -> (u32, u32)>) -> Result<Decoded> {
     let info = probe(bytes)?;
     let (w, h) = (info.width, info.height);
     if w > limits.max_side || h > limits.max_side || w as u64 * h as u64 > limits.max_pixels {
@@ -92,7 +88,10 @@ pub fn decode(
 
 /// Whether an orientation turns the image by a quarter.
 fn swaps_axes(o: Orientation) -> bool {
-    matches!(o, Orientation::Rotate90 | Orientation::Rotate270 | Orientation::Rotate90FlipH | Orientation::Rotate270FlipH)
+    matches!(
+        o,
+        Orientation::Rotate90 | Orientation::Rotate270 | Orientation::Rotate90FlipH | Orientation::Rotate270FlipH
+    )
 }
 
 type Raw = (DynamicImage, Orientation, Option<Vec<u8>>);
@@ -131,7 +130,9 @@ fn decode_jpeg(
             let eight: Vec<u8> = pixels.chunks_exact(2).map(|c| c[0]).collect();
             DynamicImage::ImageLuma8(GrayImage::from_raw(w, h, eight).ok_or_else(short)?)
         }
-        jpeg_decoder::PixelFormat::RGB24 => DynamicImage::ImageRgb8(RgbImage::from_raw(w, h, pixels).ok_or_else(short)?),
+        jpeg_decoder::PixelFormat::RGB24 => {
+            DynamicImage::ImageRgb8(RgbImage::from_raw(w, h, pixels).ok_or_else(short)?)
+        }
         jpeg_decoder::PixelFormat::CMYK32 => {
             let (rgb, used_icc) = cmyk_to_rgb(&pixels, icc.as_deref());
             notes.push(if used_icc {

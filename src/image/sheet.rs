@@ -92,8 +92,12 @@ mod tests {
 
     #[test]
     fn items_appear_at_real_size_with_labels() {
-        let red = SheetItem { image: RgbaImage::from_pixel(480, 320, image::Rgba([255, 0, 0, 255])), label: vec!["a".into()] };
-        let clear = SheetItem { image: RgbaImage::from_pixel(65, 65, image::Rgba([0, 0, 0, 0])), label: vec!["icon".into()] };
+        let red = SheetItem {
+            image: RgbaImage::from_pixel(480, 320, image::Rgba([255, 0, 0, 255])),
+            label: vec!["a".into()],
+        };
+        let clear =
+            SheetItem { image: RgbaImage::from_pixel(65, 65, image::Rgba([0, 0, 0, 0])), label: vec!["icon".into()] };
         let sheet = contact_sheet(&[red, clear]);
         assert!(sheet.width() >= 480 + 2 * MARGIN);
         assert_eq!(sheet.get_pixel(MARGIN + 1, MARGIN + 1).0, [255, 0, 0]);

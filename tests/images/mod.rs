@@ -28,7 +28,10 @@ pub fn photo_pixels(w: u32, h: u32, seed: u32) -> image::RgbImage {
     let unit = (w as f32 / 480.0).max(1.0);
     image::RgbImage::from_fn(w, h, |x, y| {
         let (fx, fy) = (x as f32 / w as f32, y as f32 / h as f32);
-        let texture = noise(x, y, 1.5 * unit, 5) * 70.0 + noise(x, y, 3.0 * unit, 1) * 90.0 + noise(x, y, 9.0 * unit, 2) * 70.0 + noise(x, y, 40.0 * unit, 3) * 60.0;
+        let texture = noise(x, y, 1.5 * unit, 5) * 70.0
+            + noise(x, y, 3.0 * unit, 1) * 90.0
+            + noise(x, y, 9.0 * unit, 2) * 70.0
+            + noise(x, y, 40.0 * unit, 3) * 60.0;
         let tint = noise(x, y, 25.0 * unit, 4) * 50.0;
         let edge = if ((fx - 0.6).powi(2) + (fy - 0.4).powi(2)).sqrt() < 0.2 { 60.0 } else { 0.0 };
         let c = |base: f32, t: f32| (base + texture + t + edge).clamp(0.0, 255.0) as u8;
@@ -123,7 +126,15 @@ pub fn identify_verbose(file: &Path) -> String {
 pub fn pixel(file: &Path, x: u32, y: u32) -> [u8; 3] {
     let out = Command::new("convert")
         .arg(file)
-        .args(["-colorspace", "sRGB", "-depth", "8", "-format", &format!("%[fx:int(255*p{{{x},{y}}}.r)],%[fx:int(255*p{{{x},{y}}}.g)],%[fx:int(255*p{{{x},{y}}}.b)]"), "info:"])
+        .args([
+            "-colorspace",
+            "sRGB",
+            "-depth",
+            "8",
+            "-format",
+            &format!("%[fx:int(255*p{{{x},{y}}}.r)],%[fx:int(255*p{{{x},{y}}}.g)],%[fx:int(255*p{{{x},{y}}}.b)]"),
+            "info:",
+        ])
         .output()
         .expect("run convert");
     assert!(out.status.success(), "convert: {}", String::from_utf8_lossy(&out.stderr));
