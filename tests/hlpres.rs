@@ -522,3 +522,35 @@ fn hostile_base_tars_are_refused_with_the_entry_name() {
         assert_refused(d, &["hlpres", "--model", "UC924", "--base", file, "--weblogo", "logo.png"], &[file, needle]);
     }
 }
+
+#[test]
+fn display_p3_photo_is_converted_to_srgb_like_lcms_does() {
+    let srgb_icc = Path::new("/usr/share/color/icc/ghostscript/srgb.icc");
+    if !tools() || !srgb_icc.exists() {
+        eprintln!("skipping: needs ImageMagick and ghostscript's srgb.icc");
+        return;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    // A flat P3 colour that sRGB can show: converting changes the numbers noticeably.
+    let p3 = moxcms::ColorProfile::new_display_p3().encode().unwrap();
+    let img = image::RgbImage::from_pixel(300, 200, image::Rgb([200, 100, 100]));
+    let mut jpeg = Vec::new();
+    let mut enc = jpeg_encoder::Encoder::new(&mut jpeg, 95);
+    enc.add_icc_profile(&p3).unwrap();
+    enc.encode(img.as_raw(), 300, 200, jpeg_encoder::ColorType::Rgb).unwrap();
+    std::fs::write(d.join("p3.jpg"), jpeg).unwrap();
+    ok(&run_in(d, &["image", "--model", "UC924", "--as", "weblogo", "p3.jpg", "-o", "w.jpg"]));
+    // ImageMagick (lcms) converts the same file to sRGB for comparison.
+    let st = std::process::Command::new("convert")
+        .arg(d.join("p3.jpg"))
+        .arg("-profile")
+        .arg(srgb_icc)
+        .arg(d.join("lcms.png"))
+        .status()
+        .unwrap();
+    assert!(st.success());
+    let (ours, theirs) = (pixel(&d.join("w.jpg"), 100, 40), pixel(&d.join("lcms.png"), 100, 40));
+    assert!(near(ours, theirs, 6), "bundler {ours:?} vs lcms {theirs:?}");
+    assert!(!near(ours, [200, 100, 100], 6), "not converted: {ours:?}");
+}
