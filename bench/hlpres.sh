@@ -27,10 +27,10 @@ mkdir -p "$IN"
 echo "making 6 photo-like inputs (8 and 12 MP) and a transparent logo in $IN …"
 for i in 1 2 3 4 5 6; do
   if (( i % 2 )); then size=4000x3000; else size=3264x2448; fi
-  convert -seed "$i" -size 800x600 plasma:fractal -resize "$size!" \
+  convert -seed "$i" -size 1600x1200 plasma:fractal -resize "$size!" \
     -fill "rgb(240,240,230)" -draw "circle 1500,1200 1500,600" \
     -fill "rgb(20,30,60)" -draw "rectangle 300,300 1100,2000" \
-    -attenuate 0.6 +noise Gaussian -quality 92 "$IN/photo$i.jpg"
+    -attenuate 0.3 +noise Gaussian -quality 92 "$IN/photo$i.jpg"
 done
 convert -size 600x200 xc:none -fill "rgb(220,20,30)" -draw "circle 300,100 300,30" \
   -fill "rgb(20,60,200)" -draw "rectangle 20,60 160,140" "$IN/logo.png"

@@ -5,8 +5,8 @@
 use anyhow::{anyhow, bail, Result};
 use image::{GrayImage, RgbImage};
 
-/// Highest JPEG quality tried: above it files grow fast for no visible gain on a phone screen.
-pub const JPEG_QUALITY_MAX: u8 = 95;
+/// Highest JPEG quality tried: "the highest quality that fits the cap" may be 100 for small images.
+pub const JPEG_QUALITY_MAX: u8 = 100;
 /// Lowest JPEG quality accepted before a cap is declared impossible.
 pub const JPEG_QUALITY_FLOOR: u8 = 30;
 
