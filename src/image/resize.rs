@@ -181,6 +181,18 @@ mod tests {
     }
 
     #[test]
+    fn gravity_picks_the_part_that_stays() {
+        let img =
+            RgbImage::from_fn(300, 100, |x, _| if x < 100 { image::Rgb([255, 0, 0]) } else { image::Rgb([0, 0, 255]) });
+        let style = FitStyle { gravity: Gravity::Left, ..FitStyle::default() };
+        let out = fit_image(&DynamicImage::ImageRgb8(img.clone()), 50, 50, style).unwrap().to_rgb8();
+        assert_eq!(out.get_pixel(25, 25).0, [255, 0, 0]);
+        let style = FitStyle { gravity: Gravity::BottomRight, ..FitStyle::default() };
+        let out = fit_image(&DynamicImage::ImageRgb8(img), 50, 50, style).unwrap().to_rgb8();
+        assert_eq!(out.get_pixel(25, 25).0, [0, 0, 255]);
+    }
+
+    #[test]
     fn contain_letterboxes_with_the_background() {
         let img = RgbImage::from_pixel(200, 100, image::Rgb([0, 0, 0]));
         let style = FitStyle { fit: Fit::Contain, background: Color([255, 0, 0]), ..FitStyle::default() };
