@@ -559,3 +559,39 @@ fn display_p3_photo_is_converted_to_srgb_like_lcms_does() {
     assert!(near(ours, theirs, 6), "bundler {ours:?} vs lcms {theirs:?}");
     assert!(!near(ours, [200, 100, 100], 6), "not converted: {ours:?}");
 }
+
+#[test]
+fn every_input_format_is_read() {
+    if !tools() {
+        return;
+    }
+    let dir = workspace();
+    let d = dir.path();
+    // GIF, WebP and BMP made by ImageMagick from the transparent logo, and a grayscale JPEG.
+    for (file, extra) in [
+        ("logo.gif", vec![]),
+        ("logo.webp", vec!["-define", "webp:lossless=true"]),
+        ("logo.bmp", vec![]),
+        ("gray.jpg", vec!["-colorspace", "Gray"]),
+    ] {
+        let st = std::process::Command::new("convert")
+            .arg("logo.png")
+            .args(&extra)
+            .arg(file)
+            .current_dir(d)
+            .status()
+            .unwrap();
+        assert!(st.success(), "{file}");
+        let out = format!("{file}.out.jpg");
+        ok(&run_in(d, &["image", "--model", "UC924", "--as", "weblogo", file, "-o", &out]));
+        let o = d.join(&out);
+        assert_eq!(identify(&o, "%m %w %h"), "JPEG 225 93", "{file}");
+        let centre = pixel(&o, 112, 46);
+        if file == "gray.jpg" {
+            // A gray JPEG of the disc on black (ImageMagick flattens the PNG onto black): gray, not colour.
+            assert!(centre[0].abs_diff(centre[1]) <= 4 && centre[1].abs_diff(centre[2]) <= 4, "{file} {centre:?}");
+        } else {
+            assert!(near(centre, [220, 20, 30], 14), "{file} {centre:?}");
+        }
+    }
+}
