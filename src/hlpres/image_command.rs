@@ -37,7 +37,7 @@ impl Kind {
 
 #[derive(clap::Args)]
 #[command(after_help = "Examples:
-  bundler image --model UC924 --as wallpaper beach.heic.jpg -o tftp/wallpaper.jpg
+  bundler image --model UC924 --as wallpaper beach.jpg -o tftp/wallpaper.jpg
   bundler image --model UC903 --as lcdlogo logo.png --dither
   bundler image --model UC926 --as screensaver photo.png --fit contain --background black")]
 pub struct Args {
