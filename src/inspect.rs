@@ -105,6 +105,8 @@ fn inspectors() -> Vec<Box<dyn Inspector>> {
     vec![
         Box::new(crate::config::ConfigInspector),
         Box::new(crate::ringtone::RingInspector),
+        Box::new(crate::hlpres::inspect::ImageInspector),
+        Box::new(crate::hlpres::inspect::HlpresInspector),
         Box::new(crate::archive::TarInspector),
     ]
 }
@@ -116,7 +118,7 @@ pub fn inspect_bytes(shown: &str, bytes: &[u8], opts: &Options, ctx: &Context) -
             return inspector.inspect(shown, bytes, opts, ctx);
         }
     }
-    bail!("{shown}: not a file bundler knows (ring tone, WAV, tar or config)")
+    bail!("{shown}: not a file bundler knows (ring tone, WAV, image, tar or config)")
 }
 
 pub fn run(args: &Args, ctx: &Context) -> Result<ExitCode> {

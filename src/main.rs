@@ -8,6 +8,8 @@ mod config;
 mod epoch;
 mod firmware;
 mod glob;
+mod hlpres;
+mod image;
 mod input;
 mod inspect;
 mod layout;
@@ -50,6 +52,10 @@ enum Command {
     Inspect(inspect::Args),
     /// Provisioning configs: Htek XML (with AES) and Flyingvoice boot/cfg files; lint, resolve, decrypt.
     Config(config::Args),
+    /// Build a model's hlpres.tar (wallpapers, screensavers, logos, icons) from your images.
+    Hlpres(hlpres::Args),
+    /// Make one screen asset (wallpaper, screensaver, logo, icon) at the model's size and cap.
+    Image(hlpres::image_command::Args),
 }
 
 /// What every command gets besides its own arguments.
@@ -78,6 +84,8 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Release(args) => release::run(&args, &ctx),
         Command::Verify(args) => verify::run(&args, &ctx),
         Command::Config(args) => config::run(&args, &ctx),
+        Command::Hlpres(args) => hlpres::run(&args, &ctx),
+        Command::Image(args) => hlpres::image_command::run(&args, &ctx),
     }
 }
 
