@@ -196,12 +196,10 @@ fn read_toml(path: &Path) -> Result<(String, toml::Table)> {
     let shown = path.display().to_string();
     let bytes = crate::input::read_limited(path, MAX_TOML_BYTES)?;
     let text = String::from_utf8(bytes).map_err(|_| anyhow!("{shown}: not UTF-8 text"))?;
-    let table = text
-        .parse::<toml::Table>()
-        .map_err(|e| {
-            let (line, col) = crate::report::line_col(&text, e.span().map_or(0, |s| s.start));
-            anyhow!("{shown}:{line}:{col}: {}", e.message().trim())
-        })?;
+    let table = text.parse::<toml::Table>().map_err(|e| {
+        let (line, col) = crate::report::line_col(&text, e.span().map_or(0, |s| s.start));
+        anyhow!("{shown}:{line}:{col}: {}", e.message().trim())
+    })?;
     Ok((shown, table))
 }
 

@@ -58,6 +58,38 @@ pub fn build_item(item: &Item, firmware: Option<&crate::firmware::Laid>, layouts
             }
             Ok(vec![Output { path: item.outputs[0].clone(), bytes, details: serde_json::json!({}), models: None }])
         }
+        Work::Hlpres(branding) => {
+            let request = crate::hlpres::HlpresRequest {
+                base: branding.base.clone(),
+                sources: crate::hlpres::AssetSources {
+                    wallpapers: branding.wallpapers.clone(),
+                    screensavers: branding.screensavers.clone(),
+                    weblogo: branding.weblogo.clone(),
+                    lcdlogo: branding.lcdlogo.clone(),
+                    icons: branding.icons.clone(),
+                    assets_dir: None,
+                },
+                look: branding.look,
+                mtime: crate::epoch::build_time()?,
+            };
+            let built = crate::hlpres::build_hlpres(model, &request)?;
+            let entries: Vec<serde_json::Value> = built
+                .assets
+                .iter()
+                .map(|a| serde_json::json!({ "name": a.target.name, "bytes": a.data.len(), "cap": a.target.max_bytes, "width": a.target.width, "height": a.target.height }))
+                .collect();
+            let details = serde_json::json!({ "entries": entries, "kept": built.kept, "warnings": built.warnings });
+            Ok(vec![Output { path: item.outputs[0].clone(), bytes: built.tar, details, models: None }])
+        }
+        Work::Direct { kind, file, look } => {
+            let rule = model.asset(kind).expect("planned only with a rule");
+            let name = item.outputs[0].rsplit('/').next().unwrap_or(kind);
+            let target = crate::hlpres::Target::from_rule(rule, name)?;
+            let bytes = crate::input::read_limited(file, crate::hlpres::asset::MAX_INPUT_BYTES)?;
+            let built = crate::hlpres::build_asset(&target, &file.display().to_string(), &bytes, look)?;
+            let details = serde_json::json!({ "width": target.width, "height": target.height });
+            Ok(vec![Output { path: item.outputs[0].clone(), bytes: built.data, details, models: None }])
+        }
         Work::Firmware => {
             let laid = firmware.expect("firmware read before building");
             let mut outs = Vec::new();

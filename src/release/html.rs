@@ -31,17 +31,17 @@ fn preview(a: &Artifact, bytes: &[u8]) -> String {
     if let Some(s) = a.details.get("seconds").and_then(|s| s.as_f64()) {
         return format!("{s:.2} s audio");
     }
-    if let Some(entries) = a.details.get("entries").and_then(|e| e.as_array()) {
+    if crate::archive::looks_like_tar(bytes) {
         let mut html = String::new();
-        for e in entries {
-            let name = e.get("name").and_then(|n| n.as_str()).unwrap_or_default();
-            if let Some(img) = e
-                .get("data")
-                .and_then(|d| d.as_str())
-                .and_then(|d| base64::engine::general_purpose::STANDARD.decode(d).ok())
-                .and_then(|b| thumbnail(name, &b))
-            {
-                let _ = write!(html, "<figure>{img}<figcaption>{}</figcaption></figure>", esc(name));
+        for e in crate::archive::read_tar(bytes, crate::archive::TarLimits::default()).unwrap_or_default() {
+            let name = e.name.rsplit('/').next().unwrap_or(&e.name);
+            if let Some(img) = thumbnail(name, &e.data) {
+                let _ = write!(
+                    html,
+                    "<figure>{img}<figcaption>{} ({} bytes)</figcaption></figure>",
+                    esc(name),
+                    e.data.len()
+                );
             }
         }
         if !html.is_empty() {
@@ -59,8 +59,8 @@ pub fn render(tree: &TreeManifest, artifacts: &[(Artifact, Vec<u8>)]) -> String 
         "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\"><title>bundler release report</title>\n<style>\
          body{{font-family:sans-serif;margin:2em;color:#222}} table{{border-collapse:collapse;width:100%;margin-bottom:2em}}\
          th,td{{border:1px solid #ccc;padding:.4em;vertical-align:top;text-align:left}} th{{background:#eee}}\
-         img{{max-width:240px;border:1px solid #999;background:#777}} figure{{display:inline-block;margin:.2em}}\
-         figcaption{{font-size:.8em}} .ok{{color:#070}} code{{font-size:.9em}}</style></head><body>\n\
+         img{{max-width:100%;border:1px solid #999;background:#777}} figure{{display:inline-block;margin:.2em}}\
+         figcaption{{font-size:.8em}} .ok{{color:#070}} code{{font-size:.9em;word-break:break-all}} table{{table-layout:fixed}}</style></head><body>\n\
          <h1>Provisioning tree</h1>\n<p>Vendor <b>{}</b>, models {}, served from <code>{}</code>; built by bundler {}.</p>\n",
         esc(&tree.vendor),
         esc(&tree.models.join(", ")),

@@ -154,10 +154,8 @@ pub struct Branding {
     pub lcdlogo: Option<PathBuf>,
     pub icons: Vec<(String, PathBuf)>,
     pub base: Option<PathBuf>,
-    pub fit: Option<String>,
-    pub gravity: Option<String>,
-    pub background: Option<String>,
-    pub dither: bool,
+    /// How images are fitted (`fit`, `gravity`, `background`, `dither`).
+    pub look: crate::hlpres::Look,
     pub direct_wallpaper: Option<PathBuf>,
     pub direct_screensaver: Option<PathBuf>,
     pub exp_pres: Option<PathBuf>,
@@ -324,9 +322,36 @@ impl Checker<'_> {
         })
     }
 
+    /// A `fit`/`gravity` value, parsed as the command line would.
+    fn choice<T: clap::ValueEnum + Default>(&self, s: &Option<Spanned<String>>, key: &str) -> Result<T> {
+        let Some(s) = s else { return Ok(T::default()) };
+        match T::from_str(s.get_ref(), true) {
+            Ok(v) => Ok(v),
+            Err(_) => {
+                let names: Vec<String> = T::value_variants()
+                    .iter()
+                    .filter_map(|v| v.to_possible_value())
+                    .map(|p| p.get_name().to_string())
+                    .collect();
+                self.at(s.span(), format!("{key} '{}' is not one of {}", s.get_ref(), names.join(", ")))
+            }
+        }
+    }
+
     fn branding(&self, b: RawBranding) -> Result<Branding> {
         let files = |list: &[Spanned<String>]| list.iter().map(|s| self.file(s)).collect::<Result<Vec<_>>>();
-        let text = |s: Option<Spanned<String>>| s.map(Spanned::into_inner);
+        let background = match &b.background {
+            None => crate::image::FitStyle::default().background,
+            Some(s) => match s.get_ref().parse() {
+                Ok(c) => c,
+                Err(e) => return self.at(s.span(), format!("background: {e:#}")),
+            },
+        };
+        let style = crate::image::FitStyle {
+            fit: self.choice(&b.fit, "fit")?,
+            gravity: self.choice(&b.gravity, "gravity")?,
+            background,
+        };
         Ok(Branding {
             wallpapers: files(&b.wallpapers)?,
             screensavers: files(&b.screensavers)?,
@@ -337,10 +362,7 @@ impl Checker<'_> {
             direct_wallpaper: self.opt_file(&b.direct_wallpaper)?,
             direct_screensaver: self.opt_file(&b.direct_screensaver)?,
             exp_pres: self.opt_file(&b.exp_pres)?,
-            fit: text(b.fit),
-            gravity: text(b.gravity),
-            background: text(b.background),
-            dither: b.dither,
+            look: crate::hlpres::Look { style, dither: b.dither },
         })
     }
 }

@@ -13,7 +13,7 @@
 //! the firmware path with the same prefix/postfix as the firmware, so each model gets
 //! `firmware/MODEL/` holding its boot/img files, ring files and tars, all renamed.
 
-use super::manifest::{Manifest, RingSpec};
+use super::manifest::{Branding, Manifest, RingSpec};
 use crate::layout::{Layouts, Model};
 use anyhow::Result;
 use serde::Serialize;
@@ -25,6 +25,14 @@ pub enum Work {
     Ring(RingSpec),
     Firmware,
     ExpPres(PathBuf),
+    /// One model's `hlpres.tar` from the branding section.
+    Hlpres(Branding),
+    /// A direct-download screen asset (`wallpaper`, `screensaver`) for one model.
+    Direct {
+        kind: String,
+        file: PathBuf,
+        look: crate::hlpres::Look,
+    },
 }
 
 /// One artifact (or, for firmware, one group of files) of the tree.
@@ -119,6 +127,35 @@ pub fn plan(manifest: &Manifest, layouts: &Layouts) -> Result<Plan> {
             setting: (!legacy).then(|| Setting { code: "P20174".into(), value: url("ring") }),
         });
     }
+    if let Some(branding) = &manifest.branding {
+        for model in &models {
+            if let Some(item) =
+                hlpres_item(model, branding, &shared_dir(model, &format!("{}/", model.name)), &named, &url)?
+            {
+                items.push(item);
+            }
+            for (kind, file, code) in [
+                ("wallpaper", &branding.direct_wallpaper, "P20052"),
+                ("screensaver", &branding.direct_screensaver, "P20051"),
+            ] {
+                let Some(file) = file else { continue };
+                let Some(rule) = model.asset(kind) else { continue };
+                let format = rule.formats.first().cloned().unwrap_or_else(|| "jpg".into());
+                let path = format!("{}/{kind}.{format}", model.name);
+                items.push(Item {
+                    label: format!("direct-download {kind}"),
+                    work: Work::Direct { kind: kind.to_string(), file: file.clone(), look: branding.look },
+                    rule_model: model.name.clone(),
+                    models: vec![model.name.clone()],
+                    inputs: vec![file.clone()],
+                    rule: format!("{}×{} {format}, ≤ {} bytes", rule.width, rule.height, rule.max_bytes),
+                    cap: Some(rule.max_bytes),
+                    setting: Some(Setting { code: code.into(), value: url(&path) }),
+                    outputs: vec![path],
+                });
+            }
+        }
+    }
     if let Some(path) = manifest.branding.as_ref().and_then(|b| b.exp_pres.clone()) {
         if let Some(rule) = &first.exp_pres {
             items.push(Item {
@@ -161,4 +198,54 @@ pub fn plan(manifest: &Manifest, layouts: &Layouts) -> Result<Plan> {
         });
     }
     Ok(Plan { items, firmware })
+}
+
+/// The `hlpres.tar` item of one model: the branding's sources that the model has slots for (a
+/// mono-screen model takes no wallpaper), or nothing when none apply.
+fn hlpres_item(
+    model: &Model,
+    branding: &Branding,
+    dir: &str,
+    named: &dyn Fn(&str) -> String,
+    url: &dyn Fn(&str) -> String,
+) -> Result<Option<Item>> {
+    let Some(rule) = &model.hlpres else { return Ok(None) };
+    let mut own = branding.clone();
+    if model.asset("wallpaper").is_none() {
+        own.wallpapers.clear();
+    }
+    if model.asset("screensaver").is_none() {
+        own.screensavers.clear();
+    }
+    if model.asset("lcdlogo").is_none() {
+        own.lcdlogo = None;
+    }
+    if model.asset("weblogo").is_none() {
+        own.weblogo = None;
+    }
+    let inputs: Vec<PathBuf> = own
+        .wallpapers
+        .iter()
+        .chain(&own.screensavers)
+        .chain(own.weblogo.iter())
+        .chain(own.lcdlogo.iter())
+        .chain(own.icons.iter().map(|(_, p)| p))
+        .chain(own.base.iter())
+        .cloned()
+        .collect();
+    if inputs.iter().all(|p| Some(p) == own.base.as_ref()) {
+        return Ok(None);
+    }
+    let path = format!("{dir}{}", named(&rule.file));
+    Ok(Some(Item {
+        label: "branding".into(),
+        work: Work::Hlpres(own),
+        rule_model: model.name.clone(),
+        models: vec![model.name.clone()],
+        inputs,
+        rule: format!("every asset at the model's size and cap, tar ≤ {} bytes", rule.max_bytes),
+        cap: Some(rule.max_bytes),
+        setting: Some(Setting { code: "P20176".into(), value: url(&path) }),
+        outputs: vec![path],
+    }))
 }
