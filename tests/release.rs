@@ -352,3 +352,73 @@ fn report_renders_in_headless_chromium_without_network() {
     std::fs::copy(&shot, &keep).unwrap();
     println!("report screenshot: {}", keep.display());
 }
+
+fn convert(args: &[&str]) {
+    let out = Command::new("convert").args(args).output().expect("run convert");
+    assert!(out.status.success(), "convert {args:?}: {}", String::from_utf8_lossy(&out.stderr));
+}
+
+/// `identify -format '%w %h'` of a file.
+fn dimensions(path: &Path) -> (u32, u32) {
+    let out = Command::new("identify").args(["-format", "%w %h"]).arg(path).output().unwrap();
+    let text = String::from_utf8_lossy(&out.stdout).into_owned();
+    let mut it = text.split_whitespace().map(|n| n.parse().unwrap());
+    (it.next().unwrap(), it.next().unwrap())
+}
+
+#[test]
+fn branding_makes_per_model_tars_and_direct_files_and_verify_catches_a_wrong_size_wallpaper() {
+    if !tools() || !require_tool("convert") || !require_tool("tar") {
+        return;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::create_dir_all(dir.path().join("img")).unwrap();
+    let img = |n: &str| dir.path().join("img").join(n).to_str().unwrap().to_string();
+    convert(&["-size", "1600x1000", "gradient:navy-gold", &img("a.jpg")]);
+    convert(&["-size", "800x800", "plasma:fractal", "-seed", "3", &img("b.png")]);
+    convert(&["-size", "500x200", "xc:none", "-fill", "red", "-draw", "circle 250,100 250,10", &img("logo.png")]);
+    project(
+        dir.path(),
+        "[branding]\nwallpapers = [\"img/a.jpg\", \"img/b.png\"]\nscreensavers = [\"img/b.png\"]\nweblogo = \"img/logo.png\"\n\
+         lcdlogo = \"img/logo.png\"\ndirect_wallpaper = \"img/a.jpg\"\n",
+    );
+    let manifest = dir.path().join("release.toml");
+    let text = std::fs::read_to_string(&manifest).unwrap().replace("\"UC926\"]", "\"UC926\", \"UC903\"]");
+    std::fs::write(&manifest, text).unwrap();
+    make_firmware_zip(
+        &dir.path().join("vendor/Firmware_Htek_2.0.4.6.41_20191104.zip"),
+        &["UC903", "UC923", "UC924", "UC926"],
+        4096,
+    );
+    let out = run_in(dir.path(), &["release", "release.toml", "--out", "build"]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let build = dir.path().join("build");
+    for (model, w, h) in [("UC923", 320, 240), ("UC924", 480, 320), ("UC926", 480, 272)] {
+        assert_eq!(dimensions(&build.join(model).join("wallpaper.jpg")), (w, h), "{model}");
+        let list = Command::new("tar").arg("-tf").arg(build.join(model).join("hlpres.tar")).output().unwrap();
+        let names = String::from_utf8_lossy(&list.stdout).into_owned();
+        for entry in [
+            "hlpres/wallpaper4.jpg",
+            "hlpres/wallpaper5.jpg",
+            "hlpres/screensaver1.jpg",
+            "hlpres/weblogo.jpg",
+            "hlpres/lcdlogo_color.png",
+        ] {
+            assert!(names.lines().any(|l| l == entry), "{model}: {entry} missing from {names}");
+        }
+    }
+    // The mono-screen UC903 gets the logos but no wallpapers, and no direct wallpaper.
+    let list = Command::new("tar").arg("-tf").arg(build.join("UC903/hlpres.tar")).output().unwrap();
+    let names = String::from_utf8_lossy(&list.stdout).into_owned();
+    assert!(names.contains("hlpres/lcdlogo_bw.png") && !names.contains("wallpaper"), "{names}");
+    assert!(!build.join("UC903/wallpaper.jpg").exists());
+    let out = run_in(dir.path(), &["verify", "build"]);
+    assert!(out.status.success(), "verify: {}", stdout(&out));
+
+    // A hand-edited wallpaper of the wrong size is caught, as is its stale checksum.
+    convert(&["-size", "100x100", "xc:gray", build.join("UC924/wallpaper.jpg").to_str().unwrap()]);
+    let out = run_in(dir.path(), &["verify", "build"]);
+    assert!(!out.status.success());
+    let report = stdout(&out);
+    assert!(report.lines().any(|l| l.starts_with("UC924/wallpaper.jpg") && l.contains("100")), "{report}");
+}
