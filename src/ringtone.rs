@@ -196,7 +196,7 @@ pub fn build(req: &Request, model: &Model) -> Result<Encoded> {
         None => rules.max_seconds.min(byte_cap_seconds),
     };
     let source = match &req.raw {
-        Some(format) => Source::Raw { path: req.input, format: format.clone() },
+        Some(format) => Source::Raw { path: req.input, format: *format },
         None => Source::File(req.input),
     };
     let options =

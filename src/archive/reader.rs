@@ -31,10 +31,6 @@ pub struct TarEntry {
     /// The entry name as stored (folders end with `/`).
     pub name: String,
     pub is_dir: bool,
-    pub mode: u32,
-    pub mtime: u64,
-    /// Offset of the header block in the archive.
-    pub offset: usize,
     /// The file's bytes (empty for folders).
     pub data: Vec<u8>,
     /// The header and data blocks exactly as in the archive, for passing the entry through unchanged.
@@ -111,15 +107,7 @@ fn parse_entry(bytes: &[u8], pos: usize, limits: &TarLimits, first: bool) -> Res
         );
     }
     let raw_end = (data_start + (size as usize).div_ceil(BLOCK) * BLOCK).min(bytes.len());
-    Ok(TarEntry {
-        name,
-        is_dir,
-        mode: octal(&header[100..108]).unwrap_or(0) as u32,
-        mtime: octal(&header[136..148]).unwrap_or(0),
-        offset: pos,
-        data: bytes[data_start..data_end].to_vec(),
-        raw: bytes[pos..raw_end].to_vec(),
-    })
+    Ok(TarEntry { name, is_dir, data: bytes[data_start..data_end].to_vec(), raw: bytes[pos..raw_end].to_vec() })
 }
 
 /// The full entry name: the ustar prefix (when the magic says ustar) joined to the name field.
@@ -182,7 +170,7 @@ mod tests {
         assert_eq!(entries[0].name, "hlpres/");
         assert!(entries[0].is_dir);
         assert_eq!(entries[1].data, b"hello");
-        assert_eq!(entries[1].mtime, 5);
+        assert_eq!(octal(&entries[1].raw[136..148]), Some(5), "mtime");
         assert_eq!(entries[1].raw.len(), 1024);
     }
 

@@ -23,7 +23,7 @@ mod xml_text;
 pub use lint::ConfigInspector;
 
 use crate::Context;
-use anyhow::{anyhow, bail, Context as _, Result};
+use anyhow::{anyhow, bail, Result};
 use clap::Subcommand;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;

@@ -23,6 +23,7 @@ use crate::report::print_json;
 use crate::Context;
 use anyhow::{bail, Context as _, Result};
 use assemble::{assemble_under_cap, BaseTar};
+use rayon::prelude::*;
 use serde::Serialize;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
@@ -159,11 +160,13 @@ pub fn build_hlpres(model: &Model, request: &HlpresRequest) -> Result<BuiltHlpre
         targets.push((target, slot.source.clone()));
     }
     let look = request.look;
-    let results = parallel_map(&targets, |(target, source)| {
-        let bytes = crate::input::read_limited(source, asset::MAX_INPUT_BYTES)?;
-        build_asset(target, &source.display().to_string(), &bytes, &look)
-    });
-    let mut assets = results.into_iter().collect::<Result<Vec<_>>>()?;
+    let mut assets = targets
+        .par_iter()
+        .map(|(target, source)| {
+            let bytes = crate::input::read_limited(source, asset::MAX_INPUT_BYTES)?;
+            build_asset(target, &source.display().to_string(), &bytes, &look)
+        })
+        .collect::<Result<Vec<_>>>()?;
     let (tar, ceiling) = assemble_under_cap(rule, &model.name, base.as_ref(), &mut assets, request.mtime)?;
     if let Some(q) = ceiling {
         warnings.push(format!(
@@ -242,28 +245,6 @@ fn follow_base(
         }
     }
     Ok(())
-}
-
-/// Runs `f` on every item on all cores, keeping the order of results.
-pub fn parallel_map<T: Sync, R: Send>(items: &[T], f: impl Fn(&T) -> R + Sync) -> Vec<R> {
-    use std::sync::atomic::{AtomicUsize, Ordering};
-    use std::sync::Mutex;
-    let workers = std::thread::available_parallelism().map_or(1, |n| n.get()).min(items.len()).max(1);
-    let next = AtomicUsize::new(0);
-    let results: Mutex<Vec<Option<R>>> = Mutex::new((0..items.len()).map(|_| None).collect());
-    std::thread::scope(|scope| {
-        for _ in 0..workers {
-            scope.spawn(|| loop {
-                let i = next.fetch_add(1, Ordering::Relaxed);
-                if i >= items.len() {
-                    break;
-                }
-                let r = f(&items[i]);
-                results.lock().unwrap_or_else(|e| e.into_inner())[i] = Some(r);
-            });
-        }
-    });
-    results.into_inner().unwrap_or_else(|e| e.into_inner()).into_iter().map(|r| r.expect("every item ran")).collect()
 }
 
 /// A contact sheet (PNG) of every image in a built tar, labelled with name, size and bytes/cap.

@@ -5,8 +5,6 @@ use super::plan::{Item, Plan, Work};
 use crate::layout::Layouts;
 use anyhow::{bail, Result};
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
-use std::sync::atomic::{AtomicUsize, Ordering};
-use std::sync::Mutex;
 
 /// One built file of the tree.
 #[derive(Debug, Clone)]
@@ -105,8 +103,10 @@ pub fn build_item(item: &Item, firmware: Option<&crate::firmware::Laid>, layouts
     }
 }
 
-/// Builds every item that has no reused outputs, on `jobs` threads. Results keep the plan's order,
-/// each with whether it was reused.
+/// What building one item gave: its outputs and whether they were reused from the previous tree.
+pub type Built = (Vec<Output>, bool);
+
+/// Builds every item that has no reused outputs, on `jobs` threads. Results keep the plan's order.
 pub fn build_all(
     plan: &Plan,
     firmware: Option<&crate::firmware::Laid>,
@@ -114,8 +114,8 @@ pub fn build_all(
     jobs: usize,
     show_progress: bool,
     reused: Vec<Option<Vec<Output>>>,
-) -> Result<Vec<(Vec<Output>, bool)>> {
-    let reused: Vec<Mutex<Option<Vec<Output>>>> = reused.into_iter().map(Mutex::new).collect();
+) -> Result<Vec<Built>> {
+    use rayon::prelude::*;
     let bar = if show_progress { ProgressBar::new(plan.items.len() as u64) } else { ProgressBar::hidden() };
     if show_progress {
         bar.set_draw_target(ProgressDrawTarget::stderr());
@@ -123,25 +123,22 @@ pub fn build_all(
             ProgressStyle::with_template("{bar:30} {pos}/{len} {msg}").unwrap_or_else(|_| ProgressStyle::default_bar()),
         );
     }
-    let next = AtomicUsize::new(0);
-    let results: Mutex<Vec<Option<Result<(Vec<Output>, bool)>>>> =
-        Mutex::new((0..plan.items.len()).map(|_| None).collect());
-    std::thread::scope(|scope| {
-        for _ in 0..jobs.max(1).min(plan.items.len().max(1)) {
-            scope.spawn(|| loop {
-                let i = next.fetch_add(1, Ordering::SeqCst);
-                let Some(item) = plan.items.get(i) else { break };
+    let pool = rayon::ThreadPoolBuilder::new().num_threads(jobs.max(1)).build()?;
+    let results: Vec<Result<Built>> = pool.install(|| {
+        plan.items
+            .par_iter()
+            .zip(reused)
+            .map(|(item, reused)| {
                 bar.set_message(item.label.clone());
-                let result = match reused[i].lock().expect("reuse lock").take() {
+                let result = match reused {
                     Some(outputs) => Ok((outputs, true)),
                     None => build_item(item, firmware, layouts).map(|o| (o, false)),
                 };
-                results.lock().expect("results lock")[i] = Some(result);
                 bar.inc(1);
-            });
-        }
+                result
+            })
+            .collect()
     });
     bar.finish_and_clear();
-    let results = results.into_inner().expect("results lock");
-    results.into_iter().map(|r| r.expect("every item ran")).collect()
+    results.into_iter().collect()
 }
