@@ -14,7 +14,9 @@ use std::process::ExitCode;
 const MAX_INSPECT_BYTES: u64 = 512 * 1024 * 1024;
 
 #[derive(clap::Args)]
-#[command(after_help = "Examples:\n  bundler inspect ring5.bin\n  bundler inspect ring5.bin --wav ring5.wav\n  bundler inspect hlpres.tar --model UC924 --json\n\nExit status 1 when any file breaks a rule.")]
+#[command(
+    after_help = "Examples:\n  bundler inspect ring5.bin\n  bundler inspect ring5.bin --wav ring5.wav\n  bundler inspect hlpres.tar --model UC924 --json\n\nExit status 1 when any file breaks a rule."
+)]
 pub struct Args {
     /// Files to inspect.
     #[arg(required = true)]
@@ -46,7 +48,13 @@ pub struct FileReport {
 
 impl FileReport {
     pub fn new(file: &str, kind: impl Into<String>) -> FileReport {
-        FileReport { file: file.to_string(), kind: kind.into(), fields: Vec::new(), entries: Vec::new(), diagnostics: Vec::new() }
+        FileReport {
+            file: file.to_string(),
+            kind: kind.into(),
+            fields: Vec::new(),
+            entries: Vec::new(),
+            diagnostics: Vec::new(),
+        }
     }
 
     /// Adds a fact.

@@ -83,6 +83,9 @@ pub struct Model {
     pub hlpres: Option<ArchiveRule>,
     #[serde(default)]
     pub language: Option<ArchiveRule>,
+    /// What goes into `Language.tar` besides the archive rule: template names, how items are found.
+    #[serde(default)]
+    pub language_files: Option<LanguageFiles>,
 }
 
 fn default_screen() -> String {
@@ -115,10 +118,7 @@ impl RingRules {
     pub fn file_for_slot(&self, slot: u8, model: &str) -> Result<String> {
         if !self.slots.contains(&slot) {
             let slots: Vec<String> = self.slots.iter().map(|s| s.to_string()).collect();
-            bail!(
-                "slot {slot} does not exist on {model}: its ring-tone slots are {}",
-                slots.join(", ")
-            );
+            bail!("slot {slot} does not exist on {model}: its ring-tone slots are {}", slots.join(", "));
         }
         Ok(self.file.replace("{slot}", &slot.to_string()))
     }
@@ -132,6 +132,24 @@ pub struct ArchiveRule {
     /// The folder every entry lives under (`hlpres`, `Language`).
     pub folder: String,
     pub max_bytes: u64,
+    #[serde(default)]
+    pub source: String,
+}
+
+/// The files of a language pack (guide §4.2, §4.3, §20) and how items are found in the templates,
+/// whose inner format is not published.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct LanguageFiles {
+    /// The English LCD template the vendor ships (`LCD_English_Template.xml`).
+    pub lcd_template: String,
+    /// The English web template the vendor ships (`Web_English_Template.js`).
+    pub web_template: String,
+    /// XML attributes that name an item rather than hold its text (`id`, `name`, `key`, …).
+    pub id_attributes: Vec<String>,
+    /// XML attributes that are neither names nor text (`type`, `version`, …): never items.
+    #[serde(default)]
+    pub ignored_attributes: Vec<String>,
     #[serde(default)]
     pub source: String,
 }
@@ -289,7 +307,8 @@ fn read_layout_text(path: &Path) -> Result<String> {
     if meta.len() > MAX_LAYOUT_BYTES {
         bail!("{}: layout file is {} bytes, more than the {} allowed", path.display(), meta.len(), MAX_LAYOUT_BYTES);
     }
-    std::fs::read_to_string(path).with_context(|| format!("{}: cannot read layout file (must be UTF-8)", path.display()))
+    std::fs::read_to_string(path)
+        .with_context(|| format!("{}: cannot read layout file (must be UTF-8)", path.display()))
 }
 
 /// One parsed layout file, before defaults and profiles are applied.
@@ -302,9 +321,9 @@ struct LayoutFile {
 
 impl LayoutFile {
     fn parse(shown: &str, stem: &str, text: &str, origin: &str) -> Result<LayoutFile> {
-        let table: toml::Table = text.parse().map_err(|e: toml::de::Error| {
-            anyhow::anyhow!("{shown}:{}: {}", position(text, e.span()), e.message())
-        })?;
+        let table: toml::Table = text
+            .parse()
+            .map_err(|e: toml::de::Error| anyhow::anyhow!("{shown}:{}: {}", position(text, e.span()), e.message()))?;
         Ok(LayoutFile { shown: shown.to_string(), stem: stem.to_string(), origin: vec![origin.to_string()], table })
     }
 
@@ -343,9 +362,10 @@ impl LayoutFile {
                 let Some(value) = profiles.get(profile) else {
                     bail!("{shown}: model {name} names asset profile '{profile}', which [assets] does not define");
                 };
-                let mut rule: AssetRule = value.clone().try_into().map_err(|e: toml::de::Error| {
-                    anyhow::anyhow!("{shown}: [assets.{profile}]: {}", e.message())
-                })?;
+                let mut rule: AssetRule = value
+                    .clone()
+                    .try_into()
+                    .map_err(|e: toml::de::Error| anyhow::anyhow!("{shown}: [assets.{profile}]: {}", e.message()))?;
                 rule.profile = profile.clone();
                 model.asset_rules.push(rule);
             }

@@ -6,6 +6,7 @@ mod archive;
 mod epoch;
 mod input;
 mod inspect;
+mod language;
 mod layout;
 mod models;
 mod output;
@@ -34,6 +35,8 @@ enum Command {
     Ringtone(ringtone::Args),
     /// List the known phone models, or show every rule of one model.
     Models(models::Args),
+    /// Check translation files against the English templates and build Language.tar.
+    Language(language::Args),
     /// Show what a file is (ring tone, WAV, tar) and check it against a model's rules.
     Inspect(inspect::Args),
 }
@@ -60,5 +63,6 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Ringtone(args) => ringtone::run(&args, &ctx),
         Command::Models(args) => models::run(&args, &ctx),
         Command::Inspect(args) => inspect::run(&args, &ctx),
+        Command::Language(args) => language::run(&args, &ctx),
     }
 }

@@ -7,7 +7,9 @@ use anyhow::Result;
 use std::process::ExitCode;
 
 #[derive(clap::Args)]
-#[command(after_help = "Examples:\n  bundler models\n  bundler models --vendor flyingvoice --json\n  bundler models UC924")]
+#[command(
+    after_help = "Examples:\n  bundler models\n  bundler models --vendor flyingvoice --json\n  bundler models UC924"
+)]
 pub struct Args {
     /// Show every rule of this model (name or alias, any case).
     pub model: Option<String>,
@@ -37,8 +39,9 @@ pub fn run(args: &Args, ctx: &Context) -> Result<ExitCode> {
     }
     let header = ["MODEL", "VENDOR", "ALIASES", "CODE", "FIRMWARE", "SCREEN", "WALLPAPER", "RING SLOTS"];
     let rows: Vec<[String; 8]> = models.iter().map(|m| table_row(m)).collect();
-    let widths: Vec<usize> =
-        (0..header.len()).map(|i| rows.iter().map(|r| r[i].chars().count()).chain([header[i].len()]).max().unwrap_or(0)).collect();
+    let widths: Vec<usize> = (0..header.len())
+        .map(|i| rows.iter().map(|r| r[i].chars().count()).chain([header[i].len()]).max().unwrap_or(0))
+        .collect();
     let line = |cells: &[&str]| {
         let parts: Vec<String> = cells.iter().zip(&widths).map(|(c, w)| format!("{c:<w$}")).collect();
         println!("{}", parts.join("  ").trim_end());
@@ -122,6 +125,9 @@ fn describe(m: &Model) -> String {
         if let Some(t) = rule {
             add(label, format!("{} (folder {}/), ≤ {} bytes [{}]", t.file, t.folder, t.max_bytes, t.source));
         }
+    }
+    if let Some(l) = &m.language_files {
+        add("language files", format!("templates {}, {} [{}]", l.lcd_template, l.web_template, l.source));
     }
     s
 }

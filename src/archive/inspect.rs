@@ -12,7 +12,8 @@ pub struct TarInspector;
 
 /// Whether `bytes` starts with a tar header.
 pub fn looks_like_tar(bytes: &[u8]) -> bool {
-    bytes.len() >= 512 && (&bytes[257..262] == b"ustar" || read_tar(&bytes[..bytes.len().min(1024)], TarLimits::default()).is_ok())
+    bytes.len() >= 512
+        && (&bytes[257..262] == b"ustar" || read_tar(&bytes[..bytes.len().min(1024)], TarLimits::default()).is_ok())
 }
 
 impl Inspector for TarInspector {
@@ -20,7 +21,7 @@ impl Inspector for TarInspector {
         looks_like_tar(bytes)
     }
 
-    fn inspect(&self, shown: &str, bytes: &[u8], opts: &Options, _ctx: &Context) -> Result<FileReport> {
+    fn inspect(&self, shown: &str, bytes: &[u8], opts: &Options, ctx: &Context) -> Result<FileReport> {
         let mut report = FileReport::new(shown, "tar");
         report.field("bytes", bytes.len());
         let entries = match read_tar(bytes, TarLimits::default()) {
@@ -37,7 +38,13 @@ impl Inspector for TarInspector {
                 if rule.file.eq_ignore_ascii_case(file_name) && bytes.len() as u64 > rule.max_bytes {
                     report.diagnostics.push(Diagnostic::error(
                         shown,
-                        format!("{} bytes, over {}'s cap of {} bytes for {}", bytes.len(), model.name, rule.max_bytes, rule.file),
+                        format!(
+                            "{} bytes, over {}'s cap of {} bytes for {}",
+                            bytes.len(),
+                            model.name,
+                            rule.max_bytes,
+                            rule.file
+                        ),
                     ));
                 }
             }
@@ -49,6 +56,8 @@ impl Inspector for TarInspector {
             }
             report.entries.push(entry);
         }
+        // An archive of a known folder gets that kind's own checks on top of the listing.
+        crate::language::annotate_archive(&mut report, bytes, &entries, opts, ctx)?;
         Ok(report)
     }
 }

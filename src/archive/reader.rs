@@ -76,7 +76,8 @@ pub fn read_tar(bytes: &[u8], limits: TarLimits) -> Result<Vec<TarEntry>> {
 fn parse_entry(bytes: &[u8], pos: usize, limits: &TarLimits, first: bool) -> Result<TarEntry> {
     let header = &bytes[pos..pos + BLOCK];
     let stored = octal(&header[148..156]);
-    let computed: u64 = header.iter().enumerate().map(|(i, &b)| if (148..156).contains(&i) { 32 } else { b as u64 }).sum();
+    let computed: u64 =
+        header.iter().enumerate().map(|(i, &b)| if (148..156).contains(&i) { 32 } else { b as u64 }).sum();
     if stored != Some(computed) {
         if first {
             bail!("not a tar archive (bad header checksum at byte 0)");
@@ -104,7 +105,10 @@ fn parse_entry(bytes: &[u8], pos: usize, limits: &TarLimits, first: bool) -> Res
     let data_start = pos + BLOCK;
     let data_end = data_start + size as usize;
     if data_end > bytes.len() {
-        bail!("entry '{shown}' is truncated: {size} bytes declared, {} present", bytes.len().saturating_sub(data_start));
+        bail!(
+            "entry '{shown}' is truncated: {size} bytes declared, {} present",
+            bytes.len().saturating_sub(data_start)
+        );
     }
     let raw_end = (data_start + (size as usize).div_ceil(BLOCK) * BLOCK).min(bytes.len());
     Ok(TarEntry {
@@ -135,9 +139,8 @@ fn entry_name(header: &[u8]) -> Result<String> {
             name = full;
         }
     }
-    String::from_utf8(name).map_err(|e| {
-        anyhow::anyhow!("entry name '{}' is not UTF-8", String::from_utf8_lossy(e.as_bytes()))
-    })
+    String::from_utf8(name)
+        .map_err(|e| anyhow::anyhow!("entry name '{}' is not UTF-8", String::from_utf8_lossy(e.as_bytes())))
 }
 
 fn check_name(name: &str) -> Result<()> {

@@ -54,7 +54,10 @@ impl TarBuilder {
 
     fn header(&self, name: &str, size: u64, kind: tar::EntryType, mode: u32) -> Result<tar::Header> {
         if name.len() > MAX_NAME_BYTES {
-            bail!("tar entry name '{name}' is {} bytes; ustar without extensions holds at most {MAX_NAME_BYTES}", name.len());
+            bail!(
+                "tar entry name '{name}' is {} bytes; ustar without extensions holds at most {MAX_NAME_BYTES}",
+                name.len()
+            );
         }
         if name.starts_with('/') || name.split('/').any(|c| c == "..") {
             bail!("tar entry name '{name}' must be relative and must not contain '..'");

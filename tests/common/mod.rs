@@ -20,7 +20,8 @@ pub fn run_in(dir: &Path, args: &[&str]) -> Output {
 /// Whether an outside tool is on PATH. When it is missing: under CI (env `CI` set) the test fails,
 /// on a developer machine it is skipped with a printed reason (the caller returns early on `false`).
 pub fn require_tool(tool: &str) -> bool {
-    let found = Command::new("sh").arg("-c").arg(format!("command -v {tool}")).output().is_ok_and(|o| o.status.success());
+    let found =
+        Command::new("sh").arg("-c").arg(format!("command -v {tool}")).output().is_ok_and(|o| o.status.success());
     if !found {
         if std::env::var_os("CI").is_some() {
             panic!("{tool} is required for this test under CI but is not installed");

@@ -1,0 +1,75 @@
+//! Items: the translatable strings of a language file, found the same way in a template and in its
+//! translations so the two can be compared key by key.
+
+use std::collections::HashMap;
+
+/// One translatable string.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Item {
+    /// What identifies the item in every translation: an XPath-like path for XML
+    /// (`/Language/item[@id="Call"]`, `/strings/string[2]/@text`), a JavaScript accessor for web
+    /// files (`lang.Call`, `lang["Call Now"]`).
+    pub key: String,
+    /// The text, with entities and escapes resolved and surrounding white space removed.
+    pub value: String,
+    /// Byte offset in the file's text where the item is, for `line:column`.
+    pub offset: usize,
+    /// Whether, in a template, this is text to translate. Every string of a script is; in XML an
+    /// element's text is when it is not empty, an attribute when it holds a letter (so sizes and
+    /// numbers are not items). Other candidates are kept so a translation that emptied an item is
+    /// reported as empty rather than missing.
+    pub translatable: bool,
+}
+
+/// The items of one file in document order, each key once.
+#[derive(Debug, Default)]
+pub struct Items {
+    list: Vec<Item>,
+    by_key: HashMap<String, usize>,
+}
+
+impl Items {
+    /// Adds an item. When the key is already there the new value replaces the old one (as a later
+    /// assignment does in a script) and the replaced item is returned.
+    pub fn insert(&mut self, item: Item) -> Option<Item> {
+        match self.by_key.get(&item.key) {
+            Some(&i) => Some(std::mem::replace(&mut self.list[i], item)),
+            None => {
+                self.by_key.insert(item.key.clone(), self.list.len());
+                self.list.push(item);
+                None
+            }
+        }
+    }
+
+    /// The item with `key`.
+    pub fn get(&self, key: &str) -> Option<&Item> {
+        self.by_key.get(key).map(|&i| &self.list[i])
+    }
+
+    /// Whether `key` is an item.
+    pub fn contains(&self, key: &str) -> bool {
+        self.by_key.contains_key(key)
+    }
+
+    /// Every item in document order.
+    pub fn iter(&self) -> impl Iterator<Item = &Item> {
+        self.list.iter()
+    }
+}
+
+/// Why a file could not be parsed, at a 1-based line and column.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ParseError {
+    pub line: usize,
+    pub column: usize,
+    pub message: String,
+}
+
+/// A parsed language file: its items and the warnings found on the way (duplicate keys).
+#[derive(Debug, Default)]
+pub struct Parsed {
+    pub items: Items,
+    /// Warnings at byte offsets.
+    pub warnings: Vec<(usize, String)>,
+}

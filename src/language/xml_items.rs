@@ -1,0 +1,221 @@
+//! Items of an XML language file (the LCD files), found from the file's own shape.
+//!
+//! The template's inner format is not published (FORMATS.md "Languages"), so no schema is assumed:
+//! every element that carries text is an item, and so is every attribute that carries text other
+//! than the attributes that name an element (`id`, `name`, `key`, … from the layout data). An item
+//! is identified by its element path plus those naming attributes, XPath-like:
+//! `/Language/item[@id="Call"]`, `/menu[@name="Main"]/entry/@label`. When siblings share a path the
+//! second and later ones get a position (`/strings/string[2]`).
+//!
+//! DTDs (and so entity declarations) are refused outright: no entity is ever expanded, and a
+//! "billion laughs" file fails at its `<!DOCTYPE`.
+
+use super::items::{Item, ParseError, Parsed};
+use super::position::LineIndex;
+use std::collections::HashMap;
+
+/// More nodes than this in one file is refused (a language file has a few thousand items).
+const MAX_NODES: u32 = 4_000_000;
+
+/// Which attributes name an element and which are never text.
+pub struct AttributeRules<'a> {
+    pub id_attributes: &'a [String],
+    pub ignored_attributes: &'a [String],
+}
+
+impl AttributeRules<'_> {
+    fn is_id(&self, name: &str) -> bool {
+        self.id_attributes.iter().any(|a| a.eq_ignore_ascii_case(name))
+    }
+
+    fn is_ignored(&self, name: &str) -> bool {
+        self.ignored_attributes.iter().any(|a| a.eq_ignore_ascii_case(name))
+    }
+}
+
+/// Parses `text` as XML and lists its items. Not well-formed XML, or any DTD, is an error.
+pub fn parse(text: &str, rules: &AttributeRules) -> Result<Parsed, ParseError> {
+    if let Some(at) = find_dtd(text) {
+        let (line, column) = LineIndex::new(text).at(at);
+        return Err(ParseError {
+            line,
+            column,
+            message: "DTD refused: a language file needs no <!DOCTYPE> and entity declarations are never expanded"
+                .to_string(),
+        });
+    }
+    let options = roxmltree::ParsingOptions { allow_dtd: false, nodes_limit: MAX_NODES, ..Default::default() };
+    let doc = roxmltree::Document::parse_with_options(text, options).map_err(|e| {
+        let pos = e.pos();
+        let message = e.to_string();
+        // roxmltree ends its messages with " at L:C"; the position is shown in front instead.
+        let message = match message.rsplit_once(" at ") {
+            Some((head, tail)) if tail == pos.to_string() => head.to_string(),
+            _ => message,
+        };
+        ParseError {
+            line: pos.row as usize,
+            column: pos.col as usize,
+            message: format!("not well-formed XML: {message}"),
+        }
+    })?;
+
+    let mut parsed = Parsed::default();
+    let mut seen: HashMap<String, u32> = HashMap::new();
+    // (node, key) of the open ancestors of the current element.
+    let mut stack: Vec<(roxmltree::NodeId, String)> = Vec::new();
+    for node in doc.descendants().filter(|n| n.is_element()) {
+        let parent = node.parent().map(|p| p.id());
+        while stack.last().is_some_and(|(id, _)| Some(*id) != parent) {
+            stack.pop();
+        }
+        let mut key = stack.last().map(|(_, k)| k.clone()).unwrap_or_default();
+        key.push('/');
+        key.push_str(node.tag_name().name());
+        for id_attr in rules.id_attributes {
+            if let Some(a) = node.attributes().find(|a| a.name().eq_ignore_ascii_case(id_attr)) {
+                let quote = if a.value().contains('"') { '\'' } else { '"' };
+                key.push_str(&format!("[@{}={quote}{}{quote}]", a.name(), a.value()));
+            }
+        }
+        let count = seen.entry(key.clone()).or_insert(0);
+        *count += 1;
+        if *count > 1 {
+            key.push_str(&format!("[{count}]"));
+        }
+
+        let text_value = own_text(node);
+        if !text_value.is_empty() {
+            parsed.items.insert(Item {
+                key: key.clone(),
+                value: text_value,
+                offset: node.range().start,
+                translatable: true,
+            });
+        } else if !node.children().any(|c| c.is_element()) {
+            // An empty leaf: in a translation, an item whose text was removed.
+            parsed.items.insert(Item {
+                key: key.clone(),
+                value: text_value,
+                offset: node.range().start,
+                translatable: false,
+            });
+        }
+        for a in node.attributes() {
+            if a.namespace().is_some() || rules.is_id(a.name()) || rules.is_ignored(a.name()) {
+                continue;
+            }
+            parsed.items.insert(Item {
+                key: format!("{key}/@{}", a.name()),
+                value: a.value().trim().to_string(),
+                offset: a.range().start,
+                translatable: a.value().chars().any(char::is_alphabetic),
+            });
+        }
+        stack.push((node.id(), key));
+    }
+    Ok(parsed)
+}
+
+/// The element's own text (its text children, not its descendants'), trimmed.
+fn own_text(node: roxmltree::Node) -> String {
+    let mut s = String::new();
+    for c in node.children().filter(|c| c.is_text()) {
+        s.push_str(c.text().unwrap_or_default());
+    }
+    let trimmed = s.trim();
+    if trimmed.len() == s.len() {
+        s
+    } else {
+        trimmed.to_string()
+    }
+}
+
+/// The offset of a `<!DOCTYPE` or `<!ENTITY` outside comments, if any.
+fn find_dtd(text: &str) -> Option<usize> {
+    let mut from = 0;
+    while let Some(i) = text[from..].find("<!") {
+        let at = from + i;
+        let rest = &text[at + 2..];
+        if rest.starts_with("--") {
+            from = at + 4 + rest[2..].find("-->").map_or(rest.len() - 2, |e| e + 3);
+            continue;
+        }
+        if rest.starts_with("DOCTYPE") || rest.starts_with("ENTITY") {
+            return Some(at);
+        }
+        from = at + 2;
+    }
+    None
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn rules() -> (Vec<String>, Vec<String>) {
+        (vec!["id".into(), "name".into()], vec!["type".into()])
+    }
+
+    fn keys(text: &str) -> Vec<(String, String)> {
+        let (ids, ignored) = rules();
+        let r = AttributeRules { id_attributes: &ids, ignored_attributes: &ignored };
+        parse(text, &r)
+            .unwrap()
+            .items
+            .iter()
+            .filter(|i| i.translatable)
+            .map(|i| (i.key.clone(), i.value.clone()))
+            .collect()
+    }
+
+    #[test]
+    fn element_text_with_ids() {
+        let k = keys("<L><item id=\"Call\"> Call </item><item id=\"Dial\">Dial &amp; go</item><g><item>x</item><item>y</item></g></L>");
+        assert_eq!(
+            k,
+            [
+                ("/L/item[@id=\"Call\"]".to_string(), "Call".to_string()),
+                ("/L/item[@id=\"Dial\"]".into(), "Dial & go".into()),
+                ("/L/g/item".into(), "x".into()),
+                ("/L/g/item[2]".into(), "y".into()),
+            ]
+        );
+    }
+
+    #[test]
+    fn values_in_attributes() {
+        let k =
+            keys("<L><m name=\"Main\" type=\"menu\" label=\"Main menu\" w=\"12\"><e id=\"1\" text=\"Hold\"/></m></L>");
+        assert_eq!(
+            k,
+            [
+                ("/L/m[@name=\"Main\"]/@label".to_string(), "Main menu".to_string()),
+                ("/L/m[@name=\"Main\"]/e[@id=\"1\"]/@text".into(), "Hold".into()),
+            ]
+        );
+    }
+
+    #[test]
+    fn empty_leaves_are_candidates_not_items() {
+        let (ids, ignored) = rules();
+        let r = AttributeRules { id_attributes: &ids, ignored_attributes: &ignored };
+        let p = parse("<L><i id=\"a\">  </i><i id=\"b\" t=\"\"/></L>", &r).unwrap();
+        assert!(p.items.iter().all(|i| !i.translatable && i.value.is_empty()));
+        assert!(p.items.contains("/L/i[@id=\"a\"]") && p.items.contains("/L/i[@id=\"b\"]/@t"));
+    }
+
+    #[test]
+    fn errors_have_positions_and_dtd_is_refused() {
+        let (ids, ignored) = rules();
+        let r = AttributeRules { id_attributes: &ids, ignored_attributes: &ignored };
+        let e = parse("<L>\n  <i>x</j>\n</L>", &r).unwrap_err();
+        assert_eq!((e.line, e.column), (2, 7), "{e:?}");
+        let bomb = "<?xml version=\"1.0\"?>\n<!DOCTYPE l [<!ENTITY a \"aaaaaaaaaa\"><!ENTITY b \"&a;&a;&a;&a;\">]>\n<l>&b;</l>";
+        let e = parse(bomb, &r).unwrap_err();
+        assert_eq!((e.line, e.column), (2, 1));
+        assert!(e.message.contains("DTD"));
+        assert!(parse("<l>&nbsp;</l>", &r).unwrap_err().message.contains("nbsp"));
+        assert!(parse("<!-- <!DOCTYPE x> --><l/>", &r).is_ok());
+    }
+}
