@@ -99,9 +99,10 @@ pub trait Inspector {
     fn inspect(&self, shown: &str, bytes: &[u8], opts: &Options, ctx: &Context) -> Result<FileReport>;
 }
 
-/// Every inspector, most specific first.
+/// Every inspector, most specific first. Tar goes first: its header checksum recognises it exactly
+/// (language packs are tars too: the tar inspector hands them to `language::annotate_archive`).
 fn inspectors() -> Vec<Box<dyn Inspector>> {
-    vec![Box::new(crate::ringtone::RingInspector), Box::new(crate::archive::TarInspector)]
+    vec![Box::new(crate::archive::TarInspector), Box::new(crate::ringtone::RingInspector)]
 }
 
 /// Finds the inspector for a file's bytes and runs it.

@@ -157,11 +157,17 @@ impl FileCheck {
         if let Some(enc) = &self.encoding {
             s.push_str(&format!(", {enc}"));
         }
-        if let Some(items) = self.items {
-            s.push_str(&format!(": {items} items"));
-        }
-        if let Some(c) = &self.comparison {
-            s.push_str(&format!(", {} missing, {} extra, {} empty", c.missing, c.extra, c.empty));
+        match (&self.comparison, self.items) {
+            (Some(c), _) => s.push_str(&format!(
+                ": {} of {} items, {} missing, {} extra, {} empty",
+                c.translated,
+                c.translated + c.missing,
+                c.missing,
+                c.extra,
+                c.empty
+            )),
+            (None, Some(items)) => s.push_str(&format!(": {items} items")),
+            (None, None) => {}
         }
         s.push_str(&format!(
             "; {} error{}, {} warning{}",

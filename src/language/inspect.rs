@@ -76,7 +76,7 @@ pub fn annotate_archive(
         let Some(entry) = report.entries.iter_mut().find(|r| r.file == check.file) else {
             continue;
         };
-        entry.kind = format!("{} {}", entry.kind, check.kind.describe());
+        entry.kind = check.kind.describe();
         if let Some(enc) = &check.encoding {
             entry.field("encoding", enc.as_str());
         }
