@@ -70,36 +70,37 @@ impl<'a> Lexer<'a> {
                 out.push(Token { tok: Tok::Eof, start, newline_before: true });
                 return Ok(out);
             };
-            let tok =
-                match c {
-                    '"' | '\'' | '`' => Tok::Str(self.string(c)?),
-                    c if c.is_ascii_digit() || (c == '.' && self.next_is_digit()) => {
-                        self.pos += self.text[self.pos..]
-                            .find(|c: char| !(c.is_ascii_alphanumeric() || c == '.' || c == '_'))
-                            .unwrap_or(self.text.len() - self.pos);
-                        Tok::Num(&self.text[start..self.pos])
+            let tok = match c {
+                '"' | '\'' | '`' => Tok::Str(self.string(c)?),
+                c if c.is_ascii_digit() || (c == '.' && self.next_is_digit()) => {
+                    self.pos += self.text[self.pos..]
+                        .find(|c: char| !(c.is_ascii_alphanumeric() || c == '.' || c == '_'))
+                        .unwrap_or(self.text.len() - self.pos);
+                    Tok::Num(&self.text[start..self.pos])
+                }
+                c if c.is_alphabetic() || c == '_' || c == '$' => {
+                    let len = self.text[self.pos..]
+                        .find(|c: char| !(c.is_alphanumeric() || c == '_' || c == '$'))
+                        .unwrap_or(self.text.len() - self.pos);
+                    self.pos += len;
+                    Tok::Ident(&self.text[start..self.pos])
+                }
+                '{' | '}' | '[' | ']' | '(' | ')' | ',' | ';' | ':' | '=' | '.' | '+' | '-' => {
+                    self.pos += 1;
+                    if c == '=' && self.text[self.pos..].starts_with(['=', '>']) {
+                        return Err(at(start, "operators are not key/value data: the file may only set strings"));
                     }
-                    c if c.is_alphabetic() || c == '_' || c == '$' => {
-                        let len = self.text[self.pos..]
-                            .find(|c: char| !(c.is_alphanumeric() || c == '_' || c == '$'))
-                            .unwrap_or(self.text.len() - self.pos);
-                        self.pos += len;
-                        Tok::Ident(&self.text[start..self.pos])
-                    }
-                    '{' | '}' | '[' | ']' | '(' | ')' | ',' | ';' | ':' | '=' | '.' | '+' | '-' => {
-                        self.pos += 1;
-                        if c == '=' && self.text[self.pos..].starts_with(['=', '>']) {
-                            return Err(at(start, "operators are not key/value data: the file may only set strings"));
-                        }
-                        Tok::Punct(c)
-                    }
-                    other => return Err(at(
+                    Tok::Punct(c)
+                }
+                other => {
+                    return Err(at(
                         start,
                         format!(
                             "unexpected character '{other}': a web language file only sets strings (key: \"value\")"
                         ),
-                    )),
-                };
+                    ))
+                }
+            };
             out.push(Token { tok, start, newline_before });
         }
     }
@@ -119,11 +120,11 @@ impl<'a> Lexer<'a> {
             if trimmed.starts_with("//") {
                 let end = trimmed.find('\n').unwrap_or(trimmed.len());
                 self.pos += end;
-            } else if trimmed.starts_with("/*") {
-                let Some(end) = trimmed[2..].find("*/") else {
+            } else if let Some(body) = trimmed.strip_prefix("/*") {
+                let Some(end) = body.find("*/") else {
                     return Err(at(self.pos, "comment is never closed with */"));
                 };
-                newline |= trimmed[..end + 2].contains('\n');
+                newline |= body[..end].contains('\n');
                 self.pos += end + 4;
             } else {
                 return Ok(newline);
@@ -220,15 +221,15 @@ struct Parser<'a> {
 }
 
 impl<'a> Parser<'a> {
+    /// The current token (the end-of-file token once past the end).
     fn peek(&self) -> &Token<'a> {
-        &self.tokens[self.pos]
+        &self.tokens[self.pos.min(self.tokens.len() - 1)]
     }
 
+    /// The current token, moving past it (`self.pos -= 1` steps back to it).
     fn next(&mut self) -> Token<'a> {
-        let t = self.tokens[self.pos].clone();
-        if self.pos + 1 < self.tokens.len() {
-            self.pos += 1;
-        }
+        let t = self.peek().clone();
+        self.pos += 1;
         t
     }
 
@@ -584,6 +585,9 @@ mod tests {
         let e = parse("var lang = {\n  \"Call\": \"Call\n};").unwrap_err();
         assert_eq!((e.line, e.column), (2, 11));
         assert!(e.message.contains("never closed"));
+        let e = parse("var lang = {").unwrap_err();
+        assert_eq!((e.line, e.column), (1, 13));
+        assert!(e.message.contains("found the end of the file"), "{}", e.message);
         let e = parse("lang.x = \"a\" lang.y = \"b\"").unwrap_err();
         assert_eq!((e.line, e.column), (1, 14));
         assert!(parse("function f() {}").is_err());

@@ -137,8 +137,8 @@ fn find_dtd(text: &str) -> Option<usize> {
     while let Some(i) = text[from..].find("<!") {
         let at = from + i;
         let rest = &text[at + 2..];
-        if rest.starts_with("--") {
-            from = at + 4 + rest[2..].find("-->").map_or(rest.len() - 2, |e| e + 3);
+        if let Some(comment) = rest.strip_prefix("--") {
+            from = at + 4 + comment.find("-->").map_or(comment.len(), |e| e + 3);
             continue;
         }
         if rest.starts_with("DOCTYPE") || rest.starts_with("ENTITY") {
