@@ -15,6 +15,7 @@ use crate::report::{Diagnostic, Severity};
 use anyhow::{bail, Context, Result};
 use serde::Serialize;
 use std::borrow::Cow;
+use std::io::Read;
 use std::path::{Path, PathBuf};
 
 /// The layout rules a language pack follows: the archive (`Language.tar`, its folder and size cap)
@@ -391,7 +392,7 @@ fn template_from(check: &FileCheck, parsed: Option<(String, Items)>) -> Result<T
         bail!("{}{at}: the template itself is broken, fix it first: {}", d.file, d.message);
     }
     let (text, items) = parsed.context("template was not parsed")?;
-    let template = Template { shown: check.file.clone(), text, items };
+    let template = Template::new(check.file.clone(), text, items);
     if template.item_count() == 0 {
         bail!("{}: the template has no items to translate: is it the right file?", template.shown);
     }
@@ -495,10 +496,10 @@ fn check_file(
     // Located findings in file order; findings without a place (missing items) after them.
     located.sort_by_key(|d| d.line.unwrap_or(usize::MAX));
     check.diagnostics.extend(located);
-    let pack_bytes = if changed { text.as_bytes().to_vec() } else { bytes.clone() };
+    drop(lines);
     let is_template = matches!(check.kind, FileKind::LcdTemplate | FileKind::WebTemplate);
-    let for_template = is_template.then(|| (text.into_owned(), items));
-    check.pack_bytes = Some(pack_bytes);
+    let for_template = is_template.then(|| (text.to_string(), items));
+    check.pack_bytes = Some(if changed { text.into_owned().into_bytes() } else { bytes });
     (check, for_template)
 }
 
@@ -512,11 +513,14 @@ fn read_content(source: &Source, max: u64) -> Result<Vec<u8>, String> {
             if meta.len() > max {
                 return Err(too_big(meta.len(), max));
             }
-            crate::input::read_limited(path, max).map_err(|e| {
-                let full = format!("{e:#}");
-                let prefix = format!("{}: ", path.display());
-                full.strip_prefix(&prefix).map(str::to_string).unwrap_or(full)
-            })
+            // Read with the size known, in one allocation; the cap still holds if the file grows.
+            let file = std::fs::File::open(path).map_err(|e| format!("cannot open: {e}"))?;
+            let mut bytes = Vec::with_capacity(meta.len() as usize + 1);
+            file.take(max + 1).read_to_end(&mut bytes).map_err(|e| format!("cannot read: {e}"))?;
+            if bytes.len() as u64 > max {
+                return Err(too_big(bytes.len() as u64, max));
+            }
+            Ok(bytes)
         }
         Content::Folder => Err("a folder, not a file".to_string()),
         Content::Unreadable(reason) => Err(reason.clone()),

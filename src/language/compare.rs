@@ -27,12 +27,18 @@ pub struct Template {
     pub shown: String,
     pub text: String,
     pub items: Items,
+    count: usize,
 }
 
 impl Template {
+    pub fn new(shown: String, text: String, items: Items) -> Template {
+        let count = items.iter().filter(|i| i.translatable).count();
+        Template { shown, text, items, count }
+    }
+
     /// How many items a translation must have.
     pub fn item_count(&self) -> usize {
-        self.items.iter().filter(|i| i.translatable).count()
+        self.count
     }
 }
 
@@ -48,15 +54,32 @@ pub fn compare(
 ) -> Counts {
     let soft = if strict { Severity::Error } else { Severity::Warning };
     let mut counts = Counts::default();
-    let mut missing = Vec::new();
-    for t in template.items.iter().filter(|t| t.translatable) {
-        let Some(item) = translation.get(&t.key) else {
-            missing.push(t);
+    let at = |offset: usize| lines.at(offset);
+    // One pass over the translation: each item is found in the template or is extra.
+    for item in translation.iter() {
+        let Some(t) = template.items.get(&item.key) else {
+            if item.translatable || !item.value.is_empty() {
+                counts.extra += 1;
+                let (line, column) = at(item.offset);
+                out.push(
+                    Diagnostic::error(
+                        shown,
+                        format!(
+                            "item '{}' is not in the template {} (misspelt key, or a template of another firmware?)",
+                            item.key, template.shown
+                        ),
+                    )
+                    .at(line, column),
+                );
+            }
             continue;
         };
+        if !t.translatable {
+            continue;
+        }
         counts.translated += 1;
         let here = |severity: Severity, message: String| {
-            let (line, column) = lines.at(item.offset);
+            let (line, column) = at(item.offset);
             Diagnostic::new(shown, severity, message).at(line, column)
         };
         if item.value.is_empty() {
@@ -73,26 +96,10 @@ pub fn compare(
             out.push(here(soft, format!("item '{}' has other placeholders than English: {diff}", t.key)));
         }
     }
-    for item in translation.iter() {
-        let known = template.items.contains(&item.key);
-        if !known && (item.translatable || !item.value.is_empty()) {
-            counts.extra += 1;
-            let (line, column) = lines.at(item.offset);
-            out.push(
-                Diagnostic::error(
-                    shown,
-                    format!(
-                        "item '{}' is not in the template {} (misspelt key, or a template of another firmware?)",
-                        item.key, template.shown
-                    ),
-                )
-                .at(line, column),
-            );
-        }
-    }
-    if !missing.is_empty() {
+    // Only when some template item was not met: which ones, in template order.
+    if counts.translated < template.item_count() {
         let template_lines = LineIndex::new(&template.text);
-        for t in missing {
+        for t in template.items.iter().filter(|t| t.translatable && !translation.contains(&t.key)) {
             counts.missing += 1;
             let (line, _) = template_lines.at(t.offset);
             out.push(Diagnostic::error(
@@ -123,18 +130,18 @@ mod tests {
     fn items(pairs: &[(&str, &str)]) -> Items {
         let mut items = Items::default();
         for (i, (k, v)) in pairs.iter().enumerate() {
-            items.insert(Item { key: k.to_string(), value: v.to_string(), offset: 2 * i, translatable: true });
+            items.insert(Item { key: (*k).into(), value: v.to_string(), offset: 2 * i, translatable: true });
         }
         items
     }
 
     #[test]
     fn every_kind_of_difference_names_the_item() {
-        let template = Template {
-            shown: "T.js".into(),
-            text: "a\nb\nc\nd\ne\n".into(),
-            items: items(&[("a", "Call"), ("b", "Hold"), ("c", "Line %d"), ("d", "OK"), ("e", "Mute")]),
-        };
+        let template = Template::new(
+            "T.js".into(),
+            "a\nb\nc\nd\ne\n".into(),
+            items(&[("a", "Call"), ("b", "Hold"), ("c", "Line %d"), ("d", "OK"), ("e", "Mute")]),
+        );
         let tr = items(&[("a", "Appel"), ("b", ""), ("c", "Ligne"), ("d", "OK"), ("z", "Zut")]);
         let text = "0123456789";
         let mut out = Vec::new();

@@ -379,7 +379,7 @@ impl<'a> Parser<'a> {
         if let Value::Str(s) = value {
             if !path.is_empty() {
                 let replaced = self.parsed.items.insert(Item {
-                    key: path.clone(),
+                    key: path.as_str().into(),
                     value: s.trim().to_string(),
                     offset,
                     translatable: true,
@@ -544,7 +544,7 @@ mod tests {
     use super::*;
 
     fn items(text: &str) -> Vec<(String, String)> {
-        parse(text).unwrap().items.iter().map(|i| (i.key.clone(), i.value.clone())).collect()
+        parse(text).unwrap().items.iter().map(|i| (i.key.to_string(), i.value.clone())).collect()
     }
 
     #[test]

@@ -7,40 +7,79 @@ use std::collections::BTreeMap;
 /// Each placeholder of `s` with how often it occurs.
 pub fn placeholders(s: &str) -> BTreeMap<&str, usize> {
     let mut found = BTreeMap::new();
-    let bytes = s.as_bytes();
-    let mut i = 0;
-    while i < bytes.len() {
-        let len = match bytes[i] {
-            b'%' => printf_len(&bytes[i..]),
-            b'{' => brace_len(&bytes[i..]),
-            b'\\' if bytes.get(i + 1) == Some(&b'n') => 2,
-            b'\n' => {
-                *found.entry("\\n").or_insert(0) += 1;
-                i += 1;
-                continue;
-            }
-            _ => 0,
-        };
-        if len > 0 {
-            let p = &s[i..i + len];
-            if p != "%%" {
-                *found.entry(p).or_insert(0) += 1;
-            }
-            i += len;
-        } else {
-            i += 1;
-        }
+    for p in sorted(s) {
+        *found.entry(p).or_insert(0) += 1;
     }
     found
+}
+
+/// The placeholders of `s`, sorted (a line break counts as `\n`).
+fn sorted(s: &str) -> Vec<&str> {
+    let mut found: Vec<&str> = Placeholders { s, i: 0 }.collect();
+    found.sort_unstable();
+    found
+}
+
+/// The bytes a placeholder can start with.
+static STARTS: [bool; 256] = {
+    let mut t = [false; 256];
+    t[b'%' as usize] = true;
+    t[b'{' as usize] = true;
+    t[b'\\' as usize] = true;
+    t[b'\n' as usize] = true;
+    t
+};
+
+/// The placeholders of a string in order of appearance.
+struct Placeholders<'a> {
+    s: &'a str,
+    i: usize,
+}
+
+impl<'a> Iterator for Placeholders<'a> {
+    type Item = &'a str;
+
+    fn next(&mut self) -> Option<&'a str> {
+        let bytes = self.s.as_bytes();
+        while self.i < bytes.len() {
+            // Skip ordinary text quickly.
+            match bytes[self.i..].iter().position(|&b| STARTS[b as usize]) {
+                Some(skip) => self.i += skip,
+                None => {
+                    self.i = bytes.len();
+                    return None;
+                }
+            }
+            let i = self.i;
+            let len = match bytes[i] {
+                b'%' => printf_len(&bytes[i..]),
+                b'{' => brace_len(&bytes[i..]),
+                b'\\' if bytes.get(i + 1) == Some(&b'n') => 2,
+                b'\n' => {
+                    self.i += 1;
+                    return Some("\\n");
+                }
+                _ => 0,
+            };
+            self.i += len.max(1);
+            if len > 0 && &self.s[i..i + len] != "%%" {
+                return Some(&self.s[i..i + len]);
+            }
+        }
+        None
+    }
 }
 
 /// How the placeholders of `translated` differ from those of `english`, as a readable list
 /// (`'%d' 1× in English, 0× here`), or `None` when they match.
 pub fn differences(english: &str, translated: &str) -> Option<String> {
-    let (a, b) = (placeholders(english), placeholders(translated));
-    if a == b {
+    // Same placeholders in the same order (the usual case) needs no allocation; moved ones are
+    // fine too.
+    let in_order = |s| Placeholders { s, i: 0 };
+    if in_order(english).eq(in_order(translated)) || sorted(english) == sorted(translated) {
         return None;
     }
+    let (a, b) = (placeholders(english), placeholders(translated));
     let mut keys: Vec<&str> = a.keys().chain(b.keys()).copied().collect();
     keys.sort_unstable();
     keys.dedup();
@@ -90,12 +129,12 @@ fn printf_len(b: &[u8]) -> usize {
             digits(&mut i);
         }
     }
-    for len in ["hh", "ll", "h", "l", "L", "q", "j", "z", "t"] {
-        if b[i.min(b.len())..].starts_with(len.as_bytes()) {
-            i += len.len();
-            break;
-        }
-    }
+    // Length modifiers: hh, h, ll, l, L, q, j, z, t.
+    i += match (b.get(i), b.get(i + 1)) {
+        (Some(b'h'), Some(b'h')) | (Some(b'l'), Some(b'l')) => 2,
+        (Some(b'h' | b'l' | b'L' | b'q' | b'j' | b'z' | b't'), _) => 1,
+        _ => 0,
+    };
     match b.get(i) {
         Some(
             b'd' | b'i' | b'o' | b'u' | b'x' | b'X' | b'e' | b'E' | b'f' | b'F' | b'g' | b'G' | b'a' | b'A' | b'c'

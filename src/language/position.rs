@@ -2,25 +2,29 @@
 //!
 //! Built once per file so that reporting many items stays linear in the file size.
 
-/// Start offsets of every line of a text.
+/// Start offsets of every line of a text, found on the first lookup (a clean file needs none).
 pub struct LineIndex<'a> {
     text: &'a str,
-    starts: Vec<usize>,
+    starts: std::cell::OnceCell<Vec<usize>>,
 }
 
 impl<'a> LineIndex<'a> {
-    /// Indexes the line starts of `text` (lines end at `\n`; a `\r` before it is part of the line).
+    /// An index of the line starts of `text` (lines end at `\n`; a `\r` before it is part of the
+    /// line).
     pub fn new(text: &'a str) -> LineIndex<'a> {
-        let mut starts = vec![0];
-        starts.extend(memchr_newlines(text.as_bytes()).map(|i| i + 1));
-        LineIndex { text, starts }
+        LineIndex { text, starts: std::cell::OnceCell::new() }
     }
 
     /// The 1-based line and column of byte `offset` (clamped to the text).
     pub fn at(&self, offset: usize) -> (usize, usize) {
+        let starts = self.starts.get_or_init(|| {
+            let mut starts = vec![0];
+            starts.extend(memchr_newlines(self.text.as_bytes()).map(|i| i + 1));
+            starts
+        });
         let offset = offset.min(self.text.len());
-        let line = self.starts.partition_point(|&s| s <= offset);
-        let start = self.starts[line - 1];
+        let line = starts.partition_point(|&s| s <= offset);
+        let start = starts[line - 1];
         let column = self.text.get(start..offset).map_or(offset - start, |s| s.chars().count()) + 1;
         (line, column)
     }

@@ -10,9 +10,8 @@
 //! DTDs (and so entity declarations) are refused outright: no entity is ever expanded, and a
 //! "billion laughs" file fails at its `<!DOCTYPE`.
 
-use super::items::{Item, ParseError, Parsed};
+use super::items::{FastMap, Item, ParseError, Parsed};
 use super::position::LineIndex;
-use std::collections::HashMap;
 
 /// More nodes than this in one file is refused (a language file has a few thousand items).
 const MAX_NODES: u32 = 4_000_000;
@@ -35,17 +34,20 @@ impl AttributeRules<'_> {
 
 /// Parses `text` as XML and lists its items. Not well-formed XML, or any DTD, is an error.
 pub fn parse(text: &str, rules: &AttributeRules) -> Result<Parsed, ParseError> {
-    if let Some(at) = find_dtd(text) {
+    let dtd_refused = |at: usize| {
         let (line, column) = LineIndex::new(text).at(at);
-        return Err(ParseError {
+        ParseError {
             line,
             column,
             message: "DTD refused: a language file needs no <!DOCTYPE> and entity declarations are never expanded"
                 .to_string(),
-        });
-    }
+        }
+    };
     let options = roxmltree::ParsingOptions { allow_dtd: false, nodes_limit: MAX_NODES, ..Default::default() };
     let doc = roxmltree::Document::parse_with_options(text, options).map_err(|e| {
+        if let roxmltree::Error::DtdDetected = e {
+            return dtd_refused(find_dtd(text).unwrap_or(0));
+        }
         let pos = e.pos();
         let message = e.to_string();
         // roxmltree ends its messages with " at L:C"; the position is shown in front instead.
@@ -59,66 +61,92 @@ pub fn parse(text: &str, rules: &AttributeRules) -> Result<Parsed, ParseError> {
             message: format!("not well-formed XML: {message}"),
         }
     })?;
+    // roxmltree lets an empty `<!DOCTYPE x>` through; it is refused as well.
+    if let Some(at) = find_dtd(&text[..doc.root_element().range().start]) {
+        return Err(dtd_refused(at));
+    }
 
-    let mut parsed = Parsed::default();
-    let mut seen: HashMap<String, u32> = HashMap::new();
-    // (node, key) of the open ancestors of the current element.
-    let mut stack: Vec<(roxmltree::NodeId, String)> = Vec::new();
+    let mut parsed = Parsed::with_capacity(text.len() / 64);
+    let mut seen: FastMap<String, u32> = FastMap::with_capacity_and_hasher(text.len() / 64, Default::default());
+    // The key of the current element, built in one buffer; the stack holds each open ancestor
+    // and the length of its key in the buffer.
+    let mut path = String::new();
+    let mut stack: Vec<(roxmltree::NodeId, usize)> = Vec::new();
     for node in doc.descendants().filter(|n| n.is_element()) {
         let parent = node.parent().map(|p| p.id());
         while stack.last().is_some_and(|(id, _)| Some(*id) != parent) {
             stack.pop();
         }
-        let mut key = stack.last().map(|(_, k)| k.clone()).unwrap_or_default();
-        key.push('/');
-        key.push_str(node.tag_name().name());
-        for id_attr in rules.id_attributes {
-            if let Some(a) = node.attributes().find(|a| a.name().eq_ignore_ascii_case(id_attr)) {
+        path.truncate(stack.last().map_or(0, |(_, len)| *len));
+        path.push('/');
+        path.push_str(node.tag_name().name());
+        let mut ids: Vec<(usize, roxmltree::Attribute)> = node
+            .attributes()
+            .filter_map(|a| rules.id_attributes.iter().position(|n| n.eq_ignore_ascii_case(a.name())).map(|p| (p, a)))
+            .collect();
+        ids.sort_by_key(|(p, _)| *p);
+        for (_, a) in ids {
+            {
                 let quote = if a.value().contains('"') { '\'' } else { '"' };
-                key.push_str(&format!("[@{}={quote}{}{quote}]", a.name(), a.value()));
+                path.push_str("[@");
+                path.push_str(a.name());
+                path.push('=');
+                path.push(quote);
+                path.push_str(a.value());
+                path.push(quote);
+                path.push(']');
             }
         }
-        let count = seen.entry(key.clone()).or_insert(0);
-        *count += 1;
-        if *count > 1 {
-            key.push_str(&format!("[{count}]"));
+        let count = match seen.get_mut(path.as_str()) {
+            Some(c) => {
+                *c += 1;
+                *c
+            }
+            None => {
+                seen.insert(path.clone(), 1);
+                1
+            }
+        };
+        if count > 1 {
+            path.push_str(&format!("[{count}]"));
         }
 
         let text_value = own_text(node);
+        let offset = node.range().start;
         if !text_value.is_empty() {
-            parsed.items.insert(Item {
-                key: key.clone(),
-                value: text_value,
-                offset: node.range().start,
-                translatable: true,
-            });
+            parsed.items.insert(Item { key: path.as_str().into(), value: text_value, offset, translatable: true });
         } else if !node.children().any(|c| c.is_element()) {
             // An empty leaf: in a translation, an item whose text was removed.
-            parsed.items.insert(Item {
-                key: key.clone(),
-                value: text_value,
-                offset: node.range().start,
-                translatable: false,
-            });
+            parsed.items.insert(Item { key: path.as_str().into(), value: text_value, offset, translatable: false });
         }
         for a in node.attributes() {
             if a.namespace().is_some() || rules.is_id(a.name()) || rules.is_ignored(a.name()) {
                 continue;
             }
+            let mut key = String::with_capacity(path.len() + 2 + a.name().len());
+            key.push_str(&path);
+            key.push_str("/@");
+            key.push_str(a.name());
             parsed.items.insert(Item {
-                key: format!("{key}/@{}", a.name()),
+                key: key.into(),
                 value: a.value().trim().to_string(),
                 offset: a.range().start,
                 translatable: a.value().chars().any(char::is_alphabetic),
             });
         }
-        stack.push((node.id(), key));
+        stack.push((node.id(), path.len()));
     }
     Ok(parsed)
 }
 
 /// The element's own text (its text children, not its descendants'), trimmed.
 fn own_text(node: roxmltree::Node) -> String {
+    let mut texts = node.children().filter(|c| c.is_text());
+    match (texts.next(), texts.next()) {
+        (None, _) => return String::new(),
+        (Some(only), None) => return only.text().unwrap_or_default().trim().to_string(),
+        _ => {}
+    }
     let mut s = String::new();
     for c in node.children().filter(|c| c.is_text()) {
         s.push_str(c.text().unwrap_or_default());
@@ -165,7 +193,7 @@ mod tests {
             .items
             .iter()
             .filter(|i| i.translatable)
-            .map(|i| (i.key.clone(), i.value.clone()))
+            .map(|i| (i.key.to_string(), i.value.clone()))
             .collect()
     }
 
