@@ -96,6 +96,16 @@ pub fn compare(
             out.push(here(soft, format!("item '{}' has other placeholders than English: {diff}", t.key)));
         }
     }
+    if counts.translated == 0 && translation.iter().next().is_some() {
+        out.push(Diagnostic::note(
+            shown,
+            format!(
+                "none of the {} items of {} is in this file: its structure differs from the template's (another root element, other id attributes or variable name?)",
+                template.item_count(),
+                template.shown
+            ),
+        ));
+    }
     // Only when some template item was not met: which ones, in template order.
     if counts.translated < template.item_count() {
         let template_lines = LineIndex::new(&template.text);
@@ -159,5 +169,14 @@ mod tests {
         let mut strict = Vec::new();
         compare("f.js", &LineIndex::new(text), &tr, &template, true, &mut strict);
         assert!(strict.iter().all(|d| d.severity == Severity::Error));
+    }
+
+    #[test]
+    fn a_file_of_another_shape_gets_one_explaining_note() {
+        let template = Template::new("T.xml".into(), "a\n".into(), items(&[("/L/i", "Call")]));
+        let mut out = Vec::new();
+        let c = compare("f.xml", &LineIndex::new("x"), &items(&[("/Other/i", "Appel")]), &template, false, &mut out);
+        assert_eq!((c.missing, c.extra), (1, 1));
+        assert!(out.iter().any(|d| d.severity == Severity::Note && d.message.contains("structure differs")), "{out:?}");
     }
 }

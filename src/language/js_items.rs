@@ -136,6 +136,16 @@ impl<'a> Lexer<'a> {
     fn string(&mut self, quote: char) -> Result<String, At> {
         let start = self.pos;
         self.pos += 1;
+        // Most strings have no escapes: take them whole.
+        let rest = self.text[self.pos..].as_bytes();
+        let q = quote as u8;
+        if let Some(end) = rest.iter().position(|&b| b == q || b == b'\\' || b == b'\n' || b == b'\r' || b == b'$') {
+            if rest[end] == q {
+                let value = self.text[self.pos..self.pos + end].to_string();
+                self.pos += end + 1;
+                return Ok(value);
+            }
+        }
         let mut value = String::new();
         let mut chars = self.text[self.pos..].char_indices();
         while let Some((i, c)) = chars.next() {
@@ -227,10 +237,16 @@ impl<'a> Parser<'a> {
     }
 
     /// The current token, moving past it (`self.pos -= 1` steps back to it).
+    /// A string's value is moved out (it is read once); the token stays "a string" for messages.
     fn next(&mut self) -> Token<'a> {
-        let t = self.peek().clone();
+        let i = self.pos.min(self.tokens.len() - 1);
         self.pos += 1;
-        t
+        let t = &mut self.tokens[i];
+        let tok = match &mut t.tok {
+            Tok::Str(s) => Tok::Str(std::mem::take(s)),
+            other => other.clone(),
+        };
+        Token { tok, start: t.start, newline_before: t.newline_before }
     }
 
     fn eat(&mut self, c: char) -> bool {
@@ -380,7 +396,7 @@ impl<'a> Parser<'a> {
             if !path.is_empty() {
                 let replaced = self.parsed.items.insert(Item {
                     key: path.as_str().into(),
-                    value: s.trim().to_string(),
+                    value: if s.trim().len() == s.len() { s } else { s.trim().to_string() },
                     offset,
                     translatable: true,
                 });

@@ -39,7 +39,7 @@ pub struct Args {
 enum Command {
     /// Check translation files: names, UTF-8, well-formedness, every template item translated.
     #[command(
-        after_help = "Examples:\n  bundler language check Language/\n  bundler language check 10_ChineseSimplified.js --web-template Web_English_Template.js --strict\n  bundler language check Language/ --json\n\nWithout templates (given, or found in the folder under the vendor's names) the completeness\ncheck is skipped with a note. Exit status 1 when any error is found."
+        after_help = "Examples:\n  bundler language check Language/\n  bundler language check 10_ChineseSimplified.js --web-template Web_English_Template.js --strict\n  bundler language check Language/ --json\n\nWithout templates (given, or found in the folder under the vendor's names) the completeness\ncheck is skipped with a note. Exit status 1 when any error is found.\n\nAssumed, as nothing is published: the templates' inner format (items are derived from the\ntemplate itself: XML elements and attributes holding text, keyed by path and id attributes;\nevery string a script sets) and the Language.tar size cap (layouts/htek.toml)."
     )]
     Check(CheckArgs),
     /// Check a folder, then write Language.tar (nothing is written if any error remains).
