@@ -137,7 +137,7 @@ impl<'a> Lexer<'a> {
         let start = self.pos;
         self.pos += 1;
         // Most strings have no escapes: take them whole.
-        let rest = self.text[self.pos..].as_bytes();
+        let rest = &self.text.as_bytes()[self.pos..];
         let q = quote as u8;
         if let Some(end) = rest.iter().position(|&b| b == q || b == b'\\' || b == b'\n' || b == b'\r' || b == b'$') {
             if rest[end] == q {
