@@ -69,6 +69,12 @@ pub struct Model {
     /// Phones at or below this version need the legacy image as well to reach the current firmware.
     #[serde(default)]
     pub two_step_upgrade_below: Option<String>,
+    /// Which legacy file the two-step upgrade needs beside the current firmware (`img_`).
+    #[serde(default)]
+    pub two_step_file_prefix: Option<String>,
+    /// Largest firmware file accepted, in bytes.
+    #[serde(default = "default_firmware_max_bytes")]
+    pub firmware_max_bytes: u64,
     /// `color`, `mono` or `none`.
     #[serde(default = "default_screen")]
     pub screen: String,
@@ -86,6 +92,13 @@ pub struct Model {
     /// What goes into `Language.tar` besides the archive rule: template names, how items are found.
     #[serde(default)]
     pub language_files: Option<LanguageFiles>,
+    /// Expansion-module resources, passed through (inner format unpublished).
+    #[serde(default)]
+    pub exp_pres: Option<ArchiveRule>,
+}
+
+fn default_firmware_max_bytes() -> u64 {
+    256 * 1024 * 1024
 }
 
 fn default_screen() -> String {
@@ -183,16 +196,8 @@ pub struct AssetRule {
 impl AssetRule {
     /// Whether `name` (an entry name without folder) is one of this rule's names.
     pub fn matches(&self, name: &str) -> bool {
-        if self.names.iter().any(|n| n.eq_ignore_ascii_case(name)) {
-            return true;
-        }
-        match &self.any_name {
-            Some(glob) => match glob.strip_prefix('*') {
-                Some(suffix) => name.to_ascii_lowercase().ends_with(&suffix.to_ascii_lowercase()),
-                None => glob.eq_ignore_ascii_case(name),
-            },
-            None => false,
-        }
+        self.names.iter().any(|n| n.eq_ignore_ascii_case(name))
+            || self.any_name.as_deref().is_some_and(|glob| crate::glob::matches(glob, name))
     }
 }
 
@@ -321,9 +326,10 @@ struct LayoutFile {
 
 impl LayoutFile {
     fn parse(shown: &str, stem: &str, text: &str, origin: &str) -> Result<LayoutFile> {
-        let table: toml::Table = text
-            .parse()
-            .map_err(|e: toml::de::Error| anyhow::anyhow!("{shown}:{}: {}", position(text, e.span()), e.message()))?;
+        let table: toml::Table = text.parse().map_err(|e: toml::de::Error| {
+            let (line, col) = crate::report::line_col(text, e.span().map_or(0, |s| s.start));
+            anyhow::anyhow!("{shown}:{line}:{col}: {}", e.message())
+        })?;
         Ok(LayoutFile { shown: shown.to_string(), stem: stem.to_string(), origin: vec![origin.to_string()], table })
     }
 
@@ -393,15 +399,6 @@ fn merge(base: &mut toml::Table, over: toml::Table) {
             }
         }
     }
-}
-
-/// "line L, column C" (1-based) of a byte span's start.
-fn position(text: &str, span: Option<std::ops::Range<usize>>) -> String {
-    let Some(span) = span else { return "?".to_string() };
-    let before = &text[..span.start.min(text.len())];
-    let line = before.matches('\n').count() + 1;
-    let column = before.rsplit('\n').next().map_or(0, |l| l.chars().count()) + 1;
-    format!("{line}:{column}")
 }
 
 #[cfg(test)]

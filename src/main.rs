@@ -3,15 +3,20 @@
 //! This file only parses the command line and hands each subcommand to its module.
 
 mod archive;
+mod checksums;
 mod epoch;
+mod firmware;
+mod glob;
 mod input;
 mod inspect;
 mod language;
 mod layout;
 mod models;
 mod output;
+mod release;
 mod report;
 mod ringtone;
+mod verify;
 
 use clap::{Parser, Subcommand};
 use std::path::PathBuf;
@@ -20,7 +25,7 @@ use std::process::ExitCode;
 /// Checks and packs ring tones, images, language packs, firmware and configs for Htek UC900 and
 /// Flyingvoice FIP phones.
 #[derive(Parser)]
-#[command(name = "bundler", version, about, propagate_version = true)]
+#[command(name = "bundler", version, about)]
 struct Cli {
     /// Folder of layout TOML files that extend or override the built-in model rules.
     #[arg(long, global = true, env = "BUNDLER_LAYOUTS", value_name = "DIR")]
@@ -37,6 +42,12 @@ enum Command {
     Models(models::Args),
     /// Check translation files against the English templates and build Language.tar.
     Language(language::Args),
+    /// Lay out firmware (fw9xx.rom, legacy boot_/img_ files) with prefix/postfix names and SHA256SUMS.
+    Firmware(firmware::Args),
+    /// Build a whole provisioning tree from one release manifest.
+    Release(release::Args),
+    /// Re-check a provisioning tree (built by bundler or by hand) against the model rules.
+    Verify(verify::Args),
     /// Show what a file is (ring tone, WAV, tar) and check it against a model's rules.
     Inspect(inspect::Args),
 }
@@ -64,5 +75,17 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Models(args) => models::run(&args, &ctx),
         Command::Inspect(args) => inspect::run(&args, &ctx),
         Command::Language(args) => language::run(&args, &ctx),
+        Command::Firmware(args) => firmware::run(&args, &ctx),
+        Command::Release(args) => release::run(&args, &ctx),
+        Command::Verify(args) => verify::run(&args, &ctx),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn command_line_definition_is_consistent() {
+        use clap::CommandFactory;
+        super::Cli::command().debug_assert();
     }
 }

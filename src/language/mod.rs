@@ -158,10 +158,9 @@ pub fn run(args: &Args, ctx: &Context) -> Result<ExitCode> {
             } else {
                 print_report(&report)?;
                 println!(
-                    "wrote {}: {} bytes, {} folder {}/ and {entries} files",
+                    "wrote {}: {} bytes, folder {}/ and {entries} files",
                     output.display(),
                     bytes.len(),
-                    report.rules.archive.folder,
                     report.rules.archive.folder
                 );
             }

@@ -5,7 +5,8 @@
 //! than the attributes that name an element (`id`, `name`, `key`, … from the layout data). An item
 //! is identified by its element path plus those naming attributes, XPath-like:
 //! `/Language/item[@id="Call"]`, `/menu[@name="Main"]/entry/@label`. When siblings share a path the
-//! second and later ones get a position (`/strings/string[2]`).
+//! second and later ones get a position (`/strings/string[2]`). The root element is unique, so its
+//! attributes never name it: `<Language name="English">` gives the item `/Language/@name`.
 //!
 //! DTDs (and so entity declarations) are refused outright: no entity is ever expanded, and a
 //! "billion laughs" file fails at its `<!DOCTYPE`.
@@ -80,8 +81,12 @@ pub fn parse(text: &str, rules: &AttributeRules) -> Result<Parsed, ParseError> {
         path.truncate(stack.last().map_or(0, |(_, len)| *len));
         path.push('/');
         path.push_str(node.tag_name().name());
+        // The root element is unique: its attributes name nothing (`<Language name="English">`
+        // holds the language's name, which a translation changes), so they are items.
+        let is_root = node.parent().is_some_and(|p| p.is_root());
         let mut ids: Vec<(usize, roxmltree::Attribute)> = node
             .attributes()
+            .filter(|_| !is_root)
             .filter_map(|a| rules.id_attributes.iter().position(|n| n.eq_ignore_ascii_case(a.name())).map(|p| (p, a)))
             .collect();
         ids.sort_by_key(|(p, _)| *p);
@@ -120,7 +125,7 @@ pub fn parse(text: &str, rules: &AttributeRules) -> Result<Parsed, ParseError> {
             parsed.items.insert(Item { key: path.as_str().into(), value: text_value, offset, translatable: false });
         }
         for a in node.attributes() {
-            if a.namespace().is_some() || rules.is_id(a.name()) || rules.is_ignored(a.name()) {
+            if a.namespace().is_some() || (!is_root && rules.is_id(a.name())) || rules.is_ignored(a.name()) {
                 continue;
             }
             let mut key = String::with_capacity(path.len() + 2 + a.name().len());
@@ -207,6 +212,18 @@ mod tests {
                 ("/L/item[@id=\"Dial\"]".into(), "Dial & go".into()),
                 ("/L/g/item".into(), "x".into()),
                 ("/L/g/item[2]".into(), "y".into()),
+            ]
+        );
+    }
+
+    #[test]
+    fn root_attributes_are_text_not_names() {
+        let k = keys("<Language name=\"English\"><item id=\"Call\">Call</item></Language>");
+        assert_eq!(
+            k,
+            [
+                ("/Language/@name".to_string(), "English".to_string()),
+                ("/Language/item[@id=\"Call\"]".into(), "Call".into()),
             ]
         );
     }

@@ -1,0 +1,96 @@
+//! Stages after resampling: fade-out at a cut, peak normalization, and
+//! quantization to 16-bit.
+
+use super::db_to_amplitude;
+
+/// Fades the last `fade_len` samples (or all, when shorter) to silence along a
+/// half-cosine curve: the first faded sample keeps nearly full gain, the last is 0.
+pub fn fade_out(samples: &mut [f32], fade_len: usize) {
+    let n = fade_len.min(samples.len());
+    if n == 0 {
+        return;
+    }
+    let start = samples.len() - n;
+    for (i, s) in samples[start..].iter_mut().enumerate() {
+        let progress = (i + 1) as f64 / n as f64; // (0, 1]
+        let gain = 0.5 * (1.0 + (std::f64::consts::PI * progress).cos());
+        *s = (f64::from(*s) * gain) as f32;
+    }
+}
+
+/// The largest absolute sample value.
+pub fn peak(samples: &[f32]) -> f32 {
+    samples.iter().fold(0.0f32, |m, s| m.max(s.abs()))
+}
+
+/// Scales `samples` so their peak sits at `dbfs` (≤ 0). Returns the gain applied,
+/// or `None` when the signal is digital silence and cannot be scaled.
+pub fn normalize(samples: &mut [f32], dbfs: f64) -> Option<f64> {
+    let p = peak(samples);
+    if p == 0.0 {
+        return None;
+    }
+    let gain = db_to_amplitude(dbfs) / f64::from(p);
+    for s in samples.iter_mut() {
+        *s = (f64::from(*s) * gain) as f32;
+    }
+    Some(gain)
+}
+
+/// Converts samples in [-1, 1) to 16-bit by rounding, clamping what overshoots.
+/// Returns the samples and how many had to be clamped.
+pub fn quantize(samples: &[f32]) -> (Vec<i16>, usize) {
+    let mut clamped = 0;
+    let out = samples
+        .iter()
+        .map(|&s| {
+            let v = (f64::from(s) * 32768.0).round();
+            if !(-32768.0..=32767.0).contains(&v) {
+                clamped += 1;
+            }
+            v.clamp(-32768.0, 32767.0) as i16
+        })
+        .collect();
+    (out, clamped)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn fade_ends_in_silence_and_leaves_the_rest() {
+        let mut s = vec![1.0f32; 100];
+        fade_out(&mut s, 10);
+        assert!(s[..90].iter().all(|&v| v == 1.0));
+        assert_eq!(s[99], 0.0);
+        assert!(s[90] > 0.97 && s[90] < 1.0);
+        assert!(s[90..].windows(2).all(|w| w[0] >= w[1]));
+    }
+
+    #[test]
+    fn fade_longer_than_signal_covers_it_all() {
+        let mut s = vec![0.5f32; 4];
+        fade_out(&mut s, 1000);
+        assert!(s[0] < 0.5 && s[3] == 0.0);
+        let mut empty: Vec<f32> = vec![];
+        fade_out(&mut empty, 10);
+    }
+
+    #[test]
+    fn normalize_hits_the_target_peak() {
+        let mut s = vec![0.1, -0.25, 0.2];
+        let gain = normalize(&mut s, -6.0).unwrap();
+        assert!((gain - 0.501187 / 0.25).abs() < 1e-4);
+        assert!((peak(&s) - 0.501187).abs() < 1e-5);
+        let mut silent = vec![0.0; 8];
+        assert_eq!(normalize(&mut silent, -1.0), None);
+    }
+
+    #[test]
+    fn quantize_rounds_and_counts_clamps() {
+        let (q, clamped) = quantize(&[0.0, 0.5, -1.0, 1.0, -1.5, 1.0 / 65536.0 * 1.01]);
+        assert_eq!(q, [0, 16384, -32768, 32767, -32768, 1]);
+        assert_eq!(clamped, 2);
+    }
+}

@@ -1,0 +1,222 @@
+//! The rendering pipeline: any supported input → 8 kHz mono 16-bit samples.
+//!
+//! read (streaming) → skip `start_seconds` → level statistics → downmix →
+//! resample to 8 kHz → stop at `max_seconds` → fade-out when cut → normalize →
+//! quantize. Input is decoded only as far as the output needs: the filter's
+//! look-ahead plus one sample to learn whether the input goes on (`cut`).
+
+use std::fs::File;
+use std::io::Read;
+use std::path::Path;
+
+use symphonia::core::io::{MediaSource, ReadOnlySource};
+
+use crate::dsp::{downmix, envelope, resample::Resampler, stats::LevelStats};
+use crate::input::{self, FrameSource};
+use crate::{Error, RawFormat};
+
+/// Output sample rate of every ring tone, in Hz.
+pub const OUTPUT_RATE: u32 = 8_000;
+/// Longest `max_seconds` accepted: an hour of 8 kHz audio is 115 MB of `f32`
+/// while rendering, and no phone takes a ring tone anywhere near that long.
+pub const MAX_OUTPUT_SECONDS: f64 = 3600.0;
+/// Input frames decoded per step.
+const CHUNK_FRAMES: usize = 4096;
+
+/// Where the audio comes from.
+#[derive(Clone, Copy, Debug)]
+pub enum Source<'a> {
+    /// A file whose format (WAV, MP3, FLAC, Ogg Vorbis) is recognised by content.
+    File(&'a Path),
+    /// A headerless PCM file laid out as `format` says.
+    Raw {
+        /// The file.
+        path: &'a Path,
+        /// Its encoding, rate and channel count.
+        format: RawFormat,
+    },
+}
+
+/// How to turn the input into a ring tone.
+#[derive(Clone, Debug, PartialEq)]
+pub struct RenderOptions {
+    /// Seconds of input to skip first (≥ 0).
+    pub start_seconds: f64,
+    /// Longest output in seconds (> 0, ≤ [`MAX_OUTPUT_SECONDS`]); longer input is cut.
+    pub max_seconds: f64,
+    /// Fade-out length applied at the cut, in milliseconds (only when cut).
+    pub fade_ms: u32,
+    /// Scale the output so its peak sits at this level in dBFS (≤ 0), e.g. `-1.0`.
+    pub normalize_dbfs: Option<f64>,
+}
+
+impl Default for RenderOptions {
+    /// Start at 0, 16 s cap (the Htek guide's example), 50 ms fade, no normalization.
+    fn default() -> Self {
+        RenderOptions { start_seconds: 0.0, max_seconds: 16.0, fade_ms: 50, normalize_dbfs: None }
+    }
+}
+
+impl RenderOptions {
+    /// Rejects values that make no sense (negative start, zero or infinite cap, ...).
+    pub fn validate(&self) -> Result<(), Error> {
+        let bad = |what: String| Err(Error::InvalidOption(what));
+        if !self.start_seconds.is_finite() || self.start_seconds < 0.0 {
+            return bad(format!("start_seconds {} must be a finite number >= 0", self.start_seconds));
+        }
+        if !self.max_seconds.is_finite() || self.max_seconds <= 0.0 {
+            return bad(format!("max_seconds {} must be a finite number > 0", self.max_seconds));
+        }
+        if self.max_seconds > MAX_OUTPUT_SECONDS {
+            return bad(format!("max_seconds {} exceeds the limit of {MAX_OUTPUT_SECONDS}", self.max_seconds));
+        }
+        if self.max_seconds * f64::from(OUTPUT_RATE) < 1.0 {
+            return bad(format!("max_seconds {} is shorter than one 8 kHz sample", self.max_seconds));
+        }
+        if let Some(db) = self.normalize_dbfs {
+            if !(-90.0..=0.0).contains(&db) {
+                return bad(format!("normalize_dbfs {db} must be between -90 and 0"));
+            }
+        }
+        Ok(())
+    }
+}
+
+/// A rendered ring tone before encoding.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Rendered {
+    /// 8 kHz mono 16-bit samples.
+    pub samples: Vec<i16>,
+    /// Length of the whole input in seconds, when its headers tell.
+    pub input_seconds: Option<f64>,
+    /// True when the input (after `start_seconds`) was longer than `max_seconds`.
+    pub cut: bool,
+    /// Non-fatal findings: silent or clipped input, skipped packets, ...
+    pub warnings: Vec<String>,
+}
+
+impl Rendered {
+    /// Output length in seconds.
+    pub fn seconds(&self) -> f64 {
+        self.samples.len() as f64 / f64::from(OUTPUT_RATE)
+    }
+}
+
+/// Renders a file into an 8 kHz mono ring tone.
+pub fn render(src: &Source, opts: &RenderOptions) -> Result<Rendered, Error> {
+    opts.validate()?;
+    let (path, raw) = match *src {
+        Source::File(path) => (path, None),
+        Source::Raw { path, format } => (path, Some(format)),
+    };
+    let file = File::open(path)?;
+    if file.metadata()?.is_dir() {
+        return Err(Error::Io(std::io::ErrorKind::IsADirectory.into()));
+    }
+    let source = input::open(Box::new(file) as Box<dyn MediaSource>, raw)?;
+    run(source, opts)
+}
+
+/// Renders from any reader (a pipe, a socket, a test's byte counter): the
+/// format is recognised by content unless `raw` describes headerless PCM.
+/// Reads only as far as the output needs.
+pub fn render_reader<R: Read + Send + Sync + 'static>(
+    reader: R,
+    raw: Option<RawFormat>,
+    opts: &RenderOptions,
+) -> Result<Rendered, Error> {
+    opts.validate()?;
+    let source = input::open(Box::new(ReadOnlySource::new(reader)), raw)?;
+    run(source, opts)
+}
+
+/// The pipeline proper, over an opened source.
+fn run(mut source: Box<dyn FrameSource>, opts: &RenderOptions) -> Result<Rendered, Error> {
+    let spec = source.spec().clone();
+    spec.check()?;
+    let channels = usize::from(spec.channels);
+    let rate = f64::from(spec.rate);
+    let input_seconds = spec.total_frames.map(|n| n as f64 / rate);
+
+    let cap = (opts.max_seconds * f64::from(OUTPUT_RATE)).round() as u64;
+    let mut resampler = Resampler::new(spec.rate, OUTPUT_RATE, cap);
+    // Input frames (after the skip) that decide every output sample and `cut`.
+    let needed = resampler.input_needed(cap).max((cap as f64 * rate / f64::from(OUTPUT_RATE)).floor() as u64 + 1);
+    let skip = (opts.start_seconds * rate).round() as u64;
+    let mut to_skip = skip;
+
+    let mut stats = LevelStats::new(spec.full_scale);
+    let mut interleaved = Vec::with_capacity(CHUNK_FRAMES * channels);
+    let mut mono = Vec::with_capacity(CHUNK_FRAMES);
+    let mut out: Vec<f32> = Vec::with_capacity(cap.min(1 << 20) as usize);
+    let mut used: u64 = 0;
+    let mut ended = false;
+    while used < needed {
+        interleaved.clear();
+        let want = if to_skip > 0 {
+            to_skip.min(CHUNK_FRAMES as u64) as usize
+        } else {
+            (needed - used).min(CHUNK_FRAMES as u64) as usize
+        };
+        let frames = source.read_frames(&mut interleaved, want)?;
+        if frames == 0 {
+            ended = true;
+            break;
+        }
+        if to_skip > 0 {
+            to_skip -= frames as u64;
+            continue;
+        }
+        // Statistics cover only the input that reaches the output.
+        let in_output = ((cap as f64 * rate / f64::from(OUTPUT_RATE)).ceil() as u64).saturating_sub(used);
+        let counted = (frames as u64).min(in_output) as usize * channels;
+        stats.observe(&interleaved[..counted]);
+        mono.clear();
+        downmix::downmix_to_mono(&interleaved, channels, &mut mono);
+        resampler.push(&mono, &mut out);
+        used += frames as u64;
+    }
+    if ended {
+        if let (true, Some(total)) = (spec.exact_length, spec.total_frames) {
+            let read = skip - to_skip + used;
+            if read < total {
+                return Err(Error::Truncated(format!(
+                    "{} data ends after {:.3} s of the {:.3} s its header declares",
+                    spec.format,
+                    read as f64 / rate,
+                    total as f64 / rate
+                )));
+            }
+        }
+        resampler.finish(&mut out);
+    }
+    if used == 0 {
+        return Err(match (ended, to_skip > 0 || opts.start_seconds > 0.0) {
+            (true, true) => {
+                Error::InvalidOption(format!("start_seconds {} is at or past the end of the input", opts.start_seconds))
+            }
+            _ => Error::NoSamples,
+        });
+    }
+    let cut = resampler.output_len(used) > cap;
+    // When reading stopped early every output sample is already computable,
+    // but finish() was not called: compute nothing more, the cap is reached.
+    debug_assert!(ended || out.len() as u64 == cap);
+
+    if cut {
+        let fade = (u64::from(opts.fade_ms) * u64::from(OUTPUT_RATE) / 1000) as usize;
+        envelope::fade_out(&mut out, fade);
+    }
+    let mut warnings = stats.warnings();
+    warnings.extend(source.warnings());
+    if let Some(db) = opts.normalize_dbfs {
+        if envelope::normalize(&mut out, db).is_none() {
+            warnings.push("normalization skipped: the output is digital silence".into());
+        }
+    }
+    let (samples, clamped) = envelope::quantize(&out);
+    if clamped > 0 {
+        warnings.push(format!("{clamped} output sample(s) exceeded full scale after resampling and were clipped"));
+    }
+    Ok(Rendered { samples, input_seconds, cut, warnings })
+}

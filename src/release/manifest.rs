@@ -1,0 +1,346 @@
+//! The release manifest (`release.toml`): one file that names every input of a provisioning tree.
+//! Paths are relative to the manifest. Every mistake is reported with the manifest's line and
+//! column before any work starts.
+//!
+//! ```toml
+//! vendor = "htek"
+//! models = ["UC923", "UC924", "UC926"]
+//! base_url = "http://prov.example.com/htek"   # where the tree is served; fills URLs and settings
+//! [ringtones]                                 # slot = file, or a table with options
+//! 5 = "src/jingle.wav"
+//! 6 = { file = "src/bell.flac", max_seconds = 10, start = 2.5, codec = "alaw", normalize = -1.0, fade_ms = 80 }
+//! [branding]                                  # as `bundler hlpres`; one hlpres.tar per model
+//! wallpapers = ["img/a.jpg"]
+//! screensavers = ["img/d.png"]
+//! weblogo = "img/logo.png"
+//! lcdlogo = "img/logo.png"
+//! icons = { "MenuIcon.png" = "img/icon.png" }
+//! base = "vendor/hlpres.tar"                  # optional
+//! fit = "cover"                               # cover | contain | stretch
+//! direct_wallpaper = "img/x.jpg"              # P20052 download, per model
+//! direct_screensaver = "img/y.jpg"            # P20051 download, per model
+//! exp_pres = "vendor/exp_pres.tar"            # P20177, passed through with its size checked
+//! [languages]
+//! dir = "lang"
+//! lcd_template = "lang/LCD_English_Template.xml"
+//! web_template = "lang/Web_English_Template.js"
+//! [firmware]
+//! files = ["vendor/Firmware_Htek_2.0.4.6.41_20191104.zip"]
+//! prefix = "hl_"
+//! postfix = "_2.0.4.6.41"
+//! version = "2.0.4.6.41"                      # optional: else read from the file names
+//! from_version = "1.0.3.70"                   # optional: phones at ≤ 1.0.3.71 need img_9xx.bin too
+//! ```
+
+use crate::layout::{Layouts, Model};
+use anyhow::{bail, Result};
+use serde::Deserialize;
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+use toml::Spanned;
+
+/// Manifests larger than this are refused.
+const MAX_MANIFEST_BYTES: u64 = 1024 * 1024;
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawManifest {
+    vendor: Spanned<String>,
+    models: Spanned<Vec<Spanned<String>>>,
+    #[serde(default)]
+    base_url: Option<Spanned<String>>,
+    #[serde(default)]
+    ringtones: BTreeMap<Spanned<String>, Spanned<RawRing>>,
+    #[serde(default)]
+    branding: Option<RawBranding>,
+    #[serde(default)]
+    languages: Option<RawLanguages>,
+    #[serde(default)]
+    firmware: Option<RawFirmware>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(untagged)]
+enum RawRing {
+    File(String),
+    Full(RawRingFull),
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawRingFull {
+    file: String,
+    max_seconds: Option<f64>,
+    start: Option<f64>,
+    codec: Option<String>,
+    normalize: Option<f64>,
+    fade_ms: Option<u32>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawBranding {
+    #[serde(default)]
+    wallpapers: Vec<Spanned<String>>,
+    #[serde(default)]
+    screensavers: Vec<Spanned<String>>,
+    weblogo: Option<Spanned<String>>,
+    lcdlogo: Option<Spanned<String>>,
+    #[serde(default)]
+    icons: BTreeMap<String, Spanned<String>>,
+    base: Option<Spanned<String>>,
+    fit: Option<Spanned<String>>,
+    gravity: Option<Spanned<String>>,
+    background: Option<Spanned<String>>,
+    #[serde(default)]
+    dither: bool,
+    direct_wallpaper: Option<Spanned<String>>,
+    direct_screensaver: Option<Spanned<String>>,
+    exp_pres: Option<Spanned<String>>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawLanguages {
+    dir: Spanned<String>,
+    lcd_template: Option<Spanned<String>>,
+    web_template: Option<Spanned<String>>,
+    #[serde(default)]
+    strict: bool,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawFirmware {
+    files: Vec<Spanned<String>>,
+    #[serde(default)]
+    prefix: String,
+    #[serde(default)]
+    postfix: String,
+    version: Option<Spanned<String>>,
+    from_version: Option<Spanned<String>>,
+}
+
+/// A checked manifest: models resolved, paths made absolute and known to exist.
+#[derive(Debug, Clone)]
+pub struct Manifest {
+    pub path: PathBuf,
+    pub vendor: String,
+    /// Canonical model names, in manifest order.
+    pub models: Vec<String>,
+    pub base_url: Option<String>,
+    pub ringtones: Vec<RingSpec>,
+    pub branding: Option<Branding>,
+    pub languages: Option<Languages>,
+    pub firmware: Option<FirmwareSpec>,
+}
+
+#[derive(Debug, Clone)]
+pub struct RingSpec {
+    pub slot: u8,
+    pub file: PathBuf,
+    pub max_seconds: Option<f64>,
+    pub start: f64,
+    pub codec: Option<ringtool::Codec>,
+    pub normalize: Option<f64>,
+    pub fade_ms: u32,
+}
+
+#[derive(Debug, Clone)]
+pub struct Branding {
+    pub wallpapers: Vec<PathBuf>,
+    pub screensavers: Vec<PathBuf>,
+    pub weblogo: Option<PathBuf>,
+    pub lcdlogo: Option<PathBuf>,
+    pub icons: Vec<(String, PathBuf)>,
+    pub base: Option<PathBuf>,
+    pub fit: Option<String>,
+    pub gravity: Option<String>,
+    pub background: Option<String>,
+    pub dither: bool,
+    pub direct_wallpaper: Option<PathBuf>,
+    pub direct_screensaver: Option<PathBuf>,
+    pub exp_pres: Option<PathBuf>,
+}
+
+#[derive(Debug, Clone)]
+pub struct Languages {
+    pub dir: PathBuf,
+    pub lcd_template: Option<PathBuf>,
+    pub web_template: Option<PathBuf>,
+    pub strict: bool,
+}
+
+#[derive(Debug, Clone)]
+pub struct FirmwareSpec {
+    pub files: Vec<PathBuf>,
+    pub prefix: String,
+    pub postfix: String,
+    pub version: Option<crate::firmware::Version>,
+    pub from_version: Option<crate::firmware::Version>,
+}
+
+/// Reads and checks a manifest against the layouts.
+pub fn load(path: &Path, layouts: &Layouts) -> Result<Manifest> {
+    let bytes = crate::input::read_limited(path, MAX_MANIFEST_BYTES)?;
+    let shown = path.display().to_string();
+    let text = String::from_utf8(bytes).map_err(|_| anyhow::anyhow!("{shown}: not UTF-8 text"))?;
+    let raw: RawManifest = toml::from_str(&text).map_err(|e| {
+        let (line, col) = crate::report::line_col(&text, e.span().map_or(0, |s| s.start));
+        anyhow::anyhow!("{shown}:{line}:{col}: {}", e.message().trim())
+    })?;
+    let base = path.parent().map(Path::to_path_buf).unwrap_or_default();
+    Checker { shown: &shown, text: &text, base: &base, layouts }.check(raw, path)
+}
+
+struct Checker<'a> {
+    shown: &'a str,
+    text: &'a str,
+    base: &'a Path,
+    layouts: &'a Layouts,
+}
+
+impl Checker<'_> {
+    /// An error at a span of the manifest.
+    fn at<T>(&self, span: std::ops::Range<usize>, message: String) -> Result<T> {
+        let (line, col) = crate::report::line_col(self.text, span.start);
+        bail!("{}:{line}:{col}: {message}", self.shown)
+    }
+
+    /// A manifest path made absolute, which must exist.
+    fn file(&self, s: &Spanned<String>) -> Result<PathBuf> {
+        let p = self.base.join(s.get_ref());
+        if !p.exists() {
+            return self.at(s.span(), format!("file '{}' does not exist ({})", s.get_ref(), p.display()));
+        }
+        Ok(p)
+    }
+
+    fn opt_file(&self, s: &Option<Spanned<String>>) -> Result<Option<PathBuf>> {
+        s.as_ref().map(|s| self.file(s)).transpose()
+    }
+
+    fn check(&self, raw: RawManifest, path: &Path) -> Result<Manifest> {
+        let vendor = match self.layouts.vendor(raw.vendor.get_ref()) {
+            Ok(v) => v.vendor.clone(),
+            Err(e) => return self.at(raw.vendor.span(), format!("{e}")),
+        };
+        if raw.models.get_ref().is_empty() {
+            return self.at(raw.models.span(), "models must name at least one model".into());
+        }
+        let mut models: Vec<&Model> = Vec::new();
+        for m in raw.models.get_ref() {
+            let model = match self.layouts.model(m.get_ref()) {
+                Ok(model) => model,
+                Err(e) => return self.at(m.span(), format!("{e}")),
+            };
+            if model.vendor != vendor {
+                return self.at(m.span(), format!("{} is a {} model, not {vendor}", model.name, model.vendor));
+            }
+            if models.iter().any(|x| x.name == model.name) {
+                return self.at(m.span(), format!("{} is listed twice", model.name));
+            }
+            models.push(model);
+        }
+        let mut ringtones = Vec::new();
+        for (slot, spec) in raw.ringtones {
+            ringtones.push(self.ring(&slot, spec, &models)?);
+        }
+        let branding = raw.branding.map(|b| self.branding(b)).transpose()?;
+        let languages = match raw.languages {
+            Some(l) => Some(Languages {
+                dir: self.file(&l.dir)?,
+                lcd_template: self.opt_file(&l.lcd_template)?,
+                web_template: self.opt_file(&l.web_template)?,
+                strict: l.strict,
+            }),
+            None => None,
+        };
+        let firmware = match raw.firmware {
+            Some(f) => Some(FirmwareSpec {
+                files: f.files.iter().map(|s| self.file(s)).collect::<Result<_>>()?,
+                prefix: f.prefix,
+                postfix: f.postfix,
+                version: self.version(&f.version)?,
+                from_version: self.version(&f.from_version)?,
+            }),
+            None => None,
+        };
+        Ok(Manifest {
+            path: path.to_path_buf(),
+            vendor,
+            models: models.iter().map(|m| m.name.clone()).collect(),
+            base_url: raw.base_url.map(|u| u.into_inner().trim_end_matches('/').to_string()),
+            ringtones,
+            branding,
+            languages,
+            firmware,
+        })
+    }
+
+    fn version(&self, v: &Option<Spanned<String>>) -> Result<Option<crate::firmware::Version>> {
+        match v {
+            None => Ok(None),
+            Some(s) => match s.get_ref().parse() {
+                Ok(v) => Ok(Some(v)),
+                Err(e) => self.at(s.span(), format!("{e}")),
+            },
+        }
+    }
+
+    fn ring(&self, slot: &Spanned<String>, spec: Spanned<RawRing>, models: &[&Model]) -> Result<RingSpec> {
+        let Ok(n) = slot.get_ref().parse::<u8>() else {
+            return self.at(slot.span(), format!("ring-tone slot '{}' is not a number", slot.get_ref()));
+        };
+        for m in models {
+            if let Err(e) = m.ringtone.file_for_slot(n, &m.name) {
+                return self.at(slot.span(), format!("{e}"));
+            }
+        }
+        let span = spec.span();
+        let full = match spec.into_inner() {
+            RawRing::File(file) => {
+                RawRingFull { file, max_seconds: None, start: None, codec: None, normalize: None, fade_ms: None }
+            }
+            RawRing::Full(f) => f,
+        };
+        let file = self.file(&Spanned::new(span.clone(), full.file))?;
+        let codec = match full.codec.as_deref().map(str::parse::<ringtool::Codec>) {
+            None => None,
+            Some(Ok(c)) => Some(c),
+            Some(Err(e)) => return self.at(span, format!("codec: {e}")),
+        };
+        if full.max_seconds.is_some_and(|s| !(s.is_finite() && s > 0.0)) {
+            return self.at(span, "max_seconds must be greater than 0".into());
+        }
+        Ok(RingSpec {
+            slot: n,
+            file,
+            max_seconds: full.max_seconds,
+            start: full.start.unwrap_or(0.0),
+            codec,
+            normalize: full.normalize,
+            fade_ms: full.fade_ms.unwrap_or(50),
+        })
+    }
+
+    fn branding(&self, b: RawBranding) -> Result<Branding> {
+        let files = |list: &[Spanned<String>]| list.iter().map(|s| self.file(s)).collect::<Result<Vec<_>>>();
+        let text = |s: Option<Spanned<String>>| s.map(Spanned::into_inner);
+        Ok(Branding {
+            wallpapers: files(&b.wallpapers)?,
+            screensavers: files(&b.screensavers)?,
+            weblogo: self.opt_file(&b.weblogo)?,
+            lcdlogo: self.opt_file(&b.lcdlogo)?,
+            icons: b.icons.iter().map(|(k, v)| Ok((k.clone(), self.file(v)?))).collect::<Result<_>>()?,
+            base: self.opt_file(&b.base)?,
+            direct_wallpaper: self.opt_file(&b.direct_wallpaper)?,
+            direct_screensaver: self.opt_file(&b.direct_screensaver)?,
+            exp_pres: self.opt_file(&b.exp_pres)?,
+            fit: text(b.fit),
+            gravity: text(b.gravity),
+            background: text(b.background),
+            dither: b.dither,
+        })
+    }
+}

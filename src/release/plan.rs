@@ -1,0 +1,159 @@
+//! The release plan: every artifact of the server tree, its inputs and its output path, computed
+//! before anything is built (so `--dry-run` and manifest checks need no work).
+//!
+//! Tree shape (`BASE` = the manifest's base_url):
+//! - `ring/ring5.bin`            shared by all models; phones fetch it by name from P20174 = BASE/ring
+//! - `Language.tar`              shared; P20175
+//! - `exp_pres.tar`              shared; P20177
+//! - `MODEL/hlpres.tar`          per model; P20176
+//! - `MODEL/wallpaper.jpg`, `MODEL/screensaver.jpg`   per model direct downloads; P20052, P20051
+//! - `firmware/…`                prefixed/postfixed firmware; P192 = BASE/firmware
+//!
+//! When the firmware target is legacy (1.0.3.58–1.0.3.72), phones fetch ring files and tars from
+//! the firmware path with the same prefix/postfix as the firmware, so each model gets
+//! `firmware/MODEL/` holding its boot/img files, ring files and tars, all renamed.
+
+use super::manifest::{Manifest, RingSpec};
+use crate::layout::{Layouts, Model};
+use anyhow::Result;
+use serde::Serialize;
+use std::path::PathBuf;
+
+/// What one plan item makes.
+#[derive(Debug, Clone)]
+pub enum Work {
+    Ring(RingSpec),
+    Firmware,
+    ExpPres(PathBuf),
+}
+
+/// One artifact (or, for firmware, one group of files) of the tree.
+#[derive(Debug, Clone)]
+pub struct Item {
+    /// Short description (`ring tone slot 5`).
+    pub label: String,
+    pub work: Work,
+    /// The model whose rules apply (the first of `models` for shared items).
+    pub rule_model: String,
+    pub models: Vec<String>,
+    /// Output paths relative to the tree, in the order `Work` produces them.
+    pub outputs: Vec<String>,
+    /// Input files (hashed for reuse decisions).
+    pub inputs: Vec<PathBuf>,
+    /// The rule the output meets, for the manifest and report.
+    pub rule: String,
+    /// The setting that points phones at it (`P20174`) and its value.
+    pub setting: Option<Setting>,
+}
+
+#[derive(Debug, Clone, Serialize, PartialEq, Eq)]
+pub struct Setting {
+    pub code: String,
+    pub value: String,
+}
+
+/// The plan for a whole manifest.
+pub struct Plan {
+    pub items: Vec<Item>,
+    /// The firmware found (names known, data not read), when the manifest has firmware.
+    pub firmware: Option<crate::firmware::Located>,
+}
+
+/// Computes every item of the tree. Reads zip directories (to name firmware) but no file data.
+pub fn plan(manifest: &Manifest, layouts: &Layouts) -> Result<Plan> {
+    let models: Vec<&Model> = manifest.models.iter().map(|m| layouts.model(m)).collect::<Result<_>>()?;
+    let url = |path: &str| format!("{}/{path}", manifest.base_url.as_deref().unwrap_or("http://SERVER"));
+    let names: Vec<String> = models.iter().map(|m| m.name.clone()).collect();
+    let first = models[0];
+    let mut items = Vec::new();
+
+    let firmware = match &manifest.firmware {
+        Some(f) => {
+            let req = crate::firmware::Request {
+                inputs: &f.files,
+                models: &manifest.models,
+                version: f.version.clone(),
+                from_version: f.from_version.clone(),
+                prefix: &f.prefix,
+                postfix: &f.postfix,
+            };
+            Some(crate::firmware::locate(layouts, &req)?)
+        }
+        None => None,
+    };
+    let legacy = firmware.as_ref().is_some_and(|f| f.laid.legacy);
+    let (prefix, postfix) = match &manifest.firmware {
+        Some(f) if legacy => (f.prefix.clone(), f.postfix.clone()),
+        _ => (String::new(), String::new()),
+    };
+    // Where per-model and shared resources go, and the name a resource gets there.
+    let shared_dir =
+        |model: &Model, dir: &str| if legacy { format!("firmware/{}/", model.name) } else { dir.to_string() };
+    let named = |name: &str| format!("{prefix}{name}{postfix}");
+
+    for ring in &manifest.ringtones {
+        let file = first.ringtone.file_for_slot(ring.slot, &first.name)?;
+        let outputs: Vec<String> = if legacy {
+            models.iter().map(|m| format!("{}{}", shared_dir(m, ""), named(&file))).collect()
+        } else {
+            vec![format!("ring/{file}")]
+        };
+        items.push(Item {
+            label: format!("ring tone slot {}", ring.slot),
+            work: Work::Ring(ring.clone()),
+            rule_model: first.name.clone(),
+            models: names.clone(),
+            outputs,
+            inputs: vec![ring.file.clone()],
+            rule: format!(
+                "{} {} {} Hz mono, ≤ {} s, ≤ {} bytes",
+                first.ringtone.container,
+                first.ringtone.codec,
+                first.ringtone.sample_rate,
+                first.ringtone.max_seconds,
+                first.ringtone.max_bytes
+            ),
+            setting: (!legacy).then(|| Setting { code: "P20174".into(), value: url("ring") }),
+        });
+    }
+    if let Some(path) = manifest.branding.as_ref().and_then(|b| b.exp_pres.clone()) {
+        if let Some(rule) = &first.exp_pres {
+            items.push(Item {
+                label: "expansion-module resources".into(),
+                work: Work::ExpPres(path.clone()),
+                rule_model: first.name.clone(),
+                models: names.clone(),
+                outputs: vec![rule.file.clone()],
+                inputs: vec![path],
+                rule: format!("passed through, ≤ {} bytes", rule.max_bytes),
+                setting: Some(Setting { code: "P20177".into(), value: url(&rule.file) }),
+            });
+        }
+    }
+    if let Some(fw) = &firmware {
+        let f = manifest.firmware.as_ref().expect("firmware section");
+        let outputs: Vec<String> = fw
+            .laid
+            .files
+            .iter()
+            .flat_map(|file| {
+                if legacy {
+                    file.models.iter().map(|m| format!("firmware/{m}/{}", file.name)).collect::<Vec<_>>()
+                } else {
+                    vec![format!("firmware/{}", file.name)]
+                }
+            })
+            .collect();
+        items.push(Item {
+            label: format!("firmware {}", fw.laid.version.as_deref().unwrap_or("")),
+            work: Work::Firmware,
+            rule_model: first.name.clone(),
+            models: names.clone(),
+            outputs,
+            inputs: f.files.clone(),
+            rule: format!("vendor names with prefix '{}' and postfix '{}'", f.prefix, f.postfix),
+            setting: (!legacy).then(|| Setting { code: "P192".into(), value: url("firmware") }),
+        });
+    }
+    Ok(Plan { items, firmware })
+}

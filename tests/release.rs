@@ -1,0 +1,318 @@
+//! `bundler release` and `bundler verify`: the whole tree from one manifest, checked with
+//! independent readers (sha256sum, sox) and by re-reading what was built.
+
+mod common;
+use common::*;
+use std::collections::BTreeMap;
+use std::path::Path;
+use std::process::Command;
+
+fn sox(args: &[&str]) {
+    let out = Command::new("sox").args(args).output().expect("run sox");
+    assert!(out.status.success(), "sox {args:?}: {}", String::from_utf8_lossy(&out.stderr));
+}
+
+/// A zip of placeholder roms, written by Python's zipfile.
+fn make_firmware_zip(path: &Path, models: &[&str], size: usize) {
+    let script = format!(
+        "import zipfile,sys\nz=zipfile.ZipFile(sys.argv[1],'w',zipfile.ZIP_STORED)\n\
+         for m in {models:?}:\n    z.writestr('fw/fw'+m[2:]+'.rom', (m.encode()*{size})[:{size}])\n\
+         z.writestr('ReleaseNotes.txt','notes')\nz.close()\n"
+    );
+    assert!(Command::new("python3").arg("-c").arg(&script).arg(path).status().unwrap().success());
+}
+
+/// A project folder with audio, firmware and a manifest; returns the manifest path.
+fn project(dir: &Path, extra: &str) -> std::path::PathBuf {
+    std::fs::create_dir_all(dir.join("src")).unwrap();
+    std::fs::create_dir_all(dir.join("vendor")).unwrap();
+    sox(&[
+        "-n",
+        "-r",
+        "44100",
+        "-c",
+        "2",
+        dir.join("src/jingle.wav").to_str().unwrap(),
+        "synth",
+        "20",
+        "sine",
+        "440",
+        "vol",
+        "0.5",
+    ]);
+    sox(&[
+        "-n",
+        "-r",
+        "16000",
+        "-c",
+        "1",
+        dir.join("src/bell.flac").to_str().unwrap(),
+        "synth",
+        "3",
+        "sine",
+        "880",
+        "vol",
+        "0.5",
+    ]);
+    make_firmware_zip(&dir.join("vendor/Firmware_Htek_2.0.4.6.41_20191104.zip"), &["UC923", "UC924", "UC926"], 4096);
+    let manifest = dir.join("release.toml");
+    std::fs::write(
+        &manifest,
+        format!(
+            "vendor = \"htek\"\nmodels = [\"UC923\", \"UC924\", \"UC926\"]\nbase_url = \"http://prov.example.com/htek\"\n\
+             [ringtones]\n5 = \"src/jingle.wav\"\n6 = {{ file = \"src/bell.flac\", max_seconds = 2 }}\n\
+             [firmware]\nfiles = [\"vendor/Firmware_Htek_2.0.4.6.41_20191104.zip\"]\nprefix = \"hl_\"\npostfix = \"_2.0.4.6.41\"\n{extra}"
+        ),
+    )
+    .unwrap();
+    manifest
+}
+
+/// Every file of a tree with its digest.
+fn tree_digest(dir: &Path) -> BTreeMap<String, String> {
+    let mut out = BTreeMap::new();
+    let mut stack = vec![dir.to_path_buf()];
+    while let Some(d) = stack.pop() {
+        for e in std::fs::read_dir(&d).unwrap() {
+            let p = e.unwrap().path();
+            if p.is_dir() {
+                stack.push(p);
+            } else {
+                let bytes = std::fs::read(&p).unwrap();
+                let rel = p.strip_prefix(dir).unwrap().to_string_lossy().into_owned();
+                out.insert(rel, format!("{:x}", sha2_digest(&bytes)));
+            }
+        }
+    }
+    out
+}
+
+fn sha2_digest(bytes: &[u8]) -> u64 {
+    // A cheap stable fingerprint for comparing trees (not a security check).
+    bytes.iter().fold(0xcbf29ce484222325u64, |h, b| (h ^ *b as u64).wrapping_mul(0x100000001b3))
+}
+
+fn tools() -> bool {
+    require_tool("sox") && require_tool("python3") && require_tool("sha256sum")
+}
+
+#[test]
+fn builds_the_tree_with_sums_manifest_and_report_and_verify_passes() {
+    if !tools() {
+        return;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    project(dir.path(), "");
+    let out = run_in(dir.path(), &["release", "release.toml", "--out", "build"]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let build = dir.path().join("build");
+    let files: Vec<String> = tree_digest(&build).into_keys().collect();
+    for f in [
+        "ring/ring5.bin",
+        "ring/ring6.bin",
+        "firmware/hl_fw924.rom_2.0.4.6.41",
+        "firmware/hl_fw923.rom_2.0.4.6.41",
+        "SHA256SUMS",
+        "manifest.json",
+        "report.html",
+    ] {
+        assert!(files.contains(&f.to_string()), "{f} missing from {files:?}");
+    }
+    let check = Command::new("sha256sum").args(["-c", "--quiet", "SHA256SUMS"]).current_dir(&build).output().unwrap();
+    assert!(check.status.success(), "{}", String::from_utf8_lossy(&check.stdout));
+    let stat = Command::new("sox")
+        .args(["-t", "gsrt"])
+        .arg(build.join("ring/ring5.bin"))
+        .args(["-n", "stat"])
+        .output()
+        .unwrap();
+    assert!(String::from_utf8_lossy(&stat.stderr).contains("16.000000"), "{}", String::from_utf8_lossy(&stat.stderr));
+
+    let m: serde_json::Value = serde_json::from_slice(&std::fs::read(build.join("manifest.json")).unwrap()).unwrap();
+    let ring = m["artifacts"].as_array().unwrap().iter().find(|a| a["path"] == "ring/ring5.bin").unwrap();
+    assert_eq!(ring["setting"]["code"], "P20174");
+    assert_eq!(ring["setting"]["value"], "http://prov.example.com/htek/ring");
+    assert_eq!(ring["sources"][0]["path"], "src/jingle.wav");
+    assert_eq!(ring["sources"][0]["sha256"].as_str().unwrap().len(), 64);
+    assert_eq!(ring["models"], serde_json::json!(["UC923", "UC924", "UC926"]));
+    let html = std::fs::read_to_string(build.join("report.html")).unwrap();
+    assert!(html.contains("UC924") && html.contains("P192") && !html.contains("http://cdn"), "report lacks content");
+
+    let out = run_in(dir.path(), &["verify", "build"]);
+    assert!(out.status.success(), "verify: {}", stdout(&out));
+}
+
+#[test]
+fn dry_run_writes_nothing_and_lists_every_output() {
+    if !tools() {
+        return;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    project(dir.path(), "");
+    let out = run_in(dir.path(), &["release", "release.toml", "--out", "build", "--dry-run", "--json"]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert!(!dir.path().join("build").exists());
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let outputs: Vec<&str> = v
+        .as_array()
+        .unwrap()
+        .iter()
+        .flat_map(|i| i["outputs"].as_array().unwrap())
+        .map(|o| o.as_str().unwrap())
+        .collect();
+    assert!(
+        outputs.contains(&"ring/ring6.bin") && outputs.contains(&"firmware/hl_fw926.rom_2.0.4.6.41"),
+        "{outputs:?}"
+    );
+}
+
+#[test]
+fn manifest_errors_carry_line_and_column() {
+    if !tools() {
+        return;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let manifest = project(dir.path(), "");
+    let text = std::fs::read_to_string(&manifest).unwrap();
+    for (broken, needles) in [
+        (text.replace("\"UC924\"", "\"UC942\""), vec!["release.toml:2:", "UC942", "UC924"]),
+        (text.replace("src/bell.flac", "src/nope.flac"), vec!["release.toml:6:", "nope.flac"]),
+        (text.replace("5 = ", "3 = "), vec!["release.toml:5:1", "4, 5, 6, 7, 8"]),
+        (text.replace("prefix = ", "prefx = "), vec!["release.toml:", "prefx"]),
+        (format!("{text}\nsurprise = 1\n"), vec!["release.toml:", "surprise"]),
+    ] {
+        std::fs::write(&manifest, broken).unwrap();
+        let out = run_in(dir.path(), &["release", "release.toml", "--out", "build"]);
+        assert_one_line_error(&out, &needles);
+        assert!(!dir.path().join("build").exists());
+    }
+}
+
+#[test]
+fn reproducible_and_an_unchanged_rebuild_reuses_everything() {
+    if !tools() {
+        return;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    project(dir.path(), "");
+    for out_dir in ["a", "b"] {
+        let out = run_in(dir.path(), &["release", "release.toml", "--out", out_dir]);
+        assert!(out.status.success(), "{}", stderr(&out));
+    }
+    let a = tree_digest(&dir.path().join("a"));
+    assert_eq!(a, tree_digest(&dir.path().join("b")), "two builds differ");
+
+    let out = run_in(dir.path(), &["release", "release.toml", "--out", "a"]);
+    assert!(out.status.success());
+    let text = stdout(&out);
+    let lines: Vec<&str> = text.lines().filter(|l| l.contains(" bytes ")).collect();
+    assert!(!lines.is_empty() && lines.iter().all(|l| l.ends_with("(reused)")), "{text}");
+    assert_eq!(a, tree_digest(&dir.path().join("a")), "a rebuild changed the tree");
+
+    // Changing one input rebuilds only what uses it.
+    sox(&[
+        "-n",
+        "-r",
+        "16000",
+        "-c",
+        "1",
+        dir.path().join("src/bell.flac").to_str().unwrap(),
+        "synth",
+        "3",
+        "sine",
+        "660",
+    ]);
+    let out = run_in(dir.path(), &["release", "release.toml", "--out", "a"]);
+    let text = stdout(&out);
+    let ring6 = text.lines().find(|l| l.starts_with("ring/ring6.bin")).unwrap();
+    let ring5 = text.lines().find(|l| l.starts_with("ring/ring5.bin")).unwrap();
+    assert!(!ring6.ends_with("(reused)") && ring5.ends_with("(reused)"), "{text}");
+}
+
+#[test]
+fn a_failed_build_leaves_the_previous_tree_untouched() {
+    if !tools() {
+        return;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    project(dir.path(), "");
+    assert!(run_in(dir.path(), &["release", "release.toml", "--out", "build"]).status.success());
+    let before = tree_digest(&dir.path().join("build"));
+    std::fs::write(dir.path().join("src/bell.flac"), b"fLaC but not really").unwrap();
+    let out = run_in(dir.path(), &["release", "release.toml", "--out", "build"]);
+    assert_one_line_error(&out, &["bell.flac"]);
+    assert_eq!(before, tree_digest(&dir.path().join("build")));
+    let stray: Vec<String> = files_in(dir.path()).into_iter().filter(|f| f.contains("bundler-")).collect();
+    assert!(stray.is_empty(), "{stray:?}");
+}
+
+#[test]
+fn a_killed_build_leaves_the_old_tree_or_the_whole_new_one() {
+    if !tools() {
+        return;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    project(dir.path(), "");
+    assert!(run_in(dir.path(), &["release", "release.toml", "--out", "build"]).status.success());
+    let old = tree_digest(&dir.path().join("build"));
+    // A bigger firmware makes the next build long enough to be killed part-way.
+    make_firmware_zip(
+        &dir.path().join("vendor/Firmware_Htek_2.0.4.6.41_20191104.zip"),
+        &["UC923", "UC924", "UC926"],
+        15_000_000,
+    );
+    for delay_ms in [20, 80, 200, 500] {
+        let mut child =
+            bundler().current_dir(dir.path()).args(["release", "release.toml", "--out", "build"]).spawn().unwrap();
+        std::thread::sleep(std::time::Duration::from_millis(delay_ms));
+        let _ = child.kill();
+        let _ = child.wait();
+        let now = tree_digest(&dir.path().join("build"));
+        if now != old {
+            let out = run_in(dir.path(), &["verify", "build"]);
+            assert!(
+                out.status.success(),
+                "after a kill at {delay_ms} ms the tree is neither old nor complete: {}",
+                stdout(&out)
+            );
+        }
+    }
+    assert!(run_in(dir.path(), &["release", "release.toml", "--out", "build"]).status.success());
+    let stray: Vec<String> = files_in(dir.path()).into_iter().filter(|f| f.contains("bundler-")).collect();
+    assert!(stray.is_empty(), "stale staging folders: {stray:?}");
+}
+
+#[test]
+fn verify_catches_flipped_bytes_bad_ring_checksums_and_factory_files() {
+    if !tools() {
+        return;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    project(dir.path(), "");
+    assert!(run_in(dir.path(), &["release", "release.toml", "--out", "build"]).status.success());
+    let build = dir.path().join("build");
+    let ring = build.join("ring/ring5.bin");
+    let mut bytes = std::fs::read(&ring).unwrap();
+    bytes[0x400] ^= 0x01;
+    std::fs::write(&ring, &bytes).unwrap();
+    let fw = build.join("firmware/hl_fw924.rom_2.0.4.6.41");
+    let mut fw_bytes = std::fs::read(&fw).unwrap();
+    fw_bytes[10] ^= 0x80;
+    std::fs::write(&fw, &fw_bytes).unwrap();
+    std::fs::write(build.join("factory0012.bin"), b"x").unwrap();
+    let out = run_in(dir.path(), &["verify", "build", "--json"]);
+    assert!(!out.status.success());
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let errors: Vec<String> = v
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|d| d["severity"] == "error")
+        .map(|d| format!("{}: {}", d["file"].as_str().unwrap(), d["message"].as_str().unwrap()))
+        .collect();
+    let has = |file: &str, word: &str| errors.iter().any(|e| e.starts_with(file) && e.contains(word));
+    assert!(has("ring/ring5.bin", "checksum is wrong"), "{errors:#?}");
+    assert!(has("ring/ring5.bin", "SHA256SUMS"), "{errors:#?}");
+    assert!(has("firmware/hl_fw924.rom_2.0.4.6.41", "manifest.json"), "{errors:#?}");
+    assert!(has("factory0012.bin", "never be served"), "{errors:#?}");
+}

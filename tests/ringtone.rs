@@ -1,0 +1,374 @@
+//! `bundler ringtone` and `bundler inspect` on ring files, with SoX as the independent reader.
+
+mod common;
+use common::*;
+use std::path::Path;
+use std::process::Command;
+
+fn sox(args: &[&str]) {
+    let out = Command::new("sox").args(args).output().expect("run sox");
+    assert!(out.status.success(), "sox {args:?}: {}", String::from_utf8_lossy(&out.stderr));
+}
+
+/// What `sox FILE -n stat` reports, as (key, value) lines.
+fn sox_stat(args: &[&str]) -> String {
+    let out = Command::new("sox").args(args).args(["-n", "stat"]).output().expect("run sox");
+    assert!(out.status.success(), "sox stat: {}", String::from_utf8_lossy(&out.stderr));
+    String::from_utf8_lossy(&out.stderr).into_owned()
+}
+
+fn stat_value(stat: &str, key: &str) -> f64 {
+    let line = stat.lines().find(|l| l.starts_with(key)).unwrap_or_else(|| panic!("{key} missing in {stat}"));
+    line.rsplit(':').next().unwrap().trim().parse().unwrap()
+}
+
+#[test]
+fn three_minute_song_becomes_a_16_second_gsrt_that_sox_reads() {
+    if !require_tool("sox") {
+        return;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    sox(&[
+        "-n",
+        "-r",
+        "44100",
+        "-c",
+        "2",
+        "-b",
+        "16",
+        dir.path().join("song.wav").to_str().unwrap(),
+        "synth",
+        "180",
+        "sine",
+        "440",
+        "vol",
+        "0.5",
+    ]);
+    let out = run_in(dir.path(), &["ringtone", "song.wav", "--slot", "5"]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let line = stdout(&out);
+    assert!(line.contains("ring5.bin") && line.contains("16.00 s") && line.contains("cut"), "{line}");
+    let ring = dir.path().join("ring5.bin");
+    let stat = sox_stat(&["-t", "gsrt", ring.to_str().unwrap()]);
+    let seconds = stat_value(&stat, "Length (seconds)");
+    assert!((seconds - 16.0).abs() < 0.01, "sox reads {seconds} s");
+    assert!(std::fs::metadata(&ring).unwrap().len() <= 128_512);
+}
+
+#[test]
+fn a_1khz_tone_keeps_its_level_within_1_db() {
+    if !require_tool("sox") {
+        return;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    sox(&[
+        "-n",
+        "-r",
+        "44100",
+        "-c",
+        "1",
+        "-b",
+        "16",
+        dir.path().join("tone.wav").to_str().unwrap(),
+        "synth",
+        "4",
+        "sine",
+        "1000",
+        "vol",
+        "0.5",
+    ]);
+    let out = run_in(dir.path(), &["ringtone", "tone.wav", "--slot", "4"]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let rms_in = stat_value(&sox_stat(&[dir.path().join("tone.wav").to_str().unwrap()]), "RMS     amplitude");
+    let rms_out =
+        stat_value(&sox_stat(&["-t", "gsrt", dir.path().join("ring4.bin").to_str().unwrap()]), "RMS     amplitude");
+    let db = 20.0 * (rms_out / rms_in).log10();
+    assert!(db.abs() < 1.0, "level changed by {db:.2} dB");
+}
+
+#[test]
+fn a_5khz_tone_does_not_alias_into_the_8khz_output() {
+    if !require_tool("sox") {
+        return;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    sox(&[
+        "-n",
+        "-r",
+        "44100",
+        "-c",
+        "1",
+        "-b",
+        "16",
+        dir.path().join("hi.wav").to_str().unwrap(),
+        "synth",
+        "3",
+        "sine",
+        "5000",
+        "vol",
+        "0.5",
+    ]);
+    sox(&[
+        "-n",
+        "-r",
+        "44100",
+        "-c",
+        "1",
+        "-b",
+        "16",
+        dir.path().join("ref.wav").to_str().unwrap(),
+        "synth",
+        "3",
+        "sine",
+        "1000",
+        "vol",
+        "0.5",
+    ]);
+    for name in ["hi", "ref"] {
+        let out = run_in(
+            dir.path(),
+            &[
+                "ringtone",
+                &format!("{name}.wav"),
+                "--slot",
+                "4",
+                "-o",
+                &format!("{name}.bin"),
+                "--container",
+                "pcm-wav",
+                "--fade-ms",
+                "0",
+            ],
+        );
+        assert!(out.status.success(), "{}", stderr(&out));
+    }
+    let rms = |n: &str| stat_value(&sox_stat(&[dir.path().join(n).to_str().unwrap()]), "RMS     amplitude");
+    let db = 20.0 * (rms("hi.bin").max(1e-9) / rms("ref.bin")).log10();
+    assert!(db < -50.0, "5 kHz came out only {db:.1} dB down");
+}
+
+#[test]
+fn g711_bytes_match_sox_for_the_same_8khz_samples() {
+    if !require_tool("sox") {
+        return;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let p = |n: &str| dir.path().join(n).to_str().unwrap().to_string();
+    // A sweep across the whole 16-bit range exercises every G.711 segment.
+    sox(&[
+        "-n",
+        "-r",
+        "8000",
+        "-c",
+        "1",
+        "-b",
+        "16",
+        "-e",
+        "signed",
+        &p("in.raw"),
+        "synth",
+        "2",
+        "sine",
+        "100-3900",
+        "vol",
+        "0.99",
+    ]);
+    for (codec, sox_type, payload) in [("ulaw", "ul", 0u8), ("alaw", "al", 8u8)] {
+        let out = run_in(
+            dir.path(),
+            &[
+                "ringtone",
+                "in.raw",
+                "--raw",
+                "s16le",
+                "--rate",
+                "8000",
+                "--channels",
+                "1",
+                "--slot",
+                "6",
+                "--codec",
+                codec,
+                "--fade-ms",
+                "0",
+                "-o",
+                &format!("{codec}.bin"),
+            ],
+        );
+        assert!(out.status.success(), "{}", stderr(&out));
+        sox(&[
+            "-D",
+            "-r",
+            "8000",
+            "-c",
+            "1",
+            "-b",
+            "16",
+            "-e",
+            "signed",
+            "-t",
+            "raw",
+            &p("in.raw"),
+            "-t",
+            sox_type,
+            &p(&format!("{codec}.sox")),
+        ]);
+        let ours = std::fs::read(p(&format!("{codec}.bin"))).unwrap();
+        let theirs = std::fs::read(p(&format!("{codec}.sox"))).unwrap();
+        assert_eq!(ours[0x21], payload, "payload type in the header");
+        // SoX adds dither when it writes 8-bit G.711 unless told not to (-D); compare plain encodings.
+        assert_eq!(&ours[0x200..0x200 + theirs.len()], &theirs[..], "{codec} bytes differ from SoX");
+    }
+}
+
+#[test]
+fn same_input_gives_identical_bytes_and_epoch_sets_the_stamp() {
+    if !require_tool("sox") {
+        return;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    sox(&[
+        "-n",
+        "-r",
+        "22050",
+        "-c",
+        "1",
+        dir.path().join("a.wav").to_str().unwrap(),
+        "synth",
+        "2",
+        "pinknoise",
+        "vol",
+        "0.3",
+    ]);
+    let build = |out: &str, epoch: Option<&str>| {
+        let mut cmd = bundler();
+        cmd.current_dir(dir.path()).args(["ringtone", "a.wav", "--slot", "7", "-o", out]);
+        if let Some(e) = epoch {
+            cmd.env("SOURCE_DATE_EPOCH", e);
+        }
+        assert!(cmd.output().unwrap().status.success());
+        std::fs::read(dir.path().join(out)).unwrap()
+    };
+    assert_eq!(build("x.bin", None), build("y.bin", None));
+    let stamped = build("z.bin", Some("1700000000"));
+    // 2023-11-14 22:13 UTC, big-endian year, month, day, hour, minute at 0x0A.
+    assert_eq!(&stamped[0x0A..0x10], &[0x07, 0xE7, 11, 14, 22, 13]);
+    let out = run_in(dir.path(), &["inspect", "z.bin", "--json"]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let text = v.to_string();
+    assert!(text.contains("2023-11-14 22:13") && text.contains("ring.bin"), "{text}");
+}
+
+#[test]
+fn inspect_reports_a_broken_checksum_and_decodes_to_wav() {
+    if !require_tool("sox") {
+        return;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    sox(&["-n", "-r", "8000", "-c", "1", dir.path().join("a.wav").to_str().unwrap(), "synth", "1", "sine", "600"]);
+    assert!(run_in(dir.path(), &["ringtone", "a.wav", "--slot", "8"]).status.success());
+    let out = run_in(dir.path(), &["inspect", "ring8.bin", "--wav", "back.wav"]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert!(stdout(&out).contains("checksum") && stdout(&out).contains("ok"), "{}", stdout(&out));
+    let seconds = stat_value(&sox_stat(&[dir.path().join("back.wav").to_str().unwrap()]), "Length (seconds)");
+    assert!((seconds - 1.0).abs() < 0.01, "{seconds}");
+
+    let mut bytes = std::fs::read(dir.path().join("ring8.bin")).unwrap();
+    bytes[0x300] ^= 0x55;
+    std::fs::write(dir.path().join("bad.bin"), &bytes).unwrap();
+    let out = run_in(dir.path(), &["inspect", "bad.bin"]);
+    assert!(!out.status.success());
+    assert!(stdout(&out).contains("checksum is wrong"), "{}", stdout(&out));
+}
+
+#[test]
+fn options_out_dir_alaw_and_model_rules() {
+    if !require_tool("sox") {
+        return;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    sox(&["-n", "-r", "48000", "-c", "2", dir.path().join("a.flac").to_str().unwrap(), "synth", "30", "sine", "300"]);
+    let out = run_in(
+        dir.path(),
+        &[
+            "ringtone",
+            "a.flac",
+            "--slot",
+            "6",
+            "--codec",
+            "alaw",
+            "--max-seconds",
+            "5",
+            "--start",
+            "2",
+            "--out-dir",
+            "tftp/rings",
+            "--json",
+        ],
+    );
+    assert!(out.status.success(), "{}", stderr(&out));
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(v["cut"], true);
+    assert_eq!(v["slot"], 6);
+    let ring = dir.path().join("tftp/rings/ring6.bin");
+    let stat = sox_stat(&["-t", "gsrt", ring.to_str().unwrap()]);
+    assert!((stat_value(&stat, "Length (seconds)") - 5.0).abs() < 0.01);
+
+    // Flyingvoice phones take Yealink-style G.711 WAV (assumed): sox reads it as WAV.
+    let out = run_in(dir.path(), &["ringtone", "a.flac", "--slot", "2", "--model", "FIP13G"]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let info = Command::new("soxi").arg(dir.path().join("ring2.wav")).output().unwrap();
+    let info = String::from_utf8_lossy(&info.stdout);
+    assert!(info.contains("u-law") && info.contains("8000") && info.contains("Channels       : 1"), "{info}");
+}
+
+fn assert_fails_cleanly(dir: &Path, args: &[&str], needles: &[&str]) {
+    let out = run_in(dir, args);
+    assert_one_line_error(&out, needles);
+    let left: Vec<String> =
+        files_in(dir).into_iter().filter(|f| f.starts_with("ring") || f.starts_with(".bundler")).collect();
+    assert!(left.is_empty(), "output left behind: {left:?}");
+}
+
+#[test]
+fn bad_inputs_fail_with_one_line_and_no_output() {
+    if !require_tool("sox") {
+        return;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    let p = |n: &str| d.join(n).to_str().unwrap().to_string();
+    assert_fails_cleanly(d, &["ringtone", "missing.wav", "--slot", "5"], &["missing.wav"]);
+    std::fs::write(d.join("empty.wav"), b"").unwrap();
+    assert_fails_cleanly(d, &["ringtone", "empty.wav", "--slot", "5"], &["empty.wav"]);
+    std::fs::write(d.join("notes.wav"), b"this is not audio at all, just text\n".repeat(20)).unwrap();
+    assert_fails_cleanly(d, &["ringtone", "notes.wav", "--slot", "5"], &["notes.wav"]);
+
+    sox(&["-n", "-r", "44100", "-c", "1", "-b", "16", &p("good.wav"), "synth", "2", "sine", "440"]);
+    let good = std::fs::read(d.join("good.wav")).unwrap();
+    std::fs::write(d.join("truncated.wav"), &good[..30]).unwrap();
+    assert_fails_cleanly(d, &["ringtone", "truncated.wav", "--slot", "5"], &["truncated.wav"]);
+    let mut liar = good[..2000].to_vec();
+    let data_at = liar.windows(4).position(|w| w == b"data").unwrap();
+    liar[data_at + 4..data_at + 8].copy_from_slice(&0xF000_0000u32.to_le_bytes());
+    std::fs::write(d.join("liar.wav"), &liar).unwrap();
+    assert_fails_cleanly(d, &["ringtone", "liar.wav", "--slot", "5"], &["liar.wav"]);
+    sox(&["-n", "-r", "8000", "-c", "1", "-b", "16", &p("zero.wav"), "trim", "0", "0"]);
+    assert_fails_cleanly(d, &["ringtone", "zero.wav", "--slot", "5"], &["zero.wav"]);
+    sox(&["-n", "-r", "8000", "-c", "1", "-e", "ima-adpcm", &p("adpcm.wav"), "synth", "1", "sine", "440"]);
+    assert_fails_cleanly(d, &["ringtone", "adpcm.wav", "--slot", "5"], &["adpcm.wav"]);
+    let mut mp3 = vec![0xFF, 0xFB, 0x90, 0x64];
+    mp3.extend(std::iter::repeat_n(0xA5u8, 3000));
+    std::fs::write(d.join("broken.mp3"), &mp3).unwrap();
+    assert_fails_cleanly(d, &["ringtone", "broken.mp3", "--slot", "5"], &["broken.mp3"]);
+
+    assert_fails_cleanly(d, &["ringtone", "good.wav", "--slot", "3"], &["4, 5, 6, 7, 8"]);
+    assert_fails_cleanly(d, &["ringtone", "good.wav", "--slot", "5", "--max-seconds", "0"], &["--max-seconds"]);
+    assert_fails_cleanly(d, &["ringtone", "good.wav", "--slot", "5", "--max-seconds", "-3"], &["--max-seconds"]);
+    assert_fails_cleanly(d, &["ringtone", "good.wav", "--slot", "5", "--max-seconds", "60"], &["128512"]);
+
+    // An output folder that cannot be written: a regular file stands where the folder should be.
+    std::fs::write(d.join("blocker"), b"x").unwrap();
+    assert_fails_cleanly(d, &["ringtone", "good.wav", "--slot", "5", "--out-dir", "blocker/sub"], &["blocker"]);
+}
