@@ -276,20 +276,23 @@ pub fn check_sources(mut sources: Vec<Source>, opts: &CheckOptions, origin: Orig
     let lcd = choose_template(Format::Xml, &opts.lcd_template, &sources, &kinds, opts, &mut checks)?;
     let web = choose_template(Format::Js, &opts.web_template, &sources, &kinds, opts, &mut checks)?;
 
+    let pending: Vec<usize> = (0..sources.len()).filter(|&i| checks[i].is_none()).collect();
+    let check_one = |i: usize| {
+        let template = match kinds[i] {
+            FileKind::LcdTranslation { .. } => lcd.as_ref(),
+            FileKind::WebTranslation { .. } => web.as_ref(),
+            _ => None,
+        };
+        check_file(&sources[i], kinds[i].clone(), template, opts, origin).0
+    };
+    for (i, check) in on_all_cores(&pending, check_one) {
+        checks[i] = Some(check);
+    }
+
     let names_and_kinds: Vec<(&str, &FileKind)> = sources.iter().map(|s| s.name.as_str()).zip(kinds.iter()).collect();
     let duplicates = names::duplicate_positions(&names_and_kinds);
     for (i, source) in sources.iter().enumerate() {
-        let mut check = match checks[i].take() {
-            Some(done) => done,
-            None => {
-                let template = match kinds[i] {
-                    FileKind::LcdTranslation { .. } => lcd.as_ref(),
-                    FileKind::WebTranslation { .. } => web.as_ref(),
-                    _ => None,
-                };
-                check_file(source, kinds[i].clone(), template, opts, origin).0
-            }
-        };
+        let mut check = checks[i].take().expect("every file was checked");
         for (_, first) in duplicates.iter().filter(|(d, _)| *d == i) {
             let position = kinds[i].position().unwrap_or_default();
             check.diagnostics.insert(
@@ -340,6 +343,34 @@ pub fn check_sources(mut sources: Vec<Source>, opts: &CheckOptions, origin: Orig
         errors,
         warnings,
     })
+}
+
+/// Runs `work` for every index, on as many threads as there are cores (files are independent),
+/// and returns the results in the order of `indexes`.
+fn on_all_cores<T: Send>(indexes: &[usize], work: impl Fn(usize) -> T + Sync) -> Vec<(usize, T)> {
+    let threads = std::thread::available_parallelism().map_or(1, |n| n.get()).min(indexes.len());
+    if threads <= 1 {
+        return indexes.iter().map(|&i| (i, work(i))).collect();
+    }
+    let next = std::sync::atomic::AtomicUsize::new(0);
+    let mut results: Vec<(usize, T)> = std::thread::scope(|scope| {
+        let workers: Vec<_> = (0..threads)
+            .map(|_| {
+                scope.spawn(|| {
+                    let mut done = Vec::new();
+                    loop {
+                        let k = next.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+                        let Some(&i) = indexes.get(k) else { break };
+                        done.push((i, work(i)));
+                    }
+                    done
+                })
+            })
+            .collect();
+        workers.into_iter().flat_map(|w| w.join().expect("a checking thread panicked")).collect()
+    });
+    results.sort_by_key(|(i, _)| *i);
+    results
 }
 
 fn kind_of(source: &Source, files: &LanguageFiles) -> FileKind {

@@ -2,7 +2,7 @@
 //! translations so the two can be compared key by key.
 
 use std::collections::hash_map::Entry;
-use std::rc::Rc;
+use std::sync::Arc;
 
 /// Item maps are hashed with foldhash (seeded per process): several times faster than SipHash
 /// on the short keys of a language file, and still not predictable by whoever wrote the file.
@@ -14,7 +14,7 @@ pub struct Item {
     /// What identifies the item in every translation: an XPath-like path for XML
     /// (`/Language/item[@id="Call"]`, `/strings/string[2]/@text`), a JavaScript accessor for web
     /// files (`lang.Call`, `lang["Call Now"]`).
-    pub key: Rc<str>,
+    pub key: Arc<str>,
     /// The text, with entities and escapes resolved and surrounding white space removed.
     pub value: String,
     /// Byte offset in the file's text where the item is, for `line:column`.
@@ -30,15 +30,15 @@ pub struct Item {
 #[derive(Debug, Default)]
 pub struct Items {
     list: Vec<Item>,
-    /// Keys share their text with the items (`Rc`): one allocation per key.
-    by_key: FastMap<Rc<str>, usize>,
+    /// Keys share their text with the items (`Arc`, so files can be checked on several threads): one allocation per key.
+    by_key: FastMap<Arc<str>, usize>,
 }
 
 impl Items {
     /// Adds an item. When the key is already there the new value replaces the old one (as a later
     /// assignment does in a script) and the replaced item is returned.
     pub fn insert(&mut self, item: Item) -> Option<Item> {
-        match self.by_key.entry(Rc::clone(&item.key)) {
+        match self.by_key.entry(Arc::clone(&item.key)) {
             Entry::Occupied(e) => Some(std::mem::replace(&mut self.list[*e.get()], item)),
             Entry::Vacant(e) => {
                 e.insert(self.list.len());
@@ -51,6 +51,18 @@ impl Items {
     /// Room for `n` items without growing.
     pub fn with_capacity(n: usize) -> Items {
         Items { list: Vec::with_capacity(n), by_key: FastMap::with_capacity_and_hasher(n, Default::default()) }
+    }
+
+    /// Adds an item whose key is new; gives it back when the key is already there.
+    pub fn try_insert(&mut self, item: Item) -> Result<(), Item> {
+        match self.by_key.entry(Arc::clone(&item.key)) {
+            Entry::Occupied(_) => Err(item),
+            Entry::Vacant(e) => {
+                e.insert(self.list.len());
+                self.list.push(item);
+                Ok(())
+            }
+        }
     }
 
     /// The item with `key`.

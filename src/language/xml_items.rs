@@ -68,7 +68,9 @@ pub fn parse(text: &str, rules: &AttributeRules) -> Result<Parsed, ParseError> {
     }
 
     let mut parsed = Parsed::with_capacity(text.len() / 64);
-    let mut seen: FastMap<String, u32> = FastMap::with_capacity_and_hasher(text.len() / 64, Default::default());
+    // How often a path was met, for the paths met more than once (items) or at all (elements that
+    // only hold other elements); the second and later get a position, `[2]`, `[3]`, …
+    let mut repeats: FastMap<String, u32> = FastMap::default();
     // The key of the current element, built in one buffer; the stack holds each open ancestor
     // and the length of its key in the buffer.
     let mut path = String::new();
@@ -102,27 +104,26 @@ pub fn parse(text: &str, rules: &AttributeRules) -> Result<Parsed, ParseError> {
                 path.push(']');
             }
         }
-        let count = match seen.get_mut(path.as_str()) {
-            Some(c) => {
-                *c += 1;
-                *c
-            }
-            None => {
-                seen.insert(path.clone(), 1);
-                1
-            }
-        };
-        if count > 1 {
-            path.push_str(&format!("[{count}]"));
-        }
-
         let text_value = own_text(node);
         let offset = node.range().start;
-        if !text_value.is_empty() {
-            parsed.items.insert(Item { key: path.as_str().into(), value: text_value, offset, translatable: true });
-        } else if !node.children().any(|c| c.is_element()) {
-            // An empty leaf: in a translation, an item whose text was removed.
-            parsed.items.insert(Item { key: path.as_str().into(), value: text_value, offset, translatable: false });
+        let has_children = node.children().any(|c| c.is_element());
+        if !text_value.is_empty() || !has_children {
+            // An element with text is an item; an empty leaf too (in a translation, an item whose
+            // text was removed), though not one to translate.
+            let translatable = !text_value.is_empty();
+            let item = Item { key: path.as_str().into(), value: text_value, offset, translatable };
+            if let Err(item) = parsed.items.try_insert(item) {
+                let n = repeats.entry(path.clone()).or_insert(1);
+                *n += 1;
+                path.push_str(&format!("[{n}]"));
+                parsed.items.insert(Item { key: path.as_str().into(), ..item });
+            }
+        } else {
+            let n = repeats.entry(path.clone()).or_insert(0);
+            *n += 1;
+            if *n > 1 {
+                path.push_str(&format!("[{n}]"));
+            }
         }
         for a in node.attributes() {
             if a.namespace().is_some() || (!is_root && rules.is_id(a.name())) || rules.is_ignored(a.name()) {
