@@ -606,3 +606,33 @@ fn plural(n: usize) -> &'static str {
         "s"
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::super::{js_items, xml_items};
+
+    /// Every prefix and many single-character mutations of a valid file: parsing may fail, but
+    /// must never panic.
+    #[test]
+    fn damaged_files_never_panic() {
+        let xml = "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<L name=\"é\">\n  <i id=\"a\" t=\"x %s\">Çall &amp; {0}</i><!-- c -->\n  <![CDATA[z]]><g><i>y\\n</i></g>\n</L>\n";
+        let js = "// c\nvar lang = {\n  \"Call\": \"Ça \\u00e9\\x41\\n\" + 'x',\n  b: [`t`, 1, -2],\n  /* m */ c: {d: \"%1$s\"}\n};\nlang[\"e\"] = f(1, {g: 'h'});\n";
+        let ids = vec!["id".to_string()];
+        let rules = xml_items::AttributeRules { id_attributes: &ids, ignored_attributes: &[] };
+        let inserts = ['<', '>', '"', '\'', '\\', '&', ';', '{', '}', '[', ']', '$', '`', '\n', '/', '*', 'é', '\u{0}'];
+        for text in [xml, js] {
+            let chars: Vec<(usize, char)> = text.char_indices().collect();
+            for &(at, _) in &chars {
+                let _ = xml_items::parse(&text[..at], &rules);
+                let _ = js_items::parse(&text[..at]);
+                for c in inserts {
+                    let mut damaged = String::from(&text[..at]);
+                    damaged.push(c);
+                    damaged.push_str(&text[at..]);
+                    let _ = xml_items::parse(&damaged, &rules);
+                    let _ = js_items::parse(&damaged);
+                }
+            }
+        }
+    }
+}

@@ -16,7 +16,7 @@ use super::position::LineIndex;
 /// Parses `text` as a key/value script and lists its items.
 pub fn parse(text: &str) -> Result<Parsed, ParseError> {
     let tokens = Lexer { text, pos: 0 }.tokens().map_err(|e| e.located(text))?;
-    let mut p = Parser { tokens, pos: 0, parsed: Parsed::default() };
+    let mut p = Parser { tokens, pos: 0, depth: 0, parsed: Parsed::default() };
     p.script().map_err(|e| e.located(text))?;
     Ok(p.parsed)
 }
@@ -224,9 +224,15 @@ enum Value {
     Other,
 }
 
+/// Objects and arrays nested deeper than this are refused (the parser recurses).
+const MAX_DEPTH: usize = 200;
+/// Item keys longer than this are refused (every key holds its whole path).
+const MAX_KEY_BYTES: usize = 4096;
+
 struct Parser<'a> {
     tokens: Vec<Token<'a>>,
     pos: usize,
+    depth: usize,
     parsed: Parsed,
 }
 
@@ -391,6 +397,9 @@ impl<'a> Parser<'a> {
     /// `expr := term ('+' term)*`; strings joined with `+` are one string. Records the items it
     /// sets under `path` (an item when the whole value is a string).
     fn expr(&mut self, path: String, offset: usize) -> Result<(), At> {
+        if path.len() > MAX_KEY_BYTES {
+            return Err(at(offset, format!("key path over {MAX_KEY_BYTES} bytes")));
+        }
         let value = self.sum(&path)?;
         if let Value::Str(s) = value {
             if !path.is_empty() {
@@ -409,6 +418,16 @@ impl<'a> Parser<'a> {
     }
 
     fn sum(&mut self, path: &str) -> Result<Value, At> {
+        self.depth += 1;
+        if self.depth > MAX_DEPTH {
+            return Err(at(self.peek().start, format!("values nested more than {MAX_DEPTH} deep")));
+        }
+        let value = self.sum_inner(path);
+        self.depth -= 1;
+        value
+    }
+
+    fn sum_inner(&mut self, path: &str) -> Result<Value, At> {
         let mut value = self.term(path)?;
         while self.eat('+') {
             let next = self.term(path)?;
@@ -607,6 +626,10 @@ mod tests {
         let e = parse("lang.x = \"a\" lang.y = \"b\"").unwrap_err();
         assert_eq!((e.line, e.column), (1, 14));
         assert!(parse("function f() {}").is_err());
+        let deep = format!("x = {}{}", "[".repeat(100_000), "]".repeat(100_000));
+        assert!(parse(&deep).unwrap_err().message.contains("nested more than 200"));
+        let long = format!("x = {{\"{}\": \"v\"}}", "k".repeat(5000));
+        assert!(parse(&long).unwrap_err().message.contains("over 4096 bytes"));
         assert!(parse("x = `a ${b}`").is_err());
         assert!(parse("/* unclosed").is_err());
     }

@@ -16,6 +16,10 @@ use super::position::LineIndex;
 
 /// More nodes than this in one file is refused (a language file has a few thousand items).
 const MAX_NODES: u32 = 4_000_000;
+/// Elements nested deeper than this are refused (every item key holds its whole path).
+const MAX_DEPTH: usize = 100;
+/// Item keys longer than this are refused (long names or id values, nested).
+const MAX_KEY_BYTES: usize = 4096;
 
 /// Which attributes name an element and which are never text.
 pub struct AttributeRules<'a> {
@@ -80,6 +84,10 @@ pub fn parse(text: &str, rules: &AttributeRules) -> Result<Parsed, ParseError> {
         while stack.last().is_some_and(|(id, _)| Some(*id) != parent) {
             stack.pop();
         }
+        if stack.len() >= MAX_DEPTH {
+            let (line, column) = LineIndex::new(text).at(node.range().start);
+            return Err(ParseError { line, column, message: format!("elements nested more than {MAX_DEPTH} deep") });
+        }
         path.truncate(stack.last().map_or(0, |(_, len)| *len));
         path.push('/');
         path.push_str(node.tag_name().name());
@@ -103,6 +111,14 @@ pub fn parse(text: &str, rules: &AttributeRules) -> Result<Parsed, ParseError> {
                 path.push(quote);
                 path.push(']');
             }
+        }
+        if path.len() > MAX_KEY_BYTES {
+            let (line, column) = LineIndex::new(text).at(node.range().start);
+            return Err(ParseError {
+                line,
+                column,
+                message: format!("element path with its id attributes is over {MAX_KEY_BYTES} bytes"),
+            });
         }
         let text_value = own_text(node);
         let offset = node.range().start;
@@ -263,5 +279,10 @@ mod tests {
         assert!(e.message.contains("DTD"));
         assert!(parse("<l>&nbsp;</l>", &r).unwrap_err().message.contains("nbsp"));
         assert!(parse("<!-- <!DOCTYPE x> --><l/>", &r).is_ok());
+        let deep = format!("{}{}", "<a>".repeat(100_000), "</a>".repeat(100_000));
+        let e = parse(&deep, &r).unwrap_err();
+        assert_eq!((e.line, e.column, e.message.as_str()), (1, 301, "elements nested more than 100 deep"));
+        let long = format!("<l><i id=\"{}\">x</i></l>", "k".repeat(5000));
+        assert!(parse(&long, &r).unwrap_err().message.contains("over 4096 bytes"));
     }
 }
