@@ -68,12 +68,21 @@ pub struct CheckOptions {
     pub strict: bool,
     /// Transcode files that are not UTF-8 from this encoding into the packed copy.
     pub convert_from: Option<&'static encoding_rs::Encoding>,
+    /// Keep every file's bytes in the report for [`super::pack`] (a check alone needs none).
+    pub keep_bytes: bool,
 }
 
 impl CheckOptions {
     /// Default options for `rules`: no template paths, not strict, no conversion.
     pub fn new(rules: LanguageRules) -> CheckOptions {
-        CheckOptions { rules, lcd_template: None, web_template: None, strict: false, convert_from: None }
+        CheckOptions {
+            rules,
+            lcd_template: None,
+            web_template: None,
+            strict: false,
+            convert_from: None,
+            keep_bytes: true,
+        }
     }
 }
 
@@ -126,9 +135,12 @@ pub struct FileCheck {
     pub errors: usize,
     pub warnings: usize,
     pub diagnostics: Vec<Diagnostic>,
-    /// The bytes that go into the pack (as given, or without BOM, or converted).
+    /// The bytes that go into the pack (as given, or without BOM, or converted), when kept.
     #[serde(skip)]
     pub pack_bytes: Option<Vec<u8>>,
+    /// Whether the file is one that goes into a pack (a language file or template that was read).
+    #[serde(skip)]
+    packable: bool,
 }
 
 impl FileCheck {
@@ -145,6 +157,7 @@ impl FileCheck {
             warnings: 0,
             diagnostics: Vec::new(),
             pack_bytes: None,
+            packable: false,
         }
     }
 
@@ -189,7 +202,7 @@ impl FileCheck {
         if self.errors > 0 {
             self.pack_bytes = None;
         }
-        self.packed = self.pack_bytes.is_some();
+        self.packed = self.packable && self.errors == 0;
     }
 }
 
@@ -283,7 +296,11 @@ pub fn check_sources(mut sources: Vec<Source>, opts: &CheckOptions, origin: Orig
             FileKind::WebTranslation { .. } => web.as_ref(),
             _ => None,
         };
-        check_file(&sources[i], kinds[i].clone(), template, opts, origin).0
+        let mut check = check_file(&sources[i], kinds[i].clone(), template, opts, origin).0;
+        if !opts.keep_bytes {
+            check.pack_bytes = None;
+        }
+        check
     };
     for (i, check) in on_all_cores(&pending, check_one) {
         checks[i] = Some(check);
@@ -326,7 +343,7 @@ pub fn check_sources(mut sources: Vec<Source>, opts: &CheckOptions, origin: Orig
             ));
         }
     }
-    if files.iter().all(|f| f.pack_bytes.is_none() && f.errors == 0) {
+    if files.iter().all(|f| !f.packable && f.errors == 0) {
         notes.push(Diagnostic::error("", "no language files found (N_Native(English).xml, N_English.js)"));
     }
     let errors =
@@ -531,6 +548,7 @@ fn check_file(
     let is_template = matches!(check.kind, FileKind::LcdTemplate | FileKind::WebTemplate);
     let for_template = is_template.then(|| (text.to_string(), items));
     check.pack_bytes = Some(if changed { text.into_owned().into_bytes() } else { bytes });
+    check.packable = true;
     (check, for_template)
 }
 

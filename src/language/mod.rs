@@ -103,6 +103,7 @@ impl Common {
             web_template: self.web_template.clone(),
             strict: self.strict,
             convert_from,
+            keep_bytes: true,
         })
     }
 }
@@ -110,7 +111,8 @@ impl Common {
 pub fn run(args: &Args, ctx: &Context) -> Result<ExitCode> {
     match &args.command {
         Command::Check(a) => {
-            let report = check_paths(&a.inputs, &a.common.options(ctx)?)?;
+            let opts = CheckOptions { keep_bytes: false, ..a.common.options(ctx)? };
+            let report = check_paths(&a.inputs, &opts)?;
             if a.common.json {
                 print_json(&report)?;
             } else {

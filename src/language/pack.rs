@@ -20,8 +20,13 @@ pub fn pack(report: &LanguageReport, mtime: i64) -> Result<Vec<u8>> {
             if report.files_with_errors() == 1 { "" } else { "s" }
         );
     }
-    let mut files: Vec<(&str, &[u8])> =
-        report.files.iter().filter_map(|f| f.pack_bytes.as_deref().map(|b| (f.name.as_str(), b))).collect();
+    let mut files: Vec<(&str, &[u8])> = Vec::new();
+    for f in report.files.iter().filter(|f| f.packed) {
+        let Some(bytes) = f.pack_bytes.as_deref() else {
+            bail!("{}: the check kept no bytes to pack (CheckOptions::keep_bytes was off)", f.file);
+        };
+        files.push((f.name.as_str(), bytes));
+    }
     if files.is_empty() {
         bail!("{} not built: no language files to pack", rule.file);
     }
