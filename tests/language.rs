@@ -581,6 +581,15 @@ fn missing_folder_is_a_one_line_error() {
 }
 
 #[test]
+fn a_folder_without_language_files_packs_nothing() {
+    let (tmp, _) = language_dir(&[("notes.txt.bak", b"x")]);
+    let out = pack(tmp.path(), &[]);
+    assert!(stdout(&out).contains("error: no language files found"), "{}", stdout(&out));
+    assert_one_line_error(&out, &["nothing written", "1 error, 1 warning"]);
+    assert!(!tmp.path().join("out").exists());
+}
+
+#[test]
 fn a_file_given_as_the_folder_is_a_one_line_error() {
     let (tmp, lang) = language_dir(&complete_files());
     let out = run_in(tmp.path(), &["language", "pack", lang.join(ZH_JS).to_str().unwrap()]);

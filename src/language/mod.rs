@@ -173,13 +173,15 @@ pub fn run(args: &Args, ctx: &Context) -> Result<ExitCode> {
 
 /// `3 errors in 2 files, 1 warning` (or `no errors`).
 fn totals(report: &LanguageReport) -> String {
-    let files = report.files_with_errors();
+    let files = match report.files_with_errors() {
+        0 => String::new(),
+        1 => " in 1 file".to_string(),
+        n => format!(" in {n} files"),
+    };
     format!(
-        "{} error{} in {} file{}, {} warning{}",
+        "{} error{}{files}, {} warning{}",
         report.errors,
         if report.errors == 1 { "" } else { "s" },
-        files,
-        if files == 1 { "" } else { "s" },
         report.warnings,
         if report.warnings == 1 { "" } else { "s" }
     )
