@@ -62,11 +62,15 @@ echo "data: $LANGS languages x $ITEMS items; xml/ $(du -sh "$WORK/xml" | cut -f1
 "$BUNDLER" language check "$WORK/xml/Language" >/dev/null   # sanity: the data checks clean
 "$BUNDLER" language check "$WORK/full/Language" >/dev/null
 
-names=(xmllint check-xml pack-xml check-full pack-full)
+# bundler checks the files on every core; check-1core pins it to one core (taskset) for a
+# like-for-like comparison with single-threaded xmllint.
+names=(xmllint check-xml check-1core pack-xml check-full pack-full)
+command -v taskset >/dev/null || names=(xmllint check-xml pack-xml check-full pack-full)
 cmd() {
   case $1 in
     xmllint) xmllint --noout "${XML_FILES[@]}" ;;
     check-xml) "$BUNDLER" language check "$WORK/xml/Language" >/dev/null ;;
+    check-1core) taskset -c 0 "$BUNDLER" language check "$WORK/xml/Language" >/dev/null ;;
     pack-xml) "$BUNDLER" language pack "$WORK/xml/Language" -o "$WORK/x.tar" >/dev/null ;;
     check-full) "$BUNDLER" language check "$WORK/full/Language" >/dev/null ;;
     pack-full) "$BUNDLER" language pack "$WORK/full/Language" -o "$WORK/f.tar" >/dev/null ;;
@@ -100,4 +104,5 @@ for name in "${names[@]}"; do
   awk -v n="$name" -v t="$t" -v m="$m" -v bt="$base_t" -v bm="$base_m" \
     'BEGIN { printf "%-12s %12.3f %14d %10.2f %10.2f\n", n, t, m, (bt > 0 ? t / bt : 0), (bm > 0 ? m / bm : 0) }'
 done
-echo "(x = xmllint --noout over the same ${#XML_FILES[@]} XML files; *-full also read 21 web files; $RUNS runs, alternated)"
+echo "(x = xmllint --noout over the same ${#XML_FILES[@]} XML files; *-full also read 21 web files; $RUNS runs, alternated;"
+echo " $(nproc) cores, load average $(cut -d' ' -f1-3 /proc/loadavg))"
