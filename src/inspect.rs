@@ -99,7 +99,8 @@ pub trait Inspector {
     fn inspect(&self, shown: &str, bytes: &[u8], opts: &Options, ctx: &Context) -> Result<FileReport>;
 }
 
-/// Every inspector, most specific first.
+/// Every inspector, most specific first. Tar goes first: its header checksum recognises it exactly
+/// (language packs are tars too: the tar inspector hands them to `language::annotate_archive`).
 fn inspectors() -> Vec<Box<dyn Inspector>> {
     // Configs first: recognised by name or XML text, before the audio sniffers look at the bytes.
     vec![

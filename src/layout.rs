@@ -113,6 +113,9 @@ pub struct Model {
     pub hlpres: Option<ArchiveRule>,
     #[serde(default)]
     pub language: Option<ArchiveRule>,
+    /// What goes into `Language.tar` besides the archive rule: template names, how items are found.
+    #[serde(default)]
+    pub language_files: Option<LanguageFiles>,
     /// Expansion-module resources, passed through (inner format unpublished).
     #[serde(default)]
     pub exp_pres: Option<ArchiveRule>,
@@ -166,6 +169,24 @@ pub struct ArchiveRule {
     /// The folder every entry lives under (`hlpres`, `Language`).
     pub folder: String,
     pub max_bytes: u64,
+    #[serde(default)]
+    pub source: String,
+}
+
+/// The files of a language pack (guide §4.2, §4.3, §20) and how items are found in the templates,
+/// whose inner format is not published.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct LanguageFiles {
+    /// The English LCD template the vendor ships (`LCD_English_Template.xml`).
+    pub lcd_template: String,
+    /// The English web template the vendor ships (`Web_English_Template.js`).
+    pub web_template: String,
+    /// XML attributes that name an item rather than hold its text (`id`, `name`, `key`, …).
+    pub id_attributes: Vec<String>,
+    /// XML attributes that are neither names nor text (`type`, `version`, …): never items.
+    #[serde(default)]
+    pub ignored_attributes: Vec<String>,
     #[serde(default)]
     pub source: String,
 }

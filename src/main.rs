@@ -12,6 +12,7 @@ mod hlpres;
 mod image;
 mod input;
 mod inspect;
+mod language;
 mod layout;
 mod models;
 mod output;
@@ -42,6 +43,8 @@ enum Command {
     Ringtone(ringtone::Args),
     /// List the known phone models, or show every rule of one model.
     Models(models::Args),
+    /// Check translation files against the English templates and build Language.tar.
+    Language(language::Args),
     /// Lay out firmware (fw9xx.rom, legacy boot_/img_ files) with prefix/postfix names and SHA256SUMS.
     Firmware(firmware::Args),
     /// Build a whole provisioning tree from one release manifest.
@@ -80,6 +83,7 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Ringtone(args) => ringtone::run(&args, &ctx),
         Command::Models(args) => models::run(&args, &ctx),
         Command::Inspect(args) => inspect::run(&args, &ctx),
+        Command::Language(args) => language::run(&args, &ctx),
         Command::Firmware(args) => firmware::run(&args, &ctx),
         Command::Release(args) => release::run(&args, &ctx),
         Command::Verify(args) => verify::run(&args, &ctx),

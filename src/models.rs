@@ -126,5 +126,8 @@ fn describe(m: &Model) -> String {
             add(label, format!("{} (folder {}/), ≤ {} bytes [{}]", t.file, t.folder, t.max_bytes, t.source));
         }
     }
+    if let Some(l) = &m.language_files {
+        add("language files", format!("templates {}, {} [{}]", l.lcd_template, l.web_template, l.source));
+    }
     s
 }

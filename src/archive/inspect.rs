@@ -21,7 +21,7 @@ impl Inspector for TarInspector {
         looks_like_tar(bytes)
     }
 
-    fn inspect(&self, shown: &str, bytes: &[u8], opts: &Options, _ctx: &Context) -> Result<FileReport> {
+    fn inspect(&self, shown: &str, bytes: &[u8], opts: &Options, ctx: &Context) -> Result<FileReport> {
         let mut report = FileReport::new(shown, "tar");
         report.field("bytes", bytes.len());
         let entries = match read_tar(bytes, TarLimits::default()) {
@@ -56,6 +56,8 @@ impl Inspector for TarInspector {
             }
             report.entries.push(entry);
         }
+        // An archive of a known folder gets that kind's own checks on top of the listing.
+        crate::language::annotate_archive(&mut report, bytes, &entries, opts, ctx)?;
         Ok(report)
     }
 }

@@ -1,0 +1,96 @@
+//! `bundler inspect Language.tar`: the tar inspector lists the entries; when the archive's folder is
+//! a model's language folder, this adds every entry's check results (the same checks as
+//! `language check`, on the bytes in the archive, with the templates the archive holds).
+
+use super::check::{check_sources, CheckOptions, Content, LanguageRules, Origin, Source};
+use crate::archive::TarEntry;
+use crate::inspect::{FileReport, Options};
+use crate::report::Diagnostic;
+use crate::Context;
+use anyhow::Result;
+
+/// The language rules whose archive folder holds `entries`, if any (the `--model` given first).
+fn rules_for(entries: &[TarEntry], opts: &Options, ctx: &Context) -> Option<LanguageRules> {
+    let folder = entries.first()?.name.split('/').next()?.to_string();
+    let candidates: Vec<LanguageRules> = match opts.model {
+        Some(m) => LanguageRules::of(m).into_iter().collect(),
+        None => ctx.layouts.models().filter_map(LanguageRules::of).collect(),
+    };
+    candidates.into_iter().filter(|r| r.archive.folder == folder).min_by_key(|r| r.archive.max_bytes)
+}
+
+/// Adds the language checks to a tar's report when the tar is a language pack; otherwise leaves it.
+pub fn annotate_archive(
+    report: &mut FileReport,
+    bytes: &[u8],
+    entries: &[TarEntry],
+    opts: &Options,
+    ctx: &Context,
+) -> Result<()> {
+    let Some(rules) = rules_for(entries, opts, ctx) else {
+        return Ok(());
+    };
+    let folder = format!("{}/", rules.archive.folder);
+    report.kind = format!("tar, language pack ({})", rules.archive.file);
+    if opts.model.is_none() && bytes.len() as u64 > rules.archive.max_bytes {
+        report.diagnostics.push(Diagnostic::error(
+            &report.file,
+            format!(
+                "{} bytes, over the cap of {} bytes for {} [{}]",
+                bytes.len(),
+                rules.archive.max_bytes,
+                rules.archive.file,
+                rules.archive.source
+            ),
+        ));
+    }
+    let mut sources = Vec::new();
+    for e in entries {
+        if e.name == folder {
+            continue;
+        }
+        match e.name.strip_prefix(&folder) {
+            Some(name) if !name.is_empty() => sources.push(Source {
+                name: name.trim_end_matches('/').to_string(),
+                shown: e.name.clone(),
+                content: if e.is_dir { Content::Folder } else { Content::Bytes(e.data.clone()) },
+            }),
+            _ => report.diagnostics.push(Diagnostic::error(
+                &report.file,
+                format!("entry '{}' is outside {folder}: the phone only reads {folder}", e.name),
+            )),
+        }
+    }
+    let language = match check_sources(sources, &CheckOptions::new(rules), Origin::Archive) {
+        Ok(l) => l,
+        Err(e) => {
+            report.diagnostics.push(Diagnostic::error(&report.file, format!("{e:#}")));
+            return Ok(());
+        }
+    };
+    for t in [&language.lcd_template, &language.web_template].into_iter().flatten() {
+        report.field("template", format!("{} ({} items)", t.file, t.items));
+    }
+    report.diagnostics.extend(language.notes.iter().map(|n| Diagnostic { file: report.file.clone(), ..n.clone() }));
+    for check in language.files {
+        let Some(entry) = report.entries.iter_mut().find(|r| r.file == check.file) else {
+            continue;
+        };
+        entry.kind = check.kind.describe();
+        if let Some(enc) = &check.encoding {
+            entry.field("encoding", enc.as_str());
+        }
+        if let Some(items) = check.items {
+            entry.field("items", items);
+        }
+        if let Some(c) = &check.comparison {
+            entry.field("missing", c.missing);
+            entry.field("extra", c.extra);
+            entry.field("empty", c.empty);
+        }
+        entry.field("errors", check.errors);
+        entry.field("warnings", check.warnings);
+        entry.diagnostics.extend(check.diagnostics);
+    }
+    Ok(())
+}
