@@ -7,4 +7,4 @@ mod writer;
 
 pub use inspect::{looks_like_tar, TarInspector};
 pub use reader::{read_tar, TarEntry, TarLimits};
-pub use writer::TarBuilder;
+pub use writer::{TarBuilder, MAX_NAME_BYTES};
