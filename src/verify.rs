@@ -98,33 +98,53 @@ pub fn verify(dir: &Path, model: Option<&str>, ctx: &Context) -> Result<Vec<Diag
         }
         let targets: Vec<Option<&Model>> =
             if models.is_empty() { vec![None] } else { models.into_iter().map(Some).collect() };
+        let mut per_model: Vec<(Option<&Model>, Vec<Diagnostic>)> = Vec::new();
         for m in targets {
             let opts = Options { model: m, wav: None };
+            let mut here = Vec::new();
             match inspect_bytes(rel, &bytes, &opts, ctx) {
-                Ok(report) => collect(&report, m, &mut found),
-                Err(_) => found.push(Diagnostic::note(rel, "not a file bundler checks")),
+                Ok(report) => collect(&report, &mut here),
+                Err(_) => here.push(Diagnostic::note(rel, "not a file bundler checks")),
             }
+            per_model.push((m, here));
         }
+        found.extend(merge_models(per_model));
     }
     found.sort_by(|a, b| a.file.cmp(&b.file));
-    found.dedup_by(|a, b| a.file == b.file && a.message == b.message);
     Ok(found)
 }
 
-/// The diagnostics of a report and its entries, naming the model they were checked against.
-fn collect(report: &FileReport, model: Option<&Model>, found: &mut Vec<Diagnostic>) {
-    for d in &report.diagnostics {
-        let mut d = d.clone();
-        if let Some(m) = model {
-            if !d.message.contains(&m.name) {
-                d.message = format!("{} ({})", d.message, m.name);
+/// The diagnostics of a report and its entries.
+fn collect(report: &FileReport, found: &mut Vec<Diagnostic>) {
+    found.extend(report.diagnostics.iter().cloned());
+    for e in &report.entries {
+        collect(e, found);
+    }
+}
+
+/// One file's findings checked against several models: a finding every model shares is listed once;
+/// one that only some models have names them.
+fn merge_models(per_model: Vec<(Option<&Model>, Vec<Diagnostic>)>) -> Vec<Diagnostic> {
+    let total = per_model.len();
+    let mut merged: Vec<(Diagnostic, Vec<String>)> = Vec::new();
+    for (model, found) in per_model {
+        for d in found {
+            let name = model.map(|m| m.name.clone());
+            match merged.iter_mut().find(|(m, _)| m.message == d.message && m.line == d.line && m.file == d.file) {
+                Some((_, names)) => names.extend(name),
+                None => merged.push((d, name.into_iter().collect())),
             }
         }
-        found.push(d);
     }
-    for e in &report.entries {
-        collect(e, model, found);
-    }
+    merged
+        .into_iter()
+        .map(|(mut d, names)| {
+            if names.len() < total && !names.is_empty() && !names.iter().any(|n| d.message.contains(n.as_str())) {
+                d.message = format!("{} ({})", d.message, names.join(", "));
+            }
+            d
+        })
+        .collect()
 }
 
 /// Firmware files are not inspected, only their names: a `.rom` or boot/img file must carry a

@@ -548,7 +548,9 @@ fn check_file(
     let is_template = matches!(check.kind, FileKind::LcdTemplate | FileKind::WebTemplate);
     let for_template = is_template.then(|| (text.to_string(), items));
     check.pack_bytes = Some(if changed { text.into_owned().into_bytes() } else { bytes });
-    check.packable = true;
+    // The English templates are the source of translations, not a language the phone offers
+    // (English is built in, guide §4.2): they are checked but never packed.
+    check.packable = !is_template;
     (check, for_template)
 }
 

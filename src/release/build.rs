@@ -3,6 +3,7 @@
 
 use super::plan::{Item, Plan, Work};
 use crate::layout::Layouts;
+use crate::report::Severity;
 use anyhow::{bail, Result};
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 
@@ -78,6 +79,35 @@ pub fn build_item(item: &Item, firmware: Option<&crate::firmware::Laid>, layouts
                 .collect();
             let details = serde_json::json!({ "entries": entries, "kept": built.kept, "warnings": built.warnings });
             Ok(vec![Output { path: item.outputs[0].clone(), bytes: built.tar, details, models: None }])
+        }
+        Work::Language(languages) => {
+            let mut opts = crate::language::CheckOptions::new(crate::language::LanguageRules::from_layouts(
+                layouts,
+                Some(&model.name),
+            )?);
+            opts.lcd_template = languages.lcd_template.clone();
+            opts.web_template = languages.web_template.clone();
+            opts.strict = languages.strict;
+            opts.keep_bytes = true;
+            let report = crate::language::check_dir(&languages.dir, &opts)?;
+            if let Some(first) =
+                report.files.iter().flat_map(|f| &f.diagnostics).find(|d| d.severity == Severity::Error)
+            {
+                bail!("{first} (and {} more error(s); run `bundler language check` for all)", report.errors - 1);
+            }
+            let tar = crate::language::pack(&report, crate::epoch::build_time()?)?;
+            let files: Vec<serde_json::Value> = report
+                .files
+                .iter()
+                .filter(|f| f.packed)
+                .map(|f| serde_json::json!({ "name": f.name, "items": f.items, "warnings": f.warnings }))
+                .collect();
+            let details = serde_json::json!({ "files": files, "warnings": report.warnings });
+            Ok(item
+                .outputs
+                .iter()
+                .map(|p| Output { path: p.clone(), bytes: tar.clone(), details: details.clone(), models: None })
+                .collect())
         }
         Work::Direct { kind, file, look } => {
             let rule = model.asset(kind).expect("planned only with a rule");

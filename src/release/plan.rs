@@ -13,7 +13,7 @@
 //! the firmware path with the same prefix/postfix as the firmware, so each model gets
 //! `firmware/MODEL/` holding its boot/img files, ring files and tars, all renamed.
 
-use super::manifest::{Branding, Manifest, RingSpec};
+use super::manifest::{Branding, Languages, Manifest, RingSpec};
 use crate::layout::{Layouts, Model};
 use anyhow::Result;
 use serde::Serialize;
@@ -27,6 +27,8 @@ pub enum Work {
     ExpPres(PathBuf),
     /// One model's `hlpres.tar` from the branding section.
     Hlpres(Branding),
+    /// `Language.tar` from the languages section (checked first; any error stops the build).
+    Language(Languages),
     /// A direct-download screen asset (`wallpaper`, `screensaver`) for one model.
     Direct {
         kind: String,
@@ -155,6 +157,29 @@ pub fn plan(manifest: &Manifest, layouts: &Layouts) -> Result<Plan> {
                 });
             }
         }
+    }
+    if let (Some(languages), Some(rule)) = (&manifest.languages, &first.language) {
+        let outputs: Vec<String> = if legacy {
+            models.iter().map(|m| format!("{}{}", shared_dir(m, ""), named(&rule.file))).collect()
+        } else {
+            vec![rule.file.clone()]
+        };
+        let inputs = [Some(languages.dir.clone()), languages.lcd_template.clone(), languages.web_template.clone()];
+        items.push(Item {
+            label: "language pack".into(),
+            work: Work::Language(languages.clone()),
+            rule_model: first.name.clone(),
+            models: names.clone(),
+            inputs: inputs.into_iter().flatten().collect(),
+            rule: format!(
+                "UTF-8, well-formed, complete against the English templates{}, ≤ {} bytes",
+                if languages.strict { " (strict)" } else { "" },
+                rule.max_bytes
+            ),
+            cap: Some(rule.max_bytes),
+            setting: (!legacy).then(|| Setting { code: "P20175".into(), value: url(&rule.file) }),
+            outputs,
+        });
     }
     if let Some(path) = manifest.branding.as_ref().and_then(|b| b.exp_pres.clone()) {
         if let Some(rule) = &first.exp_pres {
