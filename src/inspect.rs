@@ -27,6 +27,8 @@ pub struct Args {
     /// Decode a ring tone to this 16-bit PCM WAV file for listening (one input file only).
     #[arg(long, value_name = "OUT")]
     pub wav: Option<PathBuf>,
+    #[command(flatten)]
+    pub templates: TemplateArgs,
     /// Print JSON instead of text.
     #[arg(long)]
     pub json: bool,
@@ -89,6 +91,32 @@ impl FileReport {
 pub struct Options<'a> {
     pub model: Option<&'a crate::layout::Model>,
     pub wav: Option<&'a Path>,
+    /// English templates to check language files inside a `Language.tar` against.
+    pub templates: Templates<'a>,
+}
+
+/// The English language templates given on the command line, if any.
+#[derive(Clone, Copy, Default)]
+pub struct Templates<'a> {
+    pub lcd: Option<&'a Path>,
+    pub web: Option<&'a Path>,
+}
+
+/// `--lcd-template` and `--web-template`, shared by `inspect` and `verify`.
+#[derive(clap::Args, Clone, Default)]
+pub struct TemplateArgs {
+    /// English LCD template (LCD_English_Template.xml) to check language packs against.
+    #[arg(long, value_name = "F")]
+    pub lcd_template: Option<PathBuf>,
+    /// English web template (Web_English_Template.js) to check language packs against.
+    #[arg(long, value_name = "F")]
+    pub web_template: Option<PathBuf>,
+}
+
+impl TemplateArgs {
+    pub fn templates(&self) -> Templates<'_> {
+        Templates { lcd: self.lcd_template.as_deref(), web: self.web_template.as_deref() }
+    }
 }
 
 /// One kind of file `inspect` understands.
@@ -127,7 +155,7 @@ pub fn run(args: &Args, ctx: &Context) -> Result<ExitCode> {
         bail!("--wav takes exactly one input file");
     }
     let model = args.model.as_deref().map(|m| ctx.layouts.model(m)).transpose()?;
-    let opts = Options { model, wav: args.wav.as_deref() };
+    let opts = Options { model, wav: args.wav.as_deref(), templates: args.templates.templates() };
     let mut reports = Vec::new();
     for path in &args.files {
         let bytes = crate::input::read_limited(path, MAX_INSPECT_BYTES)?;

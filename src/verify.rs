@@ -4,7 +4,7 @@
 //! never be served are flagged. Exit status 1 with a list of every violation.
 
 use crate::checksums::{sha256_hex, Sums, SUMS_FILE};
-use crate::inspect::{inspect_bytes, FileReport, Options};
+use crate::inspect::{inspect_bytes, FileReport, Options, Templates};
 use crate::layout::Model;
 use crate::release::{TreeManifest, MANIFEST_JSON, REPORT_HTML};
 use crate::report::{has_errors, print_json, Diagnostic, Severity};
@@ -29,13 +29,15 @@ pub struct Args {
     /// models in manifest.json).
     #[arg(long)]
     pub model: Option<String>,
+    #[command(flatten)]
+    pub templates: crate::inspect::TemplateArgs,
     /// Print JSON instead of text.
     #[arg(long)]
     pub json: bool,
 }
 
 pub fn run(args: &Args, ctx: &Context) -> Result<ExitCode> {
-    let findings = verify(&args.dir, args.model.as_deref(), ctx)?;
+    let findings = verify(&args.dir, args.model.as_deref(), args.templates.templates(), ctx)?;
     if args.json {
         print_json(&findings)?;
     } else {
@@ -50,7 +52,7 @@ pub fn run(args: &Args, ctx: &Context) -> Result<ExitCode> {
 }
 
 /// Every finding about the tree at `dir`.
-pub fn verify(dir: &Path, model: Option<&str>, ctx: &Context) -> Result<Vec<Diagnostic>> {
+pub fn verify(dir: &Path, model: Option<&str>, templates: Templates, ctx: &Context) -> Result<Vec<Diagnostic>> {
     if !dir.is_dir() {
         bail!("{}: not a folder", dir.display());
     }
@@ -100,7 +102,7 @@ pub fn verify(dir: &Path, model: Option<&str>, ctx: &Context) -> Result<Vec<Diag
             if models.is_empty() { vec![None] } else { models.into_iter().map(Some).collect() };
         let mut per_model: Vec<(Option<&Model>, Vec<Diagnostic>)> = Vec::new();
         for m in targets {
-            let opts = Options { model: m, wav: None };
+            let opts = Options { model: m, wav: None, templates };
             let mut here = Vec::new();
             match inspect_bytes(rel, &bytes, &opts, ctx) {
                 Ok(report) => collect(&report, &mut here),

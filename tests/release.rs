@@ -422,3 +422,29 @@ fn branding_makes_per_model_tars_and_direct_files_and_verify_catches_a_wrong_siz
     let report = stdout(&out);
     assert!(report.lines().any(|l| l.starts_with("UC924/wallpaper.jpg") && l.contains("100")), "{report}");
 }
+
+#[test]
+fn verify_checks_language_packs_against_templates_when_given() {
+    let dir = tempfile::tempdir().unwrap();
+    let lang = dir.path().join("lang");
+    std::fs::create_dir_all(&lang).unwrap();
+    let example = Path::new(env!("CARGO_MANIFEST_DIR")).join("examples/htek-office/lang");
+    for name in ["LCD_English_Template.xml", "Web_English_Template.js"] {
+        std::fs::copy(example.join(name), dir.path().join(name)).unwrap();
+    }
+    std::fs::copy(example.join("1_French.js"), lang.join("1_French.js")).unwrap();
+    let french = std::fs::read_to_string(example.join("1_Français(French).xml")).unwrap();
+    let without_one = french.lines().filter(|l| !l.contains("Menu_History")).collect::<Vec<_>>().join("\n");
+    std::fs::write(lang.join("1_Français(French).xml"), without_one).unwrap();
+    // Packed without templates, the missing item goes unnoticed ...
+    let out = run_in(dir.path(), &["language", "pack", "lang", "-o", "tree/Language.tar"]);
+    assert!(out.status.success(), "{}{}", stdout(&out), stderr(&out));
+    assert!(run_in(dir.path(), &["verify", "tree"]).status.success());
+    // ... and verify finds it once it has the templates.
+    let out = run_in(
+        dir.path(),
+        &["verify", "tree", "--lcd-template", "LCD_English_Template.xml", "--web-template", "Web_English_Template.js"],
+    );
+    assert!(!out.status.success());
+    assert!(stdout(&out).contains("Menu_History"), "{}", stdout(&out));
+}

@@ -8,6 +8,7 @@ use crate::inspect::{FileReport, Options};
 use crate::report::Diagnostic;
 use crate::Context;
 use anyhow::Result;
+use std::path::Path;
 
 /// The language rules whose archive folder holds `entries`, if any (the `--model` given first).
 fn rules_for(entries: &[TarEntry], opts: &Options, ctx: &Context) -> Option<LanguageRules> {
@@ -61,7 +62,10 @@ pub fn annotate_archive(
             )),
         }
     }
-    let language = match check_sources(sources, &CheckOptions::new(rules), Origin::Archive) {
+    let mut check = CheckOptions::new(rules);
+    check.lcd_template = opts.templates.lcd.map(Path::to_path_buf);
+    check.web_template = opts.templates.web.map(Path::to_path_buf);
+    let language = match check_sources(sources, &check, Origin::Archive) {
         Ok(l) => l,
         Err(e) => {
             report.diagnostics.push(Diagnostic::error(&report.file, format!("{e:#}")));
