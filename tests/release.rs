@@ -448,3 +448,50 @@ fn verify_checks_language_packs_against_templates_when_given() {
     assert!(!out.status.success());
     assert!(stdout(&out).contains("Menu_History"), "{}", stdout(&out));
 }
+
+#[test]
+fn config_section_builds_encrypted_phone_files_pointing_at_the_tree() {
+    if !tools() || !require_tool("openssl") {
+        return;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(
+        dir.path().join("phones.csv"),
+        "mac,model,account1.sip_server\n00:1F:C1:10:D3:A9,UC924,sip.example.com\n001fc1aabbcc,UC926,sip.example.com\n",
+    )
+    .unwrap();
+    project(dir.path(), "[config]\nphones = \"phones.csv\"\naes_key_env = \"TEST_HTEK_KEY\"\n");
+    let out = bundler()
+        .current_dir(dir.path())
+        .env("TEST_HTEK_KEY", "001FC1BC")
+        .args(["release", "release.toml", "--out", "build"])
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", stderr(&out));
+    let config = dir.path().join("build/config");
+    let names = files_in(&config);
+    assert!(
+        names.contains(&"cfg001fc110d3a9.xml".to_string()) && names.contains(&"cfg0012.xml".to_string()),
+        "{names:?}"
+    );
+    let plain = Command::new("openssl")
+        .args(["enc", "-d", "-aes-128-cbc", "-K", "001FC1BC", "-iv", "0B1E1D000F0B07091D1F04071F1E0407", "-in"])
+        .arg(config.join("cfg001fc110d3a9.xml"))
+        .output()
+        .unwrap();
+    let text = String::from_utf8_lossy(&plain.stdout);
+    assert!(plain.status.success() && text.contains("sip.example.com"), "{text}");
+    let common = std::fs::read_to_string(config.join("cfg0012.xml")).unwrap();
+    assert!(
+        common.contains("http://prov.example.com/htek/ring")
+            && common.contains("http://prov.example.com/htek/UC924/hlpres.tar"),
+        "{common}"
+    );
+    assert!(!common.contains("001FC1BC"), "the key must not be in the tree");
+    let manifest = std::fs::read_to_string(dir.path().join("build/manifest.json")).unwrap();
+    assert!(!manifest.contains("001FC1BC"), "the key must not be in manifest.json");
+
+    // Without the key in the environment the build stops before anything is replaced.
+    let out = run_in(dir.path(), &["release", "release.toml", "--out", "build"]);
+    assert_one_line_error(&out, &["TEST_HTEK_KEY"]);
+}

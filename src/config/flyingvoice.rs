@@ -49,6 +49,38 @@ struct Phone {
 }
 
 pub fn run(args: &Args, ctx: &Context) -> Result<ExitCode> {
+    let Generated { count, extra, data, url } = generate(args, ctx)?;
+    println!(
+        "wrote {count} phone(s) ({} and {} each) and {} to {}",
+        data.files.phone_boot,
+        data.files.phone_cfg,
+        extra.join(", "),
+        args.out.display()
+    );
+    if args.phonebook.is_some() {
+        println!("note: {}: {}", data.phonebook.file, data.phonebook.source);
+        if url.is_none() {
+            println!(
+                "note: {} points at the bare file name; give --resources-url if the phones need an absolute URL",
+                data.phonebook.url_key
+            );
+        }
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+/// What `generate` wrote.
+pub struct Generated {
+    /// Phones written.
+    pub count: usize,
+    /// The shared files written besides (common boot and cfg, phonebook).
+    pub extra: Vec<String>,
+    data: FvData,
+    url: Option<String>,
+}
+
+/// Writes every boot and cfg file into `args.out` (all or nothing); prints nothing.
+pub fn generate(args: &Args, ctx: &Context) -> Result<Generated> {
     let data = FvData::load(&ctx.layouts)?;
     let url = args.resources_url.as_deref().map(super::check_base_url).transpose()?;
     let mut common = match &args.common {
@@ -138,23 +170,8 @@ pub fn run(args: &Args, ctx: &Context) -> Result<ExitCode> {
         std::fs::write(&path, text).map_err(|e| anyhow::anyhow!("{}: cannot write: {e}", path.display()))?;
     }
     staged.commit()?;
-    println!(
-        "wrote {count} phone(s) ({} and {} each) and {} to {}",
-        data.files.phone_boot,
-        data.files.phone_cfg,
-        extra.iter().map(|(n, _)| n.as_str()).collect::<Vec<_>>().join(", "),
-        args.out.display()
-    );
-    if args.phonebook.is_some() {
-        println!("note: {}: {}", data.phonebook.file, data.phonebook.source);
-        if url.is_none() {
-            println!(
-                "note: {} points at the bare file name; give --resources-url if the phones need an absolute URL",
-                data.phonebook.url_key
-            );
-        }
-    }
-    Ok(ExitCode::SUCCESS)
+    let extra = extra.into_iter().map(|(name, _)| name).collect();
+    Ok(Generated { count, extra, data, url })
 }
 
 fn include(file: &str) -> String {

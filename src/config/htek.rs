@@ -82,6 +82,26 @@ struct Phone {
 }
 
 pub fn run(args: &Args, ctx: &Context) -> Result<ExitCode> {
+    let g = generate(args, ctx)?;
+    print_warnings(&g.warnings);
+    print_summary(args, &g.data, g.key.as_ref(), g.count, &g.commons, &g.present);
+    Ok(ExitCode::SUCCESS)
+}
+
+/// What `generate` wrote into the output folder.
+pub struct Generated {
+    data: HtekData,
+    key: Option<AesKey>,
+    /// Per-phone files written.
+    pub count: usize,
+    commons: Vec<CommonFile>,
+    present: BTreeMap<String, usize>,
+    /// Findings that did not stop the build (values out of a known range, …).
+    pub warnings: Vec<Diagnostic>,
+}
+
+/// Writes every per-phone and common file into `args.out` (all or nothing); prints nothing.
+pub fn generate(args: &Args, ctx: &Context) -> Result<Generated> {
     let data = HtekData::load(&ctx.layouts)?;
     let key = args.aes_key.as_deref().map(AesKey::parse).transpose()?;
     for (flag, value) in [("--prefix", &args.prefix), ("--postfix", &args.postfix)] {
@@ -151,7 +171,6 @@ pub fn run(args: &Args, ctx: &Context) -> Result<ExitCode> {
     if count == 0 {
         bail!("{}: no phones (only a header row)", csv.shown);
     }
-    print_warnings(&warnings);
 
     let commons = if args.merge_common {
         Vec::new()
@@ -167,8 +186,7 @@ pub fn run(args: &Args, ctx: &Context) -> Result<ExitCode> {
         std::fs::write(&path, xml).map_err(|e| anyhow::anyhow!("{}: cannot write: {e}", path.display()))?;
     }
     staged.commit()?;
-    print_summary(args, &data, key.as_ref(), count, &commons, &present);
-    Ok(ExitCode::SUCCESS)
+    Ok(Generated { data, key, count, commons, present, warnings })
 }
 
 /// A common `cfg<code>.xml` file: its name (with prefix/postfix), the models that fetch it, and its

@@ -8,9 +8,9 @@
 
 pub mod aes;
 mod csv_input;
-mod flyingvoice;
+pub mod flyingvoice;
 pub mod fvfile;
-mod htek;
+pub mod htek;
 pub mod htek_xml;
 mod lint;
 pub mod mac;

@@ -109,6 +109,7 @@ pub fn build_item(item: &Item, firmware: Option<&crate::firmware::Laid>, layouts
                 .map(|p| Output { path: p.clone(), bytes: tar.clone(), details: details.clone(), models: None })
                 .collect())
         }
+        Work::Config { spec, vendor, resources_url } => build_configs(spec, vendor, resources_url.clone(), layouts),
         Work::Direct { kind, file, look } => {
             let rule = model.asset(kind).expect("planned only with a rule");
             let name = item.outputs[0].rsplit('/').next().unwrap_or(kind);
@@ -171,4 +172,70 @@ pub fn build_all(
     });
     bar.finish_and_clear();
     results.into_iter().collect()
+}
+
+/// Runs `bundler config htek|flyingvoice` into a temporary folder and returns its files under
+/// `config/`.
+fn build_configs(
+    spec: &super::manifest::ConfigSpec,
+    vendor: &str,
+    resources_url: Option<String>,
+    layouts: &Layouts,
+) -> Result<Vec<Output>> {
+    let tmp = tempfile::tempdir()?;
+    let out = tmp.path().join("config");
+    // The config commands take a Context; building one here keeps them unaware of releases.
+    let ctx = crate::Context { layouts: layouts.clone() };
+    let details = match vendor {
+        "htek" => {
+            let aes_key =
+                match &spec.aes_key_env {
+                    Some(var) => Some(std::env::var(var).map_err(|_| {
+                        anyhow::anyhow!("[config] aes_key_env: the environment variable {var} is not set")
+                    })?),
+                    None => None,
+                };
+            let args = crate::config::htek::Args {
+                phones: spec.phones.clone(),
+                common: spec.common.clone(),
+                aes_key,
+                write_key_to_common: false,
+                prefix: spec.prefix.clone(),
+                postfix: spec.postfix.clone(),
+                resources_url,
+                merge_common: spec.merge_common,
+                out: out.clone(),
+            };
+            let g = crate::config::htek::generate(&args, &ctx)?;
+            let warnings: Vec<String> = g.warnings.iter().map(|w| w.to_string()).collect();
+            serde_json::json!({ "phones": g.count, "encrypted": spec.aes_key_env.is_some(), "warnings": warnings })
+        }
+        _ => {
+            let args = crate::config::flyingvoice::Args {
+                phones: spec.phones.clone(),
+                common: spec.common.clone(),
+                phonebook: spec.phonebook.clone(),
+                resources_url,
+                out: out.clone(),
+            };
+            let g = crate::config::flyingvoice::generate(&args, &ctx)?;
+            serde_json::json!({ "phones": g.count })
+        }
+    };
+    let mut names: Vec<String> = std::fs::read_dir(&out)?
+        .map(|e| e.map(|e| e.file_name().to_string_lossy().into_owned()))
+        .collect::<std::io::Result<_>>()?;
+    names.sort();
+    names
+        .into_iter()
+        .map(|name| {
+            let bytes = std::fs::read(out.join(&name))?;
+            Ok(Output {
+                path: format!("{}{name}", super::plan::CONFIG_DIR),
+                bytes,
+                details: details.clone(),
+                models: None,
+            })
+        })
+        .collect()
 }

@@ -30,6 +30,14 @@
 //! postfix = "_2.0.4.6.41"
 //! version = "2.0.4.6.41"                      # optional: else read from the file names
 //! from_version = "1.0.3.70"                   # optional: phones at ≤ 1.0.3.71 need img_9xx.bin too
+//! [config]                                    # as `bundler config htek|flyingvoice`, resources from base_url
+//! phones = "phones.csv"
+//! common = "common.toml"
+//! aes_key_env = "HTEK_AES_KEY"                # Htek: encrypt per-phone files with the key in this variable
+//! prefix = ""                                 # Htek: P234/P235 config file prefix/postfix
+//! postfix = ""
+//! merge_common = false                        # Htek: every setting in the per-phone files
+//! phonebook = "contacts.csv"                  # Flyingvoice: local phonebook
 //! ```
 
 use crate::layout::{Layouts, Model};
@@ -57,6 +65,23 @@ struct RawManifest {
     languages: Option<RawLanguages>,
     #[serde(default)]
     firmware: Option<RawFirmware>,
+    #[serde(default)]
+    config: Option<RawConfig>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawConfig {
+    phones: Spanned<String>,
+    common: Option<Spanned<String>>,
+    aes_key_env: Option<Spanned<String>>,
+    #[serde(default)]
+    prefix: String,
+    #[serde(default)]
+    postfix: String,
+    #[serde(default)]
+    merge_common: bool,
+    phonebook: Option<Spanned<String>>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -133,6 +158,22 @@ pub struct Manifest {
     pub branding: Option<Branding>,
     pub languages: Option<Languages>,
     pub firmware: Option<FirmwareSpec>,
+    pub config: Option<ConfigSpec>,
+}
+
+/// The `[config]` section: provisioning configs for every phone of a CSV.
+#[derive(Debug, Clone)]
+pub struct ConfigSpec {
+    pub phones: PathBuf,
+    pub common: Option<PathBuf>,
+    /// Name of the environment variable holding the Htek AES key (the key itself never goes into
+    /// the manifest or the tree).
+    pub aes_key_env: Option<String>,
+    pub prefix: String,
+    pub postfix: String,
+    pub merge_common: bool,
+    /// Flyingvoice: contacts CSV for the phonebook.
+    pub phonebook: Option<PathBuf>,
 }
 
 #[derive(Debug, Clone)]
@@ -264,7 +305,12 @@ impl Checker<'_> {
             }),
             None => None,
         };
+        let config = match raw.config {
+            Some(c) => Some(self.config(c, &vendor)?),
+            None => None,
+        };
         Ok(Manifest {
+            config,
             path: path.to_path_buf(),
             vendor,
             models: models.iter().map(|m| m.name.clone()).collect(),
@@ -273,6 +319,28 @@ impl Checker<'_> {
             branding,
             languages,
             firmware,
+        })
+    }
+
+    fn config(&self, c: RawConfig, vendor: &str) -> Result<ConfigSpec> {
+        let htek_only = [("aes_key_env", c.aes_key_env.as_ref().map(Spanned::span))];
+        if vendor != "htek" {
+            for (key, span) in htek_only {
+                if let Some(span) = span {
+                    return self.at(span, format!("{key} applies to Htek configs only"));
+                }
+            }
+        } else if let Some(p) = &c.phonebook {
+            return self.at(p.span(), "phonebook applies to Flyingvoice configs only".into());
+        }
+        Ok(ConfigSpec {
+            phones: self.file(&c.phones)?,
+            common: self.opt_file(&c.common)?,
+            aes_key_env: c.aes_key_env.map(Spanned::into_inner),
+            prefix: c.prefix,
+            postfix: c.postfix,
+            merge_common: c.merge_common,
+            phonebook: self.opt_file(&c.phonebook)?,
         })
     }
 

@@ -13,11 +13,14 @@
 //! the firmware path with the same prefix/postfix as the firmware, so each model gets
 //! `firmware/MODEL/` holding its boot/img files, ring files and tars, all renamed.
 
-use super::manifest::{Branding, Languages, Manifest, RingSpec};
+use super::manifest::{Branding, ConfigSpec, Languages, Manifest, RingSpec};
 use crate::layout::{Layouts, Model};
 use anyhow::Result;
 use serde::Serialize;
 use std::path::PathBuf;
+
+/// The tree folder provisioning configs go to; its files are known only once built.
+pub const CONFIG_DIR: &str = "config/";
 
 /// What one plan item makes.
 #[derive(Debug, Clone)]
@@ -29,6 +32,12 @@ pub enum Work {
     Hlpres(Branding),
     /// `Language.tar` from the languages section (checked first; any error stops the build).
     Language(Languages),
+    /// Provisioning configs for every phone of a CSV (never reused: the AES key is not in the key).
+    Config {
+        spec: ConfigSpec,
+        vendor: String,
+        resources_url: Option<String>,
+    },
     /// A direct-download screen asset (`wallpaper`, `screensaver`) for one model.
     Direct {
         kind: String,
@@ -220,6 +229,28 @@ pub fn plan(manifest: &Manifest, layouts: &Layouts) -> Result<Plan> {
             rule: format!("vendor names with prefix '{}' and postfix '{}'", f.prefix, f.postfix),
             cap: Some(first.firmware_max_bytes),
             setting: (!legacy).then(|| Setting { code: "P192".into(), value: url("firmware") }),
+        });
+    }
+    if let Some(spec) = &manifest.config {
+        let (code, value) = match manifest.vendor.as_str() {
+            "htek" => ("P237", url("config")),
+            _ => ("static.auto_provision.server.url", url("config")),
+        };
+        let inputs = [Some(spec.phones.clone()), spec.common.clone(), spec.phonebook.clone()];
+        items.push(Item {
+            label: "provisioning configs".into(),
+            work: Work::Config {
+                spec: spec.clone(),
+                vendor: manifest.vendor.clone(),
+                resources_url: manifest.base_url.clone(),
+            },
+            rule_model: first.name.clone(),
+            models: names.clone(),
+            inputs: inputs.into_iter().flatten().collect(),
+            rule: "one file per phone of the CSV plus the common files, MACs lower-case".into(),
+            cap: None,
+            setting: Some(Setting { code: code.into(), value }),
+            outputs: vec![CONFIG_DIR.to_string()],
         });
     }
     Ok(Plan { items, firmware })
