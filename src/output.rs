@@ -11,10 +11,7 @@ use std::path::{Path, PathBuf};
 
 /// Writes `bytes` to `path` atomically, creating the parent folder when it is missing.
 pub fn write_atomic(path: &Path, bytes: &[u8]) -> Result<()> {
-    let parent = match path.parent() {
-        Some(p) if !p.as_os_str().is_empty() => p,
-        _ => Path::new("."),
-    };
+    let parent = &parent_of(path);
     std::fs::create_dir_all(parent).with_context(|| format!("{}: cannot create output folder", parent.display()))?;
     let mut tmp = tempfile::Builder::new()
         .prefix(".bundler-")
@@ -54,36 +51,88 @@ pub struct StagedDir {
 }
 
 impl StagedDir {
-    /// A staging folder for `out`: beside it when `out` does not exist yet, inside it (hidden) when it
-    /// does, so the final renames stay on one file system.
+    /// A staging folder for adding files to `out`: beside it when `out` does not exist yet, inside
+    /// it (hidden) when it does, so the final renames stay on one file system.
     pub fn new(out: &Path) -> Result<StagedDir> {
         let fresh = !out.exists();
-        let within = if fresh {
-            let parent = match out.parent() {
-                Some(p) if !p.as_os_str().is_empty() => p,
-                _ => Path::new("."),
-            };
-            std::fs::create_dir_all(parent)
-                .with_context(|| format!("{}: cannot create output folder", parent.display()))?;
-            parent.to_path_buf()
-        } else if out.is_dir() {
-            out.to_path_buf()
-        } else {
+        if !fresh && !out.is_dir() {
             anyhow::bail!("{}: exists and is not a folder", out.display());
-        };
+        }
+        let within = if fresh { parent_of(out) } else { out.to_path_buf() };
+        StagedDir::create(out, &within, ".bundler-staging-", fresh)
+    }
+
+    /// A staging folder for replacing `out` as a whole ([`StagedDir::replace`]), created beside it.
+    /// Staging folders left by killed runs are removed first.
+    pub fn beside(out: &Path) -> Result<StagedDir> {
+        if out.exists() && !out.is_dir() {
+            anyhow::bail!("{}: exists and is not a folder", out.display());
+        }
+        let parent = parent_of(out);
+        let name = out.file_name().and_then(|n| n.to_str()).unwrap_or("out");
+        let prefix = format!(".{name}.bundler-");
+        if let Ok(entries) = std::fs::read_dir(&parent) {
+            for e in entries.flatten() {
+                if e.file_name().to_string_lossy().starts_with(&prefix) {
+                    let _ = std::fs::remove_dir_all(e.path());
+                }
+            }
+        }
+        StagedDir::create(out, &parent, &prefix, !out.exists())
+    }
+
+    fn create(out: &Path, within: &Path, prefix: &str, fresh: bool) -> Result<StagedDir> {
+        std::fs::create_dir_all(within)
+            .with_context(|| format!("{}: cannot create output folder", within.display()))?;
         let tmp = tempfile::Builder::new()
-            .prefix(".bundler-staging-")
-            .tempdir_in(&within)
+            .prefix(prefix)
+            .tempdir_in(within)
             .with_context(|| format!("{}: cannot write in output folder", within.display()))?;
         // The staging folder is created private (0700); the folder it becomes must be readable by
         // the server that hands the files out.
-        #[cfg(unix)]
-        {
-            use std::os::unix::fs::PermissionsExt;
-            std::fs::set_permissions(tmp.path(), std::fs::Permissions::from_mode(0o755))
-                .with_context(|| format!("{}: cannot set permissions", tmp.path().display()))?;
-        }
+        let handle =
+            std::fs::File::open(tmp.path()).with_context(|| format!("{}: cannot open", tmp.path().display()))?;
+        make_readable(&handle, 0o755).with_context(|| format!("{}: cannot set permissions", tmp.path().display()))?;
         Ok(StagedDir { out: out.to_path_buf(), tmp, fresh })
+    }
+
+    /// Writes one file at a `/`-separated path inside the staging folder, refusing paths that
+    /// would leave it.
+    pub fn write(&self, rel: &str, bytes: &[u8]) -> Result<()> {
+        if rel.starts_with('/') || rel.split('/').any(|c| c == ".." || c.is_empty()) {
+            anyhow::bail!("refusing to write outside the output folder: '{rel}'");
+        }
+        let path = self.tmp.path().join(rel);
+        if let Some(p) = path.parent() {
+            std::fs::create_dir_all(p).with_context(|| format!("{}: cannot create", p.display()))?;
+        }
+        std::fs::write(&path, bytes).with_context(|| format!("{}: cannot write", path.display()))
+    }
+
+    /// Replaces `out` with the staged folder: `out` is moved aside, the staging folder renamed into
+    /// its place, and the old one removed. A failure puts the old folder back.
+    pub fn replace(self) -> Result<()> {
+        let out = self.out;
+        let staged = self.tmp.keep();
+        if out.exists() {
+            let old = parent_of(&out).join(format!(
+                ".{}.bundler-old-{}",
+                out.file_name().and_then(|n| n.to_str()).unwrap_or("out"),
+                std::process::id()
+            ));
+            std::fs::rename(&out, &old).with_context(|| format!("{}: cannot replace", out.display()))?;
+            if let Err(e) = std::fs::rename(&staged, &out) {
+                let _ = std::fs::rename(&old, &out);
+                let _ = std::fs::remove_dir_all(&staged);
+                return Err(e).with_context(|| format!("{}: cannot replace", out.display()));
+            }
+            let _ = std::fs::remove_dir_all(&old);
+            return Ok(());
+        }
+        std::fs::rename(&staged, &out).map_err(|e| {
+            let _ = std::fs::remove_dir_all(&staged);
+            anyhow::anyhow!("{}: cannot create: {e}", out.display())
+        })
     }
 
     /// Where to write the files.
@@ -104,6 +153,14 @@ impl StagedDir {
         }
         move_tree(self.tmp.path(), &out)?;
         Ok(()) // `self.tmp` (now empty) is removed on drop.
+    }
+}
+
+/// The folder `path` is in (`.` for a bare name).
+fn parent_of(path: &Path) -> PathBuf {
+    match path.parent() {
+        Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
+        _ => PathBuf::from("."),
     }
 }
 

@@ -7,7 +7,6 @@ mod build;
 mod html;
 pub mod manifest;
 mod plan;
-mod tree;
 
 use crate::checksums::{sha256_hex, Sums, SUMS_FILE};
 use crate::report::print_json;
@@ -213,7 +212,7 @@ fn print_plan(items: &[Item], json: bool) -> Result<ExitCode> {
 
 /// Writes the whole tree into a staging folder and swaps it in.
 fn write_tree(out: &Path, tree: &TreeManifest, artifacts: &[(Artifact, Vec<u8>)]) -> Result<()> {
-    let staging = tree::Staging::new(out)?;
+    let staging = crate::output::StagedDir::beside(out)?;
     let result = (|| -> Result<()> {
         let mut sums = Sums::default();
         for (a, bytes) in artifacts {
@@ -228,13 +227,9 @@ fn write_tree(out: &Path, tree: &TreeManifest, artifacts: &[(Artifact, Vec<u8>)]
         sums.insert(REPORT_HTML, report.as_bytes());
         staging.write(SUMS_FILE, sums.render().as_bytes())
     })();
-    match result {
-        Ok(()) => staging.commit(),
-        Err(e) => {
-            staging.discard();
-            Err(e)
-        }
-    }
+    // On failure the staging folder is dropped, which removes it.
+    result?;
+    staging.replace()
 }
 
 /// The previous tree's manifest, if there is a readable one.
