@@ -8,8 +8,7 @@ use std::path::Path;
 use std::process::Command;
 
 fn sox(args: &[&str]) {
-    let out = Command::new("sox").args(args).output().expect("run sox");
-    assert!(out.status.success(), "sox {args:?}: {}", String::from_utf8_lossy(&out.stderr));
+    tool("sox", args);
 }
 
 /// A zip of placeholder roms, written by Python's zipfile.
@@ -354,8 +353,7 @@ fn report_renders_in_headless_chromium_without_network() {
 }
 
 fn convert(args: &[&str]) {
-    let out = Command::new("convert").args(args).output().expect("run convert");
-    assert!(out.status.success(), "convert {args:?}: {}", String::from_utf8_lossy(&out.stderr));
+    tool("convert", args);
 }
 
 /// `identify -format '%w %h'` of a file.

@@ -6,8 +6,7 @@ use std::path::Path;
 use std::process::Command;
 
 fn sox(args: &[&str]) {
-    let out = Command::new("sox").args(args).output().expect("run sox");
-    assert!(out.status.success(), "sox {args:?}: {}", String::from_utf8_lossy(&out.stderr));
+    tool("sox", args);
 }
 
 /// What `sox FILE -n stat` reports, as (key, value) lines.

@@ -35,17 +35,8 @@ impl Inspector for TarInspector {
         if let Some(model) = opts.model {
             let file_name = std::path::Path::new(shown).file_name().and_then(|n| n.to_str()).unwrap_or(shown);
             for rule in [&model.hlpres, &model.language].into_iter().flatten() {
-                if rule.file.eq_ignore_ascii_case(file_name) && bytes.len() as u64 > rule.max_bytes {
-                    report.diagnostics.push(Diagnostic::error(
-                        shown,
-                        format!(
-                            "{} bytes, over {}'s cap of {} bytes for {}",
-                            bytes.len(),
-                            model.name,
-                            rule.max_bytes,
-                            rule.file
-                        ),
-                    ));
+                if rule.file.eq_ignore_ascii_case(file_name) {
+                    report.diagnostics.extend(over_cap(shown, bytes.len(), &model.name, rule));
                 }
             }
         }
@@ -60,4 +51,14 @@ impl Inspector for TarInspector {
         crate::language::annotate_archive(&mut report, bytes, &entries, opts, ctx)?;
         Ok(report)
     }
+}
+
+/// The error for an archive over its cap, if it is.
+pub fn over_cap(shown: &str, bytes: usize, model: &str, rule: &crate::layout::ArchiveRule) -> Option<Diagnostic> {
+    (bytes as u64 > rule.max_bytes).then(|| {
+        Diagnostic::error(
+            shown,
+            format!("{bytes} bytes, over {model}'s cap of {} bytes for {}", rule.max_bytes, rule.file),
+        )
+    })
 }

@@ -5,6 +5,6 @@ mod inspect;
 mod reader;
 mod writer;
 
-pub use inspect::{looks_like_tar, TarInspector};
+pub use inspect::{looks_like_tar, over_cap, TarInspector};
 pub use reader::{read_tar, TarEntry, TarLimits};
 pub use writer::{TarBuilder, MAX_NAME_BYTES};

@@ -47,17 +47,8 @@ impl Inspector for HlpresInspector {
         if let (Some(model), Some(rule)) = (model, rule) {
             let file = shown.rsplit(['/', '\\']).next().unwrap_or(shown);
             // The generic tar check already compared the cap when the file has the archive's name.
-            if !rule.file.eq_ignore_ascii_case(file) && bytes.len() as u64 > rule.max_bytes {
-                report.diagnostics.push(Diagnostic::error(
-                    shown,
-                    format!(
-                        "{} bytes, over {}'s cap of {} bytes for {}",
-                        bytes.len(),
-                        model.name,
-                        rule.max_bytes,
-                        rule.file
-                    ),
-                ));
+            if !rule.file.eq_ignore_ascii_case(file) {
+                report.diagnostics.extend(crate::archive::over_cap(shown, bytes.len(), &model.name, rule));
             }
             report.field("cap", rule.max_bytes);
         }
