@@ -493,3 +493,45 @@ fn config_section_builds_encrypted_phone_files_pointing_at_the_tree() {
     let out = run_in(dir.path(), &["release", "release.toml", "--out", "build"]);
     assert_one_line_error(&out, &["TEST_HTEK_KEY"]);
 }
+
+#[test]
+fn legacy_firmware_target_names_rings_and_tars_like_the_firmware_and_exp_pres_passes_through() {
+    if !tools() {
+        return;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    project(dir.path(), "");
+    // A legacy (1.0.3.70) firmware set as plain files, and an expansion-module tar.
+    for f in ["boot_924.bin", "img_924.bin"] {
+        std::fs::write(dir.path().join("vendor").join(f), f.as_bytes().repeat(100)).unwrap();
+    }
+    let tar = Command::new("tar")
+        .args(["-cf", "vendor/exp_pres.tar", "src/bell.flac"])
+        .current_dir(dir.path())
+        .status()
+        .unwrap();
+    assert!(tar.success());
+    std::fs::write(
+        dir.path().join("release.toml"),
+        "vendor = \"htek\"\nmodels = [\"UC924\"]\nbase_url = \"http://prov/htek\"\n[ringtones]\n5 = \"src/bell.flac\"\n\
+         [branding]\nexp_pres = \"vendor/exp_pres.tar\"\n\
+         [firmware]\nfiles = [\"vendor/boot_924.bin\", \"vendor/img_924.bin\"]\nversion = \"1.0.3.70\"\nprefix = \"hl_\"\npostfix = \"_1.0.3.70\"\n",
+    )
+    .unwrap();
+    let out = run_in(dir.path(), &["release", "release.toml", "--out", "build"]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let fw = dir.path().join("build/firmware/UC924");
+    assert_eq!(files_in(&fw), ["hl_boot_924.bin_1.0.3.70", "hl_img_924.bin_1.0.3.70", "hl_ring5.bin_1.0.3.70"]);
+    let stat = Command::new("sox")
+        .args(["-t", "gsrt"])
+        .arg(fw.join("hl_ring5.bin_1.0.3.70"))
+        .args(["-n", "stat"])
+        .output()
+        .unwrap();
+    assert!(stat.status.success(), "sox cannot read the renamed ring file");
+    assert_eq!(
+        std::fs::read(dir.path().join("build/exp_pres.tar")).unwrap(),
+        std::fs::read(dir.path().join("vendor/exp_pres.tar")).unwrap()
+    );
+    assert!(run_in(dir.path(), &["verify", "build"]).status.success());
+}
