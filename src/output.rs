@@ -5,7 +5,7 @@
 //! hidden staging folder, and only when all of them are there is the staging folder renamed into place
 //! (or, when the output folder already exists, each file renamed into it).
 
-use anyhow::{Context, Result};
+use anyhow::{bail, Context, Result};
 use std::io::Write;
 use std::path::{Path, PathBuf};
 
@@ -22,6 +22,17 @@ pub fn write_atomic(path: &Path, bytes: &[u8]) -> Result<()> {
     make_readable(tmp.as_file(), 0o644).with_context(|| format!("{}: cannot write", path.display()))?;
     tmp.as_file().sync_all().with_context(|| format!("{}: cannot write", path.display()))?;
     tmp.persist(path).map_err(|e| e.error).with_context(|| format!("{}: cannot write", path.display()))?;
+    Ok(())
+}
+
+/// Refuses a file-name prefix/postfix that would leave the output folder or is not a plain name.
+pub fn check_name_part(flag: &str, value: &str) -> Result<()> {
+    if value.contains(['/', '\\']) || value.chars().any(char::is_control) || value == "." || value == ".." {
+        bail!("{flag} '{value}' must be plain text for a file name (no '/', '\\' or control characters)");
+    }
+    if value.len() > 64 {
+        bail!("{flag} is longer than 64 bytes");
+    }
     Ok(())
 }
 

@@ -272,6 +272,12 @@ fn plain_file_must_match_the_model_and_version_must_be_known() {
     assert_one_line_error(&out, &["--version"]);
     let out = run_in(dir.path(), &["firmware", "fw926.rom", "--model", "UC926", "--version", "2.0.4"]);
     assert!(!out.status.success() && stderr(&out).contains("4 or 5 dotted numbers"), "{}", stderr(&out));
+    let out = run_in(
+        dir.path(),
+        &["firmware", "fw926.rom", "--model", "UC926", "--version", "2.0.4.6.41", "--prefix", "../"],
+    );
+    assert_one_line_error(&out, &["--prefix", "'../'"]);
+    assert!(!dir.path().parent().unwrap().join("fw926.rom").exists());
     let out = run_in(dir.path(), &["firmware", "missing.zip", "--model", "UC926", "--version", "2.0.4.6.41"]);
     assert_one_line_error(&out, &["missing.zip"]);
 }

@@ -105,7 +105,7 @@ pub fn generate(args: &Args, ctx: &Context) -> Result<Generated> {
     let data = HtekData::load(&ctx.layouts)?;
     let key = args.aes_key.as_deref().map(AesKey::parse).transpose()?;
     for (flag, value) in [("--prefix", &args.prefix), ("--postfix", &args.postfix)] {
-        super::check_name_part(flag, value)?;
+        crate::output::check_name_part(flag, value)?;
     }
     let resources_url = args.resources_url.as_deref().map(super::check_base_url).transpose()?;
     let common = match &args.common {

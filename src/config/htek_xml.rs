@@ -15,22 +15,27 @@ use super::pcodes::{parse_pcode, HtekData};
 use super::xml_text::escape;
 use crate::report::{Diagnostic, Severity};
 use std::collections::HashMap;
-use std::fmt::Write as _;
 
 /// Renders settings, in the order given, as a complete config file (UTF-8, `\n` line ends).
 pub fn render<'a>(settings: impl IntoIterator<Item = (u32, &'a str)>, data: &HtekData) -> String {
     let mut s = String::with_capacity(512);
     s.push_str("<?xml version=\"1.0\" encoding=\"UTF-8\" ?>\n<hl_provision version=\"1\">\n<config version=\"1\">\n");
     for (code, value) in settings {
-        let para = escape(data.para(code), true);
-        if value.is_empty() {
-            let _ = writeln!(s, "<P{code} para=\"{para}\" />");
-        } else {
-            let _ = writeln!(s, "<P{code} para=\"{para}\">{}</P{code}>", escape(value, false));
-        }
+        s.push_str(&setting_line(code, value, data));
     }
     s.push_str("</config>\n</hl_provision>\n");
     s
+}
+
+/// One setting as its line of a config file (`<P47 para="…">value</P47>`, or `<P47 para="…" />`
+/// when empty), with the dictionary's `para` text and the value escaped.
+pub fn setting_line(code: u32, value: &str, data: &HtekData) -> String {
+    let para = escape(data.para(code), true);
+    if value.is_empty() {
+        format!("<P{code} para=\"{para}\" />\n")
+    } else {
+        format!("<P{code} para=\"{para}\">{}</P{code}>\n", escape(value, false))
+    }
 }
 
 /// One setting read from a file, with where it is.

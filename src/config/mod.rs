@@ -168,17 +168,6 @@ fn is_note_column(name: &str) -> bool {
     name.starts_with('#')
 }
 
-/// Refuses a file-name prefix/postfix that would leave the output folder or is not a plain name.
-fn check_name_part(flag: &str, value: &str) -> Result<()> {
-    if value.contains(['/', '\\']) || value.chars().any(char::is_control) || value == "." || value == ".." {
-        bail!("{flag} '{value}' must be plain text for a file name (no '/', '\\' or control characters)");
-    }
-    if value.len() > 64 {
-        bail!("{flag} is longer than 64 bytes");
-    }
-    Ok(())
-}
-
 /// Checks a base URL (`http://…` or `https://…`, no spaces) and drops a trailing slash.
 fn check_base_url(url: &str) -> Result<String> {
     let lower = url.to_ascii_lowercase();

@@ -206,6 +206,8 @@ impl Located {
 
 /// Finds and names the firmware files for the requested models without reading them.
 pub fn locate(layouts: &Layouts, req: &Request) -> Result<Located> {
+    crate::output::check_name_part("--prefix", req.prefix)?;
+    crate::output::check_name_part("--postfix", req.postfix)?;
     let inputs: Vec<Input> = req.inputs.iter().map(|p| Input::open(p)).collect::<Result<_>>()?;
     let version = match &req.version {
         Some(v) => Some(v.clone()),
@@ -451,11 +453,12 @@ fn settings(ctx: &Context, laid: &Laid, args: &Args) -> Result<String> {
     let mut out = String::new();
     if vendors.contains("htek") {
         let check_only_on_change = if args.prefix.is_empty() && args.postfix.is_empty() { "0" } else { "1" };
-        let line = |code: &str, value: &str| setting_line(code, value);
-        out.push_str(&line("P192", url));
-        out.push_str(&line("P232", &args.prefix));
-        out.push_str(&line("P233", &args.postfix));
-        out.push_str(&line("P238", check_only_on_change));
+        let data = crate::config::pcodes::HtekData::load(&ctx.layouts)?;
+        let line = |code: u32, value: &str| crate::config::htek_xml::setting_line(code, value, &data);
+        out.push_str(&line(192, url));
+        out.push_str(&line(232, &args.prefix));
+        out.push_str(&line(233, &args.postfix));
+        out.push_str(&line(238, check_only_on_change));
     }
     if vendors.contains("flyingvoice") {
         for f in laid
@@ -467,19 +470,4 @@ fn settings(ctx: &Context, laid: &Laid, args: &Args) -> Result<String> {
         }
     }
     Ok(out)
-}
-
-/// MERGE-PENDING: replaced by the P-code dictionary's renderer once the config work lands.
-fn setting_line(code: &str, value: &str) -> String {
-    let para = match code {
-        "P192" => "FirmwareServerPath",
-        "P232" => "FirmwareFilePrefix",
-        "P233" => "FirmwareFilePostfix",
-        _ => "CheckNewFirmwareOnlyWhenPrePostfixChanges",
-    };
-    if value.is_empty() {
-        format!("<{code} para=\"{para}\" />\n")
-    } else {
-        format!("<{code} para=\"{para}\">{value}</{code}>\n")
-    }
 }
