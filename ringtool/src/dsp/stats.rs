@@ -25,13 +25,28 @@ impl LevelStats {
 
     /// Adds samples (any channel layout) to the statistics.
     pub fn observe(&mut self, samples: &[f32]) {
-        for &s in samples {
-            let a = s.abs();
-            self.peak = self.peak.max(a);
-            if a >= self.full_scale {
-                self.at_full_scale += 1;
+        // Eight independent lanes so the loop compiles to vector max/compare
+        // (one running maximum would be a sequential chain). NaN never
+        // compares greater, so it is ignored, as `f32::max` would.
+        const LANES: usize = 8;
+        let mut peak = [self.peak; LANES];
+        let mut count = [0u64; LANES];
+        let blocks = samples.chunks_exact(LANES);
+        let rest = blocks.remainder();
+        for block in blocks {
+            for i in 0..LANES {
+                let a = block[i].abs();
+                peak[i] = if a > peak[i] { a } else { peak[i] };
+                count[i] += u64::from(a >= self.full_scale);
             }
         }
+        for &s in rest {
+            let a = s.abs();
+            peak[0] = if a > peak[0] { a } else { peak[0] };
+            count[0] += u64::from(a >= self.full_scale);
+        }
+        self.peak = peak.iter().fold(self.peak, |m, &p| if p > m { p } else { m });
+        self.at_full_scale += count.iter().sum::<u64>();
         self.samples += samples.len() as u64;
     }
 
