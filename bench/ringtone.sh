@@ -15,6 +15,7 @@
 # folder and deleted afterwards).
 #
 # usage: bench/ringtone.sh [rounds]      (default 5 rounds; run from anywhere)
+#        BENCH_BUNDLER=/path/to/bundler bench/ringtone.sh   (measure another build instead)
 # needs: sox, GNU time (/usr/bin/time), cargo; ~2 GB free in $TMPDIR (or /tmp)
 set -euo pipefail
 
@@ -25,8 +26,15 @@ cd "$root"
 command -v sox >/dev/null || { echo "sox is required (apt-get install sox)" >&2; exit 1; }
 [[ -x /usr/bin/time ]] || { echo "GNU time is required (apt-get install time)" >&2; exit 1; }
 
-cargo build --release --quiet --bin bundler
-bundler="$root/target/release/bundler"
+if [[ -n ${BENCH_BUNDLER:-} ]]; then
+  bundler=$BENCH_BUNDLER # another build to measure, e.g. an older commit's
+else
+  if ! build_log=$(cargo build --release --bin bundler 2>&1); then
+    echo "$build_log" >&2
+    exit 1
+  fi
+  bundler="$root/target/release/bundler"
+fi
 work=$(mktemp -d "${TMPDIR:-/tmp}/ringbench.XXXXXX")
 trap 'rm -rf "$work"' EXIT
 

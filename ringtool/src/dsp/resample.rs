@@ -2,21 +2,21 @@
 //!
 //! A windowed-sinc (Kaiser) low-pass is applied while decimating by the exact
 //! rational ratio `out/in = L/M` (gcd-reduced). Output sample `n` sits at input
-//! position `n·M/L`; its taps come from a polyphase bank of the kernel sampled
-//! at [`PHASES`] sub-sample offsets, linearly interpolated between the two
-//! nearest phases. That keeps the table small for any rate pair (an exact
-//! polyphase bank for 44 101 → 8000 Hz would need 8000 phases), while
+//! position `n·M/L`, so there are `L` distinct sub-sample phases. Common rate
+//! pairs have few (44 100 → 8000: L = 80): their tap weights are computed
+//! exactly once, and each output is one dot product over a window of the
+//! input, the hot loop of a ring tone (see `dot`). Pairs with too many
+//! phases to precompute (44 101 → 8000 Hz would need 8000) interpolate each
+//! output's taps from the kernel sampled at [`PHASES`] sub-sample offsets; the
 //! interpolation error stays far below the 16-bit noise floor. Each output's
-//! taps are normalised to sum to one, so DC gain is exact. Common rate pairs
-//! have few distinct phases (44 100 → 8000: L = 80), so their tap weights are
-//! computed once and each output is a plain dot product.
+//! taps are normalised to sum to one, so DC gain is exact.
 //!
 //! Written here instead of using `rubato` because the job is one fixed,
 //! downward conversion of a mono stream with an exact rational ratio and a
 //! length that must be sample-exact (`ceil(N·L/M)` outputs, no latency to trim),
 //! which is ~150 lines, with no FFT dependency and no chunk-size constraints.
 
-/// Sub-sample phases in the kernel table (interpolated between).
+/// Sub-sample phases in the kernel table that odd rate pairs interpolate between.
 pub const PHASES: usize = 256;
 /// Stop-band attenuation the Kaiser window is designed for, in dB.
 pub const STOPBAND_DB: f64 = 80.0;
