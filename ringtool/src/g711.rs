@@ -26,9 +26,12 @@ fn round_to_bits(sample: i16, bits: u32) -> i32 {
     ((i32::from(sample) + (1 << (shift - 1))) >> shift).min(max)
 }
 
-/// Index of the first segment whose upper end is at least `value` (8 when none is).
+/// Index of the first segment whose upper end is at least `value` (8 when none
+/// is), for a non-negative `value`. The ends are `2^b·2^k − 1`, so that index is
+/// the bit length of `value` beyond `b`: counted with one instruction, not searched.
 fn segment(value: i32, ends: &[i32; 8]) -> i32 {
-    ends.iter().position(|&end| value <= end).unwrap_or(8) as i32
+    let first_bits = 32 - ends[0].leading_zeros();
+    (32 - value.leading_zeros()).saturating_sub(first_bits).min(8) as i32
 }
 
 /// Encodes one 16-bit linear sample as a µ-law byte.
@@ -79,6 +82,16 @@ pub fn alaw_decode(byte: u8) -> i16 {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn segment_is_the_first_end_at_least_the_value() {
+        for ends in [&ULAW_SEGMENT_END, &ALAW_SEGMENT_END] {
+            for value in 0..=(1 << 15) {
+                let searched = ends.iter().position(|&end| value <= end).unwrap_or(8) as i32;
+                assert_eq!(segment(value, ends), searched, "{value} in {ends:?}");
+            }
+        }
+    }
 
     #[test]
     fn silence_codes() {

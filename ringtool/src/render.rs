@@ -148,7 +148,16 @@ fn run(mut source: Box<dyn FrameSource>, opts: &RenderOptions) -> Result<Rendere
     let mut stats = LevelStats::new(spec.full_scale);
     let mut interleaved = Vec::with_capacity(CHUNK_FRAMES * channels);
     let mut mono = Vec::with_capacity(CHUNK_FRAMES);
-    let mut out: Vec<f32> = Vec::with_capacity(cap.min(1 << 20) as usize);
+    // Output samples become final 16-bit samples as soon as they exist, except
+    // those a fade at the cut may touch, or all of them when normalization
+    // needs the peak of the whole: only those wait as `f32` in `pending`. (A
+    // 16 s tone held whole as `f32` would be 512 KB of fresh memory, and page
+    // faults are a noticeable share of a ring tone's run time.)
+    let fade = (u64::from(opts.fade_ms) * u64::from(OUTPUT_RATE) / 1000) as usize;
+    let final_before = if opts.normalize_dbfs.is_some() { 0 } else { cap.saturating_sub(fade as u64) };
+    let mut samples: Vec<i16> = Vec::with_capacity(cap.min(1 << 20) as usize);
+    let mut pending: Vec<f32> = Vec::new();
+    let mut clamped = 0;
     let mut used: u64 = 0;
     let mut ended = false;
     while used < needed {
@@ -173,8 +182,11 @@ fn run(mut source: Box<dyn FrameSource>, opts: &RenderOptions) -> Result<Rendere
         stats.observe(&interleaved[..counted]);
         mono.clear();
         downmix::downmix_to_mono(&interleaved, channels, &mut mono);
-        resampler.push(&mono, &mut out);
+        resampler.push(&mono, &mut pending);
         used += frames as u64;
+        let settled = final_before.saturating_sub(samples.len() as u64).min(pending.len() as u64) as usize;
+        clamped += envelope::quantize_into(&pending[..settled], &mut samples);
+        pending.drain(..settled);
     }
     if ended {
         if let (true, Some(total)) = (spec.exact_length, spec.total_frames) {
@@ -188,7 +200,7 @@ fn run(mut source: Box<dyn FrameSource>, opts: &RenderOptions) -> Result<Rendere
                 )));
             }
         }
-        resampler.finish(&mut out);
+        resampler.finish(&mut pending);
     }
     if used == 0 {
         return Err(match (ended, to_skip > 0 || opts.start_seconds > 0.0) {
@@ -201,20 +213,21 @@ fn run(mut source: Box<dyn FrameSource>, opts: &RenderOptions) -> Result<Rendere
     let cut = resampler.output_len(used) > cap;
     // When reading stopped early every output sample is already computable,
     // but finish() was not called: compute nothing more, the cap is reached.
-    debug_assert!(ended || out.len() as u64 == cap);
+    debug_assert!(ended || (samples.len() + pending.len()) as u64 == cap);
 
     if cut {
-        let fade = (u64::from(opts.fade_ms) * u64::from(OUTPUT_RATE) / 1000) as usize;
-        envelope::fade_out(&mut out, fade);
+        // The output is `cap` long and `pending` holds at least its last `fade` samples.
+        envelope::fade_out(&mut pending, fade);
     }
     let mut warnings = stats.warnings();
     warnings.extend(source.warnings());
     if let Some(db) = opts.normalize_dbfs {
-        if envelope::normalize(&mut out, db).is_none() {
+        // Nothing was settled early: `pending` is the whole output.
+        if envelope::normalize(&mut pending, db).is_none() {
             warnings.push("normalization skipped: the output is digital silence".into());
         }
     }
-    let (samples, clamped) = envelope::quantize(&out);
+    clamped += envelope::quantize_into(&pending, &mut samples);
     if clamped > 0 {
         warnings.push(format!("{clamped} output sample(s) exceeded full scale after resampling and were clipped"));
     }

@@ -40,18 +40,22 @@ pub fn normalize(samples: &mut [f32], dbfs: f64) -> Option<f64> {
 /// Converts samples in [-1, 1) to 16-bit by rounding, clamping what overshoots.
 /// Returns the samples and how many had to be clamped.
 pub fn quantize(samples: &[f32]) -> (Vec<i16>, usize) {
-    let mut clamped = 0;
-    let out = samples
-        .iter()
-        .map(|&s| {
-            let v = (f64::from(s) * 32768.0).round();
-            if !(-32768.0..=32767.0).contains(&v) {
-                clamped += 1;
-            }
-            v.clamp(-32768.0, 32767.0) as i16
-        })
-        .collect();
+    let mut out = Vec::with_capacity(samples.len());
+    let clamped = quantize_into(samples, &mut out);
     (out, clamped)
+}
+
+/// [`quantize`] appending to `out`; returns how many samples had to be clamped.
+pub fn quantize_into(samples: &[f32], out: &mut Vec<i16>) -> usize {
+    let mut clamped = 0;
+    out.extend(samples.iter().map(|&s| {
+        let v = (f64::from(s) * 32768.0).round();
+        if !(-32768.0..=32767.0).contains(&v) {
+            clamped += 1;
+        }
+        v.clamp(-32768.0, 32767.0) as i16
+    }));
+    clamped
 }
 
 #[cfg(test)]

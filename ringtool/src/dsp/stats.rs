@@ -25,13 +25,31 @@ impl LevelStats {
 
     /// Adds samples (any channel layout) to the statistics.
     pub fn observe(&mut self, samples: &[f32]) {
-        for &s in samples {
-            let a = s.abs();
-            self.peak = self.peak.max(a);
-            if a >= self.full_scale {
-                self.at_full_scale += 1;
+        // Eight independent lanes with 32-bit counters, so the loop compiles to
+        // vector max/compare/subtract (one running maximum would be a
+        // sequential chain). NaN never compares greater, so it is ignored, as
+        // `f32::max` would. Parts of 2^16 samples keep the counters in range.
+        const LANES: usize = 8;
+        let mut peak = [self.peak; LANES];
+        for part in samples.chunks(1 << 16) {
+            let mut count = [0u32; LANES];
+            let blocks = part.chunks_exact(LANES);
+            let rest = blocks.remainder();
+            for block in blocks {
+                for i in 0..LANES {
+                    let a = block[i].abs();
+                    peak[i] = if a > peak[i] { a } else { peak[i] };
+                    count[i] += u32::from(a >= self.full_scale);
+                }
             }
+            for &s in rest {
+                let a = s.abs();
+                peak[0] = if a > peak[0] { a } else { peak[0] };
+                count[0] += u32::from(a >= self.full_scale);
+            }
+            self.at_full_scale += count.iter().map(|&c| u64::from(c)).sum::<u64>();
         }
+        self.peak = peak.iter().fold(self.peak, |m, &p| if p > m { p } else { m });
         self.samples += samples.len() as u64;
     }
 
@@ -81,6 +99,28 @@ mod tests {
         let mut ok = LevelStats::new(1.0);
         ok.observe(&[0.0011]);
         assert!(ok.warnings().is_empty());
+    }
+
+    #[test]
+    fn every_sample_counts_whatever_the_slice_length() {
+        // Longer than one 2^16 part, not a multiple of the lane count; the peak
+        // sits in the remainder; NaN is ignored.
+        let n = 200_003;
+        let mut x: Vec<f32> = (0..n).map(|i| ((i % 201) as f32 - 100.0) / 200.0).collect();
+        for i in (0..n).step_by(997) {
+            x[i] = if i % 2 == 0 { 1.0 } else { -1.0 };
+        }
+        x[n - 1] = -1.25;
+        x[5] = f32::NAN;
+        let expected_full = x.iter().filter(|v| v.abs() >= 32767.0 / 32768.0).count() as u64;
+        let mut s = LevelStats::new(32767.0 / 32768.0);
+        s.observe(&x);
+        assert_eq!((s.peak, s.at_full_scale, s.samples), (1.25, expected_full, n as u64));
+        let mut pieces = LevelStats::new(32767.0 / 32768.0);
+        for piece in x.chunks(4099) {
+            pieces.observe(piece);
+        }
+        assert_eq!((pieces.peak, pieces.at_full_scale, pieces.samples), (1.25, expected_full, n as u64));
     }
 
     #[test]
