@@ -302,7 +302,12 @@ pub fn check_sources(mut sources: Vec<Source>, opts: &CheckOptions, origin: Orig
         }
         check
     };
-    for (i, check) in on_all_cores(&pending, check_one) {
+    // Files are independent: check them on every core (rayon keeps the order).
+    let done: Vec<FileCheck> = {
+        use rayon::prelude::*;
+        pending.par_iter().map(|&i| check_one(i)).collect()
+    };
+    for (&i, check) in pending.iter().zip(done) {
         checks[i] = Some(check);
     }
 
@@ -360,34 +365,6 @@ pub fn check_sources(mut sources: Vec<Source>, opts: &CheckOptions, origin: Orig
         errors,
         warnings,
     })
-}
-
-/// Runs `work` for every index, on as many threads as there are cores (files are independent),
-/// and returns the results in the order of `indexes`.
-fn on_all_cores<T: Send>(indexes: &[usize], work: impl Fn(usize) -> T + Sync) -> Vec<(usize, T)> {
-    let threads = std::thread::available_parallelism().map_or(1, |n| n.get()).min(indexes.len());
-    if threads <= 1 {
-        return indexes.iter().map(|&i| (i, work(i))).collect();
-    }
-    let next = std::sync::atomic::AtomicUsize::new(0);
-    let mut results: Vec<(usize, T)> = std::thread::scope(|scope| {
-        let workers: Vec<_> = (0..threads)
-            .map(|_| {
-                scope.spawn(|| {
-                    let mut done = Vec::new();
-                    loop {
-                        let k = next.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
-                        let Some(&i) = indexes.get(k) else { break };
-                        done.push((i, work(i)));
-                    }
-                    done
-                })
-            })
-            .collect();
-        workers.into_iter().flat_map(|w| w.join().expect("a checking thread panicked")).collect()
-    });
-    results.sort_by_key(|(i, _)| *i);
-    results
 }
 
 fn kind_of(source: &Source, files: &LanguageFiles) -> FileKind {
