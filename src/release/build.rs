@@ -119,7 +119,7 @@ pub fn build_item(item: &Item, firmware: Option<&crate::firmware::Laid>, layouts
             let details = serde_json::json!({ "width": target.width, "height": target.height });
             Ok(vec![Output { path: item.outputs[0].clone(), bytes: built.data, details, models: None }])
         }
-        Work::Firmware => {
+        Work::Firmware(_) => {
             let laid = firmware.expect("firmware read before building");
             let mut outs = Vec::new();
             for file in &laid.files {

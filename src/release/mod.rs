@@ -108,7 +108,7 @@ pub fn run(args: &Args, ctx: &Context) -> Result<ExitCode> {
     let reused: Vec<Option<Vec<Output>>> =
         plan.items.iter().zip(&keys).map(|(item, key)| reuse(previous.as_ref()?, &args.out, item, key)).collect();
     let firmware_needed =
-        plan.items.iter().zip(&reused).any(|(i, r)| matches!(i.work, plan::Work::Firmware) && r.is_none());
+        plan.items.iter().zip(&reused).any(|(i, r)| matches!(i.work, plan::Work::Firmware(_)) && r.is_none());
     let firmware = match plan.firmware.take() {
         Some(located) if firmware_needed => Some(located.read()?),
         _ => None,

@@ -13,7 +13,7 @@
 //! the firmware path with the same prefix/postfix as the firmware, so each model gets
 //! `firmware/MODEL/` holding its boot/img files, ring files and tars, all renamed.
 
-use super::manifest::{Branding, ConfigSpec, Languages, Manifest, RingSpec};
+use super::manifest::{Branding, ConfigSpec, FirmwareSpec, Languages, Manifest, RingSpec};
 use crate::layout::{Layouts, Model};
 use anyhow::Result;
 use serde::Serialize;
@@ -26,7 +26,8 @@ pub const CONFIG_DIR: &str = "config/";
 #[derive(Debug, Clone)]
 pub enum Work {
     Ring(RingSpec),
-    Firmware,
+    /// The firmware section's files (the spec is here so that the reuse key covers it).
+    Firmware(FirmwareSpec),
     ExpPres(PathBuf),
     /// One model's `hlpres.tar` from the branding section.
     Hlpres(Branding),
@@ -221,7 +222,7 @@ pub fn plan(manifest: &Manifest, layouts: &Layouts) -> Result<Plan> {
             .collect();
         items.push(Item {
             label: format!("firmware {}", fw.laid.version.as_deref().unwrap_or("")),
-            work: Work::Firmware,
+            work: Work::Firmware(f.clone()),
             rule_model: first.name.clone(),
             models: names.clone(),
             outputs,
