@@ -131,7 +131,7 @@ pub fn run(args: &Args, ctx: &Context) -> Result<ExitCode> {
                 Artifact {
                     path: out.path.clone(),
                     bytes: out.bytes.len(),
-                    sha256: sha256_hex(&out.bytes),
+                    sha256: out.sha256.clone().unwrap_or_else(|| sha256_hex(&out.bytes)),
                     label: item.label.clone(),
                     models: out.models.clone().unwrap_or_else(|| item.models.clone()),
                     cap: item.cap,
@@ -219,7 +219,7 @@ fn write_tree(out: &Path, tree: &TreeManifest, artifacts: &[(Artifact, Vec<u8>)]
         let mut sums = Sums::default();
         for (a, bytes) in artifacts {
             staging.write(&a.path, bytes)?;
-            sums.insert(&a.path, bytes);
+            sums.0.insert(a.path.clone(), a.sha256.clone());
         }
         let json = serde_json::to_vec_pretty(tree)?;
         staging.write(MANIFEST_JSON, &json)?;
@@ -256,6 +256,7 @@ fn reuse(previous: &TreeManifest, out: &Path, item: &Item, key: &str) -> Option<
                 bytes,
                 details: a.details.clone(),
                 models: Some(a.models.clone()),
+                sha256: Some(a.sha256.clone()),
             })
         })
         .collect()
