@@ -17,6 +17,8 @@ pub struct Output {
     pub details: serde_json::Value,
     /// The models this file serves when it is fewer than the item's (a firmware file).
     pub models: Option<Vec<String>>,
+    /// The file's SHA-256 when already known (a reused file, checked against the previous tree).
+    pub sha256: Option<String>,
 }
 
 /// Builds one item's outputs.
@@ -45,7 +47,13 @@ pub fn build_item(item: &Item, firmware: Option<&crate::firmware::Laid>, layouts
             Ok(item
                 .outputs
                 .iter()
-                .map(|p| Output { path: p.clone(), bytes: enc.bytes.clone(), details: details.clone(), models: None })
+                .map(|p| Output {
+                    path: p.clone(),
+                    bytes: enc.bytes.clone(),
+                    details: details.clone(),
+                    models: None,
+                    sha256: None,
+                })
                 .collect())
         }
         Work::ExpPres(path) => {
@@ -55,7 +63,13 @@ pub fn build_item(item: &Item, firmware: Option<&crate::firmware::Laid>, layouts
             if !crate::archive::looks_like_tar(&bytes) {
                 bail!("{}: not a tar archive", path.display());
             }
-            Ok(vec![Output { path: item.outputs[0].clone(), bytes, details: serde_json::json!({}), models: None }])
+            Ok(vec![Output {
+                path: item.outputs[0].clone(),
+                bytes,
+                details: serde_json::json!({}),
+                models: None,
+                sha256: None,
+            }])
         }
         Work::Hlpres(branding) => {
             let request = crate::hlpres::HlpresRequest {
@@ -78,7 +92,7 @@ pub fn build_item(item: &Item, firmware: Option<&crate::firmware::Laid>, layouts
                 .map(|a| serde_json::json!({ "name": a.target.name, "bytes": a.data.len(), "cap": a.target.max_bytes, "width": a.target.width, "height": a.target.height }))
                 .collect();
             let details = serde_json::json!({ "entries": entries, "kept": built.kept, "warnings": built.warnings });
-            Ok(vec![Output { path: item.outputs[0].clone(), bytes: built.tar, details, models: None }])
+            Ok(vec![Output { path: item.outputs[0].clone(), bytes: built.tar, details, models: None, sha256: None }])
         }
         Work::Language(languages) => {
             let mut opts = crate::language::CheckOptions::new(crate::language::LanguageRules::from_layouts(
@@ -106,7 +120,13 @@ pub fn build_item(item: &Item, firmware: Option<&crate::firmware::Laid>, layouts
             Ok(item
                 .outputs
                 .iter()
-                .map(|p| Output { path: p.clone(), bytes: tar.clone(), details: details.clone(), models: None })
+                .map(|p| Output {
+                    path: p.clone(),
+                    bytes: tar.clone(),
+                    details: details.clone(),
+                    models: None,
+                    sha256: None,
+                })
                 .collect())
         }
         Work::Config { spec, vendor, resources_url } => build_configs(spec, vendor, resources_url.clone(), layouts),
@@ -117,7 +137,7 @@ pub fn build_item(item: &Item, firmware: Option<&crate::firmware::Laid>, layouts
             let bytes = crate::input::read_limited(file, crate::hlpres::asset::MAX_INPUT_BYTES)?;
             let built = crate::hlpres::build_asset(&target, &file.display().to_string(), &bytes, look)?;
             let details = serde_json::json!({ "width": target.width, "height": target.height });
-            Ok(vec![Output { path: item.outputs[0].clone(), bytes: built.data, details, models: None }])
+            Ok(vec![Output { path: item.outputs[0].clone(), bytes: built.data, details, models: None, sha256: None }])
         }
         Work::Firmware(_) => {
             let laid = firmware.expect("firmware read before building");
@@ -126,7 +146,7 @@ pub fn build_item(item: &Item, firmware: Option<&crate::firmware::Laid>, layouts
                 for path in item.outputs.iter().filter(|p| p.rsplit('/').next() == Some(file.name.as_str())) {
                     let details = serde_json::json!({ "basic_name": file.basic_name, "source": file.source });
                     let models = Some(file.models.clone());
-                    outs.push(Output { path: path.clone(), bytes: file.data.clone(), details, models });
+                    outs.push(Output { path: path.clone(), bytes: file.data.clone(), details, models, sha256: None });
                 }
             }
             Ok(outs)

@@ -102,7 +102,9 @@ pub fn run(args: &Args, ctx: &Context) -> Result<ExitCode> {
         return print_plan(&plan.items, args.json);
     }
     let base = manifest.path.parent().map(Path::to_path_buf).unwrap_or_default();
+    let jobs = args.jobs.unwrap_or_else(|| std::thread::available_parallelism().map_or(2, |n| n.get()));
     let hasher = InputHasher::default();
+    hasher.hash_all(plan.items.iter().flat_map(|item| &item.inputs), jobs)?;
     let keys: Vec<String> = plan.items.iter().map(|item| item_key(item, &hasher, ctx)).collect::<Result<_>>()?;
     let previous = read_previous(&args.out);
     let reused: Vec<Option<Vec<Output>>> =
@@ -113,7 +115,6 @@ pub fn run(args: &Args, ctx: &Context) -> Result<ExitCode> {
         Some(located) if firmware_needed => Some(located.read()?),
         _ => None,
     };
-    let jobs = args.jobs.unwrap_or_else(|| std::thread::available_parallelism().map_or(2, |n| n.get()));
     let show_progress = !args.json && std::io::stderr().is_terminal();
     let built = build::build_all(&plan, firmware.as_ref(), &ctx.layouts, jobs, show_progress, reused)?;
 
@@ -129,7 +130,7 @@ pub fn run(args: &Args, ctx: &Context) -> Result<ExitCode> {
                 Artifact {
                     path: out.path.clone(),
                     bytes: out.bytes.len(),
-                    sha256: sha256_hex(&out.bytes),
+                    sha256: out.sha256.clone().unwrap_or_else(|| sha256_hex(&out.bytes)),
                     label: item.label.clone(),
                     models: out.models.clone().unwrap_or_else(|| item.models.clone()),
                     cap: item.cap,
@@ -217,7 +218,7 @@ fn write_tree(out: &Path, tree: &TreeManifest, artifacts: &[(Artifact, Vec<u8>)]
         let mut sums = Sums::default();
         for (a, bytes) in artifacts {
             staging.write(&a.path, bytes)?;
-            sums.insert(&a.path, bytes);
+            sums.0.insert(a.path.clone(), a.sha256.clone());
         }
         let json = serde_json::to_vec_pretty(tree)?;
         staging.write(MANIFEST_JSON, &json)?;
@@ -250,6 +251,7 @@ fn reuse(previous: &TreeManifest, out: &Path, item: &Item, key: &str) -> Option<
                 bytes,
                 details: a.details.clone(),
                 models: Some(a.models.clone()),
+                sha256: Some(a.sha256.clone()),
             })
         })
         .collect()
@@ -278,6 +280,19 @@ struct InputHasher {
 }
 
 impl InputHasher {
+    /// Hashes every distinct path on `jobs` threads (the inputs are most of an unchanged rebuild's
+    /// work: a few minutes of WAV are tens of MB), so `hash` then finds them done.
+    fn hash_all<'a>(&self, paths: impl Iterator<Item = &'a PathBuf>, jobs: usize) -> Result<()> {
+        use rayon::prelude::*;
+        let mut distinct: Vec<&PathBuf> = paths.collect();
+        distinct.sort();
+        distinct.dedup();
+        let pool = rayon::ThreadPoolBuilder::new().num_threads(jobs.max(1)).build()?;
+        let results: Vec<Result<String>> = pool.install(|| distinct.par_iter().map(|p| self.hash(p)).collect());
+        // The first error in path order, whichever thread met it first.
+        results.into_iter().try_for_each(|r| r.map(drop))
+    }
+
     fn hash(&self, path: &Path) -> Result<String> {
         if let Some(h) = self.done.lock().expect("hash cache").get(path) {
             return Ok(h.clone());
