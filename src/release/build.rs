@@ -21,6 +21,13 @@ pub struct Output {
     pub sha256: Option<String>,
 }
 
+impl Output {
+    /// A newly built file serving all of its item's models.
+    pub fn new(path: &str, bytes: Vec<u8>, details: serde_json::Value) -> Output {
+        Output { path: path.to_string(), bytes, details, models: None, sha256: None }
+    }
+}
+
 /// Builds one item's outputs.
 pub fn build_item(item: &Item, firmware: Option<&crate::firmware::Laid>, layouts: &Layouts) -> Result<Vec<Output>> {
     let model = layouts.model(&item.rule_model)?;
@@ -44,17 +51,7 @@ pub fn build_item(item: &Item, firmware: Option<&crate::firmware::Laid>, layouts
                 "cut": enc.cut,
                 "warnings": enc.warnings,
             });
-            Ok(item
-                .outputs
-                .iter()
-                .map(|p| Output {
-                    path: p.clone(),
-                    bytes: enc.bytes.clone(),
-                    details: details.clone(),
-                    models: None,
-                    sha256: None,
-                })
-                .collect())
+            Ok(item.outputs.iter().map(|p| Output::new(p, enc.bytes.clone(), details.clone())).collect())
         }
         Work::ExpPres(path) => {
             let rule = model.exp_pres.as_ref().expect("planned only with a rule");
@@ -63,13 +60,7 @@ pub fn build_item(item: &Item, firmware: Option<&crate::firmware::Laid>, layouts
             if !crate::archive::looks_like_tar(&bytes) {
                 bail!("{}: not a tar archive", path.display());
             }
-            Ok(vec![Output {
-                path: item.outputs[0].clone(),
-                bytes,
-                details: serde_json::json!({}),
-                models: None,
-                sha256: None,
-            }])
+            Ok(vec![Output::new(&item.outputs[0], bytes, serde_json::json!({}))])
         }
         Work::Hlpres(branding) => {
             let request = crate::hlpres::HlpresRequest {
@@ -92,7 +83,7 @@ pub fn build_item(item: &Item, firmware: Option<&crate::firmware::Laid>, layouts
                 .map(|a| serde_json::json!({ "name": a.target.name, "bytes": a.data.len(), "cap": a.target.max_bytes, "width": a.target.width, "height": a.target.height }))
                 .collect();
             let details = serde_json::json!({ "entries": entries, "kept": built.kept, "warnings": built.warnings });
-            Ok(vec![Output { path: item.outputs[0].clone(), bytes: built.tar, details, models: None, sha256: None }])
+            Ok(vec![Output::new(&item.outputs[0], built.tar, details)])
         }
         Work::Language(languages) => {
             let mut opts = crate::language::CheckOptions::new(crate::language::LanguageRules::from_layouts(
@@ -117,17 +108,7 @@ pub fn build_item(item: &Item, firmware: Option<&crate::firmware::Laid>, layouts
                 .map(|f| serde_json::json!({ "name": f.name, "items": f.items, "warnings": f.warnings }))
                 .collect();
             let details = serde_json::json!({ "files": files, "warnings": report.warnings });
-            Ok(item
-                .outputs
-                .iter()
-                .map(|p| Output {
-                    path: p.clone(),
-                    bytes: tar.clone(),
-                    details: details.clone(),
-                    models: None,
-                    sha256: None,
-                })
-                .collect())
+            Ok(item.outputs.iter().map(|p| Output::new(p, tar.clone(), details.clone())).collect())
         }
         Work::Config { spec, vendor, resources_url } => build_configs(spec, vendor, resources_url.clone(), layouts),
         Work::Direct { kind, file, look } => {
@@ -137,7 +118,7 @@ pub fn build_item(item: &Item, firmware: Option<&crate::firmware::Laid>, layouts
             let bytes = crate::input::read_limited(file, crate::hlpres::asset::MAX_INPUT_BYTES)?;
             let built = crate::hlpres::build_asset(&target, &file.display().to_string(), &bytes, look)?;
             let details = serde_json::json!({ "width": target.width, "height": target.height });
-            Ok(vec![Output { path: item.outputs[0].clone(), bytes: built.data, details, models: None, sha256: None }])
+            Ok(vec![Output::new(&item.outputs[0], built.data, details)])
         }
         Work::Firmware(_) => {
             let laid = firmware.expect("firmware read before building");
@@ -146,7 +127,7 @@ pub fn build_item(item: &Item, firmware: Option<&crate::firmware::Laid>, layouts
                 for path in item.outputs.iter().filter(|p| p.rsplit('/').next() == Some(file.name.as_str())) {
                     let details = serde_json::json!({ "basic_name": file.basic_name, "source": file.source });
                     let models = Some(file.models.clone());
-                    outs.push(Output { path: path.clone(), bytes: file.data.clone(), details, models, sha256: None });
+                    outs.push(Output { models, ..Output::new(path, file.data.clone(), details) });
                 }
             }
             Ok(outs)
@@ -250,12 +231,7 @@ fn build_configs(
         .into_iter()
         .map(|name| {
             let bytes = std::fs::read(out.join(&name))?;
-            Ok(Output {
-                path: format!("{}{name}", super::plan::CONFIG_DIR),
-                bytes,
-                details: details.clone(),
-                models: None,
-            })
+            Ok(Output::new(&format!("{}{name}", super::plan::CONFIG_DIR), bytes, details.clone()))
         })
         .collect()
 }
