@@ -26,8 +26,8 @@ pub const CONFIG_DIR: &str = "config/";
 #[derive(Debug, Clone)]
 pub enum Work {
     Ring(RingSpec),
-    /// The firmware section's files (the spec is here so that the reuse key covers it).
-    Firmware(FirmwareSpec),
+    /// The firmware section's files. The spec is only read through `Debug`, by the reuse key.
+    Firmware(#[allow(dead_code)] FirmwareSpec),
     ExpPres(PathBuf),
     /// One model's `hlpres.tar` from the branding section.
     Hlpres(Branding),
