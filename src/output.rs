@@ -110,6 +110,25 @@ impl StagedDir {
     /// Writes one file at a `/`-separated path inside the staging folder, refusing paths that
     /// would leave it.
     pub fn write(&self, rel: &str, bytes: &[u8]) -> Result<()> {
+        let path = self.path_for(rel)?;
+        std::fs::write(&path, bytes).with_context(|| format!("{}: cannot write", path.display()))
+    }
+
+    /// Puts a file that is unchanged from the previous output into the staging folder: a hard link
+    /// to `previous` (whose bytes were just checked to be `bytes`), so an unchanged rebuild does not
+    /// write everything again. A previous entry that is not a plain file (a symlink) is never
+    /// linked, and where links are not possible the bytes are written.
+    pub fn keep(&self, rel: &str, previous: &Path, bytes: &[u8]) -> Result<()> {
+        let path = self.path_for(rel)?;
+        let plain = std::fs::symlink_metadata(previous).is_ok_and(|m| m.file_type().is_file());
+        if plain && std::fs::hard_link(previous, &path).is_ok() {
+            return Ok(());
+        }
+        std::fs::write(&path, bytes).with_context(|| format!("{}: cannot write", path.display()))
+    }
+
+    /// The staging path of `rel`, refused when it leaves the folder; its folders are created.
+    fn path_for(&self, rel: &str) -> Result<PathBuf> {
         if rel.starts_with('/') || rel.split('/').any(|c| c == ".." || c.is_empty()) {
             anyhow::bail!("refusing to write outside the output folder: '{rel}'");
         }
@@ -117,7 +136,7 @@ impl StagedDir {
         if let Some(p) = path.parent() {
             std::fs::create_dir_all(p).with_context(|| format!("{}: cannot create", p.display()))?;
         }
-        std::fs::write(&path, bytes).with_context(|| format!("{}: cannot write", path.display()))
+        Ok(path)
     }
 
     /// Replaces `out` with the staged folder: `out` is moved aside, the staging folder renamed into

@@ -228,6 +228,31 @@ fn reproducible_and_an_unchanged_rebuild_reuses_everything() {
     assert!(!ring6.ends_with("(reused)") && ring5.ends_with("(reused)"), "{text}");
 }
 
+#[cfg(unix)]
+#[test]
+fn a_reused_file_comes_into_the_new_tree_as_a_plain_file_even_if_it_was_a_symlink() {
+    if !tools() {
+        return;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    project(dir.path(), "");
+    assert!(run_in(dir.path(), &["release", "release.toml", "--out", "build"]).status.success());
+    let before = tree_digest(&dir.path().join("build"));
+    // Someone replaced a served file by a symlink to an identical copy outside the tree.
+    let ring = dir.path().join("build/ring/ring5.bin");
+    let outside = dir.path().join("ring5-copy.bin");
+    std::fs::copy(&ring, &outside).unwrap();
+    std::fs::remove_file(&ring).unwrap();
+    std::os::unix::fs::symlink(&outside, &ring).unwrap();
+
+    let out = run_in(dir.path(), &["release", "release.toml", "--out", "build"]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert!(stdout(&out).lines().any(|l| l.starts_with("ring/ring5.bin") && l.ends_with("(reused)")));
+    assert!(std::fs::symlink_metadata(&ring).unwrap().file_type().is_file(), "ring5.bin is still a symlink");
+    assert_eq!(before, tree_digest(&dir.path().join("build")));
+    assert_eq!(std::fs::read(&outside).unwrap(), std::fs::read(&ring).unwrap());
+}
+
 #[test]
 fn a_failed_build_leaves_the_previous_tree_untouched() {
     if !tools() {

@@ -217,7 +217,11 @@ fn write_tree(out: &Path, tree: &TreeManifest, artifacts: &[(Artifact, Vec<u8>)]
     let result = (|| -> Result<()> {
         let mut sums = Sums::default();
         for (a, bytes) in artifacts {
-            staging.write(&a.path, bytes)?;
+            if a.reused {
+                staging.keep(&a.path, &out.join(&a.path), bytes)?;
+            } else {
+                staging.write(&a.path, bytes)?;
+            }
             sums.0.insert(a.path.clone(), a.sha256.clone());
         }
         let json = serde_json::to_vec_pretty(tree)?;
