@@ -79,16 +79,22 @@ fn tree_digest(dir: &Path) -> BTreeMap<String, String> {
             } else {
                 let bytes = std::fs::read(&p).unwrap();
                 let rel = p.strip_prefix(dir).unwrap().to_string_lossy().into_owned();
-                out.insert(rel, format!("{:x}", sha2_digest(&bytes)));
+                out.insert(rel, format!("{:x}", fingerprint(&bytes)));
             }
         }
     }
     out
 }
 
-fn sha2_digest(bytes: &[u8]) -> u64 {
+fn fingerprint(bytes: &[u8]) -> u64 {
     // A cheap stable fingerprint for comparing trees (not a security check).
     bytes.iter().fold(0xcbf29ce484222325u64, |h, b| (h ^ *b as u64).wrapping_mul(0x100000001b3))
+}
+
+/// No staging folder (`.build.bundler-…`) is left beside the tree.
+fn assert_no_staging_left(dir: &Path) {
+    let stray: Vec<String> = files_in(dir).into_iter().filter(|f| f.contains("bundler-")).collect();
+    assert!(stray.is_empty(), "stale staging folders: {stray:?}");
 }
 
 fn tools() -> bool {
@@ -266,8 +272,7 @@ fn a_failed_build_leaves_the_previous_tree_untouched() {
     let out = run_in(dir.path(), &["release", "release.toml", "--out", "build"]);
     assert_one_line_error(&out, &["bell.flac"]);
     assert_eq!(before, tree_digest(&dir.path().join("build")));
-    let stray: Vec<String> = files_in(dir.path()).into_iter().filter(|f| f.contains("bundler-")).collect();
-    assert!(stray.is_empty(), "{stray:?}");
+    assert_no_staging_left(dir.path());
 }
 
 #[test]
@@ -302,8 +307,7 @@ fn a_killed_build_leaves_the_old_tree_or_the_whole_new_one() {
         }
     }
     assert!(run_in(dir.path(), &["release", "release.toml", "--out", "build"]).status.success());
-    let stray: Vec<String> = files_in(dir.path()).into_iter().filter(|f| f.contains("bundler-")).collect();
-    assert!(stray.is_empty(), "stale staging folders: {stray:?}");
+    assert_no_staging_left(dir.path());
 }
 
 #[test]
