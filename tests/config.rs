@@ -346,6 +346,59 @@ fn csv_bad_and_duplicate_macs_name_their_lines() {
 }
 
 #[test]
+fn macs_no_phone_has_are_refused_with_their_csv_line() {
+    refused(b"mac,model\n001fc110d3a9,UC924\nffffffffffff,UC924\n", &["phones.csv:3:", "broadcast"]);
+    refused(b"mac,model\n00:00:00:00:00:00,UC924\n", &["phones.csv:2:", "all zeros"]);
+    refused(b"mac,model\n01:1f:c1:10:d3:a9,UC924\n", &["phones.csv:2:", "multicast"]);
+    let dir = tempfile::tempdir().unwrap();
+    write(dir.path(), "phones.csv", "mac,model\n001fc110d3a9,UC924\n00:0b:82:10:d3:a9,UC924\n");
+    let out = run_in(dir.path(), &["config", "htek", "--phones", "phones.csv", "--out", "t"]);
+    ok(&out);
+    let err = stderr(&out);
+    assert!(
+        err.contains("phones.csv:3:1: warning: MAC 000b8210d3a9 does not start with Htek UC900's prefix 00:1f:c1"),
+        "{err}"
+    );
+    assert!(!err.contains("phones.csv:2:"), "{err}");
+    write(dir.path(), "fv.csv", "mac\n0021f2000001\n001fc1000002\n");
+    let out = run_in(dir.path(), &["config", "flyingvoice", "--phones", "fv.csv", "--out", "fv"]);
+    ok(&out);
+    assert!(
+        stderr(&out)
+            .contains("fv.csv:3:1: warning: MAC 001fc1000002 does not start with Flyingvoice FIP's prefix 00:21:f2"),
+        "{}",
+        stderr(&out)
+    );
+    // Another OUI is added as layout data.
+    write(dir.path(), "lay/htek.toml", "ouis = [\"001fc1\", \"000b82\"]\n");
+    let out = run_in(dir.path(), &["--layouts", "lay", "config", "htek", "--phones", "phones.csv", "--out", "t2"]);
+    ok(&out);
+    assert!(!stderr(&out).contains("does not start with"), "{}", stderr(&out));
+    let out = run_in(dir.path(), &["config", "resolve", "t", "--mac", "ff:ff:ff:ff:ff:ff", "--model", "UC924"]);
+    assert_one_line_error(&out, &["--mac", "broadcast"]);
+}
+
+#[test]
+fn prefixes_a_url_would_need_escaped_are_refused_naming_flag_and_character() {
+    let dir = htek_inputs();
+    for (value, bad) in [("hl_ ", "a space"), ("a/b", "'/'"), ("x%20", "'%'"), ("é", "'\\u{e9}'"), ("a?b", "'?'")] {
+        let out = run_in(dir.path(), &["config", "htek", "--phones", "phones.csv", "--prefix", value, "--out", "t"]);
+        assert_one_line_error(&out, &["--prefix", bad, "-._~"]);
+        assert!(!dir.path().join("t").exists());
+    }
+    let out =
+        run_in(dir.path(), &["config", "htek", "--phones", "phones.csv", "--postfix", " _1.0.3.70", "--out", "t"]);
+    assert_one_line_error(&out, &["--postfix", "a space"]);
+    ok(&run_in(dir.path(), &["config", "htek", "--phones", "phones.csv", "--prefix", "hl-A.9_~", "--out", "t"]));
+    assert!(dir.path().join("t/hl-A.9_~cfg001fc110d3a9.xml").is_file());
+    let out = run_in(
+        dir.path(),
+        &["firmware", "fw926.rom", "--model", "UC926", "--version", "2.0.4.6.41", "--prefix", "hl_ "],
+    );
+    assert_one_line_error(&out, &["--prefix", "a space"]);
+}
+
+#[test]
 fn many_errors_are_all_listed_before_the_summary() {
     let dir = tempfile::tempdir().unwrap();
     write(dir.path(), "phones.csv", "mac,model\n1,UC924\n2,UC924\n001fc110d3a9,UC999\n");
@@ -674,7 +727,80 @@ fn resolve_follows_a_three_level_include_chain() {
     write(d, "loop/001fc110d3a9.boot", "#!version:1.0.0.1\ninclude:config \"a.cfg\"\n");
     write(d, "loop/a.cfg", "#!version:1.0.0.1\ninclude:config \"a.cfg\"\n");
     let out = run_in(d, &["config", "resolve", "loop", "--mac", "001fc110d3a9"]);
-    assert_one_line_error(&out, &["a.cfg", "includes itself"]);
+    assert_eq!(out.status.code(), Some(1), "{}", stdout(&out));
+    assert!(
+        stdout(&out).contains(
+            "a.cfg:2:1: error: includes 'a.cfg', which is already being read: an include cycle (a.cfg → a.cfg)"
+        ),
+        "{}",
+        stdout(&out)
+    );
+}
+
+#[test]
+fn resolve_exits_1_on_errors_and_lint_finds_the_same_cycle() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    write(d, "fv/001fc110d3a9.boot", "#!version:1.0.0.1\ninclude:config \"a.cfg\"\n");
+    write(d, "fv/a.cfg", "#!version:1.0.0.1\nx = 1\ninclude:config \"b.cfg\"\n");
+    write(d, "fv/b.cfg", "#!version:1.0.0.1\ninclude:config \"a.cfg\"\n");
+    let out = run_in(d, &["config", "resolve", "fv", "--mac", "001fc110d3a9", "--json"]);
+    assert_eq!(out.status.code(), Some(1), "{}", stdout(&out));
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let msgs: Vec<&str> = v["diagnostics"].as_array().unwrap().iter().map(|d| d["message"].as_str().unwrap()).collect();
+    assert!(msgs.iter().any(|m| m.contains("include cycle (a.cfg → b.cfg → a.cfg)")), "{msgs:?}");
+    let (ok_, lines) = lint(d, &["fv"]);
+    assert!(!ok_, "{lines:?}");
+    has(
+        &lines,
+        "fv/b.cfg:2:1: error: includes 'a.cfg', which is already being read: an include cycle (a.cfg → b.cfg → a.cfg)",
+    );
+    assert_eq!(lines.iter().filter(|l| l.contains("(a.cfg → b.cfg → a.cfg)")).count(), 1, "listed once: {lines:?}");
+
+    // A missing include is an error too: exit 1.
+    write(d, "miss/001fc110d3a9.boot", "#!version:1.0.0.1\ninclude:config \"gone.cfg\"\n");
+    let out = run_in(d, &["config", "resolve", "miss", "--mac", "001fc110d3a9"]);
+    assert_eq!(out.status.code(), Some(1), "{}", stdout(&out));
+    assert!(
+        stdout(&out).contains("001fc110d3a9.boot:2:1: error: includes 'gone.cfg', which is not there"),
+        "{}",
+        stdout(&out)
+    );
+}
+
+#[cfg(unix)]
+#[test]
+fn resolve_and_lint_refuse_an_include_that_is_a_symlink_out_of_the_folder() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    write(d, "secret.cfg", "#!version:1.0.0.1\nsecret = 42\n");
+    write(d, "fv/001fc110d3a9.boot", "#!version:1.0.0.1\ninclude:config \"link.cfg\"\n");
+    std::os::unix::fs::symlink(d.join("secret.cfg"), d.join("fv/link.cfg")).unwrap();
+    let out = run_in(d, &["config", "resolve", "fv", "--mac", "001fc110d3a9"]);
+    assert_eq!(out.status.code(), Some(1), "{}", stdout(&out));
+    assert!(
+        stdout(&out).contains("includes 'link.cfg', which is a symlink to outside the provisioning folder"),
+        "{}",
+        stdout(&out)
+    );
+    assert!(!stdout(&out).contains("secret = 42"), "{}", stdout(&out));
+    let (ok_, lines) = lint(d, &["fv/001fc110d3a9.boot"]);
+    assert!(!ok_);
+    has(&lines, "symlink to outside the provisioning folder");
+
+    // Htek: a cfg<mac>.xml that is a symlink out is not read either.
+    write(
+        d,
+        "other/cfg001fc110d3a9.xml",
+        "<hl_provision version=\"1\"><config version=\"1\"><P47>x</P47></config></hl_provision>",
+    );
+    std::fs::create_dir_all(d.join("t")).unwrap();
+    std::os::unix::fs::symlink(d.join("other/cfg001fc110d3a9.xml"), d.join("t/cfg001fc110d3a9.xml")).unwrap();
+    let out = run_in(d, &["config", "resolve", "t", "--mac", "001fc110d3a9", "--model", "UC924", "--json"]);
+    assert_eq!(out.status.code(), Some(1), "{}", stdout(&out));
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(v["files"][2]["status"], "outside");
+    assert!(v["settings"].as_array().unwrap().is_empty());
 }
 
 #[test]

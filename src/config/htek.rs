@@ -127,6 +127,9 @@ pub fn generate(args: &Args, ctx: &Context) -> Result<Generated> {
     let names = csv.columns.clone();
     let check = |row: &PhoneRow| -> Result<Phone, String> {
         let model = phone_model(ctx, row.fields.get(model_col).unwrap_or_default(), args.merge_common)?;
+        if let Some(msg) = ctx.layouts.vendor(&model.vendor).ok().and_then(|v| super::mac::oui_warning(&row.mac, v)) {
+            warnings.push(Diagnostic::warning(shown.clone(), msg).at(row.line as usize, 1));
+        }
         let mut settings: Settings = Vec::new();
         for (col, code) in &columns {
             let value = row.fields.get(*col).unwrap_or_default();
