@@ -123,6 +123,10 @@ pub struct Model {
     /// Expansion-module resources, passed through (inner format unpublished).
     #[serde(default)]
     pub exp_pres: Option<ArchiveRule>,
+    /// Which Htek config XML dialect `config htek` writes for the model by default: `pcode`
+    /// (`<P47 para=…>`) or `named` (`<Profile1_Sipserver>`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub config_dialect: Option<String>,
 }
 
 fn default_firmware_max_bytes() -> u64 {

@@ -68,6 +68,9 @@ pub struct Effective {
     pub value: String,
     pub file: String,
     pub line: usize,
+    /// Column of the element (Htek XML).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub column: Option<usize>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub para: Option<String>,
 }
@@ -86,9 +89,17 @@ pub struct Resolution {
 }
 
 impl Resolution {
-    fn set(&mut self, key: &str, value: &str, file: &str, line: usize, para: Option<String>) {
-        let e = Effective { key: key.to_string(), value: value.to_string(), file: file.to_string(), line, para };
-        match self.settings.iter_mut().find(|s| s.key == key) {
+    fn set(
+        &mut self,
+        key: &str,
+        value: &str,
+        file: &str,
+        (line, column): (usize, Option<usize>),
+        para: Option<String>,
+    ) {
+        let (key, value, file) = (key.to_string(), value.to_string(), file.to_string());
+        let e = Effective { key, value, file, line, column, para };
+        match self.settings.iter_mut().find(|s| s.key == e.key) {
             Some(slot) => *slot = e,
             None => self.settings.push(e),
         }
@@ -211,8 +222,8 @@ fn resolve_htek(
                     let read = htek_xml::read(&name, text.trim_start_matches('\u{FEFF}'), &data);
                     r.diagnostics.extend(read.diagnostics);
                     for s in read.settings {
-                        let para = Some(data.para(s.code).to_string()).filter(|p| !p.is_empty());
-                        r.set(&format!("P{}", s.code), &s.value, &name, s.line, para);
+                        let para = s.name.clone().or_else(|| s.code.map(|c| data.para(c).to_string()));
+                        r.set(&s.key(), &s.value, &name, (s.line, Some(s.column)), para.filter(|p| !p.is_empty()));
                     }
                 }
             }
@@ -259,7 +270,7 @@ fn resolve_flyingvoice(dir: &Path, mac: Mac, data: &FvData) -> Result<Resolution
     walk_includes(dir, Path::new(&start), data, &mut graph, &mut |step| match step {
         Step::File(fetch) => r.files.push(fetch),
         Step::Parsed(diagnostics) => r.diagnostics.extend_from_slice(diagnostics),
-        Step::Setting { file, key, value, line } => r.set(key, value, file, line, None),
+        Step::Setting { file, key, value, line } => r.set(key, value, file, (line, None), None),
     })?;
     r.diagnostics.extend(graph);
     Ok(r)
