@@ -56,6 +56,10 @@ pub struct Vendor {
     pub family: String,
     /// Where the data came from: "built-in" or the override file(s).
     pub origin: Vec<String>,
+    /// The vendor's MAC prefixes (OUIs) as 6 lowercase hex digits; a phone MAC outside them is
+    /// warned about, not refused.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub ouis: Vec<String>,
     pub models: Vec<Model>,
 }
 
@@ -119,6 +123,10 @@ pub struct Model {
     /// Expansion-module resources, passed through (inner format unpublished).
     #[serde(default)]
     pub exp_pres: Option<ArchiveRule>,
+    /// Which Htek config XML dialect `config htek` writes for the model by default: `pcode`
+    /// (`<P47 para=…>`) or `named` (`<Profile1_Sipserver>`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub config_dialect: Option<String>,
 }
 
 fn default_firmware_max_bytes() -> u64 {
@@ -413,8 +421,25 @@ impl LayoutFile {
             }
             models.push(model);
         }
-        Ok(Vendor { vendor, family, origin: self.origin, models })
+        let ouis = ouis_of(&self.table, shown)?;
+        Ok(Vendor { vendor, family, origin: self.origin, ouis, models })
     }
+}
+
+/// The optional `ouis = ["001fc1"]` list of a vendor file, checked to be 6 hex digits each.
+fn ouis_of(table: &toml::Table, shown: &str) -> Result<Vec<String>> {
+    let Some(value) = table.get("ouis") else { return Ok(Vec::new()) };
+    let list: Vec<String> =
+        value.clone().try_into().map_err(|_| anyhow::anyhow!("{shown}: ouis must be a list of strings"))?;
+    list.into_iter()
+        .map(|o| {
+            let digits: String = o.chars().filter(|c| !matches!(c, ':' | '-')).collect();
+            if digits.len() != 6 || !digits.chars().all(|c| c.is_ascii_hexdigit()) {
+                bail!("{shown}: ouis: '{o}' is not an OUI (6 hex digits, e.g. \"001fc1\")");
+            }
+            Ok(digits.to_ascii_lowercase())
+        })
+        .collect()
 }
 
 fn table_at(table: &toml::Table, key: &str, shown: &str) -> Result<toml::Table> {

@@ -25,10 +25,19 @@ pub fn write_atomic(path: &Path, bytes: &[u8]) -> Result<()> {
     Ok(())
 }
 
-/// Refuses a file-name prefix/postfix that would leave the output folder or is not a plain name.
+/// Refuses a file-name prefix/postfix a phone could not ask for as written: only ASCII letters,
+/// digits and `-._~` (the URL unreserved set, RFC 3986 §2.3), since the phone puts it into a URL
+/// unescaped; not `.` or `..`; at most 64 bytes.
 pub fn check_name_part(flag: &str, value: &str) -> Result<()> {
-    if value.contains(['/', '\\']) || value.chars().any(char::is_control) || value == "." || value == ".." {
-        bail!("{flag} '{value}' must be plain text for a file name (no '/', '\\' or control characters)");
+    if let Some(bad) = value.chars().find(|c| !(c.is_ascii_alphanumeric() || matches!(c, '-' | '.' | '_' | '~'))) {
+        let shown = if bad == ' ' { "a space".to_string() } else { format!("'{}'", bad.escape_default()) };
+        bail!(
+            "{flag} '{}' has {shown}: a file-name prefix/postfix may hold only ASCII letters, digits and -._~ (a phone puts it into a URL unescaped)",
+            value.escape_default()
+        );
+    }
+    if value == "." || value == ".." {
+        bail!("{flag} '{value}' must be text for a file name, not '{value}'");
     }
     if value.len() > 64 {
         bail!("{flag} is longer than 64 bytes");

@@ -346,6 +346,59 @@ fn csv_bad_and_duplicate_macs_name_their_lines() {
 }
 
 #[test]
+fn macs_no_phone_has_are_refused_with_their_csv_line() {
+    refused(b"mac,model\n001fc110d3a9,UC924\nffffffffffff,UC924\n", &["phones.csv:3:", "broadcast"]);
+    refused(b"mac,model\n00:00:00:00:00:00,UC924\n", &["phones.csv:2:", "all zeros"]);
+    refused(b"mac,model\n01:1f:c1:10:d3:a9,UC924\n", &["phones.csv:2:", "multicast"]);
+    let dir = tempfile::tempdir().unwrap();
+    write(dir.path(), "phones.csv", "mac,model\n001fc110d3a9,UC924\n00:0b:82:10:d3:a9,UC924\n");
+    let out = run_in(dir.path(), &["config", "htek", "--phones", "phones.csv", "--out", "t"]);
+    ok(&out);
+    let err = stderr(&out);
+    assert!(
+        err.contains("phones.csv:3:1: warning: MAC 000b8210d3a9 does not start with Htek UC900's prefix 00:1f:c1"),
+        "{err}"
+    );
+    assert!(!err.contains("phones.csv:2:"), "{err}");
+    write(dir.path(), "fv.csv", "mac\n0021f2000001\n001fc1000002\n");
+    let out = run_in(dir.path(), &["config", "flyingvoice", "--phones", "fv.csv", "--out", "fv"]);
+    ok(&out);
+    assert!(
+        stderr(&out)
+            .contains("fv.csv:3:1: warning: MAC 001fc1000002 does not start with Flyingvoice FIP's prefix 00:21:f2"),
+        "{}",
+        stderr(&out)
+    );
+    // Another OUI is added as layout data.
+    write(dir.path(), "lay/htek.toml", "ouis = [\"001fc1\", \"000b82\"]\n");
+    let out = run_in(dir.path(), &["--layouts", "lay", "config", "htek", "--phones", "phones.csv", "--out", "t2"]);
+    ok(&out);
+    assert!(!stderr(&out).contains("does not start with"), "{}", stderr(&out));
+    let out = run_in(dir.path(), &["config", "resolve", "t", "--mac", "ff:ff:ff:ff:ff:ff", "--model", "UC924"]);
+    assert_one_line_error(&out, &["--mac", "broadcast"]);
+}
+
+#[test]
+fn prefixes_a_url_would_need_escaped_are_refused_naming_flag_and_character() {
+    let dir = htek_inputs();
+    for (value, bad) in [("hl_ ", "a space"), ("a/b", "'/'"), ("x%20", "'%'"), ("é", "'\\u{e9}'"), ("a?b", "'?'")] {
+        let out = run_in(dir.path(), &["config", "htek", "--phones", "phones.csv", "--prefix", value, "--out", "t"]);
+        assert_one_line_error(&out, &["--prefix", bad, "-._~"]);
+        assert!(!dir.path().join("t").exists());
+    }
+    let out =
+        run_in(dir.path(), &["config", "htek", "--phones", "phones.csv", "--postfix", " _1.0.3.70", "--out", "t"]);
+    assert_one_line_error(&out, &["--postfix", "a space"]);
+    ok(&run_in(dir.path(), &["config", "htek", "--phones", "phones.csv", "--prefix", "hl-A.9_~", "--out", "t"]));
+    assert!(dir.path().join("t/hl-A.9_~cfg001fc110d3a9.xml").is_file());
+    let out = run_in(
+        dir.path(),
+        &["firmware", "fw926.rom", "--model", "UC926", "--version", "2.0.4.6.41", "--prefix", "hl_ "],
+    );
+    assert_one_line_error(&out, &["--prefix", "a space"]);
+}
+
+#[test]
 fn many_errors_are_all_listed_before_the_summary() {
     let dir = tempfile::tempdir().unwrap();
     write(dir.path(), "phones.csv", "mac,model\n1,UC924\n2,UC924\n001fc110d3a9,UC999\n");
@@ -674,7 +727,80 @@ fn resolve_follows_a_three_level_include_chain() {
     write(d, "loop/001fc110d3a9.boot", "#!version:1.0.0.1\ninclude:config \"a.cfg\"\n");
     write(d, "loop/a.cfg", "#!version:1.0.0.1\ninclude:config \"a.cfg\"\n");
     let out = run_in(d, &["config", "resolve", "loop", "--mac", "001fc110d3a9"]);
-    assert_one_line_error(&out, &["a.cfg", "includes itself"]);
+    assert_eq!(out.status.code(), Some(1), "{}", stdout(&out));
+    assert!(
+        stdout(&out).contains(
+            "a.cfg:2:1: error: includes 'a.cfg', which is already being read: an include cycle (a.cfg → a.cfg)"
+        ),
+        "{}",
+        stdout(&out)
+    );
+}
+
+#[test]
+fn resolve_exits_1_on_errors_and_lint_finds_the_same_cycle() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    write(d, "fv/001fc110d3a9.boot", "#!version:1.0.0.1\ninclude:config \"a.cfg\"\n");
+    write(d, "fv/a.cfg", "#!version:1.0.0.1\nx = 1\ninclude:config \"b.cfg\"\n");
+    write(d, "fv/b.cfg", "#!version:1.0.0.1\ninclude:config \"a.cfg\"\n");
+    let out = run_in(d, &["config", "resolve", "fv", "--mac", "001fc110d3a9", "--json"]);
+    assert_eq!(out.status.code(), Some(1), "{}", stdout(&out));
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let msgs: Vec<&str> = v["diagnostics"].as_array().unwrap().iter().map(|d| d["message"].as_str().unwrap()).collect();
+    assert!(msgs.iter().any(|m| m.contains("include cycle (a.cfg → b.cfg → a.cfg)")), "{msgs:?}");
+    let (ok_, lines) = lint(d, &["fv"]);
+    assert!(!ok_, "{lines:?}");
+    has(
+        &lines,
+        "fv/b.cfg:2:1: error: includes 'a.cfg', which is already being read: an include cycle (a.cfg → b.cfg → a.cfg)",
+    );
+    assert_eq!(lines.iter().filter(|l| l.contains("(a.cfg → b.cfg → a.cfg)")).count(), 1, "listed once: {lines:?}");
+
+    // A missing include is an error too: exit 1.
+    write(d, "miss/001fc110d3a9.boot", "#!version:1.0.0.1\ninclude:config \"gone.cfg\"\n");
+    let out = run_in(d, &["config", "resolve", "miss", "--mac", "001fc110d3a9"]);
+    assert_eq!(out.status.code(), Some(1), "{}", stdout(&out));
+    assert!(
+        stdout(&out).contains("001fc110d3a9.boot:2:1: error: includes 'gone.cfg', which is not there"),
+        "{}",
+        stdout(&out)
+    );
+}
+
+#[cfg(unix)]
+#[test]
+fn resolve_and_lint_refuse_an_include_that_is_a_symlink_out_of_the_folder() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    write(d, "secret.cfg", "#!version:1.0.0.1\nsecret = 42\n");
+    write(d, "fv/001fc110d3a9.boot", "#!version:1.0.0.1\ninclude:config \"link.cfg\"\n");
+    std::os::unix::fs::symlink(d.join("secret.cfg"), d.join("fv/link.cfg")).unwrap();
+    let out = run_in(d, &["config", "resolve", "fv", "--mac", "001fc110d3a9"]);
+    assert_eq!(out.status.code(), Some(1), "{}", stdout(&out));
+    assert!(
+        stdout(&out).contains("includes 'link.cfg', which is a symlink to outside the provisioning folder"),
+        "{}",
+        stdout(&out)
+    );
+    assert!(!stdout(&out).contains("secret = 42"), "{}", stdout(&out));
+    let (ok_, lines) = lint(d, &["fv/001fc110d3a9.boot"]);
+    assert!(!ok_);
+    has(&lines, "symlink to outside the provisioning folder");
+
+    // Htek: a cfg<mac>.xml that is a symlink out is not read either.
+    write(
+        d,
+        "other/cfg001fc110d3a9.xml",
+        "<hl_provision version=\"1\"><config version=\"1\"><P47>x</P47></config></hl_provision>",
+    );
+    std::fs::create_dir_all(d.join("t")).unwrap();
+    std::os::unix::fs::symlink(d.join("other/cfg001fc110d3a9.xml"), d.join("t/cfg001fc110d3a9.xml")).unwrap();
+    let out = run_in(d, &["config", "resolve", "t", "--mac", "001fc110d3a9", "--model", "UC924", "--json"]);
+    assert_eq!(out.status.code(), Some(1), "{}", stdout(&out));
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(v["files"][2]["status"], "outside");
+    assert!(v["settings"].as_array().unwrap().is_empty());
 }
 
 #[test]
@@ -736,4 +862,151 @@ fn inspect_recognises_config_files_and_shows_lint_findings() {
     let out = run_in(d, &["inspect", "bad/cfg0012.xml"]);
     assert!(!out.status.success());
     assert!(stdout(&out).contains("bad/cfg0012.xml:2:1: error: P8631"), "{}", stdout(&out));
+}
+
+#[test]
+fn pcodes_lists_accounts_1_to_16_and_the_basics() {
+    let out = run_in(Path::new("."), &["config", "pcodes", "--json"]);
+    ok(&out);
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let find = |code: &str| v["pcodes"].as_array().unwrap().iter().find(|p| p["code"] == code).cloned();
+    for (code, alias) in [
+        ("P3", "account1.display_name"),
+        ("P34", "account1.password"),
+        ("P35", "account1.sip_user_id"),
+        ("P36", "account1.auth_id"),
+        ("P734", "account2.password"),
+        ("P20361", "account6.active"),
+        ("P24090", "account7.active"),
+        ("P24139", "account16.password"),
+        ("P24179", "account16.voicemail"),
+        ("P30", "time.ntp_server"),
+        ("P2", "web.admin_password"),
+        ("P4405", "phonebook.remote5_url"),
+        ("P20072", "ring.file10"),
+    ] {
+        let p = find(code).unwrap_or_else(|| panic!("{code} missing"));
+        assert_eq!(p["alias"], alias, "{p}");
+        assert!(!p["source"].as_str().unwrap().is_empty(), "{p}");
+    }
+    let accounts = v["pcodes"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|p| p["alias"].as_str().is_some_and(|a| a.starts_with("account") && a.ends_with(".password")))
+        .count();
+    assert_eq!(accounts, 16);
+    assert_eq!(v["names"]["FirmwareUpGrade_HlpresUrl"]["pcode"], "P20176");
+    let text = run_in(Path::new("."), &["config", "pcodes"]);
+    assert!(
+        stdout(&text).lines().any(|l| l.starts_with("P24149") && l.contains("account16.display_name")),
+        "{}",
+        stdout(&text)
+    );
+
+    // Generated files now carry the para text of P35 and friends.
+    if !require_tool("xmllint") {
+        return;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    write(
+        dir.path(),
+        "phones.csv",
+        "mac,model,account1.password,account12.sip_user_id,P3\n001fc110d3a9,UC924,s3cret,2012,Alice\n",
+    );
+    ok(&run_in(dir.path(), &["config", "htek", "--phones", "phones.csv", "--out", "t"]));
+    let f = dir.path().join("t/cfg001fc110d3a9.xml");
+    assert_eq!(xmllint(&f, Some("string(//P34/@para)")), "Account1_AuthenticatePassword");
+    assert_eq!(xmllint(&f, Some("string(//P34)")), "s3cret");
+    assert_eq!(xmllint(&f, Some("string(//P24115)")), "2012");
+    assert_eq!(xmllint(&f, Some("string(//P3/@para)")), "Account1_DisplayName");
+}
+
+const NAMED: &str =
+    "<?xml version=\"1.0\" encoding=\"UTF-8\" ?>\n<hl_provision version=\"1\">\n<config version=\"1\">\n\
+<Profile1_Sipserver>pbx.example.com</Profile1_Sipserver>\n\
+<FirmwareUpGrade_HlpresUrl>http://prov/UC926/hlpres.tar</FirmwareUpGrade_HlpresUrl>\n\
+<FirmwareUpGrade_SetCommonAESKey>1234</FirmwareUpGrade_SetCommonAESKey>\n\
+<FirmwareUpGrade_APOnlyGetCfgMacXML>1</FirmwareUpGrade_APOnlyGetCfgMacXML>\n\
+<Made_Up_Name>x</Made_Up_Name>\n\
+<P20176 para=\"HlpresServerURL\">http://other/hlpres.tar</P20176>\n\
+</config>\n</hl_provision>\n";
+
+#[test]
+fn the_named_dialect_is_read_by_lint_resolve_and_decrypt_and_written_on_request() {
+    if !require_tool("xmllint") || !require_tool("openssl") || !require_tool("python3") {
+        return;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    write(d, "t/cfg001fc110d3a9.xml", NAMED);
+    xmllint(&d.join("t/cfg001fc110d3a9.xml"), None);
+    let (ok_, lines) = lint(d, &["t"]);
+    assert!(!ok_, "{lines:?}");
+    has(&lines, "t/cfg001fc110d3a9.xml:8:1: warning: <Made_Up_Name> is neither a P-code nor a named-dialect element");
+    has(&lines, "t/cfg001fc110d3a9.xml:9:1: error: P20176 is set twice: 'http://other/hlpres.tar' here and 'http://prov/UC926/hlpres.tar' at line 5");
+    assert!(
+        !lines.iter().any(|l| l.contains("APOnlyGetCfgMacXML")),
+        "a known name without a code is not warned: {lines:?}"
+    );
+
+    let out = run_in(d, &["config", "resolve", "t", "--mac", "001fc110d3a9", "--model", "UC924", "--json"]);
+    assert_eq!(out.status.code(), Some(1), "the duplicate is an error");
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let get = |k: &str| {
+        v["settings"].as_array().unwrap().iter().find(|s| s["key"] == k).cloned().unwrap_or_else(|| panic!("{k}: {v}"))
+    };
+    assert_eq!(get("P47")["value"], "pbx.example.com");
+    assert_eq!(get("P47")["para"], "Profile1_Sipserver");
+    assert_eq!(get("P8631")["value"], "1234");
+    assert_eq!(get("Made_Up_Name")["value"], "x");
+    assert_eq!(get("P20176")["line"], 9);
+
+    // decrypt of a named-dialect file OpenSSL encrypted: the plaintext back, the reader's findings on stderr.
+    let status = Command::new("openssl")
+        .args(["enc", "-aes-128-cbc", "-K", "1234", "-iv", IV, "-in"])
+        .arg(d.join("t/cfg001fc110d3a9.xml"))
+        .arg("-out")
+        .arg(d.join("enc.xml"))
+        .status()
+        .unwrap();
+    assert!(status.success());
+    let out = run_in(d, &["config", "decrypt", "enc.xml", "--aes-key", "1234"]);
+    ok(&out);
+    assert_eq!(stdout(&out), NAMED);
+    assert!(stderr(&out).contains("<Made_Up_Name> is neither"), "{}", stderr(&out));
+    assert!(stderr(&out).contains("6 setting(s)"), "{}", stderr(&out));
+
+    // Writing: --dialect named uses the element names; python's XML parser reads them back.
+    write(d, "phones.csv", "mac,model,account1.sip_user_id,P47\n001fc110d3a9,UC926,1001,pbx\n");
+    write(d, "common.toml", "[all]\nresources.hlpres_url = \"http://prov/hlpres.tar\"\n");
+    ok(&run_in(
+        d,
+        &["config", "htek", "--phones", "phones.csv", "--common", "common.toml", "--dialect", "named", "--out", "n"],
+    ));
+    let py = "import sys,xml.etree.ElementTree as E\nfor f in sys.argv[1:]:\n  r=E.parse(f).getroot()\n  print(' '.join(c.tag+'='+(c.text or '') for c in r.find('config')))";
+    let out = Command::new("python3")
+        .args(["-c", py])
+        .arg(d.join("n/cfg001fc110d3a9.xml"))
+        .arg(d.join("n/cfg0010.xml"))
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert_eq!(
+        stdout(&out),
+        "Account1_SipUserId=1001 Profile1_Sipserver=pbx\nFirmwareUpGrade_HlpresUrl=http://prov/hlpres.tar\n"
+    );
+    let (ok_, lines) = lint(d, &["n"]);
+    assert!(ok_, "{lines:?}");
+    // The default stays P-codes; a setting without an element name is refused for named.
+    ok(&run_in(d, &["config", "htek", "--phones", "phones.csv", "--out", "p"]));
+    assert_eq!(xmllint(&d.join("p/cfg001fc110d3a9.xml"), Some("string(//P35)")), "1001");
+    write(d, "more.csv", "mac,model,account2.password\n001fc110d3a9,UC926,x\n");
+    let out = run_in(d, &["config", "htek", "--phones", "more.csv", "--dialect", "named", "--out", "m"]);
+    assert_one_line_error(&out, &["cfg001fc110d3a9.xml", "P734", "--dialect pcode"]);
+    assert!(!d.join("m").exists());
+    // A model's layout value picks named by default.
+    write(d, "lay/htek.toml", "[models.UC926]\nconfig_dialect = \"named\"\n");
+    ok(&run_in(d, &["--layouts", "lay", "config", "htek", "--phones", "phones.csv", "--out", "l"]));
+    assert_eq!(xmllint(&d.join("l/cfg001fc110d3a9.xml"), Some("string(//Account1_SipUserId)")), "1001");
 }

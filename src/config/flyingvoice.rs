@@ -123,7 +123,16 @@ pub fn generate(args: &Args, ctx: &Context) -> Result<Generated> {
     let names = csv.columns.clone();
 
     let staged = StagedDir::new(&args.out)?;
+    let vendor = ctx.layouts.vendor("flyingvoice")?;
+    let shown = csv.shown.clone();
+    let mut oui_warnings = 0usize;
     let check = |row: &PhoneRow| -> Result<Phone, String> {
+        if let Some(msg) = super::mac::oui_warning(&row.mac, vendor) {
+            oui_warnings += 1;
+            if oui_warnings <= MAX_OUI_WARNINGS {
+                eprintln!("{}", Diagnostic::warning(shown.clone(), msg).at(row.line as usize, 1));
+            }
+        }
         if let Some(name) = model_col.map(|c| row.fields.get(c).unwrap_or_default().trim()).filter(|m| !m.is_empty()) {
             let model = ctx.layouts.model(name).map_err(|e| e.to_string())?;
             if model.vendor != "flyingvoice" {
@@ -154,6 +163,9 @@ pub fn generate(args: &Args, ctx: &Context) -> Result<Generated> {
         Ok(vec![(data.files.phone_boot.replace("{mac}", &p.mac), boot.into_bytes()), (cfg_name, cfg.into_bytes())])
     };
     let count = phones::generate(&mut csv, mac_col, staged.path(), check, render)?;
+    if oui_warnings > MAX_OUI_WARNINGS {
+        eprintln!("… and {} more MACs outside the vendor's prefixes", oui_warnings - MAX_OUI_WARNINGS);
+    }
     if count == 0 {
         bail!("{}: no phones (only a header row)", csv.shown);
     }
@@ -173,6 +185,9 @@ pub fn generate(args: &Args, ctx: &Context) -> Result<Generated> {
     let extra = extra.into_iter().map(|(name, _)| name).collect();
     Ok(Generated { count, extra, data, url })
 }
+
+/// MAC-prefix warnings printed before the rest are only counted.
+const MAX_OUI_WARNINGS: usize = 20;
 
 fn include(file: &str) -> String {
     format!("include:config \"{file}\"")

@@ -3,7 +3,7 @@
 
 use super::aes::AesKey;
 use super::csv_input::CsvFile;
-use super::htek_xml;
+use super::htek_xml::{self, Dialect};
 use super::pcodes::HtekData;
 use super::phones::{self, PhoneRow};
 use super::xml_text;
@@ -63,6 +63,11 @@ pub struct Args {
     /// Output folder (created if missing).
     #[arg(long, value_name = "DIR", default_value = ".")]
     pub out: PathBuf,
+    /// Element names to write: `pcode` (<P47 para=…>) or `named` (<Profile1_Sipserver>, newer
+    /// firmware). Default: the model's `config_dialect` in the layouts (pcode for every model today).
+    /// Named can write only settings with a known element name (`bundler config pcodes`).
+    #[arg(long, value_enum)]
+    pub dialect: Option<htek_xml::Dialect>,
 }
 
 /// A setting list: (P-code, value), sorted by code.
@@ -78,7 +83,27 @@ struct Common {
 /// What one phone's file is made from.
 struct Phone {
     mac: String,
+    dialect: Dialect,
     settings: Settings,
+}
+
+/// The dialect to write for a model: `--dialect`, else the model's layout value.
+fn dialect_for(args: &Args, model: &Model) -> Result<Dialect, String> {
+    match (args.dialect, model.config_dialect.as_deref()) {
+        (Some(d), _) => Ok(d),
+        (None, None) => Ok(Dialect::Pcode),
+        (None, Some(text)) => text.parse().map_err(|e| format!("layouts: model {}: {e}", model.name)),
+    }
+}
+
+/// Renders in `dialect`, or says which setting the named dialect has no element for.
+fn render_file(dialect: Dialect, settings: &Settings, data: &HtekData, file: &str) -> Result<String> {
+    htek_xml::render_in(dialect, settings.iter().map(|(c, v)| (*c, v.as_str())), data).map_err(|code| {
+        anyhow::anyhow!(
+            "{file}: P{code} ({}) has no element name for --dialect named (layouts/htek-config.toml [names]); write it with --dialect pcode",
+            data.para(code)
+        )
+    })
 }
 
 pub fn run(args: &Args, ctx: &Context) -> Result<ExitCode> {
@@ -127,6 +152,9 @@ pub fn generate(args: &Args, ctx: &Context) -> Result<Generated> {
     let names = csv.columns.clone();
     let check = |row: &PhoneRow| -> Result<Phone, String> {
         let model = phone_model(ctx, row.fields.get(model_col).unwrap_or_default(), args.merge_common)?;
+        if let Some(msg) = ctx.layouts.vendor(&model.vendor).ok().and_then(|v| super::mac::oui_warning(&row.mac, v)) {
+            warnings.push(Diagnostic::warning(shown.clone(), msg).at(row.line as usize, 1));
+        }
         let mut settings: Settings = Vec::new();
         for (col, code) in &columns {
             let value = row.fields.get(*col).unwrap_or_default();
@@ -157,15 +185,16 @@ pub fn generate(args: &Args, ctx: &Context) -> Result<Generated> {
             settings = overlay(base, settings);
         }
         settings.sort_by_key(|(code, _)| *code);
-        Ok(Phone { mac: row.mac.to_string(), settings })
+        Ok(Phone { mac: row.mac.to_string(), dialect: dialect_for(args, model)?, settings })
     };
     let render = |p: &Phone| -> Result<phones::Files> {
-        let xml = htek_xml::render(p.settings.iter().map(|(c, v)| (*c, v.as_str())), &data);
+        let name = format!("{}{}{}", args.prefix, data.files.phone_name(&p.mac), args.postfix);
+        let xml = render_file(p.dialect, &p.settings, &data, &name)?;
         let bytes = match &key {
             Some(k) => k.encrypt(xml.as_bytes()),
             None => xml.into_bytes(),
         };
-        Ok(vec![(format!("{}{}{}", args.prefix, data.files.phone_name(&p.mac), args.postfix), bytes)])
+        Ok(vec![(name, bytes)])
     };
     let count = phones::generate(&mut csv, mac_col, staged.path(), check, render)?;
     if count == 0 {
@@ -181,7 +210,7 @@ pub fn generate(args: &Args, ctx: &Context) -> Result<Generated> {
         plan_common_files(&present, &common, &data, args, ctx, resources_url.as_deref())?
     };
     for c in &commons {
-        let xml = htek_xml::render(c.settings.iter().map(|(code, v)| (*code, v.as_str())), &data);
+        let xml = render_file(c.dialect, &c.settings, &data, &c.name)?;
         let path = staged.path().join(&c.name);
         std::fs::write(&path, xml).map_err(|e| anyhow::anyhow!("{}: cannot write: {e}", path.display()))?;
     }
@@ -194,6 +223,7 @@ pub fn generate(args: &Args, ctx: &Context) -> Result<Generated> {
 struct CommonFile {
     name: String,
     models: Vec<String>,
+    dialect: Dialect,
     settings: Settings,
 }
 
@@ -215,7 +245,13 @@ fn plan_common_files(
             bail!("{shown}: model {} has no known device code{ADD_CODE}", model.name);
         };
         let settings = common_settings(model, common, data, args, url);
+        let dialect = dialect_for(args, model).map_err(|e| anyhow::anyhow!(e))?;
         match by_code.get_mut(code) {
+            Some(file) if file.dialect != dialect => bail!(
+                "models {} and {} share device code {code} (one file cfg{code}.xml) but their config_dialect differs",
+                file.models.join(", "),
+                model.name
+            ),
             Some(file) if file.settings != settings => bail!(
                 "models {} and {} share device code {code} (one file cfg{code}.xml) but their common settings differ",
                 file.models.join(", "),
@@ -224,7 +260,7 @@ fn plan_common_files(
             Some(file) => file.models.push(model.name.clone()),
             None => {
                 let name = format!("{}{}{}", args.prefix, data.files.common_name(code), args.postfix);
-                by_code.insert(code.clone(), CommonFile { name, models: vec![model.name.clone()], settings });
+                by_code.insert(code.clone(), CommonFile { name, models: vec![model.name.clone()], dialect, settings });
             }
         }
     }

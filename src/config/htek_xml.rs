@@ -1,5 +1,7 @@
 //! The Htek config XML shape (guide §2.4), both ways: rendering settings into it and reading a file
-//! back with every deviation reported at its line and column.
+//! back with every deviation reported at its line and column. The one reader of both dialects:
+//! P-code elements (`<P47 para="…">`) and, for newer firmware, named elements
+//! (`<FirmwareUpGrade_HlpresUrl>`, FORMATS.md §3), mapped to P-codes by `[names]` in the layouts.
 //!
 //! ```text
 //! <?xml version="1.0" encoding="UTF-8" ?>
@@ -16,15 +18,50 @@ use super::xml_text::escape;
 use crate::report::{Diagnostic, Severity};
 use std::collections::HashMap;
 
-/// Renders settings, in the order given, as a complete config file (UTF-8, `\n` line ends).
-pub fn render<'a>(settings: impl IntoIterator<Item = (u32, &'a str)>, data: &HtekData) -> String {
+/// Which element names a config file uses.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum Dialect {
+    /// `<P47 para="…">value</P47>` (the guide's).
+    Pcode,
+    /// `<Profile1_Sipserver>value</Profile1_Sipserver>` (newer firmware; FusionPBX uc926u).
+    Named,
+}
+
+impl std::str::FromStr for Dialect {
+    type Err = String;
+    fn from_str(s: &str) -> Result<Dialect, String> {
+        match s {
+            "pcode" => Ok(Dialect::Pcode),
+            "named" => Ok(Dialect::Named),
+            other => Err(format!("config dialect '{other}' is not pcode or named")),
+        }
+    }
+}
+
+/// Renders settings in `dialect`. The named dialect can write only codes with an element name
+/// (`[names]`): the error is the first code without one.
+pub fn render_in<'a>(
+    dialect: Dialect,
+    settings: impl IntoIterator<Item = (u32, &'a str)>,
+    data: &HtekData,
+) -> Result<String, u32> {
     let mut s = String::with_capacity(512);
     s.push_str("<?xml version=\"1.0\" encoding=\"UTF-8\" ?>\n<hl_provision version=\"1\">\n<config version=\"1\">\n");
     for (code, value) in settings {
-        s.push_str(&setting_line(code, value, data));
+        match dialect {
+            Dialect::Pcode => s.push_str(&setting_line(code, value, data)),
+            Dialect::Named => {
+                let name = data.element_name(code).ok_or(code)?;
+                s.push_str(&if value.is_empty() {
+                    format!("<{name} />\n")
+                } else {
+                    format!("<{name}>{}</{name}>\n", escape(value, false))
+                });
+            }
+        }
     }
     s.push_str("</config>\n</hl_provision>\n");
-    s
+    Ok(s)
 }
 
 /// One setting as its line of a config file (`<P47 para="…">value</P47>`, or `<P47 para="…" />`
@@ -41,9 +78,24 @@ pub fn setting_line(code: u32, value: &str, data: &HtekData) -> String {
 /// One setting read from a file, with where it is.
 #[derive(Debug, Clone)]
 pub struct ReadSetting {
-    pub code: u32,
+    /// The P-code (`<P47>`, or a named element tied to one).
+    pub code: Option<u32>,
+    /// The element name in the named dialect (`FirmwareUpGrade_HlpresUrl`).
+    pub name: Option<String>,
     pub value: String,
     pub line: usize,
+    pub column: usize,
+}
+
+impl ReadSetting {
+    /// How resolve shows the setting: `P47`, else the element name.
+    pub fn key(&self) -> String {
+        match (self.code, &self.name) {
+            (Some(code), _) => format!("P{code}"),
+            (None, Some(name)) => name.clone(),
+            (None, None) => String::new(),
+        }
+    }
 }
 
 /// What reading a config file found: its settings (in file order) and every problem.
@@ -117,7 +169,7 @@ pub fn read(shown: &str, text: &str, data: &HtekData) -> ReadXml {
     check_version(config, &mut |msg| report(Severity::Warning, at(config), msg));
     stray_text(root, &mut |pos| report(Severity::Error, pos, "text outside the settings".to_string()), &doc);
 
-    let mut first_seen: HashMap<u32, (usize, String)> = HashMap::new();
+    let mut first_seen: HashMap<String, (usize, String)> = HashMap::new();
     for node in config.children() {
         if node.is_text() {
             if node.text().is_some_and(|t| !t.trim().is_empty()) {
@@ -134,12 +186,7 @@ pub fn read(shown: &str, text: &str, data: &HtekData) -> ReadXml {
         }
         let name = node.tag_name().name();
         let pos = at(node);
-        let Some(code) = parse_pcode(name) else {
-            report(
-                Severity::Error,
-                pos,
-                format!("<{name}> is not a P-code (a capital P and a number without leading zeros, e.g. <P47>)"),
-            );
+        let Some((code, named)) = element_key(name, data, &mut |severity, msg| report(severity, pos, msg)) else {
             continue;
         };
         if let Some(child) = node.children().find(|c| c.is_element()) {
@@ -151,29 +198,56 @@ pub fn read(shown: &str, text: &str, data: &HtekData) -> ReadXml {
             continue;
         }
         let value: String = node.children().filter_map(|c| c.text()).collect();
-        if let Some((line, earlier)) = first_seen.get(&code) {
-            if *earlier == value {
-                report(
-                    Severity::Warning,
-                    pos,
-                    format!("P{code} is set twice to the same value (first at line {line})"),
-                );
+        let setting = ReadSetting { code, name: named, value, line: pos.0, column: pos.1 };
+        let key = setting.key();
+        if let Some((line, earlier)) = first_seen.get(&key) {
+            let value = &setting.value;
+            if earlier == value {
+                report(Severity::Warning, pos, format!("{key} is set twice to the same value (first at line {line})"));
             } else {
                 report(
                     Severity::Error,
                     pos,
-                    format!("P{code} is set twice: '{value}' here and '{earlier}' at line {line}; which one the phone keeps is not documented"),
+                    format!("{key} is set twice: '{value}' here and '{earlier}' at line {line}; which one the phone keeps is not documented"),
                 );
             }
         } else {
-            first_seen.insert(code, (pos.0, value.clone()));
+            first_seen.insert(key, (pos.0, setting.value.clone()));
         }
-        if let Some((severity, msg)) = data.check_value(code, &value) {
+        if let Some((severity, msg)) = code.and_then(|c| data.check_value(c, &setting.value)) {
             report(severity, pos, msg);
         }
-        found.settings.push(ReadSetting { code, value, line: pos.0 });
+        found.settings.push(setting);
     }
     found
+}
+
+/// What an element name stands for: `(P-code, element name if named)`; `None` (reported) when it
+/// is neither a P-code nor a name to keep. A name bundler does not know is a warning and kept.
+fn element_key(
+    name: &str,
+    data: &HtekData,
+    report: &mut dyn FnMut(Severity, String),
+) -> Option<(Option<u32>, Option<String>)> {
+    if let Some(code) = parse_pcode(name) {
+        return Some((Some(code), None));
+    }
+    if let Some(code) = data.element(name) {
+        return Some((code, Some(name.to_string())));
+    }
+    // `<p48>`, `<P0047>`, `<Pabc>`: meant as a P-code (element names of the named dialect have a `_`).
+    if name.starts_with(['P', 'p']) && !name.contains('_') {
+        report(
+            Severity::Error,
+            format!("<{name}> is not a P-code (a capital P and a number without leading zeros, e.g. <P47>)"),
+        );
+        return None;
+    }
+    report(
+        Severity::Warning,
+        format!("<{name}> is neither a P-code nor a named-dialect element bundler knows (layouts/htek-config.toml [names]): kept, not checked"),
+    );
+    Some((None, Some(name.to_string())))
 }
 
 fn check_version(node: roxmltree::Node, report: &mut dyn FnMut(String)) {
@@ -207,18 +281,19 @@ mod tests {
     #[test]
     fn renders_the_guide_shape_and_reads_it_back() {
         let d = data();
-        let xml = render([(47, "192.168.0.68:5060"), (967, ""), (35, "a<b & \"c\"\r\n")], &d);
+        let xml =
+            render_in(Dialect::Pcode, [(47, "192.168.0.68:5060"), (967, ""), (35, "a<b & \"c\"\r\n")], &d).unwrap();
         assert_eq!(
             xml,
             "<?xml version=\"1.0\" encoding=\"UTF-8\" ?>\n<hl_provision version=\"1\">\n<config version=\"1\">\n\
              <P47 para=\"Account1_Sipserver\">192.168.0.68:5060</P47>\n\
              <P967 para=\"Profile1_FailoverSipserver\" />\n\
-             <P35 para=\"\">a&lt;b &amp; \"c\"&#13;\n</P35>\n\
+             <P35 para=\"Account1_SipUserId\">a&lt;b &amp; \"c\"&#13;\n</P35>\n\
              </config>\n</hl_provision>\n"
         );
         let back = read("x.xml", &xml, &d);
         assert!(back.diagnostics.is_empty(), "{:?}", back.diagnostics);
-        let values: Vec<(u32, &str)> = back.settings.iter().map(|s| (s.code, s.value.as_str())).collect();
+        let values: Vec<(u32, &str)> = back.settings.iter().map(|s| (s.code.unwrap(), s.value.as_str())).collect();
         assert_eq!(values, [(47, "192.168.0.68:5060"), (967, ""), (35, "a<b & \"c\"\r\n")]);
         assert_eq!(back.settings[0].line, 4);
     }
@@ -238,6 +313,10 @@ mod tests {
         assert!(
             msgs("<hl_provision version=\"1\"><P47>a</P47></hl_provision>")[0].contains("settings go inside <config")
         );
+        let m = msgs("<hl_provision version=\"1\"><config version=\"1\">\n<FirmwareUpGrade_HlpresUrl>ftp://x</FirmwareUpGrade_HlpresUrl>\n<Foo_Bar>1</Foo_Bar>\n<P20176>y</P20176>\n</config></hl_provision>");
+        assert!(m.iter().any(|l| l.starts_with("f.xml:2:1: error: P20176") && l.contains("http")), "{m:?}");
+        assert!(m.iter().any(|l| l.starts_with("f.xml:3:1: warning: <Foo_Bar> is neither")), "{m:?}");
+        assert!(m.iter().any(|l| l.starts_with("f.xml:4:1: error: P20176 is set twice")), "{m:?}");
         assert!(msgs("<!DOCTYPE x [<!ENTITY a \"b\">]><hl_provision/>")[0].contains("not well-formed"));
     }
 }

@@ -290,23 +290,24 @@ impl Linter<'_> {
         }
         let parsed = fvfile::parse(shown, bytes, kind, &self.fv.syntax.version_line);
         out.extend(parsed.diagnostics);
-        let base = path.parent().unwrap_or(Path::new("."));
-        for item in &parsed.items {
-            if let Item::Include { target, line, column } = item {
-                if target.contains("://") || target.starts_with('/') {
-                    out.push(
-                        Diagnostic::note(shown, format!("includes '{target}' by absolute URL; not checked"))
-                            .at(*line, *column),
-                    );
-                } else if !base.join(target).is_file() {
-                    out.push(
-                        Diagnostic::error(
-                            shown,
-                            format!("includes '{target}', which is not there ({})", base.join(target).display()),
-                        )
-                        .at(*line, *column),
-                    );
-                }
+        self.lint_includes(path, out);
+    }
+
+    /// The include graph from `path` (the walk `config resolve` uses): missing includes, includes
+    /// leaving the folder (also by symlink), cycles. A problem met from several files is listed once.
+    fn lint_includes(&self, path: &Path, out: &mut Vec<Diagnostic>) {
+        let base = path.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(Path::new("."));
+        let Some(name) = path.file_name() else { return };
+        let mut graph = Vec::new();
+        let walked = super::resolve::walk_includes(base, Path::new(name), &self.fv, &mut graph, &mut |_| {});
+        if let Err(e) = walked {
+            graph.push(Diagnostic::error(name.to_string_lossy(), format!("{e:#}")));
+        }
+        for mut d in graph {
+            d.file = path.with_file_name(&d.file).display().to_string();
+            let line = d.to_string();
+            if !out.iter().any(|o| o.to_string() == line) {
+                out.push(d);
             }
         }
     }

@@ -32,7 +32,30 @@ impl Mac {
         }
         let mut mac = [0u8; 12];
         mac.copy_from_slice(&digits);
-        Ok(Mac(mac))
+        let mac = Mac(mac);
+        mac.check_unicast().map_err(|why| format!("MAC '{t}' {why}"))?;
+        Ok(mac)
+    }
+
+    /// Refuses addresses no phone has: all zeros, broadcast, and multicast (the low bit of the
+    /// first octet set, IEEE 802 "I/G" bit).
+    fn check_unicast(&self) -> Result<(), &'static str> {
+        if self.0.iter().all(|d| *d == b'0') {
+            return Err("is all zeros: not a phone's address");
+        }
+        if self.0.iter().all(|d| *d == b'f') {
+            return Err("is the broadcast address: not a phone's address");
+        }
+        let second = (self.0[1] as char).to_digit(16).unwrap_or(0);
+        if second & 1 == 1 {
+            return Err("is a multicast address (the first octet is odd): not a phone's address");
+        }
+        Ok(())
+    }
+
+    /// The first three octets (the OUI), as 6 lowercase hex digits (`001fc1`).
+    pub fn oui(&self) -> &str {
+        &self.as_str()[..6]
     }
 
     /// The 12 lowercase hex digits.
@@ -40,6 +63,21 @@ impl Mac {
         // Only ASCII hex digits are ever stored.
         std::str::from_utf8(&self.0).unwrap_or_default()
     }
+}
+
+/// A warning when `mac` is outside the vendor's OUIs (`layouts/<vendor>.toml` `ouis`), else `None`.
+pub fn oui_warning(mac: &Mac, vendor: &crate::layout::Vendor) -> Option<String> {
+    if vendor.ouis.is_empty() || vendor.ouis.iter().any(|o| o == mac.oui()) {
+        return None;
+    }
+    let known: Vec<String> = vendor.ouis.iter().map(|o| format!("{}:{}:{}", &o[..2], &o[2..4], &o[4..])).collect();
+    Some(format!(
+        "MAC {mac} does not start with {}'s prefix {} (layouts/{}.toml ouis): a typo, or not a {} phone?",
+        vendor.family,
+        known.join(" or "),
+        vendor.vendor,
+        vendor.family
+    ))
 }
 
 impl fmt::Display for Mac {
@@ -85,5 +123,9 @@ mod tests {
         assert!(Mac::parse("").unwrap_err().contains("empty"));
         assert!(Mac::parse("00:1f-c1:10:d3:a9").unwrap_err().contains("separators"));
         assert!(Mac::parse("001:fc1:10d:3a9").unwrap_err().contains("separators"));
+        assert!(Mac::parse("00:00:00:00:00:00").unwrap_err().contains("all zeros"));
+        assert!(Mac::parse("FFFFFFFFFFFF").unwrap_err().contains("broadcast"));
+        assert!(Mac::parse("01:00:5e:00:00:01").unwrap_err().contains("multicast"));
+        assert_eq!(Mac::parse("02:1f:c1:10:d3:a9").unwrap().oui(), "021fc1");
     }
 }

@@ -82,7 +82,7 @@ pub fn run(args: &Args, ctx: &Context) -> Result<ExitCode> {
     match &args.command {
         Command::Htek(a) => nothing_written(htek::run(a, ctx)),
         Command::Flyingvoice(a) => nothing_written(flyingvoice::run(a, ctx)),
-        Command::Decrypt(a) => decrypt(a),
+        Command::Decrypt(a) => decrypt(a, ctx),
         Command::Lint(a) => lint::run(a, ctx),
         Command::Resolve(a) => resolve::run(a, ctx),
         Command::Pcodes(a) => list_pcodes(a, ctx),
@@ -99,7 +99,9 @@ fn list_pcodes(args: &PcodesArgs, ctx: &Context) -> Result<ExitCode> {
             pcode: &'a pcodes::Pcode,
         }
         let entries: Vec<Entry> = data.pcodes().map(|(c, p)| Entry { code: format!("P{c}"), pcode: p }).collect();
-        crate::report::print_json(&serde_json::json!({ "pcodes": entries, "resources": data.resources }))?;
+        crate::report::print_json(
+            &serde_json::json!({ "pcodes": entries, "names": data.elements(), "resources": data.resources }),
+        )?;
         return Ok(ExitCode::SUCCESS);
     }
     println!("{:<8}{:<34}{:<10}{:<42}SOURCE", "CODE", "ALIAS", "TYPE", "PARA");
@@ -121,6 +123,10 @@ fn list_pcodes(args: &PcodesArgs, ctx: &Context) -> Result<ExitCode> {
             p.source
         );
     }
+    println!("\nnamed-dialect elements (config lint/resolve/decrypt read them; --dialect named writes them):");
+    for (name, e) in data.elements() {
+        println!("  {:<40}{:<8}{}", name, e.pcode.as_deref().unwrap_or("-"), e.source);
+    }
     println!("\n--resources-url URL fills ({{url}} = URL, {{model}} = model name):");
     for r in &data.resources {
         let only = r.requires_asset.as_deref().map(|k| format!(" (models with a {k})")).unwrap_or_default();
@@ -141,11 +147,18 @@ fn nothing_written(result: Result<ExitCode>) -> Result<ExitCode> {
     })
 }
 
-fn decrypt(args: &DecryptArgs) -> Result<ExitCode> {
+/// Prints the plaintext; what the reader of both dialects finds in it goes to standard error.
+fn decrypt(args: &DecryptArgs, ctx: &Context) -> Result<ExitCode> {
     let key = aes::AesKey::parse(&args.aes_key)?;
     let shown = args.file.display();
     let bytes = crate::input::read_limited(&args.file, MAX_CONFIG_BYTES)?;
     let plain = decrypt_config(&key, &bytes).map_err(|e| anyhow!("{shown}: cannot decrypt: {e}"))?;
+    let data = pcodes::HtekData::load(&ctx.layouts)?;
+    let read = htek_xml::read(&shown.to_string(), plain.trim_start_matches('\u{FEFF}'), &data);
+    for d in &read.diagnostics {
+        eprintln!("{d}");
+    }
+    eprintln!("{shown}: {} setting(s)", read.settings.len());
     match &args.output {
         Some(out) => crate::output::write_atomic(out, plain.as_bytes())?,
         None => print!("{plain}"),

@@ -19,6 +19,10 @@ pub struct HtekData {
     pcodes: BTreeMap<u32, Pcode>,
     /// Lower-case alias → code.
     aliases: HashMap<String, u32>,
+    /// Named-dialect element → its entry.
+    names: BTreeMap<String, NamedElement>,
+    /// Code → its named-dialect element.
+    name_of: HashMap<u32, String>,
 }
 
 /// Config file names; `{code}` is the device code, `{mac}` the lowercase MAC.
@@ -132,6 +136,71 @@ struct Raw {
     #[serde(default)]
     resources: Vec<Resource>,
     pcodes: BTreeMap<String, Pcode>,
+    #[serde(default)]
+    accounts: Option<Accounts>,
+    #[serde(default)]
+    names: BTreeMap<String, NamedElement>,
+}
+
+/// `[accounts]`: per-account settings as rows of codes (accounts 1–6) and a formula (7 on).
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct Accounts {
+    count: u32,
+    source: String,
+    settings: Vec<AccountSetting>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct AccountSetting {
+    key: String,
+    /// With `{n}` for the account number.
+    para: String,
+    #[serde(default, rename = "type")]
+    value_type: ValueType,
+    #[serde(default)]
+    range_source: Option<String>,
+    /// The codes of accounts 1, 2, … as listed.
+    codes: Vec<u32>,
+    /// Accounts after the listed ones: `from7 + (account - 7)` (named for the templates' 6 listed).
+    from7: u32,
+}
+
+impl Accounts {
+    /// Every (code, entry) the rows stand for.
+    fn expand(&self, shown: &str) -> Result<Vec<(u32, Pcode)>> {
+        let mut out = Vec::new();
+        for row in &self.settings {
+            for n in 1..=self.count {
+                let code = match row.codes.get(n as usize - 1) {
+                    Some(c) => *c,
+                    None if n >= 7 => row.from7 + (n - 7),
+                    None => bail!("{shown}: [accounts] {}: codes lists {} accounts; list 6", row.key, row.codes.len()),
+                };
+                let entry = Pcode {
+                    para: row.para.replace("{n}", &n.to_string()),
+                    alias: Some(format!("account{n}.{}", row.key)),
+                    value_type: row.value_type,
+                    min: None,
+                    max: None,
+                    range_source: row.range_source.clone(),
+                    source: self.source.clone(),
+                };
+                out.push((code, entry));
+            }
+        }
+        Ok(out)
+    }
+}
+
+/// A named-dialect element (`<FirmwareUpGrade_HlpresUrl>`) and the P-code it stands for, if known.
+#[derive(Debug, Clone, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct NamedElement {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub pcode: Option<String>,
+    pub source: String,
 }
 
 impl HtekData {
@@ -144,10 +213,22 @@ impl HtekData {
             .map_err(|e: toml::de::Error| anyhow!("{shown}: {}", e.message().trim()))?;
         let mut pcodes = BTreeMap::new();
         let mut aliases = HashMap::new();
+        let mut entries: Vec<(String, u32, Pcode)> = Vec::new();
         for (name, entry) in raw.pcodes {
             let Some(code) = parse_pcode(&name) else {
                 bail!("{shown}: [pcodes.{name}]: not a P-code (a capital P and a number, e.g. P47)");
             };
+            entries.push((name, code, entry));
+        }
+        if let Some(accounts) = &raw.accounts {
+            for (code, entry) in accounts.expand(shown)? {
+                if entries.iter().any(|(_, c, _)| *c == code) {
+                    bail!("{shown}: [accounts] {} is P{code}, which [pcodes.P{code}] also defines", entry.para);
+                }
+                entries.push((format!("P{code}"), code, entry));
+            }
+        }
+        for (name, code, entry) in entries {
             if let Some(alias) = &entry.alias {
                 if parse_pcode(alias).is_some()
                     || alias.eq_ignore_ascii_case("mac")
@@ -174,7 +255,27 @@ impl HtekData {
                 bail!("{shown}: '{name}' is not a P-code");
             }
         }
-        Ok(HtekData { files: raw.files, settings: raw.settings, resources: raw.resources, pcodes, aliases })
+        let mut name_of = HashMap::new();
+        for (name, element) in &raw.names {
+            if let Some(pcode) = &element.pcode {
+                let Some(code) = parse_pcode(pcode) else {
+                    bail!("{shown}: [names.{name}]: '{pcode}' is not a P-code")
+                };
+                if let Some(other) = name_of.insert(code, name.clone()) {
+                    bail!("{shown}: {pcode} has two element names, {other} and {name}");
+                }
+            }
+        }
+        let names = raw.names;
+        Ok(HtekData {
+            files: raw.files,
+            settings: raw.settings,
+            resources: raw.resources,
+            pcodes,
+            aliases,
+            names,
+            name_of,
+        })
     }
 
     /// The code a column or key name means: a P-code (`P47`, any case) or an alias
@@ -208,6 +309,22 @@ impl HtekData {
     /// Every dictionary entry, by code.
     pub fn pcodes(&self) -> impl Iterator<Item = (u32, &Pcode)> {
         self.pcodes.iter().map(|(c, p)| (*c, p))
+    }
+
+    /// What a named-dialect element stands for: `Some(Some(code))` when tied to a P-code,
+    /// `Some(None)` when known without one, `None` when unknown.
+    pub fn element(&self, name: &str) -> Option<Option<u32>> {
+        self.names.get(name).map(|e| e.pcode.as_deref().and_then(parse_pcode))
+    }
+
+    /// The named-dialect element of a code, where one is tied to it.
+    pub fn element_name(&self, code: u32) -> Option<&str> {
+        self.name_of.get(&code).map(String::as_str)
+    }
+
+    /// Every named-dialect element.
+    pub fn elements(&self) -> &BTreeMap<String, NamedElement> {
+        &self.names
     }
 
     /// The `para` text to write beside a code's value (empty for codes not in the dictionary).

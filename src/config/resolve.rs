@@ -12,7 +12,7 @@ use super::htek_xml;
 use super::lint::htek_name;
 use super::mac::Mac;
 use super::pcodes::HtekData;
-use crate::report::{print_json, Diagnostic};
+use crate::report::{has_errors, print_json, Diagnostic};
 use crate::Context;
 use anyhow::{bail, Result};
 use serde::Serialize;
@@ -68,6 +68,9 @@ pub struct Effective {
     pub value: String,
     pub file: String,
     pub line: usize,
+    /// Column of the element (Htek XML).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub column: Option<usize>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub para: Option<String>,
 }
@@ -86,9 +89,17 @@ pub struct Resolution {
 }
 
 impl Resolution {
-    fn set(&mut self, key: &str, value: &str, file: &str, line: usize, para: Option<String>) {
-        let e = Effective { key: key.to_string(), value: value.to_string(), file: file.to_string(), line, para };
-        match self.settings.iter_mut().find(|s| s.key == key) {
+    fn set(
+        &mut self,
+        key: &str,
+        value: &str,
+        file: &str,
+        (line, column): (usize, Option<usize>),
+        para: Option<String>,
+    ) {
+        let (key, value, file) = (key.to_string(), value.to_string(), file.to_string());
+        let e = Effective { key, value, file, line, column, para };
+        match self.settings.iter_mut().find(|s| s.key == e.key) {
             Some(slot) => *slot = e,
             None => self.settings.push(e),
         }
@@ -121,7 +132,7 @@ pub fn run(args: &Args, ctx: &Context) -> Result<ExitCode> {
     } else {
         print_text(&r);
     }
-    Ok(ExitCode::SUCCESS)
+    Ok(if has_errors(&r.diagnostics) { ExitCode::FAILURE } else { ExitCode::SUCCESS })
 }
 
 fn detect_vendor(dir: &Path) -> Result<String> {
@@ -174,7 +185,13 @@ fn resolve_htek(
         let Some(name) = name else { continue };
         let path = args.dir.join(&name);
         let mut fetch = Fetch { file: name.clone(), status: "missing".into(), depth: order + 1, note: None };
-        if path.is_file() {
+        if path.is_file() && !within(&args.dir, &path) {
+            fetch.status = "outside".into();
+            r.diagnostics.push(Diagnostic::error(
+                &name,
+                "a symlink to outside the provisioning folder: the server would not hand it out; not read",
+            ));
+        } else if path.is_file() {
             got.push(name.clone());
             let bytes = crate::input::read_limited(&path, 64 * 1024 * 1024)?;
             if binary {
@@ -205,8 +222,8 @@ fn resolve_htek(
                     let read = htek_xml::read(&name, text.trim_start_matches('\u{FEFF}'), &data);
                     r.diagnostics.extend(read.diagnostics);
                     for s in read.settings {
-                        let para = Some(data.para(s.code).to_string()).filter(|p| !p.is_empty());
-                        r.set(&format!("P{}", s.code), &s.value, &name, s.line, para);
+                        let para = s.name.clone().or_else(|| s.code.map(|c| data.para(c).to_string()));
+                        r.set(&s.key(), &s.value, &name, (s.line, Some(s.column)), para.filter(|p| !p.is_empty()));
                     }
                 }
             }
@@ -238,6 +255,9 @@ fn resolve_flyingvoice(dir: &Path, mac: Mac, data: &FvData) -> Result<Resolution
             data.files.common_boot
         );
     }
+    if !within(dir, &dir.join(&start)) {
+        bail!("{}: {start} is a symlink to outside the folder; not read", dir.display());
+    }
     let mut r = Resolution {
         vendor: "flyingvoice".into(),
         mac: mac.to_string(),
@@ -246,68 +266,122 @@ fn resolve_flyingvoice(dir: &Path, mac: Mac, data: &FvData) -> Result<Resolution
         settings: Vec::new(),
         diagnostics: Vec::new(),
     };
-    let mut stack: Vec<PathBuf> = Vec::new();
-    follow(dir, Path::new(&start), 0, data, &mut stack, &mut r)?;
+    let mut graph = Vec::new();
+    walk_includes(dir, Path::new(&start), data, &mut graph, &mut |step| match step {
+        Step::File(fetch) => r.files.push(fetch),
+        Step::Parsed(diagnostics) => r.diagnostics.extend_from_slice(diagnostics),
+        Step::Setting { file, key, value, line } => r.set(key, value, file, (line, None), None),
+    })?;
+    r.diagnostics.extend(graph);
     Ok(r)
 }
 
-/// Reads `rel` (relative to `root`), applying its settings and following its includes in order.
-fn follow(
+/// What [`walk_includes`] meets, in the order the phone reads it.
+pub(super) enum Step<'a> {
+    /// A file read, skipped or missing.
+    File(Fetch),
+    /// The findings of parsing the file just read.
+    Parsed(&'a [Diagnostic]),
+    /// A setting, in file order, interleaved with the settings of included files.
+    Setting { file: &'a str, key: &'a str, value: &'a str, line: usize },
+}
+
+/// The one include-graph walk (`config resolve` and `config lint`): reads `start` (relative to
+/// `root`) and follows its includes depth-first in order. Problems of the graph itself (an include
+/// that is missing, leaves the folder, also through a symlink, or closes a cycle; nesting too deep)
+/// go to `graph`, at the include line that causes them, with the file shown relative to `root`.
+pub(super) fn walk_includes(
     root: &Path,
-    rel: &Path,
-    depth: usize,
+    start: &Path,
     data: &FvData,
-    stack: &mut Vec<PathBuf>,
-    r: &mut Resolution,
+    graph: &mut Vec<Diagnostic>,
+    on: &mut dyn for<'s> FnMut(Step<'s>),
 ) -> Result<()> {
-    let shown = rel.display().to_string();
-    if stack.iter().any(|p| p == rel) {
-        bail!(
-            "{shown}: includes itself (through {})",
-            stack.iter().map(|p| p.display().to_string()).collect::<Vec<_>>().join(" → ")
-        );
-    }
-    if depth > MAX_INCLUDE_DEPTH {
-        bail!("{shown}: includes nest deeper than {MAX_INCLUDE_DEPTH} levels");
-    }
-    let path = root.join(rel);
-    if !path.is_file() {
-        r.files.push(Fetch { file: shown.clone(), status: "missing".into(), depth, note: None });
-        r.diagnostics.push(Diagnostic::error(&shown, "included but not there: the phone gets nothing from it"));
-        return Ok(());
-    }
-    let bytes = crate::input::read_limited(&path, fvfile::MAX_FILE_BYTES)?;
-    let kind = Kind::of(&shown).unwrap_or(Kind::Cfg);
-    let parsed = fvfile::parse(&shown, &bytes, kind, &data.syntax.version_line);
-    r.files.push(Fetch { file: shown.clone(), status: "present".into(), depth, note: None });
-    r.diagnostics.extend(parsed.diagnostics);
-    stack.push(rel.to_path_buf());
-    for item in parsed.items {
-        match item {
-            Item::Setting { key, value, line } => r.set(&key, &value, &shown, line, None),
-            Item::Include { target, line, column } => {
-                if target.contains("://") || target.starts_with('/') {
-                    r.files.push(Fetch {
-                        file: target.clone(),
-                        status: "skipped".into(),
-                        depth: depth + 1,
-                        note: Some("absolute URL: bundler reads only the folder".into()),
-                    });
-                    continue;
+    let real_root = root.canonicalize().map_err(|e| anyhow::anyhow!("{}: {e}", root.display()))?;
+    let mut walk = Walk { root, real_root, data, stack: Vec::new(), graph, on };
+    walk.follow(start, 0)
+}
+
+struct Walk<'a> {
+    root: &'a Path,
+    real_root: PathBuf,
+    data: &'a FvData,
+    stack: Vec<PathBuf>,
+    graph: &'a mut Vec<Diagnostic>,
+    on: &'a mut dyn for<'s> FnMut(Step<'s>),
+}
+
+impl Walk<'_> {
+    fn follow(&mut self, rel: &Path, depth: usize) -> Result<()> {
+        let shown = rel.display().to_string();
+        let path = self.root.join(rel);
+        let bytes = crate::input::read_limited(&path, fvfile::MAX_FILE_BYTES)?;
+        let kind = Kind::of(&shown).unwrap_or(Kind::Cfg);
+        let parsed = fvfile::parse(&shown, &bytes, kind, &self.data.syntax.version_line);
+        (self.on)(Step::File(Fetch { file: shown.clone(), status: "present".into(), depth, note: None }));
+        (self.on)(Step::Parsed(&parsed.diagnostics));
+        self.stack.push(rel.to_path_buf());
+        for item in &parsed.items {
+            match item {
+                Item::Setting { key, value, line } => {
+                    (self.on)(Step::Setting { file: &shown, key, value, line: *line })
                 }
-                let base = rel.parent().unwrap_or(Path::new(""));
-                match inside(&base.join(&target)) {
-                    Some(next) => follow(root, &next, depth + 1, data, stack, r)?,
-                    None => r.diagnostics.push(
-                        Diagnostic::error(&shown, format!("includes '{target}', which leaves the provisioning folder"))
-                            .at(line, column),
-                    ),
+                Item::Include { target, line, column } => {
+                    let at = |msg: String| Diagnostic::error(&shown, msg).at(*line, *column);
+                    if let Some(msg) = self.include(rel, target, depth)? {
+                        self.graph.push(at(msg));
+                    }
                 }
             }
         }
+        self.stack.pop();
+        Ok(())
     }
-    stack.pop();
-    Ok(())
+
+    /// Follows one include of `rel`; `Some(problem)` when it cannot be followed.
+    fn include(&mut self, rel: &Path, target: &str, depth: usize) -> Result<Option<String>> {
+        if target.contains("://") || target.starts_with('/') {
+            let note = Some("absolute URL: bundler reads only the folder".into());
+            (self.on)(Step::File(Fetch { file: target.to_string(), status: "skipped".into(), depth: depth + 1, note }));
+            return Ok(None);
+        }
+        let base = rel.parent().unwrap_or(Path::new(""));
+        let Some(next) = inside(&base.join(target)) else {
+            return Ok(Some(format!("includes '{target}', which leaves the provisioning folder")));
+        };
+        let path = self.root.join(&next);
+        if !path.is_file() {
+            let missing =
+                Fetch { file: next.display().to_string(), status: "missing".into(), depth: depth + 1, note: None };
+            (self.on)(Step::File(missing));
+            return Ok(Some(format!("includes '{target}', which is not there: the phone gets nothing from it")));
+        }
+        if !path.canonicalize().is_ok_and(|p| p.starts_with(&self.real_root)) {
+            return Ok(Some(format!(
+                "includes '{target}', which is a symlink to outside the provisioning folder: the server would not hand it out"
+            )));
+        }
+        if let Some(i) = self.stack.iter().position(|p| *p == next) {
+            let chain: Vec<String> = self.stack[i..].iter().chain([&next]).map(|p| p.display().to_string()).collect();
+            return Ok(Some(format!(
+                "includes '{target}', which is already being read: an include cycle ({})",
+                chain.join(" → ")
+            )));
+        }
+        if depth + 1 > MAX_INCLUDE_DEPTH {
+            return Ok(Some(format!("includes '{target}': includes nest deeper than {MAX_INCLUDE_DEPTH} levels")));
+        }
+        self.follow(&next, depth + 1)?;
+        Ok(None)
+    }
+}
+
+/// Whether `path`, symlinks followed, is inside the folder `root`.
+fn within(root: &Path, path: &Path) -> bool {
+    match (root.canonicalize(), path.canonicalize()) {
+        (Ok(root), Ok(path)) => path.starts_with(root),
+        _ => false,
+    }
 }
 
 /// `path` with `.` and `..` resolved, or `None` when it climbs out of the folder.

@@ -206,6 +206,7 @@ fn build_configs(
                 resources_url,
                 merge_common: spec.merge_common,
                 out: out.clone(),
+                dialect: None,
             };
             let g = crate::config::htek::generate(&args, &ctx)?;
             let warnings: Vec<String> = g.warnings.iter().map(|w| w.to_string()).collect();
