@@ -738,3 +738,21 @@ fn text_output_shows_50_findings_per_file_and_json_has_them_all() {
     let json = stdout(&check(tmp.path(), &["--json"]));
     assert_eq!(json.matches("is not in the template").count(), 120);
 }
+
+#[test]
+fn a_web_file_with_code_or_a_script_tag_is_an_error_at_its_place_and_nothing_is_packed() {
+    for (js, place, word) in [
+        (format!("{WEB_OBJECT_ZH}alert(document.cookie);\n"), ":7:1:", "is a call"),
+        (WEB_OBJECT_ZH.replace("'保存'", "'</SCRIPT><script>alert(1)</script>'"), ":4:9:", "<script> tag"),
+        (WEB_OBJECT_ZH.replace("\"状态\"", "document.title"), ":2:13:", "'document' is not a value"),
+    ] {
+        let mut files = complete_files();
+        files[3].1 = Box::leak(js.into_boxed_str()).as_bytes();
+        let (tmp, _) = language_dir(&files);
+        let out = pack(tmp.path(), &[]);
+        let text = stdout(&out);
+        assert!(!out.status.success() && !tmp.path().join("out").exists(), "{text}");
+        let line = format!("Language/{ZH_JS}{place} error:");
+        assert!(lines_with(&text, &line).iter().any(|l| l.contains(word)), "{line} {word}: {text}");
+    }
+}
