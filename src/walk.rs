@@ -38,9 +38,19 @@ pub struct Entry {
 
 /// Every entry under `root` (not `root` itself), sorted by path; errors past `max_entries`.
 pub fn walk(root: &Path, max_entries: usize) -> Result<Vec<Entry>> {
+    walk_to(root, max_entries, usize::MAX)
+}
+
+/// The entries directly in `root` (a folder's listing), sorted; errors past `max_entries`.
+pub fn list(root: &Path, max_entries: usize) -> Result<Vec<Entry>> {
+    walk_to(root, max_entries, 1)
+}
+
+fn walk_to(root: &Path, max_entries: usize, max_depth: usize) -> Result<Vec<Entry>> {
     let canonical = root.canonicalize().with_context(|| format!("{}: cannot read folder", root.display()))?;
     let mut out = Vec::new();
-    for item in walkdir::WalkDir::new(root).min_depth(1).follow_links(false).sort_by_file_name() {
+    let walker = walkdir::WalkDir::new(root).min_depth(1).max_depth(max_depth).follow_links(false);
+    for item in walker.sort_by_file_name() {
         let item = item.map_err(|e| anyhow::anyhow!("{}: cannot read: {e}", root.display()))?;
         let meta = item.metadata().with_context(|| format!("{}: cannot read", item.path().display()))?;
         let rel = item.path().strip_prefix(root).unwrap_or(item.path()).to_string_lossy().replace('\\', "/");
