@@ -85,7 +85,13 @@ pub fn verify(dir: &Path, model: Option<&str>, templates: Templates, ctx: &Conte
             found.push(Diagnostic::error(&entry.rel, "larger than any file a phone fetches; not read"));
             continue;
         }
-        let bytes = crate::input::read_limited(&path, MAX_FILE_BYTES)?;
+        let bytes = match crate::input::read_limited(&path, MAX_FILE_BYTES) {
+            Ok(bytes) => bytes,
+            Err(e) => {
+                found.push(Diagnostic::error(&entry.rel, format!("{e:#}")));
+                continue;
+            }
+        };
         digests.insert(entry.rel.clone(), (bytes.len(), sha256_hex(&bytes)));
         let models = match forced {
             Some(m) => vec![m],
