@@ -68,7 +68,7 @@ impl FileReport {
         has_errors(&self.diagnostics) || self.entries.iter().any(FileReport::has_errors)
     }
 
-    fn print(&self, indent: usize) {
+    fn print(&self, indent: usize, limiter: &mut crate::report::Limiter) {
         let pad = " ".repeat(indent);
         println!("{pad}{}: {}", self.file, self.kind);
         for (k, v) in &self.fields {
@@ -78,11 +78,11 @@ impl FileReport {
             };
             println!("{pad}  {k:<16}{shown}");
         }
-        for d in &self.diagnostics {
+        for d in self.diagnostics.iter().filter(|d| limiter.admit(d)) {
             println!("{pad}  {d}");
         }
         for e in &self.entries {
-            e.print(indent + 2);
+            e.print(indent + 2, limiter);
         }
     }
 }
@@ -164,8 +164,12 @@ pub fn run(args: &Args, ctx: &Context) -> Result<ExitCode> {
     if args.json {
         print_json(&reports)?;
     } else {
+        let mut limiter = crate::report::Limiter::default();
         for r in &reports {
-            r.print(0);
+            r.print(0, &mut limiter);
+        }
+        if let Some(s) = limiter.summary() {
+            println!("{s}");
         }
     }
     Ok(if reports.iter().any(FileReport::has_errors) { ExitCode::FAILURE } else { ExitCode::SUCCESS })

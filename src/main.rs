@@ -20,6 +20,7 @@ mod release;
 mod report;
 mod ringtone;
 mod verify;
+mod walk;
 
 use clap::{Parser, Subcommand};
 use std::path::PathBuf;

@@ -3,18 +3,26 @@
 //! compared with the files, firmware names are matched against the layouts, and files that must
 //! never be served are flagged. Exit status 1 with a list of every violation.
 
+mod fetched;
+
 use crate::checksums::{sha256_hex, Sums, SUMS_FILE};
 use crate::inspect::{inspect_bytes, FileReport, Options, Templates};
 use crate::layout::Model;
 use crate::release::{TreeManifest, MANIFEST_JSON, REPORT_HTML};
 use crate::report::{has_errors, print_json, Diagnostic, Severity};
+use crate::walk::{Entry, Kind};
 use crate::Context;
-use anyhow::{bail, Context as _, Result};
+use anyhow::{bail, Result};
+use fetched::{Expect, Fetched};
+use std::collections::BTreeMap;
+use std::io::Write as _;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
-/// Trees with more files than this are refused (a mistaken `verify /`).
+/// Trees with more entries than this are refused (a mistaken `verify /`).
 const MAX_FILES: usize = 100_000;
+/// `SHA256SUMS` and `manifest.json` larger than this are refused.
+const MAX_LIST_BYTES: u64 = 64 * 1024 * 1024;
 /// Files larger than this are reported, not read.
 const MAX_FILE_BYTES: u64 = 512 * 1024 * 1024;
 
@@ -41,9 +49,10 @@ pub fn run(args: &Args, ctx: &Context) -> Result<ExitCode> {
     if args.json {
         print_json(&findings)?;
     } else {
-        for d in findings.iter().filter(|d| d.severity != Severity::Note) {
-            println!("{d}");
-        }
+        let mut out = std::io::BufWriter::new(std::io::stdout().lock());
+        crate::report::write_limited(&mut out, findings.iter().filter(|d| d.severity != Severity::Note))?;
+        out.flush()?;
+        drop(out);
         let errors = findings.iter().filter(|d| d.severity == Severity::Error).count();
         let warnings = findings.iter().filter(|d| d.severity == Severity::Warning).count();
         println!("{}: {errors} error(s), {warnings} warning(s)", args.dir.display());
@@ -51,69 +60,148 @@ pub fn run(args: &Args, ctx: &Context) -> Result<ExitCode> {
     Ok(if has_errors(&findings) { ExitCode::FAILURE } else { ExitCode::SUCCESS })
 }
 
-/// Every finding about the tree at `dir`.
+/// Every finding about the tree at `dir`. Only what lies inside `dir` is read: paths in
+/// `SHA256SUMS` and `manifest.json` that leave it, symbolic links out of it and FIFOs, sockets or
+/// devices are reported, never opened.
 pub fn verify(dir: &Path, model: Option<&str>, templates: Templates, ctx: &Context) -> Result<Vec<Diagnostic>> {
     if !dir.is_dir() {
         bail!("{}: not a folder", dir.display());
     }
-    let files = walk(dir)?;
+    let entries = crate::walk::walk(dir, MAX_FILES)?;
+    let by_name: BTreeMap<&str, &Entry> = entries.iter().map(|e| (e.rel.as_str(), e)).collect();
     let mut found = Vec::new();
     let forced = model.map(|m| ctx.layouts.model(m)).transpose()?;
-    let tree_manifest = read_tree_manifest(dir, &mut found);
+    let tree_manifest = read_list(&by_name, MANIFEST_JSON, &mut found).and_then(|b| parse_manifest(&b, &mut found));
+    let sums = read_list(&by_name, SUMS_FILE, &mut found).and_then(|b| parse_sums(&b, &mut found));
     let tree_models: Vec<&Model> = tree_manifest
         .as_ref()
         .map(|t| t.models.iter().filter_map(|m| ctx.layouts.model(m).ok()).collect())
         .unwrap_or_default();
-    check_sums(dir, &files, &mut found)?;
-    if let Some(t) = &tree_manifest {
-        check_manifest(dir, t, &mut found);
-    }
-    for rel in &files {
-        let path = dir.join(rel);
-        let name = rel.rsplit('/').next().unwrap_or(rel);
-        if name == SUMS_FILE || name == MANIFEST_JSON || name == REPORT_HTML {
+    let fetched = Fetched::from_layouts(ctx)?;
+    let mut digests = BTreeMap::new();
+    for entry in &entries {
+        let Some(path) = readable(entry, &mut found) else { continue };
+        if entry.len > MAX_FILE_BYTES || std::fs::metadata(&path).is_ok_and(|m| m.len() > MAX_FILE_BYTES) {
+            found.push(Diagnostic::error(&entry.rel, "larger than any file a phone fetches; not read"));
             continue;
         }
-        if crate::glob::matches("factory*.bin", name) {
-            found.push(Diagnostic::error(
-                rel,
-                "factory files are used in Htek's factory and must never be served (guide §2.1)",
-            ));
-            continue;
-        }
-        let models: Vec<&Model> = match forced {
-            Some(m) => vec![m],
-            None => match rel.split('/').find_map(|c| ctx.layouts.model(c).ok()) {
-                Some(m) => vec![m],
-                None => tree_models.clone(),
-            },
-        };
-        let size = std::fs::metadata(&path).map(|m| m.len()).unwrap_or(0);
-        if size > MAX_FILE_BYTES {
-            found.push(Diagnostic::error(rel, format!("{size} bytes: larger than any file a phone fetches")));
-            continue;
-        }
-        let bytes = crate::input::read_limited(&path, MAX_FILE_BYTES)?;
-        if let Some(d) = check_firmware_name(rel, name, &bytes, ctx) {
-            found.push(d);
-            continue;
-        }
-        let targets: Vec<Option<&Model>> =
-            if models.is_empty() { vec![None] } else { models.into_iter().map(Some).collect() };
-        let mut per_model: Vec<(Option<&Model>, Vec<Diagnostic>)> = Vec::new();
-        for m in targets {
-            let opts = Options { model: m, wav: None, templates };
-            let mut here = Vec::new();
-            match inspect_bytes(rel, &bytes, &opts, ctx) {
-                Ok(report) => collect(&report, &mut here),
-                Err(_) => here.push(Diagnostic::note(rel, "not a file bundler checks")),
+        let bytes = match crate::input::read_limited(&path, MAX_FILE_BYTES) {
+            Ok(bytes) => bytes,
+            Err(e) => {
+                found.push(Diagnostic::error(&entry.rel, format!("{e:#}")));
+                continue;
             }
-            per_model.push((m, here));
-        }
-        found.extend(merge_models(per_model));
+        };
+        digests.insert(entry.rel.clone(), (bytes.len(), sha256_hex(&bytes)));
+        let models = match forced {
+            Some(m) => vec![m],
+            None => {
+                entry.rel.split('/').find_map(|c| ctx.layouts.model(c).ok()).map_or(tree_models.clone(), |m| vec![m])
+            }
+        };
+        check_file(&entry.rel, &bytes, &models, &fetched, templates, ctx, &mut found);
+    }
+    if let Some(sums) = &sums {
+        check_sums(sums, &by_name, &digests, &mut found);
+    }
+    if let Some(t) = &tree_manifest {
+        check_manifest(t, &by_name, &digests, &mut found);
     }
     found.sort_by(|a, b| a.file.cmp(&b.file));
     Ok(found)
+}
+
+/// The path to read for an entry: a regular file, or a link inside the tree to one (with a
+/// warning). Folders are passed over; everything else is reported and never opened.
+fn readable(entry: &Entry, found: &mut Vec<Diagnostic>) -> Option<PathBuf> {
+    match &entry.kind {
+        Kind::File => Some(entry.path.clone()),
+        Kind::Dir => None,
+        Kind::Special(what) => {
+            found.push(Diagnostic::error(
+                &entry.rel,
+                format!("a {what}, not a regular file: a server would hang or fail on it; not read"),
+            ));
+            None
+        }
+        Kind::Symlink(link) => {
+            let target = link.target.display();
+            match (&link.inside, link.to_file) {
+                (Some(resolved), true) => {
+                    found.push(Diagnostic::warning(
+                        &entry.rel,
+                        format!("symbolic link to {target}: checked as that file; a server that refuses links will not serve it (copy the file instead)"),
+                    ));
+                    Some(resolved.clone())
+                }
+                (Some(_), false) => {
+                    found.push(Diagnostic::error(
+                        &entry.rel,
+                        format!("symbolic link to {target}, which is not a regular file; not followed"),
+                    ));
+                    None
+                }
+                (None, _) => {
+                    found.push(Diagnostic::error(
+                        &entry.rel,
+                        format!("symbolic link to {target}, outside the tree or missing: a server that follows links would hand that out; not followed"),
+                    ));
+                    None
+                }
+            }
+        }
+    }
+}
+
+/// One file's findings: never-served names, fetched names that do not hold what the phone
+/// expects, and every rule of each model it serves.
+fn check_file(
+    rel: &str,
+    bytes: &[u8],
+    models: &[&Model],
+    fetched: &Fetched,
+    templates: Templates,
+    ctx: &Context,
+    found: &mut Vec<Diagnostic>,
+) {
+    let name = rel.rsplit('/').next().unwrap_or(rel);
+    if rel == SUMS_FILE || rel == MANIFEST_JSON || rel == REPORT_HTML {
+        return;
+    }
+    if crate::glob::matches("factory*.bin", name) {
+        found.push(Diagnostic::error(
+            rel,
+            "factory files are used in Htek's factory and must never be served (guide §2.1)",
+        ));
+        return;
+    }
+    let expect = fetched.expect(name);
+    if expect == Some(Expect::Firmware) {
+        let max = models.iter().map(|m| m.firmware_max_bytes).max().unwrap_or(u64::MAX);
+        found.extend(fetched::firmware_problem(bytes, max).map(|m| Diagnostic::error(rel, m)));
+        return;
+    }
+    if fetched.unknown_firmware(name) && !crate::archive::looks_like_tar(bytes) {
+        found.push(Diagnostic::error(rel, "looks like firmware but no model fetches a file of this name"));
+        return;
+    }
+    let targets: Vec<Option<&Model>> =
+        if models.is_empty() { vec![None] } else { models.iter().copied().map(Some).collect() };
+    let mut per_model: Vec<(Option<&Model>, Vec<Diagnostic>)> = Vec::new();
+    for m in targets {
+        let opts = Options { model: m, wav: None, templates };
+        let mut here = Vec::new();
+        match (inspect_bytes(rel, bytes, &opts, ctx), expect) {
+            (Ok(report), Some(e)) if e.problem(&report).is_some() => {
+                here.push(Diagnostic::error(rel, e.problem(&report).unwrap_or_default()))
+            }
+            (Ok(report), _) => collect(&report, &mut here),
+            (Err(err), Some(e)) => here.push(Diagnostic::error(rel, e.unreadable(&format!("{err:#}")))),
+            (Err(_), None) => here.push(Diagnostic::note(rel, "not a file bundler checks")),
+        }
+        per_model.push((m, here));
+    }
+    found.extend(merge_models(per_model));
 }
 
 /// The diagnostics of a report and its entries.
@@ -149,99 +237,93 @@ fn merge_models(per_model: Vec<(Option<&Model>, Vec<Diagnostic>)>) -> Vec<Diagno
         .collect()
 }
 
-/// Firmware files are not inspected, only their names: a `.rom` or boot/img file must carry a
-/// name some model fetches (with any prefix and postfix).
-fn check_firmware_name(rel: &str, name: &str, bytes: &[u8], ctx: &Context) -> Option<Diagnostic> {
-    let lower = name.to_ascii_lowercase();
-    let looks_like_firmware = lower.contains(".rom") || lower.contains("boot_") || lower.contains("img_");
-    if !looks_like_firmware || crate::archive::looks_like_tar(bytes) {
+/// The bytes of `SHA256SUMS` or `manifest.json` when the tree has it as a regular file.
+fn read_list(by_name: &BTreeMap<&str, &Entry>, name: &str, found: &mut Vec<Diagnostic>) -> Option<Vec<u8>> {
+    let entry = by_name.get(name)?;
+    if entry.kind != Kind::File {
+        found.push(Diagnostic::error(name, "not a regular file; not read"));
         return None;
     }
-    let known = ctx
-        .layouts
-        .models()
-        .any(|m| m.firmware.iter().chain(m.legacy_firmware.iter()).any(|f| lower.contains(&f.to_ascii_lowercase())));
-    Some(if known {
-        Diagnostic::note(rel, "firmware name matches the layouts")
-    } else {
-        Diagnostic::error(rel, "looks like firmware but no model fetches a file of this name")
-    })
-}
-
-/// Every file under `dir`, as `/`-separated relative paths, sorted.
-fn walk(dir: &Path) -> Result<Vec<String>> {
-    let mut out = Vec::new();
-    let mut stack = vec![PathBuf::new()];
-    while let Some(rel) = stack.pop() {
-        let here = dir.join(&rel);
-        for entry in std::fs::read_dir(&here).with_context(|| format!("{}: cannot read folder", here.display()))? {
-            let entry = entry.with_context(|| format!("{}: cannot read folder", here.display()))?;
-            let kind = entry.file_type()?;
-            let child = rel.join(entry.file_name());
-            if kind.is_dir() {
-                stack.push(child);
-            } else if kind.is_file() {
-                out.push(child.to_string_lossy().replace('\\', "/"));
-                if out.len() > MAX_FILES {
-                    bail!("{}: more than {MAX_FILES} files; is this the right folder?", dir.display());
-                }
-            }
-        }
-    }
-    out.sort();
-    Ok(out)
-}
-
-fn read_tree_manifest(dir: &Path, found: &mut Vec<Diagnostic>) -> Option<TreeManifest> {
-    let bytes = std::fs::read(dir.join(MANIFEST_JSON)).ok()?;
-    match serde_json::from_slice(&bytes) {
-        Ok(t) => Some(t),
+    match crate::input::read_limited(&entry.path, MAX_LIST_BYTES) {
+        Ok(bytes) => Some(bytes),
         Err(e) => {
-            found.push(Diagnostic::error(MANIFEST_JSON, format!("unreadable: {e}")));
+            found.push(Diagnostic::error(name, format!("{e:#}")));
             None
         }
     }
 }
 
-fn check_sums(dir: &Path, files: &[String], found: &mut Vec<Diagnostic>) -> Result<()> {
-    if !dir.join(SUMS_FILE).exists() {
-        return Ok(());
+fn parse_manifest(bytes: &[u8], found: &mut Vec<Diagnostic>) -> Option<TreeManifest> {
+    serde_json::from_slice(bytes)
+        .map_err(|e| found.push(Diagnostic::error(MANIFEST_JSON, format!("unreadable: {e}"))))
+        .ok()
+}
+
+fn parse_sums(bytes: &[u8], found: &mut Vec<Diagnostic>) -> Option<Sums> {
+    let parsed = std::str::from_utf8(bytes).map_err(anyhow::Error::from).and_then(|t| Sums::parse(t, SUMS_FILE));
+    parsed.map_err(|e| found.push(Diagnostic::error(SUMS_FILE, format!("{e:#}")))).ok()
+}
+
+/// The digest of a file a list names, or the error for a name that leaves the tree, is not a
+/// regular file or is missing (`list` names the list in messages).
+fn listed<'d>(
+    name: &str,
+    list: &str,
+    by_name: &BTreeMap<&str, &Entry>,
+    digests: &'d BTreeMap<String, (usize, String)>,
+) -> Result<Option<&'d (usize, String)>, Diagnostic> {
+    if !crate::walk::stays_inside(name) {
+        return Err(Diagnostic::error(list, format!("lists '{name}', a path outside the tree; not read")));
     }
-    let sums = match Sums::read_in(dir) {
-        Ok(s) => s,
-        Err(e) => {
-            found.push(Diagnostic::error(SUMS_FILE, format!("{e:#}")));
-            return Ok(());
+    match by_name.get(name).map(|e| &e.kind) {
+        None => Err(Diagnostic::error(name, format!("listed in {list} but missing"))),
+        Some(Kind::Dir | Kind::Special(_)) => {
+            Err(Diagnostic::error(name, format!("listed in {list} but not a regular file")))
         }
-    };
+        // A file or link already reported if it was not read (too large, link out of the tree).
+        Some(_) => Ok(digests.get(name)),
+    }
+}
+
+fn check_sums(
+    sums: &Sums,
+    by_name: &BTreeMap<&str, &Entry>,
+    digests: &BTreeMap<String, (usize, String)>,
+    found: &mut Vec<Diagnostic>,
+) {
     for (name, hash) in &sums.0 {
-        match std::fs::read(dir.join(name)) {
-            Ok(bytes) if sha256_hex(&bytes) == *hash => {}
-            Ok(_) => {
+        match listed(name, SUMS_FILE, by_name, digests) {
+            Err(d) => found.push(d),
+            Ok(Some((_, actual))) if actual != hash => {
                 found.push(Diagnostic::error(name.as_str(), format!("content does not match its {SUMS_FILE} digest")))
             }
-            Err(_) => found.push(Diagnostic::error(name.as_str(), format!("listed in {SUMS_FILE} but missing"))),
+            Ok(_) => {}
         }
     }
-    for f in files {
+    for f in digests.keys() {
         if f != SUMS_FILE && !sums.0.contains_key(f) {
             found.push(Diagnostic::warning(f.as_str(), format!("not listed in {SUMS_FILE}")));
         }
     }
-    Ok(())
 }
 
-fn check_manifest(dir: &Path, tree: &TreeManifest, found: &mut Vec<Diagnostic>) {
+fn check_manifest(
+    tree: &TreeManifest,
+    by_name: &BTreeMap<&str, &Entry>,
+    digests: &BTreeMap<String, (usize, String)>,
+    found: &mut Vec<Diagnostic>,
+) {
     for a in &tree.artifacts {
-        match std::fs::read(dir.join(&a.path)) {
-            Ok(bytes) if bytes.len() != a.bytes => found.push(Diagnostic::error(
-                a.path.as_str(),
-                format!("{} bytes, {MANIFEST_JSON} says {}", bytes.len(), a.bytes),
-            )),
-            Ok(bytes) if sha256_hex(&bytes) != a.sha256 => found
-                .push(Diagnostic::error(a.path.as_str(), format!("content does not match its {MANIFEST_JSON} digest"))),
+        let file = a.path.as_str();
+        match listed(file, MANIFEST_JSON, by_name, digests) {
+            Err(d) => found.push(d),
+            Ok(Some((len, _))) if *len != a.bytes => {
+                found.push(Diagnostic::error(file, format!("{len} bytes, {MANIFEST_JSON} says {}", a.bytes)))
+            }
+            Ok(Some((_, hash))) if *hash != a.sha256 => {
+                found.push(Diagnostic::error(file, format!("content does not match its {MANIFEST_JSON} digest")))
+            }
             Ok(_) => {}
-            Err(_) => found.push(Diagnostic::error(a.path.as_str(), format!("listed in {MANIFEST_JSON} but missing"))),
         }
     }
 }

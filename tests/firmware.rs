@@ -293,3 +293,19 @@ fn flyingvoice_firmware_keeps_its_versioned_name() {
     assert_eq!(files_in(&dir.path().join("fw")), ["FIP13G-FVUI_V0.5.32.3_202105111814_RC.bin", "SHA256SUMS"]);
     assert!(stdout(&out).contains(&format!("static.firmware.url = http://prov/fv/{name}")), "{}", stdout(&out));
 }
+
+#[test]
+fn a_zip_holding_one_firmware_name_twice_is_an_error_naming_both_entries() {
+    if !require_tool("python3") {
+        return;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let zip = dir.path().join("Firmware_Htek_2.0.4.6.41.zip");
+    make_zip(&zip, &[("new/fw924.rom", &rom(1, 900), false), ("old/FW924.rom", &rom(2, 800), false)]);
+    let out = run_in(dir.path(), &["firmware", zip.to_str().unwrap(), "--model", "UC924", "--out", "srv"]);
+    assert_one_line_error(
+        &out,
+        &["Firmware_Htek_2.0.4.6.41.zip", "fw924.rom twice", "'new/fw924.rom'", "'old/FW924.rom'"],
+    );
+    assert!(!dir.path().join("srv").exists());
+}

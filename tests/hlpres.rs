@@ -317,7 +317,7 @@ fn base_overlay_replaces_named_entries_and_keeps_the_rest_byte_for_byte() {
         ],
     );
     ok(&out);
-    // The base's 800×480 wallpaper5 wins over the layout's 480×320, with a warning.
+    // The base's 800×480 wallpaper5 is replaced at the layout's 480×320, with a warning.
     assert!(stderr(&out).contains("warning:") && stderr(&out).contains("800×480"), "{}", stderr(&out));
     let result = d.join("out.tar");
     assert_eq!(tar_names(&result), tar_names(&base), "order changed");
@@ -345,7 +345,8 @@ fn base_overlay_replaces_named_entries_and_keeps_the_rest_byte_for_byte() {
         std::fs::read(xa.join("hlpres/wallpaper4.jpg")).unwrap()
     );
     assert_eq!(identify(&xa.join("hlpres/wallpaper4.jpg"), "%w %h"), "480 320");
-    assert_eq!(identify(&xa.join("hlpres/wallpaper5.jpg"), "%w %h"), "800 480");
+    assert_eq!(identify(&xa.join("hlpres/wallpaper5.jpg"), "%w %h"), "480 320");
+    ok(&run_in(d, &["inspect", "out.tar", "--model", "UC924"]));
     // The kept raw bytes are identical too: every kept entry's header+data blocks appear unchanged.
     let (rb, ra) = (std::fs::read(&base).unwrap(), std::fs::read(&result).unwrap());
     let find = |hay: &[u8], needle: &[u8]| hay.windows(needle.len()).any(|w| w == needle);
@@ -594,4 +595,51 @@ fn every_input_format_is_read() {
             assert!(near(centre, [220, 20, 30], 14), "{file} {centre:?}");
         }
     }
+}
+
+#[test]
+fn a_base_whose_images_do_not_fit_the_model_or_that_holds_an_entry_twice_is_refused() {
+    if !tools() {
+        return;
+    }
+    let dir = workspace();
+    let d = dir.path();
+    // vendor_base's wallpapers are 480×320 and 800×480: a UC923 shows 320×240.
+    vendor_base(d);
+    let args = ["hlpres", "--model", "UC923", "--base", "base.tar", "--weblogo", "logo.png"];
+    assert_refused(d, &args, &["hlpres.tar", "UC923", "hlpres/wallpaper4.jpg", "320×240", "hlpres/wallpaper5.jpg"]);
+    // inspect says the same of the base itself.
+    let inspect = run_in(d, &["inspect", "base.tar", "--model", "UC923"]);
+    assert!(!inspect.status.success() && stdout(&inspect).contains("at 320×240"), "{}", stdout(&inspect));
+    // An entry appended a second time: extracted, the last copy would win.
+    let st = std::process::Command::new("tar")
+        .args(["--format=ustar", "-rf", "base.tar", "-C", "vendor", "hlpres/MenuIcon.png"])
+        .current_dir(d)
+        .status()
+        .unwrap();
+    assert!(st.success());
+    let args = ["hlpres", "--model", "UC924", "--base", "base.tar", "--weblogo", "logo.png"];
+    assert_refused(d, &args, &["base.tar", "'hlpres/MenuIcon.png' is in the archive twice"]);
+}
+
+#[test]
+fn assets_folder_warns_about_links_fifos_and_folders_and_never_follows_links() {
+    if !tools() {
+        return;
+    }
+    let dir = workspace();
+    let d = dir.path();
+    let assets = d.join("assets");
+    std::fs::create_dir_all(assets.join("old")).unwrap();
+    std::fs::copy(d.join("logo.png"), assets.join("weblogo.png")).unwrap();
+    std::os::unix::fs::symlink(d.join("photo.jpg"), assets.join("wallpaper4.jpg")).unwrap();
+    assert!(std::process::Command::new("mkfifo").arg(assets.join("wallpaper5.jpg")).status().unwrap().success());
+    let out = run_in(d, &["hlpres", "--model", "UC924", "--assets", "assets"]);
+    ok(&out);
+    let err = stderr(&out);
+    for (name, why) in [("wallpaper4.jpg", "symbolic link"), ("wallpaper5.jpg", "FIFO"), ("old", "folder")] {
+        let line = err.lines().find(|l| l.starts_with("warning:") && l.contains(&format!("assets/{name}")));
+        assert!(line.is_some_and(|l| l.contains(why)), "{name}: {err}");
+    }
+    assert_eq!(tar_names(&d.join("hlpres.tar")), ["hlpres/", "hlpres/weblogo.jpg"]);
 }

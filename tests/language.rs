@@ -722,3 +722,37 @@ fn inspect_flags_a_leftover_and_a_missing_item_inside_a_pack() {
     assert!(text.contains("Language/10_x(y).xml.bak: error: editor leftover inside the archive"), "{text}");
     assert!(text.contains(&format!("Language/{ZH_XML}: error: missing item '/LCD/item[@id=\"Hold\"]'")), "{text}");
 }
+
+#[test]
+fn text_output_shows_50_findings_per_file_and_json_has_them_all() {
+    let extra: String = (0..120).map(|i| format!("<item id=\"Extra{i}\">x</item>\n")).collect();
+    let zh = LCD_TEXT_ZH.replace("<LCD>\n", &format!("<LCD>\n{extra}"));
+    let mut files = complete_files();
+    files[2].1 = Box::leak(zh.into_boxed_str()).as_bytes();
+    let (tmp, _) = language_dir(&files);
+    let out = check(tmp.path(), &[]);
+    let text = stdout(&out);
+    assert_eq!(lines_with(&text, "is not in the template").len(), 50, "{text}");
+    assert!(text.contains("… and 70 more") && text.contains("use --json for all"), "{text}");
+    assert!(text.contains("120 errors"), "{text}");
+    let json = stdout(&check(tmp.path(), &["--json"]));
+    assert_eq!(json.matches("is not in the template").count(), 120);
+}
+
+#[test]
+fn a_web_file_with_code_or_a_script_tag_is_an_error_at_its_place_and_nothing_is_packed() {
+    for (js, place, word) in [
+        (format!("{WEB_OBJECT_ZH}alert(document.cookie);\n"), ":7:1:", "is a call"),
+        (WEB_OBJECT_ZH.replace("'保存'", "'</SCRIPT><script>alert(1)</script>'"), ":4:9:", "<script> tag"),
+        (WEB_OBJECT_ZH.replace("\"状态\"", "document.title"), ":2:13:", "'document' is not a value"),
+    ] {
+        let mut files = complete_files();
+        files[3].1 = Box::leak(js.into_boxed_str()).as_bytes();
+        let (tmp, _) = language_dir(&files);
+        let out = pack(tmp.path(), &[]);
+        let text = stdout(&out);
+        assert!(!out.status.success() && !tmp.path().join("out").exists(), "{text}");
+        let line = format!("Language/{ZH_JS}{place} error:");
+        assert!(lines_with(&text, &line).iter().any(|l| l.contains(word)), "{line} {word}: {text}");
+    }
+}

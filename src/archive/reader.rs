@@ -1,8 +1,9 @@
 //! Strict reader for untrusted tars (a vendor's base `hlpres.tar`, a user's `Language.tar`).
 //!
 //! Only plain files and folders with relative names are accepted. Absolute paths, `..`, links,
-//! devices, FIFOs, PAX/GNU extension entries, bad header checksums, truncation and entries or
-//! archives over the limits are refused with the entry's name.
+//! devices, FIFOs, PAX/GNU extension entries, bad header checksums, truncation, a name stored twice
+//! (the last copy would silently win when extracted) and entries or archives over the limits are
+//! refused with the entry's name.
 
 use anyhow::{bail, Result};
 
@@ -46,7 +47,8 @@ pub fn read_tar(bytes: &[u8], limits: TarLimits) -> Result<Vec<TarEntry>> {
     if bytes.is_empty() {
         bail!("empty file, not a tar archive");
     }
-    let mut entries = Vec::new();
+    let mut entries: Vec<TarEntry> = Vec::new();
+    let mut seen = std::collections::HashMap::new();
     let mut pos = 0;
     loop {
         if pos + BLOCK > bytes.len() {
@@ -64,9 +66,24 @@ pub fn read_tar(bytes: &[u8], limits: TarLimits) -> Result<Vec<TarEntry>> {
         }
         let entry = parse_entry(bytes, pos, &limits, entries.is_empty())?;
         pos += entry.raw.len();
+        if let Some(first) = seen.insert(entry_key(&entry.name), entries.len()) {
+            if !(entry.is_dir && entries[first].is_dir) {
+                bail!(
+                    "entry '{}' is in the archive twice (entries {} and {}): extracted, the last one silently wins",
+                    entry.name,
+                    first + 1,
+                    entries.len() + 1
+                );
+            }
+        }
         entries.push(entry);
     }
     Ok(entries)
+}
+
+/// An entry's name as it lands on disk: no leading `./`, no trailing `/`.
+fn entry_key(name: &str) -> String {
+    name.trim_start_matches("./").trim_end_matches('/').to_string()
 }
 
 fn parse_entry(bytes: &[u8], pos: usize, limits: &TarLimits, first: bool) -> Result<TarEntry> {

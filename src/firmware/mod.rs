@@ -239,7 +239,7 @@ pub fn locate(layouts: &Layouts, req: &Request) -> Result<Located> {
         };
         let mut found_any = false;
         for (i, w) in wanted.iter().enumerate() {
-            match find(&inputs, w) {
+            match find(&inputs, w)? {
                 Some((input, basic, member)) => {
                     found_any = true;
                     used.insert((input, member.clone()));
@@ -301,8 +301,9 @@ fn missing_message(model: &Model, w: &Wanted, index: usize, req: &Request, versi
     format!("no {wanted} for {} among the inputs ({})", model.name, inputs.join(", "))
 }
 
-/// The input and vendor name matching what a model wants.
-fn find(inputs: &[Input], wanted: &Wanted) -> Option<(usize, String, String)> {
+/// The input and vendor name matching what a model wants; a zip holding it twice (in two folders)
+/// is an error naming both entries, as nothing tells which one the vendor meant.
+fn find(inputs: &[Input], wanted: &Wanted) -> Result<Option<(usize, String, String)>> {
     let hit = |base: &str| match wanted {
         Wanted::Name(n) => n.eq_ignore_ascii_case(base).then(|| n.clone()),
         Wanted::Pattern(p) => crate::glob::matches(p, base).then(|| base.to_string()),
@@ -310,18 +311,27 @@ fn find(inputs: &[Input], wanted: &Wanted) -> Option<(usize, String, String)> {
     for (i, input) in inputs.iter().enumerate() {
         match input {
             Input::Zip(z) => {
-                if let Some((m, basic)) = z.members.iter().find_map(|m| hit(&m.base).map(|b| (m, b))) {
-                    return Some((i, basic, m.name.clone()));
+                let hits: Vec<(&Member, String)> =
+                    z.members.iter().filter_map(|m| hit(&m.base).map(|b| (m, b))).collect();
+                match hits.as_slice() {
+                    [] => {}
+                    [(m, basic)] => return Ok(Some((i, basic.clone(), m.name.clone()))),
+                    [(a, basic), (b, _), ..] => bail!(
+                        "{}: holds {basic} twice, as '{}' and '{}'; keep one so it is clear which the phones get",
+                        z.shown,
+                        a.name,
+                        b.name
+                    ),
                 }
             }
             Input::File { path, base } => {
                 if let Some(basic) = hit(base) {
-                    return Some((i, basic, path.display().to_string()));
+                    return Ok(Some((i, basic, path.display().to_string())));
                 }
             }
         }
     }
-    None
+    Ok(None)
 }
 
 /// Reads the used members of one input into `files`; notes what a zip held besides.

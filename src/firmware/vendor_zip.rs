@@ -21,7 +21,8 @@ pub struct Member {
 
 /// An opened vendor zip and its file members.
 pub struct VendorZip {
-    shown: String,
+    /// The zip's path, as errors name it.
+    pub shown: String,
     archive: zip::ZipArchive<File>,
     pub members: Vec<Member>,
 }

@@ -1,10 +1,43 @@
 //! Checking an existing image (a file, or an entry of a vendor's or our own `hlpres.tar`) against
 //! a model's asset rule: dimensions, format, byte cap, baseline JPEG, 1-bit for monochrome logos.
 
+use crate::archive::TarEntry;
 use crate::image::{probe, Format, ImageInfo};
 use crate::inspect::FileReport;
 use crate::layout::{AssetRule, Model};
-use crate::report::Diagnostic;
+use crate::report::{Diagnostic, Severity};
+
+/// Checks one entry of an `hlpres.tar` into its report: an image in the model's folder against the
+/// model's asset rules, anything outside that folder with a warning. `inspect` runs this on every
+/// entry, and `hlpres` on the tar it assembled before writing it.
+pub fn check_entry(report: &mut FileReport, entry: &TarEntry, model: Option<&Model>) {
+    if entry.is_dir {
+        return;
+    }
+    let rule = model.and_then(|m| m.hlpres.as_ref());
+    let name = entry.name.strip_prefix("./").unwrap_or(&entry.name);
+    let in_folder = rule.is_none_or(|r| name.split_once('/').is_some_and(|(d, f)| d == r.folder && !f.contains('/')));
+    report.fields.clear();
+    check_image(report, name, &entry.data, model.filter(|_| in_folder), false);
+    if !in_folder {
+        let folder = rule.map_or("", |r| r.folder.as_str());
+        report
+            .diagnostics
+            .push(Diagnostic::warning(&report.file, format!("outside the {folder}/ folder the phone reads")));
+    }
+}
+
+/// The errors `inspect --model` would report for an assembled tar's entries, or `None`.
+pub fn tar_errors(entries: &[TarEntry], model: &Model) -> Option<String> {
+    let mut errors = Vec::new();
+    for entry in entries {
+        let mut report = FileReport::new(&entry.name, "file");
+        check_entry(&mut report, entry, Some(model));
+        errors.extend(report.diagnostics.into_iter().filter(|d| d.severity == Severity::Error));
+    }
+    let listed: Vec<String> = errors.iter().map(|d| format!("{}: {}", d.file, d.message)).collect();
+    (!listed.is_empty()).then(|| listed.join("; "))
+}
 
 /// Fills `report` with what the image header says and, with a model, every rule it breaks.
 /// `name` is the file or entry name (its last path part picks the rule). `standalone` is for a

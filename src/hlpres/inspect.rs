@@ -1,11 +1,10 @@
 //! `inspect` for images and for `hlpres.tar` files (ours or a vendor's): every entry's format,
 //! dimensions and bytes, checked against the model's asset rules and the archive cap.
 
-use super::check::check_image;
+use super::check::{check_entry, check_image};
 use crate::archive::{looks_like_tar, read_tar, TarInspector, TarLimits};
 use crate::image::Format;
 use crate::inspect::{FileReport, Inspector, Options};
-use crate::report::Diagnostic;
 use crate::Context;
 use anyhow::Result;
 
@@ -53,21 +52,7 @@ impl Inspector for HlpresInspector {
             report.field("cap", rule.max_bytes);
         }
         for (entry, entry_report) in entries.iter().zip(report.entries.iter_mut()) {
-            if entry.is_dir {
-                continue;
-            }
-            let name = entry.name.strip_prefix("./").unwrap_or(&entry.name);
-            let in_folder =
-                rule.is_none_or(|r| name.split_once('/').is_some_and(|(d, f)| d == r.folder && !f.contains('/')));
-            entry_report.fields.clear();
-            check_image(entry_report, name, &entry.data, model.filter(|_| in_folder), false);
-            if !in_folder {
-                let folder = rule.map_or("", |r| r.folder.as_str());
-                entry_report.diagnostics.push(Diagnostic::warning(
-                    &entry_report.file,
-                    format!("outside the {folder}/ folder the phone reads"),
-                ));
-            }
+            check_entry(entry_report, entry, model);
         }
         Ok(report)
     }

@@ -149,8 +149,8 @@ pub fn build_hlpres(model: &Model, request: &HlpresRequest) -> Result<BuiltHlpre
         None => None,
     };
     let base_names = base.as_ref().map(|b| b.file_names(&rule.folder));
-    let slots = plan::plan_slots(model, &request.sources, base_names.as_deref())?;
     let mut warnings = Vec::new();
+    let slots = plan::plan_slots(model, &request.sources, base_names.as_deref(), &mut warnings)?;
     let mut targets = Vec::new();
     for slot in &slots {
         let mut target = Target::from_rule(&slot.rule, &slot.name)?;
@@ -168,6 +168,10 @@ pub fn build_hlpres(model: &Model, request: &HlpresRequest) -> Result<BuiltHlpre
         })
         .collect::<Result<Vec<_>>>()?;
     let (tar, ceiling) = assemble_under_cap(rule, &model.name, base.as_ref(), &mut assets, request.mtime)?;
+    let entries = read_tar(&tar, crate::archive::TarLimits::default())?;
+    if let Some(errors) = check::tar_errors(&entries, model) {
+        bail!("{} would break {}'s rules, so it is not written: {errors}", rule.file, model.name);
+    }
     if let Some(q) = ceiling {
         warnings.push(format!(
             "lowered JPEG quality to at most {q} across the entries so {} fits {}'s cap of {} bytes",
@@ -228,11 +232,9 @@ fn follow_base(
             }
             if (info.width, info.height) != (target.width, target.height) {
                 warnings.push(format!(
-                    "{}: {} is {}×{} but the {model} layout says {}×{}; keeping the base's size",
+                    "{}: {} is {}×{} but {model} shows it at {}×{}; the new image is made at {model}'s size",
                     base.shown, entry.name, info.width, info.height, target.width, target.height
                 ));
-                target.width = info.width;
-                target.height = info.height;
             }
         }
         Err(e) => {

@@ -37,7 +37,13 @@ pub struct Slot {
 
 /// Assigns every input to a slot of `model`. `base_names` lists the entry names (without folder)
 /// of the vendor's base tar, when there is one: icons must then be among them.
-pub fn plan_slots(model: &Model, sources: &AssetSources, base_names: Option<&[String]>) -> Result<Vec<Slot>> {
+/// What it skipped in an `--assets` folder is added to `warnings`.
+pub fn plan_slots(
+    model: &Model,
+    sources: &AssetSources,
+    base_names: Option<&[String]>,
+    warnings: &mut Vec<String>,
+) -> Result<Vec<Slot>> {
     let mut slots: BTreeMap<String, Slot> = BTreeMap::new();
     let mut add = |slot: Slot| -> Result<()> {
         let key = slot.name.to_ascii_lowercase();
@@ -76,7 +82,7 @@ pub fn plan_slots(model: &Model, sources: &AssetSources, base_names: Option<&[St
         add(icon_slot(model, name, file, base_names)?)?;
     }
     if let Some(dir) = &sources.assets_dir {
-        for file in asset_files(dir)? {
+        for file in asset_files(dir, warnings)? {
             add(slot_for_file(model, &file, base_names)?)?;
         }
     }
@@ -140,22 +146,28 @@ fn slot_for_file(model: &Model, file: &Path, base_names: Option<&[String]>) -> R
     bail!("{}: unknown asset name '{stem}' for {} (it takes {}{icons})", file.display(), model.name, names.join(", "))
 }
 
-/// The files of an `--assets` folder, sorted; hidden files and sub-folders are skipped.
-fn asset_files(dir: &Path) -> Result<Vec<PathBuf>> {
-    let entries = std::fs::read_dir(dir).with_context(|| format!("{}: cannot read assets folder", dir.display()))?;
+/// The files of an `--assets` folder, sorted. Hidden files are skipped; folders, symbolic links
+/// (never followed) and FIFOs or devices are skipped with a warning naming them.
+fn asset_files(dir: &Path, warnings: &mut Vec<String>) -> Result<Vec<PathBuf>> {
+    use crate::walk::Kind;
+    let entries = crate::walk::list(dir, MAX_ASSET_FILES)
+        .with_context(|| format!("{}: cannot read assets folder", dir.display()))?;
     let mut files = Vec::new();
     for entry in entries {
-        let entry = entry.with_context(|| format!("{}: cannot read assets folder", dir.display()))?;
-        let hidden = entry.file_name().to_string_lossy().starts_with('.');
-        if hidden || !entry.file_type().is_ok_and(|t| t.is_file()) {
+        if entry.rel.starts_with('.') {
             continue;
         }
-        files.push(entry.path());
-        if files.len() > MAX_ASSET_FILES {
-            bail!("{}: more than {MAX_ASSET_FILES} files in the assets folder", dir.display());
+        let shown = entry.path.display();
+        match &entry.kind {
+            Kind::File => files.push(entry.path.clone()),
+            Kind::Dir => warnings.push(format!("{shown}: a folder; sub-folders of --assets are not read")),
+            Kind::Symlink(l) => warnings.push(format!(
+                "{shown}: a symbolic link (to {}); links are not followed, so it is not used",
+                l.target.display()
+            )),
+            Kind::Special(what) => warnings.push(format!("{shown}: a {what}, not a regular file; not used")),
         }
     }
-    files.sort();
     Ok(files)
 }
 
@@ -172,18 +184,18 @@ mod tests {
     fn wallpapers_fill_slots_in_order_and_too_many_is_an_error() {
         let m = model("UC924");
         let s = AssetSources { wallpapers: vec!["a.jpg".into(), "b.jpg".into()], ..Default::default() };
-        let slots = plan_slots(&m, &s, None).unwrap();
+        let slots = plan_slots(&m, &s, None, &mut Vec::new()).unwrap();
         let names: Vec<_> = slots.iter().map(|s| (s.name.as_str(), s.source.to_str().unwrap())).collect();
         assert_eq!(names, [("wallpaper4.jpg", "a.jpg"), ("wallpaper5.jpg", "b.jpg")]);
         let s = AssetSources { wallpapers: vec!["a.jpg".into(); 4], ..Default::default() };
-        let e = plan_slots(&m, &s, None).unwrap_err().to_string();
+        let e = plan_slots(&m, &s, None, &mut Vec::new()).unwrap_err().to_string();
         assert!(e.contains("3 wallpaper slots") && e.contains("4"), "{e}");
     }
 
     #[test]
     fn mono_model_has_no_wallpaper() {
         let s = AssetSources { wallpapers: vec!["a.jpg".into()], ..Default::default() };
-        let e = plan_slots(&model("UC903"), &s, None).unwrap_err().to_string();
+        let e = plan_slots(&model("UC903"), &s, None, &mut Vec::new()).unwrap_err().to_string();
         assert!(e.contains("UC903 has no wallpaper") && e.contains("mono"), "{e}");
     }
 
@@ -191,10 +203,10 @@ mod tests {
     fn icons_must_exist_in_the_base() {
         let m = model("UC924");
         let s = AssetSources { icons: vec![("Menu".into(), "m.png".into())], ..Default::default() };
-        assert_eq!(plan_slots(&m, &s, None).unwrap()[0].name, "Menu.png");
+        assert_eq!(plan_slots(&m, &s, None, &mut Vec::new()).unwrap()[0].name, "Menu.png");
         let base = vec!["menu.png".to_string()];
-        assert_eq!(plan_slots(&m, &s, Some(&base)).unwrap()[0].name, "menu.png");
-        let e = plan_slots(&m, &s, Some(&["other.png".to_string()])).unwrap_err().to_string();
+        assert_eq!(plan_slots(&m, &s, Some(&base), &mut Vec::new()).unwrap()[0].name, "menu.png");
+        let e = plan_slots(&m, &s, Some(&["other.png".to_string()]), &mut Vec::new()).unwrap_err().to_string();
         assert!(e.contains("no icon named Menu.png"), "{e}");
     }
 }

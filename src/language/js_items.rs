@@ -1,14 +1,17 @@
 //! Items of a web language file: a JavaScript script that only sets strings.
 //!
-//! The template's shape is not published, so every way such a file sets a string is accepted and
-//! every string it sets is an item, keyed by the JavaScript path that reaches it:
+//! The template's shape is not published; the vendor's English template is data: a script that
+//! sets strings. Every way such a file sets a string is accepted and every string it sets is an
+//! item, keyed by the JavaScript path that reaches it:
 //! `var lang = { "Call": "Call", menu: { hold: 'Hold' } };` gives `lang.Call` and `lang.menu.hold`;
-//! `lang["Call Now"] = "Call now";` gives `lang["Call Now"]`; array elements get `[i]`, call
-//! arguments `(i)` (`$.extend(lang, {…})` gives `$.extend(1).Call`).
+//! `lang["Call Now"] = "Call now";` gives `lang["Call Now"]`; array elements get `[i]`.
 //!
-//! Anything outside that key/value subset of JavaScript (functions, operators other than string
-//! `+`, regular expressions, `${…}` templates) is an error at its line and column, because a file a
-//! translator broke that way would break the phone's web pages.
+//! The phone's web UI runs this file, so nothing but that data may be in it: calls (`alert(…)`,
+//! `$.extend(…)`), names or expressions as values (`document.cookie`, `(…)`), functions, operators
+//! other than `+` between strings, `${…}` templates are errors at their line and column; the only
+//! constructor is an empty `new Array()` / `new Object()` to start an assignment script. A string
+//! holding `<script` or `</script` (any case) is an error too: inside the page's `<script>` it would
+//! end the script and start another.
 
 use super::items::{Item, ParseError, Parsed};
 use super::position::LineIndex;
@@ -71,7 +74,7 @@ impl<'a> Lexer<'a> {
                 return Ok(out);
             };
             let tok = match c {
-                '"' | '\'' | '`' => Tok::Str(self.string(c)?),
+                '"' | '\'' | '`' => Tok::Str(no_script_tag(self.string(c)?, start)?),
                 c if c.is_ascii_digit() || (c == '.' && self.next_is_digit()) => {
                     self.pos += self.text[self.pos..]
                         .find(|c: char| !(c.is_ascii_alphanumeric() || c == '.' || c == '_'))
@@ -332,7 +335,7 @@ impl<'a> Parser<'a> {
                     if self.eat('=') {
                         self.expr(path, t.start)?;
                     } else if self.peek().tok == Tok::Punct('(') {
-                        self.call_args(&path)?;
+                        return Err(at(t.start, format!("'{path}(…)' is a call: {RUNS}")));
                     } else {
                         return Err(self.unexpected(&format!("expected '=' after '{path}'")));
                     }
@@ -433,7 +436,7 @@ impl<'a> Parser<'a> {
             let next = self.term(path)?;
             value = match (value, next) {
                 (Value::Str(a), Value::Str(b)) => Value::Str(a + &b),
-                _ => Value::Other,
+                _ => return Err(at(self.tokens[self.pos - 1].start, "only strings may be joined with '+'")),
             };
         }
         Ok(value)
@@ -451,11 +454,7 @@ impl<'a> Parser<'a> {
                     Err(self.unexpected("expected a number after '-'"))
                 }
             },
-            Tok::Punct('(') => {
-                let v = self.sum(path)?;
-                self.expect(')', "to close the parenthesis")?;
-                Ok(v)
-            }
+            Tok::Punct('(') => Err(at(t.start, format!("an expression in parentheses is not a value: {RUNS}"))),
             Tok::Punct('{') => {
                 self.object(path)?;
                 Ok(Value::Other)
@@ -464,22 +463,9 @@ impl<'a> Parser<'a> {
                 self.array(path)?;
                 Ok(Value::Other)
             }
-            Tok::Ident("function") => {
-                Err(at(t.start, "code is not key/value data: a web language file only sets strings"))
-            }
-            Tok::Ident(name) => {
-                self.pos -= 1;
-                let callee = if name == "new" {
-                    self.next();
-                    self.target()?
-                } else {
-                    self.target()?
-                };
-                if self.peek().tok == Tok::Punct('(') {
-                    self.call_args(&callee)?;
-                }
-                Ok(Value::Other)
-            }
+            Tok::Ident("true" | "false" | "null") => Ok(Value::Other),
+            Tok::Ident("new") => self.empty_constructor(t.start),
+            Tok::Ident(name) => Err(at(t.start, format!("'{name}' is not a value: {RUNS}"))),
             _ => {
                 self.pos -= 1;
                 Err(self.unexpected("expected a value (a string, number, { … } or [ … ])"))
@@ -487,20 +473,13 @@ impl<'a> Parser<'a> {
         }
     }
 
-    /// `( expr, … )` after `callee`; argument i's items live under `callee(i)`.
-    fn call_args(&mut self, callee: &str) -> Result<(), At> {
-        self.expect('(', "")?;
-        let mut i = 0;
-        while !self.eat(')') {
-            let start = self.peek().start;
-            self.expr(format!("{callee}({i})"), start)?;
-            i += 1;
-            if !self.eat(',') {
-                self.expect(')', "or ',' between arguments")?;
-                break;
-            }
+    /// `new Array()` or `new Object()`, empty: how an assignment script starts its object.
+    fn empty_constructor(&mut self, start: usize) -> Result<Value, At> {
+        let empty = matches!(self.next().tok, Tok::Ident("Array" | "Object")) && self.eat('(') && self.eat(')');
+        if !empty {
+            return Err(at(start, format!("only an empty `new Array()` or `new Object()` may be constructed: {RUNS}")));
         }
-        Ok(())
+        Ok(Value::Other)
     }
 
     fn object(&mut self, path: &str) -> Result<(), At> {
@@ -542,6 +521,21 @@ impl<'a> Parser<'a> {
             }
         }
     }
+}
+
+/// Why anything but data is refused.
+const RUNS: &str = "the phone's web UI runs this file, so it may only set strings (key: \"value\")";
+
+/// A string's value, or the error when it holds a script tag.
+fn no_script_tag(value: String, offset: usize) -> Result<String, At> {
+    let lower = value.to_lowercase();
+    if lower.contains("<script") || lower.contains("</script") {
+        return Err(at(
+            offset,
+            "a string holds a <script> tag: in the phone's web page it would end the script and run another",
+        ));
+    }
+    Ok(value)
 }
 
 /// `parent.name` for identifier-like names, `parent[3]` for indexes, else `parent["name"]`, so
@@ -632,6 +626,27 @@ mod tests {
         assert!(parse(&long).unwrap_err().message.contains("over 4096 bytes"));
         assert!(parse("x = `a ${b}`").is_err());
         assert!(parse("/* unclosed").is_err());
+    }
+
+    #[test]
+    fn anything_but_data_is_an_error_at_its_place() {
+        let cases = [
+            ("var lang = {\"a\": \"A\"};\nalert(document.cookie);\n", (2, 1), "'alert(…)' is a call"),
+            ("$.extend(lang, {a: 'A'})", (1, 1), "is a call"),
+            ("var lang = {\n  a: document.cookie\n};", (2, 6), "'document' is not a value"),
+            ("var lang = {a: (\"A\")};", (1, 16), "in parentheses"),
+            ("x = {a: \"A\" + 1}", (1, 15), "only strings may be joined"),
+            ("x = {a: \"</script><script>alert(1)//\"}", (1, 9), "<script> tag"),
+            ("x = {a: '\\x3cSCRIPT src=x>'}", (1, 9), "<script> tag"),
+            ("x = new Image()", (1, 5), "only an empty `new Array()`"),
+            ("x = {a: function () {}}", (1, 9), "'function' is not a value"),
+        ];
+        for (text, place, word) in cases {
+            let e = parse(text).unwrap_err();
+            assert_eq!((e.line, e.column), place, "{text}: {e:?}");
+            assert!(e.message.contains(word), "{text}: {}", e.message);
+        }
+        assert_eq!(items("var lang = new Array();\nlang.a = \"<b>A</b>\";\nx = {n: 1, t: true, z: null}").len(), 1);
     }
 
     #[test]

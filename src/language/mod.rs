@@ -194,11 +194,15 @@ fn print_report(report: &LanguageReport) -> Result<()> {
     for t in [&report.lcd_template, &report.web_template].into_iter().flatten() {
         writeln!(out, "template {}: {} items", t.file, t.items)?;
     }
+    let mut limiter = crate::report::Limiter::default();
     for f in &report.files {
-        for d in &f.diagnostics {
+        for d in f.diagnostics.iter().filter(|d| limiter.admit(d)) {
             writeln!(out, "{d}")?;
         }
         writeln!(out, "{}", f.summary())?;
+    }
+    if let Some(s) = limiter.summary() {
+        writeln!(out, "{s}")?;
     }
     for n in &report.notes {
         writeln!(out, "{}: {}", n.severity, n.message)?;

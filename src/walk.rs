@@ -1,0 +1,130 @@
+//! The one tree walker of the project: every entry under a folder, never following a symbolic link,
+//! each reported by its kind, with a limit on how many entries a walk may find (a mistaken
+//! `verify /`). Callers decide what a link or a FIFO means for them; nothing here opens a file.
+
+use anyhow::{bail, Context, Result};
+use std::path::{Path, PathBuf};
+
+/// What an entry is, read without following links.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Kind {
+    File,
+    Dir,
+    /// A symbolic link; `target` is what it points at, as written in the link.
+    Symlink(Link),
+    /// A FIFO, socket or device: `what` names it for messages.
+    Special(&'static str),
+}
+
+/// Where a symbolic link leads, resolved once without reading anything.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Link {
+    pub target: PathBuf,
+    /// The fully resolved target, when it exists and lies inside the walked folder.
+    pub inside: Option<PathBuf>,
+    /// Whether the resolved target is a regular file.
+    pub to_file: bool,
+}
+
+/// One entry: its `/`-separated path relative to the walked folder, and its kind.
+#[derive(Debug, Clone)]
+pub struct Entry {
+    pub rel: String,
+    pub path: PathBuf,
+    pub kind: Kind,
+    /// Size in bytes of a regular file (0 for the rest).
+    pub len: u64,
+}
+
+/// Every entry under `root` (not `root` itself), sorted by path; errors past `max_entries`.
+pub fn walk(root: &Path, max_entries: usize) -> Result<Vec<Entry>> {
+    walk_to(root, max_entries, usize::MAX)
+}
+
+/// The entries directly in `root` (a folder's listing), sorted; errors past `max_entries`.
+pub fn list(root: &Path, max_entries: usize) -> Result<Vec<Entry>> {
+    walk_to(root, max_entries, 1)
+}
+
+fn walk_to(root: &Path, max_entries: usize, max_depth: usize) -> Result<Vec<Entry>> {
+    let canonical = root.canonicalize().with_context(|| format!("{}: cannot read folder", root.display()))?;
+    let mut out = Vec::new();
+    let walker = walkdir::WalkDir::new(root).min_depth(1).max_depth(max_depth).follow_links(false);
+    for item in walker.sort_by_file_name() {
+        let item = item.map_err(|e| anyhow::anyhow!("{}: cannot read: {e}", root.display()))?;
+        let meta = item.metadata().with_context(|| format!("{}: cannot read", item.path().display()))?;
+        let rel = item.path().strip_prefix(root).unwrap_or(item.path()).to_string_lossy().replace('\\', "/");
+        let kind = kind_of(&meta.file_type(), item.path(), &canonical);
+        out.push(Entry {
+            rel,
+            path: item.path().to_path_buf(),
+            kind,
+            len: if meta.is_file() { meta.len() } else { 0 },
+        });
+        if out.len() > max_entries {
+            bail!("{}: more than {max_entries} entries; is this the right folder?", root.display());
+        }
+    }
+    out.sort_by(|a, b| a.rel.cmp(&b.rel));
+    Ok(out)
+}
+
+fn kind_of(ft: &std::fs::FileType, path: &Path, root: &Path) -> Kind {
+    if ft.is_file() {
+        Kind::File
+    } else if ft.is_dir() {
+        Kind::Dir
+    } else if ft.is_symlink() {
+        Kind::Symlink(link(path, root))
+    } else {
+        Kind::Special(special_name(ft))
+    }
+}
+
+fn link(path: &Path, root: &Path) -> Link {
+    let target = std::fs::read_link(path).unwrap_or_default();
+    let resolved = path.canonicalize().ok();
+    let to_file = resolved.as_ref().and_then(|r| std::fs::symlink_metadata(r).ok()).is_some_and(|m| m.is_file());
+    Link { target, inside: resolved.filter(|r| r.starts_with(root)), to_file }
+}
+
+#[cfg(unix)]
+fn special_name(ft: &std::fs::FileType) -> &'static str {
+    use std::os::unix::fs::FileTypeExt;
+    if ft.is_fifo() {
+        "FIFO"
+    } else if ft.is_socket() {
+        "socket"
+    } else if ft.is_block_device() || ft.is_char_device() {
+        "device"
+    } else {
+        "special file"
+    }
+}
+
+#[cfg(not(unix))]
+fn special_name(_ft: &std::fs::FileType) -> &'static str {
+    "special file"
+}
+
+/// Whether `rel` (a path written in a file of the tree, e.g. a `SHA256SUMS` line) names something
+/// inside the tree: relative, no `..`, no empty or `.` parts, no backslash or NUL.
+pub fn stays_inside(rel: &str) -> bool {
+    !rel.is_empty()
+        && !rel.starts_with('/')
+        && !rel.contains(['\\', '\0'])
+        && rel.split('/').all(|part| !part.is_empty() && part != "." && part != "..")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn paths_that_leave_the_tree() {
+        assert!(stays_inside("ring/ring4.bin"));
+        for bad in ["../outside.txt", "/etc/passwd", "a/../../b", "", "a//b", "./a", "a\\..\\b"] {
+            assert!(!stays_inside(bad), "{bad}");
+        }
+    }
+}
