@@ -15,6 +15,7 @@ mod inspect;
 mod language;
 mod layout;
 mod models;
+mod notify;
 mod output;
 mod release;
 mod report;
@@ -59,6 +60,8 @@ enum Command {
     Hlpres(hlpres::Args),
     /// Make one screen asset (wallpaper, screensaver, logo, icon) at the model's size and cap.
     Image(hlpres::image_command::Args),
+    /// Tell phones to fetch their provisioning tree now (SIP NOTIFY, Event: check-sync).
+    Notify(notify::Args),
 }
 
 /// What every command gets besides its own arguments.
@@ -90,6 +93,7 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Config(args) => config::run(&args, &ctx),
         Command::Hlpres(args) => hlpres::run(&args, &ctx),
         Command::Image(args) => hlpres::image_command::run(&args, &ctx),
+        Command::Notify(args) => notify::run(&args, &ctx),
     }
 }
 
