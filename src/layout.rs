@@ -56,6 +56,10 @@ pub struct Vendor {
     pub family: String,
     /// Where the data came from: "built-in" or the override file(s).
     pub origin: Vec<String>,
+    /// MAC prefixes (OUIs) of the vendor's phones, 6 lowercase hex digits (`ouis`).
+    pub ouis: Vec<String>,
+    /// DHCP options the phones take the provisioning URL from (`dhcp_options`).
+    pub dhcp_options: Vec<u8>,
     pub models: Vec<Model>,
 }
 
@@ -413,7 +417,23 @@ impl LayoutFile {
             }
             models.push(model);
         }
-        Ok(Vendor { vendor, family, origin: self.origin, models })
+        let ouis = list_at::<String>(&self.table, "ouis", shown)?;
+        if let Some(bad) = ouis.iter().find(|o| o.len() != 6 || !o.bytes().all(|b| b.is_ascii_hexdigit())) {
+            bail!("{shown}: ouis: '{bad}' is not a MAC prefix of 6 hex digits (e.g. \"001fc1\")");
+        }
+        let ouis = ouis.iter().map(|o| o.to_ascii_lowercase()).collect();
+        let dhcp_options = list_at::<u8>(&self.table, "dhcp_options", shown)?;
+        Ok(Vendor { vendor, family, origin: self.origin, ouis, dhcp_options, models })
+    }
+}
+
+/// An optional top-level list of `T` (empty when absent).
+fn list_at<T: serde::de::DeserializeOwned>(table: &toml::Table, key: &str, shown: &str) -> Result<Vec<T>> {
+    match table.get(key) {
+        None => Ok(Vec::new()),
+        Some(v) => {
+            v.clone().try_into().map_err(|e: toml::de::Error| anyhow::anyhow!("{shown}: '{key}': {}", e.message()))
+        }
     }
 }
 
@@ -454,6 +474,11 @@ mod tests {
         assert_eq!(uc924.ringtone.slots, [4, 5, 6, 7, 8]);
         assert_eq!(uc924.hlpres.as_ref().unwrap().max_bytes, 2_000_000);
         assert!(l.model("UC901").unwrap().device_code.is_none());
+        let htek = l.vendor("htek").unwrap();
+        assert_eq!(
+            (htek.ouis.as_slice(), htek.dhcp_options.as_slice()),
+            (&["001fc1".to_string()][..], &[66, 128, 150][..])
+        );
     }
 
     #[test]
