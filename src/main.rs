@@ -5,6 +5,7 @@
 mod archive;
 mod checksums;
 mod config;
+mod dhcp;
 mod epoch;
 mod firmware;
 mod glob;
@@ -62,6 +63,8 @@ enum Command {
     Image(hlpres::image_command::Args),
     /// Tell phones to fetch their provisioning tree now (SIP NOTIFY, Event: check-sync).
     Notify(notify::Args),
+    /// Print the DHCP server config (dnsmasq, ISC, Kea) that points phones at the tree (options 66/128/150).
+    Dhcp(dhcp::Args),
 }
 
 /// What every command gets besides its own arguments.
@@ -94,6 +97,7 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Hlpres(args) => hlpres::run(&args, &ctx),
         Command::Image(args) => hlpres::image_command::run(&args, &ctx),
         Command::Notify(args) => notify::run(&args, &ctx),
+        Command::Dhcp(args) => dhcp::run(&args, &ctx),
     }
 }
 
