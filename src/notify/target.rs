@@ -63,7 +63,11 @@ pub fn parse(text: &str) -> Result<Target> {
         bail!("expected host, host:port or sip:user@host:port");
     }
     let (host, port) = split_host_port(text)?;
-    let uri = rsip::Uri::try_from(format!("sip:{}:{port}", bracketed(&host)).as_str())
+    if host.contains(':') {
+        // rsip 0.4 neither reads nor writes bracketed IPv6 hosts in SIP URIs.
+        bail!("IPv6 addresses are not supported; give the phone's IPv4 address or host name");
+    }
+    let uri = rsip::Uri::try_from(format!("sip:{host}:{port}").as_str())
         .map_err(|e| anyhow::anyhow!("not a host name or address: {e}"))?;
     checked(Target { shown: text.to_string(), uri, host, port })
 }
@@ -98,14 +102,6 @@ fn split_host_port(text: &str) -> Result<(String, u16)> {
     }
 }
 
-fn bracketed(host: &str) -> String {
-    if host.contains(':') {
-        format!("[{host}]")
-    } else {
-        host.to_string()
-    }
-}
-
 fn host_text(host: &rsip::Host) -> String {
     match host {
         rsip::Host::Domain(d) => d.to_string(),
@@ -125,9 +121,9 @@ mod tests {
         assert_eq!((t.host.as_str(), t.port), ("phone1.example", 5070));
         let t = parse("sip:1001@192.0.2.7:5062").unwrap();
         assert_eq!((t.host.as_str(), t.port, t.uri.user()), ("192.0.2.7", 5062, Some("1001")));
-        let t = parse("[2001:db8::1]:5080").unwrap();
-        assert_eq!((t.host.as_str(), t.port), ("2001:db8::1", 5080));
-        for bad in ["host:99999", "host:", "a@b", "sips:1@h", "sip:", ":5060"] {
+        assert!(parse("[2001:db8::1]:5080").unwrap_err().to_string().contains("IPv6"));
+        assert!(parse("2001:db8::1").unwrap_err().to_string().contains("IPv6"));
+        for bad in ["host:99999", "host:", "a@b", "sips:1@h", "sip:", ":5060", "[::1"] {
             assert!(parse(bad).is_err(), "{bad} should be refused");
         }
     }

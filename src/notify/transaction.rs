@@ -288,7 +288,7 @@ mod tests {
 
     #[test]
     fn tcp_frames_by_content_length() {
-        assert_eq!(frame_len(b"SIP/2.0 200 OK\r\nContent-Length: 3\r\n\r\nab").unwrap(), Some(41));
+        assert_eq!(frame_len(b"SIP/2.0 200 OK\r\nContent-Length: 3\r\n\r\nab").unwrap(), Some(40));
         assert_eq!(frame_len(b"SIP/2.0 200 OK\r\nl: 0\r\n").unwrap(), None);
         assert!(frame_len(b"SIP/2.0 200 OK\r\nContent-Length: x\r\n\r\n").is_err());
     }
