@@ -5,6 +5,7 @@
 mod archive;
 mod checksums;
 mod config;
+mod dhcp;
 mod epoch;
 mod firmware;
 mod glob;
@@ -15,6 +16,7 @@ mod inspect;
 mod language;
 mod layout;
 mod models;
+mod notify;
 mod output;
 mod release;
 mod report;
@@ -60,6 +62,10 @@ enum Command {
     Hlpres(hlpres::Args),
     /// Make one screen asset (wallpaper, screensaver, logo, icon) at the model's size and cap.
     Image(hlpres::image_command::Args),
+    /// Tell phones to fetch their provisioning tree now (SIP NOTIFY, Event: check-sync).
+    Notify(notify::Args),
+    /// Print the DHCP server config (dnsmasq, ISC, Kea) that points phones at the tree (options 66/128/150).
+    Dhcp(dhcp::Args),
 }
 
 /// What every command gets besides its own arguments.
@@ -91,6 +97,8 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Config(args) => config::run(&args, &ctx),
         Command::Hlpres(args) => hlpres::run(&args, &ctx),
         Command::Image(args) => hlpres::image_command::run(&args, &ctx),
+        Command::Notify(args) => notify::run(&args, &ctx),
+        Command::Dhcp(args) => dhcp::run(&args, &ctx),
     }
 }
 
