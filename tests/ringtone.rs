@@ -132,7 +132,7 @@ fn a_5khz_tone_does_not_alias_into_the_8khz_output() {
                 "--slot",
                 "4",
                 "-o",
-                &format!("{name}.bin"),
+                &format!("{name}.wav"),
                 "--container",
                 "pcm-wav",
                 "--fade-ms",
@@ -142,7 +142,7 @@ fn a_5khz_tone_does_not_alias_into_the_8khz_output() {
         assert!(out.status.success(), "{}", stderr(&out));
     }
     let rms = |n: &str| stat_value(&sox_stat(&[dir.path().join(n).to_str().unwrap()]), "RMS     amplitude");
-    let db = 20.0 * (rms("hi.bin").max(1e-9) / rms("ref.bin")).log10();
+    let db = 20.0 * (rms("hi.wav").max(1e-9) / rms("ref.wav")).log10();
     assert!(db < -50.0, "5 kHz came out only {db:.1} dB down");
 }
 
