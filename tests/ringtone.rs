@@ -51,7 +51,8 @@ fn three_minute_song_becomes_a_16_second_gsrt_that_sox_reads() {
     let stat = sox_stat(&["-t", "gsrt", ring.to_str().unwrap()]);
     let seconds = stat_value(&stat, "Length (seconds)");
     assert!((seconds - 16.0).abs() < 0.01, "sox reads {seconds} s");
-    assert!(std::fs::metadata(&ring).unwrap().len() <= 128_512);
+    assert_eq!(std::fs::metadata(&ring).unwrap().len(), 128_512);
+    assert_clean_edges(&ring, 5, 50);
 }
 
 #[test]
@@ -83,6 +84,7 @@ fn a_1khz_tone_keeps_its_level_within_1_db() {
         stat_value(&sox_stat(&["-t", "gsrt", dir.path().join("ring4.bin").to_str().unwrap()]), "RMS     amplitude");
     let db = 20.0 * (rms_out / rms_in).log10();
     assert!(db.abs() < 1.0, "level changed by {db:.2} dB");
+    assert_clean_edges(&dir.path().join("ring4.bin"), 5, 5);
 }
 
 #[test]
@@ -140,6 +142,7 @@ fn a_5khz_tone_does_not_alias_into_the_8khz_output() {
             ],
         );
         assert!(out.status.success(), "{}", stderr(&out));
+        assert_clean_edges(&dir.path().join(format!("{name}.wav")), 5, 5);
     }
     let rms = |n: &str| stat_value(&sox_stat(&[dir.path().join(n).to_str().unwrap()]), "RMS     amplitude");
     let db = 20.0 * (rms("hi.wav").max(1e-9) / rms("ref.wav")).log10();
@@ -190,11 +193,14 @@ fn g711_bytes_match_sox_for_the_same_8khz_samples() {
                 codec,
                 "--fade-ms",
                 "0",
+                "--fade-in-ms",
+                "0",
                 "-o",
                 &format!("{codec}.bin"),
             ],
         );
         assert!(out.status.success(), "{}", stderr(&out));
+        assert_clean_edges(&dir.path().join(format!("{codec}.bin")), 0, 0);
         sox(&[
             "-D",
             "-r",
@@ -246,6 +252,7 @@ fn same_input_gives_identical_bytes_and_epoch_sets_the_stamp() {
             cmd.env("SOURCE_DATE_EPOCH", e);
         }
         assert!(cmd.output().unwrap().status.success());
+        assert_clean_edges(&dir.path().join(out), 5, 5);
         std::fs::read(dir.path().join(out)).unwrap()
     };
     assert_eq!(build("x.bin", None), build("y.bin", None));
@@ -267,6 +274,7 @@ fn inspect_reports_a_broken_checksum_and_decodes_to_wav() {
     let dir = tempfile::tempdir().unwrap();
     sox(&["-n", "-r", "8000", "-c", "1", dir.path().join("a.wav").to_str().unwrap(), "synth", "1", "sine", "600"]);
     assert!(run_in(dir.path(), &["ringtone", "a.wav", "--slot", "8"]).status.success());
+    assert_clean_edges(&dir.path().join("ring8.bin"), 5, 5);
     let out = run_in(dir.path(), &["inspect", "ring8.bin", "--wav", "back.wav"]);
     assert!(out.status.success(), "{}", stderr(&out));
     assert!(stdout(&out).contains("checksum") && stdout(&out).contains("ok"), "{}", stdout(&out));
@@ -313,6 +321,7 @@ fn options_out_dir_alaw_and_model_rules() {
     let ring = dir.path().join("tftp/rings/ring6.bin");
     let stat = sox_stat(&["-t", "gsrt", ring.to_str().unwrap()]);
     assert!((stat_value(&stat, "Length (seconds)") - 5.0).abs() < 0.01);
+    assert_clean_edges(&ring, 5, 50);
 
     // Flyingvoice phones take Yealink-style G.711 WAV (assumed): sox reads it as WAV.
     let out = run_in(dir.path(), &["ringtone", "a.flac", "--slot", "2", "--model", "FIP13G"]);
@@ -320,6 +329,7 @@ fn options_out_dir_alaw_and_model_rules() {
     let info = Command::new("soxi").arg(dir.path().join("ring2.wav")).output().unwrap();
     let info = String::from_utf8_lossy(&info.stdout);
     assert!(info.contains("u-law") && info.contains("8000") && info.contains("Channels       : 1"), "{info}");
+    assert_clean_edges(&dir.path().join("ring2.wav"), 5, 50);
 }
 
 fn assert_fails_cleanly(dir: &Path, args: &[&str], needles: &[&str]) {

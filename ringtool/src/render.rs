@@ -1,8 +1,8 @@
 //! The rendering pipeline: any supported input → 8 kHz mono 16-bit samples.
 //!
 //! read (streaming) → skip `start_seconds` → level statistics → downmix →
-//! resample to 8 kHz → fade-in → stop at `max_seconds` → fade-out when cut →
-//! normalize → quantize. Input is decoded only as far as the output needs: the filter's
+//! resample to 8 kHz → fade-in → stop at `max_seconds` → fade-out (`fade_ms`
+//! when cut, else `fade_in_ms`) → normalize → quantize. Input is decoded only as far as the output needs: the filter's
 //! look-ahead plus one sample to learn whether the input goes on (`cut`).
 
 use std::fs::File;
@@ -54,7 +54,8 @@ pub struct RenderOptions {
     pub max_seconds: f64,
     /// Fade-out length applied at the cut, in milliseconds (only when cut).
     pub fade_ms: u32,
-    /// Fade-in length at the start, in milliseconds (always; 0 for none).
+    /// Fade-in length at the start, in milliseconds (always; 0 for none). An
+    /// input that ends before `max_seconds` also fades out over this length.
     pub fade_in_ms: u32,
     /// Scale the output so its peak sits at this level in dBFS (≤ 0), e.g. `-1.0`.
     pub normalize_dbfs: Option<f64>,
@@ -204,7 +205,9 @@ fn run(mut source: Box<dyn FrameSource>, opts: &RenderOptions) -> Result<Rendere
         resampler.push(&mono, &mut pending);
         fade_in.apply(&mut pending, samples.len());
         used += frames as u64;
-        let settled = final_before.saturating_sub(samples.len() as u64).min(pending.len() as u64) as usize;
+        // The last `fade_in.len` samples so far wait too: the input may end there, and be faded.
+        let produced = (samples.len() + pending.len()).saturating_sub(fade_in.len) as u64;
+        let settled = final_before.min(produced).saturating_sub(samples.len() as u64) as usize;
         clamped += envelope::quantize_into(&pending[..settled], &mut samples);
         pending.drain(..settled);
     }
@@ -240,6 +243,9 @@ fn run(mut source: Box<dyn FrameSource>, opts: &RenderOptions) -> Result<Rendere
     if cut {
         // The output is `cap` long and `pending` holds at least its last `fade` samples.
         envelope::fade_out(&mut pending, fade);
+    } else {
+        // An input that ends by itself ends as short-faded as it starts: no click on repetition.
+        envelope::fade_out(&mut pending, fade_in.len);
     }
     let mut warnings = stats.warnings();
     warnings.extend(source.warnings());

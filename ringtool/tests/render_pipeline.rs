@@ -110,7 +110,10 @@ fn an_8k_16_bit_input_passes_through_unchanged() {
     // The default fade-in: 5 ms (40 samples) rising from silence, the rest untouched.
     let r = render_bytes(wav_8k(&samples), &RenderOptions::default()).unwrap();
     assert_eq!(r.samples[0], 0);
-    assert_eq!(r.samples[40..], samples[40..]);
+    assert_eq!(r.samples[40..12_345 - 40], samples[40..12_345 - 40]);
+    // Not cut: the end fades out over the same 5 ms.
+    assert_eq!(r.samples[12_344], 0);
+    assert!((12_305..12_344).all(|i| i32::from(r.samples[i]).abs() <= i32::from(samples[i]).abs()));
     assert!((1..40).all(|i| i32::from(r.samples[i]).abs() <= i32::from(samples[i]).abs()));
     assert!(!r.cut);
     assert_eq!(r.input_seconds, Some(12_345.0 / 8000.0));
