@@ -17,7 +17,7 @@ const DEFAULT_MODEL: &str = "UC924";
 #[derive(clap::Args)]
 #[command(
     allow_negative_numbers = true,
-    after_help = "Examples:\n  bundler ringtone jingle.wav --slot 5\n  bundler ringtone song.mp3 --slot 6 --start 12 --max-seconds 10 --normalize\n  bundler ringtone tone.pcm --raw s16le --rate 16000 --channels 1 --slot 4 --out-dir tftp/\n\nEvery tone fades in over --fade-in-ms (default 5 ms), so a start cut mid-waveform does not click, and has an even\nsample count: a gsrt file needs no pad byte (one would be the codec's silence). --container other than the model's\nneeds -o with a name of its kind (*.bin for gsrt, *.wav for WAV): the phone would refuse it under its slot name.\n\nThe output is written atomically; its header time comes from SOURCE_DATE_EPOCH (else 1970-01-01 00:00 UTC)."
+    after_help = "Examples:\n  bundler ringtone jingle.wav --slot 5\n  bundler ringtone song.mp3 --slot 6 --start 12 --max-seconds 10 --normalize\n  bundler ringtone tone.pcm --raw s16le --rate 16000 --channels 1 --slot 4 --out-dir tftp/\n\nEvery tone fades in over --fade-in-ms (default 5 ms), so a start cut mid-waveform does not click; an input that ends before the cap fades out over the same length, so the repeating ring does not click either. The sample count is even: a gsrt file needs no pad byte. A --container other than the model's needs -o with a name of its kind (*.bin for gsrt, *.wav for WAV): under its slot name the phone would fetch a file it cannot read.\n\nThe output is written atomically; its header time comes from SOURCE_DATE_EPOCH (else 1970-01-01 00:00 UTC)."
 )]
 pub struct Args {
     /// Audio file: WAV, MP3, FLAC, Ogg Vorbis, or headerless PCM with --raw.
@@ -43,10 +43,10 @@ pub struct Args {
     /// Fade-out length at the cut, in milliseconds.
     #[arg(long, value_name = "N", default_value_t = 50)]
     pub fade_ms: u32,
-    /// Fade-in length at the start, in milliseconds (0 for none).
+    /// Fade-in length at the start, in milliseconds (0 for none); also the fade-out of an input that ends before the cap.
     #[arg(long, value_name = "N", default_value_t = ringtool::render::DEFAULT_FADE_IN_MS)]
     pub fade_in_ms: u32,
-    /// Scale to this peak level in dBFS (default -1 when given without a value).
+    /// Scale to this peak level in dBFS (default -1 when given without a value; gain at most +40 dB).
     #[arg(long, value_name = "DB", num_args = 0..=1, default_missing_value = "-1")]
     pub normalize: Option<f64>,
     /// Treat the input as headerless PCM: s16le, u8, ulaw or alaw (needs --rate and --channels).
@@ -321,7 +321,7 @@ fn samples_within_byte_cap(rules: &RingRules, codec: Codec, container: Container
     let stamp = Timestamp::from_unix(0);
     let overhead = ringtool::encode(&[], codec, container, stamp).len() as u64;
     let bytes_per_sample = if container == Container::PcmWav { 2 } else { 1 };
-    rules.max_bytes.saturating_sub(overhead) / bytes_per_sample & !1
+    (rules.max_bytes.saturating_sub(overhead) / bytes_per_sample) & !1
 }
 
 /// Checks a ring file's bytes against a model's rules; the findings name `shown`.
