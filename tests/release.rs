@@ -132,6 +132,9 @@ fn builds_the_tree_with_sums_manifest_and_report_and_verify_passes() {
         .output()
         .unwrap();
     assert!(String::from_utf8_lossy(&stat.stderr).contains("16.000000"), "{}", String::from_utf8_lossy(&stat.stderr));
+    // 20 s and 3 s inputs, cut at 16 s and 2 s: faded in, and faded out at the cut.
+    assert_clean_edges(&build.join("ring/ring5.bin"), 5, 50);
+    assert_clean_edges(&build.join("ring/ring6.bin"), 5, 50);
 
     let m: serde_json::Value = serde_json::from_slice(&std::fs::read(build.join("manifest.json")).unwrap()).unwrap();
     let ring = m["artifacts"].as_array().unwrap().iter().find(|a| a["path"] == "ring/ring5.bin").unwrap();

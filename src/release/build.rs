@@ -41,7 +41,9 @@ pub fn build_item(item: &Item, firmware: Option<&crate::firmware::Laid>, layouts
                 container: None,
                 start: spec.start,
                 fade_ms: spec.fade_ms,
+                fade_in_ms: spec.fade_in_ms,
                 normalize: spec.normalize,
+                origin: crate::ringtone::Origin::Manifest { slot: spec.slot },
             };
             let enc = crate::ringtone::build(&req, model)?;
             let details = serde_json::json!({

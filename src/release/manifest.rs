@@ -8,7 +8,7 @@
 //! base_url = "http://prov.example.com/htek"   # where the tree is served; fills URLs and settings
 //! [ringtones]                                 # slot = file, or a table with options
 //! 5 = "src/jingle.wav"
-//! 6 = { file = "src/bell.flac", max_seconds = 10, start = 2.5, codec = "alaw", normalize = -1.0, fade_ms = 80 }
+//! 6 = { file = "src/bell.flac", max_seconds = 10, start = 2.5, codec = "alaw", normalize = -1.0, fade_ms = 80, fade_in_ms = 5 }
 //! [branding]                                  # as `bundler hlpres`; one hlpres.tar per model
 //! wallpapers = ["img/a.jpg"]
 //! screensavers = ["img/d.png"]
@@ -91,7 +91,7 @@ enum RawRing {
     Full(RawRingFull),
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Default, Deserialize)]
 #[serde(deny_unknown_fields)]
 struct RawRingFull {
     file: String,
@@ -100,6 +100,7 @@ struct RawRingFull {
     codec: Option<String>,
     normalize: Option<f64>,
     fade_ms: Option<u32>,
+    fade_in_ms: Option<u32>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -185,6 +186,7 @@ pub struct RingSpec {
     pub codec: Option<ringtool::Codec>,
     pub normalize: Option<f64>,
     pub fade_ms: u32,
+    pub fade_in_ms: u32,
 }
 
 #[derive(Debug, Clone)]
@@ -365,9 +367,7 @@ impl Checker<'_> {
         }
         let span = spec.span();
         let full = match spec.into_inner() {
-            RawRing::File(file) => {
-                RawRingFull { file, max_seconds: None, start: None, codec: None, normalize: None, fade_ms: None }
-            }
+            RawRing::File(file) => RawRingFull { file, ..RawRingFull::default() },
             RawRing::Full(f) => f,
         };
         let file = self.file(&Spanned::new(span.clone(), full.file))?;
@@ -387,6 +387,7 @@ impl Checker<'_> {
             codec,
             normalize: full.normalize,
             fade_ms: full.fade_ms.unwrap_or(50),
+            fade_in_ms: full.fade_in_ms.unwrap_or(ringtool::render::DEFAULT_FADE_IN_MS),
         })
     }
 
