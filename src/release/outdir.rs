@@ -15,13 +15,6 @@ pub fn resolve(out: &Path, manifest: &Path, inputs: &[&Path]) -> Result<PathBuf>
     if abs.parent().is_none() {
         bail!("--out {}: the tree replaces the whole folder; choose a folder of its own", out.display());
     }
-    let cwd = std::env::current_dir().and_then(std::fs::canonicalize).context("cannot read the current folder")?;
-    if cwd.starts_with(&abs) {
-        bail!(
-            "--out {}: is (or contains) the current folder, which the tree would replace; run from elsewhere or give a subfolder such as --out build",
-            out.display()
-        );
-    }
     for path in std::iter::once(manifest).chain(inputs.iter().copied()) {
         let p = canonical(path).with_context(|| format!("{}: cannot resolve", path.display()))?;
         if p.starts_with(&abs) {
@@ -31,6 +24,13 @@ pub fn resolve(out: &Path, manifest: &Path, inputs: &[&Path]) -> Result<PathBuf>
                 path.display()
             );
         }
+    }
+    let cwd = std::env::current_dir().and_then(std::fs::canonicalize).context("cannot read the current folder")?;
+    if cwd.starts_with(&abs) {
+        bail!(
+            "--out {}: is (or contains) the current folder, which the tree would replace; run from elsewhere or give a subfolder such as --out build",
+            out.display()
+        );
     }
     Ok(abs)
 }
@@ -97,18 +97,17 @@ fn first_unlisted(dir: &Path, rel: &str, listed: Option<&BTreeSet<String>>) -> R
     let mut names: Vec<_> = entries.map(|e| e.map(|e| e.file_name())).collect::<std::io::Result<_>>()?;
     names.sort();
     for name in names {
-        let child = format!("{rel}{}", name.to_string_lossy());
-        let Some(listed) = listed else { return Ok(Some(child)) };
         let is_dir = std::fs::symlink_metadata(dir.join(&name)).is_ok_and(|m| m.is_dir());
+        let child = format!("{rel}{}{}", name.to_string_lossy(), if is_dir { "/" } else { "" });
+        let Some(listed) = listed else { return Ok(Some(child)) };
         if !is_dir && !listed.contains(&child) {
             return Ok(Some(child));
         }
         if is_dir {
-            let inside = format!("{child}/");
-            if !listed.range(inside.clone()..).next().is_some_and(|p| p.starts_with(&inside)) {
-                return Ok(Some(inside));
+            if !listed.range(child.clone()..).next().is_some_and(|p| p.starts_with(&child)) {
+                return Ok(Some(child));
             }
-            if let Some(stray) = first_unlisted(&dir.join(&name), &inside, Some(listed))? {
+            if let Some(stray) = first_unlisted(&dir.join(&name), &child, Some(listed))? {
                 return Ok(Some(stray));
             }
         }
