@@ -724,6 +724,12 @@ fn inputs_that_never_end_are_refused_naming_the_manifest_key() {
         let file = to.split('"').nth(1).unwrap();
         assert_one_line_error(&out, &["release.toml:", key, file, "not a regular file"]);
     }
+    // A FIFO inside an input folder is refused too, not waited on.
+    std::fs::create_dir_all(dir.path().join("lang")).unwrap();
+    tool("mkfifo", &[dir.path().join("lang/pipe").to_str().unwrap()]);
+    std::fs::write(&manifest, format!("{text}[languages]\ndir = \"lang\"\n")).unwrap();
+    let out = run_with_timeout(dir.path(), &["release", "release.toml", "--out", "build"], 60);
+    assert_one_line_error(&out, &["lang/pipe", "not a regular file"]);
     assert!(!dir.path().join("build").exists());
 }
 

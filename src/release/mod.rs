@@ -104,14 +104,7 @@ pub struct TreeManifest {
 pub fn run(args: &Args, ctx: &Context) -> Result<ExitCode> {
     let manifest = manifest::load(&args.manifest, &ctx.layouts)?;
     let mut plan = plan::plan(&manifest, &ctx.layouts)?;
-    if let Some(spec) = &manifest.config {
-        build::aes_key(spec)?;
-    }
-    let inputs: Vec<&Path> = plan.items.iter().flat_map(|i| &i.inputs).map(PathBuf::as_path).collect();
-    let out = outdir::resolve(&args.out, &manifest.path, &inputs)?;
-    if !args.force {
-        outdir::check_replaceable(&out, &args.out)?;
-    }
+    let out = check_environment(args, &manifest, &plan)?;
     if args.dry_run {
         return print_plan(&plan.items, args.json);
     }
@@ -200,6 +193,20 @@ pub fn run(args: &Args, ctx: &Context) -> Result<ExitCode> {
         );
     }
     Ok(ExitCode::SUCCESS)
+}
+
+/// What the build needs from outside the manifest, checked before any work (and by `--dry-run`):
+/// the AES key variable, and an `--out` that may be replaced. Returns `--out` resolved.
+fn check_environment(args: &Args, manifest: &manifest::Manifest, plan: &plan::Plan) -> Result<PathBuf> {
+    if let Some(spec) = &manifest.config {
+        build::aes_key(spec)?;
+    }
+    let inputs: Vec<&Path> = plan.items.iter().flat_map(|i| &i.inputs).map(PathBuf::as_path).collect();
+    let out = outdir::resolve(&args.out, &manifest.path, &inputs)?;
+    if !args.force {
+        outdir::check_replaceable(&out, &args.out)?;
+    }
+    Ok(out)
 }
 
 fn print_plan(items: &[Item], json: bool) -> Result<ExitCode> {
