@@ -132,7 +132,8 @@ pub struct Generated {
     /// Per-phone files written.
     pub count: usize,
     commons: Vec<CommonFile>,
-    present: BTreeMap<String, usize>,
+    /// Phones per model (a model named only in common.toml counts 0).
+    pub present: BTreeMap<String, usize>,
     /// Findings that did not stop the build (values out of a known range, …).
     pub warnings: Vec<Diagnostic>,
 }

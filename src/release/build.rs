@@ -224,7 +224,8 @@ fn build_configs(
             for w in &warnings {
                 eprintln!("{w}");
             }
-            serde_json::json!({ "phones": g.count, "encrypted": spec.aes_key_env.is_some(), "common_files": !merge_common, "warnings": warnings })
+            let models: Vec<&String> = g.present.iter().filter(|(_, n)| **n > 0).map(|(m, _)| m).collect();
+            serde_json::json!({ "phones": g.count, "models": models, "encrypted": spec.aes_key_env.is_some(), "common_files": !merge_common, "warnings": warnings })
         }
         _ => {
             let args = crate::config::flyingvoice::Args {
@@ -236,7 +237,8 @@ fn build_configs(
                 tree: Some(tree.clone()),
             };
             let g = crate::config::flyingvoice::generate(&args, &ctx)?;
-            serde_json::json!({ "phones": g.count })
+            // The common cfg, which every phone loads, carries the settings all models share.
+            serde_json::json!({ "phones": g.count, "models": tree.keys().collect::<Vec<_>>() })
         }
     };
     let mut names: Vec<String> = std::fs::read_dir(&out)?

@@ -155,7 +155,7 @@ pub fn run(args: &Args, ctx: &Context) -> Result<ExitCode> {
     let show_progress = !args.json && std::io::stderr().is_terminal();
     let built = build::build_all(&plan, firmware.as_ref(), &ctx.layouts, jobs, show_progress, reused)?;
 
-    let scope = if manifest.config.is_some() { SettingScope::Config } else { SettingScope::SetOnPhone };
+    let configured = configured_models(&plan, &built);
     let mut artifacts = Vec::new();
     for ((item, key), (outputs, reused)) in plan.items.iter().zip(&keys).zip(built) {
         let sources = item
@@ -174,7 +174,7 @@ pub fn run(args: &Args, ctx: &Context) -> Result<ExitCode> {
                     cap: item.cap,
                     sources: sources.clone(),
                     rule: item.rule.clone(),
-                    settings: records(&item.settings, out.models.as_deref(), scope),
+                    settings: records(&item.settings, out.models.as_deref(), &configured),
                     url: manifest.base_url.as_ref().map(|u| format!("{u}/{}", out.path)),
                     key: key.clone(),
                     reused,
@@ -197,7 +197,12 @@ pub fn run(args: &Args, ctx: &Context) -> Result<ExitCode> {
         lcd: manifest.languages.as_ref().and_then(|l| l.lcd_template.as_deref()),
         web: manifest.languages.as_ref().and_then(|l| l.web_template.as_deref()),
     };
-    write_tree(&out, &lock, &tree, &artifacts, |dir| check_tree(dir, &args.out, templates, ctx))?;
+    // The configs' key, so the staged tree's check reads what the encrypted configs carry.
+    let key = match &manifest.config {
+        Some(spec) => build::aes_key(spec)?.map(|k| crate::config::aes::AesKey::parse(&k)).transpose()?,
+        None => None,
+    };
+    write_tree(&out, &lock, &tree, &artifacts, |dir| check_tree(dir, &args.out, templates, key.as_ref(), ctx))?;
     drop(lock);
     let reused = artifacts.iter().filter(|(a, _)| a.reused).count();
     if args.json {
@@ -219,8 +224,17 @@ pub fn run(args: &Args, ctx: &Context) -> Result<ExitCode> {
     Ok(ExitCode::SUCCESS)
 }
 
-/// The manifest records of an item's settings, narrowed to the output's models where it has its own.
-fn records(settings: &[Setting], models: Option<&[String]>, scope: SettingScope) -> Vec<SettingRecord> {
+/// The models whose phones got configs in this build (the config item's `models` detail).
+fn configured_models(plan: &plan::Plan, built: &[(Vec<build::Output>, bool)]) -> Vec<String> {
+    let config = plan.items.iter().zip(built).find(|(i, _)| matches!(i.work, plan::Work::Config { .. }));
+    let Some((_, (outputs, _))) = config else { return Vec::new() };
+    let models = outputs.first().and_then(|o| o.details.get("models")).and_then(|m| m.as_array());
+    models.into_iter().flatten().filter_map(|m| m.as_str().map(str::to_string)).collect()
+}
+
+/// The manifest records of an item's settings, narrowed to the output's models where it has its
+/// own: `config` where the tree's configs carry it (a model with phones), else `set_on_phone`.
+fn records(settings: &[Setting], models: Option<&[String]>, configured: &[String]) -> Vec<SettingRecord> {
     settings
         .iter()
         .filter(|s| match (&s.model, models) {
@@ -231,7 +245,11 @@ fn records(settings: &[Setting], models: Option<&[String]>, scope: SettingScope)
             code: code.clone(),
             value: value.clone(),
             model: model.clone(),
-            scope,
+            scope: match model {
+                Some(m) if configured.contains(m) => SettingScope::Config,
+                None if !configured.is_empty() => SettingScope::Config,
+                _ => SettingScope::SetOnPhone,
+            },
         })
         .collect()
 }
@@ -284,8 +302,14 @@ fn print_plan(items: &[Item], json: bool) -> Result<ExitCode> {
 }
 
 /// Runs `bundler verify` on the staged tree: any error stops the release with every error found.
-fn check_tree(dir: &Path, shown: &Path, templates: crate::inspect::Templates, ctx: &Context) -> Result<()> {
-    let findings = crate::verify::verify(dir, None, templates, ctx)?;
+fn check_tree(
+    dir: &Path,
+    shown: &Path,
+    templates: crate::inspect::Templates,
+    key: Option<&crate::config::aes::AesKey>,
+    ctx: &Context,
+) -> Result<()> {
+    let findings = crate::verify::verify(dir, None, templates, key, ctx)?;
     let errors: Vec<String> =
         findings.iter().filter(|d| d.severity == crate::report::Severity::Error).map(|d| format!("\n  {d}")).collect();
     if !errors.is_empty() {
