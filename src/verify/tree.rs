@@ -150,22 +150,27 @@ fn shadowed(tree: &TreeManifest, vendor: &Vendor, configs: &[Config], ctx: &Cont
                 .any(|code| c.rel.contains(&data.files.common_name(&code)))
         })
         .collect();
-    let Some(common) = commons.first() else { return Ok(Vec::new()) };
+    if commons.is_empty() {
+        return Ok(Vec::new());
+    }
+    let names: Vec<&str> = commons.iter().map(|c| c.rel.as_str()).collect();
+    let in_common =
+        |k: &String, v: &String| commons.iter().any(|c| c.settings.as_ref().is_some_and(|s| s.get(k) == Some(v)));
+    let fact = serde_json::to_value(vendor.provisioning.after_common).unwrap_or_default();
     let kept = tree.artifacts.iter().any(|a| a.details.get("common_files").and_then(|v| v.as_bool()) == Some(true));
     let mut out = Vec::new();
     for c in configs.iter().filter(|c| is_phone_file(&c.rel)) {
-        let own: Vec<&str> = match (&c.settings, &common.settings) {
-            (Some(s), Some(cs)) => s.iter().filter(|(k, v)| cs.get(*k) != Some(v)).map(|(k, _)| k.as_str()).collect(),
-            _ => vec!["its settings"],
+        let own: Vec<&str> = match &c.settings {
+            Some(s) => s.iter().filter(|(k, v)| !in_common(k, v)).map(|(k, _)| k.as_str()).collect(),
+            None => vec!["its settings"],
         };
         if own.is_empty() {
             continue;
         }
         let msg = format!(
-            "{} are only in this file, but {} exists and a phone may stop after it (layouts: after_common = {:?}); release with merge_common = true",
+            "{} are only in this file, but {} exist(s) and a phone may stop after its common file (layouts: after_common = {fact}); release with merge_common = true",
             own.join(", "),
-            common.rel,
-            vendor.provisioning.after_common
+            names.join(", "),
         );
         out.push(if kept { Diagnostic::warning(&c.rel, msg) } else { Diagnostic::error(&c.rel, msg) });
     }
