@@ -483,7 +483,8 @@ mod tests {
         let staged = tempfile::tempdir().unwrap();
         std::fs::create_dir(staged.path().join("ring")).unwrap();
         std::fs::write(staged.path().join("ring/ring5.bin"), b"not a ring tone at all").unwrap();
-        let err = check_tree(staged.path(), Path::new("build"), Default::default(), &ctx).unwrap_err().to_string();
+        let err =
+            check_tree(staged.path(), Path::new("build"), Default::default(), None, &ctx).unwrap_err().to_string();
         assert!(err.starts_with("build: the new tree fails `bundler verify`"), "{err}");
         assert!(err.contains("ring/ring5.bin"), "{err}");
     }
