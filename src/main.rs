@@ -1,25 +1,10 @@
 //! bundler: checks and packs vendor assets into exactly what Htek and Flyingvoice phones fetch.
 //!
-//! This file only parses the command line and hands each subcommand to its module.
+//! This file only parses the command line and hands each subcommand to its module (src/lib.rs).
 
-mod archive;
-mod checksums;
-mod config;
-mod epoch;
-mod firmware;
-mod glob;
-mod hlpres;
-mod image;
-mod input;
-mod inspect;
-mod language;
-mod layout;
-mod models;
-mod output;
-mod release;
-mod report;
-mod ringtone;
-mod verify;
+#![forbid(unsafe_code)]
+
+use bundler::{config, firmware, hlpres, inspect, language, layout, models, release, ringtone, verify, Context};
 
 use clap::{Parser, Subcommand};
 use std::path::PathBuf;
@@ -59,11 +44,6 @@ enum Command {
     Hlpres(hlpres::Args),
     /// Make one screen asset (wallpaper, screensaver, logo, icon) at the model's size and cap.
     Image(hlpres::image_command::Args),
-}
-
-/// What every command gets besides its own arguments.
-pub struct Context {
-    pub layouts: layout::Layouts,
 }
 
 fn main() -> ExitCode {
