@@ -11,6 +11,7 @@ secs=${1:?usage: fuzz/run.sh SECONDS [TARGET...]}
 shift
 here=$(cd "$(dirname "$0")" && pwd)
 cd "$here"
+export CARGO_TARGET_DIR=$here/target
 jobs=${JOBS:-2}
 nice=${NICE:-19}
 flags=(-O -a) # release build with debug assertions (overflow checks), as the debug test suite has
@@ -19,10 +20,13 @@ targets=("$@")
 nice -n "$nice" cargo +nightly fuzz build "${flags[@]}"
 mkdir -p logs
 
+# The built binaries are run directly: `cargo fuzz run` rebuilds when sources changed meanwhile and,
+# after a crash, re-runs it through `cargo run`, which can hold the build lock long after the run.
+bin=target/$(rustc +nightly -vV | sed -n 's/^host: //p')/release
 run_one() {
     local t=$1
     mkdir -p "corpus/$t" "artifacts/$t"
-    nice -n "$nice" cargo +nightly fuzz run "${flags[@]}" "$t" "corpus/$t" -- \
+    nice -n "$nice" "$bin/$t" -artifact_prefix="artifacts/$t/" "corpus/$t" \
         -max_total_time="$secs" -rss_limit_mb=2048 -timeout=10 -fork=1 \
         -ignore_crashes=1 -ignore_timeouts=1 -ignore_ooms=1 -print_final_stats=1 \
         >"logs/$t.log" 2>&1 || true
