@@ -1,28 +1,10 @@
 //! bundler: checks and packs vendor assets into exactly what Htek and Flyingvoice phones fetch.
 //!
-//! This file only parses the command line and hands each subcommand to its module.
+//! This file only parses the command line and hands each subcommand to its module (src/lib.rs).
 
-mod archive;
-mod checksums;
-mod config;
-mod dhcp;
-mod epoch;
-mod firmware;
-mod glob;
-mod hlpres;
-mod image;
-mod input;
-mod inspect;
-mod language;
-mod layout;
-mod models;
-mod notify;
-mod output;
-mod release;
-mod report;
-mod ringtone;
-mod verify;
-mod walk;
+#![forbid(unsafe_code)]
+
+use bundler::{config, dhcp, firmware, hlpres, inspect, language, layout, models, notify, release, ringtone, verify, Context};
 
 use clap::{Parser, Subcommand};
 use std::path::PathBuf;
@@ -66,11 +48,6 @@ enum Command {
     Notify(notify::Args),
     /// Print the DHCP server config (dnsmasq, ISC, Kea) that points phones at the tree (options 66/128/150).
     Dhcp(dhcp::Args),
-}
-
-/// What every command gets besides its own arguments.
-pub struct Context {
-    pub layouts: layout::Layouts,
 }
 
 /// The exit status of a run whose standard output was closed early (`bundler verify build | head

@@ -12,7 +12,7 @@ pub mod flyingvoice;
 pub mod fvfile;
 pub mod htek;
 pub mod htek_xml;
-mod lint;
+pub(crate) mod lint;
 pub mod mac;
 pub mod pcodes;
 mod phonebook;

@@ -2,7 +2,7 @@
 //! with the provisioning prefix/postfix, writes it with `SHA256SUMS`, and prints the settings that
 //! point phones at it. `lay_out` is the reusable part (the release command calls it too).
 
-mod vendor_zip;
+pub(crate) mod vendor_zip;
 pub mod version;
 
 use crate::checksums::{sha256_hex, Sums, SUMS_FILE};

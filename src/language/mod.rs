@@ -7,15 +7,15 @@
 
 mod check;
 mod compare;
-mod encoding;
+pub(crate) mod encoding;
 mod inspect;
 mod items;
-mod js_items;
+pub(crate) mod js_items;
 mod names;
 mod pack;
 mod placeholders;
 mod position;
-mod xml_items;
+pub(crate) mod xml_items;
 
 pub use check::{check_dir, check_paths, CheckOptions, LanguageReport, LanguageRules};
 pub use inspect::annotate_archive;

@@ -8,6 +8,7 @@
 
 pub mod compressed;
 pub mod detect;
+mod flac_meta;
 pub mod raw;
 pub mod wav;
 
@@ -98,9 +99,8 @@ pub fn open(mut stream: Stream, raw: Option<RawFormat>) -> Result<Box<dyn FrameS
             let stream = skip_id3v2(head, stream)?;
             Ok(Box::new(compressed::CompressedSource::new(stream, kind)?))
         }
-        InputKind::Flac | InputKind::Ogg => {
-            Ok(Box::new(compressed::CompressedSource::new(rewind(head, stream)?, kind)?))
-        }
+        InputKind::Flac => Ok(Box::new(compressed::CompressedSource::new(flac_meta::check(head, stream)?, kind)?)),
+        InputKind::Ogg => Ok(Box::new(compressed::CompressedSource::new(rewind(head, stream)?, kind)?)),
     }
 }
 

@@ -1,0 +1,32 @@
+//! Inputs the fuzz targets in `fuzz/` found, run through the binary the way a user would.
+//! Each file under tests/data/fuzz/ is the (minimised where possible) input that failed; its name
+//! says what it exercises. See fuzz/README.md for the targets and the runs.
+
+mod common;
+use common::*;
+use std::path::{Path, PathBuf};
+
+fn data(name: &str) -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/data/fuzz").join(name)
+}
+
+/// Found by target `audio` (65 OOMs and 1 timeout, one cause): a FLAC Vorbis comment declaring a
+/// 3.7 or 4 GB comment made symphonia allocate that much at once (out-of-memory under the fuzzer's
+/// 2 GiB limit; an abort wherever the allocation fails). bundler now refuses the file before
+/// symphonia reads it.
+#[test]
+fn flac_comment_longer_than_its_block_is_refused_without_a_huge_allocation() {
+    for (file, declared) in
+        [("flac-comment-length.flac", "3730089517"), ("flac-comment-length-timeout.flac", "4294967295")]
+    {
+        let dir = tempfile::tempdir().unwrap();
+        let out = bundler()
+            .args(["ringtone", "--slot", "5", "-o"])
+            .arg(dir.path().join("ring5.bin"))
+            .arg(data(file))
+            .output()
+            .unwrap();
+        assert_one_line_error(&out, &[file, &format!("comment declares {declared} bytes")]);
+        assert!(files_in(dir.path()).is_empty(), "no output on error");
+    }
+}
