@@ -6,11 +6,13 @@ mod archive;
 mod checksums;
 mod config;
 mod dhcp;
+mod docs;
 mod epoch;
 mod firmware;
 mod glob;
 mod hlpres;
 mod image;
+mod init;
 mod input;
 mod inspect;
 mod language;
@@ -21,6 +23,7 @@ mod output;
 mod release;
 mod report;
 mod ringtone;
+mod tree_diff;
 mod verify;
 mod walk;
 
@@ -36,6 +39,9 @@ struct Cli {
     /// Folder of layout TOML files that extend or override the built-in model rules.
     #[arg(long, global = true, env = "BUNDLER_LAYOUTS", value_name = "DIR")]
     layouts: Option<PathBuf>,
+    /// Print only errors and findings: no summaries, no progress.
+    #[arg(short, long, global = true)]
+    quiet: bool,
     #[command(subcommand)]
     command: Command,
 }
@@ -66,12 +72,24 @@ enum Command {
     Notify(notify::Args),
     /// Print the DHCP server config (dnsmasq, ISC, Kea) that points phones at the tree (options 66/128/150).
     Dhcp(dhcp::Args),
+    /// Start a release project: release.toml, phones.csv and common.toml to fill in, and the source folders.
+    Init(init::Args),
+    /// What changed between two trees (added, changed, removed files), from their manifest.json.
+    Diff(tree_diff::Args),
+    /// Print a shell completion script (bash, zsh, fish, powershell).
+    Completions(docs::CompletionArgs),
+    /// Write man pages, one per command and subcommand, into a folder.
+    Man(docs::ManArgs),
 }
 
 /// What every command gets besides its own arguments.
 pub struct Context {
     pub layouts: layout::Layouts,
 }
+
+/// The exit status when the work could not be done (unreadable or invalid input, I/O failure), as
+/// for clap's usage errors. 1 is kept for a check that found errors in what it was given.
+const COULD_NOT_WORK: u8 = 2;
 
 /// The exit status of a run whose standard output was closed early (`bundler verify build | head
 /// -1`): what a shell reports for a Unix tool ended by SIGPIPE (128 + 13).
@@ -85,7 +103,7 @@ fn main() -> ExitCode {
         Err(e) if is_broken_pipe(&e) => ExitCode::from(BROKEN_PIPE_EXIT as u8),
         Err(e) => {
             eprintln!("error: {e:#}");
-            ExitCode::FAILURE
+            ExitCode::from(COULD_NOT_WORK)
         }
     }
 }
@@ -114,7 +132,21 @@ fn is_broken_pipe(e: &anyhow::Error) -> bool {
     e.chain().filter_map(|c| c.downcast_ref::<std::io::Error>()).any(|io| io.kind() == std::io::ErrorKind::BrokenPipe)
 }
 
+/// `-q/--quiet`, set once from the command line.
+static QUIET: std::sync::atomic::AtomicBool = std::sync::atomic::AtomicBool::new(false);
+
+/// Whether `-q/--quiet` was given: commands then print no summaries or progress.
+pub fn quiet() -> bool {
+    QUIET.load(std::sync::atomic::Ordering::Relaxed)
+}
+
 fn run(cli: Cli) -> anyhow::Result<ExitCode> {
+    QUIET.store(cli.quiet, std::sync::atomic::Ordering::Relaxed);
+    match &cli.command {
+        Command::Completions(args) => return docs::completions(args, <Cli as clap::CommandFactory>::command()),
+        Command::Man(args) => return docs::man(args, <Cli as clap::CommandFactory>::command()),
+        _ => {}
+    }
     let ctx = Context { layouts: layout::Layouts::load(cli.layouts.as_deref())? };
     match cli.command {
         Command::Ringtone(args) => ringtone::run(&args, &ctx),
@@ -129,6 +161,9 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Image(args) => hlpres::image_command::run(&args, &ctx),
         Command::Notify(args) => notify::run(&args, &ctx),
         Command::Dhcp(args) => dhcp::run(&args, &ctx),
+        Command::Init(args) => init::run(&args, &ctx),
+        Command::Diff(args) => tree_diff::run(&args),
+        Command::Completions(_) | Command::Man(_) => unreachable!("handled above"),
     }
 }
 

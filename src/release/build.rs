@@ -102,6 +102,9 @@ pub fn build_item(item: &Item, firmware: Option<&crate::firmware::Laid>, layouts
             {
                 bail!("{first} (and {} more error(s); run `bundler language check` for all)", report.errors - 1);
             }
+            if let Some(note) = report.notes.iter().find(|d| d.severity == Severity::Error) {
+                bail!("{}: {} (languages.dir)", languages.dir.display(), note.message);
+            }
             let tar = crate::language::pack(&report, crate::epoch::build_time()?)?;
             let files: Vec<serde_json::Value> = report
                 .files

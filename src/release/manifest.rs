@@ -281,7 +281,16 @@ pub fn load(path: &Path, layouts: &Layouts) -> Result<Manifest> {
         anyhow::anyhow!("{shown}:{line}:{col}: {}", e.message().trim())
     })?;
     let base = path.parent().map(Path::to_path_buf).unwrap_or_default();
-    Checker { shown: &shown, text: &text, base: &base, layouts }.check(raw, path)
+    let checker = Checker { shown: &shown, text: &text, base: &base, layouts, missing: Default::default() };
+    let manifest = checker.check(raw, path)?;
+    let missing = checker.missing.into_inner();
+    if !missing.is_empty() {
+        bail!(
+            "{shown}: still missing: {}; put the files there (or remove their lines) and run again",
+            missing.join(", ")
+        );
+    }
+    Ok(manifest)
 }
 
 struct Checker<'a> {
@@ -289,6 +298,9 @@ struct Checker<'a> {
     text: &'a str,
     base: &'a Path,
     layouts: &'a Layouts,
+    /// Every named file that does not exist yet, as "path (key, line N)": reported together, so a
+    /// fresh `bundler init` project lists all it still needs at once.
+    missing: std::cell::RefCell<Vec<String>>,
 }
 
 impl Checker<'_> {
@@ -303,7 +315,11 @@ impl Checker<'_> {
     fn file(&self, key: &str, s: &Spanned<String>) -> Result<PathBuf> {
         let p = self.base.join(s.get_ref());
         match std::fs::metadata(&p) {
-            Err(_) => self.at(s.span(), format!("{key}: file '{}' does not exist ({})", s.get_ref(), p.display())),
+            Err(_) => {
+                let (line, _) = crate::report::line_col(self.text, s.span().start);
+                self.missing.borrow_mut().push(format!("{} ({key}, line {line})", s.get_ref()));
+                Ok(p)
+            }
             Ok(m) if !m.is_file() && !m.is_dir() => self.at(
                 s.span(),
                 format!("{key}: '{}' is not a regular file (a device, FIFO or socket); give a file", s.get_ref()),
