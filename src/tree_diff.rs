@@ -69,6 +69,32 @@ pub fn read_entries(path: &Path) -> Result<Vec<Entry>> {
     Ok(files.artifacts)
 }
 
+impl Entry {
+    pub fn of(a: &crate::release::Artifact) -> Entry {
+        Entry { path: a.path.clone(), bytes: Some(a.bytes as u64), sha256: Some(a.sha256.clone()) }
+    }
+}
+
+/// What a tree about to be replaced held, for the report's change list.
+pub enum Previous {
+    /// No tree there yet (a first build).
+    None,
+    /// A tree whose `manifest.json` is missing or unreadable (the reason).
+    Unreadable(String),
+    Entries(Vec<Entry>),
+}
+
+/// The files of the tree at `out`, if there is one (a folder without `manifest.json` is none).
+pub fn previous(out: &Path) -> Previous {
+    if std::fs::symlink_metadata(out.join(MANIFEST_JSON)).is_err() {
+        return Previous::None;
+    }
+    match read_entries(out) {
+        Ok(entries) => Previous::Entries(entries),
+        Err(e) => Previous::Unreadable(format!("{e:#}")),
+    }
+}
+
 /// The changes from `old` to `new`, in path order.
 pub fn changes(old: &[Entry], new: &[Entry]) -> Vec<Change> {
     let old: BTreeMap<&str, &Entry> = old.iter().map(|e| (e.path.as_str(), e)).collect();

@@ -173,7 +173,9 @@ pub fn run(args: &Args, ctx: &Context) -> Result<ExitCode> {
         lcd: manifest.languages.as_ref().and_then(|l| l.lcd_template.as_deref()),
         web: manifest.languages.as_ref().and_then(|l| l.web_template.as_deref()),
     };
-    write_tree(&out, &lock, &tree, &artifacts, |dir| check_tree(dir, &args.out, templates, ctx))?;
+    let previous = crate::tree_diff::previous(&out);
+    let report = html::render(&tree, &artifacts, &previous, &ctx.layouts);
+    write_tree(&out, &lock, &tree, &artifacts, &report, |dir| check_tree(dir, &args.out, templates, ctx))?;
     drop(lock);
     let reused = artifacts.iter().filter(|(a, _)| a.reused).count();
     if args.json {
@@ -264,6 +266,7 @@ fn write_tree(
     lock: &crate::output::OutLock,
     tree: &TreeManifest,
     artifacts: &[(Artifact, Vec<u8>)],
+    report: &str,
     check: impl FnOnce(&Path) -> Result<()>,
 ) -> Result<()> {
     let staging = crate::output::StagedDir::beside(out, lock)?;
@@ -280,7 +283,6 @@ fn write_tree(
         let json = serde_json::to_vec_pretty(tree)?;
         staging.write(MANIFEST_JSON, &json)?;
         sums.insert(MANIFEST_JSON, &json);
-        let report = html::render(tree, artifacts);
         staging.write(REPORT_HTML, report.as_bytes())?;
         sums.insert(REPORT_HTML, report.as_bytes());
         staging.write(SUMS_FILE, sums.render().as_bytes())?;
