@@ -119,7 +119,9 @@ pub fn run(args: &Args, ctx: &Context) -> Result<ExitCode> {
                 print_report(&report)?;
             }
             if report.has_errors() {
-                bail!("{}", totals(&report));
+                // A check that found errors in what it was given: exit 1, not "could not work" (2).
+                eprintln!("error: {}", totals(&report));
+                return Ok(ExitCode::FAILURE);
             }
             Ok(ExitCode::SUCCESS)
         }

@@ -284,10 +284,11 @@ pub fn load(path: &Path, layouts: &Layouts) -> Result<Manifest> {
     let checker = Checker { shown: &shown, text: &text, base: &base, layouts, missing: Default::default() };
     let manifest = checker.check(raw, path)?;
     let missing = checker.missing.into_inner();
-    if !missing.is_empty() {
+    if let Some((line, col, _)) = missing.first() {
+        let list: Vec<&str> = missing.iter().map(|(_, _, what)| what.as_str()).collect();
         bail!(
-            "{shown}: still missing: {}; put the files there (or remove their lines) and run again",
-            missing.join(", ")
+            "{shown}:{line}:{col}: still missing: {}; put the files there (or remove their lines) and run again",
+            list.join(", ")
         );
     }
     Ok(manifest)
@@ -298,9 +299,10 @@ struct Checker<'a> {
     text: &'a str,
     base: &'a Path,
     layouts: &'a Layouts,
-    /// Every named file that does not exist yet, as "path (key, line N)": reported together, so a
+    /// Every named file that does not exist yet, with its line and column and as "path (key, line
+    /// N)": reported together, so a
     /// fresh `bundler init` project lists all it still needs at once.
-    missing: std::cell::RefCell<Vec<String>>,
+    missing: std::cell::RefCell<Vec<(usize, usize, String)>>,
 }
 
 impl Checker<'_> {
@@ -316,8 +318,8 @@ impl Checker<'_> {
         let p = self.base.join(s.get_ref());
         match std::fs::metadata(&p) {
             Err(_) => {
-                let (line, _) = crate::report::line_col(self.text, s.span().start);
-                self.missing.borrow_mut().push(format!("{} ({key}, line {line})", s.get_ref()));
+                let (line, col) = crate::report::line_col(self.text, s.span().start);
+                self.missing.borrow_mut().push((line, col, format!("{} ({key}, line {line})", s.get_ref())));
                 Ok(p)
             }
             Ok(m) if !m.is_file() && !m.is_dir() => self.at(

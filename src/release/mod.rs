@@ -26,6 +26,8 @@ use std::sync::Mutex;
 pub const MANIFEST_JSON: &str = "manifest.json";
 /// The tree's human-readable report.
 pub const REPORT_HTML: &str = "report.html";
+/// A previous report larger than this is not reused (it is rendered again).
+const MAX_REPORT_BYTES: u64 = 1 << 30;
 
 #[derive(clap::Args)]
 #[command(
@@ -173,8 +175,10 @@ pub fn run(args: &Args, ctx: &Context) -> Result<ExitCode> {
         lcd: manifest.languages.as_ref().and_then(|l| l.lcd_template.as_deref()),
         web: manifest.languages.as_ref().and_then(|l| l.web_template.as_deref()),
     };
-    let previous = crate::tree_diff::previous(&out);
-    let report = html::render(&tree, &artifacts, &previous, &ctx.layouts);
+    let report = match unchanged_report(&out, &tree) {
+        Some(report) => report,
+        None => html::render(&tree, &artifacts, &crate::tree_diff::previous(&out), &ctx.layouts),
+    };
     write_tree(&out, &lock, &tree, &artifacts, &report, |dir| check_tree(dir, &args.out, templates, ctx))?;
     drop(lock);
     let reused = artifacts.iter().filter(|(a, _)| a.reused).count();
@@ -294,6 +298,16 @@ fn write_tree(
     // On failure the staging folder is dropped, which removes it.
     result?;
     staging.replace()
+}
+
+/// The previous tree's report when that tree is exactly the new one (same `manifest.json`): its
+/// change list still describes the last real change, and an unchanged rebuild stays byte-identical.
+fn unchanged_report(out: &Path, tree: &TreeManifest) -> Option<String> {
+    let old = std::fs::read(out.join(MANIFEST_JSON)).ok()?;
+    if old != serde_json::to_vec_pretty(tree).ok()? {
+        return None;
+    }
+    String::from_utf8(crate::input::read_limited(&out.join(REPORT_HTML), MAX_REPORT_BYTES).ok()?).ok()
 }
 
 /// The previous tree's manifest, if there is a readable one.
