@@ -23,6 +23,7 @@ mod output;
 mod release;
 mod report;
 mod ringtone;
+mod snippet;
 mod tree_diff;
 mod verify;
 mod walk;

@@ -197,9 +197,10 @@ fn print_report(report: &LanguageReport) -> Result<()> {
         writeln!(out, "template {}: {} items", t.file, t.items)?;
     }
     let mut limiter = crate::report::Limiter::default();
+    let mut printer = crate::snippet::Printer::stdout();
     for f in &report.files {
         for d in f.diagnostics.iter().filter(|d| limiter.admit(d)) {
-            writeln!(out, "{d}")?;
+            writeln!(out, "{}", printer.show(d))?;
         }
         writeln!(out, "{}", f.summary())?;
     }

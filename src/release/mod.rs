@@ -303,7 +303,7 @@ fn write_tree(
 /// The previous tree's report when that tree is exactly the new one (same `manifest.json`): its
 /// change list still describes the last real change, and an unchanged rebuild stays byte-identical.
 fn unchanged_report(out: &Path, tree: &TreeManifest) -> Option<String> {
-    let old = std::fs::read(out.join(MANIFEST_JSON)).ok()?;
+    let old = crate::input::read_limited(&out.join(MANIFEST_JSON), MAX_REPORT_BYTES).ok()?;
     if old != serde_json::to_vec_pretty(tree).ok()? {
         return None;
     }
