@@ -56,7 +56,9 @@ pub fn run(args: &Args, ctx: &Context) -> Result<ExitCode> {
         drop(out);
         let errors = findings.iter().filter(|d| d.severity == Severity::Error).count();
         let warnings = findings.iter().filter(|d| d.severity == Severity::Warning).count();
-        println!("{}: {errors} error(s), {warnings} warning(s)", args.dir.display());
+        if !crate::quiet() {
+            println!("{}: {errors} error(s), {warnings} warning(s)", args.dir.display());
+        }
     }
     Ok(if has_errors(&findings) { ExitCode::FAILURE } else { ExitCode::SUCCESS })
 }

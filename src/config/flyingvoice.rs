@@ -40,6 +40,9 @@ pub struct Args {
     /// Output folder (created if missing).
     #[arg(long, value_name = "DIR", default_value = ".")]
     pub out: PathBuf,
+    /// Print what was written as JSON.
+    #[arg(long)]
+    pub json: bool,
 }
 
 /// One phone's parameters, in column order.
@@ -50,6 +53,18 @@ struct Phone {
 
 pub fn run(args: &Args, ctx: &Context) -> Result<ExitCode> {
     let Generated { count, extra, data, url } = generate(args, ctx)?;
+    if args.json {
+        crate::report::print_json(&serde_json::json!({
+            "out": args.out,
+            "phones": count,
+            "per_phone": [data.files.phone_boot, data.files.phone_cfg],
+            "common_files": extra,
+        }))?;
+        return Ok(ExitCode::SUCCESS);
+    }
+    if crate::quiet() {
+        return Ok(ExitCode::SUCCESS);
+    }
     println!(
         "wrote {count} phone(s) ({} and {} each) and {} to {}",
         data.files.phone_boot,

@@ -431,7 +431,7 @@ pub fn run(args: &Args, ctx: &Context) -> Result<ExitCode> {
             settings: &'a str,
         }
         print_json(&Out { out: args.out.display().to_string(), laid: &laid, settings: &settings })?;
-    } else {
+    } else if !crate::quiet() {
         for f in &laid.files {
             println!(
                 "{}: {} bytes, sha256 {}, for {} (from {})",

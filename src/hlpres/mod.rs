@@ -352,6 +352,9 @@ fn report(built: &BuiltHlpres, output: &Path, preview: Option<&Path>, json: bool
         };
         return print_json(&out);
     }
+    if crate::quiet() {
+        return Ok(());
+    }
     let folder = model.hlpres.as_ref().map_or(String::new(), |r| format!("{}/", r.folder));
     for a in &built.assets {
         println!("  {}", describe(&folder, a));

@@ -215,6 +215,7 @@ fn build_configs(
                 merge_common: spec.merge_common,
                 out: out.clone(),
                 dialect: None,
+                json: false,
             };
             let g = crate::config::htek::generate(&args, &ctx)?;
             let warnings: Vec<String> = g.warnings.iter().map(|w| w.to_string()).collect();
@@ -227,6 +228,7 @@ fn build_configs(
                 phonebook: spec.phonebook.clone(),
                 resources_url,
                 out: out.clone(),
+                json: false,
             };
             let g = crate::config::flyingvoice::generate(&args, &ctx)?;
             serde_json::json!({ "phones": g.count })

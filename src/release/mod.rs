@@ -129,7 +129,7 @@ pub fn run(args: &Args, ctx: &Context) -> Result<ExitCode> {
         Some(located) if firmware_needed => Some(located.read()?),
         _ => None,
     };
-    let show_progress = !args.json && std::io::stderr().is_terminal();
+    let show_progress = !args.json && !crate::quiet() && std::io::stderr().is_terminal();
     let built = build::build_all(&plan, firmware.as_ref(), &ctx.layouts, jobs, show_progress, reused)?;
 
     let mut artifacts = Vec::new();
@@ -184,7 +184,7 @@ pub fn run(args: &Args, ctx: &Context) -> Result<ExitCode> {
     let reused = artifacts.iter().filter(|(a, _)| a.reused).count();
     if args.json {
         print_json(&tree)?;
-    } else {
+    } else if !crate::quiet() {
         for (a, _) in &artifacts {
             println!("{}  {} bytes  {}{}", a.path, a.bytes, a.label, if a.reused { "  (reused)" } else { "" });
         }
