@@ -20,6 +20,7 @@ mod layout;
 mod models;
 mod notify;
 mod output;
+mod progress;
 mod release;
 mod report;
 mod ringtone;

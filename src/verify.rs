@@ -82,7 +82,9 @@ pub fn verify(dir: &Path, model: Option<&str>, templates: Templates, ctx: &Conte
         .unwrap_or_default();
     let fetched = Fetched::from_layouts(ctx)?;
     let mut digests = BTreeMap::new();
+    let bar = crate::progress::bar(entries.len() as u64, "verify");
     for entry in &entries {
+        bar.inc(1);
         let Some(path) = readable(entry, &mut found) else { continue };
         if entry.len > MAX_FILE_BYTES || std::fs::metadata(&path).is_ok_and(|m| m.len() > MAX_FILE_BYTES) {
             found.push(Diagnostic::error(&entry.rel, "larger than any file a phone fetches; not read"));
@@ -104,6 +106,7 @@ pub fn verify(dir: &Path, model: Option<&str>, templates: Templates, ctx: &Conte
         };
         check_file(&entry.rel, &bytes, &models, &fetched, templates, ctx, &mut found);
     }
+    bar.finish_and_clear();
     if let Some(sums) = &sums {
         check_sums(sums, &by_name, &digests, &mut found);
     }

@@ -346,7 +346,9 @@ fn read_used(
         Input::Zip(zip) => {
             let members: Vec<Member> = zip.members.clone();
             let mut ignored = Vec::new();
+            let bar = crate::progress::bar(members.len() as u64, "firmware zip");
             for m in &members {
+                bar.inc(1);
                 if !used.contains(&(index, m.name.clone())) {
                     ignored.push(m.name.clone());
                     continue;
@@ -358,6 +360,7 @@ fn read_used(
                     f.data = data.clone();
                 }
             }
+            bar.finish_and_clear();
             if !ignored.is_empty() {
                 notes.push(format!("ignored {} other zip entries: {}", ignored.len(), ignored.join(", ")));
             }

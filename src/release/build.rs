@@ -5,7 +5,7 @@ use super::plan::{Item, Plan, Work};
 use crate::layout::Layouts;
 use crate::report::Severity;
 use anyhow::{bail, Result};
-use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
+use indicatif::ProgressBar;
 
 /// One built file of the tree.
 #[derive(Debug, Clone)]
@@ -153,13 +153,8 @@ pub fn build_all(
     reused: Vec<Option<Vec<Output>>>,
 ) -> Result<Vec<Built>> {
     use rayon::prelude::*;
-    let bar = if show_progress { ProgressBar::new(plan.items.len() as u64) } else { ProgressBar::hidden() };
-    if show_progress {
-        bar.set_draw_target(ProgressDrawTarget::stderr());
-        bar.set_style(
-            ProgressStyle::with_template("{bar:30} {pos}/{len} {msg}").unwrap_or_else(|_| ProgressStyle::default_bar()),
-        );
-    }
+    let bar =
+        if show_progress { crate::progress::bar(plan.items.len() as u64, "release") } else { ProgressBar::hidden() };
     let pool = rayon::ThreadPoolBuilder::new().num_threads(jobs.max(1)).build()?;
     let results: Vec<Result<Built>> = pool.install(|| {
         plan.items
