@@ -104,7 +104,8 @@ fn main() -> ExitCode {
         Ok(code) => code,
         Err(e) if is_broken_pipe(&e) => ExitCode::from(BROKEN_PIPE_EXIT as u8),
         Err(e) => {
-            eprintln!("error: {e:#}");
+            let word = if snippet::stderr_colour() { "\x1b[1;31merror\x1b[0m" } else { "error" };
+            eprintln!("{word}: {e:#}");
             ExitCode::from(COULD_NOT_WORK)
         }
     }

@@ -15,6 +15,11 @@ pub fn stdout_colour() -> bool {
     std::io::stdout().is_terminal() && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty())
 }
 
+/// Whether standard error should be coloured (the same rule as [`stdout_colour`]).
+pub fn stderr_colour() -> bool {
+    std::io::stderr().is_terminal() && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty())
+}
+
 /// Shows findings, reading each quoted file once.
 pub struct Printer {
     colour: bool,

@@ -62,6 +62,9 @@ fn man_writes_a_page_per_command_and_subcommand_and_each_renders() {
         assert!(shown.status.success() && text.contains("NAME") && text.contains(name), "{page}: {}", stderr(&shown));
         assert!(!stderr(&shown).contains("warning"), "{page}: {}", stderr(&shown));
     }
+    let out = run_in(dir.path(), &["man", "again", "--json"]);
+    let json: serde_json::Value = serde_json::from_slice(&out.stdout).expect("JSON");
+    assert_eq!(json["pages"].as_array().unwrap().len(), pages.len());
     // Into a folder that holds a file of the same name, nothing is half-written.
     let again = run_in(dir.path(), &["man", "pages/bundler.1"]);
     assert_eq!(again.status.code(), Some(2), "{}", stderr(&again));

@@ -61,6 +61,11 @@ fn init_refuses_an_existing_project_and_changes_nothing() {
     assert_eq!(out.status.code(), Some(2));
     assert_eq!(files_in(&proj), ["release.toml"]);
     assert_eq!(std::fs::read_to_string(proj.join("release.toml")).unwrap(), "mine");
+
+    let out = run_in(dir.path(), &["init", "other", "--vendor", "htek", "--model", "UC903", "--json"]);
+    let json: serde_json::Value = serde_json::from_slice(&out.stdout).expect("JSON");
+    assert_eq!(json["created"][0], "release.toml");
+    assert!(json["created"].as_array().unwrap().iter().any(|c| c == "audio/"), "{json}");
 }
 
 #[test]
