@@ -284,3 +284,46 @@ fn waveform(samples: &[i16]) -> String {
         b64(svg.as_bytes())
     )
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::release::SettingRecord;
+
+    fn artifact(path: &str, bytes: usize, cap: Option<u64>, setting: Option<(&str, &str)>) -> (Artifact, Vec<u8>) {
+        let a = Artifact {
+            path: path.into(),
+            bytes,
+            sha256: "0".repeat(64),
+            label: String::new(),
+            models: vec!["UC924".into()],
+            cap,
+            sources: vec![],
+            rule: String::new(),
+            setting: setting.map(|(c, v)| SettingRecord { code: c.into(), value: v.into() }),
+            url: None,
+            key: String::new(),
+            reused: false,
+            details: serde_json::json!({}),
+        };
+        (a, vec![])
+    }
+
+    #[test]
+    fn a_file_over_its_cap_turns_the_model_red_and_names_the_file() {
+        let block = model_block("UC924", &[artifact("ring/ring5.bin", 200, Some(100), None)]);
+        assert!(block.starts_with("<div class=\"model red\""), "{block}");
+        assert!(block.contains("ring/ring5.bin: 200 bytes, over the 100-byte cap"), "{block}");
+        let block = model_block("UC924", &[artifact("ring/ring5.bin", 100, Some(100), None)]);
+        assert!(block.starts_with("<div class=\"model green\""), "{block}");
+    }
+
+    #[test]
+    fn settings_are_to_set_by_hand_unless_the_configs_carry_them() {
+        let ring = artifact("ring/ring5.bin", 1, None, Some(("P20174", "http://x/ring")));
+        let block = model_block("UC924", std::slice::from_ref(&ring));
+        assert!(block.contains("Set on the phone") && block.contains("<code>P20174</code>"), "{block}");
+        let block = model_block("UC924", &[ring, artifact("config/cfg0012.xml", 1, None, None)]);
+        assert!(block.contains("carried by the configs") && block.contains("config/cfg0012.xml"), "{block}");
+    }
+}
