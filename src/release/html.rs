@@ -52,7 +52,7 @@ pub fn render(
         esc(&tree.bundler)
     );
     for model in &tree.models {
-        h.push_str(&model_block(model, artifacts));
+        h.push_str(&model_block(model, layouts.model(model).ok(), artifacts));
     }
     h.push_str("</div>\n");
     h.push_str(&changes_section(tree, previous));
@@ -69,9 +69,15 @@ fn of_model<'a>(model: &'a str, artifacts: &'a [(Artifact, Vec<u8>)]) -> impl It
     artifacts.iter().filter(move |(a, _)| a.models.iter().any(|m| m == model))
 }
 
-/// Whether an artifact is a provisioning config (which then carries the settings).
-fn is_config(a: &Artifact) -> bool {
-    a.path.starts_with("config/")
+/// Whether an artifact is a provisioning config that carries `model`'s settings: with a device
+/// code, only its common file `cfg<code>.xml` (where `--resources-url` writes them); without one
+/// (Flyingvoice), any config of the tree.
+fn carries_settings(a: &Artifact, model: Option<&Model>) -> bool {
+    let name = a.path.strip_prefix("config/");
+    match model.and_then(|m| m.device_code.as_deref()) {
+        Some(code) => name.is_some_and(|n| n.contains(&format!("cfg{code}."))),
+        None => name.is_some(),
+    }
 }
 
 /// What is wrong with an artifact for sign-off: over its cap, or built with warnings.
@@ -88,10 +94,10 @@ fn problems(a: &Artifact) -> Vec<String> {
 }
 
 /// The block at the top: settings to make on the phone, and the verdict.
-fn model_block(model: &str, artifacts: &[(Artifact, Vec<u8>)]) -> String {
+fn model_block(model: &str, rules: Option<&Model>, artifacts: &[(Artifact, Vec<u8>)]) -> String {
     let mine: Vec<&Artifact> = of_model(model, artifacts).map(|(a, _)| a).collect();
     let problems: Vec<String> = mine.iter().flat_map(|a| problems(a)).collect();
-    let configs: Vec<&str> = mine.iter().filter(|a| is_config(a)).map(|a| a.path.as_str()).collect();
+    let configs: Vec<&str> = mine.iter().filter(|a| carries_settings(a, rules)).map(|a| a.path.as_str()).collect();
     let mut settings: Vec<String> = mine
         .iter()
         .filter_map(|a| a.setting.as_ref())
@@ -102,9 +108,8 @@ fn model_block(model: &str, artifacts: &[(Artifact, Vec<u8>)]) -> String {
     let settings_html = match (settings.is_empty(), configs.is_empty()) {
         (true, _) => "<p>Nothing to set on the phone.</p>".to_string(),
         (false, false) => format!(
-            "<p>Settings carried by the configs ({} files, e.g. <code>{}</code>): nothing to set by hand.</p><details><summary>{} settings</summary><ul>{}</ul></details>",
-            configs.len(),
-            esc(configs[0]),
+            "<p>Settings carried by the configs (<code>{}</code>): nothing to set by hand.</p><details><summary>{} settings</summary><ul>{}</ul></details>",
+            esc(&configs.join(", ")),
             settings.len(),
             settings.concat()
         ),
@@ -311,19 +316,19 @@ mod tests {
 
     #[test]
     fn a_file_over_its_cap_turns_the_model_red_and_names_the_file() {
-        let block = model_block("UC924", &[artifact("ring/ring5.bin", 200, Some(100), None)]);
+        let block = model_block("UC924", None, &[artifact("ring/ring5.bin", 200, Some(100), None)]);
         assert!(block.starts_with("<div class=\"model red\""), "{block}");
         assert!(block.contains("ring/ring5.bin: 200 bytes, over the 100-byte cap"), "{block}");
-        let block = model_block("UC924", &[artifact("ring/ring5.bin", 100, Some(100), None)]);
+        let block = model_block("UC924", None, &[artifact("ring/ring5.bin", 100, Some(100), None)]);
         assert!(block.starts_with("<div class=\"model green\""), "{block}");
     }
 
     #[test]
     fn settings_are_to_set_by_hand_unless_the_configs_carry_them() {
         let ring = artifact("ring/ring5.bin", 1, None, Some(("P20174", "http://x/ring")));
-        let block = model_block("UC924", std::slice::from_ref(&ring));
+        let block = model_block("UC924", None, std::slice::from_ref(&ring));
         assert!(block.contains("Set on the phone") && block.contains("<code>P20174</code>"), "{block}");
-        let block = model_block("UC924", &[ring, artifact("config/cfg0012.xml", 1, None, None)]);
+        let block = model_block("UC924", None, &[ring, artifact("config/cfg0012.xml", 1, None, None)]);
         assert!(block.contains("carried by the configs") && block.contains("config/cfg0012.xml"), "{block}");
     }
 }
