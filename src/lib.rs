@@ -6,6 +6,7 @@ pub mod archive;
 pub mod checksums;
 pub mod config;
 pub mod dhcp;
+pub mod docs;
 pub mod epoch;
 pub mod firmware;
 #[doc(hidden)]
@@ -13,6 +14,7 @@ pub mod fuzzing;
 pub mod glob;
 pub mod hlpres;
 pub mod image;
+pub mod init;
 pub mod input;
 pub mod inspect;
 pub mod language;
@@ -20,13 +22,29 @@ pub mod layout;
 pub mod models;
 pub mod notify;
 pub mod output;
+pub mod progress;
 pub mod release;
 pub mod report;
 pub mod ringtone;
+pub mod snippet;
+pub mod tree_diff;
 pub mod verify;
 pub mod walk;
 
 /// What every command gets besides its own arguments.
 pub struct Context {
     pub layouts: layout::Layouts,
+}
+
+/// Whether `-q/--quiet` was given: summaries and progress are left out, errors and findings stay.
+static QUIET: std::sync::atomic::AtomicBool = std::sync::atomic::AtomicBool::new(false);
+
+/// Whether summaries and progress are to be left out (`-q`).
+pub fn quiet() -> bool {
+    QUIET.load(std::sync::atomic::Ordering::Relaxed)
+}
+
+/// Sets `-q/--quiet` for the whole run (main does, once).
+pub fn set_quiet(quiet: bool) {
+    QUIET.store(quiet, std::sync::atomic::Ordering::Relaxed);
 }

@@ -4,7 +4,10 @@
 
 #![forbid(unsafe_code)]
 
-use bundler::{config, dhcp, firmware, hlpres, inspect, language, layout, models, notify, release, ringtone, verify, Context};
+use bundler::{
+    config, dhcp, docs, firmware, hlpres, init, inspect, language, layout, models, notify, release, ringtone, snippet,
+    tree_diff, verify, Context,
+};
 
 use clap::{Parser, Subcommand};
 use std::path::PathBuf;
@@ -18,6 +21,9 @@ struct Cli {
     /// Folder of layout TOML files that extend or override the built-in model rules.
     #[arg(long, global = true, env = "BUNDLER_LAYOUTS", value_name = "DIR")]
     layouts: Option<PathBuf>,
+    /// Print only errors and findings: no summaries, no progress.
+    #[arg(short, long, global = true)]
+    quiet: bool,
     #[command(subcommand)]
     command: Command,
 }
@@ -48,7 +54,19 @@ enum Command {
     Notify(notify::Args),
     /// Print the DHCP server config (dnsmasq, ISC, Kea) that points phones at the tree (options 66/128/150).
     Dhcp(dhcp::Args),
+    /// Start a release project: release.toml, phones.csv and common.toml to fill in, and the source folders.
+    Init(init::Args),
+    /// What changed between two trees (added, changed, removed files), from their manifest.json.
+    Diff(tree_diff::Args),
+    /// Print a shell completion script (bash, zsh, fish, powershell).
+    Completions(docs::CompletionArgs),
+    /// Write man pages, one per command and subcommand, into a folder.
+    Man(docs::ManArgs),
 }
+
+/// The exit status when the work could not be done (unreadable or invalid input, I/O failure), as
+/// for clap's usage errors. 1 is kept for a check that found errors in what it was given.
+const COULD_NOT_WORK: u8 = 2;
 
 /// The exit status of a run whose standard output was closed early (`bundler verify build | head
 /// -1`): what a shell reports for a Unix tool ended by SIGPIPE (128 + 13).
@@ -61,8 +79,9 @@ fn main() -> ExitCode {
         Ok(code) => code,
         Err(e) if is_broken_pipe(&e) => ExitCode::from(BROKEN_PIPE_EXIT as u8),
         Err(e) => {
-            eprintln!("error: {e:#}");
-            ExitCode::FAILURE
+            let word = if snippet::stderr_colour() { "\x1b[1;31merror\x1b[0m" } else { "error" };
+            eprintln!("{word}: {e:#}");
+            ExitCode::from(COULD_NOT_WORK)
         }
     }
 }
@@ -92,6 +111,12 @@ fn is_broken_pipe(e: &anyhow::Error) -> bool {
 }
 
 fn run(cli: Cli) -> anyhow::Result<ExitCode> {
+    bundler::set_quiet(cli.quiet);
+    match &cli.command {
+        Command::Completions(args) => return docs::completions(args, <Cli as clap::CommandFactory>::command()),
+        Command::Man(args) => return docs::man(args, <Cli as clap::CommandFactory>::command()),
+        _ => {}
+    }
     let ctx = Context { layouts: layout::Layouts::load(cli.layouts.as_deref())? };
     match cli.command {
         Command::Ringtone(args) => ringtone::run(&args, &ctx),
@@ -106,6 +131,9 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Image(args) => hlpres::image_command::run(&args, &ctx),
         Command::Notify(args) => notify::run(&args, &ctx),
         Command::Dhcp(args) => dhcp::run(&args, &ctx),
+        Command::Init(args) => init::run(&args, &ctx),
+        Command::Diff(args) => tree_diff::run(&args),
+        Command::Completions(_) | Command::Man(_) => unreachable!("handled above"),
     }
 }
 

@@ -149,9 +149,10 @@ pub fn write_limited<'a>(
     findings: impl IntoIterator<Item = &'a Diagnostic>,
 ) -> std::io::Result<()> {
     let mut limiter = Limiter::default();
+    let mut printer = crate::snippet::Printer::stdout();
     for d in findings {
         if limiter.admit(d) {
-            writeln!(out, "{d}")?;
+            writeln!(out, "{}", printer.show(d))?;
         }
     }
     if let Some(s) = limiter.summary() {

@@ -201,7 +201,8 @@ pub fn run(args: &Args, ctx: &Context) -> Result<ExitCode> {
             "{}: {:.2} s, {} bytes, {} {}{cut}",
             built.output, built.seconds, built.bytes, built.codec, built.container
         );
-        if summary_on_stderr {
+        if crate::quiet() {
+        } else if summary_on_stderr {
             eprintln!("{line}");
         } else {
             println!("{line}");

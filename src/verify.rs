@@ -67,7 +67,9 @@ pub fn run(args: &Args, ctx: &Context) -> Result<ExitCode> {
         drop(out);
         let errors = findings.iter().filter(|d| d.severity == Severity::Error).count();
         let warnings = findings.iter().filter(|d| d.severity == Severity::Warning).count();
-        println!("{}: {errors} error(s), {warnings} warning(s)", args.dir.display());
+        if !crate::quiet() {
+            println!("{}: {errors} error(s), {warnings} warning(s)", args.dir.display());
+        }
     }
     Ok(if has_errors(&findings) { ExitCode::FAILURE } else { ExitCode::SUCCESS })
 }
@@ -98,7 +100,9 @@ pub fn verify(
         .unwrap_or_default();
     let fetched = Fetched::from_layouts(ctx)?;
     let mut digests = BTreeMap::new();
+    let bar = crate::progress::bar(entries.len() as u64, "verify");
     for entry in &entries {
+        bar.inc(1);
         let Some(path) = readable(entry, &mut found) else { continue };
         if entry.len > MAX_FILE_BYTES || std::fs::metadata(&path).is_ok_and(|m| m.len() > MAX_FILE_BYTES) {
             found.push(Diagnostic::error(&entry.rel, "larger than any file a phone fetches; not read"));
@@ -120,6 +124,7 @@ pub fn verify(
         };
         check_file(&entry.rel, &bytes, &models, &fetched, templates, ctx, &mut found);
     }
+    bar.finish_and_clear();
     if let Some(sums) = &sums {
         check_sums(sums, &by_name, &digests, &mut found);
     }

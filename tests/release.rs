@@ -366,24 +366,98 @@ fn report_renders_in_headless_chromium_without_network() {
             "page loads from the network"
         );
     }
-    let shot = dir.path().join("report.png");
-    let profile = dir.path().join("chromium-profile");
-    let out = Command::new("chromium")
+    screenshot(dir.path(), &dir.path().join("build/report.html"), "report.png", "1200,1600");
+}
+
+/// Headless Chromium on a local page, with no network and a profile of its own.
+fn chromium(dir: &Path, page: &Path, args: &[&str]) -> std::process::Output {
+    let profile = dir.join("chromium-profile");
+    Command::new("chromium")
         .args(["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run"])
         .args(["--disable-background-networking", "--disable-component-update", "--disable-sync", "--hide-scrollbars"])
         .arg(format!("--user-data-dir={}", profile.display()))
-        .arg(format!("--screenshot={}", shot.display()))
-        .arg("--window-size=1200,1600")
-        .arg(format!("file://{}", dir.path().join("build/report.html").display()))
+        .args(args)
+        .arg(format!("file://{}", page.display()))
         .output()
-        .unwrap();
+        .unwrap()
+}
+
+/// A screenshot of `page`, checked to be a real PNG and kept in the target folder for people.
+fn screenshot(dir: &Path, page: &Path, name: &str, size: &str) {
+    let shot = dir.join(name);
+    let out = chromium(dir, page, &[&format!("--screenshot={}", shot.display()), &format!("--window-size={size}")]);
     assert!(shot.exists(), "no screenshot: {}", String::from_utf8_lossy(&out.stderr));
     let png = std::fs::read(&shot).unwrap();
     assert!(png.starts_with(b"\x89PNG") && png.len() > 10_000, "screenshot is {} bytes", png.len());
-    // Keep a copy for people to look at.
-    let keep = std::path::Path::new(env!("CARGO_TARGET_TMPDIR")).join("report.png");
+    let keep = std::path::Path::new(env!("CARGO_TARGET_TMPDIR")).join(name);
     std::fs::copy(&shot, &keep).unwrap();
     println!("report screenshot: {}", keep.display());
+}
+
+/// The page's DOM after every `<audio>` has loaded its metadata: a small script writes each
+/// element's duration into a `data-duration` attribute.
+fn audio_durations(dir: &Path, report: &Path) -> Vec<(String, f64)> {
+    let probe = dir.join("probe.html");
+    let script = "<script>document.querySelectorAll('audio').forEach(a=>{a.addEventListener('loadedmetadata',\
+                  ()=>a.setAttribute('data-duration',a.duration));a.load();});</script></body>";
+    std::fs::write(&probe, std::fs::read_to_string(report).unwrap().replace("</body>", script)).unwrap();
+    let out = chromium(
+        dir,
+        &probe,
+        &["--dump-dom", "--virtual-time-budget=10000", "--autoplay-policy=no-user-gesture-required"],
+    );
+    let dom = String::from_utf8_lossy(&out.stdout).into_owned();
+    let mut found = Vec::new();
+    for tag in dom.split("<audio").skip(1) {
+        let tag = &tag[..tag.find('>').unwrap()];
+        let attr = |name: &str| tag.split(&format!("{name}=\"")).nth(1).map(|v| v[..v.find('"').unwrap()].to_string());
+        let duration = attr("data-duration").and_then(|d| d.parse().ok()).unwrap_or(f64::NAN);
+        found.push((attr("data-file").unwrap_or_default(), duration));
+    }
+    found
+}
+
+#[test]
+fn the_sign_off_report_plays_ring_tones_shows_images_at_size_and_lists_changes() {
+    if !tools() || !require_tool("chromium") || !require_tool("convert") {
+        return;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::create_dir_all(dir.path().join("img")).unwrap();
+    let wallpaper = dir.path().join("img/a.jpg");
+    convert(&["-size", "1600x1000", "plasma:fractal", "-seed", "5", wallpaper.to_str().unwrap()]);
+    project(dir.path(), "[branding]\nwallpapers = [\"img/a.jpg\"]\n");
+    assert!(run_in(dir.path(), &["release", "release.toml", "--out", "build"]).status.success());
+    let first = std::fs::read_to_string(dir.path().join("build/report.html")).unwrap();
+    assert!(first.contains("First build of this tree"), "a first build has no previous tree");
+    // Change one ring tone's length and rebuild: the report lists exactly that change.
+    let manifest = dir.path().join("release.toml");
+    let text = std::fs::read_to_string(&manifest).unwrap().replace("max_seconds = 2 }", "max_seconds = 1 }");
+    std::fs::write(&manifest, text).unwrap();
+    let out = run_in(dir.path(), &["release", "release.toml", "--out", "build"]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let report = dir.path().join("build/report.html");
+    let html = std::fs::read_to_string(&report).unwrap();
+    assert!(html.contains("<p id=\"changes\">0 added, 1 changed, 0 removed</p>"), "change summary");
+    assert!(
+        html.contains("<tr class=\"changed\"><td>changed</td><td><code>ring/ring6.bin</code></td><td>16512 bytes</td><td>8512 bytes</td></tr>"),
+        "change row with old and new size"
+    );
+    for model in ["UC923", "UC924", "UC926"] {
+        assert!(html.contains(&format!("<div class=\"model green\" id=\"summary-{model}\">")), "{model} summary");
+    }
+    assert!(html.contains("<code>P20174</code> = <code>http://prov.example.com/htek/ring</code>"), "setting to make");
+    // UC924's wallpaper at its real 480×320 pixels inside a 480×320 screen frame.
+    assert!(html.contains("style=\"width:480px;height:320px\" title=\"480×320 screen\"><img alt=\"wallpaper4.jpg\" width=\"480\" height=\"320\""));
+    assert!(html.contains("<img class=\"wave\""), "waveform image");
+
+    // Chromium decodes the embedded tones: the durations it reads are the tones' lengths.
+    let durations = audio_durations(dir.path(), &report);
+    let seconds = |name: &str| durations.iter().find(|(n, _)| n == name).map(|(_, d)| *d).unwrap();
+    assert!(durations.len() >= 2, "{durations:?}");
+    assert!((seconds("ring5.bin") - 16.0).abs() < 0.01, "ring5: {durations:?}");
+    assert!((seconds("ring6.bin") - 1.0).abs() < 0.01, "ring6: {durations:?}");
+    screenshot(dir.path(), &report, "report-sign-off.png", "1300,2200");
 }
 
 fn convert(args: &[&str]) {

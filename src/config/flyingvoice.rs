@@ -45,6 +45,9 @@ pub struct Args {
     /// common or CSV value for one of them wins, with a warning when it differs.
     #[arg(skip)]
     pub tree: Option<crate::release::plan::TreeSettings>,
+    /// Print what was written as JSON.
+    #[arg(long)]
+    pub json: bool,
 }
 
 /// One phone's parameters: the tree's model-specific ones, then its columns.
@@ -83,6 +86,18 @@ fn lay_over(base: &mut Vec<(String, String)>, over: Vec<(String, String)>, shown
 
 pub fn run(args: &Args, ctx: &Context) -> Result<ExitCode> {
     let Generated { count, extra, data, url } = generate(args, ctx)?;
+    if args.json {
+        crate::report::print_json(&serde_json::json!({
+            "out": args.out,
+            "phones": count,
+            "per_phone": [data.files.phone_boot, data.files.phone_cfg],
+            "common_files": extra,
+        }))?;
+        return Ok(ExitCode::SUCCESS);
+    }
+    if crate::quiet() {
+        return Ok(ExitCode::SUCCESS);
+    }
     println!(
         "wrote {count} phone(s) ({} and {} each) and {} to {}",
         data.files.phone_boot,

@@ -77,6 +77,9 @@ pub struct Args {
     /// the per-phone settings such a phone would miss.
     #[arg(skip)]
     pub warn_shadowed: bool,
+    /// Print what was written as JSON.
+    #[arg(long)]
+    pub json: bool,
 }
 
 /// The fetch kinds `--resources-url` fills (the others need to know what a tree holds).
@@ -122,7 +125,26 @@ fn render_file(dialect: Dialect, settings: &Settings, data: &HtekData, file: &st
 pub fn run(args: &Args, ctx: &Context) -> Result<ExitCode> {
     let g = generate(args, ctx)?;
     print_warnings(&g.warnings);
-    print_summary(args, &g.data, g.key.as_ref(), g.count, &g.commons, &g.present);
+    if args.json {
+        let commons: Vec<serde_json::Value> = g
+            .commons
+            .iter()
+            .map(|c| {
+                let phones: usize = c.models.iter().filter_map(|m| g.present.get(m)).sum();
+                serde_json::json!({ "file": c.name, "models": c.models, "phones": phones, "settings": c.settings.len() })
+            })
+            .collect();
+        let warnings: Vec<String> = g.warnings.iter().map(|w| w.to_string()).collect();
+        crate::report::print_json(&serde_json::json!({
+            "out": args.out,
+            "phones": g.count,
+            "encrypted": g.key.is_some(),
+            "common_files": commons,
+            "warnings": warnings,
+        }))?;
+    } else if !crate::quiet() {
+        print_summary(args, &g.data, g.key.as_ref(), g.count, &g.commons, &g.present);
+    }
     Ok(ExitCode::SUCCESS)
 }
 

@@ -162,15 +162,18 @@ pub fn run(args: &Args, ctx: &Context) -> Result<ExitCode> {
     if args.json {
         print_json(&found)?;
     } else {
+        let mut printer = crate::snippet::Printer::stdout();
         for d in &found {
-            println!("{d}");
+            println!("{}", printer.show(d));
         }
         let count = |s: Severity| found.iter().filter(|d| d.severity == s).count();
-        eprintln!(
-            "checked {files} file(s): {} error(s), {} warning(s)",
-            count(Severity::Error),
-            count(Severity::Warning)
-        );
+        if !crate::quiet() {
+            eprintln!(
+                "checked {files} file(s): {} error(s), {} warning(s)",
+                count(Severity::Error),
+                count(Severity::Warning)
+            );
+        }
     }
     Ok(if has_errors(&found) { ExitCode::FAILURE } else { ExitCode::SUCCESS })
 }

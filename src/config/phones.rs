@@ -47,6 +47,7 @@ pub fn generate<P: Send + Sync>(
     let mut errors: Vec<Diagnostic> = Vec::new();
     let mut batch: Vec<P> = Vec::with_capacity(BATCH);
     let mut phones = 0usize;
+    let bar = crate::progress::bar(0, "phones");
     let write_batch = |batch: &mut Vec<P>| -> Result<()> {
         batch.par_iter().try_for_each(|p| -> Result<()> {
             for (name, bytes) in render(p)? {
@@ -55,6 +56,7 @@ pub fn generate<P: Send + Sync>(
             }
             Ok(())
         })?;
+        bar.inc(batch.len() as u64);
         batch.clear();
         Ok(())
     };
@@ -96,6 +98,7 @@ pub fn generate<P: Send + Sync>(
         return Err(refuse(&errors));
     }
     write_batch(&mut batch)?;
+    bar.finish_and_clear();
     Ok(phones)
 }
 

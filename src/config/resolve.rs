@@ -422,8 +422,9 @@ fn print_text(r: &Resolution) {
             println!("  {}{}{status}{note}", "  ".repeat(f.depth), f.file);
         }
     }
+    let mut printer = crate::snippet::Printer::stdout();
     for d in &r.diagnostics {
-        println!("{d}");
+        println!("{}", printer.show(d));
     }
     println!("effective settings ({}):", r.settings.len());
     let width = r.settings.iter().map(|s| s.key.len() + s.value.chars().count() + 3).max().unwrap_or(0).min(60);

@@ -346,7 +346,9 @@ fn read_used(
         Input::Zip(zip) => {
             let members: Vec<Member> = zip.members.clone();
             let mut ignored = Vec::new();
+            let bar = crate::progress::bar(members.len() as u64, "firmware zip");
             for m in &members {
+                bar.inc(1);
                 if !used.contains(&(index, m.name.clone())) {
                     ignored.push(m.name.clone());
                     continue;
@@ -358,6 +360,7 @@ fn read_used(
                     f.data = data.clone();
                 }
             }
+            bar.finish_and_clear();
             if !ignored.is_empty() {
                 notes.push(format!("ignored {} other zip entries: {}", ignored.len(), ignored.join(", ")));
             }
@@ -431,7 +434,7 @@ pub fn run(args: &Args, ctx: &Context) -> Result<ExitCode> {
             settings: &'a str,
         }
         print_json(&Out { out: args.out.display().to_string(), laid: &laid, settings: &settings })?;
-    } else {
+    } else if !crate::quiet() {
         for f in &laid.files {
             println!(
                 "{}: {} bytes, sha256 {}, for {} (from {})",

@@ -77,7 +77,7 @@ pub fn run(args: &Args, ctx: &Context) -> Result<ExitCode> {
     write_atomic(&output, &built.data)?;
     if args.json {
         print_json(&built)?;
-    } else {
+    } else if !crate::quiet() {
         println!("wrote {}", describe("", &built).replacen(&built.target.name, &output.display().to_string(), 1));
         for n in &built.notes {
             println!("    {n}");

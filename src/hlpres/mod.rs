@@ -160,13 +160,17 @@ pub fn build_hlpres(model: &Model, request: &HlpresRequest) -> Result<BuiltHlpre
         targets.push((target, slot.source.clone()));
     }
     let look = request.look;
+    let bar = crate::progress::bar(targets.len() as u64, &format!("{} images", model.name));
     let mut assets = targets
         .par_iter()
         .map(|(target, source)| {
             let bytes = crate::input::read_limited(source, asset::MAX_INPUT_BYTES)?;
-            build_asset(target, &source.display().to_string(), &bytes, &look)
+            let built = build_asset(target, &source.display().to_string(), &bytes, &look);
+            bar.inc(1);
+            built
         })
         .collect::<Result<Vec<_>>>()?;
+    bar.finish_and_clear();
     let (tar, ceiling) = assemble_under_cap(rule, &model.name, base.as_ref(), &mut assets, request.mtime)?;
     let entries = read_tar(&tar, crate::archive::TarLimits::default())?;
     if let Some(errors) = check::tar_errors(&entries, model) {
@@ -351,6 +355,9 @@ fn report(built: &BuiltHlpres, output: &Path, preview: Option<&Path>, json: bool
             built,
         };
         return print_json(&out);
+    }
+    if crate::quiet() {
+        return Ok(());
     }
     let folder = model.hlpres.as_ref().map_or(String::new(), |r| format!("{}/", r.folder));
     for a in &built.assets {

@@ -119,7 +119,9 @@ pub fn run(args: &Args, ctx: &Context) -> Result<ExitCode> {
                 print_report(&report)?;
             }
             if report.has_errors() {
-                bail!("{}", totals(&report));
+                // A check that found errors in what it was given: exit 1, not "could not work" (2).
+                eprintln!("error: {}", totals(&report));
+                return Ok(ExitCode::FAILURE);
             }
             Ok(ExitCode::SUCCESS)
         }
@@ -159,6 +161,8 @@ pub fn run(args: &Args, ctx: &Context) -> Result<ExitCode> {
                 })?;
             } else {
                 print_report(&report)?;
+            }
+            if !a.common.json && !crate::quiet() {
                 println!(
                     "wrote {}: {} bytes, folder {}/ and {entries} files",
                     output.display(),
@@ -191,21 +195,30 @@ fn totals(report: &LanguageReport) -> String {
 fn print_report(report: &LanguageReport) -> Result<()> {
     let stdout = std::io::stdout();
     let mut out = std::io::BufWriter::new(stdout.lock());
-    for t in [&report.lcd_template, &report.web_template].into_iter().flatten() {
+    // With -q only the findings are printed.
+    let quiet = crate::quiet();
+    for t in [&report.lcd_template, &report.web_template].into_iter().flatten().filter(|_| !quiet) {
         writeln!(out, "template {}: {} items", t.file, t.items)?;
     }
     let mut limiter = crate::report::Limiter::default();
+    let mut printer = crate::snippet::Printer::stdout();
     for f in &report.files {
         for d in f.diagnostics.iter().filter(|d| limiter.admit(d)) {
-            writeln!(out, "{d}")?;
+            writeln!(out, "{}", printer.show(d))?;
         }
-        writeln!(out, "{}", f.summary())?;
+        if !quiet {
+            writeln!(out, "{}", f.summary())?;
+        }
     }
     if let Some(s) = limiter.summary() {
         writeln!(out, "{s}")?;
     }
     for n in &report.notes {
         writeln!(out, "{}: {}", n.severity, n.message)?;
+    }
+    if quiet {
+        out.flush()?;
+        return Ok(());
     }
     let verdict = if report.errors > 0 {
         totals(report)

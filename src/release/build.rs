@@ -5,7 +5,7 @@ use super::plan::{Item, Plan, Work};
 use crate::layout::Layouts;
 use crate::report::Severity;
 use anyhow::{bail, Result};
-use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
+use indicatif::ProgressBar;
 
 /// One built file of the tree.
 #[derive(Debug, Clone)]
@@ -102,6 +102,9 @@ pub fn build_item(item: &Item, firmware: Option<&crate::firmware::Laid>, layouts
             {
                 bail!("{first} (and {} more error(s); run `bundler language check` for all)", report.errors - 1);
             }
+            if let Some(note) = report.notes.iter().find(|d| d.severity == Severity::Error) {
+                bail!("{}: {} (languages.dir)", languages.dir.display(), note.message);
+            }
             let tar = crate::language::pack(&report, crate::epoch::build_time()?)?;
             let files: Vec<serde_json::Value> = report
                 .files
@@ -150,13 +153,8 @@ pub fn build_all(
     reused: Vec<Option<Vec<Output>>>,
 ) -> Result<Vec<Built>> {
     use rayon::prelude::*;
-    let bar = if show_progress { ProgressBar::new(plan.items.len() as u64) } else { ProgressBar::hidden() };
-    if show_progress {
-        bar.set_draw_target(ProgressDrawTarget::stderr());
-        bar.set_style(
-            ProgressStyle::with_template("{bar:30} {pos}/{len} {msg}").unwrap_or_else(|_| ProgressStyle::default_bar()),
-        );
-    }
+    let bar =
+        if show_progress { crate::progress::bar(plan.items.len() as u64, "release") } else { ProgressBar::hidden() };
     let pool = rayon::ThreadPoolBuilder::new().num_threads(jobs.max(1)).build()?;
     let results: Vec<Result<Built>> = pool.install(|| {
         plan.items
@@ -218,6 +216,7 @@ fn build_configs(
                 dialect: None,
                 tree: Some(tree.clone()),
                 warn_shadowed: !merge_common && !continues,
+                json: false,
             };
             let g = crate::config::htek::generate(&args, &ctx)?;
             let warnings: Vec<String> = g.warnings.iter().map(|w| w.to_string()).collect();
@@ -235,6 +234,7 @@ fn build_configs(
                 resources_url: None,
                 out: out.clone(),
                 tree: Some(tree.clone()),
+                json: false,
             };
             let g = crate::config::flyingvoice::generate(&args, &ctx)?;
             // The common cfg, which every phone loads, carries the settings all models share.

@@ -288,7 +288,17 @@ pub fn load(path: &Path, layouts: &Layouts) -> Result<Manifest> {
         anyhow::anyhow!("{shown}:{line}:{col}: {}", e.message().trim())
     })?;
     let base = path.parent().map(Path::to_path_buf).unwrap_or_default();
-    Checker { shown: &shown, text: &text, base: &base, layouts }.check(raw, path)
+    let checker = Checker { shown: &shown, text: &text, base: &base, layouts, missing: Default::default() };
+    let manifest = checker.check(raw, path)?;
+    let missing = checker.missing.into_inner();
+    if let Some((line, col, _)) = missing.first() {
+        let list: Vec<&str> = missing.iter().map(|(_, _, what)| what.as_str()).collect();
+        bail!(
+            "{shown}:{line}:{col}: still missing: {}; put the files there (or remove their lines) and run again",
+            list.join(", ")
+        );
+    }
+    Ok(manifest)
 }
 
 struct Checker<'a> {
@@ -296,6 +306,10 @@ struct Checker<'a> {
     text: &'a str,
     base: &'a Path,
     layouts: &'a Layouts,
+    /// Every named file that does not exist yet, with its line and column and as "path (key, line
+    /// N)": reported together, so a
+    /// fresh `bundler init` project lists all it still needs at once.
+    missing: std::cell::RefCell<Vec<(usize, usize, String)>>,
 }
 
 impl Checker<'_> {
@@ -310,7 +324,11 @@ impl Checker<'_> {
     fn file(&self, key: &str, s: &Spanned<String>) -> Result<PathBuf> {
         let p = self.base.join(s.get_ref());
         match std::fs::metadata(&p) {
-            Err(_) => self.at(s.span(), format!("{key}: file '{}' does not exist ({})", s.get_ref(), p.display())),
+            Err(_) => {
+                let (line, col) = crate::report::line_col(self.text, s.span().start);
+                self.missing.borrow_mut().push((line, col, format!("{} ({key}, line {line})", s.get_ref())));
+                Ok(p)
+            }
             Ok(m) if !m.is_file() && !m.is_dir() => self.at(
                 s.span(),
                 format!("{key}: '{}' is not a regular file (a device, FIFO or socket); give a file", s.get_ref()),

@@ -26,6 +26,8 @@ use std::sync::Mutex;
 pub const MANIFEST_JSON: &str = "manifest.json";
 /// The tree's human-readable report.
 pub const REPORT_HTML: &str = "report.html";
+/// A previous report larger than this is not reused (it is rendered again).
+const MAX_REPORT_BYTES: u64 = 1 << 30;
 
 #[derive(clap::Args)]
 #[command(
@@ -152,7 +154,7 @@ pub fn run(args: &Args, ctx: &Context) -> Result<ExitCode> {
         Some(located) if firmware_needed => Some(located.read()?),
         _ => None,
     };
-    let show_progress = !args.json && std::io::stderr().is_terminal();
+    let show_progress = !args.json && !crate::quiet() && std::io::stderr().is_terminal();
     let built = build::build_all(&plan, firmware.as_ref(), &ctx.layouts, jobs, show_progress, reused)?;
 
     let configured = configured_models(&plan, &built);
@@ -202,12 +204,17 @@ pub fn run(args: &Args, ctx: &Context) -> Result<ExitCode> {
         Some(spec) => build::aes_key(spec)?.map(|k| crate::config::aes::AesKey::parse(&k)).transpose()?,
         None => None,
     };
-    write_tree(&out, &lock, &tree, &artifacts, |dir| check_tree(dir, &args.out, templates, key.as_ref(), ctx))?;
+    let report = match unchanged_report(&out, &tree) {
+        Some(report) => report,
+        None => html::render(&tree, &artifacts, &crate::tree_diff::previous(&out), &ctx.layouts),
+    };
+    let check = |dir: &Path| check_tree(dir, &args.out, templates, key.as_ref(), ctx);
+    write_tree(&out, &lock, &tree, &artifacts, &report, check)?;
     drop(lock);
     let reused = artifacts.iter().filter(|(a, _)| a.reused).count();
     if args.json {
         print_json(&tree)?;
-    } else {
+    } else if !crate::quiet() {
         for (a, _) in &artifacts {
             println!("{}  {} bytes  {}{}", a.path, a.bytes, a.label, if a.reused { "  (reused)" } else { "" });
         }
@@ -332,6 +339,7 @@ fn write_tree(
     lock: &crate::output::OutLock,
     tree: &TreeManifest,
     artifacts: &[(Artifact, Vec<u8>)],
+    report: &str,
     check: impl FnOnce(&Path) -> Result<()>,
 ) -> Result<()> {
     let staging = crate::output::StagedDir::beside(out, lock)?;
@@ -348,7 +356,6 @@ fn write_tree(
         let json = serde_json::to_vec_pretty(tree)?;
         staging.write(MANIFEST_JSON, &json)?;
         sums.insert(MANIFEST_JSON, &json);
-        let report = html::render(tree, artifacts);
         staging.write(REPORT_HTML, report.as_bytes())?;
         sums.insert(REPORT_HTML, report.as_bytes());
         staging.write(SUMS_FILE, sums.render().as_bytes())?;
@@ -357,6 +364,16 @@ fn write_tree(
     // On failure the staging folder is dropped, which removes it.
     result?;
     staging.replace()
+}
+
+/// The previous tree's report when that tree is exactly the new one (same `manifest.json`): its
+/// change list still describes the last real change, and an unchanged rebuild stays byte-identical.
+fn unchanged_report(out: &Path, tree: &TreeManifest) -> Option<String> {
+    let old = crate::input::read_limited(&out.join(MANIFEST_JSON), MAX_REPORT_BYTES).ok()?;
+    if old != serde_json::to_vec_pretty(tree).ok()? {
+        return None;
+    }
+    String::from_utf8(crate::input::read_limited(&out.join(REPORT_HTML), MAX_REPORT_BYTES).ok()?).ok()
 }
 
 /// The previous tree's manifest, if there is a readable one.
