@@ -15,7 +15,6 @@ pub const DATA_FILE: &str = "htek-config.toml";
 pub struct HtekData {
     pub files: Files,
     pub settings: OwnSettings,
-    pub resources: Vec<Resource>,
     pcodes: BTreeMap<u32, Pcode>,
     /// Lower-case alias → code.
     aliases: HashMap<String, u32>,
@@ -61,20 +60,6 @@ pub struct OwnSettings {
     pub authenticate: String,
 }
 
-/// One setting `--resources-url` fills.
-#[derive(Debug, Deserialize, Serialize)]
-#[serde(deny_unknown_fields)]
-pub struct Resource {
-    pub pcode: String,
-    /// With `{url}` and `{model}`.
-    pub value: String,
-    /// Only for models that have a screen asset of this kind.
-    #[serde(default)]
-    pub requires_asset: Option<String>,
-    #[serde(default)]
-    pub source: String,
-}
-
 /// What a P-code's value is, where known.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize, Serialize)]
 #[serde(rename_all = "kebab-case")]
@@ -118,6 +103,25 @@ impl Pcode {
     }
 }
 
+/// The config prefix/postfix settings are named twice (here for `config htek`, in the vendor
+/// layout's `[provisioning]` for the tree checks): they must agree.
+fn check_prefix_settings(layouts: &Layouts, own: &OwnSettings, shown: &str) -> Result<()> {
+    let Ok(vendor) = layouts.vendor("htek") else { return Ok(()) };
+    let p = &vendor.provisioning;
+    for (key, here, there) in [
+        ("config_prefix", &own.config_prefix, &p.config_prefix),
+        ("config_postfix", &own.config_postfix, &p.config_postfix),
+    ] {
+        if there.as_ref().is_some_and(|t| t != here) {
+            bail!(
+                "{shown}: [settings] {key} = \"{here}\" but the htek layout's [provisioning] says \"{}\"",
+                there.as_deref().unwrap_or("")
+            );
+        }
+    }
+    Ok(())
+}
+
 /// The number of a P-code name: `P47` → 47. A P-code is a capital P and a positive integer
 /// (guide §2.3); leading zeros and more than 9 digits are refused.
 pub fn parse_pcode(name: &str) -> Option<u32> {
@@ -133,8 +137,6 @@ pub fn parse_pcode(name: &str) -> Option<u32> {
 struct Raw {
     files: Files,
     settings: OwnSettings,
-    #[serde(default)]
-    resources: Vec<Resource>,
     pcodes: BTreeMap<String, Pcode>,
     #[serde(default)]
     accounts: Option<Accounts>,
@@ -247,10 +249,7 @@ impl HtekData {
             &raw.settings.config_postfix,
             &raw.settings.aes_key,
             &raw.settings.authenticate,
-        ]
-        .into_iter()
-        .chain(raw.resources.iter().map(|r| &r.pcode))
-        {
+        ] {
             if parse_pcode(name).is_none() {
                 bail!("{shown}: '{name}' is not a P-code");
             }
@@ -267,15 +266,8 @@ impl HtekData {
             }
         }
         let names = raw.names;
-        Ok(HtekData {
-            files: raw.files,
-            settings: raw.settings,
-            resources: raw.resources,
-            pcodes,
-            aliases,
-            names,
-            name_of,
-        })
+        check_prefix_settings(layouts, &raw.settings, shown)?;
+        Ok(HtekData { files: raw.files, settings: raw.settings, pcodes, aliases, names, name_of })
     }
 
     /// The code a column or key name means: a P-code (`P47`, any case) or an alias

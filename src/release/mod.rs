@@ -6,7 +6,7 @@
 mod build;
 mod html;
 pub mod manifest;
-mod plan;
+pub mod plan;
 
 use crate::checksums::{sha256_hex, Sums, SUMS_FILE};
 use crate::report::print_json;
@@ -60,8 +60,9 @@ pub struct Artifact {
     pub cap: Option<u64>,
     pub sources: Vec<Source>,
     pub rule: String,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub setting: Option<SettingRecord>,
+    /// The settings that point phones at this file (from the layout's fetch table).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub settings: Vec<SettingRecord>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub url: Option<String>,
     /// Digest of everything the artifact was made from (inputs, rules, options, bundler version):
@@ -83,16 +84,40 @@ pub struct Source {
 pub struct SettingRecord {
     pub code: String,
     pub value: String,
+    /// The model the value is for, when it differs per model.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub model: Option<String>,
+    /// `config`: the tree's configs carry it; `set_on_phone`: the release has no `[config]`, so it
+    /// is to be set on the phones some other way.
+    pub scope: SettingScope,
 }
+
+/// Where a recorded setting is set.
+#[derive(Debug, Clone, Copy, Serialize, Deserialize, PartialEq, Eq)]
+#[serde(rename_all = "snake_case")]
+pub enum SettingScope {
+    Config,
+    SetOnPhone,
+}
+
+/// The `manifest.json` format this bundler writes: 2 records `settings` lists with their scope.
+pub const TREE_FORMAT_VERSION: u32 = 2;
 
 /// `manifest.json`.
 #[derive(Debug, Serialize, Deserialize)]
 pub struct TreeManifest {
+    /// [`TREE_FORMAT_VERSION`]; absent (1) in trees of older bundlers.
+    #[serde(default = "format_one")]
+    pub format_version: u32,
     pub bundler: String,
     pub vendor: String,
     pub models: Vec<String>,
     pub base_url: Option<String>,
     pub artifacts: Vec<Artifact>,
+}
+
+fn format_one() -> u32 {
+    1
 }
 
 pub fn run(args: &Args, ctx: &Context) -> Result<ExitCode> {
@@ -118,6 +143,7 @@ pub fn run(args: &Args, ctx: &Context) -> Result<ExitCode> {
     let show_progress = !args.json && std::io::stderr().is_terminal();
     let built = build::build_all(&plan, firmware.as_ref(), &ctx.layouts, jobs, show_progress, reused)?;
 
+    let scope = if manifest.config.is_some() { SettingScope::Config } else { SettingScope::SetOnPhone };
     let mut artifacts = Vec::new();
     for ((item, key), (outputs, reused)) in plan.items.iter().zip(&keys).zip(built) {
         let sources = item
@@ -136,10 +162,7 @@ pub fn run(args: &Args, ctx: &Context) -> Result<ExitCode> {
                     cap: item.cap,
                     sources: sources.clone(),
                     rule: item.rule.clone(),
-                    setting: item
-                        .setting
-                        .as_ref()
-                        .map(|Setting { code, value }| SettingRecord { code: code.clone(), value: value.clone() }),
+                    settings: records(&item.settings, out.models.as_deref(), scope),
                     url: manifest.base_url.as_ref().map(|u| format!("{u}/{}", out.path)),
                     key: key.clone(),
                     reused,
@@ -151,6 +174,7 @@ pub fn run(args: &Args, ctx: &Context) -> Result<ExitCode> {
     }
     artifacts.sort_by(|a, b| a.0.path.cmp(&b.0.path));
     let tree = TreeManifest {
+        format_version: TREE_FORMAT_VERSION,
         bundler: env!("CARGO_PKG_VERSION").to_string(),
         vendor: manifest.vendor.clone(),
         models: manifest.models.clone(),
@@ -176,6 +200,23 @@ pub fn run(args: &Args, ctx: &Context) -> Result<ExitCode> {
         );
     }
     Ok(ExitCode::SUCCESS)
+}
+
+/// The manifest records of an item's settings, narrowed to the output's models where it has its own.
+fn records(settings: &[Setting], models: Option<&[String]>, scope: SettingScope) -> Vec<SettingRecord> {
+    settings
+        .iter()
+        .filter(|s| match (&s.model, models) {
+            (Some(m), Some(list)) => list.contains(m),
+            _ => true,
+        })
+        .map(|Setting { code, value, model }| SettingRecord {
+            code: code.clone(),
+            value: value.clone(),
+            model: model.clone(),
+            scope,
+        })
+        .collect()
 }
 
 fn print_plan(items: &[Item], json: bool) -> Result<ExitCode> {
