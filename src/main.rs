@@ -16,8 +16,8 @@ mod language;
 mod layout;
 mod models;
 mod output;
+mod phone;
 mod release;
-// mod phone;
 mod report;
 mod ringtone;
 mod serve;
@@ -63,7 +63,7 @@ enum Command {
     /// Make one screen asset (wallpaper, screensaver, logo, icon) at the model's size and cap.
     Image(hlpres::image_command::Args),
     /// Act as one phone pointed at a provisioning server: fetch what it fetches and check all of it.
-    // Phone(phone::Args),
+    Phone(phone::Args),
     /// Serve a provisioning tree read-only over HTTP and TFTP, logging each phone's requests.
     Serve(serve::Args),
 }
@@ -97,7 +97,7 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Config(args) => config::run(&args, &ctx),
         Command::Hlpres(args) => hlpres::run(&args, &ctx),
         Command::Image(args) => hlpres::image_command::run(&args, &ctx),
-        // Command::Phone(args) => phone::run(&args, &ctx),
+        Command::Phone(args) => phone::run(&args, &ctx),
         Command::Serve(args) => serve::run(&args, &ctx),
     }
 }
