@@ -264,6 +264,13 @@ fn redirects_authentication_html_pages_and_timeouts() {
     fails_naming(&out, "slow/config/cfg0012.xml");
     assert!(errors(&out).iter().any(|l| l.contains("timeout")), "{:#?}", errors(&out));
     assert!(start.elapsed().as_secs() < 15, "three requests of at most 1 s each");
+
+    // A TFTP server that never answers.
+    let start = std::time::Instant::now();
+    let out = phone(&format!("tftp://127.0.0.1:{}/", free_port()), &["--timeout", "1"]);
+    fails_naming(&out, "cfg0012.xml");
+    assert!(errors(&out).iter().all(|l| l.contains("timeout")), "{:#?}", errors(&out));
+    assert!(start.elapsed().as_secs() < 30, "bounded waits");
 }
 
 #[test]

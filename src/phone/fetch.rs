@@ -217,7 +217,7 @@ fn tftp(url: &str, timeout: Duration) -> (Outcome, serde_json::Value, Option<Str
         _ => return fail(format!("cannot resolve the TFTP server '{host}'"), "-"),
     };
     let Ok(dir) = tempfile::tempdir() else { return fail("no temporary folder".into(), "-") };
-    let config = tftpd::ClientConfig {
+    let mut config = tftpd::ClientConfig {
         remote_ip_address: addr.ip(),
         port: addr.port(),
         timeout_req: timeout,
@@ -226,6 +226,9 @@ fn tftp(url: &str, timeout: Duration) -> (Outcome, serde_json::Value, Option<Str
         file_remote: remote.to_string(),
         ..Default::default()
     };
+    // Each packet waits at most `timeout`, retried twice: a stalled transfer ends in bounded time.
+    config.opt_common.timeout = timeout;
+    config.opt_local.max_retries = 2;
     let result = tftpd::Client::new(&config).and_then(|mut c| c.run());
     match result {
         Ok(true) => match crate::input::read_limited(&dir.path().join("fetched"), MAX_BYTES) {
@@ -234,7 +237,7 @@ fn tftp(url: &str, timeout: Duration) -> (Outcome, serde_json::Value, Option<Str
         },
         Ok(false) => fail("the transfer broke off".into(), "error"),
         Err(e) if e.to_string().contains("File Not Found") => (Outcome::Missing, "not found".into(), None),
-        Err(e) if e.to_string().contains("Would block") || e.to_string().contains("timed out") => {
+        Err(e) if ["os error 11", "Would block", "timed out"].iter().any(|t| e.to_string().contains(t)) => {
             fail("no answer in time (timeout)".into(), "timeout")
         }
         Err(e) => fail(e.to_string(), "error"),

@@ -33,11 +33,15 @@ pub fn provision(p: &mut Phone, base: &str, args: &Args) -> Result<Settings> {
     names.push((named(data.files.binary_name(p.mac.as_str())), true));
     names.push((named(data.files.phone_name(p.mac.as_str())), false));
     let mut got: Vec<Got> = Vec::new();
+    let mut failed = false;
     for (name, binary) in &names {
         let url = in_folder(base, name);
         match p.client.get(&url) {
             Outcome::Missing => {}
-            Outcome::Failed(why) => p.findings.push(Diagnostic::error(&url, why)),
+            Outcome::Failed(why) => {
+                failed = true;
+                p.findings.push(Diagnostic::error(&url, why));
+            }
             Outcome::Got(_) if *binary => {
                 p.findings
                     .push(Diagnostic::note(&url, "proprietary backup format (guide §2.1): bundler cannot read it"));
@@ -49,6 +53,9 @@ pub fn provision(p: &mut Phone, base: &str, args: &Args) -> Result<Settings> {
                 got.push(Got { url, settings });
             }
         }
+    }
+    if got.is_empty() && failed {
+        return Ok(Settings::default());
     }
     if got.is_empty() {
         let asked: Vec<&str> = names.iter().map(|(n, _)| n.as_str()).collect();
@@ -141,8 +148,10 @@ fn combine(p: &mut Phone, got: &[Got], data: &HtekData, args: &Args) -> Settings
 
 /// A note when the settings change the config prefix/postfix: the next check asks for other names.
 fn renamed_configs(p: &mut Phone, s: &Settings, data: &HtekData, args: &Args) {
-    let prefix = s.get(&data.settings.config_prefix).map_or(args.config_prefix.as_str(), |v| v.value.as_str());
-    let postfix = s.get(&data.settings.config_postfix).map_or(args.config_postfix.as_str(), |v| v.value.as_str());
+    let prov = &p.vendor.provisioning;
+    let set = |key: &Option<String>| key.as_deref().and_then(|k| s.get(k)).map(|v| v.value.clone());
+    let prefix = set(&prov.config_prefix).unwrap_or_else(|| args.config_prefix.clone());
+    let postfix = set(&prov.config_postfix).unwrap_or_else(|| args.config_postfix.clone());
     if prefix != args.config_prefix || postfix != args.config_postfix {
         let next = format!("{prefix}{}{postfix}", data.files.phone_name(p.mac.as_str()));
         p.findings.push(Diagnostic::warning(

@@ -140,7 +140,9 @@ pub fn run(args: &Args, ctx: &Context) -> Result<ExitCode> {
         "flyingvoice" => flyingvoice::provision(&mut phone, &base)?,
         other => bail!("--model {}: no provisioning rules for vendor {other}", model.name),
     };
-    resources::fetch_all(&mut phone, &settings)?;
+    if !settings.0.is_empty() {
+        resources::fetch_all(&mut phone, &settings)?;
+    }
     let provisioned = !has_errors(&phone.findings);
     let report = Report {
         vendor: model.vendor.clone(),

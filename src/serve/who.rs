@@ -76,7 +76,7 @@ mod tests {
     fn reads_both_user_agents_and_file_names() {
         let w = Who::new(&Layouts::load(None).unwrap()).unwrap();
         assert_eq!(
-            w.phone(Some("Htek UC924 2.0.4.6.41 00:1f:c1:10:d3:a9"), "/x", &l),
+            w.phone(Some("Htek UC924 2.0.4.6.41 00:1f:c1:10:d3:a9"), "/x"),
             "Htek UC924 MAC 001fc110d3a9 firmware 2.0.4.6.41"
         );
         assert!(w.phone(Some("curl/8"), "/cfg001fc110d3a9.xml").contains("MAC 001fc110d3a9"));
