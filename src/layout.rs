@@ -60,6 +60,9 @@ pub struct Vendor {
     /// warned about, not refused.
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub ouis: Vec<String>,
+    /// DHCP options the phones take the provisioning URL from (`dhcp_options`).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub dhcp_options: Vec<u8>,
     pub models: Vec<Model>,
     /// What the phones fetch besides their config files: setting, value, tree path (`[[fetch]]`).
     #[serde(skip_serializing_if = "Vec::is_empty")]
@@ -554,8 +557,19 @@ impl LayoutFile {
             models.push(model);
         }
         let ouis = ouis_of(&self.table, shown)?;
+        let dhcp_options = list_at::<u8>(&self.table, "dhcp_options", shown)?;
         let (fetch, provisioning) = fetch_of(&self.table, shown)?;
-        Ok(Vendor { vendor, family, origin: self.origin, ouis, models, fetch, provisioning })
+        Ok(Vendor { vendor, family, origin: self.origin, ouis, dhcp_options, models, fetch, provisioning })
+    }
+}
+
+/// An optional top-level list of `T` (empty when absent).
+fn list_at<T: serde::de::DeserializeOwned>(table: &toml::Table, key: &str, shown: &str) -> Result<Vec<T>> {
+    match table.get(key) {
+        None => Ok(Vec::new()),
+        Some(v) => {
+            v.clone().try_into().map_err(|e: toml::de::Error| anyhow::anyhow!("{shown}: '{key}': {}", e.message()))
+        }
     }
 }
 
@@ -637,6 +651,11 @@ mod tests {
         assert_eq!(uc924.ringtone.slots, [4, 5, 6, 7, 8]);
         assert_eq!(uc924.hlpres.as_ref().unwrap().max_bytes, 2_000_000);
         assert!(l.model("UC901").unwrap().device_code.is_none());
+        let htek = l.vendor("htek").unwrap();
+        assert_eq!(
+            (htek.ouis.as_slice(), htek.dhcp_options.as_slice()),
+            (&["001fc1".to_string()][..], &[66, 128, 150][..])
+        );
     }
 
     #[test]

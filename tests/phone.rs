@@ -26,9 +26,8 @@ fn built() -> &'static Path {
         let p = dir.path().join("p");
         let manifest = std::fs::read_to_string(p.join("release.toml")).unwrap();
         let manifest = manifest.replace("http://prov.example.com/htek", &format!("http://{PLACEHOLDER}"));
-        std::fs::write(p.join("release.toml"), manifest + "\n[config]\nphones = \"phones.csv\"\n").unwrap();
-        std::fs::write(p.join("phones.csv"), format!("mac,model,account1.sip_server\n{MAC},UC924,sip.example.com\n"))
-            .unwrap();
+        assert!(manifest.contains("[config]"), "the example writes configs");
+        std::fs::write(p.join("release.toml"), manifest).unwrap();
         let out = run_in(&p, &["release", "release.toml", "--out", "build"]);
         assert!(out.status.success(), "{}", stderr(&out));
         dir
@@ -314,4 +313,27 @@ fn flyingvoice_boot_includes_and_firmware_over_tftp() {
     std::fs::write(t.join("0021f222aef1.cfg"), "#!version:1.0.0.1\n").unwrap();
     std::fs::rename(t.join("firmware").join(fw), t.join("firmware/other.bin")).unwrap();
     fails_naming(&run(&[]), fw);
+}
+
+#[test]
+fn flyingvoice_release_tree_over_http() {
+    let dir = tempfile::tempdir().unwrap();
+    let src = Path::new(env!("CARGO_MANIFEST_DIR")).join("examples/fip-office");
+    assert!(Command::new("cp").arg("-r").arg(&src).arg(dir.path().join("p")).status().unwrap().success());
+    let out = run_in(&dir.path().join("p"), &["release", "release.toml", "--out", "build"]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let tree = dir.path().join("p/build");
+    let (http, tftp) = (free_port(), free_port());
+    let common = tree.join("config/y000000000000.cfg");
+    let text = std::fs::read_to_string(&common).unwrap();
+    assert!(text.contains("http://prov.example.com/fip/"), "{text}");
+    std::fs::write(&common, text.replace("prov.example.com/fip", &format!("127.0.0.1:{http}"))).unwrap();
+    let _server = bundler_serve(&tree, http, tftp);
+    let url = format!("http://127.0.0.1:{http}/config");
+    let run = || bundler().args(["phone", &url, "--model", "FIP13G", "--mac", "00:21:F2:22:AE:F1"]).output().unwrap();
+    let out = run();
+    assert!(out.status.success(), "{}", stdout(&out));
+    assert!(stdout(&out).contains("account.1.user_name = 2001  # http://"), "{}", stdout(&out));
+    std::fs::remove_file(tree.join("ring/ring1.wav")).unwrap();
+    fails_naming(&run(), "ring/ring1.wav");
 }

@@ -53,7 +53,8 @@ pub struct Args {
     #[arg(long, value_name = "S", default_value = "")]
     pub postfix: String,
     /// Base URL of the resource tree (ring tones, hlpres.tar, Language.tar, wallpaper, screensaver):
-    /// fills P20174, P20175, P20176, P20051, P20052 in the common files.
+    /// fills the ring, Language.tar, hlpres.tar, wallpaper and screensaver settings of the layout's
+    /// `[[fetch]]` table (`bundler config pcodes` lists them) in the common files.
     #[arg(long, value_name = "URL")]
     pub resources_url: Option<String>,
     /// Write every setting into the per-phone files and no common files (works whether or not the
@@ -132,7 +133,8 @@ pub struct Generated {
     /// Per-phone files written.
     pub count: usize,
     commons: Vec<CommonFile>,
-    present: BTreeMap<String, usize>,
+    /// Phones per model (a model named only in common.toml counts 0).
+    pub present: BTreeMap<String, usize>,
     /// Findings that did not stop the build (values out of a known range, …).
     pub warnings: Vec<Diagnostic>,
 }

@@ -96,8 +96,9 @@ impl Inspector for ConfigInspector {
     }
 
     fn inspect(&self, shown: &str, bytes: &[u8], _opts: &Options, ctx: &Context) -> Result<FileReport> {
-        let linter = Linter { htek: HtekData::load(&ctx.layouts)?, fv: FvData::load(&ctx.layouts)?, key: None, ctx };
         let path = Path::new(shown);
+        let (htek, fv) = (HtekData::load(&ctx.layouts)?, FvData::load(&ctx.layouts)?);
+        let linter = Linter { htek, fv, key: None, ctx, follow_includes: path.is_file() };
         let name = path.file_name().and_then(|n| n.to_str()).unwrap_or(shown);
         let mut report = match config_kind(name, bytes) {
             Some(ConfigKind::Flyingvoice(kind)) => {
@@ -140,6 +141,9 @@ pub struct Linter<'a> {
     pub fv: FvData,
     pub key: Option<AesKey>,
     pub ctx: &'a Context,
+    /// Whether includes are looked up beside the file. Off for bytes whose name is not a path from
+    /// the working folder (a file inside a tree `verify` reads; its tree check reads includes).
+    pub follow_includes: bool,
 }
 
 pub fn run(args: &Args, ctx: &Context) -> Result<ExitCode> {
@@ -148,6 +152,7 @@ pub fn run(args: &Args, ctx: &Context) -> Result<ExitCode> {
         fv: FvData::load(&ctx.layouts)?,
         key: args.aes_key.as_deref().map(AesKey::parse).transpose()?,
         ctx,
+        follow_includes: true,
     };
     let mut found = Vec::new();
     let mut files = 0usize;
@@ -290,7 +295,9 @@ impl Linter<'_> {
         }
         let parsed = fvfile::parse(shown, bytes, kind, &self.fv.syntax.version_line);
         out.extend(parsed.diagnostics);
-        self.lint_includes(path, out);
+        if self.follow_includes {
+            self.lint_includes(path, out);
+        }
     }
 
     /// The include graph from `path` (the walk `config resolve` uses): missing includes, includes

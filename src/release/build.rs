@@ -41,7 +41,9 @@ pub fn build_item(item: &Item, firmware: Option<&crate::firmware::Laid>, layouts
                 container: None,
                 start: spec.start,
                 fade_ms: spec.fade_ms,
+                fade_in_ms: spec.fade_in_ms,
                 normalize: spec.normalize,
+                origin: crate::ringtone::Origin::Manifest { slot: spec.slot },
             };
             let enc = crate::ringtone::build(&req, model)?;
             let details = serde_json::json!({
@@ -175,6 +177,15 @@ pub fn build_all(
     results.into_iter().collect()
 }
 
+/// The AES key from the environment variable `[config] aes_key_env` names, when it names one.
+pub fn aes_key(spec: &super::manifest::ConfigSpec) -> Result<Option<String>> {
+    let Some(var) = &spec.aes_key_env else { return Ok(None) };
+    match std::env::var(var) {
+        Ok(key) if !key.is_empty() => Ok(Some(key)),
+        _ => bail!("[config] aes_key_env: the environment variable {var} is not set"),
+    }
+}
+
 /// Runs `bundler config htek|flyingvoice` into a temporary folder and returns its files under
 /// `config/`.
 fn build_configs(
@@ -189,13 +200,7 @@ fn build_configs(
     let ctx = crate::Context { layouts: layouts.clone() };
     let details = match vendor {
         "htek" => {
-            let aes_key =
-                match &spec.aes_key_env {
-                    Some(var) => Some(std::env::var(var).map_err(|_| {
-                        anyhow::anyhow!("[config] aes_key_env: the environment variable {var} is not set")
-                    })?),
-                    None => None,
-                };
+            let aes_key = aes_key(spec)?;
             // Phones that may stop after cfg<code>.xml get everything in their own file, unless the
             // manifest keeps the common files (then warned about, naming what they would miss).
             let continues = layouts.vendor(vendor)?.provisioning.after_common == crate::layout::AfterCommon::Continues;
@@ -219,7 +224,8 @@ fn build_configs(
             for w in &warnings {
                 eprintln!("{w}");
             }
-            serde_json::json!({ "phones": g.count, "encrypted": spec.aes_key_env.is_some(), "common_files": !merge_common, "warnings": warnings })
+            let models: Vec<&String> = g.present.iter().filter(|(_, n)| **n > 0).map(|(m, _)| m).collect();
+            serde_json::json!({ "phones": g.count, "models": models, "encrypted": spec.aes_key_env.is_some(), "common_files": !merge_common, "warnings": warnings })
         }
         _ => {
             let args = crate::config::flyingvoice::Args {
@@ -231,7 +237,8 @@ fn build_configs(
                 tree: Some(tree.clone()),
             };
             let g = crate::config::flyingvoice::generate(&args, &ctx)?;
-            serde_json::json!({ "phones": g.count })
+            // The common cfg, which every phone loads, carries the settings all models share.
+            serde_json::json!({ "phones": g.count, "models": tree.keys().collect::<Vec<_>>() })
         }
     };
     let mut names: Vec<String> = std::fs::read_dir(&out)?

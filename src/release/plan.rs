@@ -20,6 +20,14 @@ use std::path::PathBuf;
 /// The tree folder provisioning configs go to; its files are known only once built.
 pub const CONFIG_DIR: &str = "config/";
 
+/// The most bytes read from one input of each kind whose reader has no cap of its own, so an input
+/// that never ends is refused instead of read forever. Audio: an hour of 48 kHz stereo 16-bit WAV
+/// is 0.7 GB; firmware zips of all models are tens of MB; phone CSVs as `bundler config` reads.
+const RING_INPUT_MAX: u64 = 1 << 30;
+const FIRMWARE_INPUT_MAX: u64 = 1 << 30;
+const LANGUAGE_INPUT_MAX: u64 = 64 * 1024 * 1024;
+const CONFIG_INPUT_MAX: u64 = 1 << 30;
+
 /// What one plan item makes.
 #[derive(Debug, Clone)]
 pub enum Work {
@@ -59,6 +67,8 @@ pub struct Item {
     pub outputs: Vec<String>,
     /// Input files (hashed for reuse decisions).
     pub inputs: Vec<PathBuf>,
+    /// The most bytes read from any one input file of this kind (hashing included).
+    pub input_max: u64,
     /// The rule the output meets, for the manifest and report.
     pub rule: String,
     /// The byte cap each output meets.
@@ -239,6 +249,7 @@ fn ring_items(manifest: &Manifest, cx: &Ctx) -> Result<Vec<Item>> {
             models: cx.names.clone(),
             outputs,
             inputs: vec![ring.file.clone()],
+            input_max: RING_INPUT_MAX,
             rule: format!(
                 "{} {} {} Hz mono, ≤ {} s, ≤ {} bytes",
                 r.container, r.codec, r.sample_rate, r.max_seconds, r.max_bytes
@@ -269,6 +280,7 @@ fn direct_items(model: &Model, branding: &Branding, cx: &Ctx) -> Vec<Item> {
             rule_model: model.name.clone(),
             models: vec![model.name.clone()],
             inputs: vec![file.clone()],
+            input_max: crate::hlpres::asset::MAX_INPUT_BYTES,
             rule: format!("{}×{} {format}, ≤ {} bytes", rule.width, rule.height, rule.max_bytes),
             cap: Some(rule.max_bytes),
             settings: cx.model_setting(fetch_kind, model, &path),
@@ -292,6 +304,7 @@ fn language_item(manifest: &Manifest, cx: &Ctx) -> Option<Item> {
         rule_model: cx.first().name.clone(),
         models: cx.names.clone(),
         inputs: inputs.into_iter().flatten().collect(),
+        input_max: LANGUAGE_INPUT_MAX,
         rule: format!(
             "UTF-8, well-formed, complete against the English templates{}, ≤ {} bytes",
             if languages.strict { " (strict)" } else { "" },
@@ -315,6 +328,7 @@ fn exp_pres_item(manifest: &Manifest, cx: &Ctx) -> Option<Item> {
         models: cx.names.clone(),
         outputs,
         inputs: vec![path],
+        input_max: rule.max_bytes,
         rule: format!("passed through, ≤ {} bytes", rule.max_bytes),
         cap: Some(rule.max_bytes),
         settings: cx
@@ -346,6 +360,7 @@ fn firmware_item(fw: &crate::firmware::Located, f: &FirmwareSpec, cx: &Ctx) -> I
         models: cx.names.clone(),
         outputs,
         inputs: f.files.clone(),
+        input_max: FIRMWARE_INPUT_MAX,
         rule: format!("vendor names with prefix '{}' and postfix '{}'", f.prefix, f.postfix),
         cap: Some(cx.first().firmware_max_bytes),
         settings: firmware_settings(fw, f, cx),
@@ -397,6 +412,7 @@ fn config_item(spec: &ConfigSpec, manifest: &Manifest, cx: &Ctx, plan: &Plan) ->
         rule_model: cx.first().name.clone(),
         models: cx.names.clone(),
         inputs: inputs.into_iter().flatten().collect(),
+        input_max: CONFIG_INPUT_MAX,
         rule: "one file per phone of the CSV plus the common files, MACs lower-case".into(),
         cap: None,
         settings: own.into_iter().chain(book).collect(),
@@ -409,6 +425,8 @@ fn config_item(spec: &ConfigSpec, manifest: &Manifest, cx: &Ctx, plan: &Plan) ->
 fn hlpres_item(model: &Model, branding: &Branding, cx: &Ctx) -> Result<Option<Item>> {
     let Some(rule) = &model.hlpres else { return Ok(None) };
     let mut own = branding.clone();
+    own.base = branding.bases.get(&model.name).cloned();
+    own.bases.clear();
     if model.asset("wallpaper").is_none() {
         own.wallpapers.clear();
     }
@@ -444,6 +462,7 @@ fn hlpres_item(model: &Model, branding: &Branding, cx: &Ctx) -> Result<Option<It
         rule_model: model.name.clone(),
         models: vec![model.name.clone()],
         inputs,
+        input_max: crate::hlpres::asset::MAX_INPUT_BYTES,
         rule: format!("every asset at the model's size and cap, tar ≤ {} bytes", rule.max_bytes),
         cap: Some(rule.max_bytes),
         settings: cx.model_setting(FetchKind::Hlpres, model, &path),
