@@ -337,3 +337,19 @@ fn flyingvoice_release_tree_over_http() {
     std::fs::remove_file(tree.join("ring/ring1.wav")).unwrap();
     fails_naming(&run(), "ring/ring1.wav");
 }
+
+#[test]
+fn bad_arguments_are_one_error_line() {
+    let run = |url: &str, extra: &[&str]| phone(url, extra);
+    assert_one_line_error(&run("ftp://10.0.0.5/", &[]), &["ftp://10.0.0.5/", "http://"]);
+    assert_one_line_error(&run("/no/such/folder", &[]), &["/no/such/folder", "not a folder"]);
+    assert_one_line_error(&run("http://127.0.0.1:9/", &["--firmware-version", "1.2"]), &["--firmware-version"]);
+    let out =
+        bundler().args(["phone", "http://127.0.0.1:9/", "--model", "UC924", "--mac", "00:1f:c1"]).output().unwrap();
+    assert_one_line_error(&out, &["--mac"]);
+    // Nothing listens: each request is one clear line, exit 1.
+    let port = free_port();
+    let out = run(&format!("http://127.0.0.1:{port}/"), &[]);
+    fails_naming(&out, "cfg0012.xml");
+    assert!(errors(&out).iter().all(|l| l.contains("connection refused")), "{:#?}", errors(&out));
+}

@@ -135,3 +135,18 @@ fn the_printed_nginx_block_serves_the_tree_the_same_way() {
     assert_eq!(curl(&[&url("/nope.xml")]).0, "404");
     assert_eq!(curl(&["-X", "POST", "-d", "x", &url("/cfg001fc110d3a9.xml")]).0, "405");
 }
+
+#[test]
+fn bad_arguments_are_one_error_line() {
+    let dir = tempfile::tempdir().unwrap();
+    let run = |args: &[&str]| bundler().arg("serve").args(args).output().unwrap();
+    assert_one_line_error(&run(&["/no/such/tree", "--http", "127.0.0.1:0"]), &["/no/such/tree"]);
+    let d = dir.path().to_str().unwrap();
+    assert_one_line_error(&run(&[d, "--http", "nonsense"]), &["--http", "nonsense"]);
+    let taken = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let at = taken.local_addr().unwrap().to_string();
+    assert_one_line_error(&run(&[d, "--http", &at]), &["--http", &at, "cannot listen"]);
+    let udp = std::net::UdpSocket::bind("127.0.0.1:0").unwrap();
+    let at = udp.local_addr().unwrap().to_string();
+    assert_one_line_error(&run(&[d, "--tftp", &at]), &["--tftp", &at, "cannot listen"]);
+}

@@ -151,6 +151,10 @@ fn http_error(e: &ureq::Error) -> String {
         ureq::Error::Timeout(_) => "no answer in time (timeout)".into(),
         ureq::Error::HostNotFound => "host not found".into(),
         ureq::Error::ConnectionFailed => "connection refused or failed".into(),
+        ureq::Error::Io(io) if io.kind() == std::io::ErrorKind::ConnectionRefused => {
+            "connection refused: nothing listens there".into()
+        }
+        ureq::Error::Io(io) if io.kind() == std::io::ErrorKind::TimedOut => "no answer in time (timeout)".into(),
         other => other.to_string(),
     }
 }

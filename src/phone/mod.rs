@@ -127,6 +127,14 @@ pub fn run(args: &Args, ctx: &Context) -> Result<ExitCode> {
         .as_deref()
         .map(|v| v.parse::<Version>().map_err(|e| anyhow!("--firmware-version: {e}")))
         .transpose()?;
+    match fetch::scheme(&args.url) {
+        Some("http" | "https" | "tftp") => {}
+        Some(other) => bail!("{}: the phone fetches over http://, https:// or tftp://, not {other}://", args.url),
+        None if !std::path::Path::new(&args.url).is_dir() => {
+            bail!("{}: not a folder, and not an http://, https:// or tftp:// URL", args.url)
+        }
+        None => {}
+    }
     if args.timeout == 0 {
         bail!("--timeout: give at least 1 second");
     }
