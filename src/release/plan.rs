@@ -236,11 +236,9 @@ fn ring_items(manifest: &Manifest, cx: &Ctx) -> Result<Vec<Item>> {
             entry.tree_paths(&first.name, std::slice::from_ref(&file))
         };
         // A whole-file ring setting (Flyingvoice ringtone.url) names one file: the first slot's.
-        let settings = if items.is_empty() { cx.shared_setting(FetchKind::Ring, &file) } else { Vec::new() };
-        let settings = match cx.vendor.fetch(FetchKind::Ring) {
-            Some(f) if f.request == crate::layout::Request::Folder => cx.shared_setting(FetchKind::Ring, &file),
-            _ => settings,
-        };
+        let whole_file = cx.vendor.fetch(FetchKind::Ring).is_some_and(|f| f.request == crate::layout::Request::File);
+        let settings =
+            if whole_file && !items.is_empty() { Vec::new() } else { cx.shared_setting(FetchKind::Ring, &file) };
         let r = &first.ringtone;
         items.push(Item {
             label: format!("ring tone slot {}", ring.slot),
