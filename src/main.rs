@@ -5,8 +5,8 @@
 #![forbid(unsafe_code)]
 
 use bundler::{
-    config, dhcp, docs, firmware, hlpres, init, inspect, language, layout, models, notify, release, ringtone, snippet,
-    tree_diff, verify, Context,
+    config, dhcp, docs, firmware, hlpres, init, inspect, language, layout, models, notify, phone, release, ringtone,
+    serve, snippet, tree_diff, verify, Context,
 };
 
 use clap::{Parser, Subcommand};
@@ -50,6 +50,10 @@ enum Command {
     Hlpres(hlpres::Args),
     /// Make one screen asset (wallpaper, screensaver, logo, icon) at the model's size and cap.
     Image(hlpres::image_command::Args),
+    /// Act as one phone pointed at a provisioning server: fetch what it fetches and check all of it.
+    Phone(phone::Args),
+    /// Serve a provisioning tree read-only over HTTP and TFTP, logging each phone's requests.
+    Serve(serve::Args),
     /// Tell phones to fetch their provisioning tree now (SIP NOTIFY, Event: check-sync).
     Notify(notify::Args),
     /// Print the DHCP server config (dnsmasq, ISC, Kea) that points phones at the tree (options 66/128/150).
@@ -129,6 +133,8 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Config(args) => config::run(&args, &ctx),
         Command::Hlpres(args) => hlpres::run(&args, &ctx),
         Command::Image(args) => hlpres::image_command::run(&args, &ctx),
+        Command::Phone(args) => phone::run(&args, &ctx),
+        Command::Serve(args) => serve::run(&args, &ctx),
         Command::Notify(args) => notify::run(&args, &ctx),
         Command::Dhcp(args) => dhcp::run(&args, &ctx),
         Command::Init(args) => init::run(&args, &ctx),

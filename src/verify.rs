@@ -3,7 +3,7 @@
 //! compared with the files, firmware names are matched against the layouts, and files that must
 //! never be served are flagged. Exit status 1 with a list of every violation.
 
-mod fetched;
+pub(crate) mod fetched;
 mod tree;
 
 use crate::checksums::{sha256_hex, Sums, SUMS_FILE};
@@ -180,7 +180,7 @@ fn readable(entry: &Entry, found: &mut Vec<Diagnostic>) -> Option<PathBuf> {
 
 /// One file's findings: never-served names, fetched names that do not hold what the phone
 /// expects, and every rule of each model it serves.
-fn check_file(
+pub(crate) fn check_file(
     rel: &str,
     bytes: &[u8],
     models: &[&Model],

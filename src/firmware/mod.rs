@@ -118,13 +118,17 @@ impl Input {
 }
 
 /// What a model needs from the inputs: exact vendor names, or a pattern for versioned names.
-enum Wanted {
+pub(crate) enum Wanted {
     Name(String),
     Pattern(String),
 }
 
 /// The files `model` needs for `version`, and whether they are legacy files.
-fn wanted_files(model: &Model, version: Option<&Version>, from: Option<&Version>) -> Result<(Vec<Wanted>, bool)> {
+pub(crate) fn wanted_files(
+    model: &Model,
+    version: Option<&Version>,
+    from: Option<&Version>,
+) -> Result<(Vec<Wanted>, bool)> {
     if let Some(pattern) = &model.firmware_pattern {
         return Ok((vec![Wanted::Pattern(pattern.replace("{model}", &model.name))], false));
     }

@@ -1,0 +1,164 @@
+//! The Htek walk: `cfg<code>.xml` → `cfg<mac>` → `cfg<mac>.xml` with the phone's config prefix and
+//! postfix (guide §2.1, §10), AES-encrypted files decrypted with `--aes-key` (or the common key P8631
+//! an earlier file set, guide §3.1), and both readings of the guide on what follows the first file.
+
+use super::fetch::{in_folder, Outcome};
+use super::{Args, Phone, Settings};
+use crate::config::aes::{looks_encrypted, AesKey};
+use crate::config::htek_xml;
+use crate::config::pcodes::HtekData;
+use crate::layout::AfterCommon;
+use crate::report::Diagnostic;
+use anyhow::{anyhow, Result};
+
+/// One config file the phone got: its URL and, when it could read it, its settings.
+struct Got {
+    url: String,
+    settings: Option<Settings>,
+}
+
+/// Requests the config files and returns the settings the phone ends up with.
+pub fn provision(p: &mut Phone, base: &str, args: &Args) -> Result<Settings> {
+    let data = HtekData::load(&p.ctx.layouts)?;
+    let given = args.aes_key.as_deref().map(AesKey::parse).transpose().map_err(|e| anyhow!("--aes-key: {e:#}"))?;
+    let named = |n: String| format!("{}{n}{}", args.config_prefix, args.config_postfix);
+    let mut names = Vec::new();
+    match &p.model.device_code {
+        Some(code) => names.push((named(data.files.common_name(code)), false)),
+        None => p.findings.push(Diagnostic::warning(
+            &p.model.name,
+            "no known device code, so the phone's common file is unknown (add one with --layouts DIR)",
+        )),
+    }
+    names.push((named(data.files.binary_name(p.mac.as_str())), true));
+    names.push((named(data.files.phone_name(p.mac.as_str())), false));
+    let mut got: Vec<Got> = Vec::new();
+    let mut failed = false;
+    for (name, binary) in &names {
+        let url = in_folder(base, name);
+        match p.client.get(&url) {
+            Outcome::Missing => {}
+            Outcome::Failed(why) => {
+                failed = true;
+                p.findings.push(Diagnostic::error(&url, why));
+            }
+            Outcome::Got(_) if *binary => {
+                p.findings
+                    .push(Diagnostic::note(&url, "proprietary backup format (guide §2.1): bundler cannot read it"));
+                got.push(Got { url, settings: None });
+            }
+            Outcome::Got(bytes) => {
+                let key = given.clone().or_else(|| earlier_key(&got, &data));
+                let settings = read(p, &url, &bytes, key.as_ref(), &data);
+                got.push(Got { url, settings });
+            }
+        }
+    }
+    if got.is_empty() && failed {
+        return Ok(Settings::default());
+    }
+    if got.is_empty() {
+        let asked: Vec<&str> = names.iter().map(|(n, _)| n.as_str()).collect();
+        p.findings.push(Diagnostic::error(
+            in_folder(base, &names[names.len() - 1].0),
+            format!("none of the files the phone asks for is there ({}): it gets no settings", asked.join(", ")),
+        ));
+        return Ok(Settings::default());
+    }
+    Ok(combine(p, &got, &data, args))
+}
+
+/// The common AES key (P8631) a file read earlier set.
+fn earlier_key(got: &[Got], data: &HtekData) -> Option<AesKey> {
+    let code = &data.settings.aes_key;
+    got.iter().rev().filter_map(|g| g.settings.as_ref()?.value(code)).find_map(|k| AesKey::parse(k).ok())
+}
+
+/// Decrypts (when encrypted) and reads one config file; `None` when the phone could not read it.
+fn read(p: &mut Phone, url: &str, bytes: &[u8], key: Option<&AesKey>, data: &HtekData) -> Option<Settings> {
+    let text = if looks_encrypted(bytes) {
+        let Some(key) = key else {
+            let why =
+                "is AES-encrypted and no key was given (--aes-key, or P8631 in an earlier file): its settings are lost";
+            p.findings.push(Diagnostic::error(url, why));
+            return None;
+        };
+        match crate::config::decrypt_config(key, bytes) {
+            Ok(t) => t,
+            Err(e) => {
+                p.findings.push(Diagnostic::error(url, format!("does not decrypt with the key: {e:#}")));
+                return None;
+            }
+        }
+    } else {
+        match String::from_utf8(bytes.to_vec()) {
+            Ok(t) => t,
+            Err(_) => {
+                p.findings
+                    .push(Diagnostic::error(url, "neither UTF-8 XML nor AES-encrypted: the phone cannot read it"));
+                return None;
+            }
+        }
+    };
+    let found = htek_xml::read(url, text.trim_start_matches('\u{FEFF}'), data);
+    p.findings.extend(found.diagnostics);
+    let mut settings = Settings::default();
+    for s in &found.settings {
+        settings.set(s.key(), s.value.clone(), url);
+    }
+    Some(settings)
+}
+
+/// The settings under the layouts' fact about what follows the first file; while that fact is not
+/// "continues", every setting a phone that stops would miss is an error.
+fn combine(p: &mut Phone, got: &[Got], data: &HtekData, args: &Args) -> Settings {
+    let mut all = Settings::default();
+    for s in got.iter().filter_map(|g| g.settings.as_ref()) {
+        for one in &s.0 {
+            all.set(one.key.clone(), one.value.clone(), &one.file);
+        }
+    }
+    let first = got[0].settings.clone().unwrap_or_default();
+    let after = p.vendor.provisioning.after_common;
+    if after != AfterCommon::Continues && got.len() > 1 {
+        let lost: Vec<&str> = all
+            .0
+            .iter()
+            .filter(|s| first.get(&s.key).is_none_or(|f| f.value != s.value))
+            .map(|s| s.key.as_str())
+            .collect();
+        if !lost.is_empty() {
+            let later: Vec<&str> = got[1..].iter().map(|g| g.url.as_str()).collect();
+            let fact = if after == AfterCommon::Stops { "the layouts say it does" } else { "the guide says both" };
+            p.findings.push(Diagnostic::error(
+                &got[0].url,
+                format!(
+                    "shadows {}: a phone that stops at the first file it gets (guide §2.1 note 2; {fact}) misses {} setting(s): {}",
+                    later.join(", "),
+                    lost.len(),
+                    lost.join(", ")
+                ),
+            ));
+        }
+    }
+    let effective = if after == AfterCommon::Stops { first } else { all };
+    renamed_configs(p, &effective, data, args);
+    effective
+}
+
+/// A note when the settings change the config prefix/postfix: the next check asks for other names.
+fn renamed_configs(p: &mut Phone, s: &Settings, data: &HtekData, args: &Args) {
+    let prov = &p.vendor.provisioning;
+    let set = |key: &Option<String>| key.as_deref().and_then(|k| s.get(k)).map(|v| v.value.clone());
+    let prefix = set(&prov.config_prefix).unwrap_or_else(|| args.config_prefix.clone());
+    let postfix = set(&prov.config_postfix).unwrap_or_else(|| args.config_postfix.clone());
+    if prefix != args.config_prefix || postfix != args.config_postfix {
+        let next = format!("{prefix}{}{postfix}", data.files.phone_name(p.mac.as_str()));
+        p.findings.push(Diagnostic::warning(
+            &p.model.name,
+            format!(
+                "the settings set config prefix '{prefix}' and postfix '{postfix}': from its next check the phone asks for {next} (check with --config-prefix/--config-postfix)"
+            ),
+        ));
+    }
+}

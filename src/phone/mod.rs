@@ -1,0 +1,206 @@
+//! `bundler phone URL --model M --mac MAC`: acts as one phone pointed at a provisioning server. It
+//! makes the requests that phone makes, in its order and with its User-Agent, reads the settings it
+//! gets, fetches every resource and the firmware those settings point at (the setting ↔ file table
+//! is the layouts' `[[fetch]]`), checks each file with the rules of `verify`, and says whether the
+//! phone would end up fully provisioned.
+
+mod fetch;
+mod flyingvoice;
+mod htek;
+mod resources;
+
+use crate::config::mac::Mac;
+use crate::firmware::version::Version;
+use crate::layout::Model;
+use crate::report::{has_errors, print_json, Diagnostic};
+use crate::Context;
+use anyhow::{anyhow, bail, Result};
+use serde::Serialize;
+use std::process::ExitCode;
+use std::time::Duration;
+
+#[derive(clap::Args)]
+#[command(
+    after_help = "URL is what the phone is given (DHCP option 66, PnP, or typed in): http://, https://, tftp:// or a local folder.
+
+Examples:
+  bundler phone http://10.0.0.5/htek/config --model UC924 --mac 00:1f:c1:10:d3:a9 --aes-key 001FC1BC
+  bundler phone tftp://10.0.0.5/ --model FIP13G --mac 00:21:f2:22:ae:f1 --firmware-version 0.6.24.0 --json"
+)]
+pub struct Args {
+    /// The provisioning server URL (or folder) the phone is given.
+    pub url: String,
+    /// The phone's model.
+    #[arg(long)]
+    pub model: String,
+    /// The phone's MAC address (any usual spelling).
+    #[arg(long)]
+    pub mac: String,
+    /// Htek: the AES key for encrypted config files (1–16 hex digits).
+    #[arg(long, value_name = "HEX")]
+    pub aes_key: Option<String>,
+    /// The firmware version the phone runs now (4 or 5 numbers), to compare with the served firmware.
+    #[arg(long, value_name = "V")]
+    pub firmware_version: Option<String>,
+    /// User for HTTP basic or digest authentication.
+    #[arg(long, requires = "password")]
+    pub user: Option<String>,
+    /// Password for HTTP basic or digest authentication.
+    #[arg(long, requires = "user")]
+    pub password: Option<String>,
+    /// Htek: the config file name prefix the phone has now (P234).
+    #[arg(long, value_name = "P", default_value = "")]
+    pub config_prefix: String,
+    /// Htek: the config file name postfix the phone has now (P235).
+    #[arg(long, value_name = "S", default_value = "")]
+    pub config_postfix: String,
+    /// Seconds each request may take.
+    #[arg(long, value_name = "S", default_value_t = 10)]
+    pub timeout: u64,
+    /// Print one JSON object (`requests`, `settings`, `diagnostics`) instead of text.
+    #[arg(long)]
+    pub json: bool,
+}
+
+/// One effective setting and the URL of the file it came from.
+#[derive(Debug, Clone, Serialize)]
+pub struct Setting {
+    pub key: String,
+    pub value: String,
+    pub file: String,
+}
+
+/// The settings a phone ends up with, later files overriding earlier ones.
+#[derive(Debug, Default, Clone, Serialize)]
+#[serde(transparent)]
+pub struct Settings(Vec<Setting>);
+
+impl Settings {
+    pub fn set(&mut self, key: String, value: String, file: &str) {
+        let s = Setting { key, value, file: file.to_string() };
+        match self.0.iter_mut().find(|o| o.key.eq_ignore_ascii_case(&s.key)) {
+            Some(slot) => *slot = s,
+            None => self.0.push(s),
+        }
+    }
+
+    pub fn get(&self, key: &str) -> Option<&Setting> {
+        self.0.iter().find(|s| s.key.eq_ignore_ascii_case(key))
+    }
+
+    /// A non-empty value of `key`.
+    pub fn value(&self, key: &str) -> Option<&str> {
+        self.get(key).map(|s| s.value.trim()).filter(|v| !v.is_empty())
+    }
+}
+
+/// What one phone run found, printed as text or JSON.
+#[derive(Serialize)]
+struct Report {
+    vendor: String,
+    model: String,
+    mac: String,
+    user_agent: String,
+    requests: Vec<fetch::Request>,
+    settings: Settings,
+    diagnostics: Vec<Diagnostic>,
+    provisioned: bool,
+}
+
+/// Everything the vendor walks need.
+pub struct Phone<'a> {
+    pub ctx: &'a Context,
+    pub model: &'a Model,
+    pub vendor: &'a crate::layout::Vendor,
+    pub mac: Mac,
+    pub current: Option<Version>,
+    pub client: fetch::Client,
+    pub findings: Vec<Diagnostic>,
+}
+
+pub fn run(args: &Args, ctx: &Context) -> Result<ExitCode> {
+    let mac = Mac::parse(&args.mac).map_err(|e| anyhow!("--mac: {e}"))?;
+    let model = ctx.layouts.model(&args.model)?;
+    let vendor = ctx.layouts.vendor(&model.vendor)?;
+    let current = args
+        .firmware_version
+        .as_deref()
+        .map(|v| v.parse::<Version>().map_err(|e| anyhow!("--firmware-version: {e}")))
+        .transpose()?;
+    match fetch::scheme(&args.url) {
+        Some("http" | "https" | "tftp") => {}
+        Some(other) => bail!("{}: the phone fetches over http://, https:// or tftp://, not {other}://", args.url),
+        None if !std::path::Path::new(&args.url).is_dir() => {
+            bail!("{}: not a folder, and not an http://, https:// or tftp:// URL", args.url)
+        }
+        None => {}
+    }
+    if args.timeout == 0 {
+        bail!("--timeout: give at least 1 second");
+    }
+    let user_agent = user_agent(&model.vendor, &model.name, args.firmware_version.as_deref(), mac);
+    let auth = args.user.clone().zip(args.password.clone());
+    let client = fetch::Client::new(user_agent.clone(), auth, Duration::from_secs(args.timeout));
+    let mut phone = Phone { ctx, model, vendor, mac, current, client, findings: Vec::new() };
+    let base = args.url.trim_end_matches('/').to_string();
+    let settings = match model.vendor.as_str() {
+        "htek" => htek::provision(&mut phone, &base, args)?,
+        "flyingvoice" => flyingvoice::provision(&mut phone, &base)?,
+        other => bail!("--model {}: no provisioning rules for vendor {other}", model.name),
+    };
+    if !settings.0.is_empty() {
+        resources::fetch_all(&mut phone, &settings)?;
+    }
+    let provisioned = !has_errors(&phone.findings);
+    let report = Report {
+        vendor: model.vendor.clone(),
+        model: model.name.clone(),
+        mac: mac.to_string(),
+        user_agent,
+        requests: std::mem::take(&mut phone.client.requests),
+        settings,
+        diagnostics: phone.findings,
+        provisioned,
+    };
+    if args.json {
+        print_json(&report)?;
+    } else {
+        print_text(&report);
+    }
+    Ok(if provisioned { ExitCode::SUCCESS } else { ExitCode::FAILURE })
+}
+
+/// The User-Agent each vendor's phones send (FORMATS.md §3 "How phones identify themselves"):
+/// `Htek UC924 2.0.4.6.41 00:1f:c1:10:d3:a9`, `Flyingvoice FIP13G V0.6.24 00:21:F2:22:AE:F1`.
+fn user_agent(vendor: &str, model: &str, firmware: Option<&str>, mac: Mac) -> String {
+    let pairs: Vec<String> =
+        mac.as_str().as_bytes().chunks(2).map(|c| String::from_utf8_lossy(c).into_owned()).collect();
+    let colons = pairs.join(":");
+    match vendor {
+        "flyingvoice" => format!("Flyingvoice {model} V{} {}", firmware.unwrap_or("0.0.0"), colons.to_uppercase()),
+        _ => format!("Htek {model} {} {colons}", firmware.unwrap_or("0.0.0.0")),
+    }
+}
+
+fn print_text(r: &Report) {
+    println!("{} {} {} (User-Agent: {})", r.vendor, r.model, r.mac, r.user_agent);
+    println!("requests, in order:");
+    for q in &r.requests {
+        let status = q.status.as_str().map_or(q.status.to_string(), str::to_string);
+        let note = q.note.as_deref().map(|n| format!("  ({n})")).unwrap_or_default();
+        println!("  {} {status} {} bytes {} ms{note}", q.url, q.bytes, q.millis);
+    }
+    println!("effective settings ({}):", r.settings.0.len());
+    for s in &r.settings.0 {
+        println!("  {} = {}  # {}", s.key, s.value.replace('\n', "\\n"), s.file);
+    }
+    println!("findings ({}):", r.diagnostics.len());
+    for d in &r.diagnostics {
+        println!("{d}");
+    }
+    if r.provisioned {
+        println!("the phone would end up fully provisioned");
+    } else {
+        println!("the phone would NOT end up fully provisioned");
+    }
+}

@@ -1,0 +1,134 @@
+//! `bundler serve DIR`: a lab or small-office provisioning server. Serves a tree read-only over HTTP
+//! and TFTP (the protocols both vendor guides use by default), one log line per request naming the
+//! phone and marking requests for files that are not there. `--print-nginx` prints the equivalent
+//! nginx server block for production.
+
+mod http;
+mod nginx;
+mod tftp;
+mod tree;
+mod who;
+
+use crate::Context;
+use anyhow::{anyhow, bail, Context as _, Result};
+use std::io::Write;
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use std::process::ExitCode;
+use std::sync::{Arc, Mutex};
+
+#[derive(clap::Args)]
+#[command(after_help = "With neither --http nor --tftp both run, on ports 80 and 69 (what phones use by default).
+
+Examples:
+  bundler serve out/ --http 0.0.0.0:8080 --tftp 0.0.0.0:69
+  bundler serve out/ --print-nginx --http 80 > /etc/nginx/sites-available/phones")]
+pub struct Args {
+    /// The provisioning tree to serve (e.g. the output of `bundler release`).
+    pub dir: PathBuf,
+    /// Serve HTTP on this address (`IP:PORT`, or a port alone for all addresses).
+    #[arg(long, value_name = "ADDR")]
+    pub http: Option<String>,
+    /// Serve TFTP on this address (`IP:PORT`, or a port alone for all addresses).
+    #[arg(long, value_name = "ADDR")]
+    pub tftp: Option<String>,
+    /// Print an nginx server block serving DIR the same way (no listing, MIME types, configs not
+    /// cached) and exit.
+    #[arg(long)]
+    pub print_nginx: bool,
+}
+
+/// File types by name ending, for HTTP `Content-Type` (also written into the nginx block).
+const MIME: &[(&str, &str)] = &[
+    (".xml", "application/xml"),
+    (".cfg", "text/plain"),
+    (".boot", "text/plain"),
+    (".tar", "application/x-tar"),
+    (".jpg", "image/jpeg"),
+    (".bmp", "image/bmp"),
+    (".png", "image/png"),
+    (".js", "text/javascript"),
+    (".html", "text/html"),
+    (".txt", "text/plain"),
+    ("SHA256SUMS", "text/plain"),
+];
+
+/// The type of a file by its name; firmware, ring files and the rest are octets.
+pub fn mime_type(name: &str) -> &'static str {
+    MIME.iter().find(|(end, _)| name.ends_with(end)).map_or("application/octet-stream", |(_, t)| t)
+}
+
+/// One log line per request on standard output, never interleaved.
+pub struct Log {
+    out: Mutex<std::io::Stdout>,
+    who: who::Who,
+}
+
+impl Log {
+    fn line(&self, proto: &str, s: http::Served) {
+        let phone = self.who.phone(s.user_agent.as_deref(), &s.path);
+        let result = match (&s.result, s.status) {
+            (Ok(_), 304) => "304 not modified".to_string(),
+            (Ok(n), _) if s.what == "HEAD" => format!("200, {n} bytes (headers only)"),
+            (Ok(n), _) => format!("sent {n} bytes"),
+            (Err(why), 0) => why.clone(),
+            (Err(why), status) => format!("{status} {why}"),
+        };
+        let mut out = self.out.lock().unwrap_or_else(|p| p.into_inner());
+        let _ = writeln!(out, "{proto} {} {} {}: {result}; phone: {phone}", s.peer, s.what, s.path);
+        let _ = out.flush();
+    }
+}
+
+fn address(flag: &str, text: &str) -> Result<SocketAddr> {
+    let full = if text.contains(':') { text.to_string() } else { format!("0.0.0.0:{text}") };
+    full.parse().map_err(|_| anyhow!("--{flag} {text}: not an address (write IP:PORT, e.g. 0.0.0.0:8080, or a port)"))
+}
+
+pub fn run(args: &Args, ctx: &Context) -> Result<ExitCode> {
+    let tree = Arc::new(tree::Tree::open(&args.dir)?);
+    let both = args.http.is_none() && args.tftp.is_none();
+    let http_at = args.http.as_deref().or(both.then_some("80")).map(|a| address("http", a)).transpose()?;
+    let tftp_at = args.tftp.as_deref().or(both.then_some("69")).map(|a| address("tftp", a)).transpose()?;
+    if args.print_nginx {
+        print!("{}", nginx::server_block(tree.root(), http_at.map_or(80, |a| a.port())));
+        return Ok(ExitCode::SUCCESS);
+    }
+    let log = Arc::new(Log { out: Mutex::new(std::io::stdout()), who: who::Who::new(&ctx.layouts)? });
+    let mut threads = Vec::new();
+    if let Some(at) = http_at {
+        let server = tiny_http::Server::http(at).map_err(|e| anyhow!("--http {at}: cannot listen: {e}"))?;
+        let bound = server.server_addr().to_ip().map_or(at.to_string(), |a| a.to_string());
+        log.announce(&format!("http://{bound}/"), tree.root());
+        let (tree, log) = (tree.clone(), log.clone());
+        threads.push(std::thread::spawn(move || http::serve(server, &tree, &log)));
+    }
+    if let Some(at) = tftp_at {
+        let handler = tftp::Handler { tree: tree.clone(), log: log.clone() };
+        let server = futures_lite::future::block_on(
+            async_tftp::server::TftpServerBuilder::with_handler(handler).bind(at).build(),
+        )
+        .with_context(|| format!("--tftp {at}: cannot listen"))?;
+        let bound = server.listen_addr().map_or(at.to_string(), |a| a.to_string());
+        log.announce(&format!("tftp://{bound}/"), tree.root());
+        threads.push(std::thread::spawn(move || {
+            if let Err(e) = futures_lite::future::block_on(server.serve()) {
+                eprintln!("error: tftp server stopped: {e}");
+            }
+        }));
+    }
+    for t in threads {
+        if t.join().is_err() {
+            bail!("a server thread failed");
+        }
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+impl Log {
+    fn announce(&self, url: &str, root: &std::path::Path) {
+        let mut out = self.out.lock().unwrap_or_else(|p| p.into_inner());
+        let _ = writeln!(out, "serving {} read-only at {url}", root.display());
+        let _ = out.flush();
+    }
+}

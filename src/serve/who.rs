@@ -1,0 +1,86 @@
+//! Names the phone behind a request for the log: model, firmware and MAC from the User-Agent both
+//! vendors send (`Htek UC924 2.0.4.6.41 00:1f:c1:10:d3:a9`, `Flyingvoice FIP13G V0.6.24
+//! 00:21:F2:22:AE:F1`, FORMATS.md §3 "How phones identify themselves"), else the MAC or the model's
+//! device code in the file name it asks for (`cfg001fc110d3a9.xml`, `cfg0012.xml`, `<mac>.boot`).
+
+use crate::config::mac::Mac;
+use crate::config::pcodes::HtekData;
+use crate::layout::Layouts;
+
+/// The per-model common file names (`cfg0012.xml` → UC924), from the layouts.
+pub struct Who {
+    common: Vec<(String, String)>,
+}
+
+impl Who {
+    pub fn new(layouts: &Layouts) -> anyhow::Result<Who> {
+        let data = HtekData::load(layouts)?;
+        let common = layouts
+            .models()
+            .filter_map(|m| m.device_code.as_ref().map(|c| (data.files.common_name(c), m.name.clone())))
+            .collect();
+        Ok(Who { common })
+    }
+
+    /// Who asks, for the log line.
+    pub fn phone(&self, user_agent: Option<&str>, file: &str) -> String {
+        phone(user_agent, file, &self.common)
+    }
+}
+
+fn phone(user_agent: Option<&str>, file: &str, common: &[(String, String)]) -> String {
+    if let Some(who) = user_agent.and_then(from_user_agent) {
+        return who;
+    }
+    let name = file.rsplit('/').next().unwrap_or(file);
+    if let Some(mac) = mac_in(name) {
+        return format!("MAC {mac} (from the file name)");
+    }
+    let models: Vec<&str> = common.iter().filter(|(f, _)| f == name).map(|(_, m)| m.as_str()).collect();
+    if !models.is_empty() {
+        return format!("a {} (the common file of its device code)", models.join(" or "));
+    }
+    match user_agent {
+        Some(ua) => format!("unknown (User-Agent '{ua}')"),
+        None => "unknown".to_string(),
+    }
+}
+
+/// `VENDOR MODEL FIRMWARE MAC` → "Htek UC924 00:1f:c1:10:d3:a9 firmware 2.0.4.6.41".
+pub fn from_user_agent(ua: &str) -> Option<String> {
+    let parts: Vec<&str> = ua.split_whitespace().collect();
+    let [vendor, model, firmware, mac] = parts.as_slice() else { return None };
+    if !(vendor.eq_ignore_ascii_case("htek") || vendor.eq_ignore_ascii_case("flyingvoice")) {
+        return None;
+    }
+    let mac = Mac::parse(mac).ok()?;
+    Some(format!("{vendor} {model} MAC {mac} firmware {firmware}"))
+}
+
+/// The first run of 12 hex digits in `name` that is a phone's MAC.
+fn mac_in(name: &str) -> Option<Mac> {
+    let b = name.as_bytes();
+    (0..b.len().saturating_sub(11)).find_map(|i| {
+        let run = &name[i..i + 12];
+        let bounded = i == 0 || !b[i - 1].is_ascii_hexdigit();
+        let ends = b.get(i + 12).is_none_or(|c| !c.is_ascii_hexdigit());
+        (bounded && ends && run.bytes().all(|c| c.is_ascii_hexdigit())).then(|| Mac::parse(run).ok()).flatten()
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn reads_both_user_agents_and_file_names() {
+        let w = Who::new(&Layouts::load(None).unwrap()).unwrap();
+        assert_eq!(
+            w.phone(Some("Htek UC924 2.0.4.6.41 00:1f:c1:10:d3:a9"), "/x"),
+            "Htek UC924 MAC 001fc110d3a9 firmware 2.0.4.6.41"
+        );
+        assert!(w.phone(Some("curl/8"), "/cfg001fc110d3a9.xml").contains("MAC 001fc110d3a9"));
+        assert!(w.phone(None, "/cfg0012.xml").contains("UC924"));
+        assert_eq!(w.phone(None, "/y000000000000.boot"), "unknown");
+    }
+}
