@@ -2,6 +2,8 @@
 //!
 //! This file only parses the command line and hands each subcommand to its module.
 
+#![forbid(unsafe_code)]
+
 mod archive;
 mod checksums;
 mod config;
