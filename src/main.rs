@@ -21,6 +21,7 @@ mod output;
 mod release;
 mod report;
 mod ringtone;
+mod tomlfile;
 mod verify;
 mod walk;
 

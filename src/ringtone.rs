@@ -11,9 +11,6 @@ use serde::Serialize;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
-/// The model whose ring-tone rules apply when none is named: every Htek UC900 model shares them.
-const DEFAULT_MODEL: &str = "UC924";
-
 #[derive(clap::Args)]
 #[command(
     allow_negative_numbers = true,
@@ -106,7 +103,10 @@ pub struct Encoded {
 }
 
 pub fn run(args: &Args, ctx: &Context) -> Result<ExitCode> {
-    let model = ctx.layouts.model(args.model.as_deref().unwrap_or(DEFAULT_MODEL))?;
+    let model = match args.model.as_deref() {
+        Some(name) => ctx.layouts.model(name)?,
+        None => ctx.layouts.default_model()?,
+    };
     let file_name = model.ringtone.file_for_slot(args.slot, &model.name)?;
     let raw = match args.raw {
         Some(encoding) => Some(RawFormat {
@@ -168,14 +168,8 @@ pub fn run(args: &Args, ctx: &Context) -> Result<ExitCode> {
 pub fn build(req: &Request, model: &Model) -> Result<Encoded> {
     let rules = &model.ringtone;
     let shown = req.input.display();
-    let codec = match req.codec {
-        Some(c) => c,
-        None => rules.codec.parse().map_err(|e| anyhow::anyhow!("layout of {}: codec: {e}", model.name))?,
-    };
-    let container = match req.container {
-        Some(c) => c,
-        None => rules.container.parse().map_err(|e| anyhow::anyhow!("layout of {}: container: {e}", model.name))?,
-    };
+    let codec = req.codec.unwrap_or(rules.codec);
+    let container = req.container.unwrap_or(rules.container);
     if let Some(s) = req.max_seconds {
         if !(s.is_finite() && s > 0.0) {
             bail!("--max-seconds must be a number greater than 0, not {s}");
@@ -247,7 +241,7 @@ pub fn check(shown: &str, bytes: &[u8], decoded: &ringtool::Decoded, model: &Mod
             format!("{} bytes, over {}'s ring-tone cap of {} bytes", bytes.len(), model.name, rules.max_bytes),
         ));
     }
-    if decoded.container.to_string() != rules.container {
+    if decoded.container != rules.container {
         found.push(Diagnostic::error(
             shown,
             format!("container is {}, {} expects {}", decoded.container, model.name, rules.container),
@@ -313,9 +307,8 @@ impl crate::inspect::Inspector for RingInspector {
         }
         let model = match opts.model {
             Some(m) => Some(m),
-            // A gsrt file is an Htek ring file: check it against the Htek rules by default.
-            None if decoded.container == Container::Gsrt => Some(ctx.layouts.model(DEFAULT_MODEL)?),
-            None => None,
+            // A file in the default model's container is checked against its rules by default.
+            None => ctx.layouts.default_model().ok().filter(|m| m.ringtone.container == decoded.container),
         };
         match model {
             Some(m) => report.diagnostics = check(shown, bytes, &decoded, m),

@@ -168,11 +168,8 @@ fn check_file(
     if rel == SUMS_FILE || rel == MANIFEST_JSON || rel == REPORT_HTML {
         return;
     }
-    if crate::glob::matches("factory*.bin", name) {
-        found.push(Diagnostic::error(
-            rel,
-            "factory files are used in Htek's factory and must never be served (guide §2.1)",
-        ));
+    if let Some(reason) = fetched.forbidden(name) {
+        found.push(Diagnostic::error(rel, reason));
         return;
     }
     let expect = fetched.expect(name);

@@ -5,6 +5,7 @@
 use super::csv_input::CsvFile;
 use super::fvfile::{self, FvData, Kind};
 use super::phones::{self, PhoneRow};
+use crate::layout::ConfigFormat;
 use crate::output::StagedDir;
 use crate::report::{Diagnostic, Severity};
 use crate::Context;
@@ -75,13 +76,13 @@ pub struct Generated {
     pub count: usize,
     /// The shared files written besides (common boot and cfg, phonebook).
     pub extra: Vec<String>,
-    data: FvData,
+    data: std::sync::Arc<FvData>,
     url: Option<String>,
 }
 
 /// Writes every boot and cfg file into `args.out` (all or nothing); prints nothing.
 pub fn generate(args: &Args, ctx: &Context) -> Result<Generated> {
-    let data = FvData::load(&ctx.layouts)?;
+    let data = ctx.layouts.flyingvoice.clone();
     let url = args.resources_url.as_deref().map(super::check_base_url).transpose()?;
     let mut common = match &args.common {
         Some(path) => load_common(path, &data)?,
@@ -135,11 +136,8 @@ pub fn generate(args: &Args, ctx: &Context) -> Result<Generated> {
         }
         if let Some(name) = model_col.map(|c| row.fields.get(c).unwrap_or_default().trim()).filter(|m| !m.is_empty()) {
             let model = ctx.layouts.model(name).map_err(|e| e.to_string())?;
-            if model.vendor != "flyingvoice" {
-                return Err(format!(
-                    "model {} is a {} phone; use `bundler config {}`",
-                    model.name, model.vendor, model.vendor
-                ));
+            if let Some(why) = super::wrong_format(model, ConfigFormat::FlyingvoiceCfg) {
+                return Err(why);
             }
         }
         let mut settings = Vec::new();

@@ -7,7 +7,7 @@
 //! with no line break inside a value. Public (Yealink): the first line is `#!version:1.0.0.1` and
 //! spaces around `=` are fine.
 
-use crate::layout::Layouts;
+use crate::layout::DataFile;
 use crate::report::{Diagnostic, Severity};
 use anyhow::{anyhow, Result};
 use serde::Deserialize;
@@ -61,9 +61,9 @@ pub struct PhonebookRules {
 }
 
 impl FvData {
-    /// Reads the vocabulary from the layouts (built in, with any override applied).
-    pub fn load(layouts: &Layouts) -> Result<FvData> {
-        let data = layouts.data(DATA_FILE)?;
+    /// Reads the vocabulary from its layout data file (built in, with any override applied); done
+    /// once, when the layouts load.
+    pub fn read(data: &DataFile) -> Result<FvData> {
         toml::Value::Table(data.table.clone())
             .try_into()
             .map_err(|e: toml::de::Error| anyhow!("{}: {}", data.shown, e.message().trim()))

@@ -7,7 +7,7 @@ use super::htek_xml::{self, Dialect};
 use super::pcodes::HtekData;
 use super::phones::{self, PhoneRow};
 use super::xml_text;
-use crate::layout::Model;
+use crate::layout::{ConfigFormat, Model};
 use crate::output::StagedDir;
 use crate::report::{Diagnostic, Severity};
 use crate::Context;
@@ -89,11 +89,7 @@ struct Phone {
 
 /// The dialect to write for a model: `--dialect`, else the model's layout value.
 fn dialect_for(args: &Args, model: &Model) -> Result<Dialect, String> {
-    match (args.dialect, model.config_dialect.as_deref()) {
-        (Some(d), _) => Ok(d),
-        (None, None) => Ok(Dialect::Pcode),
-        (None, Some(text)) => text.parse().map_err(|e| format!("layouts: model {}: {e}", model.name)),
-    }
+    Ok(args.dialect.or(model.config_dialect).unwrap_or(Dialect::Pcode))
 }
 
 /// Renders in `dialect`, or says which setting the named dialect has no element for.
@@ -115,7 +111,7 @@ pub fn run(args: &Args, ctx: &Context) -> Result<ExitCode> {
 
 /// What `generate` wrote into the output folder.
 pub struct Generated {
-    data: HtekData,
+    data: std::sync::Arc<HtekData>,
     key: Option<AesKey>,
     /// Per-phone files written.
     pub count: usize,
@@ -127,7 +123,7 @@ pub struct Generated {
 
 /// Writes every per-phone and common file into `args.out` (all or nothing); prints nothing.
 pub fn generate(args: &Args, ctx: &Context) -> Result<Generated> {
-    let data = HtekData::load(&ctx.layouts)?;
+    let data = ctx.layouts.htek.clone();
     let key = args.aes_key.as_deref().map(AesKey::parse).transpose()?;
     for (flag, value) in [("--prefix", &args.prefix), ("--postfix", &args.postfix)] {
         crate::output::check_name_part(flag, value)?;
@@ -312,8 +308,8 @@ fn phone_model<'a>(ctx: &'a Context, name: &str, merge: bool) -> Result<&'a Mode
         return Err("the model is empty".to_string());
     }
     let model = ctx.layouts.model(name).map_err(|e| e.to_string())?;
-    if model.vendor != "htek" {
-        return Err(format!("model {} is a {} phone; use `bundler config {}`", model.name, model.vendor, model.vendor));
+    if let Some(why) = super::wrong_format(model, ConfigFormat::HtekXml) {
+        return Err(why);
     }
     if model.device_code.is_none() && !merge {
         return Err(format!("model {} has no known device code{ADD_CODE}", model.name));
@@ -349,8 +345,8 @@ fn load_common(path: &Path, data: &HtekData, ctx: &Context) -> Result<Common> {
                     };
                     let model =
                         ctx.layouts.model(&name).map_err(|e| anyhow::anyhow!("{shown}: [models.{name}]: {e}"))?;
-                    if model.vendor != "htek" {
-                        bail!("{shown}: [models.{name}]: {} is a {} phone", model.name, model.vendor);
+                    if let Some(why) = super::wrong_format(model, ConfigFormat::HtekXml) {
+                        bail!("{shown}: [models.{name}]: {why}");
                     }
                     let settings = settings_from(&shown, &format!("[models.{name}]"), t, data)?;
                     if common.models.insert(model.name.clone(), settings).is_some() {
@@ -418,7 +414,7 @@ fn common_settings(model: &Model, common: &Common, data: &HtekData, args: &Args,
         layers.push(
             data.resources
                 .iter()
-                .filter(|r| r.requires_asset.as_deref().is_none_or(|kind| model.asset(kind).is_some()))
+                .filter(|r| r.requires_asset.is_none_or(|kind| model.asset(kind).is_some()))
                 .map(|r| (data.own(&r.pcode), r.value.replace("{url}", url).replace("{model}", &model.name)))
                 .collect(),
         );

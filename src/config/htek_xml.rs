@@ -18,8 +18,9 @@ use super::xml_text::escape;
 use crate::report::{Diagnostic, Severity};
 use std::collections::HashMap;
 
-/// Which element names a config file uses.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+/// Which element names a config file uses (`config_dialect` in a vendor layout, `--dialect`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "lowercase")]
 pub enum Dialect {
     /// `<P47 para="…">value</P47>` (the guide's).
     Pcode,
@@ -275,7 +276,7 @@ mod tests {
     use crate::layout::Layouts;
 
     fn data() -> HtekData {
-        HtekData::load(&Layouts::load(None).unwrap()).unwrap()
+        HtekData::read(Layouts::load(None).unwrap().data(crate::config::pcodes::DATA_FILE).unwrap()).unwrap()
     }
 
     #[test]

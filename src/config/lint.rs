@@ -96,7 +96,7 @@ impl Inspector for ConfigInspector {
     }
 
     fn inspect(&self, shown: &str, bytes: &[u8], _opts: &Options, ctx: &Context) -> Result<FileReport> {
-        let linter = Linter { htek: HtekData::load(&ctx.layouts)?, fv: FvData::load(&ctx.layouts)?, key: None, ctx };
+        let linter = Linter { htek: ctx.layouts.htek.clone(), fv: ctx.layouts.flyingvoice.clone(), key: None, ctx };
         let path = Path::new(shown);
         let name = path.file_name().and_then(|n| n.to_str()).unwrap_or(shown);
         let mut report = match config_kind(name, bytes) {
@@ -136,16 +136,16 @@ impl Inspector for ConfigInspector {
 
 /// Everything lint needs besides the files.
 pub struct Linter<'a> {
-    pub htek: HtekData,
-    pub fv: FvData,
+    pub htek: std::sync::Arc<HtekData>,
+    pub fv: std::sync::Arc<FvData>,
     pub key: Option<AesKey>,
     pub ctx: &'a Context,
 }
 
 pub fn run(args: &Args, ctx: &Context) -> Result<ExitCode> {
     let linter = Linter {
-        htek: HtekData::load(&ctx.layouts)?,
-        fv: FvData::load(&ctx.layouts)?,
+        htek: ctx.layouts.htek.clone(),
+        fv: ctx.layouts.flyingvoice.clone(),
         key: args.aes_key.as_deref().map(AesKey::parse).transpose()?,
         ctx,
     };

@@ -1,7 +1,7 @@
 //! The Htek config vocabulary from `layouts/htek-config.toml`: file names, the P-codes bundler
 //! fills in itself, the resource URLs, and the P-code dictionary (para text, alias, type, range).
 
-use crate::layout::Layouts;
+use crate::layout::DataFile;
 use crate::report::Severity;
 use anyhow::{anyhow, bail, Result};
 use serde::{Deserialize, Serialize};
@@ -70,7 +70,7 @@ pub struct Resource {
     pub value: String,
     /// Only for models that have a screen asset of this kind.
     #[serde(default)]
-    pub requires_asset: Option<String>,
+    pub requires_asset: Option<crate::layout::AssetKind>,
     #[serde(default)]
     pub source: String,
 }
@@ -204,9 +204,9 @@ pub struct NamedElement {
 }
 
 impl HtekData {
-    /// Reads the vocabulary from the layouts (built in, with any override applied).
-    pub fn load(layouts: &Layouts) -> Result<HtekData> {
-        let data = layouts.data(DATA_FILE)?;
+    /// Reads the vocabulary from its layout data file (built in, with any override applied); done
+    /// once, when the layouts load.
+    pub fn read(data: &DataFile) -> Result<HtekData> {
         let shown = &data.shown;
         let raw: Raw = toml::Value::Table(data.table.clone())
             .try_into()
@@ -394,7 +394,7 @@ mod tests {
     use super::*;
 
     fn data() -> HtekData {
-        HtekData::load(&Layouts::load(None).unwrap()).unwrap()
+        HtekData::read(crate::layout::Layouts::load(None).unwrap().data(DATA_FILE).unwrap()).unwrap()
     }
 
     #[test]

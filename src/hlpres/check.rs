@@ -85,7 +85,7 @@ fn rule_for_file<'m>(model: &'m Model, file: &str, standalone: bool) -> Option<&
         .asset_rules
         .iter()
         .find(|r| r.names.iter().any(|n| n.eq_ignore_ascii_case(file)))
-        .or_else(|| model.asset_rules.iter().find(|r| lower.starts_with(&r.kind)))
+        .or_else(|| model.asset_rules.iter().find(|r| lower.starts_with(r.kind.name())))
 }
 
 fn base_name(name: &str) -> &str {

@@ -2,7 +2,7 @@
 //! Items are independent, so `build_all` runs them on `jobs` threads with a progress bar.
 
 use super::plan::{Item, Plan, Work};
-use crate::layout::Layouts;
+use crate::layout::{ConfigFormat, Layouts};
 use crate::report::Severity;
 use anyhow::{bail, Result};
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
@@ -112,8 +112,8 @@ pub fn build_item(item: &Item, firmware: Option<&crate::firmware::Laid>, layouts
         }
         Work::Config { spec, vendor, resources_url } => build_configs(spec, vendor, resources_url.clone(), layouts),
         Work::Direct { kind, file, look } => {
-            let rule = model.asset(kind).expect("planned only with a rule");
-            let name = item.outputs[0].rsplit('/').next().unwrap_or(kind);
+            let rule = model.asset(*kind).expect("planned only with a rule");
+            let name = item.outputs[0].rsplit('/').next().unwrap_or(kind.name());
             let target = crate::hlpres::Target::from_rule(rule, name)?;
             let bytes = crate::input::read_limited(file, crate::hlpres::asset::MAX_INPUT_BYTES)?;
             let built = crate::hlpres::build_asset(&target, &file.display().to_string(), &bytes, look)?;
@@ -187,8 +187,8 @@ fn build_configs(
     let out = tmp.path().join("config");
     // The config commands take a Context; building one here keeps them unaware of releases.
     let ctx = crate::Context { layouts: layouts.clone() };
-    let details = match vendor {
-        "htek" => {
+    let details = match layouts.vendor(vendor)?.config_format()? {
+        ConfigFormat::HtekXml => {
             let aes_key =
                 match &spec.aes_key_env {
                     Some(var) => Some(std::env::var(var).map_err(|_| {
@@ -212,7 +212,7 @@ fn build_configs(
             let warnings: Vec<String> = g.warnings.iter().map(|w| w.to_string()).collect();
             serde_json::json!({ "phones": g.count, "encrypted": spec.aes_key_env.is_some(), "warnings": warnings })
         }
-        _ => {
+        ConfigFormat::FlyingvoiceCfg => {
             let args = crate::config::flyingvoice::Args {
                 phones: spec.phones.clone(),
                 common: spec.common.clone(),

@@ -14,7 +14,7 @@
 //! `firmware/MODEL/` holding its boot/img files, ring files and tars, all renamed.
 
 use super::manifest::{Branding, ConfigSpec, FirmwareSpec, Languages, Manifest, RingSpec};
-use crate::layout::{Layouts, Model};
+use crate::layout::{AssetKind, Layouts, Model};
 use anyhow::Result;
 use serde::Serialize;
 use std::path::PathBuf;
@@ -41,7 +41,7 @@ pub enum Work {
     },
     /// A direct-download screen asset (`wallpaper`, `screensaver`) for one model.
     Direct {
-        kind: String,
+        kind: AssetKind,
         file: PathBuf,
         look: crate::hlpres::Look,
     },
@@ -147,8 +147,8 @@ pub fn plan(manifest: &Manifest, layouts: &Layouts) -> Result<Plan> {
                 items.push(item);
             }
             for (kind, file, code) in [
-                ("wallpaper", &branding.direct_wallpaper, "P20052"),
-                ("screensaver", &branding.direct_screensaver, "P20051"),
+                (AssetKind::Wallpaper, &branding.direct_wallpaper, "P20052"),
+                (AssetKind::Screensaver, &branding.direct_screensaver, "P20051"),
             ] {
                 let Some(file) = file else { continue };
                 let Some(rule) = model.asset(kind) else { continue };
@@ -156,7 +156,7 @@ pub fn plan(manifest: &Manifest, layouts: &Layouts) -> Result<Plan> {
                 let path = format!("{}/{kind}.{format}", model.name);
                 items.push(Item {
                     label: format!("direct-download {kind}"),
-                    work: Work::Direct { kind: kind.to_string(), file: file.clone(), look: branding.look },
+                    work: Work::Direct { kind, file: file.clone(), look: branding.look },
                     rule_model: model.name.clone(),
                     models: vec![model.name.clone()],
                     inputs: vec![file.clone()],
@@ -268,16 +268,16 @@ fn hlpres_item(
 ) -> Result<Option<Item>> {
     let Some(rule) = &model.hlpres else { return Ok(None) };
     let mut own = branding.clone();
-    if model.asset("wallpaper").is_none() {
+    if model.asset(AssetKind::Wallpaper).is_none() {
         own.wallpapers.clear();
     }
-    if model.asset("screensaver").is_none() {
+    if model.asset(AssetKind::Screensaver).is_none() {
         own.screensavers.clear();
     }
-    if model.asset("lcdlogo").is_none() {
+    if model.asset(AssetKind::Lcdlogo).is_none() {
         own.lcdlogo = None;
     }
-    if model.asset("weblogo").is_none() {
+    if model.asset(AssetKind::Weblogo).is_none() {
         own.weblogo = None;
     }
     let inputs: Vec<PathBuf> = own
