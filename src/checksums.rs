@@ -14,11 +14,16 @@ pub fn sha256_hex(bytes: &[u8]) -> String {
     Sha256::digest(bytes).iter().map(|b| format!("{b:02x}")).collect()
 }
 
-/// Hex SHA-256 of a file, read in a stream.
-pub fn sha256_file(path: &Path) -> Result<String> {
-    let mut file = std::fs::File::open(path).with_context(|| format!("{}: cannot open", path.display()))?;
+/// Hex SHA-256 of a file, read in a stream, refusing one larger than `max` bytes (so an input that
+/// never ends cannot hold a run forever).
+pub fn sha256_file(path: &Path, max: u64) -> Result<String> {
+    let file = std::fs::File::open(path).with_context(|| format!("{}: cannot open", path.display()))?;
     let mut hasher = Sha256::new();
-    std::io::copy(&mut file, &mut hasher).with_context(|| format!("{}: cannot read", path.display()))?;
+    let read = std::io::copy(&mut std::io::Read::take(file, max + 1), &mut hasher)
+        .with_context(|| format!("{}: cannot read", path.display()))?;
+    if read > max {
+        bail!("{}: larger than the {max} bytes allowed", path.display());
+    }
     Ok(hasher.finalize().iter().map(|b| format!("{b:02x}")).collect())
 }
 

@@ -182,6 +182,9 @@ pub struct Vendor {
     /// warned about, not refused.
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub ouis: Vec<String>,
+    /// DHCP options the phones take the provisioning URL from (`dhcp_options`).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub dhcp_options: Vec<u8>,
     /// Which config code the vendor's phones take; `None`: configs are not supported.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub config_format: Option<ConfigFormat>,
@@ -567,6 +570,7 @@ impl LayoutFile {
             family: head.family,
             origin: self.origin,
             ouis: ouis_of(head.ouis, shown)?,
+            dhcp_options: head.dhcp_options,
             config_format: head.config_format,
             default_model: head.default_model,
             forbidden: head.forbidden,
@@ -585,6 +589,8 @@ struct Head {
     family: String,
     #[serde(default)]
     ouis: Vec<String>,
+    #[serde(default)]
+    dhcp_options: Vec<u8>,
     config_format: Option<ConfigFormat>,
     default_model: Option<String>,
     #[serde(default)]
@@ -608,6 +614,7 @@ struct Checked {
     vendor: Option<String>,
     family: Option<String>,
     ouis: Option<Vec<String>>,
+    dhcp_options: Option<Vec<u8>>,
     config_format: Option<ConfigFormat>,
     default_model: Option<String>,
     forbidden: Option<Vec<Forbidden>>,
@@ -696,6 +703,11 @@ mod tests {
         assert_eq!(uc924.ringtone.slots, [4, 5, 6, 7, 8]);
         assert_eq!(uc924.hlpres.as_ref().unwrap().max_bytes, 2_000_000);
         assert!(l.model("UC901").unwrap().device_code.is_none());
+        let htek = l.vendor("htek").unwrap();
+        assert_eq!(
+            (htek.ouis.as_slice(), htek.dhcp_options.as_slice()),
+            (&["001fc1".to_string()][..], &[66, 128, 150][..])
+        );
     }
 
     #[test]

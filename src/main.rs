@@ -7,6 +7,7 @@
 mod archive;
 mod checksums;
 mod config;
+mod dhcp;
 mod epoch;
 mod firmware;
 mod glob;
@@ -17,6 +18,7 @@ mod inspect;
 mod language;
 mod layout;
 mod models;
+mod notify;
 mod output;
 mod release;
 mod report;
@@ -63,6 +65,10 @@ enum Command {
     Hlpres(hlpres::Args),
     /// Make one screen asset (wallpaper, screensaver, logo, icon) at the model's size and cap.
     Image(hlpres::image_command::Args),
+    /// Tell phones to fetch their provisioning tree now (SIP NOTIFY, Event: check-sync).
+    Notify(notify::Args),
+    /// Print the DHCP server config (dnsmasq, ISC, Kea) that points phones at the tree (options 66/128/150).
+    Dhcp(dhcp::Args),
 }
 
 /// What every command gets besides its own arguments.
@@ -70,15 +76,45 @@ pub struct Context {
     pub layouts: layout::Layouts,
 }
 
+/// The exit status of a run whose standard output was closed early (`bundler verify build | head
+/// -1`): what a shell reports for a Unix tool ended by SIGPIPE (128 + 13).
+const BROKEN_PIPE_EXIT: i32 = 141;
+
 fn main() -> ExitCode {
+    quiet_on_broken_pipe();
     let cli = Cli::parse();
     match run(cli) {
         Ok(code) => code,
+        Err(e) if is_broken_pipe(&e) => ExitCode::from(BROKEN_PIPE_EXIT as u8),
         Err(e) => {
             eprintln!("error: {e:#}");
             ExitCode::FAILURE
         }
     }
+}
+
+/// Output is printed with `println!`, which panics when standard output is a closed pipe (Rust
+/// ignores SIGPIPE, and restoring it needs `unsafe`). This hook turns exactly that panic into a
+/// quiet exit, as Unix tools end; every other panic is reported as before.
+fn quiet_on_broken_pipe() {
+    let default = std::panic::take_hook();
+    std::panic::set_hook(Box::new(move |info| {
+        let message = info
+            .payload()
+            .downcast_ref::<String>()
+            .map(String::as_str)
+            .or_else(|| info.payload().downcast_ref::<&str>().copied())
+            .unwrap_or("");
+        if message.starts_with("failed printing to stdout") && message.contains("Broken pipe") {
+            std::process::exit(BROKEN_PIPE_EXIT);
+        }
+        default(info);
+    }));
+}
+
+/// Whether an error is a write to a closed pipe (JSON output is written, not printed).
+fn is_broken_pipe(e: &anyhow::Error) -> bool {
+    e.chain().filter_map(|c| c.downcast_ref::<std::io::Error>()).any(|io| io.kind() == std::io::ErrorKind::BrokenPipe)
 }
 
 fn run(cli: Cli) -> anyhow::Result<ExitCode> {
@@ -94,6 +130,8 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Config(args) => config::run(&args, &ctx),
         Command::Hlpres(args) => hlpres::run(&args, &ctx),
         Command::Image(args) => hlpres::image_command::run(&args, &ctx),
+        Command::Notify(args) => notify::run(&args, &ctx),
+        Command::Dhcp(args) => dhcp::run(&args, &ctx),
     }
 }
 

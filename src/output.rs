@@ -10,7 +10,39 @@ use std::io::Write;
 use std::path::{Path, PathBuf};
 
 /// Writes `bytes` to `path` atomically, creating the parent folder when it is missing.
+///
+/// Only a regular file (or a new name) is replaced: `-` writes to standard output, a character
+/// device or FIFO (`/dev/null`, `/dev/stdout` on a pipe) is written through, and a symlink to a
+/// regular file has its target replaced (the link stays). A folder or a dangling symlink is refused.
 pub fn write_atomic(path: &Path, bytes: &[u8]) -> Result<()> {
+    if path.as_os_str() == "-" {
+        let mut out = std::io::stdout().lock();
+        return out.write_all(bytes).and_then(|()| out.flush()).context("standard output: cannot write");
+    }
+    let link = std::fs::symlink_metadata(path).is_ok_and(|m| m.file_type().is_symlink());
+    match std::fs::metadata(path) {
+        Ok(m) if m.is_dir() => bail!("{}: is a folder, not a file", path.display()),
+        Ok(m) if !m.is_file() => write_through(path, bytes),
+        Ok(_) if link => {
+            let target = std::fs::canonicalize(path).with_context(|| format!("{}: cannot resolve", path.display()))?;
+            replace_file(&target, bytes)
+        }
+        Err(_) if link => bail!("{}: is a symlink to a missing file; refusing to replace the link", path.display()),
+        _ => replace_file(path, bytes),
+    }
+}
+
+/// Writes into an existing device or FIFO as it is.
+fn write_through(path: &Path, bytes: &[u8]) -> Result<()> {
+    let mut file = std::fs::OpenOptions::new()
+        .write(true)
+        .open(path)
+        .with_context(|| format!("{}: cannot open", path.display()))?;
+    file.write_all(bytes).with_context(|| format!("{}: cannot write", path.display()))
+}
+
+/// A temporary file beside `path`, renamed over it.
+fn replace_file(path: &Path, bytes: &[u8]) -> Result<()> {
     let parent = &parent_of(path);
     std::fs::create_dir_all(parent).with_context(|| format!("{}: cannot create output folder", parent.display()))?;
     let mut tmp = tempfile::Builder::new()
@@ -83,22 +115,26 @@ impl StagedDir {
     }
 
     /// A staging folder for replacing `out` as a whole ([`StagedDir::replace`]), created beside it.
-    /// Staging folders left by killed runs are removed first.
-    pub fn beside(out: &Path) -> Result<StagedDir> {
+    /// Staging folders left by killed runs are removed first; holding `lock` guarantees that no
+    /// other run is using them.
+    pub fn beside(out: &Path, lock: &OutLock) -> Result<StagedDir> {
         if out.exists() && !out.is_dir() {
             anyhow::bail!("{}: exists and is not a folder", out.display());
         }
         let parent = parent_of(out);
-        let name = out.file_name().and_then(|n| n.to_str()).unwrap_or("out");
-        let prefix = format!(".{name}.bundler-");
+        let name = tree_name(out);
+        debug_assert_eq!(lock.path, parent.join(format!(".{name}.bundler-lock")));
+        let leftovers = [format!(".{name}.bundler-staging-"), format!(".{name}.bundler-old-")];
         if let Ok(entries) = std::fs::read_dir(&parent) {
             for e in entries.flatten() {
-                if e.file_name().to_string_lossy().starts_with(&prefix) {
+                let file_name = e.file_name().to_string_lossy().into_owned();
+                let is_dir = e.file_type().is_ok_and(|t| t.is_dir());
+                if is_dir && leftovers.iter().any(|p| file_name.starts_with(p.as_str())) {
                     let _ = std::fs::remove_dir_all(e.path());
                 }
             }
         }
-        StagedDir::create(out, &parent, &prefix, !out.exists())
+        StagedDir::create(out, &parent, &leftovers[0], !out.exists())
     }
 
     fn create(out: &Path, within: &Path, prefix: &str, fresh: bool) -> Result<StagedDir> {
@@ -154,11 +190,7 @@ impl StagedDir {
         let out = self.out;
         let staged = self.tmp.keep();
         if out.exists() {
-            let old = parent_of(&out).join(format!(
-                ".{}.bundler-old-{}",
-                out.file_name().and_then(|n| n.to_str()).unwrap_or("out"),
-                std::process::id()
-            ));
+            let old = parent_of(&out).join(format!(".{}.bundler-old-{}", tree_name(&out), std::process::id()));
             std::fs::rename(&out, &old).with_context(|| format!("{}: cannot replace", out.display()))?;
             if let Err(e) = std::fs::rename(&staged, &out) {
                 let _ = std::fs::rename(&old, &out);
@@ -192,6 +224,86 @@ impl StagedDir {
         }
         move_tree(self.tmp.path(), &out)?;
         Ok(()) // `self.tmp` (now empty) is removed on drop.
+    }
+}
+
+/// The name of the output folder, as used in the names of its staging folders and lock.
+fn tree_name(out: &Path) -> String {
+    out.file_name().map_or_else(|| "out".to_string(), |n| n.to_string_lossy().into_owned())
+}
+
+/// An exclusive claim on an output folder, so two runs never build into it at once: a locked file
+/// `.NAME.bundler-lock` beside it, holding the owner's process id, removed when the claim ends.
+pub struct OutLock {
+    path: PathBuf,
+    file: std::fs::File,
+}
+
+impl OutLock {
+    /// Claims `out`, or fails at once naming the run that holds it.
+    pub fn acquire(out: &Path) -> Result<OutLock> {
+        let parent = parent_of(out);
+        std::fs::create_dir_all(&parent)
+            .with_context(|| format!("{}: cannot create output folder", parent.display()))?;
+        let path = parent.join(format!(".{}.bundler-lock", tree_name(out)));
+        // The holder removes the file when done, so a file locked here may already be unlinked:
+        // only a lock on the file that is still at `path` counts.
+        for _ in 0..100 {
+            let file = std::fs::OpenOptions::new()
+                .read(true)
+                .write(true)
+                .create(true)
+                .truncate(false)
+                .open(&path)
+                .with_context(|| format!("{}: cannot create the lock file", path.display()))?;
+            match file.try_lock() {
+                Ok(()) => {}
+                Err(std::fs::TryLockError::WouldBlock) => {
+                    let holder = std::fs::read_to_string(&path).unwrap_or_default();
+                    let holder =
+                        if holder.trim().is_empty() { "a process".to_string() } else { holder.trim().to_string() };
+                    bail!(
+                        "{}: another bundler run ({holder}, lock {}) is building into this folder; try again when it has finished",
+                        out.display(),
+                        path.display()
+                    );
+                }
+                Err(std::fs::TryLockError::Error(e)) => {
+                    return Err(e).with_context(|| format!("{}: cannot lock", path.display()))
+                }
+            }
+            if same_file(&file, &path) {
+                let mut lock = OutLock { path, file };
+                lock.file.set_len(0)?;
+                write!(lock.file, "pid {}", std::process::id())?;
+                return Ok(lock);
+            }
+        }
+        bail!("{}: cannot lock (the lock file keeps changing)", path.display())
+    }
+}
+
+impl Drop for OutLock {
+    fn drop(&mut self) {
+        // Removed while still locked (the file closes after this), so a waiting run sees it gone.
+        let _ = std::fs::remove_file(&self.path);
+    }
+}
+
+/// Whether the open `file` is the file now at `path`.
+fn same_file(file: &std::fs::File, path: &Path) -> bool {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::MetadataExt;
+        match (file.metadata(), std::fs::metadata(path)) {
+            (Ok(a), Ok(b)) => a.dev() == b.dev() && a.ino() == b.ino(),
+            _ => false,
+        }
+    }
+    #[cfg(not(unix))]
+    {
+        let _ = (file, path);
+        true
     }
 }
 

@@ -6,7 +6,7 @@ use crate::output::write_atomic;
 use crate::report::{print_json, Diagnostic};
 use crate::Context;
 use anyhow::{bail, Context as _, Result};
-use ringtool::{Codec, Container, RawEncoding, RawFormat, RenderOptions, Source, Timestamp};
+use ringtool::{Codec, Container, OptionField, RawEncoding, RawFormat, RenderOptions, Source, Timestamp};
 use serde::Serialize;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
@@ -14,7 +14,7 @@ use std::process::ExitCode;
 #[derive(clap::Args)]
 #[command(
     allow_negative_numbers = true,
-    after_help = "Examples:\n  bundler ringtone jingle.wav --slot 5\n  bundler ringtone song.mp3 --slot 6 --start 12 --max-seconds 10 --normalize\n  bundler ringtone tone.pcm --raw s16le --rate 16000 --channels 1 --slot 4 --out-dir tftp/\n\nThe output is written atomically; its header time comes from SOURCE_DATE_EPOCH (else 1970-01-01 00:00 UTC)."
+    after_help = "Examples:\n  bundler ringtone jingle.wav --slot 5\n  bundler ringtone song.mp3 --slot 6 --start 12 --max-seconds 10 --normalize\n  bundler ringtone tone.pcm --raw s16le --rate 16000 --channels 1 --slot 4 --out-dir tftp/\n\nEvery tone fades in over --fade-in-ms (default 5 ms), so a start cut mid-waveform does not click; an input that ends before the cap fades out over the same length, so the repeating ring does not click either. The sample count is even: a gsrt file needs no pad byte. A --container other than the model's needs -o with a name of its kind (*.bin for gsrt, *.wav for WAV): under its slot name the phone would fetch a file it cannot read.\n\nThe output is written atomically; its header time comes from SOURCE_DATE_EPOCH (else 1970-01-01 00:00 UTC)."
 )]
 pub struct Args {
     /// Audio file: WAV, MP3, FLAC, Ogg Vorbis, or headerless PCM with --raw.
@@ -31,7 +31,7 @@ pub struct Args {
     /// G.711 codec: ulaw or alaw (default: the model's).
     #[arg(long)]
     pub codec: Option<Codec>,
-    /// Container: gsrt, g711-wav or pcm-wav (default: the model's).
+    /// Container: gsrt, g711-wav or pcm-wav (default: the model's; another one needs -o NAME.bin/.wav).
     #[arg(long)]
     pub container: Option<Container>,
     /// Skip this many seconds of the input first.
@@ -40,7 +40,10 @@ pub struct Args {
     /// Fade-out length at the cut, in milliseconds.
     #[arg(long, value_name = "N", default_value_t = 50)]
     pub fade_ms: u32,
-    /// Scale to this peak level in dBFS (default -1 when given without a value).
+    /// Fade-in length at the start, in milliseconds (0 for none); also the fade-out of an input that ends before the cap.
+    #[arg(long, value_name = "N", default_value_t = ringtool::render::DEFAULT_FADE_IN_MS)]
+    pub fade_in_ms: u32,
+    /// Scale to this peak level in dBFS (default -1 when given without a value; gain at most +40 dB).
     #[arg(long, value_name = "DB", num_args = 0..=1, default_missing_value = "-1")]
     pub normalize: Option<f64>,
     /// Treat the input as headerless PCM: s16le, u8, ulaw or alaw (needs --rate and --channels).
@@ -88,7 +91,37 @@ pub struct Request<'a> {
     pub container: Option<Container>,
     pub start: f64,
     pub fade_ms: u32,
+    pub fade_in_ms: u32,
     pub normalize: Option<f64>,
+    /// Where the options were written, so errors name them as the user did.
+    pub origin: Origin,
+}
+
+/// Where a ring-tone request's options come from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Origin {
+    /// `bundler ringtone` flags.
+    CommandLine,
+    /// A `[ringtones]` entry of a release manifest.
+    Manifest { slot: u8 },
+}
+
+impl Origin {
+    /// How the user wrote `option`: `--start` on the command line, `[ringtones] 5: start` in a manifest.
+    pub fn name(self, option: OptionField) -> String {
+        let (flag, key) = match option {
+            OptionField::StartSeconds => ("--start", "start"),
+            OptionField::MaxSeconds => ("--max-seconds", "max_seconds"),
+            OptionField::FadeMs => ("--fade-ms", "fade_ms"),
+            OptionField::FadeInMs => ("--fade-in-ms", "fade_in_ms"),
+            OptionField::NormalizeDbfs => ("--normalize", "normalize"),
+            other => (other.field(), other.field()),
+        };
+        match self {
+            Origin::CommandLine => flag.to_string(),
+            Origin::Manifest { slot } => format!("[ringtones] {slot}: {key}"),
+        }
+    }
 }
 
 /// The encoded file and what it holds.
@@ -124,14 +157,18 @@ pub fn run(args: &Args, ctx: &Context) -> Result<ExitCode> {
         container: args.container,
         start: args.start,
         fade_ms: args.fade_ms,
+        fade_in_ms: args.fade_in_ms,
         normalize: args.normalize,
+        origin: Origin::CommandLine,
     };
-    let encoded = build(&request, model)?;
     let out = match (&args.output, &args.out_dir) {
         (Some(path), _) => path.clone(),
         (None, Some(dir)) => dir.join(&file_name),
         (None, None) => PathBuf::from(&file_name),
     };
+    let (_, container) = codec_and_container(&request, model)?;
+    check_output_name(&out, &file_name, container, model)?;
+    let encoded = build(&request, model)?;
     write_atomic(&out, &encoded.bytes)?;
     let built = Built {
         output: out.display().to_string(),
@@ -164,45 +201,81 @@ pub fn run(args: &Args, ctx: &Context) -> Result<ExitCode> {
     Ok(ExitCode::SUCCESS)
 }
 
+/// Refuses an output the phone or a reader would take for something else: a container other
+/// than the model's under the model's own slot file name (the phone fetches it and cannot read
+/// it), or any other name whose extension says another container (`.bin` is gsrt, `.wav` WAV).
+fn check_output_name(out: &Path, slot_file: &str, container: Container, model: &Model) -> Result<()> {
+    let name = out.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+    let wanted = if container == Container::Gsrt { "bin" } else { "wav" };
+    if name == slot_file {
+        if container != model.ringtone.container {
+            bail!(
+                "--container {container}: {} fetches {slot_file} as {}, so it could not play a {container} file \
+                 there; to write one anyway, name it with -o NAME.{wanted}",
+                model.name,
+                model.ringtone.container
+            );
+        }
+        return Ok(()); // the layout's own name for its own container
+    }
+    let ext = out.extension().map(|e| e.to_string_lossy().to_ascii_lowercase());
+    if ext.as_deref() != Some(wanted) {
+        bail!("-o {}: a {container} ring tone must be named *.{wanted}", out.display());
+    }
+    Ok(())
+}
+
+/// The codec and container of a request: its own, else the model's.
+fn codec_and_container(req: &Request, model: &Model) -> Result<(Codec, Container)> {
+    let rules = &model.ringtone;
+    Ok((req.codec.unwrap_or(rules.codec), req.container.unwrap_or(rules.container)))
+}
+
 /// Decodes, processes and encodes one ring tone under `model`'s rules. Nothing is written.
 pub fn build(req: &Request, model: &Model) -> Result<Encoded> {
     let rules = &model.ringtone;
     let shown = req.input.display();
-    let codec = req.codec.unwrap_or(rules.codec);
-    let container = req.container.unwrap_or(rules.container);
-    if let Some(s) = req.max_seconds {
-        if !(s.is_finite() && s > 0.0) {
-            bail!("--max-seconds must be a number greater than 0, not {s}");
-        }
+    let (codec, container) = codec_and_container(req, model)?;
+    if rules.sample_rate != ringtool::render::OUTPUT_RATE {
+        bail!(
+            "layout of {}: ring-tone sample_rate {} Hz is not supported: ring tones are made at {} Hz",
+            model.name,
+            rules.sample_rate,
+            ringtool::render::OUTPUT_RATE
+        );
     }
     if !(req.start.is_finite() && req.start >= 0.0) {
-        bail!("--start must be 0 or more seconds, not {}", req.start);
+        bail!("{} must be 0 or more seconds, not {}", req.origin.name(OptionField::StartSeconds), req.start);
     }
-    let byte_cap_seconds = seconds_within_byte_cap(rules, codec, container);
-    let max_seconds = match req.max_seconds {
-        Some(s) if s > byte_cap_seconds + 1e-9 => bail!(
-            "--max-seconds {s} does not fit {}'s ring-tone cap of {} bytes: at most {:.3} s",
-            model.name,
-            rules.max_bytes,
-            byte_cap_seconds
-        ),
-        Some(s) => s,
-        None => rules.max_seconds.min(byte_cap_seconds),
-    };
     let source = match &req.raw {
         Some(format) => Source::Raw { path: req.input, format: *format },
         None => Source::File(req.input),
     };
-    let options =
-        RenderOptions { start_seconds: req.start, max_seconds, fade_ms: req.fade_ms, normalize_dbfs: req.normalize };
-    let rendered = ringtool::render(&source, &options).map_err(|e| anyhow::anyhow!("{shown}: {e}"))?;
+    let options = RenderOptions {
+        start_seconds: req.start,
+        max_seconds: max_seconds(req, model, codec, container)?,
+        fade_ms: req.fade_ms,
+        fade_in_ms: req.fade_in_ms,
+        normalize_dbfs: req.normalize,
+    };
+    let rendered = ringtool::render(&source, &options).map_err(|e| match e {
+        ringtool::Error::BadOption { option, reason } => {
+            anyhow::anyhow!("{shown}: {} {reason}", req.origin.name(option))
+        }
+        e => anyhow::anyhow!("{shown}: {e}"),
+    })?;
+    let mut samples = rendered.samples;
+    if container != Container::PcmWav && samples.len() % 2 == 1 {
+        // An even count needs no pad byte; the sample added is silence after the tone.
+        samples.push(0);
+    }
     let stamp = Timestamp::from_unix(crate::epoch::build_time()?);
-    let bytes = ringtool::encode(&rendered.samples, codec, container, stamp);
+    let bytes = ringtool::encode(&samples, codec, container, stamp);
     if bytes.len() as u64 > rules.max_bytes {
         bail!("{shown}: ring tone would be {} bytes, over {}'s cap of {}", bytes.len(), model.name, rules.max_bytes);
     }
     Ok(Encoded {
-        seconds: rendered.samples.len() as f64 / 8000.0,
+        seconds: samples.len() as f64 / f64::from(rules.sample_rate),
         bytes,
         codec,
         container,
@@ -212,14 +285,35 @@ pub fn build(req: &Request, model: &Model) -> Result<Encoded> {
     })
 }
 
-/// The longest ring tone, in seconds, whose file stays within the model's byte cap.
-fn seconds_within_byte_cap(rules: &RingRules, codec: Codec, container: Container) -> f64 {
+/// The length cap to render with: the request's (which must fit the byte cap) or the model's,
+/// rounded to an even number of samples so the file needs no pad byte.
+fn max_seconds(req: &Request, model: &Model, codec: Codec, container: Container) -> Result<f64> {
+    let rules = &model.ringtone;
+    let rate = f64::from(rules.sample_rate);
+    let name = req.origin.name(OptionField::MaxSeconds);
+    let byte_cap_seconds = samples_within_byte_cap(rules, codec, container) as f64 / rate;
+    let seconds = match req.max_seconds {
+        Some(s) if !(s.is_finite() && s > 0.0) => bail!("{name} must be a number greater than 0, not {s}"),
+        Some(s) if s > byte_cap_seconds + 1e-9 => bail!(
+            "{name} {s} does not fit {}'s ring-tone cap of {} bytes: at most {byte_cap_seconds:.3} s",
+            model.name,
+            rules.max_bytes
+        ),
+        Some(s) => s,
+        None => rules.max_seconds.min(byte_cap_seconds),
+    };
+    let samples = (seconds * rate).round() as u64;
+    // Fewer than 2 samples: left for the renderer to judge.
+    Ok(if samples >= 2 { (samples & !1) as f64 / rate } else { seconds })
+}
+
+/// The most samples whose file stays within the model's byte cap: an even number, so that no
+/// pad byte is needed (16 s at 8 kHz + the 512-byte gsrt header is exactly 128,512 bytes).
+fn samples_within_byte_cap(rules: &RingRules, codec: Codec, container: Container) -> u64 {
     let stamp = Timestamp::from_unix(0);
     let overhead = ringtool::encode(&[], codec, container, stamp).len() as u64;
     let bytes_per_sample = if container == Container::PcmWav { 2 } else { 1 };
-    // Keep one byte spare: odd-length G.711 audio is padded by one byte.
-    let samples = rules.max_bytes.saturating_sub(overhead + 1) / bytes_per_sample;
-    samples as f64 / 8000.0
+    (rules.max_bytes.saturating_sub(overhead) / bytes_per_sample) & !1
 }
 
 /// Checks a ring file's bytes against a model's rules; the findings name `shown`.

@@ -132,6 +132,9 @@ fn builds_the_tree_with_sums_manifest_and_report_and_verify_passes() {
         .output()
         .unwrap();
     assert!(String::from_utf8_lossy(&stat.stderr).contains("16.000000"), "{}", String::from_utf8_lossy(&stat.stderr));
+    // 20 s and 3 s inputs, cut at 16 s and 2 s: faded in, and faded out at the cut.
+    assert_clean_edges(&build.join("ring/ring5.bin"), 5, 50);
+    assert_clean_edges(&build.join("ring/ring6.bin"), 5, 50);
 
     let m: serde_json::Value = serde_json::from_slice(&std::fs::read(build.join("manifest.json")).unwrap()).unwrap();
     let ring = m["artifacts"].as_array().unwrap().iter().find(|a| a["path"] == "ring/ring5.bin").unwrap();
@@ -563,4 +566,267 @@ fn legacy_firmware_target_names_rings_and_tars_like_the_firmware_and_exp_pres_pa
         std::fs::read(dir.path().join("vendor/exp_pres.tar")).unwrap()
     );
     assert!(run_in(dir.path(), &["verify", "build"]).status.success());
+}
+
+/// Runs `bundler ARGS` in `dir`, failing the test (instead of blocking it) after `secs` seconds.
+fn run_with_timeout(dir: &Path, args: &[&str], secs: u64) -> std::process::Output {
+    use std::process::Stdio;
+    let mut child =
+        bundler().current_dir(dir).args(args).stdout(Stdio::piped()).stderr(Stdio::piped()).spawn().unwrap();
+    let start = std::time::Instant::now();
+    while child.try_wait().unwrap().is_none() {
+        if start.elapsed().as_secs() >= secs {
+            let _ = child.kill();
+            let _ = child.wait();
+            panic!("bundler {args:?} still running after {secs} s");
+        }
+        std::thread::sleep(std::time::Duration::from_millis(50));
+    }
+    child.wait_with_output().unwrap()
+}
+
+#[test]
+fn a_folder_holding_other_files_is_refused_and_kept_unless_forced() {
+    if !tools() {
+        return;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    project(dir.path(), "");
+    let tftp = dir.path().join("srv/tftp");
+    std::fs::create_dir_all(tftp.join("old")).unwrap();
+    std::fs::write(tftp.join("old/phone.cfg"), b"mine").unwrap();
+    let out = run_in(dir.path(), &["release", "release.toml", "--out", "srv/tftp"]);
+    assert_one_line_error(&out, &["--out srv/tftp", "old/", "--force"]);
+    assert_eq!(files_in(&tftp), ["old"]);
+    assert_eq!(std::fs::read(tftp.join("old/phone.cfg")).unwrap(), b"mine");
+    assert_no_staging_left(&dir.path().join("srv"));
+
+    // A tree bundler built, plus one file of the user's: refused, naming that file.
+    assert!(run_in(dir.path(), &["release", "release.toml", "--out", "build"]).status.success());
+    std::fs::write(dir.path().join("build/ring/notes.txt"), b"mine").unwrap();
+    let out = run_in(dir.path(), &["release", "release.toml", "--out", "build"]);
+    assert_one_line_error(&out, &["ring/notes.txt", "manifest.json"]);
+    assert!(dir.path().join("build/ring/notes.txt").exists());
+    // An explicit --force replaces it.
+    let out = run_in(dir.path(), &["release", "release.toml", "--out", "build", "--force"]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert!(!dir.path().join("build/ring/notes.txt").exists());
+    assert!(dir.path().join("build/ring/ring5.bin").exists());
+
+    // An empty existing folder is filled.
+    std::fs::create_dir_all(dir.path().join("empty")).unwrap();
+    let out = run_in(dir.path(), &["release", "release.toml", "--out", "empty"]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert!(dir.path().join("empty/manifest.json").exists());
+}
+
+#[test]
+fn out_holding_the_manifest_an_input_or_the_current_folder_is_refused_even_with_force() {
+    if !tools() {
+        return;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    project(dir.path(), "");
+    let before = tree_digest(dir.path());
+    for (out_dir, needle) in [(".", "release.toml"), ("src", "jingle.wav"), ("..", "release.toml")] {
+        let out = run_in(dir.path(), &["release", "release.toml", "--out", out_dir, "--force"]);
+        assert_one_line_error(&out, &[&format!("--out {out_dir}"), needle]);
+    }
+    // The manifest's folder through another spelling of its path.
+    let again = format!("../{}", dir.path().file_name().unwrap().to_str().unwrap());
+    let out = run_in(dir.path(), &["release", "release.toml", "--out", &again, "--force"]);
+    assert_one_line_error(&out, &["release.toml"]);
+    // `--out .` from an empty folder elsewhere: refused before any work, nothing left behind.
+    let elsewhere = dir.path().join("elsewhere");
+    std::fs::create_dir_all(&elsewhere).unwrap();
+    let manifest = dir.path().join("release.toml");
+    let out = run_in(&elsewhere, &["release", manifest.to_str().unwrap(), "--out", "."]);
+    assert_one_line_error(&out, &["--out .", "current folder"]);
+    assert!(files_in(&elsewhere).is_empty());
+    std::fs::remove_dir(&elsewhere).unwrap();
+    assert_eq!(before, tree_digest(dir.path()));
+    assert_no_staging_left(dir.path());
+}
+
+#[test]
+fn leftovers_of_killed_runs_are_removed_but_other_folders_beside_out_are_not() {
+    if !tools() {
+        return;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    project(dir.path(), "");
+    std::fs::create_dir_all(dir.path().join(".build.bundler-staging-x1/ring")).unwrap();
+    std::fs::create_dir_all(dir.path().join(".build.bundler-mine")).unwrap();
+    std::fs::write(dir.path().join(".build.bundler-mine/notes"), b"mine").unwrap();
+    assert!(run_in(dir.path(), &["release", "release.toml", "--out", "build"]).status.success());
+    assert!(!dir.path().join(".build.bundler-staging-x1").exists());
+    assert_eq!(std::fs::read(dir.path().join(".build.bundler-mine/notes")).unwrap(), b"mine");
+}
+
+#[test]
+fn a_second_release_into_the_same_folder_fails_while_the_first_runs() {
+    if !tools() {
+        return;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    project(dir.path(), "");
+    // A big firmware keeps the first run busy long enough.
+    make_firmware_zip(
+        &dir.path().join("vendor/Firmware_Htek_2.0.4.6.41_20191104.zip"),
+        &["UC923", "UC924", "UC926"],
+        15_000_000,
+    );
+    let lock = dir.path().join(".build.bundler-lock");
+    let first = bundler()
+        .current_dir(dir.path())
+        .args(["release", "release.toml", "--out", "build"])
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let start = std::time::Instant::now();
+    while !std::fs::read_to_string(&lock).is_ok_and(|t| t.starts_with("pid")) {
+        assert!(start.elapsed().as_secs() < 60, "the first run never took the lock");
+        std::thread::sleep(std::time::Duration::from_millis(5));
+    }
+    let second = run_in(dir.path(), &["release", "release.toml", "--out", "build"]);
+    let first = first.wait_with_output().unwrap();
+    assert!(first.status.success(), "{}", stderr(&first));
+    assert_one_line_error(&second, &["build", "another bundler run", &format!("pid {}", first_pid(&second))]);
+    assert!(run_in(dir.path(), &["verify", "build"]).status.success());
+    assert!(!lock.exists(), "the lock file is removed when the run ends");
+    assert_no_staging_left(dir.path());
+}
+
+/// The process id a refused run names as the lock holder.
+fn first_pid(out: &std::process::Output) -> String {
+    let err = stderr(out);
+    let rest = err.split("pid ").nth(1).unwrap_or_else(|| panic!("no pid in: {err}"));
+    rest.chars().take_while(char::is_ascii_digit).collect()
+}
+
+#[test]
+fn inputs_that_never_end_are_refused_naming_the_manifest_key() {
+    if !tools() || !require_tool("mkfifo") {
+        return;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    project(dir.path(), "");
+    tool("mkfifo", &[dir.path().join("pipe").to_str().unwrap()]);
+    let manifest = dir.path().join("release.toml");
+    let text = std::fs::read_to_string(&manifest).unwrap();
+    for (from, to, key) in [
+        ("5 = \"src/jingle.wav\"", "5 = \"/dev/zero\"", "ringtones.5"),
+        ("5 = \"src/jingle.wav\"", "5 = \"pipe\"", "ringtones.5"),
+        ("files = [\"vendor/Firmware_Htek_2.0.4.6.41_20191104.zip\"]", "files = [\"/dev/urandom\"]", "firmware.files"),
+        ("[firmware]", "[branding]\nexp_pres = \"pipe\"\n[firmware]", "branding.exp_pres"),
+        ("[firmware]", "[branding]\nexp_pres = \"/dev/zero\"\n[firmware]", "branding.exp_pres"),
+    ] {
+        std::fs::write(&manifest, text.replace(from, to)).unwrap();
+        let out = run_with_timeout(dir.path(), &["release", "release.toml", "--out", "build"], 60);
+        let file = to.split('"').nth(1).unwrap();
+        assert_one_line_error(&out, &["release.toml:", key, file, "not a regular file"]);
+    }
+    // A FIFO inside an input folder is refused too, not waited on.
+    std::fs::create_dir_all(dir.path().join("lang")).unwrap();
+    tool("mkfifo", &[dir.path().join("lang/pipe").to_str().unwrap()]);
+    std::fs::write(&manifest, format!("{text}[languages]\ndir = \"lang\"\n")).unwrap();
+    let out = run_with_timeout(dir.path(), &["release", "release.toml", "--out", "build"], 60);
+    assert_one_line_error(&out, &["lang/pipe", "not a regular file"]);
+    assert!(!dir.path().join("build").exists());
+}
+
+#[test]
+fn a_ring_entry_of_the_wrong_shape_says_what_a_slot_takes() {
+    if !tools() {
+        return;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    project(dir.path(), "");
+    let manifest = dir.path().join("release.toml");
+    let text = std::fs::read_to_string(&manifest).unwrap();
+    for (bad, needle) in [("5 = 3", "a file path"), ("5 = { file = \"src/jingle.wav\", volume = 2 }", "volume")] {
+        std::fs::write(&manifest, text.replace("5 = \"src/jingle.wav\"", bad)).unwrap();
+        let out = run_in(dir.path(), &["release", "release.toml", "--dry-run"]);
+        assert_one_line_error(&out, &["release.toml:5:", needle]);
+        assert!(!stderr(&out).contains("untagged") && !stderr(&out).contains("RawRing"), "{}", stderr(&out));
+    }
+}
+
+#[test]
+fn dry_run_fails_when_the_aes_key_variable_is_missing() {
+    if !tools() {
+        return;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("phones.csv"), "mac,model\n001fc1aabbcc,UC924\n").unwrap();
+    project(dir.path(), "[config]\nphones = \"phones.csv\"\naes_key_env = \"TEST_MISSING_KEY\"\n");
+    let out = bundler()
+        .current_dir(dir.path())
+        .env_remove("TEST_MISSING_KEY")
+        .args(["release", "release.toml", "--dry-run"])
+        .output()
+        .unwrap();
+    assert_one_line_error(&out, &["aes_key_env", "TEST_MISSING_KEY"]);
+    let out = bundler()
+        .current_dir(dir.path())
+        .env("TEST_MISSING_KEY", "001FC1BC")
+        .args(["release", "release.toml", "--dry-run"])
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", stderr(&out));
+}
+
+#[test]
+fn jobs_is_capped() {
+    let dir = tempfile::tempdir().unwrap();
+    for bad in ["100000", "0", "257"] {
+        let out = run_in(dir.path(), &["release", "release.toml", "--jobs", bad]);
+        assert!(!out.status.success());
+        assert!(stderr(&out).contains("--jobs") && stderr(&out).contains("1..=256"), "{}", stderr(&out));
+    }
+}
+
+#[test]
+fn a_base_belongs_to_one_model_and_a_tree_its_own_verify_rejects_is_never_swapped_in() {
+    if !tools() || !require_tool("convert") {
+        return;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::create_dir_all(dir.path().join("img")).unwrap();
+    let img = |n: &str| dir.path().join("img").join(n).to_str().unwrap().to_string();
+    convert(&["-size", "1600x1000", "gradient:navy-gold", &img("a.jpg")]);
+    convert(&["-size", "500x200", "xc:red", &img("logo.png")]);
+    project(dir.path(), "[branding]\nweblogo = \"img/logo.png\"\nbase = \"vendor/hlpres-924.tar\"\n");
+    let out =
+        run_in(dir.path(), &["hlpres", "--model", "UC924", "--wallpaper", "img/a.jpg", "-o", "vendor/hlpres-924.tar"]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    // One base for three models: a positioned error saying how to write it.
+    let out = run_in(dir.path(), &["release", "release.toml", "--out", "build"]);
+    assert_one_line_error(&out, &["release.toml:13:", "base = { UC923 = ", "UC926 = "]);
+
+    let manifest = dir.path().join("release.toml");
+    let text = std::fs::read_to_string(&manifest).unwrap();
+    let per_model = text.replace("base = \"vendor/hlpres-924.tar\"", "base = { UC924 = \"vendor/hlpres-924.tar\" }");
+    std::fs::write(&manifest, &per_model).unwrap();
+    let out = run_in(dir.path(), &["release", "release.toml", "--out", "build"]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert!(run_in(dir.path(), &["verify", "build"]).status.success());
+    let before = tree_digest(&dir.path().join("build"));
+
+    // UC924's base given to UC923 keeps 480×320 images on a 320×240 phone: verify of the staged
+    // tree rejects it, and the previous tree stays.
+    std::fs::write(&manifest, per_model.replace("UC924 = \"vendor", "UC923 = \"vendor")).unwrap();
+    let out = run_in(dir.path(), &["release", "release.toml", "--out", "build"]);
+    assert!(!out.status.success());
+    let err = stderr(&out);
+    assert!(err.starts_with("error: build: the new tree fails `bundler verify`"), "{err}");
+    assert!(err.contains("UC923") && err.contains("320×240"), "{err}");
+    assert_eq!(before, tree_digest(&dir.path().join("build")));
+    assert_no_staging_left(dir.path());
+
+    // A base for a model the release does not have.
+    std::fs::write(&manifest, per_model.replace("UC924 = \"vendor", "UC903 = \"vendor")).unwrap();
+    let out = run_in(dir.path(), &["release", "release.toml", "--dry-run"]);
+    assert_one_line_error(&out, &["release.toml:13:", "UC903 is not one of this release's models"]);
 }

@@ -29,12 +29,51 @@ pub enum Error {
     /// The bytes claim to be a format but break its rules (bad header, undecodable stream).
     #[error("corrupt {0}")]
     Corrupt(String),
-    /// A [`crate::RenderOptions`] field (or other argument) is out of range.
+    /// An argument (codec name, raw encoding, `SOURCE_DATE_EPOCH`, ...) is out of range.
     #[error("invalid option: {0}")]
     InvalidOption(String),
+    /// A [`crate::RenderOptions`] field is out of range. `reason` starts with the
+    /// value ("5 is at or past the end of the input"), so a caller can put the
+    /// option's name in its user's words in front (`--start 5 is ...`).
+    #[error("invalid option: {} {reason}", option.field())]
+    BadOption {
+        /// Which field.
+        option: OptionField,
+        /// Why, starting with the value given.
+        reason: String,
+    },
     /// [`crate::decode`] was given something that is neither a gsrt ring tone nor a WAV file.
     #[error("not a ring tone: {0}")]
     NotRingTone(String),
+}
+
+/// A field of [`crate::RenderOptions`], named by [`Error::BadOption`].
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum OptionField {
+    /// `start_seconds`.
+    StartSeconds,
+    /// `max_seconds`.
+    MaxSeconds,
+    /// `fade_ms`.
+    FadeMs,
+    /// `fade_in_ms`.
+    FadeInMs,
+    /// `normalize_dbfs`.
+    NormalizeDbfs,
+}
+
+impl OptionField {
+    /// The field's name in [`crate::RenderOptions`].
+    pub fn field(self) -> &'static str {
+        match self {
+            OptionField::StartSeconds => "start_seconds",
+            OptionField::MaxSeconds => "max_seconds",
+            OptionField::FadeMs => "fade_ms",
+            OptionField::FadeInMs => "fade_in_ms",
+            OptionField::NormalizeDbfs => "normalize_dbfs",
+        }
+    }
 }
 
 /// The OS message without its capital letter ("no such file or directory (os error 2)").

@@ -30,7 +30,7 @@ pub mod render;
 pub mod timestamp;
 
 pub use container::{decode, encode, sniff, Decoded, GsrtHeader};
-pub use error::Error;
+pub use error::{Error, OptionField};
 pub use formats::{Codec, Container, RawEncoding, RawFormat};
 pub use render::{render, render_reader, RenderOptions, Rendered, Source};
 pub use timestamp::Timestamp;

@@ -1,8 +1,8 @@
 //! The rendering pipeline: any supported input → 8 kHz mono 16-bit samples.
 //!
 //! read (streaming) → skip `start_seconds` → level statistics → downmix →
-//! resample to 8 kHz → stop at `max_seconds` → fade-out when cut → normalize →
-//! quantize. Input is decoded only as far as the output needs: the filter's
+//! resample to 8 kHz → fade-in → stop at `max_seconds` → fade-out (`fade_ms`
+//! when cut, else `fade_in_ms`) → normalize → quantize. Input is decoded only as far as the output needs: the filter's
 //! look-ahead plus one sample to learn whether the input goes on (`cut`).
 
 use std::fs::File;
@@ -13,13 +13,21 @@ use symphonia::core::io::{MediaSource, ReadOnlySource};
 
 use crate::dsp::{downmix, envelope, resample::Resampler, stats::LevelStats};
 use crate::input::{self, FrameSource};
-use crate::{Error, RawFormat};
+use crate::{Error, OptionField, RawFormat};
 
 /// Output sample rate of every ring tone, in Hz.
 pub const OUTPUT_RATE: u32 = 8_000;
 /// Longest `max_seconds` accepted: an hour of 8 kHz audio is 115 MB of `f32`
 /// while rendering, and no phone takes a ring tone anywhere near that long.
 pub const MAX_OUTPUT_SECONDS: f64 = 3600.0;
+/// Default fade-in at the start of every tone, in milliseconds: enough that a
+/// first sample cut mid-waveform (`start_seconds`, or a file that starts at a
+/// peak) does not click, too short to soften an attack audibly.
+pub const DEFAULT_FADE_IN_MS: u32 = 5;
+/// Most gain `normalize_dbfs` applies, in dB. Near-silent input (dither, hum,
+/// a fade tail) would otherwise be raised by 100 dB or more into loud noise;
+/// +40 dB lifts any quiet but real recording to a usable level.
+pub const MAX_NORMALIZE_GAIN_DB: f64 = 40.0;
 /// Input frames decoded per step.
 const CHUNK_FRAMES: usize = 4096;
 
@@ -46,36 +54,47 @@ pub struct RenderOptions {
     pub max_seconds: f64,
     /// Fade-out length applied at the cut, in milliseconds (only when cut).
     pub fade_ms: u32,
+    /// Fade-in length at the start, in milliseconds (always; 0 for none). An
+    /// input that ends before `max_seconds` also fades out over this length.
+    pub fade_in_ms: u32,
     /// Scale the output so its peak sits at this level in dBFS (≤ 0), e.g. `-1.0`.
     pub normalize_dbfs: Option<f64>,
 }
 
 impl Default for RenderOptions {
-    /// Start at 0, 16 s cap (the Htek guide's example), 50 ms fade, no normalization.
+    /// Start at 0, 16 s cap (the Htek guide's example), 50 ms fade-out,
+    /// [`DEFAULT_FADE_IN_MS`] fade-in, no normalization.
     fn default() -> Self {
-        RenderOptions { start_seconds: 0.0, max_seconds: 16.0, fade_ms: 50, normalize_dbfs: None }
+        RenderOptions {
+            start_seconds: 0.0,
+            max_seconds: 16.0,
+            fade_ms: 50,
+            fade_in_ms: DEFAULT_FADE_IN_MS,
+            normalize_dbfs: None,
+        }
     }
 }
 
 impl RenderOptions {
     /// Rejects values that make no sense (negative start, zero or infinite cap, ...).
     pub fn validate(&self) -> Result<(), Error> {
-        let bad = |what: String| Err(Error::InvalidOption(what));
-        if !self.start_seconds.is_finite() || self.start_seconds < 0.0 {
-            return bad(format!("start_seconds {} must be a finite number >= 0", self.start_seconds));
+        let bad = |option, reason| Err(Error::BadOption { option, reason });
+        let (start, max) = (self.start_seconds, self.max_seconds);
+        if !start.is_finite() || start < 0.0 {
+            return bad(OptionField::StartSeconds, format!("{start} must be a finite number >= 0"));
         }
-        if !self.max_seconds.is_finite() || self.max_seconds <= 0.0 {
-            return bad(format!("max_seconds {} must be a finite number > 0", self.max_seconds));
+        if !max.is_finite() || max <= 0.0 {
+            return bad(OptionField::MaxSeconds, format!("{max} must be a finite number > 0"));
         }
-        if self.max_seconds > MAX_OUTPUT_SECONDS {
-            return bad(format!("max_seconds {} exceeds the limit of {MAX_OUTPUT_SECONDS}", self.max_seconds));
+        if max > MAX_OUTPUT_SECONDS {
+            return bad(OptionField::MaxSeconds, format!("{max} exceeds the limit of {MAX_OUTPUT_SECONDS}"));
         }
-        if self.max_seconds * f64::from(OUTPUT_RATE) < 1.0 {
-            return bad(format!("max_seconds {} is shorter than one 8 kHz sample", self.max_seconds));
+        if max * f64::from(OUTPUT_RATE) < 1.0 {
+            return bad(OptionField::MaxSeconds, format!("{max} is shorter than one 8 kHz sample"));
         }
         if let Some(db) = self.normalize_dbfs {
             if !(-90.0..=0.0).contains(&db) {
-                return bad(format!("normalize_dbfs {db} must be between -90 and 0"));
+                return bad(OptionField::NormalizeDbfs, format!("{db} must be between -90 and 0"));
             }
         }
         Ok(())
@@ -154,6 +173,7 @@ fn run(mut source: Box<dyn FrameSource>, opts: &RenderOptions) -> Result<Rendere
     // 16 s tone held whole as `f32` would be 512 KB of fresh memory, and page
     // faults are a noticeable share of a ring tone's run time.)
     let fade = (u64::from(opts.fade_ms) * u64::from(OUTPUT_RATE) / 1000) as usize;
+    let mut fade_in = FadeIn { len: (u64::from(opts.fade_in_ms) * u64::from(OUTPUT_RATE) / 1000) as usize, done: 0 };
     let final_before = if opts.normalize_dbfs.is_some() { 0 } else { cap.saturating_sub(fade as u64) };
     let mut samples: Vec<i16> = Vec::with_capacity(cap.min(1 << 20) as usize);
     let mut pending: Vec<f32> = Vec::new();
@@ -183,8 +203,11 @@ fn run(mut source: Box<dyn FrameSource>, opts: &RenderOptions) -> Result<Rendere
         mono.clear();
         downmix::downmix_to_mono(&interleaved, channels, &mut mono);
         resampler.push(&mono, &mut pending);
+        fade_in.apply(&mut pending, samples.len());
         used += frames as u64;
-        let settled = final_before.saturating_sub(samples.len() as u64).min(pending.len() as u64) as usize;
+        // The last `fade_in.len` samples so far wait too: the input may end there, and be faded.
+        let produced = (samples.len() + pending.len()).saturating_sub(fade_in.len) as u64;
+        let settled = final_before.min(produced).saturating_sub(samples.len() as u64) as usize;
         clamped += envelope::quantize_into(&pending[..settled], &mut samples);
         pending.drain(..settled);
     }
@@ -201,12 +224,14 @@ fn run(mut source: Box<dyn FrameSource>, opts: &RenderOptions) -> Result<Rendere
             }
         }
         resampler.finish(&mut pending);
+        fade_in.apply(&mut pending, samples.len());
     }
     if used == 0 {
         return Err(match (ended, to_skip > 0 || opts.start_seconds > 0.0) {
-            (true, true) => {
-                Error::InvalidOption(format!("start_seconds {} is at or past the end of the input", opts.start_seconds))
-            }
+            (true, true) => Error::BadOption {
+                option: OptionField::StartSeconds,
+                reason: format!("{} is at or past the end of the input", opts.start_seconds),
+            },
             _ => Error::NoSamples,
         });
     }
@@ -218,18 +243,51 @@ fn run(mut source: Box<dyn FrameSource>, opts: &RenderOptions) -> Result<Rendere
     if cut {
         // The output is `cap` long and `pending` holds at least its last `fade` samples.
         envelope::fade_out(&mut pending, fade);
+    } else {
+        // An input that ends by itself ends as short-faded as it starts: no click on repetition.
+        envelope::fade_out(&mut pending, fade_in.len);
     }
     let mut warnings = stats.warnings();
     warnings.extend(source.warnings());
     if let Some(db) = opts.normalize_dbfs {
         // Nothing was settled early: `pending` is the whole output.
-        if envelope::normalize(&mut pending, db).is_none() {
-            warnings.push("normalization skipped: the output is digital silence".into());
-        }
+        warnings.extend(normalize(&mut pending, db));
     }
     clamped += envelope::quantize_into(&pending, &mut samples);
     if clamped > 0 {
         warnings.push(format!("{clamped} output sample(s) exceeded full scale after resampling and were clipped"));
     }
     Ok(Rendered { samples, input_seconds, cut, warnings })
+}
+
+/// The fade-in, applied to output samples as the resampler produces them, before any is settled.
+struct FadeIn {
+    /// Fade length in output samples.
+    len: usize,
+    /// Output samples faded so far.
+    done: usize,
+}
+
+impl FadeIn {
+    /// Fades the not yet faded samples of `pending`, whose first is output sample `settled`.
+    fn apply(&mut self, pending: &mut [f32], settled: usize) {
+        let end = self.len.min(settled + pending.len());
+        if self.done < end {
+            envelope::fade_in(&mut pending[self.done - settled..end - settled], self.done, self.len);
+            self.done = end;
+        }
+    }
+}
+
+/// Normalizes the whole output to `dbfs`, gain capped at [`MAX_NORMALIZE_GAIN_DB`]; returns the warning, if any.
+fn normalize(samples: &mut [f32], dbfs: f64) -> Option<String> {
+    match envelope::normalize(samples, dbfs, MAX_NORMALIZE_GAIN_DB) {
+        None => Some("normalization skipped: the output is digital silence".into()),
+        Some(n) if n.capped => Some(format!(
+            "normalization gain capped at +{MAX_NORMALIZE_GAIN_DB} dB ({dbfs} dBFS needed +{:.1} dB): the output peaks at {:.1} dBFS",
+            n.wanted_db,
+            dbfs - n.wanted_db + MAX_NORMALIZE_GAIN_DB
+        )),
+        Some(_) => None,
+    }
 }

@@ -9,7 +9,7 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
 
 use common::{goertzel, mid_rms, p, tmp};
-use ringtool::{render, render_reader, Error, RawEncoding, RawFormat, RenderOptions, Source};
+use ringtool::{render, render_reader, Error, OptionField, RawEncoding, RawFormat, RenderOptions, Source};
 
 /// A reader that synthesises a 16-bit stereo WAV of `seconds` on the fly
 /// (nothing on disk) and counts the bytes handed out.
@@ -105,8 +105,16 @@ fn render_bytes(bytes: Vec<u8>, opts: &RenderOptions) -> Result<ringtool::Render
 #[test]
 fn an_8k_16_bit_input_passes_through_unchanged() {
     let samples: Vec<i16> = (0..12_345).map(|i| ((i * 7919) % 60_000 - 30_000) as i16).collect();
-    let r = render_bytes(wav_8k(&samples), &RenderOptions::default()).unwrap();
+    let r = render_bytes(wav_8k(&samples), &RenderOptions { fade_in_ms: 0, ..Default::default() }).unwrap();
     assert_eq!(r.samples, samples);
+    // The default fade-in: 5 ms (40 samples) rising from silence, the rest untouched.
+    let r = render_bytes(wav_8k(&samples), &RenderOptions::default()).unwrap();
+    assert_eq!(r.samples[0], 0);
+    assert_eq!(r.samples[40..12_345 - 40], samples[40..12_345 - 40]);
+    // Not cut: the end fades out over the same 5 ms.
+    assert_eq!(r.samples[12_344], 0);
+    assert!((12_305..12_344).all(|i| i32::from(r.samples[i]).abs() <= i32::from(samples[i]).abs()));
+    assert!((1..40).all(|i| i32::from(r.samples[i]).abs() <= i32::from(samples[i]).abs()));
     assert!(!r.cut);
     assert_eq!(r.input_seconds, Some(12_345.0 / 8000.0));
 }
@@ -114,7 +122,7 @@ fn an_8k_16_bit_input_passes_through_unchanged() {
 #[test]
 fn cut_fades_out_only_when_cut() {
     let loud = vec![16_000i16; 3 * 8000];
-    let opts = RenderOptions { max_seconds: 2.0, fade_ms: 100, ..Default::default() };
+    let opts = RenderOptions { max_seconds: 2.0, fade_ms: 100, fade_in_ms: 0, ..Default::default() };
     let r = render_bytes(wav_8k(&loud), &opts).unwrap();
     assert!(r.cut);
     assert_eq!(r.samples.len(), 16_000);
@@ -173,10 +181,12 @@ fn options_are_validated() {
     ];
     for opts in bad {
         let e = render_bytes(wav_8k(&[1; 100]), &opts).unwrap_err();
-        assert!(matches!(e, Error::InvalidOption(_)), "{opts:?}: {e}");
+        assert!(matches!(e, Error::BadOption { .. }), "{opts:?}: {e}");
     }
     let e = render_bytes(wav_8k(&[1; 100]), &RenderOptions { start_seconds: 5.0, ..Default::default() }).unwrap_err();
     assert_eq!(e.to_string(), "invalid option: start_seconds 5 is at or past the end of the input");
+    let Error::BadOption { option, reason } = e else { panic!("not a BadOption") };
+    assert_eq!((option, reason.as_str()), (OptionField::StartSeconds, "5 is at or past the end of the input"));
     let e = render_bytes(wav_8k(&[]), &RenderOptions::default()).unwrap_err();
     assert_eq!(e.to_string(), "no audio samples");
 }

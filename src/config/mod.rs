@@ -7,7 +7,7 @@
 //! and `layouts/flyingvoice-config.toml`.
 
 pub mod aes;
-mod csv_input;
+pub(crate) mod csv_input;
 pub mod flyingvoice;
 pub mod fvfile;
 pub mod htek;

@@ -20,7 +20,7 @@ pub use version::Version;
 
 #[derive(clap::Args)]
 #[command(
-    after_help = "Examples:\n  bundler firmware Firmware_Htek_2.0.4.6.41_20191104.zip --model UC924 --prefix hl_ --postfix _2.0.4.6.41 --out tftp\n  bundler firmware fw924.rom img_924.bin --model UC924 --version 1.0.3.73 --from-version 1.0.3.70\n  bundler firmware vendor.zip --all --json\n\nNames are literal concatenations: PREFIX + fw924.rom + POSTFIX (guide §10)."
+    after_help = "Examples:\n  bundler firmware Firmware_Htek_2.0.4.6.41_20191104.zip --model UC924 \\\n      --prefix hl_ --postfix _2.0.4.6.41 --out tftp\n  bundler firmware fw924.rom img_924.bin --model UC924 \\\n      --version 1.0.3.73 --from-version 1.0.3.70\n  bundler firmware vendor.zip --all --json\n\nNames are literal concatenations: PREFIX + fw924.rom + POSTFIX (guide §10)."
 )]
 pub struct Args {
     /// Vendor firmware zips or plain firmware files (fw924.rom, boot_924.bin, img_924.bin, FIP13G-FVUI_V….bin).

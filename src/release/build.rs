@@ -41,7 +41,9 @@ pub fn build_item(item: &Item, firmware: Option<&crate::firmware::Laid>, layouts
                 container: None,
                 start: spec.start,
                 fade_ms: spec.fade_ms,
+                fade_in_ms: spec.fade_in_ms,
                 normalize: spec.normalize,
+                origin: crate::ringtone::Origin::Manifest { slot: spec.slot },
             };
             let enc = crate::ringtone::build(&req, model)?;
             let details = serde_json::json!({
@@ -175,6 +177,15 @@ pub fn build_all(
     results.into_iter().collect()
 }
 
+/// The AES key from the environment variable `[config] aes_key_env` names, when it names one.
+pub fn aes_key(spec: &super::manifest::ConfigSpec) -> Result<Option<String>> {
+    let Some(var) = &spec.aes_key_env else { return Ok(None) };
+    match std::env::var(var) {
+        Ok(key) if !key.is_empty() => Ok(Some(key)),
+        _ => bail!("[config] aes_key_env: the environment variable {var} is not set"),
+    }
+}
+
 /// Runs `bundler config htek|flyingvoice` into a temporary folder and returns its files under
 /// `config/`.
 fn build_configs(
@@ -189,13 +200,7 @@ fn build_configs(
     let ctx = crate::Context { layouts: layouts.clone() };
     let details = match layouts.vendor(vendor)?.config_format()? {
         ConfigFormat::HtekXml => {
-            let aes_key =
-                match &spec.aes_key_env {
-                    Some(var) => Some(std::env::var(var).map_err(|_| {
-                        anyhow::anyhow!("[config] aes_key_env: the environment variable {var} is not set")
-                    })?),
-                    None => None,
-                };
+            let aes_key = aes_key(spec)?;
             let args = crate::config::htek::Args {
                 phones: spec.phones.clone(),
                 common: spec.common.clone(),

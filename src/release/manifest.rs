@@ -8,14 +8,14 @@
 //! base_url = "http://prov.example.com/htek"   # where the tree is served; fills URLs and settings
 //! [ringtones]                                 # slot = file, or a table with options
 //! 5 = "src/jingle.wav"
-//! 6 = { file = "src/bell.flac", max_seconds = 10, start = 2.5, codec = "alaw", normalize = -1.0, fade_ms = 80 }
+//! 6 = { file = "src/bell.flac", max_seconds = 10, start = 2.5, codec = "alaw", normalize = -1.0, fade_ms = 80, fade_in_ms = 5 }
 //! [branding]                                  # as `bundler hlpres`; one hlpres.tar per model
 //! wallpapers = ["img/a.jpg"]
 //! screensavers = ["img/d.png"]
 //! weblogo = "img/logo.png"
 //! lcdlogo = "img/logo.png"
 //! icons = { "MenuIcon.png" = "img/icon.png" }
-//! base = "vendor/hlpres.tar"                  # optional
+//! base = { UC924 = "vendor/hlpres-924.tar" } # optional, per model (a plain path for one model)
 //! fit = "cover"                               # cover | contain | stretch
 //! direct_wallpaper = "img/x.jpg"              # P20052 download, per model
 //! direct_screensaver = "img/y.jpg"            # P20051 download, per model
@@ -84,14 +84,61 @@ struct RawConfig {
     phonebook: Option<Spanned<String>>,
 }
 
-#[derive(Debug, Deserialize)]
-#[serde(untagged)]
+/// A ring-tone slot: a file path, or a table with options.
+#[derive(Debug)]
 enum RawRing {
     File(String),
     Full(RawRingFull),
 }
 
-#[derive(Debug, Deserialize)]
+impl<'de> Deserialize<'de> for RawRing {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct Slot;
+        impl<'de> serde::de::Visitor<'de> for Slot {
+            type Value = RawRing;
+            fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+                f.write_str(
+                    "a ring-tone slot: a file path (5 = \"src/jingle.wav\") or a table (5 = { file = \"src/bell.flac\", max_seconds = 10, start = 2.5, codec = \"alaw\", normalize = -1.0, fade_ms = 80 })",
+                )
+            }
+            fn visit_str<E: serde::de::Error>(self, v: &str) -> Result<RawRing, E> {
+                Ok(RawRing::File(v.to_string()))
+            }
+            fn visit_map<A: serde::de::MapAccess<'de>>(self, map: A) -> Result<RawRing, A::Error> {
+                RawRingFull::deserialize(serde::de::value::MapAccessDeserializer::new(map)).map(RawRing::Full)
+            }
+        }
+        d.deserialize_any(Slot)
+    }
+}
+
+/// `[branding] base`: one path (a one-model release) or a table of model = path.
+#[derive(Debug)]
+enum RawBase {
+    One(String),
+    PerModel(BTreeMap<Spanned<String>, Spanned<String>>),
+}
+
+impl<'de> Deserialize<'de> for RawBase {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct Base;
+        impl<'de> serde::de::Visitor<'de> for Base {
+            type Value = RawBase;
+            fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+                f.write_str("a base hlpres.tar per model: base = { UC924 = \"vendor/hlpres-924.tar\" }")
+            }
+            fn visit_str<E: serde::de::Error>(self, v: &str) -> Result<RawBase, E> {
+                Ok(RawBase::One(v.to_string()))
+            }
+            fn visit_map<A: serde::de::MapAccess<'de>>(self, map: A) -> Result<RawBase, A::Error> {
+                BTreeMap::deserialize(serde::de::value::MapAccessDeserializer::new(map)).map(RawBase::PerModel)
+            }
+        }
+        d.deserialize_any(Base)
+    }
+}
+
+#[derive(Debug, Default, Deserialize)]
 #[serde(deny_unknown_fields)]
 struct RawRingFull {
     file: String,
@@ -100,6 +147,7 @@ struct RawRingFull {
     codec: Option<String>,
     normalize: Option<f64>,
     fade_ms: Option<u32>,
+    fade_in_ms: Option<u32>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -113,7 +161,7 @@ struct RawBranding {
     lcdlogo: Option<Spanned<String>>,
     #[serde(default)]
     icons: BTreeMap<String, Spanned<String>>,
-    base: Option<Spanned<String>>,
+    base: Option<Spanned<RawBase>>,
     fit: Option<Spanned<String>>,
     gravity: Option<Spanned<String>>,
     background: Option<Spanned<String>>,
@@ -185,6 +233,7 @@ pub struct RingSpec {
     pub codec: Option<ringtool::Codec>,
     pub normalize: Option<f64>,
     pub fade_ms: u32,
+    pub fade_in_ms: u32,
 }
 
 #[derive(Debug, Clone)]
@@ -194,7 +243,10 @@ pub struct Branding {
     pub weblogo: Option<PathBuf>,
     pub lcdlogo: Option<PathBuf>,
     pub icons: Vec<(String, PathBuf)>,
+    /// The base tar of one item (set per model by the plan from `bases`).
     pub base: Option<PathBuf>,
+    /// `base`: each model's base hlpres.tar, by canonical model name.
+    pub bases: BTreeMap<String, PathBuf>,
     /// How images are fitted (`fit`, `gravity`, `background`, `dither`).
     pub look: crate::hlpres::Look,
     pub direct_wallpaper: Option<PathBuf>,
@@ -240,17 +292,22 @@ impl Checker<'_> {
         Err(crate::tomlfile::at(self.shown, self.text, span, message))
     }
 
-    /// A manifest path made absolute, which must exist.
-    fn file(&self, s: &Spanned<String>) -> Result<PathBuf> {
+    /// A manifest path (at `key`) made absolute, which must be an existing file or folder: a device,
+    /// FIFO or socket would be read forever or block.
+    fn file(&self, key: &str, s: &Spanned<String>) -> Result<PathBuf> {
         let p = self.base.join(s.get_ref());
-        if !p.exists() {
-            return self.at(s.span(), format!("file '{}' does not exist ({})", s.get_ref(), p.display()));
+        match std::fs::metadata(&p) {
+            Err(_) => self.at(s.span(), format!("{key}: file '{}' does not exist ({})", s.get_ref(), p.display())),
+            Ok(m) if !m.is_file() && !m.is_dir() => self.at(
+                s.span(),
+                format!("{key}: '{}' is not a regular file (a device, FIFO or socket); give a file", s.get_ref()),
+            ),
+            Ok(_) => Ok(p),
         }
-        Ok(p)
     }
 
-    fn opt_file(&self, s: &Option<Spanned<String>>) -> Result<Option<PathBuf>> {
-        s.as_ref().map(|s| self.file(s)).transpose()
+    fn opt_file(&self, key: &str, s: &Option<Spanned<String>>) -> Result<Option<PathBuf>> {
+        s.as_ref().map(|s| self.file(key, s)).transpose()
     }
 
     fn check(&self, raw: RawManifest, path: &Path) -> Result<Manifest> {
@@ -279,19 +336,19 @@ impl Checker<'_> {
         for (slot, spec) in raw.ringtones {
             ringtones.push(self.ring(&slot, spec, &models)?);
         }
-        let branding = raw.branding.map(|b| self.branding(b)).transpose()?;
+        let branding = raw.branding.map(|b| self.branding(b, &models)).transpose()?;
         let languages = match raw.languages {
             Some(l) => Some(Languages {
-                dir: self.file(&l.dir)?,
-                lcd_template: self.opt_file(&l.lcd_template)?,
-                web_template: self.opt_file(&l.web_template)?,
+                dir: self.file("languages.dir", &l.dir)?,
+                lcd_template: self.opt_file("languages.lcd_template", &l.lcd_template)?,
+                web_template: self.opt_file("languages.web_template", &l.web_template)?,
                 strict: l.strict,
             }),
             None => None,
         };
         let firmware = match raw.firmware {
             Some(f) => Some(FirmwareSpec {
-                files: f.files.iter().map(|s| self.file(s)).collect::<Result<_>>()?,
+                files: f.files.iter().map(|s| self.file("firmware.files", s)).collect::<Result<_>>()?,
                 prefix: f.prefix,
                 postfix: f.postfix,
                 version: self.version(&f.version)?,
@@ -332,13 +389,13 @@ impl Checker<'_> {
             return self.at(p.span(), "phonebook applies to Flyingvoice configs only".into());
         }
         Ok(ConfigSpec {
-            phones: self.file(&c.phones)?,
-            common: self.opt_file(&c.common)?,
+            phones: self.file("config.phones", &c.phones)?,
+            common: self.opt_file("config.common", &c.common)?,
             aes_key_env: c.aes_key_env.map(Spanned::into_inner),
             prefix: c.prefix,
             postfix: c.postfix,
             merge_common: c.merge_common,
-            phonebook: self.opt_file(&c.phonebook)?,
+            phonebook: self.opt_file("config.phonebook", &c.phonebook)?,
         })
     }
 
@@ -363,12 +420,10 @@ impl Checker<'_> {
         }
         let span = spec.span();
         let full = match spec.into_inner() {
-            RawRing::File(file) => {
-                RawRingFull { file, max_seconds: None, start: None, codec: None, normalize: None, fade_ms: None }
-            }
+            RawRing::File(file) => RawRingFull { file, ..RawRingFull::default() },
             RawRing::Full(f) => f,
         };
-        let file = self.file(&Spanned::new(span.clone(), full.file))?;
+        let file = self.file(&format!("ringtones.{n}"), &Spanned::new(span.clone(), full.file))?;
         let codec = match full.codec.as_deref().map(str::parse::<ringtool::Codec>) {
             None => None,
             Some(Ok(c)) => Some(c),
@@ -385,6 +440,7 @@ impl Checker<'_> {
             codec,
             normalize: full.normalize,
             fade_ms: full.fade_ms.unwrap_or(50),
+            fade_in_ms: full.fade_in_ms.unwrap_or(ringtool::render::DEFAULT_FADE_IN_MS),
         })
     }
 
@@ -404,8 +460,43 @@ impl Checker<'_> {
         }
     }
 
-    fn branding(&self, b: RawBranding) -> Result<Branding> {
-        let files = |list: &[Spanned<String>]| list.iter().map(|s| self.file(s)).collect::<Result<Vec<_>>>();
+    /// `base`: one hlpres.tar per model (a plain path only for a one-model release).
+    fn bases(&self, raw: &Option<Spanned<RawBase>>, models: &[&Model]) -> Result<BTreeMap<String, PathBuf>> {
+        let Some(raw) = raw else { return Ok(BTreeMap::new()) };
+        let entries = match raw.get_ref() {
+            RawBase::One(path) if models.len() == 1 => {
+                vec![(Spanned::new(raw.span(), models[0].name.clone()), Spanned::new(raw.span(), path.clone()))]
+            }
+            RawBase::One(_) => {
+                let example: Vec<String> =
+                    models.iter().map(|m| format!("{0} = \"vendor/hlpres-{0}.tar\"", m.name)).collect();
+                return self.at(
+                    raw.span(),
+                    format!(
+                        "base: a base hlpres.tar belongs to one model (screens differ); this release has {} models, so write base = {{ {} }} (models without one get no base)",
+                        models.len(),
+                        example.join(", ")
+                    ),
+                );
+            }
+            RawBase::PerModel(map) => map.iter().map(|(k, v)| (k.clone(), v.clone())).collect(),
+        };
+        let mut bases = BTreeMap::new();
+        for (model, path) in entries {
+            let name = match self.layouts.model(model.get_ref()) {
+                Ok(m) if models.iter().any(|x| x.name == m.name) => m.name.clone(),
+                Ok(m) => return self.at(model.span(), format!("base: {} is not one of this release's models", m.name)),
+                Err(e) => return self.at(model.span(), format!("base: {e}")),
+            };
+            bases.insert(name.clone(), self.file(&format!("branding.base.{name}"), &path)?);
+        }
+        Ok(bases)
+    }
+
+    fn branding(&self, b: RawBranding, models: &[&Model]) -> Result<Branding> {
+        let files = |key: &str, list: &[Spanned<String>]| {
+            list.iter().map(|s| self.file(&format!("branding.{key}"), s)).collect::<Result<Vec<_>>>()
+        };
         let background = match &b.background {
             None => crate::image::FitStyle::default().background,
             Some(s) => match s.get_ref().parse() {
@@ -419,15 +510,20 @@ impl Checker<'_> {
             background,
         };
         Ok(Branding {
-            wallpapers: files(&b.wallpapers)?,
-            screensavers: files(&b.screensavers)?,
-            weblogo: self.opt_file(&b.weblogo)?,
-            lcdlogo: self.opt_file(&b.lcdlogo)?,
-            icons: b.icons.iter().map(|(k, v)| Ok((k.clone(), self.file(v)?))).collect::<Result<_>>()?,
-            base: self.opt_file(&b.base)?,
-            direct_wallpaper: self.opt_file(&b.direct_wallpaper)?,
-            direct_screensaver: self.opt_file(&b.direct_screensaver)?,
-            exp_pres: self.opt_file(&b.exp_pres)?,
+            wallpapers: files("wallpapers", &b.wallpapers)?,
+            screensavers: files("screensavers", &b.screensavers)?,
+            weblogo: self.opt_file("branding.weblogo", &b.weblogo)?,
+            lcdlogo: self.opt_file("branding.lcdlogo", &b.lcdlogo)?,
+            icons: b
+                .icons
+                .iter()
+                .map(|(k, v)| Ok((k.clone(), self.file(&format!("branding.icons.\"{k}\""), v)?)))
+                .collect::<Result<_>>()?,
+            base: None,
+            bases: self.bases(&b.base, models)?,
+            direct_wallpaper: self.opt_file("branding.direct_wallpaper", &b.direct_wallpaper)?,
+            direct_screensaver: self.opt_file("branding.direct_screensaver", &b.direct_screensaver)?,
+            exp_pres: self.opt_file("branding.exp_pres", &b.exp_pres)?,
             look: crate::hlpres::Look { style, dither: b.dither },
         })
     }

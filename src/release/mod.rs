@@ -6,6 +6,7 @@
 mod build;
 mod html;
 pub mod manifest;
+mod outdir;
 mod plan;
 
 use crate::checksums::{sha256_hex, Sums, SUMS_FILE};
@@ -33,18 +34,23 @@ pub const REPORT_HTML: &str = "report.html";
 pub struct Args {
     /// The release manifest (TOML).
     pub manifest: PathBuf,
-    /// Folder to build the tree in; replaced as a whole when the build succeeds.
+    /// Folder to build the tree in; replaced as a whole when the build succeeds. It must be new,
+    /// empty, or a tree bundler built (every file listed in its manifest.json).
     #[arg(long, value_name = "DIR", default_value = "build")]
     pub out: PathBuf,
+    /// Replace --out even when it holds files bundler did not write (never when it holds the
+    /// manifest, an input or the current folder).
+    #[arg(long)]
+    pub force: bool,
     /// Print the plan (every artifact and its output path) and write nothing.
     #[arg(long)]
     pub dry_run: bool,
     /// Print JSON instead of text.
     #[arg(long)]
     pub json: bool,
-    /// Items built at once (default: the number of cores).
-    #[arg(long, value_name = "N")]
-    pub jobs: Option<usize>,
+    /// Items built at once, 1 to 256 (default: the number of cores).
+    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u16).range(1..=256))]
+    pub jobs: Option<u16>,
 }
 
 /// One file of the tree as `manifest.json` records it.
@@ -98,17 +104,23 @@ pub struct TreeManifest {
 pub fn run(args: &Args, ctx: &Context) -> Result<ExitCode> {
     let manifest = manifest::load(&args.manifest, &ctx.layouts)?;
     let mut plan = plan::plan(&manifest, &ctx.layouts)?;
+    let out = check_environment(args, &manifest, &plan)?;
     if args.dry_run {
         return print_plan(&plan.items, args.json);
     }
+    // Held until the new tree is in place: a second run into the same folder fails at once.
+    let lock = crate::output::OutLock::acquire(&out)?;
+    if !args.force {
+        outdir::check_replaceable(&out, &args.out)?;
+    }
     let base = manifest.path.parent().map(Path::to_path_buf).unwrap_or_default();
-    let jobs = args.jobs.unwrap_or_else(|| std::thread::available_parallelism().map_or(2, |n| n.get()));
+    let jobs = args.jobs.map_or_else(|| std::thread::available_parallelism().map_or(2, |n| n.get()), usize::from);
     let hasher = InputHasher::default();
-    hasher.hash_all(plan.items.iter().flat_map(|item| &item.inputs), jobs)?;
+    hasher.hash_all(&plan.items, jobs)?;
     let keys: Vec<String> = plan.items.iter().map(|item| item_key(item, &hasher, ctx)).collect::<Result<_>>()?;
-    let previous = read_previous(&args.out);
+    let previous = read_previous(&out);
     let reused: Vec<Option<Vec<Output>>> =
-        plan.items.iter().zip(&keys).map(|(item, key)| reuse(previous.as_ref()?, &args.out, item, key)).collect();
+        plan.items.iter().zip(&keys).map(|(item, key)| reuse(previous.as_ref()?, &out, item, key)).collect();
     let firmware_needed =
         plan.items.iter().zip(&reused).any(|(i, r)| matches!(i.work, plan::Work::Firmware(_)) && r.is_none());
     let firmware = match plan.firmware.take() {
@@ -123,7 +135,7 @@ pub fn run(args: &Args, ctx: &Context) -> Result<ExitCode> {
         let sources = item
             .inputs
             .iter()
-            .map(|p| Ok(Source { path: relative(p, &base), sha256: hasher.hash(p)? }))
+            .map(|p| Ok(Source { path: relative(p, &base), sha256: hasher.hash(p, item.input_max)? }))
             .collect::<Result<Vec<_>>>()?;
         for out in outputs {
             artifacts.push((
@@ -157,7 +169,12 @@ pub fn run(args: &Args, ctx: &Context) -> Result<ExitCode> {
         base_url: manifest.base_url.clone(),
         artifacts: artifacts.iter().map(|(a, _)| a.clone()).collect(),
     };
-    write_tree(&args.out, &tree, &artifacts)?;
+    let templates = crate::inspect::Templates {
+        lcd: manifest.languages.as_ref().and_then(|l| l.lcd_template.as_deref()),
+        web: manifest.languages.as_ref().and_then(|l| l.web_template.as_deref()),
+    };
+    write_tree(&out, &lock, &tree, &artifacts, |dir| check_tree(dir, &args.out, templates, ctx))?;
+    drop(lock);
     let reused = artifacts.iter().filter(|(a, _)| a.reused).count();
     if args.json {
         print_json(&tree)?;
@@ -176,6 +193,20 @@ pub fn run(args: &Args, ctx: &Context) -> Result<ExitCode> {
         );
     }
     Ok(ExitCode::SUCCESS)
+}
+
+/// What the build needs from outside the manifest, checked before any work (and by `--dry-run`):
+/// the AES key variable, and an `--out` that may be replaced. Returns `--out` resolved.
+fn check_environment(args: &Args, manifest: &manifest::Manifest, plan: &plan::Plan) -> Result<PathBuf> {
+    if let Some(spec) = &manifest.config {
+        build::aes_key(spec)?;
+    }
+    let inputs: Vec<&Path> = plan.items.iter().flat_map(|i| &i.inputs).map(PathBuf::as_path).collect();
+    let out = outdir::resolve(&args.out, &manifest.path, &inputs)?;
+    if !args.force {
+        outdir::check_replaceable(&out, &args.out)?;
+    }
+    Ok(out)
 }
 
 fn print_plan(items: &[Item], json: bool) -> Result<ExitCode> {
@@ -211,9 +242,31 @@ fn print_plan(items: &[Item], json: bool) -> Result<ExitCode> {
     Ok(ExitCode::SUCCESS)
 }
 
-/// Writes the whole tree into a staging folder and swaps it in.
-fn write_tree(out: &Path, tree: &TreeManifest, artifacts: &[(Artifact, Vec<u8>)]) -> Result<()> {
-    let staging = crate::output::StagedDir::beside(out)?;
+/// Runs `bundler verify` on the staged tree: any error stops the release with every error found.
+fn check_tree(dir: &Path, shown: &Path, templates: crate::inspect::Templates, ctx: &Context) -> Result<()> {
+    let findings = crate::verify::verify(dir, None, templates, ctx)?;
+    let errors: Vec<String> =
+        findings.iter().filter(|d| d.severity == crate::report::Severity::Error).map(|d| format!("\n  {d}")).collect();
+    if !errors.is_empty() {
+        anyhow::bail!(
+            "{}: the new tree fails `bundler verify` with {} error(s); nothing was replaced:{}",
+            shown.display(),
+            errors.len(),
+            errors.concat()
+        );
+    }
+    Ok(())
+}
+
+/// Writes the whole tree into a staging folder, has `check` look at it, and swaps it in.
+fn write_tree(
+    out: &Path,
+    lock: &crate::output::OutLock,
+    tree: &TreeManifest,
+    artifacts: &[(Artifact, Vec<u8>)],
+    check: impl FnOnce(&Path) -> Result<()>,
+) -> Result<()> {
+    let staging = crate::output::StagedDir::beside(out, lock)?;
     let result = (|| -> Result<()> {
         let mut sums = Sums::default();
         for (a, bytes) in artifacts {
@@ -230,7 +283,8 @@ fn write_tree(out: &Path, tree: &TreeManifest, artifacts: &[(Artifact, Vec<u8>)]
         let report = html::render(tree, artifacts);
         staging.write(REPORT_HTML, report.as_bytes())?;
         sums.insert(REPORT_HTML, report.as_bytes());
-        staging.write(SUMS_FILE, sums.render().as_bytes())
+        staging.write(SUMS_FILE, sums.render().as_bytes())?;
+        check(staging.path())
     })();
     // On failure the staging folder is dropped, which removes it.
     result?;
@@ -264,7 +318,7 @@ fn reuse(previous: &TreeManifest, out: &Path, item: &Item, key: &str) -> Option<
 /// Everything an item's output depends on, hashed.
 fn item_key(item: &Item, hasher: &InputHasher, ctx: &Context) -> Result<String> {
     let model = ctx.layouts.model(&item.rule_model)?;
-    let inputs: Vec<String> = item.inputs.iter().map(|p| hasher.hash(p)).collect::<Result<_>>()?;
+    let inputs: Vec<String> = item.inputs.iter().map(|p| hasher.hash(p, item.input_max)).collect::<Result<_>>()?;
     let text = format!(
         "{}\n{:?}\n{}\n{:?}\n{:?}\n{}",
         env!("CARGO_PKG_VERSION"),
@@ -284,32 +338,42 @@ struct InputHasher {
 }
 
 impl InputHasher {
-    /// Hashes every distinct path on `jobs` threads (the inputs are most of an unchanged rebuild's
-    /// work: a few minutes of WAV are tens of MB), so `hash` then finds them done.
-    fn hash_all<'a>(&self, paths: impl Iterator<Item = &'a PathBuf>, jobs: usize) -> Result<()> {
+    /// Hashes every distinct input of `items` on `jobs` threads (the inputs are most of an unchanged
+    /// rebuild's work: a few minutes of WAV are tens of MB), so `hash` then finds them done.
+    fn hash_all(&self, items: &[Item], jobs: usize) -> Result<()> {
         use rayon::prelude::*;
-        let mut distinct: Vec<&PathBuf> = paths.collect();
-        distinct.sort();
-        distinct.dedup();
+        // Each path with the largest limit of the items using it.
+        let mut distinct: BTreeMap<&Path, u64> = BTreeMap::new();
+        for item in items {
+            for p in &item.inputs {
+                let max = distinct.entry(p).or_insert(0);
+                *max = (*max).max(item.input_max);
+            }
+        }
+        let distinct: Vec<(&Path, u64)> = distinct.into_iter().collect();
         let pool = rayon::ThreadPoolBuilder::new().num_threads(jobs.max(1)).build()?;
-        let results: Vec<Result<String>> = pool.install(|| distinct.par_iter().map(|p| self.hash(p)).collect());
+        let results: Vec<Result<String>> =
+            pool.install(|| distinct.par_iter().map(|(p, max)| self.hash(p, *max)).collect());
         // The first error in path order, whichever thread met it first.
         results.into_iter().try_for_each(|r| r.map(drop))
     }
 
-    fn hash(&self, path: &Path) -> Result<String> {
+    /// The digest of `path`, reading at most `max` bytes of any one file.
+    fn hash(&self, path: &Path, max: u64) -> Result<String> {
         if let Some(h) = self.done.lock().expect("hash cache").get(path) {
             return Ok(h.clone());
         }
-        let h = hash_path(path)?;
+        let h = hash_path(path, max)?;
         self.done.lock().expect("hash cache").insert(path.to_path_buf(), h.clone());
         Ok(h)
     }
 }
 
-/// SHA-256 of a file, or of a folder's sorted names and contents.
-fn hash_path(path: &Path) -> Result<String> {
-    if path.is_dir() {
+/// SHA-256 of a file, or of a folder's sorted names and contents. Only regular files and real
+/// folders are read (a FIFO or device would block or never end; a linked folder could loop).
+fn hash_path(path: &Path, max: u64) -> Result<String> {
+    let meta = std::fs::symlink_metadata(path).with_context(|| format!("{}: cannot read", path.display()))?;
+    if meta.is_dir() {
         let mut names: Vec<PathBuf> = std::fs::read_dir(path)
             .with_context(|| format!("{}: cannot read folder", path.display()))?
             .map(|e| e.map(|e| e.path()))
@@ -318,11 +382,22 @@ fn hash_path(path: &Path) -> Result<String> {
         names.sort();
         let mut text = String::new();
         for n in names {
-            text.push_str(&format!("{}\n{}\n", n.file_name().unwrap_or_default().to_string_lossy(), hash_path(&n)?));
+            let digest = hash_path(&n, max)?;
+            text.push_str(&format!("{}\n{digest}\n", n.file_name().unwrap_or_default().to_string_lossy()));
         }
         return Ok(sha256_hex(text.as_bytes()));
     }
-    crate::checksums::sha256_file(path)
+    let target = std::fs::metadata(path).with_context(|| format!("{}: cannot read", path.display()))?;
+    if target.is_dir() && meta.file_type().is_symlink() {
+        anyhow::bail!("{}: is a link to a folder; release inputs must be files or plain folders", path.display());
+    }
+    if !target.is_file() {
+        anyhow::bail!(
+            "{}: not a regular file (a device, FIFO or socket); release inputs must be files",
+            path.display()
+        );
+    }
+    crate::checksums::sha256_file(path, max)
 }
 
 /// A path as shown in the manifest: relative to the manifest's folder when inside it.

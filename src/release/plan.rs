@@ -22,6 +22,14 @@ use std::path::PathBuf;
 /// The tree folder provisioning configs go to; its files are known only once built.
 pub const CONFIG_DIR: &str = "config/";
 
+/// The most bytes read from one input of each kind whose reader has no cap of its own, so an input
+/// that never ends is refused instead of read forever. Audio: an hour of 48 kHz stereo 16-bit WAV
+/// is 0.7 GB; firmware zips of all models are tens of MB; phone CSVs as `bundler config` reads.
+const RING_INPUT_MAX: u64 = 1 << 30;
+const FIRMWARE_INPUT_MAX: u64 = 1 << 30;
+const LANGUAGE_INPUT_MAX: u64 = 64 * 1024 * 1024;
+const CONFIG_INPUT_MAX: u64 = 1 << 30;
+
 /// What one plan item makes.
 #[derive(Debug, Clone)]
 pub enum Work {
@@ -60,6 +68,8 @@ pub struct Item {
     pub outputs: Vec<String>,
     /// Input files (hashed for reuse decisions).
     pub inputs: Vec<PathBuf>,
+    /// The most bytes read from any one input file of this kind (hashing included).
+    pub input_max: u64,
     /// The rule the output meets, for the manifest and report.
     pub rule: String,
     /// The byte cap each output meets.
@@ -127,6 +137,7 @@ pub fn plan(manifest: &Manifest, layouts: &Layouts) -> Result<Plan> {
             models: names.clone(),
             outputs,
             inputs: vec![ring.file.clone()],
+            input_max: RING_INPUT_MAX,
             rule: format!(
                 "{} {} {} Hz mono, ≤ {} s, ≤ {} bytes",
                 first.ringtone.container,
@@ -160,6 +171,7 @@ pub fn plan(manifest: &Manifest, layouts: &Layouts) -> Result<Plan> {
                     rule_model: model.name.clone(),
                     models: vec![model.name.clone()],
                     inputs: vec![file.clone()],
+                    input_max: crate::hlpres::asset::MAX_INPUT_BYTES,
                     rule: format!("{}×{} {format}, ≤ {} bytes", rule.width, rule.height, rule.max_bytes),
                     cap: Some(rule.max_bytes),
                     setting: Some(Setting { code: code.into(), value: url(&path) }),
@@ -181,6 +193,7 @@ pub fn plan(manifest: &Manifest, layouts: &Layouts) -> Result<Plan> {
             rule_model: first.name.clone(),
             models: names.clone(),
             inputs: inputs.into_iter().flatten().collect(),
+            input_max: LANGUAGE_INPUT_MAX,
             rule: format!(
                 "UTF-8, well-formed, complete against the English templates{}, ≤ {} bytes",
                 if languages.strict { " (strict)" } else { "" },
@@ -200,6 +213,7 @@ pub fn plan(manifest: &Manifest, layouts: &Layouts) -> Result<Plan> {
                 models: names.clone(),
                 outputs: vec![rule.file.clone()],
                 inputs: vec![path],
+                input_max: rule.max_bytes,
                 rule: format!("passed through, ≤ {} bytes", rule.max_bytes),
                 cap: Some(rule.max_bytes),
                 setting: Some(Setting { code: "P20177".into(), value: url(&rule.file) }),
@@ -227,6 +241,7 @@ pub fn plan(manifest: &Manifest, layouts: &Layouts) -> Result<Plan> {
             models: names.clone(),
             outputs,
             inputs: f.files.clone(),
+            input_max: FIRMWARE_INPUT_MAX,
             rule: format!("vendor names with prefix '{}' and postfix '{}'", f.prefix, f.postfix),
             cap: Some(first.firmware_max_bytes),
             setting: (!legacy).then(|| Setting { code: "P192".into(), value: url("firmware") }),
@@ -248,6 +263,7 @@ pub fn plan(manifest: &Manifest, layouts: &Layouts) -> Result<Plan> {
             rule_model: first.name.clone(),
             models: names.clone(),
             inputs: inputs.into_iter().flatten().collect(),
+            input_max: CONFIG_INPUT_MAX,
             rule: "one file per phone of the CSV plus the common files, MACs lower-case".into(),
             cap: None,
             setting: Some(Setting { code: code.into(), value }),
@@ -268,6 +284,8 @@ fn hlpres_item(
 ) -> Result<Option<Item>> {
     let Some(rule) = &model.hlpres else { return Ok(None) };
     let mut own = branding.clone();
+    own.base = branding.bases.get(&model.name).cloned();
+    own.bases.clear();
     if model.asset(AssetKind::Wallpaper).is_none() {
         own.wallpapers.clear();
     }
@@ -300,6 +318,7 @@ fn hlpres_item(
         rule_model: model.name.clone(),
         models: vec![model.name.clone()],
         inputs,
+        input_max: crate::hlpres::asset::MAX_INPUT_BYTES,
         rule: format!("every asset at the model's size and cap, tar ≤ {} bytes", rule.max_bytes),
         cap: Some(rule.max_bytes),
         setting: Some(Setting { code: "P20176".into(), value: url(&path) }),

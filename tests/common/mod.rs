@@ -67,3 +67,62 @@ pub fn tool(name: &str, args: &[&str]) {
     let out = Command::new(name).args(args).output().unwrap_or_else(|e| panic!("run {name}: {e}"));
     assert!(out.status.success(), "{name} {args:?}: {}", String::from_utf8_lossy(&out.stderr));
 }
+
+/// A ring file's audio as SoX decodes it (`-t gsrt` for `*.bin`, else by its WAV header), as
+/// 16-bit samples. Ring tones are 8 kHz mono.
+pub fn sox_decode(path: &Path) -> Vec<i16> {
+    let mut cmd = Command::new("sox");
+    cmd.arg("-V1");
+    if path.extension().is_some_and(|e| e == "bin") {
+        cmd.args(["-t", "gsrt"]);
+    }
+    let out = cmd.arg(path).args(["-t", "s16", "-L", "-"]).output().expect("run sox");
+    assert!(out.status.success(), "sox decoding {}: {}", path.display(), String::from_utf8_lossy(&out.stderr));
+    out.stdout.chunks_exact(2).map(|b| i16::from_le_bytes([b[0], b[1]])).collect()
+}
+
+/// The edge windows `assert_clean_edges` checks: 20 ms at 8 kHz.
+const EDGE_SAMPLES: usize = 160;
+
+/// Half-cosine fade gain `k` samples into a fade of `len` samples (1 past it), the curve
+/// `bundler ringtone` fades in and out with.
+fn fade_gain(k: usize, len: usize) -> f64 {
+    if k >= len {
+        1.0
+    } else {
+        0.5 * (1.0 - (std::f64::consts::PI * k as f64 / len as f64).cos())
+    }
+}
+
+/// Checks both edges of a ring file as SoX decodes it. In the first and last 20 ms no sample
+/// rises above the fade envelope (`fade_in_ms` from the start, `fade_out_ms` back from the end)
+/// scaled to the peak of the body between them, with slack for G.711 quantisation and resampler
+/// ripple. So nothing there is louder than the body, and with fades the tone starts and ends at
+/// silence: no click, and no DC step where the phone repeats it (a 0x00 pad byte, µ-law's
+/// full-scale negative sample, fails this).
+pub fn assert_clean_edges(path: &Path, fade_in_ms: u32, fade_out_ms: u32) {
+    let x = sox_decode(path);
+    assert!(!x.is_empty(), "{}: no samples", path.display());
+    let body = if x.len() > 3 * EDGE_SAMPLES { &x[EDGE_SAMPLES..x.len() - EDGE_SAMPLES] } else { &x[..] };
+    let peak = body.iter().map(|&s| f64::from(s).abs()).fold(0.0, f64::max);
+    let (fade_in, fade_out) = (fade_in_ms as usize * 8, fade_out_ms as usize * 8);
+    // 15 % for G.711 steps and resampler ripple, and 64 (−54 dBFS, inaudible) for the start
+    // transient of an input the low-pass filter removes whole (a 5 kHz tone leaves ±25 there).
+    let allowed = |gain: f64| 1.15 * gain * peak + 64.0;
+    let edge = EDGE_SAMPLES.min(x.len());
+    for k in 0..edge {
+        let (first, last) = (f64::from(x[k]).abs(), f64::from(x[x.len() - 1 - k]).abs());
+        assert!(
+            first <= allowed(fade_gain(k, fade_in)),
+            "{}: sample {k} of {} is {first}, above the {fade_in_ms} ms fade-in envelope (body peak {peak})",
+            path.display(),
+            x.len()
+        );
+        assert!(
+            last <= allowed(fade_gain(k, fade_out)),
+            "{}: sample {k} from the end of {} is {last}, above the {fade_out_ms} ms fade-out envelope (body peak {peak})",
+            path.display(),
+            x.len()
+        );
+    }
+}

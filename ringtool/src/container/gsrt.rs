@@ -1,7 +1,9 @@
 //! The Grandstream ring tone container ("gsrt"), FORMATS.md §1 "Ring tones".
 //!
 //! All fields big-endian. The header is 512 bytes; 8 kHz mono G.711 follows,
-//! padded with one zero byte to an even length.
+//! padded to an even length with one byte of the codec's silence (SoX pads with
+//! 0x00, which every reader decodes as a sample: full-scale negative in µ-law,
+//! an audible click at the end of every ring).
 
 use crate::{Codec, Error, Timestamp};
 
@@ -41,7 +43,7 @@ pub fn write(samples: &[i16], codec: Codec, stamp: Timestamp) -> Vec<u8> {
     out.reserve(samples.len() + 1);
     out.extend(samples.iter().map(|&s| codec.encode_sample(s)));
     if out.len() % 2 == 1 {
-        out.push(0); // one zero byte, as SoX pads
+        out.push(codec.silence()); // decoded as a sample: it must be silence, not SoX's 0x00
     }
     let words = (out.len() / 2) as u32;
     out[0..4].copy_from_slice(&words.to_be_bytes());
@@ -169,11 +171,12 @@ mod tests {
         assert!(f[0x22..0x200].iter().all(|&b| b == 0));
         // Same audio bytes SoX writes for these samples (checked with sox by hand:
         // `sox -D -t s16 -r 8000 -c 1 x.raw -t gsrt -e u-law x.bin`).
-        assert_eq!(&f[0x200..], &[0xFF, 0xCE, 0x4E, 0x00]);
+        // The pad byte is silence (0xFF), where SoX writes 0x00.
+        assert_eq!(&f[0x200..], &[0xFF, 0xCE, 0x4E, 0xFF]);
         assert_eq!(word_sum(&f), 0);
         let a = write(&[0, 1000, -1000], Codec::Alaw, STAMP);
         assert_eq!(&a[32..34], &[0, 8]);
-        assert_eq!(&a[0x200..], &[0xD5, 0xFA, 0x7A, 0x00]);
+        assert_eq!(&a[0x200..], &[0xD5, 0xFA, 0x7A, 0xD5]);
         assert_eq!(word_sum(&a), 0);
     }
 

@@ -10,7 +10,8 @@ pub use gsrt::GsrtHeader;
 /// Encodes 8 kHz mono samples as a complete ring tone file.
 ///
 /// `codec` is ignored for [`Container::PcmWav`]. For gsrt, an odd sample count
-/// is padded with one zero byte (as SoX does). Lengths beyond 4 GiB are not
+/// is padded with one byte of the codec's silence (SoX pads with 0x00, a
+/// full-scale sample in µ-law; pass an even count to need no pad at all). Lengths beyond 4 GiB are not
 /// representable in either container; [`crate::render()`] never gets near that.
 pub fn encode(samples: &[i16], codec: Codec, container: Container, stamp: Timestamp) -> Vec<u8> {
     match container {
@@ -128,9 +129,10 @@ mod tests {
                     _ => samples.iter().map(|&s| codec.decode_sample(codec.encode_sample(s))).collect(),
                 };
                 if container == Container::Gsrt {
-                    // The pad byte of an odd count is decoded like any byte.
+                    // The pad byte of an odd count is decoded like any byte: as silence.
                     assert_eq!(&d.samples[..801], &expected[..]);
                     assert_eq!(d.samples.len(), 802);
+                    assert_eq!(d.samples[801], codec.decode_sample(codec.silence()));
                     assert_eq!(d.gsrt.as_ref().unwrap().stamp, STAMP);
                     assert_eq!(d.checksum_ok, Some(true));
                 } else {

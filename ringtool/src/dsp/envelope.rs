@@ -1,5 +1,5 @@
-//! Stages after resampling: fade-out at a cut, peak normalization, and
-//! quantization to 16-bit.
+//! Stages after resampling: fade-in, fade-out at a cut, peak normalization,
+//! and quantization to 16-bit.
 
 use super::db_to_amplitude;
 
@@ -18,23 +18,52 @@ pub fn fade_out(samples: &mut [f32], fade_len: usize) {
     }
 }
 
+/// Fades in along a half-cosine curve over `fade_len` samples: sample `k` of
+/// the whole signal gets gain `(1 - cos(π·k/fade_len)) / 2`, so sample 0 is
+/// silent. `samples` starts at sample `first`; samples at or past `fade_len`
+/// are left alone. Applying it piece by piece gives the same result as at once.
+pub fn fade_in(samples: &mut [f32], first: usize, fade_len: usize) {
+    for (i, s) in samples.iter_mut().enumerate() {
+        let k = first + i;
+        if k >= fade_len {
+            break;
+        }
+        let gain = 0.5 * (1.0 - (std::f64::consts::PI * k as f64 / fade_len as f64).cos());
+        *s = (f64::from(*s) * gain) as f32;
+    }
+}
+
+/// What [`normalize`] did.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct Normalized {
+    /// The gain applied, as a factor.
+    pub gain: f64,
+    /// The gain the target level asked for, in dB.
+    pub wanted_db: f64,
+    /// The wanted gain was above the cap, so the cap was applied instead.
+    pub capped: bool,
+}
+
 /// The largest absolute sample value.
 pub fn peak(samples: &[f32]) -> f32 {
     samples.iter().fold(0.0f32, |m, s| m.max(s.abs()))
 }
 
-/// Scales `samples` so their peak sits at `dbfs` (≤ 0). Returns the gain applied,
-/// or `None` when the signal is digital silence and cannot be scaled.
-pub fn normalize(samples: &mut [f32], dbfs: f64) -> Option<f64> {
+/// Scales `samples` so their peak sits at `dbfs` (≤ 0), but by at most
+/// `max_gain_db`. Returns what was applied, or `None` when the signal is
+/// digital silence and cannot be scaled.
+pub fn normalize(samples: &mut [f32], dbfs: f64, max_gain_db: f64) -> Option<Normalized> {
     let p = peak(samples);
     if p == 0.0 {
         return None;
     }
-    let gain = db_to_amplitude(dbfs) / f64::from(p);
+    let wanted = db_to_amplitude(dbfs) / f64::from(p);
+    let capped = wanted > db_to_amplitude(max_gain_db);
+    let gain = if capped { db_to_amplitude(max_gain_db) } else { wanted };
     for s in samples.iter_mut() {
         *s = (f64::from(*s) * gain) as f32;
     }
-    Some(gain)
+    Some(Normalized { gain, wanted_db: super::amplitude_to_db(wanted), capped })
 }
 
 /// Converts samples in [-1, 1) to 16-bit by rounding, clamping what overshoots.
@@ -84,11 +113,36 @@ mod tests {
     #[test]
     fn normalize_hits_the_target_peak() {
         let mut s = vec![0.1, -0.25, 0.2];
-        let gain = normalize(&mut s, -6.0).unwrap();
-        assert!((gain - 0.501187 / 0.25).abs() < 1e-4);
+        let n = normalize(&mut s, -6.0, 40.0).unwrap();
+        assert!((n.gain - 0.501187 / 0.25).abs() < 1e-4);
+        assert!(!n.capped);
         assert!((peak(&s) - 0.501187).abs() < 1e-5);
         let mut silent = vec![0.0; 8];
-        assert_eq!(normalize(&mut silent, -1.0), None);
+        assert_eq!(normalize(&mut silent, -1.0, 40.0), None);
+    }
+
+    #[test]
+    fn normalize_gain_is_capped() {
+        let mut s = vec![1e-5f32, -1e-5]; // -100 dBFS
+        let n = normalize(&mut s, -1.0, 40.0).unwrap();
+        assert!(n.capped && (n.gain - 100.0).abs() < 1e-9, "{n:?}");
+        assert!((n.wanted_db - 99.0).abs() < 1e-3, "{n:?}");
+        assert!((peak(&s) - 1e-3).abs() < 1e-8);
+    }
+
+    #[test]
+    fn fade_in_starts_silent_and_pieces_match_the_whole() {
+        let mut whole = vec![1.0f32; 100];
+        fade_in(&mut whole, 0, 40);
+        assert_eq!(whole[0], 0.0);
+        assert!(whole[..40].windows(2).all(|w| w[0] < w[1]));
+        assert!(whole[40..].iter().all(|&v| v == 1.0));
+        assert!((whole[20] - 0.5).abs() < 1e-6);
+        let mut pieces = vec![1.0f32; 100];
+        let (a, b) = pieces.split_at_mut(13);
+        fade_in(a, 0, 40);
+        fade_in(b, 13, 40);
+        assert_eq!(pieces, whole);
     }
 
     #[test]

@@ -144,28 +144,3 @@ fn skip_id3v2(head: Vec<u8>, stream: Stream) -> Result<Stream, Error> {
         None => Err(Error::Corrupt("mp3: no mpeg audio frames after the id3 tag".into())),
     }
 }
-
-/// Wraps a reader and remembers whether it ever reported end-of-file, so a
-/// decoder's "not enough bytes" can be told apart from other read failures.
-pub struct EofTracker<R> {
-    inner: R,
-    hit_eof: std::sync::Arc<std::sync::atomic::AtomicBool>,
-}
-
-impl<R: Read> EofTracker<R> {
-    /// Wraps `inner`; the returned flag turns true once a read returns 0 bytes.
-    pub fn new(inner: R) -> (Self, std::sync::Arc<std::sync::atomic::AtomicBool>) {
-        let flag = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
-        (EofTracker { inner, hit_eof: flag.clone() }, flag)
-    }
-}
-
-impl<R: Read> Read for EofTracker<R> {
-    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
-        let n = self.inner.read(buf)?;
-        if n == 0 && !buf.is_empty() {
-            self.hit_eof.store(true, std::sync::atomic::Ordering::Relaxed);
-        }
-        Ok(n)
-    }
-}

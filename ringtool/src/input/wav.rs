@@ -1,18 +1,20 @@
-//! WAV input: 8/16/24/32-bit integer and 32-bit float PCM, header parsed by
+//! WAV input: 8/16/24/32-bit integer and 32-bit float PCM, header checked by
 //! `hound`; G.711 (µ-law/A-law) WAV, which `hound` cannot read, through the raw reader.
 //!
-//! `hound` validates the header and stops at the first byte of the `data`
-//! chunk; the samples are then read here in blocks of whole frames and
+//! The chunks are walked here, up to the first byte of the `data` chunk, each
+//! odd-sized chunk followed by its RIFF pad byte (`hound` does not skip that
+//! byte, and so loses its way after an odd `LIST`, `bext` or `id3 ` chunk).
+//! `hound` then validates the `fmt ` chunk, given alone; the samples are read
+//! here in blocks of whole frames and
 //! converted with one tight loop per sample layout. (Going through `hound`'s
 //! per-sample iterator cost a function call and a buffered 2-byte read per
 //! sample, which was the largest share of a ring tone's run time.) The values
 //! are exactly the ones `hound` would return, scaled to [-1, 1).
 
-use std::io::{self, BufReader, Read};
-use std::sync::atomic::{AtomicBool, Ordering};
+use std::io::{self, BufReader, Cursor, Read};
 
 use super::raw::RawSource;
-use super::{EofTracker, FrameSource, Stream, StreamSpec};
+use super::{FrameSource, Stream, StreamSpec};
 use crate::error::lower_first;
 use crate::{Codec, Error, RawEncoding, RawFormat};
 
@@ -21,7 +23,7 @@ const MAX_FMT_LEN: u32 = 4096;
 /// Read buffer of a PCM WAV source, in bytes.
 const HEADER_BUFFER: usize = 8 * 1024;
 
-type Buffered = BufReader<EofTracker<Stream>>;
+type Buffered = BufReader<Stream>;
 
 /// How one sample is stored in the `data` chunk (the combinations `hound` reads).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -105,21 +107,17 @@ pub struct WavSource {
 impl WavSource {
     /// Parses the header (up to the start of the `data` chunk).
     pub fn new(stream: Stream) -> Result<WavSource, Error> {
-        let (tracked, hit_eof) = EofTracker::new(stream);
         // A small buffer serves the header's many small reads; the sample blocks
         // are larger, so `BufReader` hands them straight to the file, uncopied.
-        let probe = LastFourBytes { inner: BufReader::with_capacity(HEADER_BUFFER, tracked), last: [0; 4] };
-        let wav = hound::WavReader::new(probe).map_err(|e| header_error(e, &hit_eof))?;
+        let mut reader = BufReader::with_capacity(HEADER_BUFFER, stream);
+        let (fmt, data_len) = walk_to_data(&mut reader)?;
+        let wav = hound::WavReader::new(Cursor::new(minimal_header(&fmt, data_len))).map_err(hound_error)?;
         let s = wav.spec();
         let float = s.sample_format == hound::SampleFormat::Float;
         let bits = u32::from(s.bits_per_sample).clamp(1, 32);
         let samples = wav.len();
         let declared_frames = u64::from(wav.duration());
-        let probe = wav.into_inner();
-        // `hound` stops right after the `data` chunk header, whose last field is
-        // the chunk's byte length; it has checked that the length is a whole
-        // number of samples.
-        let data_len = u32::from_le_bytes(probe.last);
+        // `hound` has checked that the data length is a whole number of samples.
         let bytes = data_len.checked_div(samples).unwrap_or_else(|| s.bits_per_sample.div_ceil(8).into());
         Ok(WavSource {
             spec: StreamSpec {
@@ -133,11 +131,64 @@ impl WavSource {
             },
             layout: SampleLayout::new(s.sample_format, bytes, s.bits_per_sample)?,
             scale: 0.5f64.powi(bits as i32 - 1) as f32,
-            reader: probe.inner,
+            reader,
             declared_frames,
             frames_read: 0,
             bytes: Vec::new(),
         })
+    }
+}
+
+/// A WAV header holding only `fmt` and the `data` chunk's header, for `hound` to check.
+fn minimal_header(fmt: &[u8], data_len: u32) -> Vec<u8> {
+    let fmt_len = fmt.len() as u32; // at most MAX_FMT_LEN
+    let riff_len = (4 + 8 + fmt_len + (fmt_len & 1) + 8).saturating_add(data_len);
+    let mut h = Vec::with_capacity(fmt.len() + 29);
+    h.extend_from_slice(b"RIFF");
+    h.extend_from_slice(&riff_len.to_le_bytes());
+    h.extend_from_slice(b"WAVEfmt ");
+    h.extend_from_slice(&fmt_len.to_le_bytes());
+    h.extend_from_slice(fmt);
+    if fmt_len & 1 == 1 {
+        h.push(0);
+    }
+    h.extend_from_slice(b"data");
+    h.extend_from_slice(&data_len.to_le_bytes());
+    h
+}
+
+/// Reads the RIFF header and the chunks up to the first byte of `data`, skipping
+/// every other chunk and the pad byte after an odd-sized one. Returns the `fmt `
+/// chunk's body and the data length the `data` chunk declares.
+fn walk_to_data(r: &mut impl Read) -> Result<(Vec<u8>, u32), Error> {
+    let mut riff = [0u8; 12];
+    read_exact(r, &mut riff, "wav header")?;
+    let mut fmt: Option<Vec<u8>> = None;
+    loop {
+        let mut header = [0u8; 8];
+        read_exact(r, &mut header, "wav header (before the data chunk)")?;
+        let len = u32::from_le_bytes([header[4], header[5], header[6], header[7]]);
+        match &header[..4] {
+            b"fmt " => {
+                if !(16..=MAX_FMT_LEN).contains(&len) {
+                    return Err(Error::Corrupt(format!("wav header: fmt chunk of {len} bytes")));
+                }
+                let mut body = vec![0u8; len as usize + (len as usize & 1)];
+                read_exact(r, &mut body, "wav fmt chunk")?;
+                body.truncate(len as usize);
+                fmt = Some(body);
+            }
+            b"data" => {
+                let fmt = fmt.ok_or_else(|| Error::Corrupt("wav header: data chunk before fmt chunk".into()))?;
+                return Ok((fmt, len));
+            }
+            _ => {
+                let skip = u64::from(len) + u64::from(len & 1);
+                if io::copy(&mut r.by_ref().take(skip), &mut io::sink())? < skip {
+                    return Err(Error::Truncated("wav header ends before the data chunk".into()));
+                }
+            }
+        }
     }
 }
 
@@ -180,35 +231,6 @@ fn read_full(r: &mut impl Read, buf: &mut [u8]) -> io::Result<usize> {
     Ok(filled)
 }
 
-/// Passes reads through and keeps the last four bytes that went by.
-struct LastFourBytes<R> {
-    inner: R,
-    last: [u8; 4],
-}
-
-impl<R: Read> Read for LastFourBytes<R> {
-    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
-        let n = self.inner.read(buf)?;
-        let new = &buf[..n];
-        if n >= 4 {
-            self.last.copy_from_slice(&new[n - 4..]);
-        } else {
-            self.last.rotate_left(n);
-            self.last[4 - n..].copy_from_slice(new);
-        }
-        Ok(n)
-    }
-}
-
-/// Maps a header-parsing failure; running out of bytes there means truncation.
-fn header_error(e: hound::Error, hit_eof: &AtomicBool) -> Error {
-    if hit_eof.load(Ordering::Relaxed) {
-        Error::Truncated("wav header ends before the data chunk".into())
-    } else {
-        hound_error(e)
-    }
-}
-
 fn hound_error(e: hound::Error) -> Error {
     match e {
         hound::Error::IoError(io) => Error::Io(io),
@@ -223,43 +245,16 @@ fn hound_error(e: hound::Error) -> Error {
 /// length (ending early is reported as truncation).
 pub fn open_g711(stream: Stream, codec: Codec) -> Result<RawSource, Error> {
     let mut r = BufReader::with_capacity(64 * 1024, stream);
-    let mut riff = [0u8; 12];
-    read_exact(&mut r, &mut riff, "wav header")?;
-    let mut layout: Option<(u16, u32)> = None;
-    loop {
-        let mut header = [0u8; 8];
-        read_exact(&mut r, &mut header, "wav chunk list")?;
-        let len = u32::from_le_bytes([header[4], header[5], header[6], header[7]]);
-        match &header[..4] {
-            b"fmt " => {
-                if !(16..=MAX_FMT_LEN).contains(&len) {
-                    return Err(Error::Corrupt(format!("wav header: fmt chunk of {len} bytes")));
-                }
-                let mut body = vec![0u8; len as usize + (len as usize & 1)];
-                read_exact(&mut r, &mut body, "wav fmt chunk")?;
-                let channels = u16::from_le_bytes([body[2], body[3]]);
-                let rate = u32::from_le_bytes([body[4], body[5], body[6], body[7]]);
-                layout = Some((channels, rate));
-            }
-            b"data" => {
-                let (channels, rate) =
-                    layout.ok_or_else(|| Error::Corrupt("wav header: data chunk before fmt chunk".into()))?;
-                let encoding = match codec {
-                    Codec::Ulaw => RawEncoding::Ulaw,
-                    Codec::Alaw => RawEncoding::Alaw,
-                };
-                let format = RawFormat { encoding, rate, channels };
-                let data = ExactLen { inner: r, remaining: u64::from(len), declared: u64::from(len) };
-                return RawSource::new(Box::new(data), format, Some(u64::from(len)));
-            }
-            _ => {
-                let skip = u64::from(len) + u64::from(len & 1);
-                if io::copy(&mut (&mut r).take(skip), &mut io::sink())? < skip {
-                    return Err(Error::Truncated("wav header ends before the data chunk".into()));
-                }
-            }
-        }
-    }
+    let (fmt, len) = walk_to_data(&mut r)?;
+    let channels = u16::from_le_bytes([fmt[2], fmt[3]]);
+    let rate = u32::from_le_bytes([fmt[4], fmt[5], fmt[6], fmt[7]]);
+    let encoding = match codec {
+        Codec::Ulaw => RawEncoding::Ulaw,
+        Codec::Alaw => RawEncoding::Alaw,
+    };
+    let format = RawFormat { encoding, rate, channels };
+    let data = ExactLen { inner: r, remaining: u64::from(len), declared: u64::from(len) };
+    RawSource::new(Box::new(data), format, Some(u64::from(len)))
 }
 
 fn read_exact(r: &mut impl Read, buf: &mut [u8], what: &str) -> Result<(), Error> {
@@ -380,6 +375,7 @@ mod tests {
         let data_at = wav.windows(4).position(|w| w == b"data").unwrap();
         let mut with_chunks = wav[..data_at].to_vec();
         with_chunks.extend(b"LIST\x06\0\0\0abcdef");
+        with_chunks.extend(b"bext\x03\0\0\0xyz\0"); // odd-sized: a pad byte follows, as RIFF requires
         with_chunks.extend(&wav[data_at..]);
         with_chunks.extend(b"junk\x04\0\0\0wxyz"); // after the data: never read as samples
         assert_eq!(read_all(with_chunks, 64).unwrap(), expected);
