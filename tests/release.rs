@@ -7,10 +7,6 @@ use std::collections::BTreeMap;
 use std::path::Path;
 use std::process::Command;
 
-fn sox(args: &[&str]) {
-    tool("sox", args);
-}
-
 /// A zip of placeholder roms, written by Python's zipfile.
 fn make_firmware_zip(path: &Path, models: &[&str], size: usize) {
     let script = format!(

@@ -146,8 +146,3 @@ fn over_cap_table(
     }
     s
 }
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-}
