@@ -50,7 +50,13 @@ struct Phone {
 }
 
 pub fn run(args: &Args, ctx: &Context) -> Result<ExitCode> {
-    let Generated { count, extra, data, url } = generate(args, ctx)?;
+    let Generated { count, extra, data, url, warnings, more_oui_warnings } = generate(args, ctx)?;
+    for w in &warnings {
+        eprintln!("{w}");
+    }
+    if more_oui_warnings > 0 {
+        eprintln!("… and {more_oui_warnings} more MACs outside the vendor's prefixes");
+    }
     println!(
         "wrote {count} phone(s) ({} and {} each) and {} to {}",
         data.files.phone_boot,
@@ -78,14 +84,20 @@ pub struct Generated {
     pub extra: Vec<String>,
     data: std::sync::Arc<FvData>,
     url: Option<String>,
+    /// Findings that did not stop the build: the common cfg's warnings, the first MACs outside the
+    /// vendor's prefixes.
+    pub warnings: Vec<Diagnostic>,
+    /// MACs outside the vendor's prefixes past the first [`MAX_OUI_WARNINGS`], only counted.
+    pub more_oui_warnings: usize,
 }
 
 /// Writes every boot and cfg file into `args.out` (all or nothing); prints nothing.
 pub fn generate(args: &Args, ctx: &Context) -> Result<Generated> {
     let data = ctx.layouts.flyingvoice.clone();
     let url = args.resources_url.as_deref().map(super::check_base_url).transpose()?;
+    let mut warnings: Vec<Diagnostic> = Vec::new();
     let mut common = match &args.common {
-        Some(path) => load_common(path, &data)?,
+        Some(path) => load_common(path, &data, &mut warnings)?,
         None => Vec::new(),
     };
     let phonebook = match &args.phonebook {
@@ -131,7 +143,7 @@ pub fn generate(args: &Args, ctx: &Context) -> Result<Generated> {
         if let Some(msg) = super::mac::oui_warning(&row.mac, vendor) {
             oui_warnings += 1;
             if oui_warnings <= MAX_OUI_WARNINGS {
-                eprintln!("{}", Diagnostic::warning(shown.clone(), msg).at(row.line as usize, 1));
+                warnings.push(Diagnostic::warning(shown.clone(), msg).at(row.line as usize, 1));
             }
         }
         if let Some(name) = model_col.map(|c| row.fields.get(c).unwrap_or_default().trim()).filter(|m| !m.is_empty()) {
@@ -161,9 +173,6 @@ pub fn generate(args: &Args, ctx: &Context) -> Result<Generated> {
         Ok(vec![(data.files.phone_boot.replace("{mac}", &p.mac), boot.into_bytes()), (cfg_name, cfg.into_bytes())])
     };
     let count = phones::generate(&mut csv, mac_col, staged.path(), check, render)?;
-    if oui_warnings > MAX_OUI_WARNINGS {
-        eprintln!("… and {} more MACs outside the vendor's prefixes", oui_warnings - MAX_OUI_WARNINGS);
-    }
     if count == 0 {
         bail!("{}: no phones (only a header row)", csv.shown);
     }
@@ -181,7 +190,8 @@ pub fn generate(args: &Args, ctx: &Context) -> Result<Generated> {
     }
     staged.commit()?;
     let extra = extra.into_iter().map(|(name, _)| name).collect();
-    Ok(Generated { count, extra, data, url })
+    let more_oui_warnings = oui_warnings.saturating_sub(MAX_OUI_WARNINGS);
+    Ok(Generated { count, extra, data, url, warnings, more_oui_warnings })
 }
 
 /// MAC-prefix warnings printed before the rest are only counted.
@@ -193,15 +203,13 @@ fn include(file: &str) -> String {
 
 /// Reads the common settings: a `.cfg` file (checked like `config lint` does; errors refuse it) or a
 /// `.toml` file (nested tables become dotted names). Later values of a key replace earlier ones.
-fn load_common(path: &Path, data: &FvData) -> Result<Vec<(String, String)>> {
+fn load_common(path: &Path, data: &FvData, warnings: &mut Vec<Diagnostic>) -> Result<Vec<(String, String)>> {
     let shown = path.display().to_string();
     let pairs: Vec<(String, String)> = match Kind::of(&shown) {
         Some(Kind::Cfg) => {
             let bytes = crate::input::read_limited(path, fvfile::MAX_FILE_BYTES)?;
             let parsed = fvfile::parse(&shown, &bytes, Kind::Cfg, &data.syntax.version_line);
-            for warning in parsed.diagnostics.iter().filter(|d| d.severity != Severity::Error) {
-                eprintln!("{warning}");
-            }
+            warnings.extend(parsed.diagnostics.iter().filter(|d| d.severity != Severity::Error).cloned());
             let errors: Vec<Diagnostic> =
                 parsed.diagnostics.iter().filter(|d| d.severity == Severity::Error).cloned().collect();
             if !errors.is_empty() {

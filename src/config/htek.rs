@@ -129,8 +129,9 @@ pub fn generate(args: &Args, ctx: &Context) -> Result<Generated> {
         crate::output::check_name_part(flag, value)?;
     }
     let resources_url = args.resources_url.as_deref().map(super::check_base_url).transpose()?;
+    let mut warnings: Vec<Diagnostic> = Vec::new();
     let common = match &args.common {
-        Some(path) => load_common(path, &data, ctx)?,
+        Some(path) => load_common(path, &data, ctx, &mut warnings)?,
         None => Common::default(),
     };
     check_own_settings(&common, &data, args)?;
@@ -143,7 +144,6 @@ pub fn generate(args: &Args, ctx: &Context) -> Result<Generated> {
     let staged = StagedDir::new(&args.out)?;
     let mut present: BTreeMap<String, usize> = BTreeMap::new();
     let mut merged: HashMap<String, Arc<Settings>> = HashMap::new();
-    let mut warnings: Vec<Diagnostic> = Vec::new();
     let shown = csv.shown.clone();
     let names = csv.columns.clone();
     let check = |row: &PhoneRow| -> Result<Phone, String> {
@@ -332,12 +332,12 @@ fn setting_columns(csv: &CsvFile, data: &HtekData, skip: &[usize]) -> Result<Vec
 }
 
 /// Reads `common.toml`: `[all]` and `[models.NAME]` tables of P-code/alias = value.
-fn load_common(path: &Path, data: &HtekData, ctx: &Context) -> Result<Common> {
+fn load_common(path: &Path, data: &HtekData, ctx: &Context, warnings: &mut Vec<Diagnostic>) -> Result<Common> {
     let (shown, table) = super::read_toml(path)?;
     let mut common = Common::default();
     for (key, value) in table {
         match (key.as_str(), value) {
-            ("all", toml::Value::Table(t)) => common.all = settings_from(&shown, "[all]", t, data)?,
+            ("all", toml::Value::Table(t)) => common.all = settings_from(&shown, "[all]", t, data, warnings)?,
             ("models", toml::Value::Table(models)) => {
                 for (name, value) in models {
                     let toml::Value::Table(t) = value else {
@@ -348,7 +348,7 @@ fn load_common(path: &Path, data: &HtekData, ctx: &Context) -> Result<Common> {
                     if let Some(why) = super::wrong_format(model, ConfigFormat::HtekXml) {
                         bail!("{shown}: [models.{name}]: {why}");
                     }
-                    let settings = settings_from(&shown, &format!("[models.{name}]"), t, data)?;
+                    let settings = settings_from(&shown, &format!("[models.{name}]"), t, data, warnings)?;
                     if common.models.insert(model.name.clone(), settings).is_some() {
                         bail!("{shown}: model {} has two tables (an alias and its name?)", model.name);
                     }
@@ -362,7 +362,13 @@ fn load_common(path: &Path, data: &HtekData, ctx: &Context) -> Result<Common> {
     Ok(common)
 }
 
-fn settings_from(shown: &str, section: &str, table: toml::Table, data: &HtekData) -> Result<Settings> {
+fn settings_from(
+    shown: &str,
+    section: &str,
+    table: toml::Table,
+    data: &HtekData,
+    warnings: &mut Vec<Diagnostic>,
+) -> Result<Settings> {
     let mut settings: Settings = Vec::new();
     for (name, value) in super::flatten(shown, section, table)? {
         let code = data.code_for(&name).map_err(|e| anyhow::anyhow!("{shown}: {section}: {e}"))?;
@@ -374,7 +380,7 @@ fn settings_from(shown: &str, section: &str, table: toml::Table, data: &HtekData
         }
         match data.check_value(code, &value) {
             Some((Severity::Error, msg)) => bail!("{shown}: {section}: {msg}"),
-            Some((_, msg)) => eprintln!("{shown}: warning: {section}: {msg}"),
+            Some((_, msg)) => warnings.push(Diagnostic::warning(shown, format!("{section}: {msg}"))),
             None => {}
         }
         settings.push((code, value));

@@ -226,7 +226,8 @@ fn build_configs(
                 out: out.clone(),
             };
             let g = crate::config::flyingvoice::generate(&args, &ctx)?;
-            serde_json::json!({ "phones": g.count })
+            let warnings: Vec<String> = g.warnings.iter().map(|w| w.to_string()).collect();
+            serde_json::json!({ "phones": g.count, "warnings": warnings })
         }
     };
     let mut names: Vec<String> = std::fs::read_dir(&out)?
