@@ -99,7 +99,8 @@ pub fn verify(dir: &Path, model: Option<&str>, templates: Templates, ctx: &Conte
                 entry.rel.split('/').find_map(|c| ctx.layouts.model(c).ok()).map_or(tree_models.clone(), |m| vec![m])
             }
         };
-        check_file(&entry.rel, &bytes, &models, &fetched, templates, ctx, &mut found);
+        let base = Options { model: None, root: Some(dir), wav: None, templates };
+        check_file(&entry.rel, &bytes, &models, &fetched, base, ctx, &mut found);
     }
     if let Some(sums) = &sums {
         check_sums(sums, &by_name, &digests, &mut found);
@@ -160,7 +161,7 @@ fn check_file(
     bytes: &[u8],
     models: &[&Model],
     fetched: &Fetched,
-    templates: Templates,
+    base: Options,
     ctx: &Context,
     found: &mut Vec<Diagnostic>,
 ) {
@@ -186,7 +187,7 @@ fn check_file(
         if models.is_empty() { vec![None] } else { models.iter().copied().map(Some).collect() };
     let mut per_model: Vec<(Option<&Model>, Vec<Diagnostic>)> = Vec::new();
     for m in targets {
-        let opts = Options { model: m, wav: None, templates };
+        let opts = Options { model: m, ..base };
         let mut here = Vec::new();
         match (inspect_bytes(rel, bytes, &opts, ctx), expect) {
             (Ok(report), Some(e)) if e.problem(&report).is_some() => {

@@ -95,7 +95,7 @@ impl Inspector for ConfigInspector {
                 && bytes.windows(13).take(4096).any(|w| w == b"<hl_provision"))
     }
 
-    fn inspect(&self, shown: &str, bytes: &[u8], _opts: &Options, ctx: &Context) -> Result<FileReport> {
+    fn inspect(&self, shown: &str, bytes: &[u8], opts: &Options, ctx: &Context) -> Result<FileReport> {
         let linter = Linter { htek: ctx.layouts.htek.clone(), fv: ctx.layouts.flyingvoice.clone(), key: None, ctx };
         let path = Path::new(shown);
         let name = path.file_name().and_then(|n| n.to_str()).unwrap_or(shown);
@@ -129,7 +129,19 @@ impl Inspector for ConfigInspector {
             }
         };
         report.field("bytes", bytes.len());
-        linter.lint_bytes(path, bytes, &mut report.diagnostics);
+        match opts.root {
+            // Includes are looked up beside the file in the tree; findings keep the tree's names.
+            Some(root) => {
+                let mut found = Vec::new();
+                linter.lint_bytes(&root.join(path), bytes, &mut found);
+                let prefix = format!("{}/", root.display());
+                for mut d in found {
+                    d.file = d.file.strip_prefix(&prefix).map_or(d.file.clone(), str::to_string);
+                    report.diagnostics.push(d);
+                }
+            }
+            None => linter.lint_bytes(path, bytes, &mut report.diagnostics),
+        }
         Ok(report)
     }
 }
