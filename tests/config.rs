@@ -403,7 +403,7 @@ fn many_errors_are_all_listed_before_the_summary() {
     let dir = tempfile::tempdir().unwrap();
     write(dir.path(), "phones.csv", "mac,model\n1,UC924\n2,UC924\n001fc110d3a9,UC999\n");
     let out = run_in(dir.path(), &["config", "htek", "--phones", "phones.csv", "--out", "t"]);
-    assert_one_line_error(&out, &["phones.csv:2:", "and 2 more problems"]);
+    assert_one_line_error(&out, &["phones.csv:2:", "(and 2 more problems), listed above; nothing written"]);
     let err = stderr(&out);
     for l in ["phones.csv:2:1: error:", "phones.csv:3:1: error:", "phones.csv:4:1: error: unknown model 'UC999'"] {
         assert!(err.contains(l), "{l} missing in {err}");

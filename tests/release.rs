@@ -857,3 +857,18 @@ fn flyingvoice_config_warnings_go_into_the_manifest_not_out_of_the_core() {
         stdout(&out)
     );
 }
+
+#[test]
+fn refused_phone_rows_in_a_release_are_one_error_line_naming_the_first() {
+    let dir = tempfile::tempdir().unwrap();
+    let p = dir.path();
+    std::fs::write(p.join("phones.csv"), "mac,model\n1,FIP13G\n2,FIP13G\n").unwrap();
+    std::fs::write(
+        p.join("release.toml"),
+        "vendor = \"flyingvoice\"\nmodels = [\"FIP13G\"]\n[config]\nphones = \"phones.csv\"\n",
+    )
+    .unwrap();
+    let out = run_in(p, &["release", "release.toml", "--out", "build"]);
+    assert_one_line_error(&out, &["phones.csv:2:", "(and 1 more problems)"]);
+    assert!(!stderr(&out).contains("listed above") && !p.join("build").exists(), "{}", stderr(&out));
+}

@@ -215,9 +215,9 @@ impl Linter<'_> {
     /// Checks one file, recognised by name (`.boot`, `.cfg`, `cfg….xml`) or content.
     pub fn lint_file(&self, path: &Path, out: &mut Vec<Diagnostic>) {
         let shown = path.display().to_string();
-        match crate::input::read_limited(path, MAX_FILE_BYTES) {
+        match crate::input::read_or_why(path, MAX_FILE_BYTES) {
             Ok(bytes) => self.lint_bytes(path, &bytes, out),
-            Err(e) => out.push(Diagnostic::error(&shown, format!("{e:#}").replacen(&format!("{shown}: "), "", 1))),
+            Err(why) => out.push(Diagnostic::error(&shown, why)),
         }
     }
 

@@ -136,15 +136,17 @@ fn list_pcodes(args: &PcodesArgs, ctx: &Context) -> Result<ExitCode> {
     Ok(ExitCode::SUCCESS)
 }
 
-/// Says on every failure of a generator that nothing was written (true: outputs are staged).
+/// Says on every failure of a generator that nothing was written (true: outputs are staged), and
+/// lists every problem of a refused input above the error line.
 fn nothing_written(result: Result<ExitCode>) -> Result<ExitCode> {
-    result.map_err(|e| {
-        let text = format!("{e:#}");
-        if text.ends_with("nothing written") {
-            e
-        } else {
-            anyhow!("{text}; nothing written")
+    result.map_err(|e| match e.downcast_ref::<phones::Refused>().filter(|r| r.errors.len() > 1) {
+        Some(refused) => {
+            for d in &refused.errors {
+                eprintln!("{d}");
+            }
+            anyhow!("{e:#}, listed above; nothing written")
         }
+        None => anyhow!("{e:#}; nothing written"),
     })
 }
 
