@@ -169,7 +169,8 @@ pub fn generate(args: &Args, ctx: &Context) -> Result<Generated> {
     let render = |p: &Phone| -> Result<phones::Files> {
         let cfg_name = data.files.phone_cfg.replace("{mac}", &p.mac);
         let cfg = fvfile::render(v, p.settings.iter().map(|(col, value)| format!("{} = {value}", names[*col])));
-        let boot = fvfile::render(v, [include(&data.files.common_cfg), include(&cfg_name)]);
+        let boot =
+            fvfile::render(v, [data.syntax.include_line(&data.files.common_cfg), data.syntax.include_line(&cfg_name)]);
         Ok(vec![(data.files.phone_boot.replace("{mac}", &p.mac), boot.into_bytes()), (cfg_name, cfg.into_bytes())])
     };
     let count = phones::generate(&mut csv, mac_col, staged.path(), check, render)?;
@@ -179,7 +180,7 @@ pub fn generate(args: &Args, ctx: &Context) -> Result<Generated> {
 
     let mut extra: Vec<(String, String)> = vec![
         (data.files.common_cfg.clone(), fvfile::render(v, common.iter().map(|(k, val)| format!("{k} = {val}")))),
-        (data.files.common_boot.clone(), fvfile::render(v, [include(&data.files.common_cfg)])),
+        (data.files.common_boot.clone(), fvfile::render(v, [data.syntax.include_line(&data.files.common_cfg)])),
     ];
     if let Some(xml) = phonebook {
         extra.push((data.phonebook.file.clone(), xml));
@@ -197,10 +198,6 @@ pub fn generate(args: &Args, ctx: &Context) -> Result<Generated> {
 /// MAC-prefix warnings printed before the rest are only counted.
 const MAX_OUI_WARNINGS: usize = 20;
 
-fn include(file: &str) -> String {
-    format!("include:config \"{file}\"")
-}
-
 /// Reads the common settings: a `.cfg` file (checked like `config lint` does; errors refuse it) or a
 /// `.toml` file (nested tables become dotted names). Later values of a key replace earlier ones.
 fn load_common(path: &Path, data: &FvData, warnings: &mut Vec<Diagnostic>) -> Result<Vec<(String, String)>> {
@@ -208,7 +205,7 @@ fn load_common(path: &Path, data: &FvData, warnings: &mut Vec<Diagnostic>) -> Re
     let pairs: Vec<(String, String)> = match Kind::of(&shown) {
         Some(Kind::Cfg) => {
             let bytes = crate::input::read_limited(path, fvfile::MAX_FILE_BYTES)?;
-            let parsed = fvfile::parse(&shown, &bytes, Kind::Cfg, &data.syntax.version_line);
+            let parsed = fvfile::parse(&shown, &bytes, Kind::Cfg, &data.syntax);
             warnings.extend(parsed.diagnostics.iter().filter(|d| d.severity != Severity::Error).cloned());
             let errors: Vec<Diagnostic> =
                 parsed.diagnostics.iter().filter(|d| d.severity == Severity::Error).cloned().collect();

@@ -105,7 +105,7 @@ impl Inspector for ConfigInspector {
                     shown,
                     if kind == Kind::Boot { "Flyingvoice boot file" } else { "Flyingvoice cfg file" },
                 );
-                let parsed = fvfile::parse(shown, bytes, kind, &linter.fv.syntax.version_line);
+                let parsed = fvfile::parse(shown, bytes, kind, &linter.fv.syntax);
                 r.field("settings", parsed.settings().count());
                 let includes: Vec<&str> = parsed
                     .items
@@ -300,7 +300,7 @@ impl Linter<'_> {
                 ),
             ));
         }
-        let parsed = fvfile::parse(shown, bytes, kind, &self.fv.syntax.version_line);
+        let parsed = fvfile::parse(shown, bytes, kind, &self.fv.syntax);
         out.extend(parsed.diagnostics);
         self.lint_includes(path, out);
     }

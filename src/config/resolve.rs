@@ -320,7 +320,7 @@ impl Walk<'_> {
         let path = self.root.join(rel);
         let bytes = crate::input::read_limited(&path, fvfile::MAX_FILE_BYTES)?;
         let kind = Kind::of(&shown).unwrap_or(Kind::Cfg);
-        let parsed = fvfile::parse(&shown, &bytes, kind, &self.data.syntax.version_line);
+        let parsed = fvfile::parse(&shown, &bytes, kind, &self.data.syntax);
         (self.on)(Step::File(Fetch { file: shown.clone(), status: "present".into(), depth, note: None }));
         (self.on)(Step::Parsed(&parsed.diagnostics));
         self.stack.push(rel.to_path_buf());
