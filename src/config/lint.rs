@@ -16,6 +16,8 @@ use std::process::ExitCode;
 const MAX_FILE_BYTES: u64 = 64 * 1024 * 1024;
 /// How deep into sub-folders a folder is searched.
 const MAX_DEPTH: usize = 8;
+/// Most entries `config lint DIR` walks (a mistaken `lint /` is refused).
+const MAX_ENTRIES: usize = 100_000;
 
 #[derive(clap::Args)]
 #[command(after_help = "Examples:
@@ -188,7 +190,7 @@ impl Linter<'_> {
         let shown = path.display().to_string();
         if path.is_dir() {
             let mut files = Vec::new();
-            collect(path, 0, &mut files, out);
+            collect(path, &mut files, out);
             files.sort();
             if files.is_empty() {
                 out.push(Diagnostic::warning(&shown, "no config files here (cfg….xml, *.boot, *.cfg)"));
@@ -326,23 +328,21 @@ impl Linter<'_> {
 }
 
 /// The config files under a folder (not hidden ones, not deeper than [`MAX_DEPTH`]).
-fn collect(dir: &Path, depth: usize, files: &mut Vec<PathBuf>, out: &mut Vec<Diagnostic>) {
-    let entries = match std::fs::read_dir(dir) {
+fn collect(dir: &Path, files: &mut Vec<PathBuf>, out: &mut Vec<Diagnostic>) {
+    let entries = match crate::walk::walk_to(dir, MAX_ENTRIES, MAX_DEPTH + 1) {
         Ok(e) => e,
-        Err(e) => return out.push(Diagnostic::error(dir.display().to_string(), format!("cannot read folder: {e}"))),
+        Err(e) => return out.push(Diagnostic::error(dir.display().to_string(), format!("{e:#}"))),
     };
-    for entry in entries.flatten() {
-        let path = entry.path();
-        let name = entry.file_name().to_string_lossy().into_owned();
-        if name.starts_with('.') {
-            continue;
-        }
-        if path.is_dir() {
-            if depth < MAX_DEPTH {
-                collect(&path, depth + 1, files, out);
-            }
-        } else if Kind::of(&name).is_some() || htek_name(&name).is_some() {
-            files.push(path);
+    for entry in entries {
+        let name = entry.rel.rsplit('/').next().unwrap_or_default();
+        let hidden = entry.rel.split('/').any(|c| c.starts_with('.'));
+        let file = match &entry.kind {
+            crate::walk::Kind::File => true,
+            crate::walk::Kind::Symlink(link) => link.to_file,
+            _ => false,
+        };
+        if !hidden && file && (Kind::of(name).is_some() || htek_name(name).is_some()) {
+            files.push(entry.path);
         }
     }
 }

@@ -136,9 +136,11 @@ pub fn run(args: &Args, ctx: &Context) -> Result<ExitCode> {
     Ok(if has_errors(&r.diagnostics) { ExitCode::FAILURE } else { ExitCode::SUCCESS })
 }
 
+/// Most entries of the folder read to tell the vendor's files apart.
+const MAX_LISTED: usize = 100_000;
+
 fn detect_format(dir: &Path) -> Result<ConfigFormat> {
-    let names: Vec<String> =
-        std::fs::read_dir(dir)?.flatten().map(|e| e.file_name().to_string_lossy().into_owned()).collect();
+    let names: Vec<String> = crate::walk::list(dir, MAX_LISTED)?.into_iter().map(|e| e.rel).collect();
     let fv = names.iter().any(|n| Kind::of(n) == Some(Kind::Boot));
     let htek = names.iter().any(|n| htek_name(n).is_some());
     match (htek, fv) {
