@@ -222,6 +222,7 @@ impl StagedDir {
                 anyhow::anyhow!("{}: cannot move the output into place: {e}", out.display())
             });
         }
+        refuse_foreign_targets(self.tmp.path(), &out)?;
         move_tree(self.tmp.path(), &out)?;
         Ok(()) // `self.tmp` (now empty) is removed on drop.
     }
@@ -315,6 +316,32 @@ fn parent_of(path: &Path) -> PathBuf {
     }
 }
 
+/// Before anything moves: every staged path must land on nothing or on a plain file (or, for a
+/// folder, a plain folder) in `out`. A symlink, device or FIFO there is refused, never replaced or
+/// followed out of the folder.
+fn refuse_foreign_targets(staged: &Path, out: &Path) -> Result<()> {
+    for entry in crate::walk::walk(staged, usize::MAX)? {
+        let target = out.join(&entry.rel);
+        let Ok(meta) = std::fs::symlink_metadata(&target) else { continue };
+        let kind = meta.file_type();
+        let fits = if entry.kind == crate::walk::Kind::Dir { kind.is_dir() } else { kind.is_file() };
+        if !fits {
+            let what = if kind.is_symlink() {
+                "a symlink"
+            } else if kind.is_dir() {
+                "a folder"
+            } else {
+                "not a plain file"
+            };
+            bail!(
+                "{}: is {what}; refusing to replace it (move it away or choose another output folder)",
+                target.display()
+            );
+        }
+    }
+    Ok(())
+}
+
 fn move_tree(from: &Path, to: &Path) -> Result<()> {
     let entries = std::fs::read_dir(from).with_context(|| format!("{}: cannot read", from.display()))?;
     for entry in entries {
@@ -360,6 +387,23 @@ mod tests {
         drop(staged);
         assert!(!out.join("c.xml").exists());
         assert_eq!(std::fs::read_dir(&out).unwrap().count(), 2);
+    }
+
+    #[test]
+    fn a_symlink_in_the_output_folder_is_refused_before_anything_moves() {
+        let dir = tempfile::tempdir().unwrap();
+        let out = dir.path().join("out");
+        std::fs::create_dir(&out).unwrap();
+        std::fs::write(dir.path().join("outside.txt"), b"mine").unwrap();
+        std::os::unix::fs::symlink(dir.path().join("outside.txt"), out.join("b.xml")).unwrap();
+        let staged = StagedDir::new(&out).unwrap();
+        std::fs::write(staged.path().join("a.xml"), b"a").unwrap();
+        std::fs::write(staged.path().join("b.xml"), b"b").unwrap();
+        let err = staged.commit().unwrap_err().to_string();
+        assert!(err.contains("b.xml") && err.contains("symlink"), "{err}");
+        assert_eq!(std::fs::read(dir.path().join("outside.txt")).unwrap(), b"mine");
+        assert!(std::fs::symlink_metadata(out.join("b.xml")).unwrap().file_type().is_symlink());
+        assert!(!out.join("a.xml").exists(), "nothing moves when one target is refused");
     }
 
     #[test]

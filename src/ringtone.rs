@@ -182,7 +182,11 @@ pub fn run(args: &Args, ctx: &Context) -> Result<ExitCode> {
         input_seconds: encoded.input_seconds,
         warnings: encoded.warnings.clone(),
     };
-    if args.json {
+    // With `-o -` the tone itself is on standard output: the summary goes to standard error.
+    let summary_on_stderr = out.as_os_str() == "-";
+    if args.json && summary_on_stderr {
+        eprintln!("{}", serde_json::to_string_pretty(&built)?);
+    } else if args.json {
         print_json(&built)?;
     } else {
         for w in &built.warnings {
@@ -193,10 +197,15 @@ pub fn run(args: &Args, ctx: &Context) -> Result<ExitCode> {
             (true, None) => ", cut".to_string(),
             (false, _) => ", not cut".to_string(),
         };
-        println!(
+        let line = format!(
             "{}: {:.2} s, {} bytes, {} {}{cut}",
             built.output, built.seconds, built.bytes, built.codec, built.container
         );
+        if summary_on_stderr {
+            eprintln!("{line}");
+        } else {
+            println!("{line}");
+        }
     }
     Ok(ExitCode::SUCCESS)
 }
@@ -218,8 +227,10 @@ fn check_output_name(out: &Path, slot_file: &str, container: Container, model: &
         }
         return Ok(()); // the layout's own name for its own container
     }
+    // A stream (`-`, a device, a FIFO) has no name a reader would go by.
+    let stream = out.as_os_str() == "-" || std::fs::metadata(out).is_ok_and(|m| !m.is_file() && !m.is_dir());
     let ext = out.extension().map(|e| e.to_string_lossy().to_ascii_lowercase());
-    if ext.as_deref() != Some(wanted) {
+    if !stream && ext.as_deref() != Some(wanted) {
         bail!("-o {}: a {container} ring tone must be named *.{wanted}", out.display());
     }
     Ok(())

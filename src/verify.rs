@@ -19,8 +19,9 @@ use std::io::Write as _;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
-/// Trees with more entries than this are refused (a mistaken `verify /`).
-const MAX_FILES: usize = 100_000;
+/// Trees with more entries than this are refused (a mistaken `verify /`). A release tree holds one
+/// config per phone, and a provider may have a few hundred thousand phones.
+const MAX_FILES: usize = 2_000_000;
 /// `SHA256SUMS` and `manifest.json` larger than this are refused.
 const MAX_LIST_BYTES: u64 = 64 * 1024 * 1024;
 /// Files larger than this are reported, not read.

@@ -64,7 +64,8 @@ fn dash_writes_to_standard_output() {
     let Some(plain) = ring_source(dir.path()) else { return };
     let out = run_in(dir.path(), &["ringtone", "x.wav", "--slot", "5", "-o", "-"]);
     assert!(out.status.success(), "{}", stderr(&out));
-    assert!(out.stdout.starts_with(&plain), "standard output does not start with the ring tone");
+    assert!(out.stdout == plain, "standard output is not exactly the ring tone ({} bytes)", out.stdout.len());
+    assert!(stderr(&out).contains(" bytes, ulaw gsrt"), "the summary is not on standard error: {}", stderr(&out));
     assert!(!dir.path().join("-").exists());
 }
 

@@ -245,14 +245,17 @@ fn print_plan(items: &[Item], json: bool) -> Result<ExitCode> {
 /// Runs `bundler verify` on the staged tree: any error stops the release with every error found.
 fn check_tree(dir: &Path, shown: &Path, templates: crate::inspect::Templates, ctx: &Context) -> Result<()> {
     let findings = crate::verify::verify(dir, None, templates, ctx)?;
+    const SHOWN: usize = 20;
     let errors: Vec<String> =
         findings.iter().filter(|d| d.severity == crate::report::Severity::Error).map(|d| format!("\n  {d}")).collect();
     if !errors.is_empty() {
+        let more = errors.len().saturating_sub(SHOWN);
+        let tail = if more > 0 { format!("\n  … and {more} more") } else { String::new() };
         anyhow::bail!(
-            "{}: the new tree fails `bundler verify` with {} error(s); nothing was replaced:{}",
+            "{}: the new tree fails `bundler verify` with {} error(s); nothing was replaced:{}{tail}",
             shown.display(),
             errors.len(),
-            errors.concat()
+            errors[..errors.len().min(SHOWN)].concat()
         );
     }
     Ok(())
@@ -403,4 +406,20 @@ fn hash_path(path: &Path, max: u64) -> Result<String> {
 /// A path as shown in the manifest: relative to the manifest's folder when inside it.
 fn relative(path: &Path, base: &Path) -> String {
     path.strip_prefix(base).unwrap_or(path).to_string_lossy().replace('\\', "/")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_staged_tree_that_verify_rejects_stops_the_release() {
+        let ctx = Context { layouts: crate::layout::Layouts::load(None).unwrap() };
+        let staged = tempfile::tempdir().unwrap();
+        std::fs::create_dir(staged.path().join("ring")).unwrap();
+        std::fs::write(staged.path().join("ring/ring5.bin"), b"not a ring tone at all").unwrap();
+        let err = check_tree(staged.path(), Path::new("build"), Default::default(), &ctx).unwrap_err().to_string();
+        assert!(err.starts_with("build: the new tree fails `bundler verify`"), "{err}");
+        assert!(err.contains("ring/ring5.bin"), "{err}");
+    }
 }
