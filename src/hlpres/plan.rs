@@ -90,7 +90,7 @@ pub fn plan_slots(
 }
 
 /// The model's rule for a kind, or an error naming the model and what it has.
-pub fn rule_for<'m>(model: &'m Model, kind: AssetKind) -> Result<&'m AssetRule> {
+pub fn rule_for(model: &Model, kind: AssetKind) -> Result<&AssetRule> {
     model.asset(kind).with_context(|| {
         let has: Vec<&str> = model.asset_rules.iter().map(|r| r.kind.name()).collect();
         let has = if has.is_empty() { "no screen assets".to_string() } else { format!("only {}", has.join(", ")) };
