@@ -91,9 +91,6 @@ impl FileReport {
 #[derive(Clone, Copy)]
 pub struct Options<'a> {
     pub model: Option<&'a crate::layout::Model>,
-    /// The folder the shown names are relative to (`verify`'s tree), for inspectors that look at
-    /// a file's neighbours (a boot file's includes); `None`: the current folder.
-    pub root: Option<&'a Path>,
     pub wav: Option<&'a Path>,
     /// English templates to check language files inside a `Language.tar` against.
     pub templates: Templates<'a>,
@@ -159,7 +156,7 @@ pub fn run(args: &Args, ctx: &Context) -> Result<ExitCode> {
         bail!("--wav takes exactly one input file");
     }
     let model = args.model.as_deref().map(|m| ctx.layouts.model(m)).transpose()?;
-    let opts = Options { model, root: None, wav: args.wav.as_deref(), templates: args.templates.templates() };
+    let opts = Options { model, wav: args.wav.as_deref(), templates: args.templates.templates() };
     let mut reports = Vec::new();
     for path in &args.files {
         let bytes = crate::input::read_limited(path, MAX_INSPECT_BYTES)?;

@@ -199,6 +199,138 @@ pub struct Vendor {
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub firmware_like: Vec<String>,
     pub models: Vec<Model>,
+    /// What the phones fetch besides their config files: setting, value, tree path (`[[fetch]]`).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub fetch: Vec<Fetch>,
+    /// File-name settings and what a phone does after its common config (`[provisioning]`).
+    pub provisioning: Provisioning,
+}
+
+/// What a [`Fetch`] entry points the phone at.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum FetchKind {
+    Ring,
+    Language,
+    Hlpres,
+    ExpPres,
+    Wallpaper,
+    Screensaver,
+    Firmware,
+    Phonebook,
+    Config,
+}
+
+/// How a phone turns a setting's value into requests.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Request {
+    /// The value is a folder URL; the phone appends file names to it (ring slot files; firmware and
+    /// config names with their prefix and postfix).
+    Folder,
+    /// The value is the whole file URL.
+    File,
+}
+
+/// One setting that points a phone at a file of the tree (`[[fetch]]` in a vendor layout).
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Fetch {
+    pub kind: FetchKind,
+    /// The setting (Htek P-code `P20174`, Flyingvoice key `ringtone.url`).
+    pub setting: String,
+    /// What the setting holds: `{url}` base URL, `{model}` model name, `{file}` a file name.
+    pub value: String,
+    /// Where a bundler tree keeps it, relative to the tree (`{model}`, `{file}`).
+    pub path: String,
+    pub request: Request,
+    /// Only for models that have a screen asset of this kind.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub requires_asset: Option<AssetKind>,
+    #[serde(default)]
+    pub source: String,
+}
+
+impl Fetch {
+    /// The setting's value for a tree served at `url` (no trailing slash), for `model`, naming `file`
+    /// where the value holds a file name.
+    pub fn value_for(&self, url: &str, model: &str, file: &str) -> String {
+        fill(&self.value, url, model, file)
+    }
+
+    /// The tree paths of `files` for `model` (one path when `path` names no `{file}`).
+    pub fn tree_paths(&self, model: &str, files: &[String]) -> Vec<String> {
+        if !self.path.contains("{file}") {
+            return vec![fill(&self.path, "", model, "")];
+        }
+        files.iter().map(|f| fill(&self.path, "", model, f)).collect()
+    }
+
+    /// The URLs a phone requests given the setting's `value`: the value itself for a whole-file
+    /// setting, else the value with each of `files` appended (with a `/` between).
+    pub fn requests(&self, value: &str, files: &[String]) -> Vec<String> {
+        match self.request {
+            Request::File => vec![value.to_string()],
+            Request::Folder => {
+                let folder = value.trim_end_matches('/');
+                files.iter().map(|f| format!("{folder}/{f}")).collect()
+            }
+        }
+    }
+
+    /// Whether `model` takes this file at all (`requires_asset`).
+    pub fn applies_to(&self, model: &Model) -> bool {
+        self.requires_asset.is_none_or(|kind| model.asset(kind).is_some())
+    }
+}
+
+fn fill(template: &str, url: &str, model: &str, file: &str) -> String {
+    template.replace("{url}", url).replace("{model}", model).replace("{file}", file)
+}
+
+/// Whether a phone that got its common config file goes on to its own (`cfg<mac>.xml`).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum AfterCommon {
+    Stops,
+    Continues,
+    #[default]
+    Unknown,
+}
+
+/// The settings that shape fetched file names, and the fact about the common file (`[provisioning]`).
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Provisioning {
+    /// Firmware file name prefix / postfix settings (Htek P232 / P233).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub firmware_prefix: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub firmware_postfix: Option<String>,
+    /// "Ask for firmware only when the prefix/postfix changed" (Htek P238), set where the manifest asks.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub firmware_only_on_change: Option<String>,
+    /// Config file name prefix / postfix settings (Htek P234 / P235).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub config_prefix: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub config_postfix: Option<String>,
+    #[serde(default)]
+    pub after_common: AfterCommon,
+    #[serde(default)]
+    pub source: String,
+}
+
+impl Vendor {
+    /// The fetch entry of a kind, if the vendor's phones fetch it.
+    pub fn fetch(&self, kind: FetchKind) -> Option<&Fetch> {
+        self.fetch.iter().find(|f| f.kind == kind)
+    }
+
+    /// The fetch entry whose setting is `setting` (`P20176`), if any.
+    pub fn fetch_by_setting(&self, setting: &str) -> Option<&Fetch> {
+        self.fetch.iter().find(|f| f.setting.eq_ignore_ascii_case(setting))
+    }
 }
 
 impl Vendor {
@@ -428,7 +560,7 @@ impl Layouts {
         let data: Vec<DataFile> =
             data.into_iter().map(|f| DataFile { name: f.stem, shown: f.shown, table: f.table }).collect();
         let find = |name: &str| data.iter().find(|d| d.name == name).context("a built-in data file is missing");
-        let htek = Arc::new(crate::config::pcodes::HtekData::read(find(crate::config::pcodes::DATA_FILE)?)?);
+        let htek = Arc::new(crate::config::pcodes::HtekData::read(find(crate::config::pcodes::DATA_FILE)?, &vendors)?);
         let flyingvoice = Arc::new(crate::config::fvfile::FvData::read(find(crate::config::fvfile::DATA_FILE)?)?);
         let layouts = Layouts { vendors, data, htek, flyingvoice };
         layouts.check_unique_names()?;
@@ -576,6 +708,8 @@ impl LayoutFile {
             forbidden: head.forbidden,
             firmware_like: head.firmware_like,
             models,
+            fetch: check_fetch(head.fetch, shown)?,
+            provisioning: head.provisioning,
         })
     }
 }
@@ -603,6 +737,10 @@ struct Head {
     assets: BTreeMap<String, AssetRule>,
     #[serde(default)]
     models: BTreeMap<String, toml::Table>,
+    #[serde(default)]
+    fetch: Vec<Fetch>,
+    #[serde(default)]
+    provisioning: Provisioning,
 }
 
 /// The typed values of one vendor file, checked with their positions before the files are merged
@@ -619,6 +757,8 @@ struct Checked {
     default_model: Option<String>,
     forbidden: Option<Vec<Forbidden>>,
     firmware_like: Option<Vec<String>>,
+    fetch: Option<Vec<Fetch>>,
+    provisioning: Option<Provisioning>,
     defaults: Option<CheckedModel>,
     #[serde(default)]
     models: BTreeMap<String, CheckedModel>,
@@ -672,6 +812,16 @@ fn ouis_of(list: Vec<String>, shown: &str) -> Result<Vec<String>> {
             Ok(digits.to_ascii_lowercase())
         })
         .collect()
+}
+
+/// The `[[fetch]]` list of a vendor file; a kind or setting listed twice is an error naming the file.
+fn check_fetch(fetch: Vec<Fetch>, shown: &str) -> Result<Vec<Fetch>> {
+    for (i, f) in fetch.iter().enumerate() {
+        if fetch[..i].iter().any(|o| o.kind == f.kind || o.setting == f.setting) {
+            bail!("{shown}: [[fetch]]: {:?} / {} is listed twice", f.kind, f.setting);
+        }
+    }
+    Ok(fetch)
 }
 
 /// Lays `over` onto `base`: tables merge key by key, any other value replaces.
@@ -745,6 +895,45 @@ mod tests {
         assert_eq!(d.table["pcodes"]["P47"]["para"].as_str(), Some("Account1_Sipserver"));
         assert!(d.shown.contains("with") && d.shown.contains("htek-config.toml"), "{}", d.shown);
         assert_eq!(l.vendors.len(), 2, "a data override must not become a vendor");
+    }
+
+    #[test]
+    fn fetch_table_gives_values_paths_and_requests() {
+        let l = Layouts::load(None).unwrap();
+        let htek = l.vendor("htek").unwrap();
+        let hlpres = htek.fetch(FetchKind::Hlpres).unwrap();
+        assert_eq!(hlpres.value_for("http://h/t", "UC924", ""), "http://h/t/UC924/hlpres.tar");
+        assert_eq!(hlpres.tree_paths("UC924", &[]), ["UC924/hlpres.tar"]);
+        let ring = htek.fetch_by_setting("p20174").unwrap();
+        assert_eq!(ring.kind, FetchKind::Ring);
+        let files = vec!["ring5.bin".to_string(), "ring6.bin".to_string()];
+        assert_eq!(ring.tree_paths("UC924", &files), ["ring/ring5.bin", "ring/ring6.bin"]);
+        assert_eq!(
+            ring.requests("http://h/t/ring/", &files),
+            ["http://h/t/ring/ring5.bin", "http://h/t/ring/ring6.bin"]
+        );
+        assert_eq!(hlpres.requests("http://x/a.tar", &files), ["http://x/a.tar"]);
+        let shot = htek.fetch(FetchKind::Screensaver).unwrap();
+        assert!(shot.applies_to(l.model("UC924").unwrap()) && !shot.applies_to(l.model("UC903").unwrap()));
+        assert_eq!(htek.provisioning.firmware_postfix.as_deref().map(|s| s.len()), Some(4));
+        assert_eq!(htek.provisioning.after_common, AfterCommon::Unknown);
+        let fv = l.vendor("flyingvoice").unwrap();
+        let fw = fv.fetch(FetchKind::Firmware).unwrap();
+        assert_eq!(fw.value_for("http://f", "FIP13G", "a.bin"), "http://f/firmware/a.bin");
+        assert_eq!(fv.provisioning.after_common, AfterCommon::Continues);
+    }
+
+    #[test]
+    fn unknown_fetch_kind_names_the_file() {
+        let dir = tempfile::tempdir().unwrap();
+        let bad =
+            "[[fetch]]\nkind = \"ringz\"\nsetting = \"P1\"\nvalue = \"{url}\"\npath = \"x\"\nrequest = \"file\"\n";
+        std::fs::write(dir.path().join("htek.toml"), bad).unwrap();
+        let e = Layouts::load(Some(dir.path())).unwrap_err().to_string();
+        assert!(e.contains("htek.toml:2:8:") && e.contains("ringz") && e.contains("`ring`"), "{e}");
+        std::fs::write(dir.path().join("htek.toml"), "[provisioning]\nafter_common = \"maybe\"\n").unwrap();
+        let e = Layouts::load(Some(dir.path())).unwrap_err().to_string();
+        assert!(e.contains("htek.toml:2:16:") && e.contains("maybe"), "{e}");
     }
 
     #[test]

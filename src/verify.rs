@@ -4,6 +4,7 @@
 //! never be served are flagged. Exit status 1 with a list of every violation.
 
 mod fetched;
+mod tree;
 
 use crate::checksums::{sha256_hex, Sums, SUMS_FILE};
 use crate::inspect::{inspect_bytes, FileReport, Options, Templates};
@@ -40,13 +41,23 @@ pub struct Args {
     pub model: Option<String>,
     #[command(flatten)]
     pub templates: crate::inspect::TemplateArgs,
+    /// Decrypt encrypted Htek configs with this key (1–16 hex digits) to check the settings they
+    /// carry; without it those files are a note saying what was not checked.
+    #[arg(long, value_name = "HEX", env = "BUNDLER_AES_KEY", hide_env_values = true)]
+    pub aes_key: Option<String>,
     /// Print JSON instead of text.
     #[arg(long)]
     pub json: bool,
 }
 
 pub fn run(args: &Args, ctx: &Context) -> Result<ExitCode> {
-    let findings = verify(&args.dir, args.model.as_deref(), args.templates.templates(), ctx)?;
+    let key = args
+        .aes_key
+        .as_deref()
+        .map(crate::config::aes::AesKey::parse)
+        .transpose()
+        .map_err(|e| anyhow::anyhow!("--aes-key: {e}"))?;
+    let findings = verify(&args.dir, args.model.as_deref(), args.templates.templates(), key.as_ref(), ctx)?;
     if args.json {
         print_json(&findings)?;
     } else {
@@ -64,7 +75,14 @@ pub fn run(args: &Args, ctx: &Context) -> Result<ExitCode> {
 /// Every finding about the tree at `dir`. Only what lies inside `dir` is read: paths in
 /// `SHA256SUMS` and `manifest.json` that leave it, symbolic links out of it and FIFOs, sockets or
 /// devices are reported, never opened.
-pub fn verify(dir: &Path, model: Option<&str>, templates: Templates, ctx: &Context) -> Result<Vec<Diagnostic>> {
+/// `key` decrypts encrypted configs for the tree-consistency check.
+pub fn verify(
+    dir: &Path,
+    model: Option<&str>,
+    templates: Templates,
+    key: Option<&crate::config::aes::AesKey>,
+    ctx: &Context,
+) -> Result<Vec<Diagnostic>> {
     if !dir.is_dir() {
         bail!("{}: not a folder", dir.display());
     }
@@ -100,7 +118,7 @@ pub fn verify(dir: &Path, model: Option<&str>, templates: Templates, ctx: &Conte
                 entry.rel.split('/').find_map(|c| ctx.layouts.model(c).ok()).map_or(tree_models.clone(), |m| vec![m])
             }
         };
-        let base = Options { model: None, root: Some(dir), wav: None, templates };
+        let base = Options { model: None, wav: None, templates };
         check_file(&entry.rel, &bytes, &models, &fetched, base, ctx, &mut found);
     }
     if let Some(sums) = &sums {
@@ -108,6 +126,7 @@ pub fn verify(dir: &Path, model: Option<&str>, templates: Templates, ctx: &Conte
     }
     if let Some(t) = &tree_manifest {
         check_manifest(t, &by_name, &digests, &mut found);
+        found.extend(tree::check(t, &by_name, key, ctx)?);
     }
     found.sort_by(|a, b| a.file.cmp(&b.file));
     Ok(found)

@@ -39,6 +39,32 @@ height = 200
 formats = ["jpg"]
 max_bytes = 60000
 
+[[fetch]]
+kind = "ring"
+setting = "P20174"
+value = "{url}/acme-tones"
+path = "acme-tones/{file}"
+request = "folder"
+
+[[fetch]]
+kind = "hlpres"
+setting = "P20176"
+value = "{url}/{model}/hlpres.tar"
+path = "{model}/hlpres.tar"
+request = "file"
+
+[[fetch]]
+kind = "config"
+setting = "P237"
+value = "{url}/config"
+path = "config/{file}"
+request = "folder"
+
+[provisioning]
+config_prefix = "P234"
+config_postfix = "P235"
+after_common = "continues"
+
 [models.AC1]
 device_code = "0901"
 
@@ -78,10 +104,11 @@ fn a_vendor_added_with_layouts_builds_and_verifies_a_release() {
     assert!(out.status.success(), "{}", stderr(&out));
     let build = dir.path().join("build");
     // The ring tone follows acme's rules: its file name, slot and codec, the 4 s cap.
-    let stat = Command::new("sox").args(["-t", "gsrt"]).arg(build.join("ring/tone1.bin")).args(["-n", "stat"]).output();
+    let stat =
+        Command::new("sox").args(["-t", "gsrt"]).arg(build.join("acme-tones/tone1.bin")).args(["-n", "stat"]).output();
     let stat = String::from_utf8_lossy(&stat.unwrap().stderr).into_owned();
     assert!(stat.contains("Length (seconds):      4.000000"), "{stat}");
-    let ring = std::fs::read(build.join("ring/tone1.bin")).unwrap();
+    let ring = std::fs::read(build.join("acme-tones/tone1.bin")).unwrap();
     assert_eq!(ring[0x21], 8, "payload type 8 (PCMA) in the gsrt header");
     // The hlpres.tar holds acme's one wallpaper name; the configs use acme's device codes.
     let list = Command::new("tar").arg("-tf").arg(build.join("AC1/hlpres.tar")).output().unwrap();
@@ -121,4 +148,18 @@ fn an_unknown_config_format_is_a_load_error_with_its_position_and_the_supported_
     std::fs::write(dir.path().join("layouts/acme.toml"), ACME.replace("\"htek-xml\"", "\"acme-ini\"")).unwrap();
     let out = run_in(dir.path(), &["--layouts", "layouts", "models"]);
     assert_one_line_error(&out, &["acme.toml:5:17:", "acme-ini", "htek-xml", "flyingvoice-cfg"]);
+}
+
+#[test]
+fn config_htek_fills_resource_urls_from_the_models_own_vendor() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::create_dir_all(dir.path().join("layouts")).unwrap();
+    std::fs::write(dir.path().join("layouts/acme.toml"), ACME).unwrap();
+    std::fs::write(dir.path().join("phones.csv"), "mac,model\n0a0b0c000001,AC1\n").unwrap();
+    let args = ["--layouts", "layouts", "config", "htek", "--phones", "phones.csv", "--out", "cfg"];
+    let out = run_in(dir.path(), &[&args[..], &["--resources-url", "http://p.example.com"]].concat());
+    assert!(out.status.success(), "{}", stderr(&out));
+    let common = std::fs::read_to_string(dir.path().join("cfg/cfg0901.xml")).unwrap();
+    assert!(common.contains("http://p.example.com/acme-tones</P20174>"), "{common}");
+    assert!(!common.contains("/ring<"), "Htek's ring folder leaked into acme's config: {common}");
 }

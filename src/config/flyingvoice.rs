@@ -41,12 +41,45 @@ pub struct Args {
     /// Output folder (created if missing).
     #[arg(long, value_name = "DIR", default_value = ".")]
     pub out: PathBuf,
+    /// Set by `release`: per model, the settings its tree needs. Those equal for every model go into
+    /// the common cfg, the others into the cfg of each phone whose `model` cell names the model. A
+    /// common or CSV value for one of them wins, with a warning when it differs.
+    #[arg(skip)]
+    pub tree: Option<crate::release::plan::TreeSettings>,
 }
 
-/// One phone's parameters, in column order.
+/// One phone's parameters: the tree's model-specific ones, then its columns.
 struct Phone {
     mac: String,
-    settings: Vec<(usize, String)>,
+    settings: Vec<(String, String)>,
+}
+
+/// The tree settings every model shares, and per model the rest.
+type Split = (Vec<(String, String)>, std::collections::BTreeMap<String, Vec<(String, String)>>);
+
+fn split_tree(tree: Option<&crate::release::plan::TreeSettings>) -> Split {
+    let Some(tree) = tree else { return Default::default() };
+    let mut lists = tree.values();
+    let first = lists.next().cloned().unwrap_or_default();
+    let shared: Vec<(String, String)> = first.into_iter().filter(|s| tree.values().all(|l| l.contains(s))).collect();
+    let own =
+        tree.iter().map(|(m, l)| (m.clone(), l.iter().filter(|s| !shared.contains(s)).cloned().collect())).collect();
+    (shared, own)
+}
+
+/// `base` with `over` laid on it; a differing value of a tree setting is warned about.
+fn lay_over(base: &mut Vec<(String, String)>, over: Vec<(String, String)>, shown: &str, tree: bool) {
+    for (k, v) in over {
+        match base.iter_mut().find(|(o, _)| *o == k) {
+            Some(slot) => {
+                if tree && slot.1 != v {
+                    eprintln!("{shown}: warning: {k} = '{v}' is kept, but the tree built by this release has it at '{}' (phones may fetch a file the tree does not have)", slot.1);
+                }
+                slot.1 = v;
+            }
+            None => base.push((k, v)),
+        }
+    }
 }
 
 pub fn run(args: &Args, ctx: &Context) -> Result<ExitCode> {
@@ -114,11 +147,18 @@ pub fn generate(args: &Args, ctx: &Context) -> Result<Generated> {
                 Some(u) => format!("{u}/{}", rules.file),
                 None => rules.file.clone(),
             };
-            common.push((rules.url_key.clone(), location));
+            if args.tree.is_none() {
+                common.push((rules.url_key.clone(), location));
+            }
             common.push((rules.name_key.clone(), rules.title.clone()));
             Some(xml)
         }
     };
+
+    let (mut shared, per_model) = split_tree(args.tree.as_ref());
+    let common_shown = args.common.as_deref().map_or("common settings".into(), |p| p.display().to_string());
+    lay_over(&mut shared, common, &common_shown, args.tree.is_some());
+    let common = shared;
 
     let mut csv = CsvFile::open(&args.phones)?;
     let mac_col = csv.require_column("mac")?;
@@ -146,13 +186,24 @@ pub fn generate(args: &Args, ctx: &Context) -> Result<Generated> {
                 warnings.push(Diagnostic::warning(shown.clone(), msg).at(row.line as usize, 1));
             }
         }
+        let mut settings = Vec::new();
         if let Some(name) = model_col.map(|c| row.fields.get(c).unwrap_or_default().trim()).filter(|m| !m.is_empty()) {
             let model = ctx.layouts.model(name).map_err(|e| e.to_string())?;
             if let Some(why) = super::wrong_format(model, ConfigFormat::FlyingvoiceCfg) {
                 return Err(why);
             }
+            if args.tree.is_some() && !per_model.contains_key(&model.name) {
+                return Err(format!("model {} is not one of the release's models", model.name));
+            }
+            settings.extend(per_model.get(&model.name).cloned().unwrap_or_default());
+        } else if let Some((model, list)) = per_model.iter().find(|(_, l)| !l.is_empty()) {
+            let keys: Vec<&str> = list.iter().map(|(k, _)| k.as_str()).collect();
+            return Err(format!(
+                "the model cell is empty, but the tree's {} differ by model ({model} …): name the model",
+                keys.join(", ")
+            ));
         }
-        let mut settings = Vec::new();
+        let mut own = Vec::new();
         for &col in &columns {
             let value = row.fields.get(col).unwrap_or_default();
             if value.is_empty() {
@@ -161,14 +212,15 @@ pub fn generate(args: &Args, ctx: &Context) -> Result<Generated> {
             if let Some(why) = fvfile::bad_value(value) {
                 return Err(format!("column '{}': {why}", names[col]));
             }
-            settings.push((col, value.to_string()));
+            own.push((names[col].clone(), value.to_string()));
         }
+        lay_over(&mut settings, own, &shown, true);
         Ok(Phone { mac: row.mac.to_string(), settings })
     };
     let v = &data.syntax.version_line;
     let render = |p: &Phone| -> Result<phones::Files> {
         let cfg_name = data.files.phone_cfg.replace("{mac}", &p.mac);
-        let cfg = fvfile::render(v, p.settings.iter().map(|(col, value)| format!("{} = {value}", names[*col])));
+        let cfg = fvfile::render(v, p.settings.iter().map(|(key, value)| format!("{key} = {value}")));
         let boot =
             fvfile::render(v, [data.syntax.include_line(&data.files.common_cfg), data.syntax.include_line(&cfg_name)]);
         Ok(vec![(data.files.phone_boot.replace("{mac}", &p.mac), boot.into_bytes()), (cfg_name, cfg.into_bytes())])

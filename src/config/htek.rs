@@ -7,7 +7,7 @@ use super::htek_xml::{self, Dialect};
 use super::pcodes::HtekData;
 use super::phones::{self, PhoneRow};
 use super::xml_text;
-use crate::layout::{ConfigFormat, Model};
+use crate::layout::{ConfigFormat, FetchKind, Model};
 use crate::output::StagedDir;
 use crate::report::{Diagnostic, Severity};
 use crate::Context;
@@ -53,7 +53,8 @@ pub struct Args {
     #[arg(long, value_name = "S", default_value = "")]
     pub postfix: String,
     /// Base URL of the resource tree (ring tones, hlpres.tar, Language.tar, wallpaper, screensaver):
-    /// fills P20174, P20175, P20176, P20051, P20052 in the common files.
+    /// fills the ring, Language.tar, hlpres.tar, wallpaper and screensaver settings of the layout's
+    /// `[[fetch]]` table (`bundler config pcodes` lists them) in the common files.
     #[arg(long, value_name = "URL")]
     pub resources_url: Option<String>,
     /// Write every setting into the per-phone files and no common files (works whether or not the
@@ -68,7 +69,19 @@ pub struct Args {
     /// Named can write only settings with a known element name (`bundler config pcodes`).
     #[arg(long, value_enum)]
     pub dialect: Option<htek_xml::Dialect>,
+    /// Set by `release`: per model, the settings its tree needs (instead of --resources-url). A
+    /// common.toml or CSV value for one of them wins, with a warning when it differs.
+    #[arg(skip)]
+    pub tree: Option<crate::release::plan::TreeSettings>,
+    /// Set by `release` when common files are kept although phones may stop after them: warn with
+    /// the per-phone settings such a phone would miss.
+    #[arg(skip)]
+    pub warn_shadowed: bool,
 }
+
+/// The fetch kinds `--resources-url` fills (the others need to know what a tree holds).
+pub const RESOURCE_KINDS: &[FetchKind] =
+    &[FetchKind::Ring, FetchKind::Language, FetchKind::Hlpres, FetchKind::Screensaver, FetchKind::Wallpaper];
 
 /// A setting list: (P-code, value), sorted by code.
 type Settings = Vec<(u32, String)>;
@@ -116,7 +129,8 @@ pub struct Generated {
     /// Per-phone files written.
     pub count: usize,
     commons: Vec<CommonFile>,
-    present: BTreeMap<String, usize>,
+    /// Phones per model (a model named only in common.toml counts 0).
+    pub present: BTreeMap<String, usize>,
     /// Findings that did not stop the build (values out of a known range, …).
     pub warnings: Vec<Diagnostic>,
 }
@@ -135,6 +149,12 @@ pub fn generate(args: &Args, ctx: &Context) -> Result<Generated> {
         None => Common::default(),
     };
     check_own_settings(&common, &data, args)?;
+    // Each model's own vendor's fetch table: a vendor added with --layouts brings its own.
+    let resources = |model: &Model| {
+        let fetch = &ctx.layouts.vendor_of(model).fetch;
+        resource_layer(model, &data, args, resources_url.as_deref(), fetch)
+    };
+    let mut warnings: Vec<Diagnostic> = tree_conflicts(&common, &data, args, ctx)?;
 
     let mut csv = CsvFile::open(&args.phones)?;
     let mac_col = csv.require_column("mac")?;
@@ -171,13 +191,18 @@ pub fn generate(args: &Args, ctx: &Context) -> Result<Generated> {
                 Some((_, msg)) => warnings.push(Diagnostic::warning(shown.clone(), msg).at(row.line as usize, 1)),
                 None => {}
             }
+            if let Some(msg) = tree_conflict(args, &model.name, *code, value) {
+                warnings.push(
+                    Diagnostic::warning(shown.clone(), format!("column '{column}': {msg}")).at(row.line as usize, 1),
+                );
+            }
             settings.push((*code, value.to_string()));
         }
         *present.entry(model.name.clone()).or_default() += 1;
         if args.merge_common {
             let base = merged
                 .entry(model.name.clone())
-                .or_insert_with(|| Arc::new(common_settings(model, &common, &data, args, resources_url.as_deref())));
+                .or_insert_with(|| Arc::new(common_settings(model, &common, &data, args, resources(model))));
             settings = overlay(base, settings);
         }
         settings.sort_by_key(|(code, _)| *code);
@@ -203,8 +228,11 @@ pub fn generate(args: &Args, ctx: &Context) -> Result<Generated> {
         for name in common.models.keys() {
             present.entry(name.clone()).or_insert(0);
         }
-        plan_common_files(&present, &common, &data, args, ctx, resources_url.as_deref())?
+        plan_common_files(&present, &common, &data, args, ctx, &resources)?
     };
+    if args.warn_shadowed && !args.merge_common {
+        warnings.extend(shadow_warning(&csv.shown, &columns, &commons));
+    }
     for c in &commons {
         let xml = render_file(c.dialect, &c.settings, &data, &c.name)?;
         let path = staged.path().join(&c.name);
@@ -231,7 +259,7 @@ fn plan_common_files(
     data: &HtekData,
     args: &Args,
     ctx: &Context,
-    url: Option<&str>,
+    resources: &dyn Fn(&Model) -> Settings,
 ) -> Result<Vec<CommonFile>> {
     let mut by_code: BTreeMap<String, CommonFile> = BTreeMap::new();
     for model_name in present.keys() {
@@ -240,7 +268,7 @@ fn plan_common_files(
             let shown = args.common.as_deref().map_or("common.toml".into(), |p| p.display().to_string());
             bail!("{shown}: model {} has no known device code{ADD_CODE}", model.name);
         };
-        let settings = common_settings(model, common, data, args, url);
+        let settings = common_settings(model, common, data, args, resources(model));
         let dialect = dialect_for(args, model).map_err(|e| anyhow::anyhow!(e))?;
         match by_code.get_mut(code) {
             Some(file) if file.dialect != dialect => bail!(
@@ -413,18 +441,74 @@ fn check_own_settings(common: &Common, data: &HtekData, args: &Args) -> Result<(
     Ok(())
 }
 
-/// A model's common settings: resource URLs, then [all], then [models.NAME], then bundler's own.
-fn common_settings(model: &Model, common: &Common, data: &HtekData, args: &Args, url: Option<&str>) -> Settings {
-    let mut layers: Vec<Settings> = Vec::new();
-    if let Some(url) = url {
-        layers.push(
-            data.resources
-                .iter()
-                .filter(|r| r.requires_asset.is_none_or(|kind| model.asset(kind).is_some()))
-                .map(|r| (data.own(&r.pcode), r.value.replace("{url}", url).replace("{model}", &model.name)))
-                .collect(),
-        );
+/// The settings that point a model's phones at the tree: what `release` says its tree needs, else
+/// the `--resources-url` kinds of the fetch table.
+fn resource_layer(
+    model: &Model,
+    data: &HtekData,
+    args: &Args,
+    url: Option<&str>,
+    fetch: &[crate::layout::Fetch],
+) -> Settings {
+    if let Some(tree) = &args.tree {
+        let list = tree.get(&model.name).map(Vec::as_slice).unwrap_or_default();
+        return list.iter().filter_map(|(code, value)| Some((data.code_for(code).ok()?, value.clone()))).collect();
     }
+    let Some(url) = url else { return Vec::new() };
+    fetch
+        .iter()
+        .filter(|f| RESOURCE_KINDS.contains(&f.kind) && f.applies_to(model))
+        .filter_map(|f| Some((data.code_for(&f.setting).ok()?, f.value_for(url, &model.name, ""))))
+        .collect()
+}
+
+/// The warning for a user value of a setting the tree sets otherwise (`release` only).
+fn tree_conflict(args: &Args, model: &str, code: u32, value: &str) -> Option<String> {
+    let list = args.tree.as_ref()?.get(model)?;
+    let (_, tree) = list.iter().find(|(c, _)| crate::config::pcodes::parse_pcode(c) == Some(code))?;
+    (tree != value).then(|| {
+        format!("P{code} = '{value}' is kept for {model}, but the tree built by this release has it at '{tree}' (phones may fetch a file the tree does not have)")
+    })
+}
+
+/// Warnings for common.toml values that differ from what the tree needs.
+fn tree_conflicts(common: &Common, data: &HtekData, args: &Args, ctx: &Context) -> Result<Vec<Diagnostic>> {
+    let _ = data;
+    let Some(tree) = &args.tree else { return Ok(Vec::new()) };
+    let shown = args.common.as_deref().map_or(String::new(), |p| p.display().to_string());
+    let mut out = Vec::new();
+    for model in tree.keys() {
+        let name = ctx.layouts.model(model)?.name.clone();
+        let own = common.models.get(&name).into_iter().flatten().map(|s| (format!("[models.{name}]"), s));
+        for (section, (code, value)) in common.all.iter().map(|s| ("[all]".to_string(), s)).chain(own) {
+            if let Some(msg) = tree_conflict(args, &name, *code, value) {
+                out.push(Diagnostic::warning(shown.clone(), format!("{section}: {msg}")));
+            }
+        }
+    }
+    Ok(out)
+}
+
+/// The warning that a phone stopping after its common file misses the per-phone columns.
+fn shadow_warning(csv: &str, columns: &[(usize, u32)], commons: &[CommonFile]) -> Option<Diagnostic> {
+    let first = commons.first()?;
+    let codes: Vec<String> = columns.iter().map(|(_, c)| format!("P{c}")).collect();
+    if codes.is_empty() {
+        return None;
+    }
+    Some(Diagnostic::warning(
+        csv.to_string(),
+        format!(
+            "common files kept (merge_common = false): a phone that stops after its common file ({} …) never gets {} from its cfg<mac>.xml (layouts: after_common is not \"continues\")",
+            first.name,
+            codes.join(", ")
+        ),
+    ))
+}
+
+/// A model's common settings: the resource layer, then [all], then [models.NAME], then bundler's own.
+fn common_settings(model: &Model, common: &Common, data: &HtekData, args: &Args, resources: Settings) -> Settings {
+    let mut layers: Vec<Settings> = vec![resources];
     layers.push(common.all.clone());
     layers.push(common.models.get(&model.name).cloned().unwrap_or_default());
     let mut own: Settings = Vec::new();

@@ -286,10 +286,10 @@ fn stray_text(root: roxmltree::Node, report: &mut dyn FnMut((usize, usize)), doc
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::layout::Layouts;
 
     fn data() -> HtekData {
-        HtekData::read(Layouts::load(None).unwrap().data(crate::config::pcodes::DATA_FILE).unwrap()).unwrap()
+        let l = crate::layout::Layouts::load(None).unwrap();
+        HtekData::read(l.data(crate::config::pcodes::DATA_FILE).unwrap(), &l.vendors).unwrap()
     }
 
     #[test]

@@ -97,9 +97,10 @@ impl Inspector for ConfigInspector {
                 && bytes.windows(13).take(4096).any(|w| w == b"<hl_provision"))
     }
 
-    fn inspect(&self, shown: &str, bytes: &[u8], opts: &Options, ctx: &Context) -> Result<FileReport> {
-        let linter = Linter { htek: ctx.layouts.htek.clone(), fv: ctx.layouts.flyingvoice.clone(), key: None, ctx };
+    fn inspect(&self, shown: &str, bytes: &[u8], _opts: &Options, ctx: &Context) -> Result<FileReport> {
         let path = Path::new(shown);
+        let (htek, fv) = (ctx.layouts.htek.clone(), ctx.layouts.flyingvoice.clone());
+        let linter = Linter { htek, fv, key: None, ctx, follow_includes: path.is_file() };
         let name = path.file_name().and_then(|n| n.to_str()).unwrap_or(shown);
         let mut report = match config_kind(name, bytes) {
             Some(ConfigKind::Flyingvoice(kind)) => {
@@ -131,19 +132,7 @@ impl Inspector for ConfigInspector {
             }
         };
         report.field("bytes", bytes.len());
-        match opts.root {
-            // Includes are looked up beside the file in the tree; findings keep the tree's names.
-            Some(root) => {
-                let mut found = Vec::new();
-                linter.lint_bytes(&root.join(path), bytes, &mut found);
-                let prefix = format!("{}/", root.display());
-                for mut d in found {
-                    d.file = d.file.strip_prefix(&prefix).map_or(d.file.clone(), str::to_string);
-                    report.diagnostics.push(d);
-                }
-            }
-            None => linter.lint_bytes(path, bytes, &mut report.diagnostics),
-        }
+        linter.lint_bytes(path, bytes, &mut report.diagnostics);
         Ok(report)
     }
 }
@@ -154,6 +143,9 @@ pub struct Linter<'a> {
     pub fv: std::sync::Arc<FvData>,
     pub key: Option<AesKey>,
     pub ctx: &'a Context,
+    /// Whether includes are looked up beside the file. Off for bytes whose name is not a path from
+    /// the working folder (a file inside a tree `verify` reads; its tree check reads includes).
+    pub follow_includes: bool,
 }
 
 pub fn run(args: &Args, ctx: &Context) -> Result<ExitCode> {
@@ -162,6 +154,7 @@ pub fn run(args: &Args, ctx: &Context) -> Result<ExitCode> {
         fv: ctx.layouts.flyingvoice.clone(),
         key: args.aes_key.as_deref().map(AesKey::parse).transpose()?,
         ctx,
+        follow_includes: true,
     };
     let mut found = Vec::new();
     let mut files = 0usize;
@@ -304,7 +297,9 @@ impl Linter<'_> {
         }
         let parsed = fvfile::parse(shown, bytes, kind, &self.fv.syntax);
         out.extend(parsed.diagnostics);
-        self.lint_includes(path, out);
+        if self.follow_includes {
+            self.lint_includes(path, out);
+        }
     }
 
     /// The include graph from `path` (the walk `config resolve` uses): missing includes, includes

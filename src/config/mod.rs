@@ -101,7 +101,7 @@ fn list_pcodes(args: &PcodesArgs, ctx: &Context) -> Result<ExitCode> {
         }
         let entries: Vec<Entry> = data.pcodes().map(|(c, p)| Entry { code: format!("P{c}"), pcode: p }).collect();
         crate::report::print_json(
-            &serde_json::json!({ "pcodes": entries, "names": data.elements(), "resources": data.resources }),
+            &serde_json::json!({ "pcodes": entries, "names": data.elements(), "resources": htek_resources(ctx)? }),
         )?;
         return Ok(ExitCode::SUCCESS);
     }
@@ -129,11 +129,17 @@ fn list_pcodes(args: &PcodesArgs, ctx: &Context) -> Result<ExitCode> {
         println!("  {:<40}{:<8}{}", name, e.pcode.as_deref().unwrap_or("-"), e.source);
     }
     println!("\n--resources-url URL fills ({{url}} = URL, {{model}} = model name):");
-    for r in &data.resources {
+    for r in htek_resources(ctx)? {
         let only = r.requires_asset.map(|k| format!(" (models with a {k})")).unwrap_or_default();
-        println!("  {:<8}{:<36}{}{only}", r.pcode, r.value, r.source);
+        println!("  {:<8}{:<36}{}{only}", r.setting, r.value, r.source);
     }
     Ok(ExitCode::SUCCESS)
+}
+
+/// The fetch entries `config htek --resources-url` fills (layouts/htek.toml `[[fetch]]`).
+fn htek_resources(ctx: &Context) -> Result<Vec<&crate::layout::Fetch>> {
+    let vendor = ctx.layouts.vendor("htek")?;
+    Ok(vendor.fetch.iter().filter(|f| htek::RESOURCE_KINDS.contains(&f.kind)).collect())
 }
 
 /// Says on every failure of a generator that nothing was written (true: outputs are staged), and

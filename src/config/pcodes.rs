@@ -1,7 +1,7 @@
 //! The Htek config vocabulary from `layouts/htek-config.toml`: file names, the P-codes bundler
 //! fills in itself, the resource URLs, and the P-code dictionary (para text, alias, type, range).
 
-use crate::layout::DataFile;
+use crate::layout::{ConfigFormat, DataFile, Vendor};
 use crate::report::Severity;
 use anyhow::{anyhow, bail, Result};
 use serde::{Deserialize, Serialize};
@@ -15,7 +15,6 @@ pub const DATA_FILE: &str = "htek-config.toml";
 pub struct HtekData {
     pub files: Files,
     pub settings: OwnSettings,
-    pub resources: Vec<Resource>,
     pcodes: BTreeMap<u32, Pcode>,
     /// Lower-case alias → code.
     aliases: HashMap<String, u32>,
@@ -61,20 +60,6 @@ pub struct OwnSettings {
     pub authenticate: String,
 }
 
-/// One setting `--resources-url` fills.
-#[derive(Debug, Deserialize, Serialize)]
-#[serde(deny_unknown_fields)]
-pub struct Resource {
-    pub pcode: String,
-    /// With `{url}` and `{model}`.
-    pub value: String,
-    /// Only for models that have a screen asset of this kind.
-    #[serde(default)]
-    pub requires_asset: Option<crate::layout::AssetKind>,
-    #[serde(default)]
-    pub source: String,
-}
-
 /// What a P-code's value is, where known.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize, Serialize)]
 #[serde(rename_all = "kebab-case")]
@@ -118,6 +103,33 @@ impl Pcode {
     }
 }
 
+/// The config prefix/postfix settings are named twice (here for `config htek`, in the vendor
+/// layout's `[provisioning]` for the tree checks): they must agree, for every vendor with Htek XML
+/// configs.
+fn check_prefix_settings(vendors: &[Vendor], own: &OwnSettings, shown: &str) -> Result<()> {
+    for vendor in vendors.iter().filter(|v| v.config_format == Some(ConfigFormat::HtekXml)) {
+        check_vendor_prefixes(vendor, own, shown)?;
+    }
+    Ok(())
+}
+
+fn check_vendor_prefixes(vendor: &Vendor, own: &OwnSettings, shown: &str) -> Result<()> {
+    let p = &vendor.provisioning;
+    for (key, here, there) in [
+        ("config_prefix", &own.config_prefix, &p.config_prefix),
+        ("config_postfix", &own.config_postfix, &p.config_postfix),
+    ] {
+        if there.as_ref().is_some_and(|t| t != here) {
+            bail!(
+                "{shown}: [settings] {key} = \"{here}\" but the {} layout's [provisioning] says \"{}\"",
+                vendor.vendor,
+                there.as_deref().unwrap_or("")
+            );
+        }
+    }
+    Ok(())
+}
+
 /// The number of a P-code name: `P47` → 47. A P-code is a capital P and a positive integer
 /// (guide §2.3); leading zeros and more than 9 digits are refused.
 pub fn parse_pcode(name: &str) -> Option<u32> {
@@ -133,8 +145,6 @@ pub fn parse_pcode(name: &str) -> Option<u32> {
 struct Raw {
     files: Files,
     settings: OwnSettings,
-    #[serde(default)]
-    resources: Vec<Resource>,
     pcodes: BTreeMap<String, Pcode>,
     #[serde(default)]
     accounts: Option<Accounts>,
@@ -206,7 +216,7 @@ pub struct NamedElement {
 impl HtekData {
     /// Reads the vocabulary from its layout data file (built in, with any override applied); done
     /// once, when the layouts load.
-    pub fn read(data: &DataFile) -> Result<HtekData> {
+    pub fn read(data: &DataFile, vendors: &[Vendor]) -> Result<HtekData> {
         let shown = &data.shown;
         let raw: Raw = toml::Value::Table(data.table.clone())
             .try_into()
@@ -247,10 +257,7 @@ impl HtekData {
             &raw.settings.config_postfix,
             &raw.settings.aes_key,
             &raw.settings.authenticate,
-        ]
-        .into_iter()
-        .chain(raw.resources.iter().map(|r| &r.pcode))
-        {
+        ] {
             if parse_pcode(name).is_none() {
                 bail!("{shown}: '{name}' is not a P-code");
             }
@@ -267,15 +274,8 @@ impl HtekData {
             }
         }
         let names = raw.names;
-        Ok(HtekData {
-            files: raw.files,
-            settings: raw.settings,
-            resources: raw.resources,
-            pcodes,
-            aliases,
-            names,
-            name_of,
-        })
+        check_prefix_settings(vendors, &raw.settings, shown)?;
+        Ok(HtekData { files: raw.files, settings: raw.settings, pcodes, aliases, names, name_of })
     }
 
     /// The code a column or key name means: a P-code (`P47`, any case) or an alias
@@ -394,7 +394,8 @@ mod tests {
     use super::*;
 
     fn data() -> HtekData {
-        HtekData::read(crate::layout::Layouts::load(None).unwrap().data(DATA_FILE).unwrap()).unwrap()
+        let l = crate::layout::Layouts::load(None).unwrap();
+        HtekData::read(l.data(crate::config::pcodes::DATA_FILE).unwrap(), &l.vendors).unwrap()
     }
 
     #[test]

@@ -112,7 +112,7 @@ pub fn build_item(item: &Item, firmware: Option<&crate::firmware::Laid>, layouts
             let details = serde_json::json!({ "files": files, "warnings": report.warnings });
             Ok(item.outputs.iter().map(|p| Output::new(p, tar.clone(), details.clone())).collect())
         }
-        Work::Config { spec, vendor, resources_url } => build_configs(spec, vendor, resources_url.clone(), layouts),
+        Work::Config { spec, vendor, tree } => build_configs(spec, vendor, tree, layouts),
         Work::Direct { kind, file, look } => {
             let rule = model.asset(*kind).expect("planned only with a rule");
             let name = item.outputs[0].rsplit('/').next().unwrap_or(kind.name());
@@ -191,7 +191,7 @@ pub fn aes_key(spec: &super::manifest::ConfigSpec) -> Result<Option<String>> {
 fn build_configs(
     spec: &super::manifest::ConfigSpec,
     vendor: &str,
-    resources_url: Option<String>,
+    tree: &super::plan::TreeSettings,
     layouts: &Layouts,
 ) -> Result<Vec<Output>> {
     let tmp = tempfile::tempdir()?;
@@ -201,6 +201,10 @@ fn build_configs(
     let details = match layouts.vendor(vendor)?.config_format()? {
         ConfigFormat::HtekXml => {
             let aes_key = aes_key(spec)?;
+            // Phones that may stop after cfg<code>.xml get everything in their own file, unless the
+            // manifest keeps the common files (then warned about, naming what they would miss).
+            let continues = layouts.vendor(vendor)?.provisioning.after_common == crate::layout::AfterCommon::Continues;
+            let merge_common = spec.merge_common.unwrap_or(!continues);
             let args = crate::config::htek::Args {
                 phones: spec.phones.clone(),
                 common: spec.common.clone(),
@@ -208,26 +212,34 @@ fn build_configs(
                 write_key_to_common: false,
                 prefix: spec.prefix.clone(),
                 postfix: spec.postfix.clone(),
-                resources_url,
-                merge_common: spec.merge_common,
+                resources_url: None,
+                merge_common,
                 out: out.clone(),
                 dialect: None,
+                tree: Some(tree.clone()),
+                warn_shadowed: !merge_common && !continues,
             };
             let g = crate::config::htek::generate(&args, &ctx)?;
             let warnings: Vec<String> = g.warnings.iter().map(|w| w.to_string()).collect();
-            serde_json::json!({ "phones": g.count, "encrypted": spec.aes_key_env.is_some(), "warnings": warnings })
+            for w in &warnings {
+                eprintln!("{w}");
+            }
+            let models: Vec<&String> = g.present.iter().filter(|(_, n)| **n > 0).map(|(m, _)| m).collect();
+            serde_json::json!({ "phones": g.count, "models": models, "encrypted": spec.aes_key_env.is_some(), "common_files": !merge_common, "warnings": warnings })
         }
         ConfigFormat::FlyingvoiceCfg => {
             let args = crate::config::flyingvoice::Args {
                 phones: spec.phones.clone(),
                 common: spec.common.clone(),
                 phonebook: spec.phonebook.clone(),
-                resources_url,
+                resources_url: None,
                 out: out.clone(),
+                tree: Some(tree.clone()),
             };
             let g = crate::config::flyingvoice::generate(&args, &ctx)?;
+            // The common cfg, which every phone loads, carries the settings all models share.
             let warnings: Vec<String> = g.warnings.iter().map(|w| w.to_string()).collect();
-            serde_json::json!({ "phones": g.count, "warnings": warnings })
+            serde_json::json!({ "phones": g.count, "models": tree.keys().collect::<Vec<_>>(), "warnings": warnings })
         }
     };
     let mut names: Vec<String> = std::fs::read_dir(&out)?

@@ -74,14 +74,17 @@ pub fn render(tree: &TreeManifest, artifacts: &[(Artifact, Vec<u8>)]) -> String 
             esc(model)
         );
         for (a, bytes) in artifacts.iter().filter(|(a, _)| a.models.contains(model)) {
-            let setting = match (&a.setting, &a.url) {
-                (Some(s), Some(u)) => {
-                    format!("<code>{}</code> = <code>{}</code><br><code>{}</code>", esc(&s.code), esc(&s.value), esc(u))
-                }
-                (Some(s), None) => format!("<code>{}</code> = <code>{}</code>", esc(&s.code), esc(&s.value)),
-                (None, Some(u)) => format!("<code>{}</code>", esc(u)),
-                (None, None) => String::new(),
-            };
+            let mut setting: Vec<String> = a
+                .settings
+                .iter()
+                .filter(|s| s.model.as_ref().is_none_or(|m| m == model))
+                .map(|s| {
+                    let how = if s.scope == super::SettingScope::SetOnPhone { " (set on the phone)" } else { "" };
+                    format!("<code>{}</code> = <code>{}</code>{how}", esc(&s.code), esc(&s.value))
+                })
+                .collect();
+            setting.extend(a.url.iter().map(|u| format!("<code>{}</code>", esc(u))));
+            let setting = setting.join("<br>");
             let _ = writeln!(
                 h,
                 "<tr><td><code>{}</code><br>{}</td><td>{}</td><td>{}</td><td>{setting}</td><td class=\"ok\">✔ {}<br>✔ sha256 {}</td></tr>",

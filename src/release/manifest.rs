@@ -30,13 +30,15 @@
 //! postfix = "_2.0.4.6.41"
 //! version = "2.0.4.6.41"                      # optional: else read from the file names
 //! from_version = "1.0.3.70"                   # optional: phones at ≤ 1.0.3.71 need img_9xx.bin too
+//! only_when_name_changes = false              # Htek: P238 = 1, phones ask for firmware only when P232/P233 change
 //! [config]                                    # as `bundler config htek|flyingvoice`, resources from base_url
 //! phones = "phones.csv"
 //! common = "common.toml"
 //! aes_key_env = "HTEK_AES_KEY"                # Htek: encrypt per-phone files with the key in this variable
 //! prefix = ""                                 # Htek: P234/P235 config file prefix/postfix
 //! postfix = ""
-//! merge_common = false                        # Htek: every setting in the per-phone files
+//! merge_common = true                         # Htek: every setting in the per-phone files, no cfg<code>.xml
+//!                                             # (default: true while the layout's after_common is not "continues")
 //! phonebook = "contacts.csv"                  # Flyingvoice: local phonebook
 //! ```
 
@@ -79,8 +81,7 @@ struct RawConfig {
     prefix: String,
     #[serde(default)]
     postfix: String,
-    #[serde(default)]
-    merge_common: bool,
+    merge_common: Option<bool>,
     phonebook: Option<Spanned<String>>,
 }
 
@@ -192,6 +193,8 @@ struct RawFirmware {
     postfix: String,
     version: Option<Spanned<String>>,
     from_version: Option<Spanned<String>>,
+    #[serde(default)]
+    only_when_name_changes: bool,
 }
 
 /// A checked manifest: models resolved, paths made absolute and known to exist.
@@ -219,7 +222,9 @@ pub struct ConfigSpec {
     pub aes_key_env: Option<String>,
     pub prefix: String,
     pub postfix: String,
-    pub merge_common: bool,
+    /// Every setting in the per-phone files and no common files. `None`: as the vendor layout's
+    /// `after_common` fact says (merge unless phones are known to go on to their own file).
+    pub merge_common: Option<bool>,
     /// Flyingvoice: contacts CSV for the phonebook.
     pub phonebook: Option<PathBuf>,
 }
@@ -269,6 +274,8 @@ pub struct FirmwareSpec {
     pub postfix: String,
     pub version: Option<crate::firmware::Version>,
     pub from_version: Option<crate::firmware::Version>,
+    /// Set the "ask for firmware only when the prefix/postfix changed" setting (Htek P238) to 1.
+    pub only_when_name_changes: bool,
 }
 
 /// Reads and checks a manifest against the layouts.
@@ -353,6 +360,7 @@ impl Checker<'_> {
                 postfix: f.postfix,
                 version: self.version(&f.version)?,
                 from_version: self.version(&f.from_version)?,
+                only_when_name_changes: f.only_when_name_changes,
             }),
             None => None,
         };

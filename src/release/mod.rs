@@ -7,7 +7,7 @@ mod build;
 mod html;
 pub mod manifest;
 mod outdir;
-mod plan;
+pub mod plan;
 
 use crate::checksums::{sha256_hex, Sums, SUMS_FILE};
 use crate::report::print_json;
@@ -66,8 +66,9 @@ pub struct Artifact {
     pub cap: Option<u64>,
     pub sources: Vec<Source>,
     pub rule: String,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub setting: Option<SettingRecord>,
+    /// The settings that point phones at this file (from the layout's fetch table).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub settings: Vec<SettingRecord>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub url: Option<String>,
     /// Digest of everything the artifact was made from (inputs, rules, options, bundler version):
@@ -89,16 +90,40 @@ pub struct Source {
 pub struct SettingRecord {
     pub code: String,
     pub value: String,
+    /// The model the value is for, when it differs per model.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub model: Option<String>,
+    /// `config`: the tree's configs carry it; `set_on_phone`: the release has no `[config]`, so it
+    /// is to be set on the phones some other way.
+    pub scope: SettingScope,
 }
+
+/// Where a recorded setting is set.
+#[derive(Debug, Clone, Copy, Serialize, Deserialize, PartialEq, Eq)]
+#[serde(rename_all = "snake_case")]
+pub enum SettingScope {
+    Config,
+    SetOnPhone,
+}
+
+/// The `manifest.json` format this bundler writes: 2 records `settings` lists with their scope.
+pub const TREE_FORMAT_VERSION: u32 = 2;
 
 /// `manifest.json`.
 #[derive(Debug, Serialize, Deserialize)]
 pub struct TreeManifest {
+    /// [`TREE_FORMAT_VERSION`]; absent (1) in trees of older bundlers.
+    #[serde(default = "format_one")]
+    pub format_version: u32,
     pub bundler: String,
     pub vendor: String,
     pub models: Vec<String>,
     pub base_url: Option<String>,
     pub artifacts: Vec<Artifact>,
+}
+
+fn format_one() -> u32 {
+    1
 }
 
 pub fn run(args: &Args, ctx: &Context) -> Result<ExitCode> {
@@ -130,6 +155,7 @@ pub fn run(args: &Args, ctx: &Context) -> Result<ExitCode> {
     let show_progress = !args.json && std::io::stderr().is_terminal();
     let built = build::build_all(&plan, firmware.as_ref(), &ctx.layouts, jobs, show_progress, reused)?;
 
+    let configured = configured_models(&plan, &built);
     let mut artifacts = Vec::new();
     for ((item, key), (outputs, reused)) in plan.items.iter().zip(&keys).zip(built) {
         let sources = item
@@ -148,10 +174,7 @@ pub fn run(args: &Args, ctx: &Context) -> Result<ExitCode> {
                     cap: item.cap,
                     sources: sources.clone(),
                     rule: item.rule.clone(),
-                    setting: item
-                        .setting
-                        .as_ref()
-                        .map(|Setting { code, value }| SettingRecord { code: code.clone(), value: value.clone() }),
+                    settings: records(&item.settings, out.models.as_deref(), &configured),
                     url: manifest.base_url.as_ref().map(|u| format!("{u}/{}", out.path)),
                     key: key.clone(),
                     reused,
@@ -163,6 +186,7 @@ pub fn run(args: &Args, ctx: &Context) -> Result<ExitCode> {
     }
     artifacts.sort_by(|a, b| a.0.path.cmp(&b.0.path));
     let tree = TreeManifest {
+        format_version: TREE_FORMAT_VERSION,
         bundler: env!("CARGO_PKG_VERSION").to_string(),
         vendor: manifest.vendor.clone(),
         models: manifest.models.clone(),
@@ -173,7 +197,12 @@ pub fn run(args: &Args, ctx: &Context) -> Result<ExitCode> {
         lcd: manifest.languages.as_ref().and_then(|l| l.lcd_template.as_deref()),
         web: manifest.languages.as_ref().and_then(|l| l.web_template.as_deref()),
     };
-    write_tree(&out, &lock, &tree, &artifacts, |dir| check_tree(dir, &args.out, templates, ctx))?;
+    // The configs' key, so the staged tree's check reads what the encrypted configs carry.
+    let key = match &manifest.config {
+        Some(spec) => build::aes_key(spec)?.map(|k| crate::config::aes::AesKey::parse(&k)).transpose()?,
+        None => None,
+    };
+    write_tree(&out, &lock, &tree, &artifacts, |dir| check_tree(dir, &args.out, templates, key.as_ref(), ctx))?;
     drop(lock);
     let reused = artifacts.iter().filter(|(a, _)| a.reused).count();
     if args.json {
@@ -193,6 +222,36 @@ pub fn run(args: &Args, ctx: &Context) -> Result<ExitCode> {
         );
     }
     Ok(ExitCode::SUCCESS)
+}
+
+/// The models whose phones got configs in this build (the config item's `models` detail).
+fn configured_models(plan: &plan::Plan, built: &[(Vec<build::Output>, bool)]) -> Vec<String> {
+    let config = plan.items.iter().zip(built).find(|(i, _)| matches!(i.work, plan::Work::Config { .. }));
+    let Some((_, (outputs, _))) = config else { return Vec::new() };
+    let models = outputs.first().and_then(|o| o.details.get("models")).and_then(|m| m.as_array());
+    models.into_iter().flatten().filter_map(|m| m.as_str().map(str::to_string)).collect()
+}
+
+/// The manifest records of an item's settings, narrowed to the output's models where it has its
+/// own: `config` where the tree's configs carry it (a model with phones), else `set_on_phone`.
+fn records(settings: &[Setting], models: Option<&[String]>, configured: &[String]) -> Vec<SettingRecord> {
+    settings
+        .iter()
+        .filter(|s| match (&s.model, models) {
+            (Some(m), Some(list)) => list.contains(m),
+            _ => true,
+        })
+        .map(|Setting { code, value, model }| SettingRecord {
+            code: code.clone(),
+            value: value.clone(),
+            model: model.clone(),
+            scope: match model {
+                Some(m) if configured.contains(m) => SettingScope::Config,
+                None if !configured.is_empty() => SettingScope::Config,
+                _ => SettingScope::SetOnPhone,
+            },
+        })
+        .collect()
 }
 
 /// What the build needs from outside the manifest, checked before any work (and by `--dry-run`):
@@ -243,8 +302,14 @@ fn print_plan(items: &[Item], json: bool) -> Result<ExitCode> {
 }
 
 /// Runs `bundler verify` on the staged tree: any error stops the release with every error found.
-fn check_tree(dir: &Path, shown: &Path, templates: crate::inspect::Templates, ctx: &Context) -> Result<()> {
-    let findings = crate::verify::verify(dir, None, templates, ctx)?;
+fn check_tree(
+    dir: &Path,
+    shown: &Path,
+    templates: crate::inspect::Templates,
+    key: Option<&crate::config::aes::AesKey>,
+    ctx: &Context,
+) -> Result<()> {
+    let findings = crate::verify::verify(dir, None, templates, key, ctx)?;
     const SHOWN: usize = 20;
     let errors: Vec<String> =
         findings.iter().filter(|d| d.severity == crate::report::Severity::Error).map(|d| format!("\n  {d}")).collect();
@@ -418,7 +483,8 @@ mod tests {
         let staged = tempfile::tempdir().unwrap();
         std::fs::create_dir(staged.path().join("ring")).unwrap();
         std::fs::write(staged.path().join("ring/ring5.bin"), b"not a ring tone at all").unwrap();
-        let err = check_tree(staged.path(), Path::new("build"), Default::default(), &ctx).unwrap_err().to_string();
+        let err =
+            check_tree(staged.path(), Path::new("build"), Default::default(), None, &ctx).unwrap_err().to_string();
         assert!(err.starts_with("build: the new tree fails `bundler verify`"), "{err}");
         assert!(err.contains("ring/ring5.bin"), "{err}");
     }

@@ -1,5 +1,5 @@
 //! The file names a phone fetches, derived from the layouts (ring slot files, the tars a model
-//! takes, firmware names, the direct image downloads of `htek-config.toml`'s resources), and what a
+//! takes, firmware names, the direct image downloads of the layouts' fetch tables), and what a
 //! file of that name must hold. A file with such a name that is not what the phone expects is an
 //! error in `verify`, never skipped: the phone would fetch it and choke.
 
@@ -89,9 +89,9 @@ impl Fetched {
             f.firmware.extend(m.firmware.iter().chain(&m.legacy_firmware).map(|n| n.to_ascii_lowercase()));
             f.firmware_globs.extend(m.firmware_pattern.iter().map(|p| p.replace("{model}", &m.name)));
         }
-        // The direct downloads the config points phones at (P20051, P20052: `{url}/{model}/wallpaper.jpg`).
-        for r in &ctx.layouts.htek.resources {
-            let name = r.value.rsplit('/').next().unwrap_or_default();
+        // The direct downloads the configs point phones at (the fetch tables' `MODEL/wallpaper.jpg`).
+        for r in ctx.layouts.vendors.iter().flat_map(|v| &v.fetch) {
+            let name = r.path.rsplit('/').next().unwrap_or_default();
             if Format::from_name(name).is_some() {
                 f.names.push((name.to_ascii_lowercase(), Expect::Image));
             }
