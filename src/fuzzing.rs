@@ -4,7 +4,7 @@
 //! CLI's limits. Errors are expected and ignored; a panic, hang or runaway allocation is a bug.
 //! Parsers that read a path get the bytes through a file in a per-process temporary folder.
 
-use crate::config::{aes::AesKey, csv_input::CsvFile, fvfile::FvData, lint::Linter, mac::Mac, pcodes::HtekData};
+use crate::config::{aes::AesKey, csv_input::CsvFile, lint::Linter, mac::Mac};
 use crate::language::{encoding, js_items, xml_items, LanguageRules};
 use crate::layout::Layouts;
 use crate::Context;
@@ -124,8 +124,8 @@ fn linter() -> &'static Linter<'static> {
     LINTER.get_or_init(|| {
         let ctx = context();
         Linter {
-            htek: HtekData::load(&ctx.layouts).expect("Htek data"),
-            fv: FvData::load(&ctx.layouts).expect("Flyingvoice data"),
+            htek: ctx.layouts.htek.clone(),
+            fv: ctx.layouts.flyingvoice.clone(),
             key: Some(AesKey::parse(FUZZ_AES_KEY).expect("key")),
             ctx,
             follow_includes: false,

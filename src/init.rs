@@ -2,7 +2,7 @@
 //! template (slots, file names, sizes, caps) is read from the models' layouts; the project appears
 //! as a whole or not at all, and an existing project is never touched.
 
-use crate::layout::{AssetRule, Model, Vendor};
+use crate::layout::{AssetKind, AssetRule, Model, Vendor};
 use crate::Context;
 use anyhow::{bail, Context as _, Result};
 use std::fmt::Write as _;
@@ -153,11 +153,11 @@ fn ringtones(t: &mut String, models: &[&Model]) {
 }
 
 /// The branding kinds with the manifest key, the file written in `img/`, and whether it is a list.
-const BRANDING: [(&str, &str, &str, bool); 4] = [
-    ("wallpaper", "wallpapers", "wallpaper.jpg", true),
-    ("screensaver", "screensavers", "screensaver.jpg", true),
-    ("weblogo", "weblogo", "weblogo.png", false),
-    ("lcdlogo", "lcdlogo", "lcdlogo.png", false),
+const BRANDING: [(AssetKind, &str, &str, bool); 4] = [
+    (AssetKind::Wallpaper, "wallpapers", "wallpaper.jpg", true),
+    (AssetKind::Screensaver, "screensavers", "screensaver.jpg", true),
+    (AssetKind::Weblogo, "weblogo", "weblogo.png", false),
+    (AssetKind::Lcdlogo, "lcdlogo", "lcdlogo.png", false),
 ];
 
 fn branding(t: &mut String, models: &[&Model]) {
@@ -178,7 +178,7 @@ fn branding(t: &mut String, models: &[&Model]) {
         let value = if list { format!("[\"img/{file}\"]") } else { format!("\"img/{file}\"") };
         let _ = writeln!(t, "{hash}{key} = {value}");
     }
-    if let Some((m, r)) = models.iter().find_map(|m| Some((m.name.as_str(), m.asset("icon")?))) {
+    if let Some((m, r)) = models.iter().find_map(|m| Some((m.name.as_str(), m.asset(AssetKind::Icon)?))) {
         let _ = writeln!(t, "# icons:{}\n# icons = {{ \"MenuIcon.png\" = \"img/icon.png\" }}", rule_text(m, r));
     }
     t.push_str("fit = \"cover\"                # cover | contain | stretch\n# base = { MODEL = \"vendor/hlpres-MODEL.tar\" }   # the vendor's hlpres.tar to lay your images over\n");

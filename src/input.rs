@@ -1,17 +1,23 @@
 //! Reading input files with a size limit, so an untrusted or mistaken input (a 200 MB "language
 //! file", a disk image named .wav) is refused before it is loaded.
 
-use anyhow::{bail, Context, Result};
+use anyhow::Result;
 use std::io::Read;
 use std::path::Path;
 
 /// Reads a whole file, refusing one larger than `max` bytes; errors name the file.
 pub fn read_limited(path: &Path, max: u64) -> Result<Vec<u8>> {
-    let file = std::fs::File::open(path).with_context(|| format!("{}: cannot open", path.display()))?;
+    read_or_why(path, max).map_err(|why| anyhow::anyhow!("{}: {why}", path.display()))
+}
+
+/// [`read_limited`] for callers that name the file themselves (a finding about it): the error is
+/// only why it could not be read.
+pub fn read_or_why(path: &Path, max: u64) -> Result<Vec<u8>, String> {
+    let file = std::fs::File::open(path).map_err(|e| format!("cannot open: {e}"))?;
     let mut bytes = Vec::new();
-    file.take(max + 1).read_to_end(&mut bytes).with_context(|| format!("{}: cannot read", path.display()))?;
+    file.take(max + 1).read_to_end(&mut bytes).map_err(|e| format!("cannot read: {e}"))?;
     if bytes.len() as u64 > max {
-        bail!("{}: larger than the {max} bytes allowed", path.display());
+        return Err(format!("larger than the {max} bytes allowed"));
     }
     Ok(bytes)
 }

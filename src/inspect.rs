@@ -88,6 +88,7 @@ impl FileReport {
 }
 
 /// The options every inspector sees.
+#[derive(Clone, Copy)]
 pub struct Options<'a> {
     pub model: Option<&'a crate::layout::Model>,
     pub wav: Option<&'a Path>,

@@ -9,10 +9,123 @@
 //! are compiled in and overridden the same way, and handed out as merged TOML tables by
 //! [`Layouts::data`] for the module that owns their shape to read.
 
+use crate::config::htek_xml::Dialect;
 use anyhow::{bail, Context, Result};
+use ringtool::{Codec, Container};
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+/// Which provisioning-config code a vendor's phones take (`config_format` in a vendor file). A
+/// vendor file without one has no configs: asking for one is a "not supported" error.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum ConfigFormat {
+    /// Htek XML (`cfg<code>.xml`, `cfg<mac>.xml`, AES), written by `bundler config htek`.
+    HtekXml,
+    /// Flyingvoice boot/cfg text files, written by `bundler config flyingvoice`.
+    FlyingvoiceCfg,
+}
+
+impl ConfigFormat {
+    /// The `bundler config` subcommand that writes this format.
+    pub fn command(self) -> &'static str {
+        match self {
+            ConfigFormat::HtekXml => "htek",
+            ConfigFormat::FlyingvoiceCfg => "flyingvoice",
+        }
+    }
+}
+
+/// What a model's screen shows.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Screen {
+    Color,
+    Mono,
+    None,
+}
+
+impl std::fmt::Display for Screen {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(match self {
+            Screen::Color => "color",
+            Screen::Mono => "mono",
+            Screen::None => "none",
+        })
+    }
+}
+
+/// The kinds of screen asset (`kind` of an asset profile, `bundler image --as`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, clap::ValueEnum)]
+#[serde(rename_all = "lowercase")]
+pub enum AssetKind {
+    Wallpaper,
+    Screensaver,
+    Weblogo,
+    Lcdlogo,
+    Icon,
+}
+
+impl AssetKind {
+    /// The kinds with fixed entry names (every kind but icons).
+    pub const FIXED: [AssetKind; 4] =
+        [AssetKind::Wallpaper, AssetKind::Screensaver, AssetKind::Weblogo, AssetKind::Lcdlogo];
+
+    pub fn name(self) -> &'static str {
+        match self {
+            AssetKind::Wallpaper => "wallpaper",
+            AssetKind::Screensaver => "screensaver",
+            AssetKind::Weblogo => "weblogo",
+            AssetKind::Lcdlogo => "lcdlogo",
+            AssetKind::Icon => "icon",
+        }
+    }
+}
+
+impl std::fmt::Display for AssetKind {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.name())
+    }
+}
+
+/// A file name that must never be served (`[[forbidden]]` in a vendor file).
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Forbidden {
+    /// A glob (`factory*.bin`).
+    pub name: String,
+    /// Why, as `verify` reports it.
+    pub reason: String,
+    #[serde(default)]
+    pub source: String,
+}
+
+/// Ring-tone types (ringtool's) read from and written as their text names (`gsrt`, `ulaw`).
+mod via_str {
+    use serde::{de::Error, Deserialize, Deserializer, Serializer};
+    use std::fmt::Display;
+    use std::str::FromStr;
+
+    pub fn serialize<T: Display, S: Serializer>(value: &T, s: S) -> Result<S::Ok, S::Error> {
+        s.collect_str(value)
+    }
+
+    pub fn deserialize<'de, T: FromStr, D: Deserializer<'de>>(d: D) -> Result<T, D::Error>
+    where
+        T::Err: Display,
+    {
+        String::deserialize(d)?.parse().map_err(D::Error::custom)
+    }
+
+    pub fn optional<'de, T: FromStr, D: Deserializer<'de>>(d: D) -> Result<Option<T>, D::Error>
+    where
+        T::Err: Display,
+    {
+        deserialize(d).map(Some)
+    }
+}
 
 /// The layout files shipped inside the binary, as (file name, contents).
 const BUILTIN: &[(&str, &str)] = &[
@@ -30,6 +143,9 @@ const BUILTIN_DATA: &[(&str, &str)] = &[
 /// Layout files larger than this are refused (they are hand-written data, not bulk input).
 const MAX_LAYOUT_BYTES: u64 = 4 * 1024 * 1024;
 
+/// An override folder holding more entries than this is refused (a mistaken `--layouts /`).
+const MAX_LAYOUT_FILES: usize = 1000;
+
 /// Every known model of every vendor.
 #[derive(Debug, Clone, Serialize)]
 pub struct Layouts {
@@ -37,6 +153,12 @@ pub struct Layouts {
     /// The data files of [`BUILTIN_DATA`], each with its overrides laid over it.
     #[serde(skip)]
     pub data: Vec<DataFile>,
+    /// `htek-config.toml`, read once when the layouts load.
+    #[serde(skip)]
+    pub htek: Arc<crate::config::pcodes::HtekData>,
+    /// `flyingvoice-config.toml`, read once when the layouts load.
+    #[serde(skip)]
+    pub flyingvoice: Arc<crate::config::fvfile::FvData>,
 }
 
 /// A layout data file that is not a vendor layout (e.g. `htek-config.toml`), overrides applied.
@@ -63,6 +185,19 @@ pub struct Vendor {
     /// DHCP options the phones take the provisioning URL from (`dhcp_options`).
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub dhcp_options: Vec<u8>,
+    /// Which config code the vendor's phones take; `None`: configs are not supported.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub config_format: Option<ConfigFormat>,
+    /// The model whose rules apply when a command is given none (ring tones; at most one vendor).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub default_model: Option<String>,
+    /// Names that must never be served.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub forbidden: Vec<Forbidden>,
+    /// Globs of names that look like this vendor's firmware (`*.rom*`): such a file that no model
+    /// fetches is reported by `verify`.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub firmware_like: Vec<String>,
     pub models: Vec<Model>,
     /// What the phones fetch besides their config files: setting, value, tree path (`[[fetch]]`).
     #[serde(skip_serializing_if = "Vec::is_empty")]
@@ -111,7 +246,7 @@ pub struct Fetch {
     pub request: Request,
     /// Only for models that have a screen asset of this kind.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub requires_asset: Option<String>,
+    pub requires_asset: Option<AssetKind>,
     #[serde(default)]
     pub source: String,
 }
@@ -145,7 +280,7 @@ impl Fetch {
 
     /// Whether `model` takes this file at all (`requires_asset`).
     pub fn applies_to(&self, model: &Model) -> bool {
-        self.requires_asset.as_deref().is_none_or(|kind| model.asset(kind).is_some())
+        self.requires_asset.is_none_or(|kind| model.asset(kind).is_some())
     }
 }
 
@@ -198,6 +333,15 @@ impl Vendor {
     }
 }
 
+impl Vendor {
+    /// The vendor's config format, or the "not supported" error naming the vendor.
+    pub fn config_format(&self) -> Result<ConfigFormat> {
+        self.config_format.with_context(|| {
+            format!("configs are not supported for vendor {} (its layout file sets no config_format)", self.vendor)
+        })
+    }
+}
+
 /// All the rules for one phone model, with the vendor defaults already applied.
 #[derive(Debug, Clone, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -206,6 +350,9 @@ pub struct Model {
     pub name: String,
     #[serde(default)]
     pub vendor: String,
+    /// The vendor's config format (copied from the vendor file).
+    #[serde(default, skip_deserializing, skip_serializing_if = "Option::is_none")]
+    pub config_format: Option<ConfigFormat>,
     /// Other names that mean this model (`UC912G` → `UC912`).
     #[serde(default)]
     pub aliases: Vec<String>,
@@ -238,9 +385,8 @@ pub struct Model {
     /// Largest firmware file accepted, in bytes.
     #[serde(default = "default_firmware_max_bytes")]
     pub firmware_max_bytes: u64,
-    /// `color`, `mono` or `none`.
     #[serde(default = "default_screen")]
-    pub screen: String,
+    pub screen: Screen,
     /// Names of asset profiles, resolved into `asset_rules` when loading.
     #[serde(default, skip_serializing)]
     pub assets: Vec<String>,
@@ -261,15 +407,15 @@ pub struct Model {
     /// Which Htek config XML dialect `config htek` writes for the model by default: `pcode`
     /// (`<P47 para=…>`) or `named` (`<Profile1_Sipserver>`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub config_dialect: Option<String>,
+    pub config_dialect: Option<Dialect>,
 }
 
 fn default_firmware_max_bytes() -> u64 {
     256 * 1024 * 1024
 }
 
-fn default_screen() -> String {
-    "color".to_string()
+fn default_screen() -> Screen {
+    Screen::Color
 }
 
 /// How ring tones for a model are made and named.
@@ -281,9 +427,11 @@ pub struct RingRules {
     /// File name with `{slot}` (`ring{slot}.bin`).
     pub file: String,
     /// `gsrt`, `g711-wav` or `pcm-wav`.
-    pub container: String,
+    #[serde(with = "via_str")]
+    pub container: Container,
     /// `ulaw` or `alaw`.
-    pub codec: String,
+    #[serde(with = "via_str")]
+    pub codec: Codec,
     pub sample_rate: u32,
     /// Default length cap in seconds.
     pub max_seconds: f64,
@@ -341,8 +489,7 @@ pub struct AssetRule {
     /// Profile name in the layout file (`wallpaper_480x320`).
     #[serde(default)]
     pub profile: String,
-    /// `wallpaper`, `screensaver`, `weblogo`, `lcdlogo` or `icon`.
-    pub kind: String,
+    pub kind: AssetKind,
     /// Entry names under the archive folder, in slot order.
     #[serde(default)]
     pub names: Vec<String>,
@@ -370,7 +517,7 @@ impl AssetRule {
 
 impl Model {
     /// The rule for an asset kind (`wallpaper`), if the model has it.
-    pub fn asset(&self, kind: &str) -> Option<&AssetRule> {
+    pub fn asset(&self, kind: AssetKind) -> Option<&AssetRule> {
         self.asset_rules.iter().find(|r| r.kind == kind)
     }
 
@@ -390,35 +537,63 @@ impl Model {
 }
 
 impl Layouts {
-    /// The built-in layouts, extended by `dir` when given.
+    /// The built-in layouts, extended by `dir` when given. Every typed value is checked here, with
+    /// the file, line and column of a wrong one.
     pub fn load(dir: Option<&Path>) -> Result<Layouts> {
-        let builtin = |list: &[(&str, &str)]| -> Result<Vec<LayoutFile>> {
-            list.iter()
-                .map(|(name, text)| LayoutFile::parse(&format!("layouts/{name}"), name, text, "built-in"))
-                .collect()
+        let builtin = |list: &[(&str, &str)], vendor: bool| -> Result<Vec<LayoutFile>> {
+            list.iter().map(|(name, text)| LayoutFile::parse(&format!("layouts/{name}"), name, text, vendor)).collect()
         };
-        let mut files = builtin(BUILTIN)?;
-        let mut data = builtin(BUILTIN_DATA)?;
-        if let Some(dir) = dir {
-            for path in override_files(dir)? {
-                let text = read_layout_text(&path)?;
-                let shown = path.display().to_string();
-                let stem = path.file_name().and_then(|n| n.to_str()).unwrap_or_default().to_string();
-                let over = LayoutFile::parse(&shown, &stem, &text, &shown)?;
-                if let Some(base) = data.iter_mut().find(|f| f.stem == over.stem) {
-                    base.overlay(over);
-                } else if let Some(base) = files.iter_mut().find(|f| f.stem == over.stem) {
-                    base.overlay(over);
-                } else {
-                    files.push(over);
-                }
+        let mut files = builtin(BUILTIN, true)?;
+        let mut data = builtin(BUILTIN_DATA, false)?;
+        for path in dir.map(override_files).transpose()?.unwrap_or_default() {
+            let (shown, text) = crate::tomlfile::read_text(&path, MAX_LAYOUT_BYTES)?;
+            let stem = path.file_name().and_then(|n| n.to_str()).unwrap_or_default().to_string();
+            let is_data = data.iter().any(|f| f.stem == stem);
+            let mut over = LayoutFile::parse(&shown, &stem, &text, !is_data)?;
+            over.origin = vec![shown];
+            match data.iter_mut().chain(files.iter_mut()).find(|f| f.stem == over.stem) {
+                Some(base) => base.overlay(over),
+                None => files.push(over),
             }
         }
         let vendors = files.into_iter().map(LayoutFile::resolve).collect::<Result<Vec<_>>>()?;
-        let data = data.into_iter().map(|f| DataFile { name: f.stem, shown: f.shown, table: f.table }).collect();
-        let layouts = Layouts { vendors, data };
+        let data: Vec<DataFile> =
+            data.into_iter().map(|f| DataFile { name: f.stem, shown: f.shown, table: f.table }).collect();
+        let find = |name: &str| data.iter().find(|d| d.name == name).context("a built-in data file is missing");
+        let htek = Arc::new(crate::config::pcodes::HtekData::read(find(crate::config::pcodes::DATA_FILE)?, &vendors)?);
+        let flyingvoice = Arc::new(crate::config::fvfile::FvData::read(find(crate::config::fvfile::DATA_FILE)?)?);
+        let layouts = Layouts { vendors, data, htek, flyingvoice };
         layouts.check_unique_names()?;
+        layouts.check_default_model()?;
         Ok(layouts)
+    }
+
+    /// The model whose rules apply when a command is given none: the one a vendor file names as
+    /// `default_model`.
+    pub fn default_model(&self) -> Result<&Model> {
+        match self.vendors.iter().find_map(|v| v.default_model.as_deref()) {
+            Some(name) => self.model(name),
+            None => bail!("no layout file names a default_model: give --model"),
+        }
+    }
+
+    /// The vendor a model belongs to.
+    pub fn vendor_of(&self, model: &Model) -> &Vendor {
+        self.vendors.iter().find(|v| v.vendor == model.vendor).expect("every model comes from a vendor file")
+    }
+
+    fn check_default_model(&self) -> Result<()> {
+        let named: Vec<&Vendor> = self.vendors.iter().filter(|v| v.default_model.is_some()).collect();
+        if let [a, b, ..] = named.as_slice() {
+            bail!("layouts: default_model is set by both {} and {}; only one vendor may set it", a.vendor, b.vendor);
+        }
+        for v in named {
+            let name = v.default_model.as_deref().unwrap_or_default();
+            if !v.models.iter().any(|m| m.answers_to(name)) {
+                bail!("layouts: {}: default_model '{name}' is not one of its models", v.vendor);
+            }
+        }
+        Ok(())
     }
 
     /// Every model of every vendor, in file order.
@@ -474,25 +649,9 @@ impl Layouts {
 
 /// The `*.toml` files of an override folder, sorted by name.
 fn override_files(dir: &Path) -> Result<Vec<PathBuf>> {
-    let entries = std::fs::read_dir(dir).with_context(|| format!("{}: cannot read layouts folder", dir.display()))?;
-    let mut paths = Vec::new();
-    for entry in entries {
-        let path = entry.with_context(|| format!("{}: cannot read layouts folder", dir.display()))?.path();
-        if path.extension().is_some_and(|e| e == "toml") {
-            paths.push(path);
-        }
-    }
-    paths.sort();
-    Ok(paths)
-}
-
-fn read_layout_text(path: &Path) -> Result<String> {
-    let meta = std::fs::metadata(path).with_context(|| format!("{}: cannot read layout file", path.display()))?;
-    if meta.len() > MAX_LAYOUT_BYTES {
-        bail!("{}: layout file is {} bytes, more than the {} allowed", path.display(), meta.len(), MAX_LAYOUT_BYTES);
-    }
-    std::fs::read_to_string(path)
-        .with_context(|| format!("{}: cannot read layout file (must be UTF-8)", path.display()))
+    let entries = crate::walk::list(dir, MAX_LAYOUT_FILES)
+        .with_context(|| format!("{}: cannot read layouts folder", dir.display()))?;
+    Ok(entries.into_iter().map(|e| e.path).filter(|p| p.extension().is_some_and(|e| e == "toml")).collect())
 }
 
 /// One parsed layout file, before defaults and profiles are applied.
@@ -504,12 +663,14 @@ struct LayoutFile {
 }
 
 impl LayoutFile {
-    fn parse(shown: &str, stem: &str, text: &str, origin: &str) -> Result<LayoutFile> {
-        let table: toml::Table = text.parse().map_err(|e: toml::de::Error| {
-            let (line, col) = crate::report::line_col(text, e.span().map_or(0, |s| s.start));
-            anyhow::anyhow!("{shown}:{line}:{col}: {}", e.message())
-        })?;
-        Ok(LayoutFile { shown: shown.to_string(), stem: stem.to_string(), origin: vec![origin.to_string()], table })
+    /// Parses one file; a vendor file's typed values are checked now, while positions are known.
+    fn parse(shown: &str, stem: &str, text: &str, vendor: bool) -> Result<LayoutFile> {
+        let table: toml::Table = crate::tomlfile::parse(shown, text)?;
+        if vendor {
+            crate::tomlfile::parse::<Checked>(shown, text)?;
+        }
+        let origin = vec!["built-in".to_string()];
+        Ok(LayoutFile { shown: shown.to_string(), stem: stem.to_string(), origin, table })
     }
 
     fn overlay(&mut self, other: LayoutFile) {
@@ -520,64 +681,128 @@ impl LayoutFile {
 
     fn resolve(self) -> Result<Vendor> {
         let shown = &self.shown;
-        let text = |key: &str| -> Result<String> {
-            match self.table.get(key) {
-                Some(toml::Value::String(s)) => Ok(s.clone()),
-                _ => bail!("{shown}: missing string key '{key}'"),
-            }
-        };
-        let vendor = text("vendor")?;
-        let family = text("family")?;
-        let defaults = table_at(&self.table, "defaults", shown)?;
-        let profiles = table_at(&self.table, "assets", shown)?;
-        let models_table = table_at(&self.table, "models", shown)?;
+        let head: Head = toml::Value::Table(self.table)
+            .try_into()
+            .map_err(|e: toml::de::Error| anyhow::anyhow!("{shown}: {}", e.message().trim()))?;
         let mut models = Vec::new();
-        for (name, value) in &models_table {
-            let mut merged = defaults.clone();
-            let toml::Value::Table(own) = value else {
-                bail!("{shown}: [models.{name}] must be a table");
-            };
-            merge(&mut merged, own.clone());
+        for (name, own) in head.models {
+            let mut merged = head.defaults.clone();
+            merge(&mut merged, own);
             let mut model: Model = toml::Value::Table(merged)
                 .try_into()
-                .map_err(|e: toml::de::Error| anyhow::anyhow!("{shown}: model {name}: {}", e.message()))?;
-            model.name = name.clone();
-            model.vendor = vendor.clone();
-            for profile in &model.assets {
-                let Some(value) = profiles.get(profile) else {
-                    bail!("{shown}: model {name} names asset profile '{profile}', which [assets] does not define");
-                };
-                let mut rule: AssetRule = value
-                    .clone()
-                    .try_into()
-                    .map_err(|e: toml::de::Error| anyhow::anyhow!("{shown}: [assets.{profile}]: {}", e.message()))?;
-                rule.profile = profile.clone();
-                model.asset_rules.push(rule);
-            }
+                .map_err(|e: toml::de::Error| anyhow::anyhow!("{shown}: model {name}: {}", e.message().trim()))?;
+            model.name = name;
+            model.vendor = head.vendor.clone();
+            model.config_format = head.config_format;
+            model.asset_rules = asset_rules(&model, &head.assets, shown)?;
             models.push(model);
         }
-        let ouis = ouis_of(&self.table, shown)?;
-        let dhcp_options = list_at::<u8>(&self.table, "dhcp_options", shown)?;
-        let (fetch, provisioning) = fetch_of(&self.table, shown)?;
-        Ok(Vendor { vendor, family, origin: self.origin, ouis, dhcp_options, models, fetch, provisioning })
+        Ok(Vendor {
+            vendor: head.vendor,
+            family: head.family,
+            origin: self.origin,
+            ouis: ouis_of(head.ouis, shown)?,
+            dhcp_options: head.dhcp_options,
+            config_format: head.config_format,
+            default_model: head.default_model,
+            forbidden: head.forbidden,
+            firmware_like: head.firmware_like,
+            models,
+            fetch: check_fetch(head.fetch, shown)?,
+            provisioning: head.provisioning,
+        })
     }
 }
 
-/// An optional top-level list of `T` (empty when absent).
-fn list_at<T: serde::de::DeserializeOwned>(table: &toml::Table, key: &str, shown: &str) -> Result<Vec<T>> {
-    match table.get(key) {
-        None => Ok(Vec::new()),
-        Some(v) => {
-            v.clone().try_into().map_err(|e: toml::de::Error| anyhow::anyhow!("{shown}: '{key}': {}", e.message()))
-        }
+/// A vendor file after overrides are merged: its own keys typed, model tables still to be laid
+/// over `defaults`.
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct Head {
+    vendor: String,
+    family: String,
+    #[serde(default)]
+    ouis: Vec<String>,
+    #[serde(default)]
+    dhcp_options: Vec<u8>,
+    config_format: Option<ConfigFormat>,
+    default_model: Option<String>,
+    #[serde(default)]
+    forbidden: Vec<Forbidden>,
+    #[serde(default)]
+    firmware_like: Vec<String>,
+    #[serde(default)]
+    defaults: toml::Table,
+    #[serde(default)]
+    assets: BTreeMap<String, AssetRule>,
+    #[serde(default)]
+    models: BTreeMap<String, toml::Table>,
+    #[serde(default)]
+    fetch: Vec<Fetch>,
+    #[serde(default)]
+    provisioning: Provisioning,
+}
+
+/// The typed values of one vendor file, checked with their positions before the files are merged
+/// (afterwards a value's file and line are lost). Keys it does not name are checked after merging.
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+#[allow(dead_code)] // read only for the errors it gives
+struct Checked {
+    vendor: Option<String>,
+    family: Option<String>,
+    ouis: Option<Vec<String>>,
+    dhcp_options: Option<Vec<u8>>,
+    config_format: Option<ConfigFormat>,
+    default_model: Option<String>,
+    forbidden: Option<Vec<Forbidden>>,
+    firmware_like: Option<Vec<String>>,
+    fetch: Option<Vec<Fetch>>,
+    provisioning: Option<Provisioning>,
+    defaults: Option<CheckedModel>,
+    #[serde(default)]
+    models: BTreeMap<String, CheckedModel>,
+    #[serde(default)]
+    assets: BTreeMap<String, CheckedAsset>,
+}
+
+#[derive(Deserialize)]
+#[allow(dead_code)]
+struct CheckedModel {
+    screen: Option<Screen>,
+    config_dialect: Option<Dialect>,
+    ringtone: Option<CheckedRing>,
+}
+
+#[derive(Deserialize)]
+#[allow(dead_code)]
+struct CheckedRing {
+    #[serde(default, deserialize_with = "via_str::optional")]
+    container: Option<Container>,
+    #[serde(default, deserialize_with = "via_str::optional")]
+    codec: Option<Codec>,
+}
+
+#[derive(Deserialize)]
+#[allow(dead_code)]
+struct CheckedAsset {
+    kind: Option<AssetKind>,
+}
+
+/// The asset rules of the profiles a model names.
+fn asset_rules(model: &Model, profiles: &BTreeMap<String, AssetRule>, shown: &str) -> Result<Vec<AssetRule>> {
+    let mut rules = Vec::new();
+    for profile in &model.assets {
+        let Some(rule) = profiles.get(profile) else {
+            bail!("{shown}: model {} names asset profile '{profile}', which [assets] does not define", model.name);
+        };
+        rules.push(AssetRule { profile: profile.clone(), ..rule.clone() });
     }
+    Ok(rules)
 }
 
 /// The optional `ouis = ["001fc1"]` list of a vendor file, checked to be 6 hex digits each.
-fn ouis_of(table: &toml::Table, shown: &str) -> Result<Vec<String>> {
-    let Some(value) = table.get("ouis") else { return Ok(Vec::new()) };
-    let list: Vec<String> =
-        value.clone().try_into().map_err(|_| anyhow::anyhow!("{shown}: ouis must be a list of strings"))?;
+fn ouis_of(list: Vec<String>, shown: &str) -> Result<Vec<String>> {
     list.into_iter()
         .map(|o| {
             let digits: String = o.chars().filter(|c| !matches!(c, ':' | '-')).collect();
@@ -589,37 +814,14 @@ fn ouis_of(table: &toml::Table, shown: &str) -> Result<Vec<String>> {
         .collect()
 }
 
-/// The `[[fetch]]` list and `[provisioning]` table of a vendor file; an unknown kind or key is an
-/// error naming the file, and so is a kind listed twice.
-fn fetch_of(table: &toml::Table, shown: &str) -> Result<(Vec<Fetch>, Provisioning)> {
-    let fetch: Vec<Fetch> = match table.get("fetch") {
-        None => Vec::new(),
-        Some(value) => value
-            .clone()
-            .try_into()
-            .map_err(|e: toml::de::Error| anyhow::anyhow!("{shown}: [[fetch]]: {}", e.message()))?,
-    };
+/// The `[[fetch]]` list of a vendor file; a kind or setting listed twice is an error naming the file.
+fn check_fetch(fetch: Vec<Fetch>, shown: &str) -> Result<Vec<Fetch>> {
     for (i, f) in fetch.iter().enumerate() {
         if fetch[..i].iter().any(|o| o.kind == f.kind || o.setting == f.setting) {
             bail!("{shown}: [[fetch]]: {:?} / {} is listed twice", f.kind, f.setting);
         }
     }
-    let provisioning = match table.get("provisioning") {
-        None => Provisioning::default(),
-        Some(value) => value
-            .clone()
-            .try_into()
-            .map_err(|e: toml::de::Error| anyhow::anyhow!("{shown}: [provisioning]: {}", e.message()))?,
-    };
-    Ok((fetch, provisioning))
-}
-
-fn table_at(table: &toml::Table, key: &str, shown: &str) -> Result<toml::Table> {
-    match table.get(key) {
-        None => Ok(toml::Table::new()),
-        Some(toml::Value::Table(t)) => Ok(t.clone()),
-        Some(_) => bail!("{shown}: '{key}' must be a table"),
-    }
+    Ok(fetch)
 }
 
 /// Lays `over` onto `base`: tables merge key by key, any other value replaces.
@@ -645,7 +847,7 @@ mod tests {
         assert_eq!(m.name, "UC912");
         assert_eq!(m.device_code.as_deref(), Some("0019"));
         let uc924 = l.model("UC924").unwrap();
-        let wp = uc924.asset("wallpaper").unwrap();
+        let wp = uc924.asset(AssetKind::Wallpaper).unwrap();
         assert_eq!((wp.width, wp.height, wp.max_bytes), (480, 320, 100_000));
         assert_eq!(wp.names, ["wallpaper4.jpg", "wallpaper5.jpg", "wallpaper6.jpg"]);
         assert_eq!(uc924.ringtone.slots, [4, 5, 6, 7, 8]);
@@ -685,10 +887,11 @@ mod tests {
         assert_eq!(d.table["pcodes"]["P47"]["alias"].as_str(), Some("account1.sip_server"));
 
         let dir = tempfile::tempdir().unwrap();
-        std::fs::write(dir.path().join("htek-config.toml"), "[pcodes.P35]\npara = \"Account1_UserID\"\n").unwrap();
+        std::fs::write(dir.path().join("htek-config.toml"), "[pcodes.P48]\npara = \"Account1_Proxy\"\n").unwrap();
         let l = Layouts::load(Some(dir.path())).unwrap();
         let d = l.data("htek-config.toml").unwrap();
-        assert_eq!(d.table["pcodes"]["P35"]["para"].as_str(), Some("Account1_UserID"));
+        assert_eq!(d.table["pcodes"]["P48"]["para"].as_str(), Some("Account1_Proxy"));
+        assert!(l.htek.code_for("account1.outbound_proxy").is_ok(), "the typed data is read once at load");
         assert_eq!(d.table["pcodes"]["P47"]["para"].as_str(), Some("Account1_Sipserver"));
         assert!(d.shown.contains("with") && d.shown.contains("htek-config.toml"), "{}", d.shown);
         assert_eq!(l.vendors.len(), 2, "a data override must not become a vendor");
@@ -727,10 +930,10 @@ mod tests {
             "[[fetch]]\nkind = \"ringz\"\nsetting = \"P1\"\nvalue = \"{url}\"\npath = \"x\"\nrequest = \"file\"\n";
         std::fs::write(dir.path().join("htek.toml"), bad).unwrap();
         let e = Layouts::load(Some(dir.path())).unwrap_err().to_string();
-        assert!(e.contains("htek.toml") && e.contains("[[fetch]]") && e.contains("ringz"), "{e}");
+        assert!(e.contains("htek.toml:2:8:") && e.contains("ringz") && e.contains("`ring`"), "{e}");
         std::fs::write(dir.path().join("htek.toml"), "[provisioning]\nafter_common = \"maybe\"\n").unwrap();
         let e = Layouts::load(Some(dir.path())).unwrap_err().to_string();
-        assert!(e.contains("htek.toml") && e.contains("[provisioning]") && e.contains("maybe"), "{e}");
+        assert!(e.contains("htek.toml:2:16:") && e.contains("maybe"), "{e}");
     }
 
     #[test]
@@ -740,5 +943,46 @@ mod tests {
         assert_eq!(m.ringtone.file_for_slot(5, &m.name).unwrap(), "ring5.bin");
         let e = m.ringtone.file_for_slot(3, &m.name).unwrap_err().to_string();
         assert!(e.contains("4, 5, 6, 7, 8"), "{e}");
+    }
+
+    #[test]
+    fn typed_values_are_checked_at_load_with_positions() {
+        let dir = tempfile::tempdir().unwrap();
+        let cases = [
+            ("[models.UC901.ringtone]\ncontainer = \"gsm\"\n", "htek.toml:2:13:", "gsrt, g711-wav or pcm-wav"),
+            ("vendor = \"htek\"\nconfig_format = \"yealink\"\n", "htek.toml:2:17:", "`htek-xml` or `flyingvoice-cfg`"),
+            ("[assets.weblogo]\nkind = \"banner\"\n", "htek.toml:2:8:", "`wallpaper`"),
+            ("[models.UC901]\nscreen = \"colour\"\n", "htek.toml:2:10:", "`color`, `mono`"),
+            ("[models.UC901]\nconfig_dialect = \"xml\"\n", "htek.toml:2:18:", "`pcode` or `named`"),
+            ("\nfirmware_likes = []\n", "htek.toml:2:1:", "unknown field"),
+        ];
+        for (text, at, listed) in cases {
+            std::fs::write(dir.path().join("htek.toml"), text).unwrap();
+            let e = Layouts::load(Some(dir.path())).unwrap_err().to_string();
+            assert!(e.contains(at) && e.contains(listed), "{text:?}: {e}");
+        }
+    }
+
+    #[test]
+    fn vendor_rules_are_typed_data() {
+        let l = Layouts::load(None).unwrap();
+        assert_eq!(l.default_model().unwrap().name, "UC924");
+        let htek = l.vendor("htek").unwrap();
+        assert_eq!(htek.config_format, Some(ConfigFormat::HtekXml));
+        assert!(htek.forbidden.iter().any(|f| f.name == "factory*.bin" && f.source == "guide §2.1"));
+        let uc924 = l.model("UC924").unwrap();
+        assert_eq!((uc924.ringtone.container, uc924.ringtone.codec), (Container::Gsrt, Codec::Ulaw));
+        assert_eq!(uc924.config_dialect, Some(Dialect::Pcode));
+        assert_eq!(l.model("FIP13G").unwrap().config_format, Some(ConfigFormat::FlyingvoiceCfg));
+
+        let dir = tempfile::tempdir().unwrap();
+        let acme = "vendor = \"acme\"\nfamily = \"Acme\"\ndefault_model = \"A1\"\n[defaults.ringtone]\nslots = [1]\nfile = \"r{slot}.bin\"\ncontainer = \"gsrt\"\ncodec = \"alaw\"\nsample_rate = 8000\nmax_seconds = 5.0\nmax_bytes = 50000\n[models.A1]\n";
+        std::fs::write(dir.path().join("acme.toml"), acme).unwrap();
+        let e = Layouts::load(Some(dir.path())).unwrap_err().to_string();
+        assert!(e.contains("default_model is set by both htek and acme"), "{e}");
+        std::fs::write(dir.path().join("acme.toml"), acme.replace("default_model = \"A1\"\n", "")).unwrap();
+        let l = Layouts::load(Some(dir.path())).unwrap();
+        let e = l.vendor("acme").unwrap().config_format().unwrap_err().to_string();
+        assert!(e.contains("configs are not supported for vendor acme"), "{e}");
     }
 }

@@ -29,6 +29,7 @@ pub mod report;
 pub mod ringtone;
 pub mod serve;
 pub mod snippet;
+pub mod tomlfile;
 pub mod tree_diff;
 pub mod verify;
 pub mod walk;

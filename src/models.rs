@@ -1,6 +1,6 @@
 //! `bundler models`: the model table, or one model's full rules.
 
-use crate::layout::Model;
+use crate::layout::{AssetKind, Model};
 use crate::report::print_json;
 use crate::Context;
 use anyhow::Result;
@@ -61,8 +61,8 @@ fn table_row(m: &Model) -> [String; 8] {
         if m.aliases.is_empty() { dash() } else { m.aliases.join(",") },
         m.device_code.clone().unwrap_or_else(|| "unknown".into()),
         m.firmware.clone().or_else(|| m.firmware_pattern.clone()).unwrap_or_else(|| "unknown".into()),
-        m.screen.clone(),
-        m.asset("wallpaper").map_or_else(dash, |w| format!("{}x{}", w.width, w.height)),
+        m.screen.to_string(),
+        m.asset(AssetKind::Wallpaper).map_or_else(dash, |w| format!("{}x{}", w.width, w.height)),
         slot_list(&m.ringtone.slots),
     ]
 }
@@ -90,7 +90,7 @@ fn describe(m: &Model) -> String {
     if !m.legacy_firmware.is_empty() {
         add("legacy firmware", format!("{} ({})", m.legacy_firmware.join(", "), m.legacy_firmware_versions.join("–")));
     }
-    add("screen", m.screen.clone());
+    add("screen", m.screen.to_string());
     let r = &m.ringtone;
     add(
         "ring tones",
@@ -109,7 +109,7 @@ fn describe(m: &Model) -> String {
     for a in &m.asset_rules {
         let names = if a.names.is_empty() { a.any_name.clone().unwrap_or_default() } else { a.names.join(", ") };
         add(
-            &a.kind,
+            a.kind.name(),
             format!(
                 "{names}: {}x{}{} {}, ≤ {} bytes [{}]",
                 a.width,

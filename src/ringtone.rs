@@ -11,9 +11,6 @@ use serde::Serialize;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
-/// The model whose ring-tone rules apply when none is named: every Htek UC900 model shares them.
-const DEFAULT_MODEL: &str = "UC924";
-
 #[derive(clap::Args)]
 #[command(
     allow_negative_numbers = true,
@@ -139,7 +136,10 @@ pub struct Encoded {
 }
 
 pub fn run(args: &Args, ctx: &Context) -> Result<ExitCode> {
-    let model = ctx.layouts.model(args.model.as_deref().unwrap_or(DEFAULT_MODEL))?;
+    let model = match args.model.as_deref() {
+        Some(name) => ctx.layouts.model(name)?,
+        None => ctx.layouts.default_model()?,
+    };
     let file_name = model.ringtone.file_for_slot(args.slot, &model.name)?;
     let raw = match args.raw {
         Some(encoding) => Some(RawFormat {
@@ -218,7 +218,7 @@ fn check_output_name(out: &Path, slot_file: &str, container: Container, model: &
     let name = out.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
     let wanted = if container == Container::Gsrt { "bin" } else { "wav" };
     if name == slot_file {
-        if container.to_string() != model.ringtone.container {
+        if container != model.ringtone.container {
             bail!(
                 "--container {container}: {} fetches {slot_file} as {}, so it could not play a {container} file \
                  there; to write one anyway, name it with -o NAME.{wanted}",
@@ -240,15 +240,7 @@ fn check_output_name(out: &Path, slot_file: &str, container: Container, model: &
 /// The codec and container of a request: its own, else the model's.
 fn codec_and_container(req: &Request, model: &Model) -> Result<(Codec, Container)> {
     let rules = &model.ringtone;
-    let codec = match req.codec {
-        Some(c) => c,
-        None => rules.codec.parse().map_err(|e| anyhow::anyhow!("layout of {}: codec: {e}", model.name))?,
-    };
-    let container = match req.container {
-        Some(c) => c,
-        None => rules.container.parse().map_err(|e| anyhow::anyhow!("layout of {}: container: {e}", model.name))?,
-    };
-    Ok((codec, container))
+    Ok((req.codec.unwrap_or(rules.codec), req.container.unwrap_or(rules.container)))
 }
 
 /// Decodes, processes and encodes one ring tone under `model`'s rules. Nothing is written.
@@ -355,7 +347,7 @@ pub fn check(shown: &str, bytes: &[u8], decoded: &ringtool::Decoded, model: &Mod
             format!("{} bytes, over {}'s ring-tone cap of {} bytes", bytes.len(), model.name, rules.max_bytes),
         ));
     }
-    if decoded.container.to_string() != rules.container {
+    if decoded.container != rules.container {
         found.push(Diagnostic::error(
             shown,
             format!("container is {}, {} expects {}", decoded.container, model.name, rules.container),
@@ -421,9 +413,8 @@ impl crate::inspect::Inspector for RingInspector {
         }
         let model = match opts.model {
             Some(m) => Some(m),
-            // A gsrt file is an Htek ring file: check it against the Htek rules by default.
-            None if decoded.container == Container::Gsrt => Some(ctx.layouts.model(DEFAULT_MODEL)?),
-            None => None,
+            // A file in the default model's container is checked against its rules by default.
+            None => ctx.layouts.default_model().ok().filter(|m| m.ringtone.container == decoded.container),
         };
         match model {
             Some(m) => report.diagnostics = check(shown, bytes, &decoded, m),

@@ -122,7 +122,8 @@ pub fn verify(
                 entry.rel.split('/').find_map(|c| ctx.layouts.model(c).ok()).map_or(tree_models.clone(), |m| vec![m])
             }
         };
-        check_file(&entry.rel, &bytes, &models, &fetched, templates, ctx, &mut found);
+        let base = Options { model: None, wav: None, templates };
+        check_file(&entry.rel, &bytes, &models, &fetched, base, ctx, &mut found);
     }
     bar.finish_and_clear();
     if let Some(sums) = &sums {
@@ -185,7 +186,7 @@ pub(crate) fn check_file(
     bytes: &[u8],
     models: &[&Model],
     fetched: &Fetched,
-    templates: Templates,
+    base: Options,
     ctx: &Context,
     found: &mut Vec<Diagnostic>,
 ) {
@@ -193,11 +194,8 @@ pub(crate) fn check_file(
     if rel == SUMS_FILE || rel == MANIFEST_JSON || rel == REPORT_HTML {
         return;
     }
-    if crate::glob::matches("factory*.bin", name) {
-        found.push(Diagnostic::error(
-            rel,
-            "factory files are used in Htek's factory and must never be served (guide §2.1)",
-        ));
+    if let Some(reason) = fetched.forbidden(name) {
+        found.push(Diagnostic::error(rel, reason));
         return;
     }
     let expect = fetched.expect(name);
@@ -214,7 +212,7 @@ pub(crate) fn check_file(
         if models.is_empty() { vec![None] } else { models.iter().copied().map(Some).collect() };
     let mut per_model: Vec<(Option<&Model>, Vec<Diagnostic>)> = Vec::new();
     for m in targets {
-        let opts = Options { model: m, wav: None, templates };
+        let opts = Options { model: m, ..base };
         let mut here = Vec::new();
         match (inspect_bytes(rel, bytes, &opts, ctx), expect) {
             (Ok(report), Some(e)) if e.problem(&report).is_some() => {

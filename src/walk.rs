@@ -46,12 +46,19 @@ pub fn list(root: &Path, max_entries: usize) -> Result<Vec<Entry>> {
     walk_to(root, max_entries, 1)
 }
 
-fn walk_to(root: &Path, max_entries: usize, max_depth: usize) -> Result<Vec<Entry>> {
+/// The entries under `root` down to `max_depth` levels (1: the folder's own listing), sorted.
+pub fn walk_to(root: &Path, max_entries: usize, max_depth: usize) -> Result<Vec<Entry>> {
     let canonical = root.canonicalize().with_context(|| format!("{}: cannot read folder", root.display()))?;
+    if !canonical.is_dir() {
+        bail!("{}: cannot read folder: not a folder", root.display());
+    }
     let mut out = Vec::new();
     let walker = walkdir::WalkDir::new(root).min_depth(1).max_depth(max_depth).follow_links(false);
     for item in walker.sort_by_file_name() {
-        let item = item.map_err(|e| anyhow::anyhow!("{}: cannot read: {e}", root.display()))?;
+        let item = item.map_err(|e| {
+            let why = e.io_error().map_or_else(|| e.to_string(), |io| io.to_string());
+            anyhow::anyhow!("{}: cannot read folder: {why}", e.path().unwrap_or(root).display())
+        })?;
         let meta = item.metadata().with_context(|| format!("{}: cannot read", item.path().display()))?;
         let rel = item.path().strip_prefix(root).unwrap_or(item.path()).to_string_lossy().replace('\\', "/");
         let kind = kind_of(&meta.file_type(), item.path(), &canonical);

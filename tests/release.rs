@@ -7,10 +7,6 @@ use std::collections::BTreeMap;
 use std::path::Path;
 use std::process::Command;
 
-fn sox(args: &[&str]) {
-    tool("sox", args);
-}
-
 /// A zip of placeholder roms, written by Python's zipfile.
 fn make_firmware_zip(path: &Path, models: &[&str], size: usize) {
     let script = format!(
@@ -937,4 +933,51 @@ fn a_base_belongs_to_one_model_and_a_tree_its_own_verify_rejects_is_never_swappe
     std::fs::write(&manifest, per_model.replace("UC924 = \"vendor", "UC903 = \"vendor")).unwrap();
     let out = run_in(dir.path(), &["release", "release.toml", "--dry-run"]);
     assert_one_line_error(&out, &["release.toml:13:", "UC903 is not one of this release's models"]);
+}
+
+#[test]
+fn flyingvoice_config_warnings_go_into_the_manifest_not_out_of_the_core() {
+    let dir = tempfile::tempdir().unwrap();
+    let p = dir.path();
+    std::fs::write(p.join("phones.csv"), "mac,model,account.1.user_name\n001fc1000001,FIP13G,100\n").unwrap();
+    std::fs::write(p.join("common.cfg"), "account.1.enable = 1\n").unwrap();
+    std::fs::write(
+        p.join("release.toml"),
+        "vendor = \"flyingvoice\"\nmodels = [\"FIP13G\"]\n[config]\nphones = \"phones.csv\"\ncommon = \"common.cfg\"\n",
+    )
+    .unwrap();
+    let out = run_in(p, &["release", "release.toml", "--out", "build"]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert!(!stderr(&out).contains("warning"), "the config core printed: {}", stderr(&out));
+    let m: serde_json::Value = serde_json::from_slice(&std::fs::read(p.join("build/manifest.json")).unwrap()).unwrap();
+    let cfg = m["artifacts"].as_array().unwrap().iter().find(|a| a["path"] == "config/y000000000000.cfg").unwrap();
+    let warnings = cfg["details"]["warnings"].to_string();
+    assert!(warnings.contains("phones.csv:2:1: warning: MAC 001fc1000001"), "{warnings}");
+    assert!(warnings.contains("common.cfg:1:1: warning:"), "the missing version line: {warnings}");
+    // verify follows the boot files' includes inside the tree, wherever it is run from.
+    let out = run_in(p, &["verify", "build"]);
+    assert!(out.status.success(), "verify: {}", stdout(&out));
+    std::fs::remove_file(p.join("build/config/y000000000000.cfg")).unwrap();
+    let out = run_in(p, &["verify", "build"]);
+    assert!(
+        stdout(&out)
+            .contains("config/001fc1000001.boot:2:1: error: includes y000000000000.cfg, which the tree does not have"),
+        "{}",
+        stdout(&out)
+    );
+}
+
+#[test]
+fn refused_phone_rows_in_a_release_are_one_error_line_naming_the_first() {
+    let dir = tempfile::tempdir().unwrap();
+    let p = dir.path();
+    std::fs::write(p.join("phones.csv"), "mac,model\n1,FIP13G\n2,FIP13G\n").unwrap();
+    std::fs::write(
+        p.join("release.toml"),
+        "vendor = \"flyingvoice\"\nmodels = [\"FIP13G\"]\n[config]\nphones = \"phones.csv\"\n",
+    )
+    .unwrap();
+    let out = run_in(p, &["release", "release.toml", "--out", "build"]);
+    assert_one_line_error(&out, &["phones.csv:2:", "(and 1 more problems)"]);
+    assert!(!stderr(&out).contains("listed above") && !p.join("build").exists(), "{}", stderr(&out));
 }

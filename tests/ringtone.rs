@@ -5,20 +5,11 @@ use common::*;
 use std::path::Path;
 use std::process::Command;
 
-fn sox(args: &[&str]) {
-    tool("sox", args);
-}
-
 /// What `sox FILE -n stat` reports, as (key, value) lines.
 fn sox_stat(args: &[&str]) -> String {
     let out = Command::new("sox").args(args).args(["-n", "stat"]).output().expect("run sox");
     assert!(out.status.success(), "sox stat: {}", String::from_utf8_lossy(&out.stderr));
     String::from_utf8_lossy(&out.stderr).into_owned()
-}
-
-fn stat_value(stat: &str, key: &str) -> f64 {
-    let line = stat.lines().find(|l| l.starts_with(key)).unwrap_or_else(|| panic!("{key} missing in {stat}"));
-    line.rsplit(':').next().unwrap().trim().parse().unwrap()
 }
 
 #[test]

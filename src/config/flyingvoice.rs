@@ -5,6 +5,7 @@
 use super::csv_input::CsvFile;
 use super::fvfile::{self, FvData, Kind};
 use super::phones::{self, PhoneRow};
+use crate::layout::ConfigFormat;
 use crate::output::StagedDir;
 use crate::report::{Diagnostic, Severity};
 use crate::Context;
@@ -85,7 +86,13 @@ fn lay_over(base: &mut Vec<(String, String)>, over: Vec<(String, String)>, shown
 }
 
 pub fn run(args: &Args, ctx: &Context) -> Result<ExitCode> {
-    let Generated { count, extra, data, url } = generate(args, ctx)?;
+    let Generated { count, extra, data, url, warnings, more_oui_warnings } = generate(args, ctx)?;
+    for w in &warnings {
+        eprintln!("{w}");
+    }
+    if more_oui_warnings > 0 {
+        eprintln!("… and {more_oui_warnings} more MACs outside the vendor's prefixes");
+    }
     if args.json {
         crate::report::print_json(&serde_json::json!({
             "out": args.out,
@@ -123,16 +130,22 @@ pub struct Generated {
     pub count: usize,
     /// The shared files written besides (common boot and cfg, phonebook).
     pub extra: Vec<String>,
-    data: FvData,
+    data: std::sync::Arc<FvData>,
     url: Option<String>,
+    /// Findings that did not stop the build: the common cfg's warnings, the first MACs outside the
+    /// vendor's prefixes.
+    pub warnings: Vec<Diagnostic>,
+    /// MACs outside the vendor's prefixes past the first [`MAX_OUI_WARNINGS`], only counted.
+    pub more_oui_warnings: usize,
 }
 
 /// Writes every boot and cfg file into `args.out` (all or nothing); prints nothing.
 pub fn generate(args: &Args, ctx: &Context) -> Result<Generated> {
-    let data = FvData::load(&ctx.layouts)?;
+    let data = ctx.layouts.flyingvoice.clone();
     let url = args.resources_url.as_deref().map(super::check_base_url).transpose()?;
+    let mut warnings: Vec<Diagnostic> = Vec::new();
     let mut common = match &args.common {
-        Some(path) => load_common(path, &data)?,
+        Some(path) => load_common(path, &data, &mut warnings)?,
         None => Vec::new(),
     };
     let phonebook = match &args.phonebook {
@@ -185,17 +198,14 @@ pub fn generate(args: &Args, ctx: &Context) -> Result<Generated> {
         if let Some(msg) = super::mac::oui_warning(&row.mac, vendor) {
             oui_warnings += 1;
             if oui_warnings <= MAX_OUI_WARNINGS {
-                eprintln!("{}", Diagnostic::warning(shown.clone(), msg).at(row.line as usize, 1));
+                warnings.push(Diagnostic::warning(shown.clone(), msg).at(row.line as usize, 1));
             }
         }
         let mut settings = Vec::new();
         if let Some(name) = model_col.map(|c| row.fields.get(c).unwrap_or_default().trim()).filter(|m| !m.is_empty()) {
             let model = ctx.layouts.model(name).map_err(|e| e.to_string())?;
-            if model.vendor != "flyingvoice" {
-                return Err(format!(
-                    "model {} is a {} phone; use `bundler config {}`",
-                    model.name, model.vendor, model.vendor
-                ));
+            if let Some(why) = super::wrong_format(model, ConfigFormat::FlyingvoiceCfg) {
+                return Err(why);
             }
             if args.tree.is_some() && !per_model.contains_key(&model.name) {
                 return Err(format!("model {} is not one of the release's models", model.name));
@@ -226,20 +236,18 @@ pub fn generate(args: &Args, ctx: &Context) -> Result<Generated> {
     let render = |p: &Phone| -> Result<phones::Files> {
         let cfg_name = data.files.phone_cfg.replace("{mac}", &p.mac);
         let cfg = fvfile::render(v, p.settings.iter().map(|(key, value)| format!("{key} = {value}")));
-        let boot = fvfile::render(v, [include(&data.files.common_cfg), include(&cfg_name)]);
+        let boot =
+            fvfile::render(v, [data.syntax.include_line(&data.files.common_cfg), data.syntax.include_line(&cfg_name)]);
         Ok(vec![(data.files.phone_boot.replace("{mac}", &p.mac), boot.into_bytes()), (cfg_name, cfg.into_bytes())])
     };
     let count = phones::generate(&mut csv, mac_col, staged.path(), check, render)?;
-    if oui_warnings > MAX_OUI_WARNINGS {
-        eprintln!("… and {} more MACs outside the vendor's prefixes", oui_warnings - MAX_OUI_WARNINGS);
-    }
     if count == 0 {
         bail!("{}: no phones (only a header row)", csv.shown);
     }
 
     let mut extra: Vec<(String, String)> = vec![
         (data.files.common_cfg.clone(), fvfile::render(v, common.iter().map(|(k, val)| format!("{k} = {val}")))),
-        (data.files.common_boot.clone(), fvfile::render(v, [include(&data.files.common_cfg)])),
+        (data.files.common_boot.clone(), fvfile::render(v, [data.syntax.include_line(&data.files.common_cfg)])),
     ];
     if let Some(xml) = phonebook {
         extra.push((data.phonebook.file.clone(), xml));
@@ -250,27 +258,22 @@ pub fn generate(args: &Args, ctx: &Context) -> Result<Generated> {
     }
     staged.commit()?;
     let extra = extra.into_iter().map(|(name, _)| name).collect();
-    Ok(Generated { count, extra, data, url })
+    let more_oui_warnings = oui_warnings.saturating_sub(MAX_OUI_WARNINGS);
+    Ok(Generated { count, extra, data, url, warnings, more_oui_warnings })
 }
 
 /// MAC-prefix warnings printed before the rest are only counted.
 const MAX_OUI_WARNINGS: usize = 20;
 
-fn include(file: &str) -> String {
-    format!("include:config \"{file}\"")
-}
-
 /// Reads the common settings: a `.cfg` file (checked like `config lint` does; errors refuse it) or a
 /// `.toml` file (nested tables become dotted names). Later values of a key replace earlier ones.
-fn load_common(path: &Path, data: &FvData) -> Result<Vec<(String, String)>> {
+fn load_common(path: &Path, data: &FvData, warnings: &mut Vec<Diagnostic>) -> Result<Vec<(String, String)>> {
     let shown = path.display().to_string();
     let pairs: Vec<(String, String)> = match Kind::of(&shown) {
         Some(Kind::Cfg) => {
             let bytes = crate::input::read_limited(path, fvfile::MAX_FILE_BYTES)?;
-            let parsed = fvfile::parse(&shown, &bytes, Kind::Cfg, &data.syntax.version_line);
-            for warning in parsed.diagnostics.iter().filter(|d| d.severity != Severity::Error) {
-                eprintln!("{warning}");
-            }
+            let parsed = fvfile::parse(&shown, &bytes, Kind::Cfg, &data.syntax);
+            warnings.extend(parsed.diagnostics.iter().filter(|d| d.severity != Severity::Error).cloned());
             let errors: Vec<Diagnostic> =
                 parsed.diagnostics.iter().filter(|d| d.severity == Severity::Error).cloned().collect();
             if !errors.is_empty() {

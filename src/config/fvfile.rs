@@ -7,7 +7,7 @@
 //! with no line break inside a value. Public (Yealink): the first line is `#!version:1.0.0.1` and
 //! spaces around `=` are fine.
 
-use crate::layout::Layouts;
+use crate::layout::DataFile;
 use crate::report::{Diagnostic, Severity};
 use anyhow::{anyhow, Result};
 use serde::Deserialize;
@@ -43,6 +43,15 @@ pub struct Files {
 #[serde(deny_unknown_fields)]
 pub struct Syntax {
     pub version_line: String,
+    /// The include directive of a boot file, before the file name (`include:config`).
+    pub include: String,
+}
+
+impl Syntax {
+    /// A boot file's line that includes `file`.
+    pub fn include_line(&self, file: &str) -> String {
+        format!("{} \"{file}\"", self.include)
+    }
 }
 
 /// The phonebook resource `--phonebook` writes.
@@ -61,9 +70,9 @@ pub struct PhonebookRules {
 }
 
 impl FvData {
-    /// Reads the vocabulary from the layouts (built in, with any override applied).
-    pub fn load(layouts: &Layouts) -> Result<FvData> {
-        let data = layouts.data(DATA_FILE)?;
+    /// Reads the vocabulary from its layout data file (built in, with any override applied); done
+    /// once, when the layouts load.
+    pub fn read(data: &DataFile) -> Result<FvData> {
         toml::Value::Table(data.table.clone())
             .try_into()
             .map_err(|e: toml::de::Error| anyhow!("{}: {}", data.shown, e.message().trim()))
@@ -146,7 +155,8 @@ fn describe_char(c: char) -> String {
 }
 
 /// Reads a boot or cfg file. Every finding is reported; the items are what a phone would act on.
-pub fn parse(shown: &str, bytes: &[u8], kind: Kind, version_line: &str) -> Parsed {
+pub fn parse(shown: &str, bytes: &[u8], kind: Kind, syntax: &Syntax) -> Parsed {
+    let version_line = syntax.version_line.as_str();
     let mut parsed = Parsed::default();
     let mut report = |severity: Severity, line: usize, column: usize, msg: String| {
         parsed.diagnostics.push(Diagnostic::new(shown, severity, msg).at(line, column));
@@ -194,8 +204,9 @@ pub fn parse(shown: &str, bytes: &[u8], kind: Kind, version_line: &str) -> Parse
         if t.starts_with('#') {
             continue;
         }
-        if t.get(..8).is_some_and(|p| p.eq_ignore_ascii_case("include:")) {
-            match include_target(t) {
+        let directive = syntax.include.split_inclusive(':').next().unwrap_or_default();
+        if t.get(..directive.len()).is_some_and(|p| p.eq_ignore_ascii_case(directive)) {
+            match include_target(t, &syntax.include) {
                 Err(msg) => report(Severity::Error, line, column, msg),
                 Ok(target) => {
                     if kind == Kind::Cfg {
@@ -243,10 +254,13 @@ pub fn parse(shown: &str, bytes: &[u8], kind: Kind, version_line: &str) -> Parse
     parsed
 }
 
-/// The file named by `include:config <file.cfg>` or `include:config "file.cfg"`.
-fn include_target(t: &str) -> Result<String, String> {
-    let form = "expected include:config <file.cfg> or include:config \"file.cfg\"";
-    let Some(rest) = t.get(..15).filter(|p| p.eq_ignore_ascii_case("include:config ")).map(|_| t[15..].trim()) else {
+/// The file named by `include:config <file.cfg>` or `include:config "file.cfg"` (`keyword` being
+/// the layout's `[syntax] include`).
+fn include_target(t: &str, keyword: &str) -> Result<String, String> {
+    let form = format!("expected {keyword} <file.cfg> or {keyword} \"file.cfg\"");
+    let n = keyword.len() + 1;
+    let starts = t.get(..n).is_some_and(|p| p[..keyword.len()].eq_ignore_ascii_case(keyword) && p.ends_with(' '));
+    let Some(rest) = starts.then(|| t[n..].trim()) else {
         return Err(format!("bad include: {form}"));
     };
     let inner = match (rest.chars().next(), rest.chars().last()) {
@@ -280,10 +294,12 @@ pub fn render(version_line: &str, lines: impl IntoIterator<Item = String>) -> St
 mod tests {
     use super::*;
 
-    const V: &str = "#!version:1.0.0.1";
+    fn v() -> Syntax {
+        Syntax { version_line: "#!version:1.0.0.1".into(), include: "include:config".into() }
+    }
 
     fn lines(text: &str, kind: Kind) -> Vec<String> {
-        parse("f", text.as_bytes(), kind, V).diagnostics.iter().map(|d| d.to_string()).collect()
+        parse("f", text.as_bytes(), kind, &v()).diagnostics.iter().map(|d| d.to_string()).collect()
     }
 
     #[test]
@@ -292,7 +308,7 @@ mod tests {
             "f.boot",
             b"#!version:1.0.0.1\r\n# c\ninclude:config <a.cfg>\ninclude:config \"sub dir/b.cfg\"\nx = 1\n",
             Kind::Boot,
-            V,
+            &v(),
         );
         assert!(p.diagnostics.is_empty(), "{:?}", p.diagnostics);
         let targets: Vec<&str> = p
@@ -320,7 +336,7 @@ mod tests {
         assert!(lines("#!version:1.0.0.1\ninclude:config <a.cfg>\n", Kind::Cfg)[0].contains("include in a cfg file"));
         assert!(lines("#!version:1.0.0.1\na b = 1\n", Kind::Cfg)[0].contains("contains a space"));
         assert!(lines("#!version:1.0.0.1\na=\u{e9}\u{ff}", Kind::Cfg).is_empty());
-        let bad = parse("f", b"#!version:1.0.0.1\n\xff\n", Kind::Cfg, V);
+        let bad = parse("f", b"#!version:1.0.0.1\n\xff\n", Kind::Cfg, &v());
         assert!(bad.diagnostics[0].to_string().starts_with("f:2:1: error: not UTF-8"));
     }
 }

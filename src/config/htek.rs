@@ -7,7 +7,7 @@ use super::htek_xml::{self, Dialect};
 use super::pcodes::HtekData;
 use super::phones::{self, PhoneRow};
 use super::xml_text;
-use crate::layout::{FetchKind, Model};
+use crate::layout::{ConfigFormat, FetchKind, Model};
 use crate::output::StagedDir;
 use crate::report::{Diagnostic, Severity};
 use crate::Context;
@@ -105,11 +105,7 @@ struct Phone {
 
 /// The dialect to write for a model: `--dialect`, else the model's layout value.
 fn dialect_for(args: &Args, model: &Model) -> Result<Dialect, String> {
-    match (args.dialect, model.config_dialect.as_deref()) {
-        (Some(d), _) => Ok(d),
-        (None, None) => Ok(Dialect::Pcode),
-        (None, Some(text)) => text.parse().map_err(|e| format!("layouts: model {}: {e}", model.name)),
-    }
+    Ok(args.dialect.or(model.config_dialect).unwrap_or(Dialect::Pcode))
 }
 
 /// Renders in `dialect`, or says which setting the named dialect has no element for.
@@ -150,7 +146,7 @@ pub fn run(args: &Args, ctx: &Context) -> Result<ExitCode> {
 
 /// What `generate` wrote into the output folder.
 pub struct Generated {
-    data: HtekData,
+    data: std::sync::Arc<HtekData>,
     key: Option<AesKey>,
     /// Per-phone files written.
     pub count: usize,
@@ -163,19 +159,23 @@ pub struct Generated {
 
 /// Writes every per-phone and common file into `args.out` (all or nothing); prints nothing.
 pub fn generate(args: &Args, ctx: &Context) -> Result<Generated> {
-    let data = HtekData::load(&ctx.layouts)?;
+    let data = ctx.layouts.htek.clone();
     let key = args.aes_key.as_deref().map(AesKey::parse).transpose()?;
     for (flag, value) in [("--prefix", &args.prefix), ("--postfix", &args.postfix)] {
         crate::output::check_name_part(flag, value)?;
     }
     let resources_url = args.resources_url.as_deref().map(super::check_base_url).transpose()?;
+    let mut warnings: Vec<Diagnostic> = Vec::new();
     let common = match &args.common {
-        Some(path) => load_common(path, &data, ctx)?,
+        Some(path) => load_common(path, &data, ctx, &mut warnings)?,
         None => Common::default(),
     };
     check_own_settings(&common, &data, args)?;
-    let fetch = &ctx.layouts.vendor("htek")?.fetch;
-    let resources = |model: &Model| resource_layer(model, &data, args, resources_url.as_deref(), fetch);
+    // Each model's own vendor's fetch table: a vendor added with --layouts brings its own.
+    let resources = |model: &Model| {
+        let fetch = &ctx.layouts.vendor_of(model).fetch;
+        resource_layer(model, &data, args, resources_url.as_deref(), fetch)
+    };
     let mut warnings: Vec<Diagnostic> = tree_conflicts(&common, &data, args, ctx)?;
 
     let mut csv = CsvFile::open(&args.phones)?;
@@ -358,8 +358,8 @@ fn phone_model<'a>(ctx: &'a Context, name: &str, merge: bool) -> Result<&'a Mode
         return Err("the model is empty".to_string());
     }
     let model = ctx.layouts.model(name).map_err(|e| e.to_string())?;
-    if model.vendor != "htek" {
-        return Err(format!("model {} is a {} phone; use `bundler config {}`", model.name, model.vendor, model.vendor));
+    if let Some(why) = super::wrong_format(model, ConfigFormat::HtekXml) {
+        return Err(why);
     }
     if model.device_code.is_none() && !merge {
         return Err(format!("model {} has no known device code{ADD_CODE}", model.name));
@@ -382,12 +382,12 @@ fn setting_columns(csv: &CsvFile, data: &HtekData, skip: &[usize]) -> Result<Vec
 }
 
 /// Reads `common.toml`: `[all]` and `[models.NAME]` tables of P-code/alias = value.
-fn load_common(path: &Path, data: &HtekData, ctx: &Context) -> Result<Common> {
+fn load_common(path: &Path, data: &HtekData, ctx: &Context, warnings: &mut Vec<Diagnostic>) -> Result<Common> {
     let (shown, table) = super::read_toml(path)?;
     let mut common = Common::default();
     for (key, value) in table {
         match (key.as_str(), value) {
-            ("all", toml::Value::Table(t)) => common.all = settings_from(&shown, "[all]", t, data)?,
+            ("all", toml::Value::Table(t)) => common.all = settings_from(&shown, "[all]", t, data, warnings)?,
             ("models", toml::Value::Table(models)) => {
                 for (name, value) in models {
                     let toml::Value::Table(t) = value else {
@@ -395,10 +395,10 @@ fn load_common(path: &Path, data: &HtekData, ctx: &Context) -> Result<Common> {
                     };
                     let model =
                         ctx.layouts.model(&name).map_err(|e| anyhow::anyhow!("{shown}: [models.{name}]: {e}"))?;
-                    if model.vendor != "htek" {
-                        bail!("{shown}: [models.{name}]: {} is a {} phone", model.name, model.vendor);
+                    if let Some(why) = super::wrong_format(model, ConfigFormat::HtekXml) {
+                        bail!("{shown}: [models.{name}]: {why}");
                     }
-                    let settings = settings_from(&shown, &format!("[models.{name}]"), t, data)?;
+                    let settings = settings_from(&shown, &format!("[models.{name}]"), t, data, warnings)?;
                     if common.models.insert(model.name.clone(), settings).is_some() {
                         bail!("{shown}: model {} has two tables (an alias and its name?)", model.name);
                     }
@@ -412,7 +412,13 @@ fn load_common(path: &Path, data: &HtekData, ctx: &Context) -> Result<Common> {
     Ok(common)
 }
 
-fn settings_from(shown: &str, section: &str, table: toml::Table, data: &HtekData) -> Result<Settings> {
+fn settings_from(
+    shown: &str,
+    section: &str,
+    table: toml::Table,
+    data: &HtekData,
+    warnings: &mut Vec<Diagnostic>,
+) -> Result<Settings> {
     let mut settings: Settings = Vec::new();
     for (name, value) in super::flatten(shown, section, table)? {
         let code = data.code_for(&name).map_err(|e| anyhow::anyhow!("{shown}: {section}: {e}"))?;
@@ -424,7 +430,7 @@ fn settings_from(shown: &str, section: &str, table: toml::Table, data: &HtekData
         }
         match data.check_value(code, &value) {
             Some((Severity::Error, msg)) => bail!("{shown}: {section}: {msg}"),
-            Some((_, msg)) => eprintln!("{shown}: warning: {section}: {msg}"),
+            Some((_, msg)) => warnings.push(Diagnostic::warning(shown, format!("{section}: {msg}"))),
             None => {}
         }
         settings.push((code, value));

@@ -18,8 +18,9 @@ use super::xml_text::escape;
 use crate::report::{Diagnostic, Severity};
 use std::collections::HashMap;
 
-/// Which element names a config file uses.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+/// Which element names a config file uses (`config_dialect` in a vendor layout, `--dialect`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "lowercase")]
 pub enum Dialect {
     /// `<P47 para="…">value</P47>` (the guide's).
     Pcode,
@@ -127,99 +128,112 @@ pub fn read(shown: &str, text: &str, data: &HtekData) -> ReadXml {
     let mut report = |severity: Severity, (line, col): (usize, usize), msg: String| {
         found.diagnostics.push(Diagnostic::new(shown, severity, msg).at(line, col));
     };
+    let Some(config) = config_element(&doc, &at, &mut report) else {
+        return found;
+    };
+    let mut first_seen: HashMap<String, (usize, String)> = HashMap::new();
+    for node in config.children() {
+        if let Some(setting) = read_setting(node, data, &at, &mut report, &mut first_seen) {
+            found.settings.push(setting);
+        }
+    }
+    found
+}
+
+/// Where a node starts, as (line, column).
+type At<'a> = dyn Fn(roxmltree::Node) -> (usize, usize) + 'a;
+/// Records a finding at (line, column).
+type Report<'a> = dyn FnMut(Severity, (usize, usize), String) + 'a;
+
+/// The one `<config>` inside `<hl_provision>`, or `None` (reported) when the file's shape is wrong.
+fn config_element<'a, 'input>(
+    doc: &'a roxmltree::Document<'input>,
+    at: &At,
+    report: &mut Report,
+) -> Option<roxmltree::Node<'a, 'input>> {
     let root = doc.root_element();
     if root.tag_name().name() != "hl_provision" {
-        report(
-            Severity::Error,
-            at(root),
-            format!(
-                "the root element is <{}>; an Htek config starts with <hl_provision version=\"1\">",
-                root.tag_name().name()
-            ),
+        let msg = format!(
+            "the root element is <{}>; an Htek config starts with <hl_provision version=\"1\">",
+            root.tag_name().name()
         );
-        return found;
+        report(Severity::Error, at(root), msg);
+        return None;
     }
     check_version(root, &mut |msg| report(Severity::Warning, at(root), msg));
     let mut configs = root.children().filter(|n| n.is_element());
     let config = match configs.next() {
         Some(c) if c.tag_name().name() == "config" => c,
         Some(other) => {
-            report(
-                Severity::Error,
-                at(other),
-                format!(
-                    "<{}> directly inside <hl_provision>: settings go inside <config version=\"1\">",
-                    other.tag_name().name()
-                ),
+            let msg = format!(
+                "<{}> directly inside <hl_provision>: settings go inside <config version=\"1\">",
+                other.tag_name().name()
             );
-            return found;
+            report(Severity::Error, at(other), msg);
+            return None;
         }
         None => {
             report(Severity::Error, at(root), "<hl_provision> has no <config version=\"1\"> element".to_string());
-            return found;
+            return None;
         }
     };
     for extra in configs {
-        report(
-            Severity::Error,
-            at(extra),
-            format!("<{}> after <config>: <hl_provision> holds exactly one <config>", extra.tag_name().name()),
-        );
+        let msg = format!("<{}> after <config>: <hl_provision> holds exactly one <config>", extra.tag_name().name());
+        report(Severity::Error, at(extra), msg);
     }
     check_version(config, &mut |msg| report(Severity::Warning, at(config), msg));
-    stray_text(root, &mut |pos| report(Severity::Error, pos, "text outside the settings".to_string()), &doc);
+    stray_text(root, &mut |pos| report(Severity::Error, pos, "text outside the settings".to_string()), doc);
+    Some(config)
+}
 
-    let mut first_seen: HashMap<String, (usize, String)> = HashMap::new();
-    for node in config.children() {
-        if node.is_text() {
-            if node.text().is_some_and(|t| !t.trim().is_empty()) {
-                report(
-                    Severity::Error,
-                    at(node),
-                    "text directly inside <config>: each value goes inside its <Pnnn> element".into(),
-                );
-            }
-            continue;
+/// One child of `<config>` as a setting, checked against the dictionary and the settings before
+/// it; `None` for what is not a setting (reported when it should have been one).
+fn read_setting(
+    node: roxmltree::Node,
+    data: &HtekData,
+    at: &At,
+    report: &mut Report,
+    first_seen: &mut HashMap<String, (usize, String)>,
+) -> Option<ReadSetting> {
+    if node.is_text() {
+        if node.text().is_some_and(|t| !t.trim().is_empty()) {
+            let msg = "text directly inside <config>: each value goes inside its <Pnnn> element";
+            report(Severity::Error, at(node), msg.into());
         }
-        if !node.is_element() {
-            continue;
-        }
-        let name = node.tag_name().name();
-        let pos = at(node);
-        let Some((code, named)) = element_key(name, data, &mut |severity, msg| report(severity, pos, msg)) else {
-            continue;
-        };
-        if let Some(child) = node.children().find(|c| c.is_element()) {
+        return None;
+    }
+    if !node.is_element() {
+        return None;
+    }
+    let name = node.tag_name().name();
+    let pos = at(node);
+    let (code, named) = element_key(name, data, &mut |severity, msg| report(severity, pos, msg))?;
+    if let Some(child) = node.children().find(|c| c.is_element()) {
+        let msg = format!("<{}> inside <{name}>: a P-value is plain text", child.tag_name().name());
+        report(Severity::Error, at(child), msg);
+        return None;
+    }
+    let value: String = node.children().filter_map(|c| c.text()).collect();
+    let setting = ReadSetting { code, name: named, value, line: pos.0, column: pos.1 };
+    let key = setting.key();
+    if let Some((line, earlier)) = first_seen.get(&key) {
+        let value = &setting.value;
+        if earlier == value {
+            report(Severity::Warning, pos, format!("{key} is set twice to the same value (first at line {line})"));
+        } else {
             report(
                 Severity::Error,
-                at(child),
-                format!("<{}> inside <{name}>: a P-value is plain text", child.tag_name().name()),
+                pos,
+                format!("{key} is set twice: '{value}' here and '{earlier}' at line {line}; which one the phone keeps is not documented"),
             );
-            continue;
         }
-        let value: String = node.children().filter_map(|c| c.text()).collect();
-        let setting = ReadSetting { code, name: named, value, line: pos.0, column: pos.1 };
-        let key = setting.key();
-        if let Some((line, earlier)) = first_seen.get(&key) {
-            let value = &setting.value;
-            if earlier == value {
-                report(Severity::Warning, pos, format!("{key} is set twice to the same value (first at line {line})"));
-            } else {
-                report(
-                    Severity::Error,
-                    pos,
-                    format!("{key} is set twice: '{value}' here and '{earlier}' at line {line}; which one the phone keeps is not documented"),
-                );
-            }
-        } else {
-            first_seen.insert(key, (pos.0, setting.value.clone()));
-        }
-        if let Some((severity, msg)) = code.and_then(|c| data.check_value(c, &setting.value)) {
-            report(severity, pos, msg);
-        }
-        found.settings.push(setting);
+    } else {
+        first_seen.insert(key, (pos.0, setting.value.clone()));
     }
-    found
+    if let Some((severity, msg)) = code.and_then(|c| data.check_value(c, &setting.value)) {
+        report(severity, pos, msg);
+    }
+    Some(setting)
 }
 
 /// What an element name stands for: `(P-code, element name if named)`; `None` (reported) when it
@@ -272,10 +286,10 @@ fn stray_text(root: roxmltree::Node, report: &mut dyn FnMut((usize, usize)), doc
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::layout::Layouts;
 
     fn data() -> HtekData {
-        HtekData::load(&Layouts::load(None).unwrap()).unwrap()
+        let l = crate::layout::Layouts::load(None).unwrap();
+        HtekData::read(l.data(crate::config::pcodes::DATA_FILE).unwrap(), &l.vendors).unwrap()
     }
 
     #[test]

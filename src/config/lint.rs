@@ -16,6 +16,8 @@ use std::process::ExitCode;
 const MAX_FILE_BYTES: u64 = 64 * 1024 * 1024;
 /// How deep into sub-folders a folder is searched.
 const MAX_DEPTH: usize = 8;
+/// Most entries `config lint DIR` walks (a mistaken `lint /` is refused).
+const MAX_ENTRIES: usize = 100_000;
 
 #[derive(clap::Args)]
 #[command(after_help = "Examples:
@@ -97,7 +99,7 @@ impl Inspector for ConfigInspector {
 
     fn inspect(&self, shown: &str, bytes: &[u8], _opts: &Options, ctx: &Context) -> Result<FileReport> {
         let path = Path::new(shown);
-        let (htek, fv) = (HtekData::load(&ctx.layouts)?, FvData::load(&ctx.layouts)?);
+        let (htek, fv) = (ctx.layouts.htek.clone(), ctx.layouts.flyingvoice.clone());
         let linter = Linter { htek, fv, key: None, ctx, follow_includes: path.is_file() };
         let name = path.file_name().and_then(|n| n.to_str()).unwrap_or(shown);
         let mut report = match config_kind(name, bytes) {
@@ -106,7 +108,7 @@ impl Inspector for ConfigInspector {
                     shown,
                     if kind == Kind::Boot { "Flyingvoice boot file" } else { "Flyingvoice cfg file" },
                 );
-                let parsed = fvfile::parse(shown, bytes, kind, &linter.fv.syntax.version_line);
+                let parsed = fvfile::parse(shown, bytes, kind, &linter.fv.syntax);
                 r.field("settings", parsed.settings().count());
                 let includes: Vec<&str> = parsed
                     .items
@@ -137,8 +139,8 @@ impl Inspector for ConfigInspector {
 
 /// Everything lint needs besides the files.
 pub struct Linter<'a> {
-    pub htek: HtekData,
-    pub fv: FvData,
+    pub htek: std::sync::Arc<HtekData>,
+    pub fv: std::sync::Arc<FvData>,
     pub key: Option<AesKey>,
     pub ctx: &'a Context,
     /// Whether includes are looked up beside the file. Off for bytes whose name is not a path from
@@ -148,8 +150,8 @@ pub struct Linter<'a> {
 
 pub fn run(args: &Args, ctx: &Context) -> Result<ExitCode> {
     let linter = Linter {
-        htek: HtekData::load(&ctx.layouts)?,
-        fv: FvData::load(&ctx.layouts)?,
+        htek: ctx.layouts.htek.clone(),
+        fv: ctx.layouts.flyingvoice.clone(),
         key: args.aes_key.as_deref().map(AesKey::parse).transpose()?,
         ctx,
         follow_includes: true,
@@ -184,7 +186,7 @@ impl Linter<'_> {
         let shown = path.display().to_string();
         if path.is_dir() {
             let mut files = Vec::new();
-            collect(path, 0, &mut files, out);
+            collect(path, &mut files, out);
             files.sort();
             if files.is_empty() {
                 out.push(Diagnostic::warning(&shown, "no config files here (cfg….xml, *.boot, *.cfg)"));
@@ -211,9 +213,9 @@ impl Linter<'_> {
     /// Checks one file, recognised by name (`.boot`, `.cfg`, `cfg….xml`) or content.
     pub fn lint_file(&self, path: &Path, out: &mut Vec<Diagnostic>) {
         let shown = path.display().to_string();
-        match crate::input::read_limited(path, MAX_FILE_BYTES) {
+        match crate::input::read_or_why(path, MAX_FILE_BYTES) {
             Ok(bytes) => self.lint_bytes(path, &bytes, out),
-            Err(e) => out.push(Diagnostic::error(&shown, format!("{e:#}").replacen(&format!("{shown}: "), "", 1))),
+            Err(why) => out.push(Diagnostic::error(&shown, why)),
         }
     }
 
@@ -296,7 +298,7 @@ impl Linter<'_> {
                 ),
             ));
         }
-        let parsed = fvfile::parse(shown, bytes, kind, &self.fv.syntax.version_line);
+        let parsed = fvfile::parse(shown, bytes, kind, &self.fv.syntax);
         out.extend(parsed.diagnostics);
         if self.follow_includes {
             self.lint_includes(path, out);
@@ -324,23 +326,21 @@ impl Linter<'_> {
 }
 
 /// The config files under a folder (not hidden ones, not deeper than [`MAX_DEPTH`]).
-fn collect(dir: &Path, depth: usize, files: &mut Vec<PathBuf>, out: &mut Vec<Diagnostic>) {
-    let entries = match std::fs::read_dir(dir) {
+fn collect(dir: &Path, files: &mut Vec<PathBuf>, out: &mut Vec<Diagnostic>) {
+    let entries = match crate::walk::walk_to(dir, MAX_ENTRIES, MAX_DEPTH + 1) {
         Ok(e) => e,
-        Err(e) => return out.push(Diagnostic::error(dir.display().to_string(), format!("cannot read folder: {e}"))),
+        Err(e) => return out.push(Diagnostic::error(dir.display().to_string(), format!("{e:#}"))),
     };
-    for entry in entries.flatten() {
-        let path = entry.path();
-        let name = entry.file_name().to_string_lossy().into_owned();
-        if name.starts_with('.') {
-            continue;
-        }
-        if path.is_dir() {
-            if depth < MAX_DEPTH {
-                collect(&path, depth + 1, files, out);
-            }
-        } else if Kind::of(&name).is_some() || htek_name(&name).is_some() {
-            files.push(path);
+    for entry in entries {
+        let name = entry.rel.rsplit('/').next().unwrap_or_default();
+        let hidden = entry.rel.split('/').any(|c| c.starts_with('.'));
+        let file = match &entry.kind {
+            crate::walk::Kind::File => true,
+            crate::walk::Kind::Symlink(link) => link.to_file,
+            _ => false,
+        };
+        if !hidden && file && (Kind::of(name).is_some() || htek_name(name).is_some()) {
+            files.push(entry.path);
         }
     }
 }

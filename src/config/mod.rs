@@ -22,6 +22,7 @@ mod xml_text;
 
 pub use lint::ConfigInspector;
 
+use crate::layout::{ConfigFormat, Model};
 use crate::Context;
 use anyhow::{anyhow, bail, Result};
 use clap::Subcommand;
@@ -90,7 +91,7 @@ pub fn run(args: &Args, ctx: &Context) -> Result<ExitCode> {
 }
 
 fn list_pcodes(args: &PcodesArgs, ctx: &Context) -> Result<ExitCode> {
-    let data = pcodes::HtekData::load(&ctx.layouts)?;
+    let data = ctx.layouts.htek.clone();
     if args.json {
         #[derive(serde::Serialize)]
         struct Entry<'a> {
@@ -129,7 +130,7 @@ fn list_pcodes(args: &PcodesArgs, ctx: &Context) -> Result<ExitCode> {
     }
     println!("\n--resources-url URL fills ({{url}} = URL, {{model}} = model name):");
     for r in htek_resources(ctx)? {
-        let only = r.requires_asset.as_deref().map(|k| format!(" (models with a {k})")).unwrap_or_default();
+        let only = r.requires_asset.map(|k| format!(" (models with a {k})")).unwrap_or_default();
         println!("  {:<8}{:<36}{}{only}", r.setting, r.value, r.source);
     }
     Ok(ExitCode::SUCCESS)
@@ -141,15 +142,17 @@ fn htek_resources(ctx: &Context) -> Result<Vec<&crate::layout::Fetch>> {
     Ok(vendor.fetch.iter().filter(|f| htek::RESOURCE_KINDS.contains(&f.kind)).collect())
 }
 
-/// Says on every failure of a generator that nothing was written (true: outputs are staged).
+/// Says on every failure of a generator that nothing was written (true: outputs are staged), and
+/// lists every problem of a refused input above the error line.
 fn nothing_written(result: Result<ExitCode>) -> Result<ExitCode> {
-    result.map_err(|e| {
-        let text = format!("{e:#}");
-        if text.ends_with("nothing written") {
-            e
-        } else {
-            anyhow!("{text}; nothing written")
+    result.map_err(|e| match e.downcast_ref::<phones::Refused>().filter(|r| r.errors.len() > 1) {
+        Some(refused) => {
+            for d in &refused.errors {
+                eprintln!("{d}");
+            }
+            anyhow!("{e:#}, listed above; nothing written")
         }
+        None => anyhow!("{e:#}; nothing written"),
     })
 }
 
@@ -159,7 +162,7 @@ fn decrypt(args: &DecryptArgs, ctx: &Context) -> Result<ExitCode> {
     let shown = args.file.display();
     let bytes = crate::input::read_limited(&args.file, MAX_CONFIG_BYTES)?;
     let plain = decrypt_config(&key, &bytes).map_err(|e| anyhow!("{shown}: cannot decrypt: {e}"))?;
-    let data = pcodes::HtekData::load(&ctx.layouts)?;
+    let data = ctx.layouts.htek.clone();
     let read = htek_xml::read(&shown.to_string(), plain.trim_start_matches('\u{FEFF}'), &data);
     for d in &read.diagnostics {
         eprintln!("{d}");
@@ -199,15 +202,22 @@ fn check_base_url(url: &str) -> Result<String> {
     Ok(url.trim_end_matches('/').to_string())
 }
 
+/// Why `model` cannot take `format`'s configs, if it cannot: the command its vendor's format takes,
+/// or that its vendor has no configs.
+pub fn wrong_format(model: &Model, format: ConfigFormat) -> Option<String> {
+    match model.config_format {
+        Some(f) if f == format => None,
+        Some(f) => {
+            Some(format!("model {} is a {} phone; use `bundler config {}`", model.name, model.vendor, f.command()))
+        }
+        None => Some(format!("model {}: configs are not supported for vendor {}", model.name, model.vendor)),
+    }
+}
+
 /// Reads a small TOML file; a syntax error names the file, line and column.
 fn read_toml(path: &Path) -> Result<(String, toml::Table)> {
-    let shown = path.display().to_string();
-    let bytes = crate::input::read_limited(path, MAX_TOML_BYTES)?;
-    let text = String::from_utf8(bytes).map_err(|_| anyhow!("{shown}: not UTF-8 text"))?;
-    let table = text.parse::<toml::Table>().map_err(|e| {
-        let (line, col) = crate::report::line_col(&text, e.span().map_or(0, |s| s.start));
-        anyhow!("{shown}:{line}:{col}: {}", e.message().trim())
-    })?;
+    let (shown, text) = crate::tomlfile::read_text(path, MAX_TOML_BYTES)?;
+    let table = crate::tomlfile::parse(&shown, &text)?;
     Ok((shown, table))
 }
 

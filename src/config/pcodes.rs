@@ -1,7 +1,7 @@
 //! The Htek config vocabulary from `layouts/htek-config.toml`: file names, the P-codes bundler
 //! fills in itself, the resource URLs, and the P-code dictionary (para text, alias, type, range).
 
-use crate::layout::Layouts;
+use crate::layout::{ConfigFormat, DataFile, Vendor};
 use crate::report::Severity;
 use anyhow::{anyhow, bail, Result};
 use serde::{Deserialize, Serialize};
@@ -104,9 +104,16 @@ impl Pcode {
 }
 
 /// The config prefix/postfix settings are named twice (here for `config htek`, in the vendor
-/// layout's `[provisioning]` for the tree checks): they must agree.
-fn check_prefix_settings(layouts: &Layouts, own: &OwnSettings, shown: &str) -> Result<()> {
-    let Ok(vendor) = layouts.vendor("htek") else { return Ok(()) };
+/// layout's `[provisioning]` for the tree checks): they must agree, for every vendor with Htek XML
+/// configs.
+fn check_prefix_settings(vendors: &[Vendor], own: &OwnSettings, shown: &str) -> Result<()> {
+    for vendor in vendors.iter().filter(|v| v.config_format == Some(ConfigFormat::HtekXml)) {
+        check_vendor_prefixes(vendor, own, shown)?;
+    }
+    Ok(())
+}
+
+fn check_vendor_prefixes(vendor: &Vendor, own: &OwnSettings, shown: &str) -> Result<()> {
     let p = &vendor.provisioning;
     for (key, here, there) in [
         ("config_prefix", &own.config_prefix, &p.config_prefix),
@@ -114,7 +121,8 @@ fn check_prefix_settings(layouts: &Layouts, own: &OwnSettings, shown: &str) -> R
     ] {
         if there.as_ref().is_some_and(|t| t != here) {
             bail!(
-                "{shown}: [settings] {key} = \"{here}\" but the htek layout's [provisioning] says \"{}\"",
+                "{shown}: [settings] {key} = \"{here}\" but the {} layout's [provisioning] says \"{}\"",
+                vendor.vendor,
                 there.as_deref().unwrap_or("")
             );
         }
@@ -206,9 +214,9 @@ pub struct NamedElement {
 }
 
 impl HtekData {
-    /// Reads the vocabulary from the layouts (built in, with any override applied).
-    pub fn load(layouts: &Layouts) -> Result<HtekData> {
-        let data = layouts.data(DATA_FILE)?;
+    /// Reads the vocabulary from its layout data file (built in, with any override applied); done
+    /// once, when the layouts load.
+    pub fn read(data: &DataFile, vendors: &[Vendor]) -> Result<HtekData> {
         let shown = &data.shown;
         let raw: Raw = toml::Value::Table(data.table.clone())
             .try_into()
@@ -266,7 +274,7 @@ impl HtekData {
             }
         }
         let names = raw.names;
-        check_prefix_settings(layouts, &raw.settings, shown)?;
+        check_prefix_settings(vendors, &raw.settings, shown)?;
         Ok(HtekData { files: raw.files, settings: raw.settings, pcodes, aliases, names, name_of })
     }
 
@@ -386,7 +394,8 @@ mod tests {
     use super::*;
 
     fn data() -> HtekData {
-        HtekData::load(&Layouts::load(None).unwrap()).unwrap()
+        let l = crate::layout::Layouts::load(None).unwrap();
+        HtekData::read(l.data(crate::config::pcodes::DATA_FILE).unwrap(), &l.vendors).unwrap()
     }
 
     #[test]

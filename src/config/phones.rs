@@ -102,25 +102,32 @@ pub fn generate<P: Send + Sync>(
     Ok(phones)
 }
 
-/// The error for a list of problems: every one printed on standard error as `file:line:col: error: …`
-/// when there are several, then one line naming the first and how many there are.
+/// The error for rows that refuse a whole input: the first problem in the error line; every one
+/// kept for the command to list (a core prints nothing).
 pub fn refuse(errors: &[Diagnostic]) -> anyhow::Error {
-    let Some(first) = errors.first() else {
-        return anyhow!("refused");
-    };
-    if errors.len() > 1 {
-        for e in errors {
-            eprintln!("{e}");
+    anyhow::Error::new(Refused { errors: errors.to_vec() })
+}
+
+/// Problems that refused a whole input (`phones.csv`, a common cfg, a phonebook), in input order.
+#[derive(Debug)]
+pub struct Refused {
+    pub errors: Vec<Diagnostic>,
+}
+
+impl std::fmt::Display for Refused {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let Some(first) = self.errors.first() else { return f.write_str("refused") };
+        write!(f, "{}", first.file)?;
+        if let Some(line) = first.line {
+            write!(f, ":{line}")?;
+        }
+        write!(f, ": {}", first.message)?;
+        match self.errors.len() {
+            1 => Ok(()),
+            n if n >= MAX_ERRORS => write!(f, " (and more: stopped after {n} problems)"),
+            n => write!(f, " (and {} more problems)", n - 1),
         }
     }
-    let place = match first.line {
-        Some(line) => format!("{}:{line}", first.file),
-        None => first.file.clone(),
-    };
-    let more = match errors.len() {
-        1 => String::new(),
-        n if n >= MAX_ERRORS => format!(" (and more: stopped after {n} problems, listed above)"),
-        n => format!(" (and {} more problems, listed above)", n - 1),
-    };
-    anyhow!("{place}: {}{more}; nothing written", first.message)
 }
+
+impl std::error::Error for Refused {}

@@ -11,7 +11,7 @@ use super::fvfile::{self, FvData, Item, Kind};
 use super::htek_xml;
 use super::lint::htek_name;
 use super::mac::Mac;
-use super::pcodes::HtekData;
+use crate::layout::ConfigFormat;
 use crate::report::{has_errors, print_json, Diagnostic};
 use crate::Context;
 use anyhow::{bail, Result};
@@ -79,6 +79,8 @@ pub struct Effective {
 #[derive(Debug, Serialize)]
 pub struct Resolution {
     pub vendor: String,
+    #[serde(skip)]
+    pub format: ConfigFormat,
     pub mac: String,
     pub files: Vec<Fetch>,
     /// For Htek: which files the phone takes under each reading of the guide.
@@ -112,20 +114,19 @@ pub fn run(args: &Args, ctx: &Context) -> Result<ExitCode> {
         bail!("{}: not a folder", args.dir.display());
     }
     let model = args.model.as_deref().map(|m| ctx.layouts.model(m)).transpose()?;
-    let vendor = match model {
-        Some(m) => m.vendor.clone(),
-        None => detect_vendor(&args.dir)?,
+    let format = match model {
+        Some(m) => ctx.layouts.vendor_of(m).config_format()?,
+        None => detect_format(&args.dir)?,
     };
-    let r = match vendor.as_str() {
-        "htek" => {
+    let r = match format {
+        ConfigFormat::HtekXml => {
             let Some(model) = model else {
                 bail!("{}: Htek files: give --model, whose device code names the common file", args.dir.display());
             };
             let key = args.aes_key.as_deref().map(AesKey::parse).transpose()?;
             resolve_htek(args, ctx, mac, model, key.as_ref())?
         }
-        "flyingvoice" => resolve_flyingvoice(&args.dir, mac, &FvData::load(&ctx.layouts)?)?,
-        other => bail!("no config rules for vendor {other}"),
+        ConfigFormat::FlyingvoiceCfg => resolve_flyingvoice(&args.dir, mac, &ctx.layouts.flyingvoice)?,
     };
     if args.json {
         print_json(&r)?;
@@ -135,14 +136,16 @@ pub fn run(args: &Args, ctx: &Context) -> Result<ExitCode> {
     Ok(if has_errors(&r.diagnostics) { ExitCode::FAILURE } else { ExitCode::SUCCESS })
 }
 
-fn detect_vendor(dir: &Path) -> Result<String> {
-    let names: Vec<String> =
-        std::fs::read_dir(dir)?.flatten().map(|e| e.file_name().to_string_lossy().into_owned()).collect();
+/// Most entries of the folder read to tell the vendor's files apart.
+const MAX_LISTED: usize = 100_000;
+
+fn detect_format(dir: &Path) -> Result<ConfigFormat> {
+    let names: Vec<String> = crate::walk::list(dir, MAX_LISTED)?.into_iter().map(|e| e.rel).collect();
     let fv = names.iter().any(|n| Kind::of(n) == Some(Kind::Boot));
     let htek = names.iter().any(|n| htek_name(n).is_some());
     match (htek, fv) {
-        (true, false) => Ok("htek".into()),
-        (false, true) => Ok("flyingvoice".into()),
+        (true, false) => Ok(ConfigFormat::HtekXml),
+        (false, true) => Ok(ConfigFormat::FlyingvoiceCfg),
         (true, true) => bail!("{}: holds both Htek and Flyingvoice files; give --model", dir.display()),
         (false, false) => bail!("{}: no Htek cfg….xml and no Flyingvoice .boot files here", dir.display()),
     }
@@ -155,10 +158,11 @@ fn resolve_htek(
     model: &crate::layout::Model,
     key: Option<&AesKey>,
 ) -> Result<Resolution> {
-    let data = HtekData::load(&ctx.layouts)?;
+    let data = ctx.layouts.htek.clone();
     let named = |n: String| format!("{}{n}{}", args.prefix, args.postfix);
     let mut r = Resolution {
-        vendor: "htek".into(),
+        vendor: model.vendor.clone(),
+        format: ConfigFormat::HtekXml,
         mac: mac.to_string(),
         files: Vec::new(),
         takes: Vec::new(),
@@ -260,6 +264,7 @@ fn resolve_flyingvoice(dir: &Path, mac: Mac, data: &FvData) -> Result<Resolution
     }
     let mut r = Resolution {
         vendor: "flyingvoice".into(),
+        format: ConfigFormat::FlyingvoiceCfg,
         mac: mac.to_string(),
         files: Vec::new(),
         takes: Vec::new(),
@@ -317,7 +322,7 @@ impl Walk<'_> {
         let path = self.root.join(rel);
         let bytes = crate::input::read_limited(&path, fvfile::MAX_FILE_BYTES)?;
         let kind = Kind::of(&shown).unwrap_or(Kind::Cfg);
-        let parsed = fvfile::parse(&shown, &bytes, kind, &self.data.syntax.version_line);
+        let parsed = fvfile::parse(&shown, &bytes, kind, &self.data.syntax);
         (self.on)(Step::File(Fetch { file: shown.clone(), status: "present".into(), depth, note: None }));
         (self.on)(Step::Parsed(&parsed.diagnostics));
         self.stack.push(rel.to_path_buf());
@@ -404,7 +409,7 @@ fn inside(path: &Path) -> Option<PathBuf> {
 
 fn print_text(r: &Resolution) {
     println!("{} phone {}", r.vendor, r.mac);
-    if r.vendor == "htek" {
+    if r.format == ConfigFormat::HtekXml {
         println!("requests, in order:");
         for f in &r.files {
             let note = f.note.as_deref().map(|n| format!(" ({n})")).unwrap_or_default();

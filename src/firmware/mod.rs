@@ -6,7 +6,7 @@ pub(crate) mod vendor_zip;
 pub mod version;
 
 use crate::checksums::{sha256_hex, Sums, SUMS_FILE};
-use crate::layout::{Layouts, Model};
+use crate::layout::{ConfigFormat, Layouts, Model};
 use crate::output::write_atomic;
 use crate::report::print_json;
 use crate::Context;
@@ -459,29 +459,23 @@ pub fn run(args: &Args, ctx: &Context) -> Result<ExitCode> {
 
 /// The paste-ready settings that point phones at the laid-out files.
 fn settings(ctx: &Context, laid: &Laid, args: &Args) -> Result<String> {
-    let vendors: BTreeSet<&str> = laid
-        .files
-        .iter()
-        .flat_map(|f| f.models.iter())
-        .filter_map(|m| ctx.layouts.model(m).ok())
-        .map(|m| m.vendor.as_str())
-        .collect();
+    let format_of = |name: &str| ctx.layouts.model(name).ok().and_then(|m| m.config_format);
+    let formats: Vec<ConfigFormat> =
+        laid.files.iter().flat_map(|f| f.models.iter()).filter_map(|m| format_of(m)).collect();
     let url = args.server_url.trim_end_matches('/');
     let mut out = String::new();
-    if vendors.contains("htek") {
+    if formats.contains(&ConfigFormat::HtekXml) {
         let check_only_on_change = if args.prefix.is_empty() && args.postfix.is_empty() { "0" } else { "1" };
-        let data = crate::config::pcodes::HtekData::load(&ctx.layouts)?;
+        let data = ctx.layouts.htek.clone();
         let line = |code: u32, value: &str| crate::config::htek_xml::setting_line(code, value, &data);
         out.push_str(&line(192, url));
         out.push_str(&line(232, &args.prefix));
         out.push_str(&line(233, &args.postfix));
         out.push_str(&line(238, check_only_on_change));
     }
-    if vendors.contains("flyingvoice") {
-        for f in laid
-            .files
-            .iter()
-            .filter(|f| f.models.iter().any(|m| ctx.layouts.model(m).is_ok_and(|m| m.vendor == "flyingvoice")))
+    if formats.contains(&ConfigFormat::FlyingvoiceCfg) {
+        for f in
+            laid.files.iter().filter(|f| f.models.iter().any(|m| format_of(m) == Some(ConfigFormat::FlyingvoiceCfg)))
         {
             out.push_str(&format!("static.firmware.url = {url}/{}   # {}\n", f.name, f.models.join(", ")));
         }

@@ -4,7 +4,7 @@
 //! fits, or the error lists every entry's size.
 
 use super::asset::BuiltAsset;
-use crate::archive::{read_tar, TarBuilder, TarEntry, TarLimits};
+use crate::archive::{in_folder, read_tar, TarBuilder, TarEntry, TarLimits};
 use crate::image::encode::JPEG_QUALITY_FLOOR;
 use crate::layout::ArchiveRule;
 use anyhow::{bail, Context, Result};
@@ -41,13 +41,6 @@ impl BaseTar {
             .iter()
             .find(|e| !e.is_dir && in_folder(&e.name, folder).is_some_and(|n| n.eq_ignore_ascii_case(name)))
     }
-}
-
-/// `name` without `folder/` (and a leading `./`) when it is directly inside `folder`.
-fn in_folder<'a>(name: &'a str, folder: &str) -> Option<&'a str> {
-    let name = name.strip_prefix("./").unwrap_or(name);
-    let (dir, file) = name.split_once('/')?;
-    (dir == folder && !file.is_empty() && !file.contains('/')).then_some(file)
 }
 
 /// Writes the tar: with a base, replaced entries stay in place (under the base's names) and new
@@ -152,18 +145,4 @@ fn over_cap_table(
         }
     }
     s
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn in_folder_takes_direct_children_only() {
-        assert_eq!(in_folder("hlpres/a.jpg", "hlpres"), Some("a.jpg"));
-        assert_eq!(in_folder("./hlpres/a.jpg", "hlpres"), Some("a.jpg"));
-        assert_eq!(in_folder("hlpres/x/a.jpg", "hlpres"), None);
-        assert_eq!(in_folder("hlpres/", "hlpres"), None);
-        assert_eq!(in_folder("other/a.jpg", "hlpres"), None);
-    }
 }

@@ -40,7 +40,7 @@ impl Target {
             None => *accepted.first().with_context(|| format!("{name}: the layout gives no known format"))?,
         };
         Ok(Target {
-            kind: rule.kind.clone(),
+            kind: rule.kind.name().to_string(),
             name: name.to_string(),
             format,
             width: rule.width,

@@ -16,7 +16,7 @@ pub fn check_entry(report: &mut FileReport, entry: &TarEntry, model: Option<&Mod
     }
     let rule = model.and_then(|m| m.hlpres.as_ref());
     let name = entry.name.strip_prefix("./").unwrap_or(&entry.name);
-    let in_folder = rule.is_none_or(|r| name.split_once('/').is_some_and(|(d, f)| d == r.folder && !f.contains('/')));
+    let in_folder = rule.is_none_or(|r| crate::archive::in_folder(name, &r.folder).is_some());
     report.fields.clear();
     check_image(report, name, &entry.data, model.filter(|_| in_folder), false);
     if !in_folder {
@@ -85,7 +85,7 @@ fn rule_for_file<'m>(model: &'m Model, file: &str, standalone: bool) -> Option<&
         .asset_rules
         .iter()
         .find(|r| r.names.iter().any(|n| n.eq_ignore_ascii_case(file)))
-        .or_else(|| model.asset_rules.iter().find(|r| lower.starts_with(&r.kind)))
+        .or_else(|| model.asset_rules.iter().find(|r| lower.starts_with(r.kind.name())))
 }
 
 fn base_name(name: &str) -> &str {

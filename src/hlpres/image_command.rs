@@ -13,28 +13,6 @@ use anyhow::{Context as _, Result};
 use std::path::PathBuf;
 use std::process::ExitCode;
 
-/// The asset kinds `--as` takes.
-#[derive(Debug, Clone, Copy, clap::ValueEnum)]
-pub enum Kind {
-    Wallpaper,
-    Screensaver,
-    Weblogo,
-    Lcdlogo,
-    Icon,
-}
-
-impl Kind {
-    fn name(self) -> &'static str {
-        match self {
-            Kind::Wallpaper => "wallpaper",
-            Kind::Screensaver => "screensaver",
-            Kind::Weblogo => "weblogo",
-            Kind::Lcdlogo => "lcdlogo",
-            Kind::Icon => "icon",
-        }
-    }
-}
-
 #[derive(clap::Args)]
 #[command(after_help = "Examples:
   bundler image --model UC924 --as wallpaper beach.jpg -o tftp/wallpaper.jpg
@@ -46,7 +24,7 @@ pub struct Args {
     pub model: String,
     /// Which asset to make.
     #[arg(long = "as", value_enum, value_name = "KIND")]
-    pub kind: Kind,
+    pub kind: crate::layout::AssetKind,
     /// Input image (JPEG, PNG, BMP, GIF or WebP).
     pub input: PathBuf,
     #[command(flatten)]
@@ -61,7 +39,7 @@ pub struct Args {
 
 pub fn run(args: &Args, ctx: &Context) -> Result<ExitCode> {
     let model = ctx.layouts.model(&args.model)?;
-    let rule = rule_for(model, args.kind.name())?;
+    let rule = rule_for(model, args.kind)?;
     let default_format = rule.formats.first().with_context(|| format!("{}: the layout gives no format", model.name))?;
     let output = args.output.clone().unwrap_or_else(|| PathBuf::from(format!("{}.{default_format}", args.kind.name())));
     let out_name = output.file_name().and_then(|n| n.to_str()).unwrap_or_default().to_string();

@@ -187,9 +187,7 @@ pub fn build_hlpres(model: &Model, request: &HlpresRequest) -> Result<BuiltHlpre
             .entries
             .iter()
             .filter(|e| {
-                !assets.iter().any(|a| {
-                    e.name.strip_prefix("./").unwrap_or(&e.name) == format!("{}/{}", rule.folder, a.target.name)
-                })
+                !assets.iter().any(|a| crate::archive::in_folder(&e.name, &rule.folder) == Some(&a.target.name))
             })
             .map(|e| e.name.clone())
             .collect(),

@@ -2,14 +2,10 @@
 //! wallpaper names, `--assets DIR` maps files by name (`weblogo.png` → `weblogo.jpg`), `--icon
 //! NAME=FILE` names an icon. Everything a model does not have is an error naming the model.
 
-use crate::layout::{AssetRule, Model};
+use crate::layout::{AssetKind, AssetRule, Model};
 use anyhow::{bail, Context, Result};
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
-
-/// The asset kinds with fixed names; a file in `--assets` whose name starts with one of these is
-/// never taken for an icon.
-const FIXED_KINDS: &[&str] = &["wallpaper", "screensaver", "weblogo", "lcdlogo"];
 
 /// Most files read from an `--assets` folder.
 const MAX_ASSET_FILES: usize = 1000;
@@ -53,7 +49,8 @@ pub fn plan_slots(
         slots.insert(key, slot);
         Ok(())
     };
-    for (kind, files) in [("wallpaper", &sources.wallpapers), ("screensaver", &sources.screensavers)] {
+    for (kind, files) in [(AssetKind::Wallpaper, &sources.wallpapers), (AssetKind::Screensaver, &sources.screensavers)]
+    {
         if files.is_empty() {
             continue;
         }
@@ -71,7 +68,7 @@ pub fn plan_slots(
             add(Slot { name: name.clone(), rule: rule.clone(), source: file.clone() })?;
         }
     }
-    for (kind, file) in [("weblogo", &sources.weblogo), ("lcdlogo", &sources.lcdlogo)] {
+    for (kind, file) in [(AssetKind::Weblogo, &sources.weblogo), (AssetKind::Lcdlogo, &sources.lcdlogo)] {
         if let Some(file) = file {
             let rule = rule_for(model, kind)?;
             let name = rule.names.first().with_context(|| format!("{}: the {kind} rule names no file", model.name))?;
@@ -93,21 +90,21 @@ pub fn plan_slots(
 }
 
 /// The model's rule for a kind, or an error naming the model and what it has.
-pub fn rule_for<'m>(model: &'m Model, kind: &str) -> Result<&'m AssetRule> {
+pub fn rule_for(model: &Model, kind: AssetKind) -> Result<&AssetRule> {
     model.asset(kind).with_context(|| {
-        let has: Vec<&str> = model.asset_rules.iter().map(|r| r.kind.as_str()).collect();
+        let has: Vec<&str> = model.asset_rules.iter().map(|r| r.kind.name()).collect();
         let has = if has.is_empty() { "no screen assets".to_string() } else { format!("only {}", has.join(", ")) };
         format!("{} has no {kind} (its screen is {}; it takes {has})", model.name, model.screen)
     })
 }
 
 fn icon_slot(model: &Model, name: &str, file: &Path, base_names: Option<&[String]>) -> Result<Slot> {
-    let rule = rule_for(model, "icon")?;
+    let rule = rule_for(model, AssetKind::Icon)?;
     if name.is_empty() || name.contains(['/', '\\']) || name == "." || name == ".." {
         bail!("icon name '{name}' must be a plain file name such as MenuIcon.png");
     }
     let name = if name.contains('.') { name.to_string() } else { format!("{name}.png") };
-    if !rule.matches(&name) || model.asset_for_name(&name).is_some_and(|r| r.kind != "icon") {
+    if !rule.matches(&name) || model.asset_for_name(&name).is_some_and(|r| r.kind != AssetKind::Icon) {
         bail!(
             "'{name}' is not an icon name for {} (icons are {})",
             model.name,
@@ -136,13 +133,13 @@ fn slot_for_file(model: &Model, file: &Path, base_names: Option<&[String]>) -> R
         }
     }
     let lower = stem.to_ascii_lowercase();
-    let fixed_kind = FIXED_KINDS.iter().find(|k| lower.starts_with(*k));
+    let fixed_kind = AssetKind::FIXED.iter().find(|k| lower.starts_with(k.name()));
     let is_png = file_name.to_ascii_lowercase().ends_with(".png");
-    if fixed_kind.is_none() && is_png && model.asset("icon").is_some() {
+    if fixed_kind.is_none() && is_png && model.asset(AssetKind::Icon).is_some() {
         return icon_slot(model, file_name, file, base_names);
     }
     let names: Vec<String> = model.asset_rules.iter().flat_map(|r| r.names.iter().cloned()).collect();
-    let icons = if model.asset("icon").is_some() { ", or *.png icons" } else { "" };
+    let icons = if model.asset(AssetKind::Icon).is_some() { ", or *.png icons" } else { "" };
     bail!("{}: unknown asset name '{stem}' for {} (it takes {}{icons})", file.display(), model.name, names.join(", "))
 }
 

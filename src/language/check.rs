@@ -258,15 +258,16 @@ pub fn check_paths(paths: &[PathBuf], opts: &CheckOptions) -> Result<LanguageRep
     check_sources(sources, opts, Origin::Folder)
 }
 
+/// Most entries a language folder may hold (a mistaken folder is refused, not read).
+const MAX_FOLDER_ENTRIES: usize = 10_000;
+
 /// The files of a folder, sorted by name. A folder that cannot be listed is an error.
 pub fn sources_in_dir(dir: &Path) -> Result<Vec<Source>> {
-    let entries = std::fs::read_dir(dir).with_context(|| format!("{}: cannot read folder", dir.display()))?;
     let mut sources = Vec::new();
-    for entry in entries {
-        let entry = entry.with_context(|| format!("{}: cannot read folder", dir.display()))?;
-        let path = entry.path();
-        let name = entry.file_name().to_string_lossy().into_owned();
-        let content = if entry.file_name().to_str().is_none() {
+    for entry in crate::walk::list(dir, MAX_FOLDER_ENTRIES)? {
+        let path = entry.path;
+        let name = entry.rel;
+        let content = if path.file_name().is_some_and(|n| n.to_str().is_none()) {
             Content::Unreadable("the file name is not valid UTF-8".to_string())
         } else if std::fs::metadata(&path).is_ok_and(|m| m.is_dir()) {
             Content::Folder

@@ -47,11 +47,9 @@ pub fn annotate_archive(
     }
     let mut sources = Vec::new();
     for e in entries {
-        if e.name == folder {
-            continue;
-        }
-        match e.name.strip_prefix(&folder) {
-            Some(name) if !name.is_empty() => sources.push(Source {
+        match crate::archive::under_folder(&e.name, &rules.archive.folder) {
+            Some("") => continue,
+            Some(name) => sources.push(Source {
                 name: name.trim_end_matches('/').to_string(),
                 shown: e.name.clone(),
                 content: if e.is_dir { Content::Folder } else { Content::Bytes(e.data.clone()) },

@@ -39,6 +39,48 @@ impl AttributeRules<'_> {
 
 /// Parses `text` as XML and lists its items. Not well-formed XML, or any DTD, is an error.
 pub fn parse(text: &str, rules: &AttributeRules) -> Result<Parsed, ParseError> {
+    let doc = read_document(text)?;
+    let mut parsed = Parsed::with_capacity(text.len() / 64);
+    // How often a path was met, for the paths met more than once (items) or at all (elements that
+    // only hold other elements); the second and later get a position, `[2]`, `[3]`, …
+    let mut repeats: FastMap<String, u32> = FastMap::default();
+    // The key of the current element, built in one buffer; the stack holds each open ancestor
+    // and the length of its key in the buffer.
+    let mut path = String::new();
+    let mut stack: Vec<(roxmltree::NodeId, usize)> = Vec::new();
+    for node in doc.descendants().filter(|n| n.is_element()) {
+        let parent = node.parent().map(|p| p.id());
+        while stack.last().is_some_and(|(id, _)| Some(*id) != parent) {
+            stack.pop();
+        }
+        let at = |message: String| {
+            let (line, column) = LineIndex::new(text).at(node.range().start);
+            ParseError { line, column, message }
+        };
+        if stack.len() >= MAX_DEPTH {
+            return Err(at(format!("elements nested more than {MAX_DEPTH} deep")));
+        }
+        path.truncate(stack.last().map_or(0, |(_, len)| *len));
+        path.push('/');
+        path.push_str(node.tag_name().name());
+        // The root element is unique: its attributes name nothing (`<Language name="English">`
+        // holds the language's name, which a translation changes), so they are items.
+        let is_root = node.parent().is_some_and(|p| p.is_root());
+        if !is_root {
+            push_id_attributes(&mut path, node, rules);
+        }
+        if path.len() > MAX_KEY_BYTES {
+            return Err(at(format!("element path with its id attributes is over {MAX_KEY_BYTES} bytes")));
+        }
+        add_element_item(&mut parsed, &mut repeats, &mut path, node);
+        add_attribute_items(&mut parsed, &path, node, rules, is_root);
+        stack.push((node.id(), path.len()));
+    }
+    Ok(parsed)
+}
+
+/// Parses the XML, refusing DTDs (also an empty `<!DOCTYPE x>`, which roxmltree lets through).
+fn read_document(text: &str) -> Result<roxmltree::Document<'_>, ParseError> {
     let dtd_refused = |at: usize| {
         let (line, column) = LineIndex::new(text).at(at);
         ParseError {
@@ -66,99 +108,74 @@ pub fn parse(text: &str, rules: &AttributeRules) -> Result<Parsed, ParseError> {
             message: format!("not well-formed XML: {message}"),
         }
     })?;
-    // roxmltree lets an empty `<!DOCTYPE x>` through; it is refused as well.
     if let Some(at) = find_dtd(&text[..doc.root_element().range().start]) {
         return Err(dtd_refused(at));
     }
+    Ok(doc)
+}
 
-    let mut parsed = Parsed::with_capacity(text.len() / 64);
-    // How often a path was met, for the paths met more than once (items) or at all (elements that
-    // only hold other elements); the second and later get a position, `[2]`, `[3]`, …
-    let mut repeats: FastMap<String, u32> = FastMap::default();
-    // The key of the current element, built in one buffer; the stack holds each open ancestor
-    // and the length of its key in the buffer.
-    let mut path = String::new();
-    let mut stack: Vec<(roxmltree::NodeId, usize)> = Vec::new();
-    for node in doc.descendants().filter(|n| n.is_element()) {
-        let parent = node.parent().map(|p| p.id());
-        while stack.last().is_some_and(|(id, _)| Some(*id) != parent) {
-            stack.pop();
-        }
-        if stack.len() >= MAX_DEPTH {
-            let (line, column) = LineIndex::new(text).at(node.range().start);
-            return Err(ParseError { line, column, message: format!("elements nested more than {MAX_DEPTH} deep") });
-        }
-        path.truncate(stack.last().map_or(0, |(_, len)| *len));
-        path.push('/');
-        path.push_str(node.tag_name().name());
-        // The root element is unique: its attributes name nothing (`<Language name="English">`
-        // holds the language's name, which a translation changes), so they are items.
-        let is_root = node.parent().is_some_and(|p| p.is_root());
-        let mut ids: Vec<(usize, roxmltree::Attribute)> = node
-            .attributes()
-            .filter(|_| !is_root)
-            .filter_map(|a| rules.id_attributes.iter().position(|n| n.eq_ignore_ascii_case(a.name())).map(|p| (p, a)))
-            .collect();
-        ids.sort_by_key(|(p, _)| *p);
-        for (_, a) in ids {
-            {
-                let quote = if a.value().contains('"') { '\'' } else { '"' };
-                path.push_str("[@");
-                path.push_str(a.name());
-                path.push('=');
-                path.push(quote);
-                path.push_str(a.value());
-                path.push(quote);
-                path.push(']');
-            }
-        }
-        if path.len() > MAX_KEY_BYTES {
-            let (line, column) = LineIndex::new(text).at(node.range().start);
-            return Err(ParseError {
-                line,
-                column,
-                message: format!("element path with its id attributes is over {MAX_KEY_BYTES} bytes"),
-            });
-        }
-        let text_value = own_text(node);
-        let offset = node.range().start;
-        let has_children = node.children().any(|c| c.is_element());
-        if !text_value.is_empty() || !has_children {
-            // An element with text is an item; an empty leaf too (in a translation, an item whose
-            // text was removed), though not one to translate.
-            let translatable = !text_value.is_empty();
-            let item = Item { key: path.as_str().into(), value: text_value, offset, translatable };
-            if let Err(item) = parsed.items.try_insert(item) {
-                let n = repeats.entry(path.clone()).or_insert(1);
-                *n += 1;
-                path.push_str(&format!("[{n}]"));
-                parsed.items.insert(Item { key: path.as_str().into(), ..item });
-            }
-        } else {
-            let n = repeats.entry(path.clone()).or_insert(0);
-            *n += 1;
-            if *n > 1 {
-                path.push_str(&format!("[{n}]"));
-            }
-        }
-        for a in node.attributes() {
-            if a.namespace().is_some() || (!is_root && rules.is_id(a.name())) || rules.is_ignored(a.name()) {
-                continue;
-            }
-            let mut key = String::with_capacity(path.len() + 2 + a.name().len());
-            key.push_str(&path);
-            key.push_str("/@");
-            key.push_str(a.name());
-            parsed.items.insert(Item {
-                key: key.into(),
-                value: a.value().trim().to_string(),
-                offset: a.range().start,
-                translatable: a.value().chars().any(char::is_alphabetic),
-            });
-        }
-        stack.push((node.id(), path.len()));
+/// Appends `[@id="…"]` for each id attribute of `node`, in the layout's order of id attributes.
+fn push_id_attributes(path: &mut String, node: roxmltree::Node, rules: &AttributeRules) {
+    let mut ids: Vec<(usize, roxmltree::Attribute)> = node
+        .attributes()
+        .filter_map(|a| rules.id_attributes.iter().position(|n| n.eq_ignore_ascii_case(a.name())).map(|p| (p, a)))
+        .collect();
+    ids.sort_by_key(|(p, _)| *p);
+    for (_, a) in ids {
+        let quote = if a.value().contains('"') { '\'' } else { '"' };
+        path.push_str("[@");
+        path.push_str(a.name());
+        path.push('=');
+        path.push(quote);
+        path.push_str(a.value());
+        path.push(quote);
+        path.push(']');
     }
-    Ok(parsed)
+}
+
+/// The element's own item (an element with text, or an empty leaf), numbering repeated paths;
+/// `path` gets the position of a repeated element.
+fn add_element_item(parsed: &mut Parsed, repeats: &mut FastMap<String, u32>, path: &mut String, node: roxmltree::Node) {
+    let text_value = own_text(node);
+    let offset = node.range().start;
+    let has_children = node.children().any(|c| c.is_element());
+    if !text_value.is_empty() || !has_children {
+        // An element with text is an item; an empty leaf too (in a translation, an item whose
+        // text was removed), though not one to translate.
+        let translatable = !text_value.is_empty();
+        let item = Item { key: path.as_str().into(), value: text_value, offset, translatable };
+        if let Err(item) = parsed.items.try_insert(item) {
+            let n = repeats.entry(path.clone()).or_insert(1);
+            *n += 1;
+            path.push_str(&format!("[{n}]"));
+            parsed.items.insert(Item { key: path.as_str().into(), ..item });
+        }
+    } else {
+        let n = repeats.entry(path.clone()).or_insert(0);
+        *n += 1;
+        if *n > 1 {
+            path.push_str(&format!("[{n}]"));
+        }
+    }
+}
+
+/// The element's attributes that hold text, as items `path/@name`.
+fn add_attribute_items(parsed: &mut Parsed, path: &str, node: roxmltree::Node, rules: &AttributeRules, is_root: bool) {
+    for a in node.attributes() {
+        if a.namespace().is_some() || (!is_root && rules.is_id(a.name())) || rules.is_ignored(a.name()) {
+            continue;
+        }
+        let mut key = String::with_capacity(path.len() + 2 + a.name().len());
+        key.push_str(path);
+        key.push_str("/@");
+        key.push_str(a.name());
+        parsed.items.insert(Item {
+            key: key.into(),
+            value: a.value().trim().to_string(),
+            offset: a.range().start,
+            translatable: a.value().chars().any(char::is_alphabetic),
+        });
+    }
 }
 
 /// The element's own text (its text children, not its descendants'), trimmed.

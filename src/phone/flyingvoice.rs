@@ -12,7 +12,7 @@ use anyhow::Result;
 const MAX_DEPTH: usize = 8;
 
 pub fn provision(p: &mut Phone, base: &str) -> Result<Settings> {
-    let data = FvData::load(&p.ctx.layouts)?;
+    let data = p.ctx.layouts.flyingvoice.clone();
     let own = in_folder(base, &data.files.phone_boot.replace("{mac}", p.mac.as_str()));
     let common = in_folder(base, &data.files.common_boot);
     let mut settings = Settings::default();
@@ -39,7 +39,7 @@ pub fn provision(p: &mut Phone, base: &str) -> Result<Settings> {
 /// Reads one fetched file and follows its includes in order.
 fn follow(p: &mut Phone, data: &FvData, url: &str, bytes: &[u8], stack: &mut Vec<String>, into: &mut Settings) {
     let kind = Kind::of(url).unwrap_or(Kind::Cfg);
-    let parsed = fvfile::parse(url, bytes, kind, &data.syntax.version_line);
+    let parsed = fvfile::parse(url, bytes, kind, &data.syntax);
     p.findings.extend(parsed.diagnostics);
     stack.push(url.to_string());
     for item in parsed.items {

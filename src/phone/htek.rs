@@ -19,7 +19,7 @@ struct Got {
 
 /// Requests the config files and returns the settings the phone ends up with.
 pub fn provision(p: &mut Phone, base: &str, args: &Args) -> Result<Settings> {
-    let data = HtekData::load(&p.ctx.layouts)?;
+    let data = p.ctx.layouts.htek.clone();
     let given = args.aes_key.as_deref().map(AesKey::parse).transpose().map_err(|e| anyhow!("--aes-key: {e:#}"))?;
     let named = |n: String| format!("{}{n}{}", args.config_prefix, args.config_postfix);
     let mut names = Vec::new();

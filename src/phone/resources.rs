@@ -88,7 +88,8 @@ fn get_and_check(p: &mut Phone, url: &str, fetched: &Fetched, missing_note: Opti
 /// The rules `verify` applies to a file of this name, for this model.
 fn check(p: &mut Phone, url: &str, bytes: &[u8], fetched: &Fetched) {
     let mut found = Vec::new();
-    crate::verify::check_file(url, bytes, &[p.model], fetched, Templates::default(), p.ctx, &mut found);
+    let base = crate::inspect::Options { model: None, wav: None, templates: Templates::default() };
+    crate::verify::check_file(url, bytes, &[p.model], fetched, base, p.ctx, &mut found);
     p.findings.extend(found);
 }
 

@@ -2,7 +2,7 @@
 //! Items are independent, so `build_all` runs them on `jobs` threads with a progress bar.
 
 use super::plan::{Item, Plan, Work};
-use crate::layout::Layouts;
+use crate::layout::{ConfigFormat, Layouts};
 use crate::report::Severity;
 use anyhow::{bail, Result};
 use indicatif::ProgressBar;
@@ -117,8 +117,8 @@ pub fn build_item(item: &Item, firmware: Option<&crate::firmware::Laid>, layouts
         }
         Work::Config { spec, vendor, tree } => build_configs(spec, vendor, tree, layouts),
         Work::Direct { kind, file, look } => {
-            let rule = model.asset(kind).expect("planned only with a rule");
-            let name = item.outputs[0].rsplit('/').next().unwrap_or(kind);
+            let rule = model.asset(*kind).expect("planned only with a rule");
+            let name = item.outputs[0].rsplit('/').next().unwrap_or(kind.name());
             let target = crate::hlpres::Target::from_rule(rule, name)?;
             let bytes = crate::input::read_limited(file, crate::hlpres::asset::MAX_INPUT_BYTES)?;
             let built = crate::hlpres::build_asset(&target, &file.display().to_string(), &bytes, look)?;
@@ -196,8 +196,8 @@ fn build_configs(
     let out = tmp.path().join("config");
     // The config commands take a Context; building one here keeps them unaware of releases.
     let ctx = crate::Context { layouts: layouts.clone() };
-    let details = match vendor {
-        "htek" => {
+    let details = match layouts.vendor(vendor)?.config_format()? {
+        ConfigFormat::HtekXml => {
             let aes_key = aes_key(spec)?;
             // Phones that may stop after cfg<code>.xml get everything in their own file, unless the
             // manifest keeps the common files (then warned about, naming what they would miss).
@@ -226,7 +226,7 @@ fn build_configs(
             let models: Vec<&String> = g.present.iter().filter(|(_, n)| **n > 0).map(|(m, _)| m).collect();
             serde_json::json!({ "phones": g.count, "models": models, "encrypted": spec.aes_key_env.is_some(), "common_files": !merge_common, "warnings": warnings })
         }
-        _ => {
+        ConfigFormat::FlyingvoiceCfg => {
             let args = crate::config::flyingvoice::Args {
                 phones: spec.phones.clone(),
                 common: spec.common.clone(),
@@ -238,7 +238,8 @@ fn build_configs(
             };
             let g = crate::config::flyingvoice::generate(&args, &ctx)?;
             // The common cfg, which every phone loads, carries the settings all models share.
-            serde_json::json!({ "phones": g.count, "models": tree.keys().collect::<Vec<_>>() })
+            let warnings: Vec<String> = g.warnings.iter().map(|w| w.to_string()).collect();
+            serde_json::json!({ "phones": g.count, "models": tree.keys().collect::<Vec<_>>(), "warnings": warnings })
         }
     };
     let mut names: Vec<String> = std::fs::read_dir(&out)?

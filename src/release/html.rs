@@ -5,7 +5,7 @@
 //! pixel size beside a frame of the model's screen, sizes against caps and the rule checked.
 
 use super::{Artifact, SettingRecord, SettingScope, TreeManifest};
-use crate::layout::{Layouts, Model};
+use crate::layout::{AssetKind, Layouts, Model};
 use crate::tree_diff::{self, Kind, Previous};
 use base64::Engine;
 use std::fmt::Write;
@@ -166,7 +166,10 @@ fn changes_section(tree: &TreeManifest, previous: &Previous) -> String {
 
 /// The model's screen in pixels: its wallpaper (else screensaver, else LCD logo) size.
 fn screen_size(model: &Model) -> Option<(u32, u32)> {
-    ["wallpaper", "screensaver", "lcdlogo"].iter().find_map(|k| model.asset(k)).map(|r| (r.width, r.height))
+    [AssetKind::Wallpaper, AssetKind::Screensaver, AssetKind::Lcdlogo]
+        .into_iter()
+        .find_map(|k| model.asset(k))
+        .map(|r| (r.width, r.height))
 }
 
 /// Every file of one model.

@@ -42,7 +42,7 @@
 //! phonebook = "contacts.csv"                  # Flyingvoice: local phonebook
 //! ```
 
-use crate::layout::{Layouts, Model};
+use crate::layout::{ConfigFormat, Layouts, Model};
 use anyhow::{bail, Result};
 use serde::Deserialize;
 use std::collections::BTreeMap;
@@ -280,13 +280,8 @@ pub struct FirmwareSpec {
 
 /// Reads and checks a manifest against the layouts.
 pub fn load(path: &Path, layouts: &Layouts) -> Result<Manifest> {
-    let bytes = crate::input::read_limited(path, MAX_MANIFEST_BYTES)?;
-    let shown = path.display().to_string();
-    let text = String::from_utf8(bytes).map_err(|_| anyhow::anyhow!("{shown}: not UTF-8 text"))?;
-    let raw: RawManifest = toml::from_str(&text).map_err(|e| {
-        let (line, col) = crate::report::line_col(&text, e.span().map_or(0, |s| s.start));
-        anyhow::anyhow!("{shown}:{line}:{col}: {}", e.message().trim())
-    })?;
+    let (shown, text) = crate::tomlfile::read_text(path, MAX_MANIFEST_BYTES)?;
+    let raw: RawManifest = crate::tomlfile::parse(&shown, &text)?;
     let base = path.parent().map(Path::to_path_buf).unwrap_or_default();
     let checker = Checker { shown: &shown, text: &text, base: &base, layouts, missing: Default::default() };
     let manifest = checker.check(raw, path)?;
@@ -315,8 +310,7 @@ struct Checker<'a> {
 impl Checker<'_> {
     /// An error at a span of the manifest.
     fn at<T>(&self, span: std::ops::Range<usize>, message: String) -> Result<T> {
-        let (line, col) = crate::report::line_col(self.text, span.start);
-        bail!("{}:{line}:{col}: {message}", self.shown)
+        Err(crate::tomlfile::at(self.shown, self.text, span, message))
     }
 
     /// A manifest path (at `key`) made absolute, which must be an existing file or folder: a device,
@@ -406,8 +400,12 @@ impl Checker<'_> {
     }
 
     fn config(&self, c: RawConfig, vendor: &str) -> Result<ConfigSpec> {
+        let format = match self.layouts.vendor(vendor)?.config_format() {
+            Ok(format) => format,
+            Err(e) => return self.at(c.phones.span(), format!("[config]: {e}")),
+        };
         let htek_only = [("aes_key_env", c.aes_key_env.as_ref().map(Spanned::span))];
-        if vendor != "htek" {
+        if format != ConfigFormat::HtekXml {
             for (key, span) in htek_only {
                 if let Some(span) = span {
                     return self.at(span, format!("{key} applies to Htek configs only"));

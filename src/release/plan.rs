@@ -12,7 +12,7 @@
 //! `firmware/MODEL/` holding its boot/img files, ring files and tars, all renamed.
 
 use super::manifest::{Branding, ConfigSpec, FirmwareSpec, Languages, Manifest, RingSpec};
-use crate::layout::{FetchKind, Layouts, Model, Vendor};
+use crate::layout::{AssetKind, FetchKind, Layouts, Model, Vendor};
 use anyhow::{Context as _, Result};
 use serde::Serialize;
 use std::path::PathBuf;
@@ -48,7 +48,7 @@ pub enum Work {
     },
     /// A direct-download screen asset (`wallpaper`, `screensaver`) for one model.
     Direct {
-        kind: String,
+        kind: AssetKind,
         file: PathBuf,
         look: crate::hlpres::Look,
     },
@@ -264,8 +264,8 @@ fn ring_items(manifest: &Manifest, cx: &Ctx) -> Result<Vec<Item>> {
 fn direct_items(model: &Model, branding: &Branding, cx: &Ctx) -> Vec<Item> {
     let mut items = Vec::new();
     for (kind, fetch_kind, file) in [
-        ("wallpaper", FetchKind::Wallpaper, &branding.direct_wallpaper),
-        ("screensaver", FetchKind::Screensaver, &branding.direct_screensaver),
+        (AssetKind::Wallpaper, FetchKind::Wallpaper, &branding.direct_wallpaper),
+        (AssetKind::Screensaver, FetchKind::Screensaver, &branding.direct_screensaver),
     ] {
         let (Some(file), Some(rule), Some(entry)) = (file, model.asset(kind), cx.vendor.fetch(fetch_kind)) else {
             continue;
@@ -274,7 +274,7 @@ fn direct_items(model: &Model, branding: &Branding, cx: &Ctx) -> Vec<Item> {
         let Some(path) = entry.tree_paths(&model.name, &[]).pop() else { continue };
         items.push(Item {
             label: format!("direct-download {kind}"),
-            work: Work::Direct { kind: kind.to_string(), file: file.clone(), look: branding.look },
+            work: Work::Direct { kind, file: file.clone(), look: branding.look },
             rule_model: model.name.clone(),
             models: vec![model.name.clone()],
             inputs: vec![file.clone()],
@@ -425,16 +425,16 @@ fn hlpres_item(model: &Model, branding: &Branding, cx: &Ctx) -> Result<Option<It
     let mut own = branding.clone();
     own.base = branding.bases.get(&model.name).cloned();
     own.bases.clear();
-    if model.asset("wallpaper").is_none() {
+    if model.asset(AssetKind::Wallpaper).is_none() {
         own.wallpapers.clear();
     }
-    if model.asset("screensaver").is_none() {
+    if model.asset(AssetKind::Screensaver).is_none() {
         own.screensavers.clear();
     }
-    if model.asset("lcdlogo").is_none() {
+    if model.asset(AssetKind::Lcdlogo).is_none() {
         own.lcdlogo = None;
     }
-    if model.asset("weblogo").is_none() {
+    if model.asset(AssetKind::Weblogo).is_none() {
         own.weblogo = None;
     }
     let inputs: Vec<PathBuf> = own

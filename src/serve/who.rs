@@ -4,7 +4,6 @@
 //! device code in the file name it asks for (`cfg001fc110d3a9.xml`, `cfg0012.xml`, `<mac>.boot`).
 
 use crate::config::mac::Mac;
-use crate::config::pcodes::HtekData;
 use crate::layout::Layouts;
 
 /// The per-model common file names (`cfg0012.xml` → UC924), from the layouts.
@@ -14,7 +13,7 @@ pub struct Who {
 
 impl Who {
     pub fn new(layouts: &Layouts) -> anyhow::Result<Who> {
-        let data = HtekData::load(layouts)?;
+        let data = layouts.htek.clone();
         let common = layouts
             .models()
             .filter_map(|m| m.device_code.as_ref().map(|c| (data.files.common_name(c), m.name.clone())))

@@ -5,6 +5,7 @@
 
 use crate::image::Format;
 use crate::inspect::FileReport;
+use crate::layout::Forbidden;
 use crate::Context;
 use anyhow::Result;
 
@@ -61,11 +62,22 @@ pub struct Fetched {
     firmware: Vec<String>,
     /// Firmware name globs (`FIP13G-FVUI_V*.bin`).
     firmware_globs: Vec<String>,
+    /// Globs of names that look like some vendor's firmware (`*.rom*`).
+    firmware_like: Vec<String>,
+    /// Names no vendor's phone may be served, with the reason.
+    forbidden: Vec<Forbidden>,
 }
 
 impl Fetched {
     pub fn from_layouts(ctx: &Context) -> Result<Fetched> {
-        let mut f = Fetched { names: Vec::new(), firmware: Vec::new(), firmware_globs: Vec::new() };
+        let vendors = &ctx.layouts.vendors;
+        let mut f = Fetched {
+            names: Vec::new(),
+            firmware: Vec::new(),
+            firmware_globs: Vec::new(),
+            firmware_like: vendors.iter().flat_map(|v| v.firmware_like.iter().cloned()).collect(),
+            forbidden: vendors.iter().flat_map(|v| v.forbidden.iter().cloned()).collect(),
+        };
         for m in ctx.layouts.models() {
             for slot in &m.ringtone.slots {
                 f.names.push((m.ringtone.file.replace("{slot}", &slot.to_string()).to_ascii_lowercase(), Expect::Ring));
@@ -98,10 +110,14 @@ impl Fetched {
         firmware.then_some(Expect::Firmware)
     }
 
-    /// A firmware-looking name (`.rom`, `boot_`, `img_`) that no model fetches.
+    /// A firmware-looking name (a vendor's `firmware_like`) that no model fetches.
     pub fn unknown_firmware(&self, name: &str) -> bool {
-        let lower = name.to_ascii_lowercase();
-        (lower.contains(".rom") || lower.contains("boot_") || lower.contains("img_")) && self.expect(name).is_none()
+        self.firmware_like.iter().any(|g| crate::glob::matches(g, name)) && self.expect(name).is_none()
+    }
+
+    /// Why a file of this name must never be served, if a vendor's `[[forbidden]]` names it.
+    pub fn forbidden(&self, name: &str) -> Option<&str> {
+        self.forbidden.iter().find(|f| crate::glob::matches(&f.name, name)).map(|f| f.reason.as_str())
     }
 }
 

@@ -8,7 +8,7 @@
 //! note saying what was not checked.
 
 use crate::config::aes::AesKey;
-use crate::config::fvfile::{self, FvData, Kind};
+use crate::config::fvfile::{self, Kind};
 use crate::config::htek_xml;
 use crate::config::pcodes::HtekData;
 use crate::layout::{AfterCommon, FetchKind, Request, Vendor};
@@ -140,7 +140,7 @@ fn shadowed(tree: &TreeManifest, vendor: &Vendor, configs: &[Config], ctx: &Cont
     if vendor.vendor != "htek" || vendor.provisioning.after_common == AfterCommon::Continues {
         return Ok(Vec::new());
     }
-    let data = HtekData::load(&ctx.layouts)?;
+    let data = ctx.layouts.htek.clone();
     let commons: Vec<&Config> = configs
         .iter()
         .filter(|c| {
@@ -192,20 +192,20 @@ fn read_configs(
     found: &mut Vec<Diagnostic>,
 ) -> Result<Vec<Config>> {
     let htek = vendor.vendor == "htek";
-    let data = if htek { Some(HtekData::load(&ctx.layouts)?) } else { None };
-    let fv = if htek { None } else { Some(FvData::load(&ctx.layouts)?) };
+    let data = if htek { Some(ctx.layouts.htek.clone()) } else { None };
+    let fv = if htek { None } else { Some(ctx.layouts.flyingvoice.clone()) };
     let mut out = Vec::new();
     for (rel, entry) in entries.iter().filter(|(r, _)| r.starts_with(CONFIG_DIR)) {
         let Ok(bytes) = crate::input::read_limited(&entry.path, fvfile::MAX_FILE_BYTES) else { continue };
         let settings = match (&data, &fv) {
             (Some(data), _) if rel.ends_with(".xml") => htek_settings(rel, bytes, key, data, found),
             (_, Some(fv)) if Kind::of(rel) == Some(Kind::Boot) => {
-                let parsed = fvfile::parse(rel, &bytes, Kind::Boot, &fv.syntax.version_line);
+                let parsed = fvfile::parse(rel, &bytes, Kind::Boot, &fv.syntax);
                 found.extend(missing_includes(rel, &parsed, entries));
                 continue;
             }
             (_, Some(fv)) if Kind::of(rel) == Some(Kind::Cfg) => {
-                let parsed = fvfile::parse(rel, &bytes, Kind::Cfg, &fv.syntax.version_line);
+                let parsed = fvfile::parse(rel, &bytes, Kind::Cfg, &fv.syntax);
                 Some(parsed.settings().map(|(k, v, _)| (k.to_string(), v.to_string())).collect())
             }
             _ => continue,

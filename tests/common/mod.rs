@@ -2,6 +2,10 @@
 //! tools (sox, tar, openssl, …) used as independent readers.
 #![allow(dead_code)]
 
+mod tools;
+#[allow(unused_imports)] // not every test uses every helper
+pub use tools::*;
+
 use std::path::Path;
 use std::process::{Command, Output};
 
@@ -15,20 +19,6 @@ pub fn bundler() -> Command {
 /// Runs `bundler ARGS` in `dir` and returns its output.
 pub fn run_in(dir: &Path, args: &[&str]) -> Output {
     bundler().current_dir(dir).args(args).output().expect("run bundler")
-}
-
-/// Whether an outside tool is on PATH. When it is missing: under CI (env `CI` set) the test fails,
-/// on a developer machine it is skipped with a printed reason (the caller returns early on `false`).
-pub fn require_tool(tool: &str) -> bool {
-    let found =
-        Command::new("sh").arg("-c").arg(format!("command -v {tool}")).output().is_ok_and(|o| o.status.success());
-    if !found {
-        if std::env::var_os("CI").is_some() {
-            panic!("{tool} is required for this test under CI but is not installed");
-        }
-        eprintln!("skipping: {tool} is not installed");
-    }
-    found
 }
 
 /// Standard error as text.
@@ -60,12 +50,6 @@ pub fn files_in(dir: &Path) -> Vec<String> {
         .unwrap_or_default();
     v.sort();
     v
-}
-
-/// Runs an outside tool (sox, convert, …) that must succeed.
-pub fn tool(name: &str, args: &[&str]) {
-    let out = Command::new(name).args(args).output().unwrap_or_else(|e| panic!("run {name}: {e}"));
-    assert!(out.status.success(), "{name} {args:?}: {}", String::from_utf8_lossy(&out.stderr));
 }
 
 /// A ring file's audio as SoX decodes it (`-t gsrt` for `*.bin`, else by its WAV header), as

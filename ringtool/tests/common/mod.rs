@@ -1,41 +1,13 @@
 //! Helpers shared by the integration tests.
 #![allow(dead_code)]
 
+// The outside-tool helpers (require_tool, sox, stat_value) are the workspace's one set.
+#[path = "../../../tests/common/tools.rs"]
+mod tools;
+#[allow(unused_imports)] // not every test uses every helper
+pub use tools::*;
+
 use std::path::{Path, PathBuf};
-use std::process::Command;
-
-/// True when `name` is on PATH. When it is missing: panics if `CI` is set (a
-/// CI run must not silently skip), else prints why the test is skipped.
-pub fn require_tool(name: &str) -> bool {
-    let found =
-        std::env::var_os("PATH").is_some_and(|paths| std::env::split_paths(&paths).any(|dir| dir.join(name).is_file()));
-    if found {
-        return true;
-    }
-    if std::env::var_os("CI").is_some() {
-        panic!("`{name}` is required for this test (CI is set) but is not on PATH");
-    }
-    eprintln!("skipped: `{name}` is not on PATH (install it, e.g. apt-get install {name})");
-    false
-}
-
-/// Runs sox with `args`, panicking with its stderr on failure; returns stderr
-/// (where `sox … -n stat` prints).
-pub fn sox(args: &[&str]) -> String {
-    let out = Command::new("sox").args(args).output().expect("run sox");
-    let stderr = String::from_utf8_lossy(&out.stderr).into_owned();
-    assert!(out.status.success(), "sox {args:?} failed: {stderr}");
-    stderr
-}
-
-/// A value from `sox … -n stat` output, e.g. `stat_value(&s, "Length (seconds)")`.
-pub fn stat_value(stat: &str, key: &str) -> f64 {
-    stat.lines()
-        .find(|l| l.starts_with(key))
-        .and_then(|l| l.split(':').nth(1))
-        .and_then(|v| v.trim().parse().ok())
-        .unwrap_or_else(|| panic!("no {key:?} in sox stat output:\n{stat}"))
-}
 
 /// Little-endian 16-bit samples of a raw file.
 pub fn read_s16(path: &Path) -> Vec<i16> {
