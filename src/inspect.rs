@@ -3,11 +3,11 @@
 //!
 //! Each kind of file has an [`Inspector`]; a new kind is one more entry in [`inspectors`].
 
-use crate::report::{has_errors, print_json, Diagnostic};
+pub use crate::findings::{FileReport, Inspector, Options, Templates};
+use crate::report::print_json;
 use crate::Context;
 use anyhow::{bail, Result};
-use serde::Serialize;
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::process::ExitCode;
 
 /// Files larger than this are not read for inspection.
@@ -34,75 +34,6 @@ pub struct Args {
     pub json: bool,
 }
 
-/// What inspection found in one file.
-#[derive(Debug, Serialize)]
-pub struct FileReport {
-    pub file: String,
-    /// What the file is (`ring tone (gsrt)`, `tar`, …).
-    pub kind: String,
-    /// Facts read from the file, in display order.
-    pub fields: Vec<(String, serde_json::Value)>,
-    /// Entries of a container file (tar members), each a report of its own.
-    #[serde(skip_serializing_if = "Vec::is_empty")]
-    pub entries: Vec<FileReport>,
-    pub diagnostics: Vec<Diagnostic>,
-}
-
-impl FileReport {
-    pub fn new(file: &str, kind: impl Into<String>) -> FileReport {
-        FileReport {
-            file: file.to_string(),
-            kind: kind.into(),
-            fields: Vec::new(),
-            entries: Vec::new(),
-            diagnostics: Vec::new(),
-        }
-    }
-
-    /// Adds a fact.
-    pub fn field(&mut self, name: &str, value: impl Into<serde_json::Value>) {
-        self.fields.push((name.to_string(), value.into()));
-    }
-
-    fn has_errors(&self) -> bool {
-        has_errors(&self.diagnostics) || self.entries.iter().any(FileReport::has_errors)
-    }
-
-    fn print(&self, indent: usize, limiter: &mut crate::report::Limiter) {
-        let pad = " ".repeat(indent);
-        println!("{pad}{}: {}", self.file, self.kind);
-        for (k, v) in &self.fields {
-            let shown = match v {
-                serde_json::Value::String(s) => s.clone(),
-                other => other.to_string(),
-            };
-            println!("{pad}  {k:<16}{shown}");
-        }
-        for d in self.diagnostics.iter().filter(|d| limiter.admit(d)) {
-            println!("{pad}  {d}");
-        }
-        for e in &self.entries {
-            e.print(indent + 2, limiter);
-        }
-    }
-}
-
-/// The options every inspector sees.
-#[derive(Clone, Copy)]
-pub struct Options<'a> {
-    pub model: Option<&'a crate::layout::Model>,
-    pub wav: Option<&'a Path>,
-    /// English templates to check language files inside a `Language.tar` against.
-    pub templates: Templates<'a>,
-}
-
-/// The English language templates given on the command line, if any.
-#[derive(Clone, Copy, Default)]
-pub struct Templates<'a> {
-    pub lcd: Option<&'a Path>,
-    pub web: Option<&'a Path>,
-}
-
 /// `--lcd-template` and `--web-template`, shared by `inspect` and `verify`.
 #[derive(clap::Args, Clone, Default)]
 pub struct TemplateArgs {
@@ -120,23 +51,16 @@ impl TemplateArgs {
     }
 }
 
-/// One kind of file `inspect` understands.
-pub trait Inspector {
-    /// Whether `bytes` (the whole file) is this kind of file.
-    fn recognises(&self, name: &str, bytes: &[u8]) -> bool;
-    /// Reads the file and reports on it. An `Err` means the file could not be read at all.
-    fn inspect(&self, shown: &str, bytes: &[u8], opts: &Options, ctx: &Context) -> Result<FileReport>;
-}
-
-/// Every inspector, most specific first. Tar goes first: its header checksum recognises it exactly
-/// (language packs are tars too: the tar inspector hands them to `language::annotate_archive`).
+/// Every inspector, most specific first: configs (recognised by name or XML text) before the audio
+/// sniffers look at the bytes; the tars last, those of a known folder (screen assets, a language
+/// pack) before the plain tar listing, which each of them extends.
 fn inspectors() -> Vec<Box<dyn Inspector>> {
-    // Configs first: recognised by name or XML text, before the audio sniffers look at the bytes.
     vec![
         Box::new(crate::config::ConfigInspector),
         Box::new(crate::ringtone::RingInspector),
-        Box::new(crate::hlpres::inspect::ImageInspector),
-        Box::new(crate::hlpres::inspect::HlpresInspector),
+        Box::new(crate::hlpres::image_inspectors::ImageInspector),
+        Box::new(crate::hlpres::image_inspectors::HlpresInspector),
+        Box::new(crate::language::LanguagePackInspector),
         Box::new(crate::archive::TarInspector),
     ]
 }
@@ -144,7 +68,7 @@ fn inspectors() -> Vec<Box<dyn Inspector>> {
 /// Finds the inspector for a file's bytes and runs it.
 pub fn inspect_bytes(shown: &str, bytes: &[u8], opts: &Options, ctx: &Context) -> Result<FileReport> {
     for inspector in inspectors() {
-        if inspector.recognises(shown, bytes) {
+        if inspector.recognises(shown, bytes, opts, ctx) {
             return inspector.inspect(shown, bytes, opts, ctx);
         }
     }

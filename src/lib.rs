@@ -8,12 +8,14 @@ pub mod config;
 pub mod dhcp;
 pub mod docs;
 pub mod epoch;
+pub mod findings;
 pub mod firmware;
 #[doc(hidden)]
 pub mod fuzzing;
 pub mod glob;
 pub mod hlpres;
 pub mod image;
+pub mod image_cmd;
 pub mod init;
 pub mod input;
 pub mod inspect;

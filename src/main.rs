@@ -5,8 +5,8 @@
 #![forbid(unsafe_code)]
 
 use bundler::{
-    config, dhcp, docs, firmware, hlpres, init, inspect, language, layout, models, notify, phone, release, ringtone,
-    serve, snippet, tree_diff, verify, Context,
+    config, dhcp, docs, firmware, hlpres, image_cmd, init, inspect, language, layout, models, notify, phone, release,
+    ringtone, serve, snippet, tree_diff, verify, Context,
 };
 
 use clap::{Parser, Subcommand};
@@ -49,7 +49,7 @@ enum Command {
     /// Build a model's hlpres.tar (wallpapers, screensavers, logos, icons) from your images.
     Hlpres(hlpres::Args),
     /// Make one screen asset (wallpaper, screensaver, logo, icon) at the model's size and cap.
-    Image(hlpres::image_command::Args),
+    Image(image_cmd::Args),
     /// Act as one phone pointed at a provisioning server: fetch what it fetches and check all of it.
     Phone(phone::Args),
     /// Serve a provisioning tree read-only over HTTP and TFTP, logging each phone's requests.
@@ -132,7 +132,7 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Verify(args) => verify::run(&args, &ctx),
         Command::Config(args) => config::run(&args, &ctx),
         Command::Hlpres(args) => hlpres::run(&args, &ctx),
-        Command::Image(args) => hlpres::image_command::run(&args, &ctx),
+        Command::Image(args) => image_cmd::run(&args, &ctx),
         Command::Phone(args) => phone::run(&args, &ctx),
         Command::Serve(args) => serve::run(&args, &ctx),
         Command::Notify(args) => notify::run(&args, &ctx),

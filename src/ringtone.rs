@@ -375,8 +375,8 @@ pub fn check(shown: &str, bytes: &[u8], decoded: &ringtool::Decoded, model: &Mod
 /// `inspect` for ring files (gsrt) and WAV files.
 pub struct RingInspector;
 
-impl crate::inspect::Inspector for RingInspector {
-    fn recognises(&self, _name: &str, bytes: &[u8]) -> bool {
+impl crate::findings::Inspector for RingInspector {
+    fn recognises(&self, _name: &str, bytes: &[u8], _opts: &crate::findings::Options, _ctx: &crate::Context) -> bool {
         ringtool::sniff(bytes).is_some()
     }
 
@@ -384,16 +384,16 @@ impl crate::inspect::Inspector for RingInspector {
         &self,
         shown: &str,
         bytes: &[u8],
-        opts: &crate::inspect::Options,
+        opts: &crate::findings::Options,
         ctx: &Context,
-    ) -> Result<crate::inspect::FileReport> {
+    ) -> Result<crate::findings::FileReport> {
         let decoded = ringtool::decode(bytes).map_err(|e| anyhow::anyhow!("{shown}: {e}"))?;
         let kind = match decoded.container {
             Container::Gsrt => "ring tone (gsrt)",
             Container::G711Wav => "WAV (G.711)",
             Container::PcmWav => "WAV (PCM)",
         };
-        let mut report = crate::inspect::FileReport::new(shown, kind);
+        let mut report = crate::findings::FileReport::new(shown, kind);
         report.field("bytes", bytes.len());
         if let Some(codec) = decoded.codec {
             report.field("codec", codec.to_string());

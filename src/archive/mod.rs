@@ -1,12 +1,12 @@
 //! Tar archives the phones fetch (`hlpres.tar`, `Language.tar`): one deterministic ustar writer and
 //! one strict reader for untrusted tars, shared by every command.
 
-mod inspect;
 mod reader;
+mod tar_inspector;
 mod writer;
 
-pub use inspect::{looks_like_tar, over_cap, TarInspector};
 pub use reader::{read_tar, TarEntry, TarLimits};
+pub use tar_inspector::{looks_like_tar, over_cap, TarInspector};
 pub use writer::{TarBuilder, MAX_NAME_BYTES};
 
 /// The one rule for where a tar entry lies: the rest of its name after `folder/` (a leading `./`

@@ -148,27 +148,8 @@ pub fn generate(args: &Args, ctx: &Context) -> Result<Generated> {
         Some(path) => load_common(path, &data, &mut warnings)?,
         None => Vec::new(),
     };
-    let phonebook = match &args.phonebook {
-        None => None,
-        Some(path) => {
-            let rules = &data.phonebook;
-            let xml = super::phonebook::build(path, rules)?;
-            for key in [&rules.url_key, &rules.name_key] {
-                if common.iter().any(|(k, _)| k == key) {
-                    bail!("the common settings set {key}, which --phonebook sets; remove one");
-                }
-            }
-            let location = match &url {
-                Some(u) => format!("{u}/{}", rules.file),
-                None => rules.file.clone(),
-            };
-            if args.tree.is_none() {
-                common.push((rules.url_key.clone(), location));
-            }
-            common.push((rules.name_key.clone(), rules.title.clone()));
-            Some(xml)
-        }
-    };
+    let phonebook = args.phonebook.as_deref().map(|p| add_phonebook(p, args, &data, url.as_deref(), &mut common));
+    let phonebook = phonebook.transpose()?;
 
     let (mut shared, per_model) = split_tree(args.tree.as_ref());
     let common_shown = args.common.as_deref().map_or("common settings".into(), |p| p.display().to_string());
@@ -178,16 +159,7 @@ pub fn generate(args: &Args, ctx: &Context) -> Result<Generated> {
     let mut csv = CsvFile::open(&args.phones)?;
     let mac_col = csv.require_column("mac")?;
     let model_col = csv.column("model");
-    let mut columns: Vec<usize> = Vec::new();
-    for (i, name) in csv.columns.iter().enumerate() {
-        if i == mac_col || Some(i) == model_col || super::is_note_column(name) {
-            continue;
-        }
-        if let Some(why) = fvfile::bad_key(name) {
-            bail!("{}:1: column {}: {why}", csv.shown, i + 1);
-        }
-        columns.push(i);
-    }
+    let columns = setting_columns(&csv, mac_col, model_col)?;
     let names = csv.columns.clone();
 
     let staged = StagedDir::new(&args.out)?;
@@ -201,50 +173,124 @@ pub fn generate(args: &Args, ctx: &Context) -> Result<Generated> {
                 warnings.push(Diagnostic::warning(shown.clone(), msg).at(row.line as usize, 1));
             }
         }
-        let mut settings = Vec::new();
-        if let Some(name) = model_col.map(|c| row.fields.get(c).unwrap_or_default().trim()).filter(|m| !m.is_empty()) {
-            let model = ctx.layouts.model(name).map_err(|e| e.to_string())?;
-            if let Some(why) = super::wrong_format(model, ConfigFormat::FlyingvoiceCfg) {
-                return Err(why);
-            }
-            if args.tree.is_some() && !per_model.contains_key(&model.name) {
-                return Err(format!("model {} is not one of the release's models", model.name));
-            }
-            settings.extend(per_model.get(&model.name).cloned().unwrap_or_default());
-        } else if let Some((model, list)) = per_model.iter().find(|(_, l)| !l.is_empty()) {
-            let keys: Vec<&str> = list.iter().map(|(k, _)| k.as_str()).collect();
-            return Err(format!(
-                "the model cell is empty, but the tree's {} differ by model ({model} …): name the model",
-                keys.join(", ")
-            ));
-        }
-        let mut own = Vec::new();
-        for &col in &columns {
-            let value = row.fields.get(col).unwrap_or_default();
-            if value.is_empty() {
-                continue;
-            }
-            if let Some(why) = fvfile::bad_value(value) {
-                return Err(format!("column '{}': {why}", names[col]));
-            }
-            own.push((names[col].clone(), value.to_string()));
-        }
-        lay_over(&mut settings, own, &shown, true);
+        let model = model_col.map(|c| row.fields.get(c).unwrap_or_default().trim()).filter(|m| !m.is_empty());
+        let mut settings = model_settings(model, args, ctx, &per_model)?;
+        lay_over(&mut settings, own_settings(row, &columns, &names)?, &shown, true);
         Ok(Phone { mac: row.mac.to_string(), settings })
     };
-    let v = &data.syntax.version_line;
-    let render = |p: &Phone| -> Result<phones::Files> {
-        let cfg_name = data.files.phone_cfg.replace("{mac}", &p.mac);
-        let cfg = fvfile::render(v, p.settings.iter().map(|(key, value)| format!("{key} = {value}")));
-        let boot =
-            fvfile::render(v, [data.syntax.include_line(&data.files.common_cfg), data.syntax.include_line(&cfg_name)]);
-        Ok(vec![(data.files.phone_boot.replace("{mac}", &p.mac), boot.into_bytes()), (cfg_name, cfg.into_bytes())])
-    };
+    let render = |p: &Phone| Ok(render_phone(p, &data));
     let count = phones::generate(&mut csv, mac_col, staged.path(), check, render)?;
     if count == 0 {
         bail!("{}: no phones (only a header row)", csv.shown);
     }
+    let extra = write_shared_files(staged.path(), &data, &common, phonebook)?;
+    staged.commit()?;
+    let more_oui_warnings = oui_warnings.saturating_sub(MAX_OUI_WARNINGS);
+    Ok(Generated { count, extra, data, url, warnings, more_oui_warnings })
+}
 
+/// Builds `--phonebook`'s XML and adds the settings that point the phones at it to `common`.
+fn add_phonebook(
+    path: &Path,
+    args: &Args,
+    data: &FvData,
+    url: Option<&str>,
+    common: &mut Vec<(String, String)>,
+) -> Result<String> {
+    let rules = &data.phonebook;
+    let xml = super::phonebook::build(path, rules)?;
+    for key in [&rules.url_key, &rules.name_key] {
+        if common.iter().any(|(k, _)| k == key) {
+            bail!("the common settings set {key}, which --phonebook sets; remove one");
+        }
+    }
+    let location = match url {
+        Some(u) => format!("{u}/{}", rules.file),
+        None => rules.file.clone(),
+    };
+    if args.tree.is_none() {
+        common.push((rules.url_key.clone(), location));
+    }
+    common.push((rules.name_key.clone(), rules.title.clone()));
+    Ok(xml)
+}
+
+/// The phones.csv columns that are settings (not the MAC, the model or a note), each a valid key.
+fn setting_columns(csv: &CsvFile, mac_col: usize, model_col: Option<usize>) -> Result<Vec<usize>> {
+    let mut columns: Vec<usize> = Vec::new();
+    for (i, name) in csv.columns.iter().enumerate() {
+        if i == mac_col || Some(i) == model_col || super::is_note_column(name) {
+            continue;
+        }
+        if let Some(why) = fvfile::bad_key(name) {
+            bail!("{}:1: column {}: {why}", csv.shown, i + 1);
+        }
+        columns.push(i);
+    }
+    Ok(columns)
+}
+
+/// The tree's settings for a phone's model (`None`: the model cell is empty).
+fn model_settings(
+    model: Option<&str>,
+    args: &Args,
+    ctx: &Context,
+    per_model: &std::collections::BTreeMap<String, Vec<(String, String)>>,
+) -> Result<Vec<(String, String)>, String> {
+    if let Some(name) = model {
+        let model = ctx.layouts.model(name).map_err(|e| e.to_string())?;
+        if let Some(why) = super::wrong_format(model, ConfigFormat::FlyingvoiceCfg) {
+            return Err(why);
+        }
+        if args.tree.is_some() && !per_model.contains_key(&model.name) {
+            return Err(format!("model {} is not one of the release's models", model.name));
+        }
+        return Ok(per_model.get(&model.name).cloned().unwrap_or_default());
+    }
+    if let Some((model, list)) = per_model.iter().find(|(_, l)| !l.is_empty()) {
+        let keys: Vec<&str> = list.iter().map(|(k, _)| k.as_str()).collect();
+        return Err(format!(
+            "the model cell is empty, but the tree's {} differ by model ({model} …): name the model",
+            keys.join(", ")
+        ));
+    }
+    Ok(Vec::new())
+}
+
+/// The settings a phones.csv row gives itself (its non-empty setting cells).
+fn own_settings(row: &PhoneRow, columns: &[usize], names: &[String]) -> Result<Vec<(String, String)>, String> {
+    let mut own = Vec::new();
+    for &col in columns {
+        let value = row.fields.get(col).unwrap_or_default();
+        if value.is_empty() {
+            continue;
+        }
+        if let Some(why) = fvfile::bad_value(value) {
+            return Err(format!("column '{}': {why}", names[col]));
+        }
+        own.push((names[col].clone(), value.to_string()));
+    }
+    Ok(own)
+}
+
+/// One phone's files: its `.boot` (including the common and its own cfg) and its cfg.
+fn render_phone(p: &Phone, data: &FvData) -> phones::Files {
+    let v = &data.syntax.version_line;
+    let cfg_name = data.files.phone_cfg.replace("{mac}", &p.mac);
+    let cfg = fvfile::render(v, p.settings.iter().map(|(key, value)| format!("{key} = {value}")));
+    let boot =
+        fvfile::render(v, [data.syntax.include_line(&data.files.common_cfg), data.syntax.include_line(&cfg_name)]);
+    vec![(data.files.phone_boot.replace("{mac}", &p.mac), boot.into_bytes()), (cfg_name, cfg.into_bytes())]
+}
+
+/// Writes the common cfg and boot files (and the phonebook) into `dir`; returns their names.
+fn write_shared_files(
+    dir: &Path,
+    data: &FvData,
+    common: &[(String, String)],
+    phonebook: Option<String>,
+) -> Result<Vec<String>> {
+    let v = &data.syntax.version_line;
     let mut extra: Vec<(String, String)> = vec![
         (data.files.common_cfg.clone(), fvfile::render(v, common.iter().map(|(k, val)| format!("{k} = {val}")))),
         (data.files.common_boot.clone(), fvfile::render(v, [data.syntax.include_line(&data.files.common_cfg)])),
@@ -253,13 +299,10 @@ pub fn generate(args: &Args, ctx: &Context) -> Result<Generated> {
         extra.push((data.phonebook.file.clone(), xml));
     }
     for (name, text) in &extra {
-        let path = staged.path().join(name);
+        let path = dir.join(name);
         std::fs::write(&path, text).map_err(|e| anyhow::anyhow!("{}: cannot write: {e}", path.display()))?;
     }
-    staged.commit()?;
-    let extra = extra.into_iter().map(|(name, _)| name).collect();
-    let more_oui_warnings = oui_warnings.saturating_sub(MAX_OUI_WARNINGS);
-    Ok(Generated { count, extra, data, url, warnings, more_oui_warnings })
+    Ok(extra.into_iter().map(|(name, _)| name).collect())
 }
 
 /// MAC-prefix warnings printed before the rest are only counted.

@@ -5,7 +5,7 @@ use super::aes::{looks_encrypted, AesKey};
 use super::fvfile::{self, FvData, Item, Kind};
 use super::htek_xml;
 use super::pcodes::HtekData;
-use crate::inspect::{FileReport, Inspector, Options};
+use crate::findings::{FileReport, Inspector, Options};
 use crate::report::{has_errors, print_json, Diagnostic, Severity};
 use crate::Context;
 use anyhow::Result;
@@ -89,7 +89,7 @@ pub fn config_kind(name: &str, bytes: &[u8]) -> Option<ConfigKind> {
 pub struct ConfigInspector;
 
 impl Inspector for ConfigInspector {
-    fn recognises(&self, name: &str, bytes: &[u8]) -> bool {
+    fn recognises(&self, name: &str, bytes: &[u8], _opts: &Options, _ctx: &Context) -> bool {
         let base = Path::new(name).file_name().and_then(|n| n.to_str()).unwrap_or(name);
         Kind::of(base).is_some()
             || htek_name(base).is_some()

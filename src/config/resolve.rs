@@ -11,6 +11,7 @@ use super::fvfile::{self, FvData, Item, Kind};
 use super::htek_xml;
 use super::lint::htek_name;
 use super::mac::Mac;
+use super::pcodes::HtekData;
 use crate::layout::ConfigFormat;
 use crate::report::{has_errors, print_json, Diagnostic};
 use crate::Context;
@@ -187,54 +188,79 @@ fn resolve_htek(
     let mut got: Vec<String> = Vec::new();
     for (order, (name, binary)) in requests.into_iter().enumerate() {
         let Some(name) = name else { continue };
-        let path = args.dir.join(&name);
-        let mut fetch = Fetch { file: name.clone(), status: "missing".into(), depth: order + 1, note: None };
-        if path.is_file() && !within(&args.dir, &path) {
-            fetch.status = "outside".into();
-            r.diagnostics.push(Diagnostic::error(
-                &name,
-                "a symlink to outside the provisioning folder: the server would not hand it out; not read",
-            ));
-        } else if path.is_file() {
-            got.push(name.clone());
-            let bytes = crate::input::read_limited(&path, 64 * 1024 * 1024)?;
-            if binary {
-                fetch.status = "binary".into();
-                fetch.note = Some("proprietary backup format (guide §2.1); bundler cannot read it".into());
-            } else {
-                let text = if looks_encrypted(&bytes) {
-                    fetch.status = "encrypted".into();
-                    match key.map(|k| super::decrypt_config(k, &bytes)) {
-                        None => {
-                            fetch.note = Some("give --aes-key to see its settings".into());
-                            None
-                        }
-                        Some(Err(e)) => {
-                            fetch.note = Some(format!("does not decrypt with the given key: {e}"));
-                            None
-                        }
-                        Some(Ok(t)) => {
-                            fetch.note = Some("decrypted with the given key".into());
-                            Some(t)
-                        }
-                    }
-                } else {
-                    fetch.status = "present".into();
-                    String::from_utf8(bytes).ok()
-                };
-                if let Some(text) = text {
-                    let read = htek_xml::read(&name, text.trim_start_matches('\u{FEFF}'), &data);
-                    r.diagnostics.extend(read.diagnostics);
-                    for s in read.settings {
-                        let para = s.name.clone().or_else(|| s.code.map(|c| data.para(c).to_string()));
-                        r.set(&s.key(), &s.value, &name, (s.line, Some(s.column)), para.filter(|p| !p.is_empty()));
-                    }
-                }
-            }
+        let fetch = fetch_htek(&mut r, args, &name, order + 1, binary, key, &data)?;
+        if fetch.status != "missing" && fetch.status != "outside" {
+            got.push(name);
         }
         r.files.push(fetch);
     }
-    r.takes = match got.as_slice() {
+    r.takes = htek_takes(&got);
+    Ok(r)
+}
+
+/// What the phone gets when it requests `name` (request number `depth`), with its settings added
+/// to `r` when the file is readable XML.
+fn fetch_htek(
+    r: &mut Resolution,
+    args: &Args,
+    name: &str,
+    depth: usize,
+    binary: bool,
+    key: Option<&AesKey>,
+    data: &HtekData,
+) -> Result<Fetch> {
+    let path = args.dir.join(name);
+    let mut fetch = Fetch { file: name.to_string(), status: "missing".into(), depth, note: None };
+    if path.is_file() && !within(&args.dir, &path) {
+        fetch.status = "outside".into();
+        r.diagnostics.push(Diagnostic::error(
+            name,
+            "a symlink to outside the provisioning folder: the server would not hand it out; not read",
+        ));
+    } else if path.is_file() {
+        let bytes = crate::input::read_limited(&path, 64 * 1024 * 1024)?;
+        if binary {
+            fetch.status = "binary".into();
+            fetch.note = Some("proprietary backup format (guide §2.1); bundler cannot read it".into());
+        } else if let Some(text) = htek_text(&mut fetch, bytes, key) {
+            let read = htek_xml::read(name, text.trim_start_matches('\u{FEFF}'), data);
+            r.diagnostics.extend(read.diagnostics);
+            for s in read.settings {
+                let para = s.name.clone().or_else(|| s.code.map(|c| data.para(c).to_string()));
+                r.set(&s.key(), &s.value, name, (s.line, Some(s.column)), para.filter(|p| !p.is_empty()));
+            }
+        }
+    }
+    Ok(fetch)
+}
+
+/// The text of a present Htek XML file, decrypted with `key` when it is encrypted; sets the fetch's
+/// status and note.
+fn htek_text(fetch: &mut Fetch, bytes: Vec<u8>, key: Option<&AesKey>) -> Option<String> {
+    if !looks_encrypted(&bytes) {
+        fetch.status = "present".into();
+        return String::from_utf8(bytes).ok();
+    }
+    fetch.status = "encrypted".into();
+    match key.map(|k| super::decrypt_config(k, &bytes)) {
+        None => {
+            fetch.note = Some("give --aes-key to see its settings".into());
+            None
+        }
+        Some(Err(e)) => {
+            fetch.note = Some(format!("does not decrypt with the given key: {e}"));
+            None
+        }
+        Some(Ok(t)) => {
+            fetch.note = Some("decrypted with the given key".into());
+            Some(t)
+        }
+    }
+}
+
+/// Which of the files the phone takes, by each reading of the guide.
+fn htek_takes(got: &[String]) -> Vec<String> {
+    match got {
         [] => vec!["nothing: none of the files it requests is there".into()],
         [only] => vec![format!("{only} (the only file there)")],
         [first, ..] => vec![
@@ -244,8 +270,7 @@ fn resolve_htek(
             ),
             format!("guide §2.1 note 2 (stops at the first file it gets): {first} only"),
         ],
-    };
-    Ok(r)
+    }
 }
 
 fn resolve_flyingvoice(dir: &Path, mac: Mac, data: &FvData) -> Result<Resolution> {

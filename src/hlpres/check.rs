@@ -2,8 +2,8 @@
 //! a model's asset rule: dimensions, format, byte cap, baseline JPEG, 1-bit for monochrome logos.
 
 use crate::archive::TarEntry;
+use crate::findings::FileReport;
 use crate::image::{probe, Format, ImageInfo};
-use crate::inspect::FileReport;
 use crate::layout::{AssetRule, Model};
 use crate::report::{Diagnostic, Severity};
 

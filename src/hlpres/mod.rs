@@ -8,8 +8,7 @@
 mod assemble;
 pub mod asset;
 pub mod check;
-pub mod image_command;
-pub mod inspect;
+pub mod image_inspectors;
 pub mod plan;
 
 pub use asset::{build_asset, BuiltAsset, Look, Target};

@@ -8,18 +8,18 @@
 mod check;
 mod compare;
 pub(crate) mod encoding;
-mod inspect;
 mod items;
 pub(crate) mod js_items;
 mod names;
 mod pack;
+mod pack_check;
 mod placeholders;
 mod position;
 pub(crate) mod xml_items;
 
 pub use check::{check_dir, check_paths, CheckOptions, LanguageReport, LanguageRules};
-pub use inspect::annotate_archive;
 pub use pack::pack;
+pub use pack_check::LanguagePackInspector;
 
 use crate::report::print_json;
 use crate::Context;

@@ -5,9 +5,9 @@
 
 use super::fetch::{scheme, Outcome};
 use super::{Phone, Settings};
+use crate::findings::Templates;
 use crate::firmware::version::Version;
 use crate::firmware::{wanted_files, Wanted};
-use crate::inspect::Templates;
 use crate::layout::{Fetch, FetchKind, Request};
 use crate::report::Diagnostic;
 use crate::verify::fetched::Fetched;
@@ -88,7 +88,7 @@ fn get_and_check(p: &mut Phone, url: &str, fetched: &Fetched, missing_note: Opti
 /// The rules `verify` applies to a file of this name, for this model.
 fn check(p: &mut Phone, url: &str, bytes: &[u8], fetched: &Fetched) {
     let mut found = Vec::new();
-    let base = crate::inspect::Options { model: None, wav: None, templates: Templates::default() };
+    let base = crate::findings::Options { model: None, wav: None, templates: Templates::default() };
     crate::verify::check_file(url, bytes, &[p.model], fetched, base, p.ctx, &mut found);
     p.findings.extend(found);
 }

@@ -2,9 +2,9 @@
 //! phones' direct-download URLs (P20052 wallpaper replaces wallpaper6, P20051 screensaver replaces
 //! screensaver photo 1), so it must already be at the model's size and under its cap.
 
-use super::asset::{build_asset, Target, MAX_INPUT_BYTES};
-use super::plan::rule_for;
-use super::{describe, LookArgs};
+use crate::hlpres::asset::{build_asset, Target, MAX_INPUT_BYTES};
+use crate::hlpres::plan::rule_for;
+use crate::hlpres::{describe, LookArgs};
 use crate::image::Format;
 use crate::output::write_atomic;
 use crate::report::print_json;

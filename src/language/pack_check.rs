@@ -1,10 +1,10 @@
-//! `bundler inspect Language.tar`: the tar inspector lists the entries; when the archive's folder is
-//! a model's language folder, this adds every entry's check results (the same checks as
-//! `language check`, on the bytes in the archive, with the templates the archive holds).
+//! `bundler inspect Language.tar`: a tar whose folder is a model's language folder gets the tar
+//! inspector's listing plus every entry's check results (the same checks as `language check`, on
+//! the bytes in the archive, with the templates the archive holds).
 
 use super::check::{check_sources, CheckOptions, Content, LanguageRules, Origin, Source};
-use crate::archive::TarEntry;
-use crate::inspect::{FileReport, Options};
+use crate::archive::{looks_like_tar, read_tar, TarEntry, TarInspector, TarLimits};
+use crate::findings::{FileReport, Inspector, Options};
 use crate::report::Diagnostic;
 use crate::Context;
 use anyhow::Result;
@@ -20,8 +20,26 @@ fn rules_for(entries: &[TarEntry], opts: &Options, ctx: &Context) -> Option<Lang
     candidates.into_iter().filter(|r| r.archive.folder == folder).min_by_key(|r| r.archive.max_bytes)
 }
 
+/// A tar whose entries lie in a model's language folder (`Language.tar`).
+pub struct LanguagePackInspector;
+
+impl Inspector for LanguagePackInspector {
+    fn recognises(&self, _name: &str, bytes: &[u8], opts: &Options, ctx: &Context) -> bool {
+        looks_like_tar(bytes)
+            && read_tar(bytes, TarLimits::default()).is_ok_and(|entries| rules_for(&entries, opts, ctx).is_some())
+    }
+
+    fn inspect(&self, shown: &str, bytes: &[u8], opts: &Options, ctx: &Context) -> Result<FileReport> {
+        let mut report = TarInspector.inspect(shown, bytes, opts, ctx)?;
+        if let Ok(entries) = read_tar(bytes, TarLimits::default()) {
+            annotate_archive(&mut report, bytes, &entries, opts, ctx)?;
+        }
+        Ok(report)
+    }
+}
+
 /// Adds the language checks to a tar's report when the tar is a language pack; otherwise leaves it.
-pub fn annotate_archive(
+fn annotate_archive(
     report: &mut FileReport,
     bytes: &[u8],
     entries: &[TarEntry],

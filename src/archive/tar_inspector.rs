@@ -2,7 +2,7 @@
 //! archive against the model's cap for that archive.
 
 use super::{read_tar, TarLimits};
-use crate::inspect::{FileReport, Inspector, Options};
+use crate::findings::{FileReport, Inspector, Options};
 use crate::report::Diagnostic;
 use crate::Context;
 use anyhow::Result;
@@ -17,11 +17,11 @@ pub fn looks_like_tar(bytes: &[u8]) -> bool {
 }
 
 impl Inspector for TarInspector {
-    fn recognises(&self, _name: &str, bytes: &[u8]) -> bool {
+    fn recognises(&self, _name: &str, bytes: &[u8], _opts: &Options, _ctx: &Context) -> bool {
         looks_like_tar(bytes)
     }
 
-    fn inspect(&self, shown: &str, bytes: &[u8], opts: &Options, ctx: &Context) -> Result<FileReport> {
+    fn inspect(&self, shown: &str, bytes: &[u8], opts: &Options, _ctx: &Context) -> Result<FileReport> {
         let mut report = FileReport::new(shown, "tar");
         report.field("bytes", bytes.len());
         let entries = match read_tar(bytes, TarLimits::default()) {
@@ -47,8 +47,6 @@ impl Inspector for TarInspector {
             }
             report.entries.push(entry);
         }
-        // An archive of a known folder gets that kind's own checks on top of the listing.
-        crate::language::annotate_archive(&mut report, bytes, &entries, opts, ctx)?;
         Ok(report)
     }
 }

@@ -3,8 +3,8 @@
 
 use super::check::{check_entry, check_image};
 use crate::archive::{looks_like_tar, read_tar, TarInspector, TarLimits};
+use crate::findings::{FileReport, Inspector, Options};
 use crate::image::Format;
-use crate::inspect::{FileReport, Inspector, Options};
 use crate::Context;
 use anyhow::Result;
 
@@ -12,7 +12,7 @@ use anyhow::Result;
 pub struct ImageInspector;
 
 impl Inspector for ImageInspector {
-    fn recognises(&self, _name: &str, bytes: &[u8]) -> bool {
+    fn recognises(&self, _name: &str, bytes: &[u8], _opts: &Options, _ctx: &Context) -> bool {
         Format::sniff(bytes).is_some()
     }
 
@@ -29,7 +29,7 @@ pub struct HlpresInspector;
 
 impl Inspector for HlpresInspector {
     /// A readable tar with at least one image entry.
-    fn recognises(&self, _name: &str, bytes: &[u8]) -> bool {
+    fn recognises(&self, _name: &str, bytes: &[u8], _opts: &Options, _ctx: &Context) -> bool {
         looks_like_tar(bytes)
             && read_tar(bytes, TarLimits::default())
                 .is_ok_and(|entries| entries.iter().any(|e| !e.is_dir && Format::sniff(&e.data).is_some()))
