@@ -45,7 +45,7 @@ pub struct Args {
     /// the common cfg, the others into the cfg of each phone whose `model` cell names the model. A
     /// common or CSV value for one of them wins, with a warning when it differs.
     #[arg(skip)]
-    pub tree: Option<crate::release::plan::TreeSettings>,
+    pub tree: Option<super::TreeSettings>,
     /// Print what was written as JSON.
     #[arg(long)]
     pub json: bool,
@@ -60,7 +60,7 @@ struct Phone {
 /// The tree settings every model shares, and per model the rest.
 type Split = (Vec<(String, String)>, std::collections::BTreeMap<String, Vec<(String, String)>>);
 
-fn split_tree(tree: Option<&crate::release::plan::TreeSettings>) -> Split {
+fn split_tree(tree: Option<&super::TreeSettings>) -> Split {
     let Some(tree) = tree else { return Default::default() };
     let mut lists = tree.values();
     let first = lists.next().cloned().unwrap_or_default();

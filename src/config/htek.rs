@@ -72,7 +72,7 @@ pub struct Args {
     /// Set by `release`: per model, the settings its tree needs (instead of --resources-url). A
     /// common.toml or CSV value for one of them wins, with a warning when it differs.
     #[arg(skip)]
-    pub tree: Option<crate::release::plan::TreeSettings>,
+    pub tree: Option<super::TreeSettings>,
     /// Set by `release` when common files are kept although phones may stop after them: warn with
     /// the per-phone settings such a phone would miss.
     #[arg(skip)]

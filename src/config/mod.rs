@@ -22,6 +22,10 @@ mod xml_text;
 
 pub use lint::ConfigInspector;
 
+/// Model name → the (setting, value) pairs the configs of that model must carry (a release tree's
+/// own settings, in plan order).
+pub type TreeSettings = std::collections::BTreeMap<String, Vec<(String, String)>>;
+
 use crate::layout::{ConfigFormat, Model};
 use crate::Context;
 use anyhow::{anyhow, bail, Result};

@@ -9,23 +9,23 @@ pub mod manifest;
 mod outdir;
 pub mod plan;
 
-use crate::checksums::{sha256_hex, Sums, SUMS_FILE};
+use crate::checksums::sha256_hex;
 use crate::report::print_json;
+use crate::tree_manifest::{
+    Artifact, SettingRecord, SettingScope, Source, Sums, TreeManifest, MANIFEST_JSON, REPORT_HTML, SUMS_FILE,
+    TREE_FORMAT_VERSION,
+};
 use crate::Context;
 use anyhow::{Context as _, Result};
 use build::Output;
 use plan::{Item, Setting};
-use serde::{Deserialize, Serialize};
+use serde::Serialize;
 use std::collections::BTreeMap;
 use std::io::IsTerminal;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 use std::sync::Mutex;
 
-/// The tree's description of itself.
-pub const MANIFEST_JSON: &str = "manifest.json";
-/// The tree's human-readable report.
-pub const REPORT_HTML: &str = "report.html";
 /// A previous report larger than this is not reused (it is rendered again).
 const MAX_REPORT_BYTES: u64 = 1 << 30;
 
@@ -53,79 +53,6 @@ pub struct Args {
     /// Items built at once, 1 to 256 (default: the number of cores).
     #[arg(long, value_name = "N", value_parser = clap::value_parser!(u16).range(1..=256))]
     pub jobs: Option<u16>,
-}
-
-/// One file of the tree as `manifest.json` records it.
-#[derive(Debug, Clone, Serialize, Deserialize)]
-pub struct Artifact {
-    pub path: String,
-    pub bytes: usize,
-    pub sha256: String,
-    pub label: String,
-    pub models: Vec<String>,
-    /// The largest size the phone (or the layout) accepts for this file.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub cap: Option<u64>,
-    pub sources: Vec<Source>,
-    pub rule: String,
-    /// The settings that point phones at this file (from the layout's fetch table).
-    #[serde(default, skip_serializing_if = "Vec::is_empty")]
-    pub settings: Vec<SettingRecord>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub url: Option<String>,
-    /// Digest of everything the artifact was made from (inputs, rules, options, bundler version):
-    /// an unchanged key means the previous file can be reused.
-    pub key: String,
-    /// Whether this build reused the file from the previous tree.
-    #[serde(skip)]
-    pub reused: bool,
-    pub details: serde_json::Value,
-}
-
-#[derive(Debug, Clone, Serialize, Deserialize)]
-pub struct Source {
-    pub path: String,
-    pub sha256: String,
-}
-
-#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
-pub struct SettingRecord {
-    pub code: String,
-    pub value: String,
-    /// The model the value is for, when it differs per model.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub model: Option<String>,
-    /// `config`: the tree's configs carry it; `set_on_phone`: the release has no `[config]`, so it
-    /// is to be set on the phones some other way.
-    pub scope: SettingScope,
-}
-
-/// Where a recorded setting is set.
-#[derive(Debug, Clone, Copy, Serialize, Deserialize, PartialEq, Eq)]
-#[serde(rename_all = "snake_case")]
-pub enum SettingScope {
-    Config,
-    SetOnPhone,
-}
-
-/// The `manifest.json` format this bundler writes: 2 records `settings` lists with their scope.
-pub const TREE_FORMAT_VERSION: u32 = 2;
-
-/// `manifest.json`.
-#[derive(Debug, Serialize, Deserialize)]
-pub struct TreeManifest {
-    /// [`TREE_FORMAT_VERSION`]; absent (1) in trees of older bundlers.
-    #[serde(default = "format_one")]
-    pub format_version: u32,
-    pub bundler: String,
-    pub vendor: String,
-    pub models: Vec<String>,
-    pub base_url: Option<String>,
-    pub artifacts: Vec<Artifact>,
-}
-
-fn format_one() -> u32 {
-    1
 }
 
 pub fn run(args: &Args, ctx: &Context) -> Result<ExitCode> {
@@ -378,8 +305,7 @@ fn unchanged_report(out: &Path, tree: &TreeManifest) -> Option<String> {
 
 /// The previous tree's manifest, if there is a readable one.
 fn read_previous(out: &Path) -> Option<TreeManifest> {
-    let bytes = std::fs::read(out.join(MANIFEST_JSON)).ok()?;
-    serde_json::from_slice(&bytes).ok()
+    crate::tree_manifest::read(out, "unreadable").ok()
 }
 
 /// The previous outputs of `item` when its key is unchanged and every file is intact.
