@@ -326,20 +326,35 @@ fn reuse(previous: &TreeManifest, out: &Path, item: &Item, key: &str) -> Option<
         .collect()
 }
 
-/// Everything an item's output depends on, hashed.
+/// Everything an item's output depends on, serialised for its reuse key.
+#[derive(Serialize)]
+struct KeySpec<'a> {
+    bundler: &'a str,
+    work: &'a plan::Work,
+    /// The rules of every model the item serves (the rule model first).
+    rules: Vec<&'a crate::layout::Model>,
+    outputs: &'a [String],
+    /// The inputs' digests, in the item's order.
+    inputs: Vec<String>,
+    build_time: i64,
+}
+
+/// The reuse key of an item: the SHA-256 of its [`KeySpec`] as JSON.
 fn item_key(item: &Item, hasher: &InputHasher, ctx: &Context) -> Result<String> {
-    let model = ctx.layouts.model(&item.rule_model)?;
-    let inputs: Vec<String> = item.inputs.iter().map(|p| hasher.hash(p, item.input_max)).collect::<Result<_>>()?;
-    let text = format!(
-        "{}\n{:?}\n{}\n{:?}\n{:?}\n{}",
-        env!("CARGO_PKG_VERSION"),
-        item.work,
-        serde_json::to_string(model)?,
-        item.outputs,
-        inputs,
-        crate::epoch::build_time()?
-    );
-    Ok(sha256_hex(text.as_bytes()))
+    let mut rules = vec![ctx.layouts.model(&item.rule_model)?];
+    for name in item.models.iter().filter(|m| **m != item.rule_model) {
+        rules.push(ctx.layouts.model(name)?);
+    }
+    let spec = KeySpec {
+        bundler: env!("CARGO_PKG_VERSION"),
+        work: &item.work,
+        rules,
+        outputs: &item.outputs,
+        inputs: item.inputs.iter().map(|p| hasher.hash(p, item.input_max)).collect::<Result<_>>()?,
+        build_time: crate::epoch::build_time()?,
+    };
+    let json = serde_json::to_vec(&spec).with_context(|| format!("{}: cannot record its reuse key", item.label))?;
+    Ok(sha256_hex(&json))
 }
 
 /// Hashes input files and folders once per run, however many items use them.
@@ -419,6 +434,54 @@ fn relative(path: &Path, base: &Path) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// A ring tone item of UC924 reading `input`.
+    fn ring_item(input: &Path) -> Item {
+        let spec = manifest::RingSpec {
+            slot: 5,
+            file: input.to_path_buf(),
+            max_seconds: None,
+            start: 0.0,
+            codec: None,
+            normalize: None,
+            fade_ms: 0,
+            fade_in_ms: 0,
+        };
+        Item {
+            label: "ring tone slot 5".into(),
+            work: plan::Work::Ring(spec),
+            rule_model: "UC924".into(),
+            models: vec!["UC924".into()],
+            outputs: vec!["ring/ring5.bin".into()],
+            inputs: vec![input.to_path_buf()],
+            input_max: 1 << 20,
+            rule: String::new(),
+            cap: None,
+            settings: Vec::new(),
+        }
+    }
+
+    #[test]
+    fn the_reuse_key_follows_the_spec_and_the_model_rules() {
+        let dir = tempfile::tempdir().unwrap();
+        let input = dir.path().join("tone.wav");
+        std::fs::write(&input, b"RIFF").unwrap();
+        let plain = Context { layouts: crate::layout::Layouts::load(None).unwrap() };
+        let key = |item: &Item, ctx: &Context| item_key(item, &InputHasher::default(), ctx).unwrap();
+        let item = ring_item(&input);
+        assert_eq!(key(&item, &plain), key(&ring_item(&input), &plain), "same plan, same key");
+
+        let layouts = dir.path().join("layouts");
+        std::fs::create_dir(&layouts).unwrap();
+        std::fs::write(layouts.join("htek.toml"), "[defaults.ringtone]\nmax_bytes = 12345\n").unwrap();
+        let capped = Context { layouts: crate::layout::Layouts::load(Some(&layouts)).unwrap() };
+        assert_ne!(key(&item, &plain), key(&item, &capped), "a changed ring cap changes the key");
+
+        let mut faded = ring_item(&input);
+        let plan::Work::Ring(spec) = &mut faded.work else { unreachable!() };
+        spec.fade_ms = 200;
+        assert_ne!(key(&item, &plain), key(&faded, &plain), "a changed spec changes the key");
+    }
 
     #[test]
     fn a_staged_tree_that_verify_rejects_stops_the_release() {

@@ -29,11 +29,13 @@ const LANGUAGE_INPUT_MAX: u64 = 64 * 1024 * 1024;
 const CONFIG_INPUT_MAX: u64 = 1 << 30;
 
 /// What one plan item makes.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Serialize)]
+#[serde(rename_all = "snake_case")]
 pub enum Work {
     Ring(RingSpec),
-    /// The firmware section's files. The spec is only read through `Debug`, by the reuse key.
-    Firmware(#[allow(dead_code)] FirmwareSpec),
+    /// The firmware section's files (built from the firmware the plan located; the spec is read by
+    /// the reuse key).
+    Firmware(FirmwareSpec),
     ExpPres(PathBuf),
     /// One model's `hlpres.tar` from the branding section.
     Hlpres(Branding),
