@@ -45,6 +45,9 @@ pub struct Artifact {
     /// Whether this build reused the file from the previous tree.
     #[serde(skip)]
     pub reused: bool,
+    /// Whether the file was written into the staging tree while it was built (a config).
+    #[serde(skip)]
+    pub staged: bool,
     pub details: serde_json::Value,
 }
 

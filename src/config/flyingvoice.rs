@@ -41,14 +41,35 @@ pub struct Args {
     /// Output folder (created if missing).
     #[arg(long, value_name = "DIR", default_value = ".")]
     pub out: PathBuf,
-    /// Set by `release`: per model, the settings its tree needs. Those equal for every model go into
-    /// the common cfg, the others into the cfg of each phone whose `model` cell names the model. A
-    /// common or CSV value for one of them wins, with a warning when it differs.
-    #[arg(skip)]
-    pub tree: Option<super::TreeSettings>,
     /// Print what was written as JSON.
     #[arg(long)]
     pub json: bool,
+}
+
+/// What `generate` makes, from `config flyingvoice`'s flags or from a release's `[config]` section.
+#[derive(Debug, Clone, Default)]
+pub struct Request {
+    pub phones: PathBuf,
+    pub common: Option<PathBuf>,
+    pub phonebook: Option<PathBuf>,
+    pub resources_url: Option<String>,
+    /// Set by `release`: per model, the settings its tree needs. Those equal for every model go into
+    /// the common cfg, the others into the cfg of each phone whose `model` cell names the model. A
+    /// common or CSV value for one of them wins, with a warning when it differs.
+    pub tree: Option<super::TreeSettings>,
+}
+
+impl Args {
+    /// The request the flags make.
+    pub fn request(&self) -> Request {
+        Request {
+            phones: self.phones.clone(),
+            common: self.common.clone(),
+            phonebook: self.phonebook.clone(),
+            resources_url: self.resources_url.clone(),
+            tree: None,
+        }
+    }
 }
 
 /// One phone's parameters: the tree's model-specific ones, then its columns.
@@ -86,7 +107,10 @@ fn lay_over(base: &mut Vec<(String, String)>, over: Vec<(String, String)>, shown
 }
 
 pub fn run(args: &Args, ctx: &Context) -> Result<ExitCode> {
-    let Generated { count, extra, data, url, warnings, more_oui_warnings } = generate(args, ctx)?;
+    let staged = StagedDir::new(&args.out)?;
+    let Generated { count, extra, data, url, warnings, more_oui_warnings } =
+        generate(&args.request(), &super::Sink::new(staged.path()), ctx)?;
+    staged.commit()?;
     for w in &warnings {
         eprintln!("{w}");
     }
@@ -139,8 +163,9 @@ pub struct Generated {
     pub more_oui_warnings: usize,
 }
 
-/// Writes every boot and cfg file into `args.out` (all or nothing); prints nothing.
-pub fn generate(args: &Args, ctx: &Context) -> Result<Generated> {
+/// Writes every boot and cfg file into `sink` (an empty folder the caller commits or drops, so all
+/// or nothing); prints nothing.
+pub fn generate(args: &Request, sink: &super::Sink, ctx: &Context) -> Result<Generated> {
     let data = ctx.layouts.flyingvoice.clone();
     let url = args.resources_url.as_deref().map(super::check_base_url).transpose()?;
     let mut warnings: Vec<Diagnostic> = Vec::new();
@@ -190,7 +215,6 @@ pub fn generate(args: &Args, ctx: &Context) -> Result<Generated> {
     }
     let names = csv.columns.clone();
 
-    let staged = StagedDir::new(&args.out)?;
     let vendor = ctx.layouts.vendor("flyingvoice")?;
     let shown = csv.shown.clone();
     let mut oui_warnings = 0usize;
@@ -240,7 +264,7 @@ pub fn generate(args: &Args, ctx: &Context) -> Result<Generated> {
             fvfile::render(v, [data.syntax.include_line(&data.files.common_cfg), data.syntax.include_line(&cfg_name)]);
         Ok(vec![(data.files.phone_boot.replace("{mac}", &p.mac), boot.into_bytes()), (cfg_name, cfg.into_bytes())])
     };
-    let count = phones::generate(&mut csv, mac_col, staged.path(), check, render)?;
+    let count = phones::generate(&mut csv, mac_col, sink, check, render)?;
     if count == 0 {
         bail!("{}: no phones (only a header row)", csv.shown);
     }
@@ -253,10 +277,8 @@ pub fn generate(args: &Args, ctx: &Context) -> Result<Generated> {
         extra.push((data.phonebook.file.clone(), xml));
     }
     for (name, text) in &extra {
-        let path = staged.path().join(name);
-        std::fs::write(&path, text).map_err(|e| anyhow::anyhow!("{}: cannot write: {e}", path.display()))?;
+        sink.write(name, text.as_bytes())?;
     }
-    staged.commit()?;
     let extra = extra.into_iter().map(|(name, _)| name).collect();
     let more_oui_warnings = oui_warnings.saturating_sub(MAX_OUI_WARNINGS);
     Ok(Generated { count, extra, data, url, warnings, more_oui_warnings })

@@ -69,17 +69,48 @@ pub struct Args {
     /// Named can write only settings with a known element name (`bundler config pcodes`).
     #[arg(long, value_enum)]
     pub dialect: Option<htek_xml::Dialect>,
-    /// Set by `release`: per model, the settings its tree needs (instead of --resources-url). A
-    /// common.toml or CSV value for one of them wins, with a warning when it differs.
-    #[arg(skip)]
-    pub tree: Option<super::TreeSettings>,
-    /// Set by `release` when common files are kept although phones may stop after them: warn with
-    /// the per-phone settings such a phone would miss.
-    #[arg(skip)]
-    pub warn_shadowed: bool,
     /// Print what was written as JSON.
     #[arg(long)]
     pub json: bool,
+}
+
+/// What `generate` makes, from `config htek`'s flags or from a release's `[config]` section.
+#[derive(Debug, Clone, Default)]
+pub struct Request {
+    pub phones: PathBuf,
+    pub common: Option<PathBuf>,
+    pub aes_key: Option<String>,
+    pub write_key_to_common: bool,
+    pub prefix: String,
+    pub postfix: String,
+    pub resources_url: Option<String>,
+    pub merge_common: bool,
+    pub dialect: Option<htek_xml::Dialect>,
+    /// Set by `release`: per model, the settings its tree needs (instead of `resources_url`). A
+    /// common.toml or CSV value for one of them wins, with a warning when it differs.
+    pub tree: Option<super::TreeSettings>,
+    /// Set by `release` when common files are kept although phones may stop after them: warn with
+    /// the per-phone settings such a phone would miss.
+    pub warn_shadowed: bool,
+}
+
+impl Args {
+    /// The request the flags make.
+    pub fn request(&self) -> Request {
+        Request {
+            phones: self.phones.clone(),
+            common: self.common.clone(),
+            aes_key: self.aes_key.clone(),
+            write_key_to_common: self.write_key_to_common,
+            prefix: self.prefix.clone(),
+            postfix: self.postfix.clone(),
+            resources_url: self.resources_url.clone(),
+            merge_common: self.merge_common,
+            dialect: self.dialect,
+            tree: None,
+            warn_shadowed: false,
+        }
+    }
 }
 
 /// The fetch kinds `--resources-url` fills (the others need to know what a tree holds).
@@ -104,7 +135,7 @@ struct Phone {
 }
 
 /// The dialect to write for a model: `--dialect`, else the model's layout value.
-fn dialect_for(args: &Args, model: &Model) -> Result<Dialect, String> {
+fn dialect_for(args: &Request, model: &Model) -> Result<Dialect, String> {
     Ok(args.dialect.or(model.config_dialect).unwrap_or(Dialect::Pcode))
 }
 
@@ -119,7 +150,9 @@ fn render_file(dialect: Dialect, settings: &Settings, data: &HtekData, file: &st
 }
 
 pub fn run(args: &Args, ctx: &Context) -> Result<ExitCode> {
-    let g = generate(args, ctx)?;
+    let staged = StagedDir::new(&args.out)?;
+    let g = generate(&args.request(), &super::Sink::new(staged.path()), ctx)?;
+    staged.commit()?;
     print_warnings(&g.warnings);
     if args.json {
         let commons: Vec<serde_json::Value> = g
@@ -157,8 +190,9 @@ pub struct Generated {
     pub warnings: Vec<Diagnostic>,
 }
 
-/// Writes every per-phone and common file into `args.out` (all or nothing); prints nothing.
-pub fn generate(args: &Args, ctx: &Context) -> Result<Generated> {
+/// Writes every per-phone and common file into `sink` (an empty folder the caller commits or drops,
+/// so all or nothing); prints nothing.
+pub fn generate(args: &Request, sink: &super::Sink, ctx: &Context) -> Result<Generated> {
     let data = ctx.layouts.htek.clone();
     let key = args.aes_key.as_deref().map(AesKey::parse).transpose()?;
     for (flag, value) in [("--prefix", &args.prefix), ("--postfix", &args.postfix)] {
@@ -183,7 +217,6 @@ pub fn generate(args: &Args, ctx: &Context) -> Result<Generated> {
     let model_col = csv.require_column("model")?;
     let columns = setting_columns(&csv, &data, &[mac_col, model_col])?;
 
-    let staged = StagedDir::new(&args.out)?;
     let mut present: BTreeMap<String, usize> = BTreeMap::new();
     let mut merged: HashMap<String, Arc<Settings>> = HashMap::new();
     let shown = csv.shown.clone();
@@ -239,7 +272,7 @@ pub fn generate(args: &Args, ctx: &Context) -> Result<Generated> {
         };
         Ok(vec![(name, bytes)])
     };
-    let count = phones::generate(&mut csv, mac_col, staged.path(), check, render)?;
+    let count = phones::generate(&mut csv, mac_col, sink, check, render)?;
     if count == 0 {
         bail!("{}: no phones (only a header row)", csv.shown);
     }
@@ -257,10 +290,8 @@ pub fn generate(args: &Args, ctx: &Context) -> Result<Generated> {
     }
     for c in &commons {
         let xml = render_file(c.dialect, &c.settings, &data, &c.name)?;
-        let path = staged.path().join(&c.name);
-        std::fs::write(&path, xml).map_err(|e| anyhow::anyhow!("{}: cannot write: {e}", path.display()))?;
+        sink.write(&c.name, xml.as_bytes())?;
     }
-    staged.commit()?;
     Ok(Generated { data, key, count, commons, present, warnings })
 }
 
@@ -279,7 +310,7 @@ fn plan_common_files(
     present: &BTreeMap<String, usize>,
     common: &Common,
     data: &HtekData,
-    args: &Args,
+    args: &Request,
     ctx: &Context,
     resources: &dyn Fn(&Model) -> Settings,
 ) -> Result<Vec<CommonFile>> {
@@ -441,7 +472,7 @@ fn settings_from(
 /// Refuses common settings that fight bundler's own: a P234/P235 that differs from --prefix/--postfix
 /// (the files would not be named as the phones then ask), and the AES key outside
 /// --write-key-to-common.
-fn check_own_settings(common: &Common, data: &HtekData, args: &Args) -> Result<()> {
+fn check_own_settings(common: &Common, data: &HtekData, args: &Request) -> Result<()> {
     let shown = args.common.as_deref().map_or(String::new(), |p| p.display().to_string());
     let tables = std::iter::once(("[all]".to_string(), &common.all))
         .chain(common.models.iter().map(|(m, s)| (format!("[models.{m}]"), s)));
@@ -468,7 +499,7 @@ fn check_own_settings(common: &Common, data: &HtekData, args: &Args) -> Result<(
 fn resource_layer(
     model: &Model,
     data: &HtekData,
-    args: &Args,
+    args: &Request,
     url: Option<&str>,
     fetch: &[crate::layout::Fetch],
 ) -> Settings {
@@ -485,7 +516,7 @@ fn resource_layer(
 }
 
 /// The warning for a user value of a setting the tree sets otherwise (`release` only).
-fn tree_conflict(args: &Args, model: &str, code: u32, value: &str) -> Option<String> {
+fn tree_conflict(args: &Request, model: &str, code: u32, value: &str) -> Option<String> {
     let list = args.tree.as_ref()?.get(model)?;
     let (_, tree) = list.iter().find(|(c, _)| crate::config::pcodes::parse_pcode(c) == Some(code))?;
     (tree != value).then(|| {
@@ -494,7 +525,7 @@ fn tree_conflict(args: &Args, model: &str, code: u32, value: &str) -> Option<Str
 }
 
 /// Warnings for common.toml values that differ from what the tree needs.
-fn tree_conflicts(common: &Common, data: &HtekData, args: &Args, ctx: &Context) -> Result<Vec<Diagnostic>> {
+fn tree_conflicts(common: &Common, data: &HtekData, args: &Request, ctx: &Context) -> Result<Vec<Diagnostic>> {
     let _ = data;
     let Some(tree) = &args.tree else { return Ok(Vec::new()) };
     let shown = args.common.as_deref().map_or(String::new(), |p| p.display().to_string());
@@ -529,7 +560,7 @@ fn shadow_warning(csv: &str, columns: &[(usize, u32)], commons: &[CommonFile]) -
 }
 
 /// A model's common settings: the resource layer, then [all], then [models.NAME], then bundler's own.
-fn common_settings(model: &Model, common: &Common, data: &HtekData, args: &Args, resources: Settings) -> Settings {
+fn common_settings(model: &Model, common: &Common, data: &HtekData, args: &Request, resources: Settings) -> Settings {
     let mut layers: Vec<Settings> = vec![resources];
     layers.push(common.all.clone());
     layers.push(common.models.get(&model.name).cloned().unwrap_or_default());

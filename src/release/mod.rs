@@ -82,7 +82,8 @@ pub fn run(args: &Args, ctx: &Context) -> Result<ExitCode> {
         _ => None,
     };
     let show_progress = !args.json && !crate::quiet() && std::io::stderr().is_terminal();
-    let built = build::build_all(&plan, firmware.as_ref(), &ctx.layouts, jobs, show_progress, reused)?;
+    let staging = crate::output::StagedDir::beside(&out, &lock)?;
+    let built = build::build_all(&plan, firmware.as_ref(), &ctx.layouts, jobs, show_progress, reused, staging.path())?;
 
     let configured = configured_models(&plan, &built);
     let mut artifacts = Vec::new();
@@ -96,7 +97,7 @@ pub fn run(args: &Args, ctx: &Context) -> Result<ExitCode> {
             artifacts.push((
                 Artifact {
                     path: out.path.clone(),
-                    bytes: out.bytes.len(),
+                    bytes: out.staged.unwrap_or(out.bytes.len()),
                     sha256: out.sha256.clone().unwrap_or_else(|| sha256_hex(&out.bytes)),
                     label: item.label.clone(),
                     models: out.models.clone().unwrap_or_else(|| item.models.clone()),
@@ -107,6 +108,7 @@ pub fn run(args: &Args, ctx: &Context) -> Result<ExitCode> {
                     url: manifest.base_url.as_ref().map(|u| format!("{u}/{}", out.path)),
                     key: key.clone(),
                     reused,
+                    staged: out.staged.is_some(),
                     details: out.details,
                 },
                 out.bytes,
@@ -136,7 +138,7 @@ pub fn run(args: &Args, ctx: &Context) -> Result<ExitCode> {
         None => html::render(&tree, &artifacts, &crate::tree_diff::previous(&out), &ctx.layouts),
     };
     let check = |dir: &Path| check_tree(dir, &args.out, templates, key.as_ref(), ctx);
-    write_tree(&out, &lock, &tree, &artifacts, &report, check)?;
+    write_tree(staging, &out, &tree, &artifacts, &report, check)?;
     drop(lock);
     let reused = artifacts.iter().filter(|(a, _)| a.reused).count();
     if args.json {
@@ -260,20 +262,22 @@ fn check_tree(
     Ok(())
 }
 
-/// Writes the whole tree into a staging folder, has `check` look at it, and swaps it in.
+/// Writes the rest of the tree into the staging folder (which holds the configs already), has
+/// `check` look at it, and swaps it in.
 fn write_tree(
+    staging: crate::output::StagedDir,
     out: &Path,
-    lock: &crate::output::OutLock,
     tree: &TreeManifest,
     artifacts: &[(Artifact, Vec<u8>)],
     report: &str,
     check: impl FnOnce(&Path) -> Result<()>,
 ) -> Result<()> {
-    let staging = crate::output::StagedDir::beside(out, lock)?;
     let result = (|| -> Result<()> {
         let mut sums = Sums::default();
         for (a, bytes) in artifacts {
-            if a.reused {
+            if a.staged {
+                // Written there by the config generator.
+            } else if a.reused {
                 staging.keep(&a.path, &out.join(&a.path), bytes)?;
             } else {
                 staging.write(&a.path, bytes)?;
@@ -321,6 +325,7 @@ fn reuse(previous: &TreeManifest, out: &Path, item: &Item, key: &str) -> Option<
                 details: a.details.clone(),
                 models: Some(a.models.clone()),
                 sha256: Some(a.sha256.clone()),
+                staged: None,
             })
         })
         .collect()
