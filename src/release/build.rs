@@ -264,3 +264,35 @@ fn htek_configs(
         serde_json::json!({ "phones": g.count, "models": models, "encrypted": spec.aes_key_env.is_some(), "common_files": !merge_common, "warnings": warnings }),
     )
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn configs_go_straight_into_the_staging_tree_with_their_digests() {
+        let layouts = Layouts::load(None).unwrap();
+        let dir = tempfile::tempdir().unwrap();
+        let phones = dir.path().join("phones.csv");
+        std::fs::write(&phones, "mac,model\n001fc1000001,UC924\n").unwrap();
+        let spec = super::super::manifest::ConfigSpec {
+            phones,
+            common: None,
+            aes_key_env: None,
+            prefix: String::new(),
+            postfix: String::new(),
+            merge_common: None,
+            phonebook: None,
+        };
+        let staging = dir.path().join("staging");
+        std::fs::create_dir(&staging).unwrap();
+        let outputs = build_configs(&spec, "htek", &Default::default(), &layouts, &staging).unwrap();
+        assert!(!outputs.is_empty());
+        for o in &outputs {
+            let on_disk = std::fs::read(staging.join(&o.path)).unwrap();
+            assert!(o.bytes.is_empty(), "{}: bytes kept in memory", o.path);
+            assert_eq!(o.staged, Some(on_disk.len()), "{}", o.path);
+            assert_eq!(o.sha256.as_deref(), Some(crate::checksums::sha256_hex(&on_disk).as_str()), "{}", o.path);
+        }
+    }
+}
