@@ -8,14 +8,12 @@
 
 use crate::layout::Vendor;
 use crate::Context;
-use anyhow::{bail, Context as _, Result};
+use anyhow::{bail, Result};
 use clap::ValueEnum;
 use serde::Deserialize;
 use std::path::PathBuf;
 use std::process::ExitCode;
 
-/// The release tree's manifest file (written by `bundler release`).
-const TREE_MANIFEST: &str = "manifest.json";
 /// A DHCP option holds at most 255 bytes (RFC 2132 §2); longer needs RFC 3396 splitting.
 const MAX_OPTION_BYTES: usize = 255;
 /// URL schemes the phones fetch with (Htek guide §7, §9: TFTP, FTP, HTTP, HTTPS).
@@ -68,11 +66,9 @@ pub fn run(args: &Args, ctx: &Context) -> Result<ExitCode> {
 
 /// The base URL and vendor of a release tree, with how errors name the file.
 fn read_tree(dir: &std::path::Path) -> Result<(String, String, Option<String>)> {
-    let path = dir.join(TREE_MANIFEST);
+    let path = dir.join(crate::tree_manifest::MANIFEST_JSON);
     let shown = path.display().to_string();
-    let bytes = crate::input::read_limited(&path, 64 * 1024 * 1024)?;
-    let m: TreeManifest =
-        serde_json::from_slice(&bytes).with_context(|| format!("{shown}: not a bundler release manifest"))?;
+    let m: TreeManifest = crate::tree_manifest::read(&path, "not a bundler release manifest")?;
     let Some(url) = m.base_url else {
         bail!("{shown}: no base_url (set base_url in the release manifest, or give --url)");
     };

@@ -33,6 +33,7 @@ pub mod serve;
 pub mod snippet;
 pub mod tomlfile;
 pub mod tree_diff;
+pub mod tree_manifest;
 pub mod verify;
 pub mod walk;
 

@@ -2,15 +2,12 @@
 //! changed (other bytes) and removed, with their sizes. One change list serves `bundler diff` and
 //! the "changes since the previous tree" part of `report.html`.
 
-use crate::release::MANIFEST_JSON;
-use anyhow::{Context as _, Result};
+use crate::tree_manifest::MANIFEST_JSON;
+use anyhow::Result;
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
-
-/// `manifest.json` files larger than this are refused.
-const MAX_MANIFEST_BYTES: u64 = 64 * 1024 * 1024;
 
 #[derive(clap::Args)]
 #[command(
@@ -62,15 +59,12 @@ struct Files {
 
 /// The files listed in `manifest.json` (given itself, or the folder holding it).
 pub fn read_entries(path: &Path) -> Result<Vec<Entry>> {
-    let file = if path.is_dir() { path.join(MANIFEST_JSON) } else { path.to_path_buf() };
-    let bytes = crate::input::read_limited(&file, MAX_MANIFEST_BYTES)?;
-    let files: Files = serde_json::from_slice(&bytes)
-        .with_context(|| format!("{}: not a bundler manifest.json (no readable artifacts list)", file.display()))?;
+    let files: Files = crate::tree_manifest::read(path, "not a bundler manifest.json (no readable artifacts list)")?;
     Ok(files.artifacts)
 }
 
 impl Entry {
-    pub fn of(a: &crate::release::Artifact) -> Entry {
+    pub fn of(a: &crate::tree_manifest::Artifact) -> Entry {
         Entry { path: a.path.clone(), bytes: Some(a.bytes as u64), sha256: Some(a.sha256.clone()) }
     }
 }

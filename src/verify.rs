@@ -6,11 +6,11 @@
 pub(crate) mod fetched;
 mod tree;
 
-use crate::checksums::{sha256_hex, Sums, SUMS_FILE};
+use crate::checksums::sha256_hex;
 use crate::inspect::{inspect_bytes, FileReport, Options, Templates};
 use crate::layout::Model;
-use crate::release::{TreeManifest, MANIFEST_JSON, REPORT_HTML};
 use crate::report::{has_errors, print_json, Diagnostic, Severity};
+use crate::tree_manifest::{Sums, TreeManifest, MANIFEST_JSON, REPORT_HTML, SUMS_FILE};
 use crate::walk::{Entry, Kind};
 use crate::Context;
 use anyhow::{bail, Result};
@@ -277,8 +277,8 @@ fn read_list(by_name: &BTreeMap<&str, &Entry>, name: &str, found: &mut Vec<Diagn
 }
 
 fn parse_manifest(bytes: &[u8], found: &mut Vec<Diagnostic>) -> Option<TreeManifest> {
-    serde_json::from_slice(bytes)
-        .map_err(|e| found.push(Diagnostic::error(MANIFEST_JSON, format!("unreadable: {e}"))))
+    crate::tree_manifest::parse(bytes)
+        .map_err(|e| found.push(Diagnostic::error(MANIFEST_JSON, format!("unreadable: {e:#}"))))
         .ok()
 }
 

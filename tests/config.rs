@@ -1027,3 +1027,15 @@ fn the_flyingvoice_include_directive_is_layout_data() {
     let out = run_in(dir.path(), &["config", "lint", "fv/y000000000000.boot"]);
     assert!(stdout(&out).contains("bad include: expected include:config <file.cfg>"), "{}", stdout(&out));
 }
+
+#[test]
+fn htek_common_values_outside_an_assumed_range_are_warned_about_not_dropped() {
+    let dir = htek_inputs();
+    // P8721's range 1–8 is assumed (layouts/htek-config.toml), so 9 is a warning, not an error.
+    write(dir.path(), "common.toml", "[all]\nP8721 = \"9\"\n");
+    let out =
+        run_in(dir.path(), &["config", "htek", "--phones", "phones.csv", "--common", "common.toml", "--out", "tftp"]);
+    ok(&out);
+    let err = stderr(&out);
+    assert!(err.contains("P8721") && err.contains("outside 1–8"), "the common.toml warning was lost: {err}");
+}

@@ -41,14 +41,35 @@ pub struct Args {
     /// Output folder (created if missing).
     #[arg(long, value_name = "DIR", default_value = ".")]
     pub out: PathBuf,
-    /// Set by `release`: per model, the settings its tree needs. Those equal for every model go into
-    /// the common cfg, the others into the cfg of each phone whose `model` cell names the model. A
-    /// common or CSV value for one of them wins, with a warning when it differs.
-    #[arg(skip)]
-    pub tree: Option<crate::release::plan::TreeSettings>,
     /// Print what was written as JSON.
     #[arg(long)]
     pub json: bool,
+}
+
+/// What `generate` makes, from `config flyingvoice`'s flags or from a release's `[config]` section.
+#[derive(Debug, Clone, Default)]
+pub struct Request {
+    pub phones: PathBuf,
+    pub common: Option<PathBuf>,
+    pub phonebook: Option<PathBuf>,
+    pub resources_url: Option<String>,
+    /// Set by `release`: per model, the settings its tree needs. Those equal for every model go into
+    /// the common cfg, the others into the cfg of each phone whose `model` cell names the model. A
+    /// common or CSV value for one of them wins, with a warning when it differs.
+    pub tree: Option<super::TreeSettings>,
+}
+
+impl Args {
+    /// The request the flags make.
+    pub fn request(&self) -> Request {
+        Request {
+            phones: self.phones.clone(),
+            common: self.common.clone(),
+            phonebook: self.phonebook.clone(),
+            resources_url: self.resources_url.clone(),
+            tree: None,
+        }
+    }
 }
 
 /// One phone's parameters: the tree's model-specific ones, then its columns.
@@ -60,7 +81,7 @@ struct Phone {
 /// The tree settings every model shares, and per model the rest.
 type Split = (Vec<(String, String)>, std::collections::BTreeMap<String, Vec<(String, String)>>);
 
-fn split_tree(tree: Option<&crate::release::plan::TreeSettings>) -> Split {
+fn split_tree(tree: Option<&super::TreeSettings>) -> Split {
     let Some(tree) = tree else { return Default::default() };
     let mut lists = tree.values();
     let first = lists.next().cloned().unwrap_or_default();
@@ -86,7 +107,10 @@ fn lay_over(base: &mut Vec<(String, String)>, over: Vec<(String, String)>, shown
 }
 
 pub fn run(args: &Args, ctx: &Context) -> Result<ExitCode> {
-    let Generated { count, extra, data, url, warnings, more_oui_warnings } = generate(args, ctx)?;
+    let staged = StagedDir::new(&args.out)?;
+    let Generated { count, extra, data, url, warnings, more_oui_warnings } =
+        generate(&args.request(), &super::Sink::new(staged.path()), ctx)?;
+    staged.commit()?;
     for w in &warnings {
         eprintln!("{w}");
     }
@@ -139,8 +163,9 @@ pub struct Generated {
     pub more_oui_warnings: usize,
 }
 
-/// Writes every boot and cfg file into `args.out` (all or nothing); prints nothing.
-pub fn generate(args: &Args, ctx: &Context) -> Result<Generated> {
+/// Writes every boot and cfg file into `sink` (an empty folder the caller commits or drops, so all
+/// or nothing); prints nothing.
+pub fn generate(args: &Request, sink: &super::Sink, ctx: &Context) -> Result<Generated> {
     let data = ctx.layouts.flyingvoice.clone();
     let url = args.resources_url.as_deref().map(super::check_base_url).transpose()?;
     let mut warnings: Vec<Diagnostic> = Vec::new();
@@ -162,7 +187,6 @@ pub fn generate(args: &Args, ctx: &Context) -> Result<Generated> {
     let columns = setting_columns(&csv, mac_col, model_col)?;
     let names = csv.columns.clone();
 
-    let staged = StagedDir::new(&args.out)?;
     let vendor = ctx.layouts.vendor("flyingvoice")?;
     let shown = csv.shown.clone();
     let mut oui_warnings = 0usize;
@@ -179,12 +203,11 @@ pub fn generate(args: &Args, ctx: &Context) -> Result<Generated> {
         Ok(Phone { mac: row.mac.to_string(), settings })
     };
     let render = |p: &Phone| Ok(render_phone(p, &data));
-    let count = phones::generate(&mut csv, mac_col, staged.path(), check, render)?;
+    let count = phones::generate(&mut csv, mac_col, sink, check, render)?;
     if count == 0 {
         bail!("{}: no phones (only a header row)", csv.shown);
     }
-    let extra = write_shared_files(staged.path(), &data, &common, phonebook)?;
-    staged.commit()?;
+    let extra = write_shared_files(sink, &data, &common, phonebook)?;
     let more_oui_warnings = oui_warnings.saturating_sub(MAX_OUI_WARNINGS);
     Ok(Generated { count, extra, data, url, warnings, more_oui_warnings })
 }
@@ -192,7 +215,7 @@ pub fn generate(args: &Args, ctx: &Context) -> Result<Generated> {
 /// Builds `--phonebook`'s XML and adds the settings that point the phones at it to `common`.
 fn add_phonebook(
     path: &Path,
-    args: &Args,
+    args: &Request,
     data: &FvData,
     url: Option<&str>,
     common: &mut Vec<(String, String)>,
@@ -233,7 +256,7 @@ fn setting_columns(csv: &CsvFile, mac_col: usize, model_col: Option<usize>) -> R
 /// The tree's settings for a phone's model (`None`: the model cell is empty).
 fn model_settings(
     model: Option<&str>,
-    args: &Args,
+    args: &Request,
     ctx: &Context,
     per_model: &std::collections::BTreeMap<String, Vec<(String, String)>>,
 ) -> Result<Vec<(String, String)>, String> {
@@ -283,9 +306,9 @@ fn render_phone(p: &Phone, data: &FvData) -> phones::Files {
     vec![(data.files.phone_boot.replace("{mac}", &p.mac), boot.into_bytes()), (cfg_name, cfg.into_bytes())]
 }
 
-/// Writes the common cfg and boot files (and the phonebook) into `dir`; returns their names.
+/// Writes the common cfg and boot files (and the phonebook) into `sink`; returns their names.
 fn write_shared_files(
-    dir: &Path,
+    sink: &super::Sink,
     data: &FvData,
     common: &[(String, String)],
     phonebook: Option<String>,
@@ -299,8 +322,7 @@ fn write_shared_files(
         extra.push((data.phonebook.file.clone(), xml));
     }
     for (name, text) in &extra {
-        let path = dir.join(name);
-        std::fs::write(&path, text).map_err(|e| anyhow::anyhow!("{}: cannot write: {e}", path.display()))?;
+        sink.write(name, text.as_bytes())?;
     }
     Ok(extra.into_iter().map(|(name, _)| name).collect())
 }

@@ -69,17 +69,48 @@ pub struct Args {
     /// Named can write only settings with a known element name (`bundler config pcodes`).
     #[arg(long, value_enum)]
     pub dialect: Option<htek_xml::Dialect>,
-    /// Set by `release`: per model, the settings its tree needs (instead of --resources-url). A
-    /// common.toml or CSV value for one of them wins, with a warning when it differs.
-    #[arg(skip)]
-    pub tree: Option<crate::release::plan::TreeSettings>,
-    /// Set by `release` when common files are kept although phones may stop after them: warn with
-    /// the per-phone settings such a phone would miss.
-    #[arg(skip)]
-    pub warn_shadowed: bool,
     /// Print what was written as JSON.
     #[arg(long)]
     pub json: bool,
+}
+
+/// What `generate` makes, from `config htek`'s flags or from a release's `[config]` section.
+#[derive(Debug, Clone, Default)]
+pub struct Request {
+    pub phones: PathBuf,
+    pub common: Option<PathBuf>,
+    pub aes_key: Option<String>,
+    pub write_key_to_common: bool,
+    pub prefix: String,
+    pub postfix: String,
+    pub resources_url: Option<String>,
+    pub merge_common: bool,
+    pub dialect: Option<htek_xml::Dialect>,
+    /// Set by `release`: per model, the settings its tree needs (instead of `resources_url`). A
+    /// common.toml or CSV value for one of them wins, with a warning when it differs.
+    pub tree: Option<super::TreeSettings>,
+    /// Set by `release` when common files are kept although phones may stop after them: warn with
+    /// the per-phone settings such a phone would miss.
+    pub warn_shadowed: bool,
+}
+
+impl Args {
+    /// The request the flags make.
+    pub fn request(&self) -> Request {
+        Request {
+            phones: self.phones.clone(),
+            common: self.common.clone(),
+            aes_key: self.aes_key.clone(),
+            write_key_to_common: self.write_key_to_common,
+            prefix: self.prefix.clone(),
+            postfix: self.postfix.clone(),
+            resources_url: self.resources_url.clone(),
+            merge_common: self.merge_common,
+            dialect: self.dialect,
+            tree: None,
+            warn_shadowed: false,
+        }
+    }
 }
 
 /// The fetch kinds `--resources-url` fills (the others need to know what a tree holds).
@@ -104,7 +135,7 @@ struct Phone {
 }
 
 /// The dialect to write for a model: `--dialect`, else the model's layout value.
-fn dialect_for(args: &Args, model: &Model) -> Result<Dialect, String> {
+fn dialect_for(args: &Request, model: &Model) -> Result<Dialect, String> {
     Ok(args.dialect.or(model.config_dialect).unwrap_or(Dialect::Pcode))
 }
 
@@ -118,10 +149,13 @@ fn render_file(dialect: Dialect, settings: &Settings, data: &HtekData, file: &st
     })
 }
 
-pub fn run(args: &Args, ctx: &Context) -> Result<ExitCode> {
-    let g = generate(args, ctx)?;
+pub fn run(cli: &Args, ctx: &Context) -> Result<ExitCode> {
+    let args = &cli.request();
+    let staged = StagedDir::new(&cli.out)?;
+    let g = generate(args, &super::Sink::new(staged.path()), ctx)?;
+    staged.commit()?;
     print_warnings(&g.warnings);
-    if args.json {
+    if cli.json {
         let commons: Vec<serde_json::Value> = g
             .commons
             .iter()
@@ -132,14 +166,14 @@ pub fn run(args: &Args, ctx: &Context) -> Result<ExitCode> {
             .collect();
         let warnings: Vec<String> = g.warnings.iter().map(|w| w.to_string()).collect();
         crate::report::print_json(&serde_json::json!({
-            "out": args.out,
+            "out": cli.out,
             "phones": g.count,
             "encrypted": g.key.is_some(),
             "common_files": commons,
             "warnings": warnings,
         }))?;
     } else if !crate::quiet() {
-        print_summary(args, &g.data, g.key.as_ref(), g.count, &g.commons, &g.present);
+        print_summary(cli, &g.data, g.key.as_ref(), g.count, &g.commons, &g.present);
     }
     Ok(ExitCode::SUCCESS)
 }
@@ -157,22 +191,22 @@ pub struct Generated {
     pub warnings: Vec<Diagnostic>,
 }
 
-/// Writes every per-phone and common file into `args.out` (all or nothing); prints nothing.
-pub fn generate(args: &Args, ctx: &Context) -> Result<Generated> {
-    let Inputs { data, key, resources_url, common } = inputs(args, ctx)?;
+/// Writes every per-phone and common file into `sink` (an empty folder the caller commits or drops,
+/// so all or nothing); prints nothing.
+pub fn generate(args: &Request, sink: &super::Sink, ctx: &Context) -> Result<Generated> {
+    let Inputs { data, key, resources_url, common, mut warnings } = inputs(args, ctx)?;
     // Each model's own vendor's fetch table: a vendor added with --layouts brings its own.
     let resources = |model: &Model| {
         let fetch = &ctx.layouts.vendor_of(model).fetch;
         resource_layer(model, &data, args, resources_url.as_deref(), fetch)
     };
-    let mut warnings: Vec<Diagnostic> = tree_conflicts(&common, &data, args, ctx)?;
+    warnings.extend(tree_conflicts(&common, &data, args, ctx)?);
 
     let mut csv = CsvFile::open(&args.phones)?;
     let mac_col = csv.require_column("mac")?;
     let model_col = csv.require_column("model")?;
     let columns = setting_columns(&csv, &data, &[mac_col, model_col])?;
 
-    let staged = StagedDir::new(&args.out)?;
     let mut present: BTreeMap<String, usize> = BTreeMap::new();
     let mut merged: HashMap<String, Arc<Settings>> = HashMap::new();
     let shown = csv.shown.clone();
@@ -203,7 +237,7 @@ pub fn generate(args: &Args, ctx: &Context) -> Result<Generated> {
         Ok(Phone { mac: row.mac.to_string(), dialect: dialect_for(args, model)?, settings })
     };
     let render = |p: &Phone| render_phone(p, args, &data, key.as_ref());
-    let count = phones::generate(&mut csv, mac_col, staged.path(), check, render)?;
+    let count = phones::generate(&mut csv, mac_col, sink, check, render)?;
     if count == 0 {
         bail!("{}: no phones (only a header row)", csv.shown);
     }
@@ -219,8 +253,7 @@ pub fn generate(args: &Args, ctx: &Context) -> Result<Generated> {
     if args.warn_shadowed && !args.merge_common {
         warnings.extend(shadow_warning(&csv.shown, &columns, &commons));
     }
-    write_commons(staged.path(), &commons, &data)?;
-    staged.commit()?;
+    write_commons(sink, &commons, &data)?;
     Ok(Generated { data, key, count, commons, present, warnings })
 }
 
@@ -231,24 +264,24 @@ struct Inputs {
     key: Option<AesKey>,
     resources_url: Option<String>,
     common: Common,
+    /// common.toml's values out of a known range, …
+    warnings: Vec<Diagnostic>,
 }
 
-fn inputs(args: &Args, ctx: &Context) -> Result<Inputs> {
+fn inputs(args: &Request, ctx: &Context) -> Result<Inputs> {
     let data = ctx.layouts.htek.clone();
     let key = args.aes_key.as_deref().map(AesKey::parse).transpose()?;
     for (flag, value) in [("--prefix", &args.prefix), ("--postfix", &args.postfix)] {
         crate::output::check_name_part(flag, value)?;
     }
     let resources_url = args.resources_url.as_deref().map(super::check_base_url).transpose()?;
-    // Known bug kept by this refactor: common.toml's value warnings were always dropped (a second
-    // `let warnings` in `generate` shadowed them); reported for a fix with its own test.
-    let mut dropped: Vec<Diagnostic> = Vec::new();
+    let mut warnings: Vec<Diagnostic> = Vec::new();
     let common = match &args.common {
-        Some(path) => load_common(path, &data, ctx, &mut dropped)?,
+        Some(path) => load_common(path, &data, ctx, &mut warnings)?,
         None => Common::default(),
     };
     check_own_settings(&common, &data, args)?;
-    Ok(Inputs { data, key, resources_url, common })
+    Ok(Inputs { data, key, resources_url, common, warnings })
 }
 
 /// Checks one phones.csv cell for P-code `code`: an `Err` stops the build, the warnings do not.
@@ -257,7 +290,7 @@ fn cell_warnings(
     code: u32,
     value: &str,
     data: &HtekData,
-    args: &Args,
+    args: &Request,
     model: &str,
 ) -> Result<Vec<String>, String> {
     if value.contains(['\n', '\r']) {
@@ -281,7 +314,7 @@ fn cell_warnings(
 }
 
 /// One phone's file: its name (with prefix/postfix) and XML, encrypted when a key is given.
-fn render_phone(p: &Phone, args: &Args, data: &HtekData, key: Option<&AesKey>) -> Result<phones::Files> {
+fn render_phone(p: &Phone, args: &Request, data: &HtekData, key: Option<&AesKey>) -> Result<phones::Files> {
     let name = format!("{}{}{}", args.prefix, data.files.phone_name(&p.mac), args.postfix);
     let xml = render_file(p.dialect, &p.settings, data, &name)?;
     let bytes = match key {
@@ -292,11 +325,10 @@ fn render_phone(p: &Phone, args: &Args, data: &HtekData, key: Option<&AesKey>) -
 }
 
 /// Writes the common files into the staging folder.
-fn write_commons(dir: &Path, commons: &[CommonFile], data: &HtekData) -> Result<()> {
+fn write_commons(sink: &super::Sink, commons: &[CommonFile], data: &HtekData) -> Result<()> {
     for c in commons {
         let xml = render_file(c.dialect, &c.settings, data, &c.name)?;
-        let path = dir.join(&c.name);
-        std::fs::write(&path, xml).map_err(|e| anyhow::anyhow!("{}: cannot write: {e}", path.display()))?;
+        sink.write(&c.name, xml.as_bytes())?;
     }
     Ok(())
 }
@@ -316,7 +348,7 @@ fn plan_common_files(
     present: &BTreeMap<String, usize>,
     common: &Common,
     data: &HtekData,
-    args: &Args,
+    args: &Request,
     ctx: &Context,
     resources: &dyn Fn(&Model) -> Settings,
 ) -> Result<Vec<CommonFile>> {
@@ -478,7 +510,7 @@ fn settings_from(
 /// Refuses common settings that fight bundler's own: a P234/P235 that differs from --prefix/--postfix
 /// (the files would not be named as the phones then ask), and the AES key outside
 /// --write-key-to-common.
-fn check_own_settings(common: &Common, data: &HtekData, args: &Args) -> Result<()> {
+fn check_own_settings(common: &Common, data: &HtekData, args: &Request) -> Result<()> {
     let shown = args.common.as_deref().map_or(String::new(), |p| p.display().to_string());
     let tables = std::iter::once(("[all]".to_string(), &common.all))
         .chain(common.models.iter().map(|(m, s)| (format!("[models.{m}]"), s)));
@@ -505,7 +537,7 @@ fn check_own_settings(common: &Common, data: &HtekData, args: &Args) -> Result<(
 fn resource_layer(
     model: &Model,
     data: &HtekData,
-    args: &Args,
+    args: &Request,
     url: Option<&str>,
     fetch: &[crate::layout::Fetch],
 ) -> Settings {
@@ -522,7 +554,7 @@ fn resource_layer(
 }
 
 /// The warning for a user value of a setting the tree sets otherwise (`release` only).
-fn tree_conflict(args: &Args, model: &str, code: u32, value: &str) -> Option<String> {
+fn tree_conflict(args: &Request, model: &str, code: u32, value: &str) -> Option<String> {
     let list = args.tree.as_ref()?.get(model)?;
     let (_, tree) = list.iter().find(|(c, _)| crate::config::pcodes::parse_pcode(c) == Some(code))?;
     (tree != value).then(|| {
@@ -531,7 +563,7 @@ fn tree_conflict(args: &Args, model: &str, code: u32, value: &str) -> Option<Str
 }
 
 /// Warnings for common.toml values that differ from what the tree needs.
-fn tree_conflicts(common: &Common, data: &HtekData, args: &Args, ctx: &Context) -> Result<Vec<Diagnostic>> {
+fn tree_conflicts(common: &Common, data: &HtekData, args: &Request, ctx: &Context) -> Result<Vec<Diagnostic>> {
     let _ = data;
     let Some(tree) = &args.tree else { return Ok(Vec::new()) };
     let shown = args.common.as_deref().map_or(String::new(), |p| p.display().to_string());
@@ -566,7 +598,7 @@ fn shadow_warning(csv: &str, columns: &[(usize, u32)], commons: &[CommonFile]) -
 }
 
 /// A model's common settings: the resource layer, then [all], then [models.NAME], then bundler's own.
-fn common_settings(model: &Model, common: &Common, data: &HtekData, args: &Args, resources: Settings) -> Settings {
+fn common_settings(model: &Model, common: &Common, data: &HtekData, args: &Request, resources: Settings) -> Settings {
     let mut layers: Vec<Settings> = vec![resources];
     layers.push(common.all.clone());
     layers.push(common.models.get(&model.name).cloned().unwrap_or_default());

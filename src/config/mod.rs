@@ -22,6 +22,49 @@ mod xml_text;
 
 pub use lint::ConfigInspector;
 
+/// Model name → the (setting, value) pairs the configs of that model must carry (a release tree's
+/// own settings, in plan order).
+pub type TreeSettings = std::collections::BTreeMap<String, Vec<(String, String)>>;
+
+/// Where a config generator writes its files: a folder that exists (the command's staging folder,
+/// or `config/` of a release's staging tree), remembering each file's size and digest so the
+/// caller need not read them back.
+pub struct Sink {
+    dir: PathBuf,
+    written: std::sync::Mutex<Vec<Written>>,
+}
+
+/// One file a [`Sink`] wrote.
+#[derive(Debug, Clone)]
+pub struct Written {
+    pub name: String,
+    pub bytes: usize,
+    pub sha256: String,
+}
+
+impl Sink {
+    pub fn new(dir: &Path) -> Sink {
+        Sink { dir: dir.to_path_buf(), written: Default::default() }
+    }
+
+    /// Writes `name` (a plain file name) into the folder.
+    pub fn write(&self, name: &str, bytes: &[u8]) -> Result<()> {
+        let path = self.dir.join(name);
+        std::fs::write(&path, bytes).map_err(|e| anyhow!("{}: cannot write: {e}", path.display()))?;
+        let record =
+            Written { name: name.to_string(), bytes: bytes.len(), sha256: crate::checksums::sha256_hex(bytes) };
+        self.written.lock().expect("sink list").push(record);
+        Ok(())
+    }
+
+    /// Every file written, sorted by name.
+    pub fn into_written(self) -> Vec<Written> {
+        let mut list = self.written.into_inner().expect("sink list");
+        list.sort_by(|a, b| a.name.cmp(&b.name));
+        list
+    }
+}
+
 use crate::layout::{ConfigFormat, Model};
 use crate::Context;
 use anyhow::{anyhow, bail, Result};

@@ -9,10 +9,9 @@
 use super::csv_input::CsvFile;
 use super::mac::Mac;
 use crate::report::Diagnostic;
-use anyhow::{anyhow, Context, Result};
+use anyhow::{anyhow, Result};
 use rayon::prelude::*;
 use std::collections::HashMap;
-use std::path::Path;
 
 /// Rows checked before their files are rendered in parallel.
 const BATCH: usize = 2048;
@@ -31,14 +30,14 @@ pub struct PhoneRow<'a> {
 /// The files of one phone: (file name, bytes).
 pub type Files = Vec<(String, Vec<u8>)>;
 
-/// Runs the pipeline; returns how many phones were written into `dir`.
+/// Runs the pipeline; returns how many phones were written into `sink`.
 ///
 /// `check` sees every row in file order and returns what `render` needs, or a one-line reason the
 /// row is wrong. `render` runs in parallel.
 pub fn generate<P: Send + Sync>(
     csv: &mut CsvFile,
     mac_column: usize,
-    dir: &Path,
+    sink: &super::Sink,
     mut check: impl FnMut(&PhoneRow) -> Result<P, String>,
     render: impl Fn(&P) -> Result<Files> + Sync,
 ) -> Result<usize> {
@@ -51,8 +50,7 @@ pub fn generate<P: Send + Sync>(
     let write_batch = |batch: &mut Vec<P>| -> Result<()> {
         batch.par_iter().try_for_each(|p| -> Result<()> {
             for (name, bytes) in render(p)? {
-                let path = dir.join(&name);
-                std::fs::write(&path, &bytes).with_context(|| format!("{}: cannot write", path.display()))?;
+                sink.write(&name, &bytes)?;
             }
             Ok(())
         })?;

@@ -52,7 +52,7 @@ impl Target {
 }
 
 /// How images are fitted and reduced to black and white.
-#[derive(Debug, Clone, Copy, Default)]
+#[derive(Debug, Clone, Copy, Default, Serialize)]
 pub struct Look {
     pub style: FitStyle,
     /// Floyd–Steinberg dithering for monochrome targets (else a threshold).

@@ -6,7 +6,7 @@ use image::{DynamicImage, RgbImage};
 use moxcms::{ColorProfile, DataColorSpace, Layout, TransformOptions};
 
 /// An opaque sRGB colour, as given to `--background`.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
 pub struct Color(pub [u8; 3]);
 
 impl Color {

@@ -55,7 +55,7 @@ impl Gravity {
 }
 
 /// How the fit is done.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
 pub struct FitStyle {
     pub fit: Fit,
     pub gravity: Gravity,

@@ -4,8 +4,9 @@
 use super::plan::{Item, Plan, Work};
 use crate::layout::{ConfigFormat, Layouts};
 use crate::report::Severity;
-use anyhow::{bail, Result};
+use anyhow::{bail, Context as _, Result};
 use indicatif::ProgressBar;
+use std::path::Path;
 
 /// One built file of the tree.
 #[derive(Debug, Clone)]
@@ -17,19 +18,27 @@ pub struct Output {
     pub details: serde_json::Value,
     /// The models this file serves when it is fewer than the item's (a firmware file).
     pub models: Option<Vec<String>>,
-    /// The file's SHA-256 when already known (a reused file, checked against the previous tree).
+    /// The file's SHA-256 when already known (a reused file, checked against the previous tree; a
+    /// config, from what was written).
     pub sha256: Option<String>,
+    /// `Some(size)`: the file is already in the staging tree (a config) and `bytes` is empty.
+    pub staged: Option<usize>,
 }
 
 impl Output {
     /// A newly built file serving all of its item's models.
     pub fn new(path: &str, bytes: Vec<u8>, details: serde_json::Value) -> Output {
-        Output { path: path.to_string(), bytes, details, models: None, sha256: None }
+        Output { path: path.to_string(), bytes, details, models: None, sha256: None, staged: None }
     }
 }
 
-/// Builds one item's outputs.
-pub fn build_item(item: &Item, firmware: Option<&crate::firmware::Laid>, layouts: &Layouts) -> Result<Vec<Output>> {
+/// Builds one item's outputs (configs straight into `staging`, the rest in memory).
+pub fn build_item(
+    item: &Item,
+    firmware: Option<&crate::firmware::Laid>,
+    layouts: &Layouts,
+    staging: &Path,
+) -> Result<Vec<Output>> {
     let model = layouts.model(&item.rule_model)?;
     match &item.work {
         Work::Ring(spec) => {
@@ -115,7 +124,7 @@ pub fn build_item(item: &Item, firmware: Option<&crate::firmware::Laid>, layouts
             let details = serde_json::json!({ "files": files, "warnings": report.warnings });
             Ok(item.outputs.iter().map(|p| Output::new(p, tar.clone(), details.clone())).collect())
         }
-        Work::Config { spec, vendor, tree } => build_configs(spec, vendor, tree, layouts),
+        Work::Config { spec, vendor, tree } => build_configs(spec, vendor, tree, layouts, staging),
         Work::Direct { kind, file, look } => {
             let rule = model.asset(*kind).expect("planned only with a rule");
             let name = item.outputs[0].rsplit('/').next().unwrap_or(kind.name());
@@ -151,6 +160,7 @@ pub fn build_all(
     jobs: usize,
     show_progress: bool,
     reused: Vec<Option<Vec<Output>>>,
+    staging: &Path,
 ) -> Result<Vec<Built>> {
     use rayon::prelude::*;
     let bar =
@@ -164,7 +174,7 @@ pub fn build_all(
                 bar.set_message(item.label.clone());
                 let result = match reused {
                     Some(outputs) => Ok((outputs, true)),
-                    None => build_item(item, firmware, layouts).map(|o| (o, false)),
+                    None => build_item(item, firmware, layouts, staging).map(|o| (o, false)),
                 };
                 bar.inc(1);
                 result
@@ -184,73 +194,105 @@ pub fn aes_key(spec: &super::manifest::ConfigSpec) -> Result<Option<String>> {
     }
 }
 
-/// Runs `bundler config htek|flyingvoice` into a temporary folder and returns its files under
-/// `config/`.
+/// Generates the configs straight into `config/` of the staging tree and returns what was written
+/// (bytes already on disk: each [`Output`] carries its size and digest, not its bytes).
 fn build_configs(
     spec: &super::manifest::ConfigSpec,
     vendor: &str,
     tree: &super::plan::TreeSettings,
     layouts: &Layouts,
+    staging: &Path,
 ) -> Result<Vec<Output>> {
-    let tmp = tempfile::tempdir()?;
-    let out = tmp.path().join("config");
-    // The config commands take a Context; building one here keeps them unaware of releases.
+    let dir = staging.join(super::plan::CONFIG_DIR);
+    std::fs::create_dir_all(&dir).with_context(|| format!("{}: cannot create", dir.display()))?;
+    let sink = crate::config::Sink::new(&dir);
     let ctx = crate::Context { layouts: layouts.clone() };
     let details = match layouts.vendor(vendor)?.config_format()? {
-        ConfigFormat::HtekXml => {
-            let aes_key = aes_key(spec)?;
-            // Phones that may stop after cfg<code>.xml get everything in their own file, unless the
-            // manifest keeps the common files (then warned about, naming what they would miss).
-            let continues = layouts.vendor(vendor)?.provisioning.after_common == crate::layout::AfterCommon::Continues;
-            let merge_common = spec.merge_common.unwrap_or(!continues);
-            let args = crate::config::htek::Args {
-                phones: spec.phones.clone(),
-                common: spec.common.clone(),
-                aes_key,
-                write_key_to_common: false,
-                prefix: spec.prefix.clone(),
-                postfix: spec.postfix.clone(),
-                resources_url: None,
-                merge_common,
-                out: out.clone(),
-                dialect: None,
-                tree: Some(tree.clone()),
-                warn_shadowed: !merge_common && !continues,
-                json: false,
-            };
-            let g = crate::config::htek::generate(&args, &ctx)?;
-            let warnings: Vec<String> = g.warnings.iter().map(|w| w.to_string()).collect();
-            for w in &warnings {
-                eprintln!("{w}");
-            }
-            let models: Vec<&String> = g.present.iter().filter(|(_, n)| **n > 0).map(|(m, _)| m).collect();
-            serde_json::json!({ "phones": g.count, "models": models, "encrypted": spec.aes_key_env.is_some(), "common_files": !merge_common, "warnings": warnings })
-        }
+        ConfigFormat::HtekXml => htek_configs(spec, vendor, tree, &sink, &ctx)?,
         ConfigFormat::FlyingvoiceCfg => {
-            let args = crate::config::flyingvoice::Args {
+            let request = crate::config::flyingvoice::Request {
                 phones: spec.phones.clone(),
                 common: spec.common.clone(),
                 phonebook: spec.phonebook.clone(),
                 resources_url: None,
-                out: out.clone(),
                 tree: Some(tree.clone()),
-                json: false,
             };
-            let g = crate::config::flyingvoice::generate(&args, &ctx)?;
+            let g = crate::config::flyingvoice::generate(&request, &sink, &ctx)?;
             // The common cfg, which every phone loads, carries the settings all models share.
             let warnings: Vec<String> = g.warnings.iter().map(|w| w.to_string()).collect();
             serde_json::json!({ "phones": g.count, "models": tree.keys().collect::<Vec<_>>(), "warnings": warnings })
         }
     };
-    let mut names: Vec<String> = std::fs::read_dir(&out)?
-        .map(|e| e.map(|e| e.file_name().to_string_lossy().into_owned()))
-        .collect::<std::io::Result<_>>()?;
-    names.sort();
-    names
-        .into_iter()
-        .map(|name| {
-            let bytes = std::fs::read(out.join(&name))?;
-            Ok(Output::new(&format!("{}{name}", super::plan::CONFIG_DIR), bytes, details.clone()))
-        })
-        .collect()
+    let outputs = sink.into_written().into_iter().map(|w| Output {
+        sha256: Some(w.sha256),
+        staged: Some(w.bytes),
+        ..Output::new(&format!("{}{}", super::plan::CONFIG_DIR, w.name), Vec::new(), details.clone())
+    });
+    Ok(outputs.collect())
+}
+
+/// The Htek configs of the release (printing their warnings); returns the config item's details.
+fn htek_configs(
+    spec: &super::manifest::ConfigSpec,
+    vendor: &str,
+    tree: &super::plan::TreeSettings,
+    sink: &crate::config::Sink,
+    ctx: &crate::Context,
+) -> Result<serde_json::Value> {
+    // Phones that may stop after cfg<code>.xml get everything in their own file, unless the
+    // manifest keeps the common files (then warned about, naming what they would miss).
+    let continues = ctx.layouts.vendor(vendor)?.provisioning.after_common == crate::layout::AfterCommon::Continues;
+    let merge_common = spec.merge_common.unwrap_or(!continues);
+    let request = crate::config::htek::Request {
+        phones: spec.phones.clone(),
+        common: spec.common.clone(),
+        aes_key: aes_key(spec)?,
+        prefix: spec.prefix.clone(),
+        postfix: spec.postfix.clone(),
+        merge_common,
+        tree: Some(tree.clone()),
+        warn_shadowed: !merge_common && !continues,
+        ..Default::default()
+    };
+    let g = crate::config::htek::generate(&request, sink, ctx)?;
+    let warnings: Vec<String> = g.warnings.iter().map(|w| w.to_string()).collect();
+    for w in &warnings {
+        eprintln!("{w}");
+    }
+    let models: Vec<&String> = g.present.iter().filter(|(_, n)| **n > 0).map(|(m, _)| m).collect();
+    Ok(
+        serde_json::json!({ "phones": g.count, "models": models, "encrypted": spec.aes_key_env.is_some(), "common_files": !merge_common, "warnings": warnings }),
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn configs_go_straight_into_the_staging_tree_with_their_digests() {
+        let layouts = Layouts::load(None).unwrap();
+        let dir = tempfile::tempdir().unwrap();
+        let phones = dir.path().join("phones.csv");
+        std::fs::write(&phones, "mac,model\n001fc1000001,UC924\n").unwrap();
+        let spec = super::super::manifest::ConfigSpec {
+            phones,
+            common: None,
+            aes_key_env: None,
+            prefix: String::new(),
+            postfix: String::new(),
+            merge_common: None,
+            phonebook: None,
+        };
+        let staging = dir.path().join("staging");
+        std::fs::create_dir(&staging).unwrap();
+        let outputs = build_configs(&spec, "htek", &Default::default(), &layouts, &staging).unwrap();
+        assert!(!outputs.is_empty());
+        for o in &outputs {
+            let on_disk = std::fs::read(staging.join(&o.path)).unwrap();
+            assert!(o.bytes.is_empty(), "{}: bytes kept in memory", o.path);
+            assert_eq!(o.staged, Some(on_disk.len()), "{}", o.path);
+            assert_eq!(o.sha256.as_deref(), Some(crate::checksums::sha256_hex(&on_disk).as_str()), "{}", o.path);
+        }
+    }
 }

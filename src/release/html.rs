@@ -320,6 +320,7 @@ mod tests {
             url: None,
             key: String::new(),
             reused: false,
+            staged: false,
             details: serde_json::json!({}),
         };
         (a, vec![])

@@ -44,7 +44,7 @@
 
 use crate::layout::{ConfigFormat, Layouts, Model};
 use anyhow::{bail, Result};
-use serde::Deserialize;
+use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use toml::Spanned;
@@ -213,7 +213,7 @@ pub struct Manifest {
 }
 
 /// The `[config]` section: provisioning configs for every phone of a CSV.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Serialize)]
 pub struct ConfigSpec {
     pub phones: PathBuf,
     pub common: Option<PathBuf>,
@@ -229,19 +229,20 @@ pub struct ConfigSpec {
     pub phonebook: Option<PathBuf>,
 }
 
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Serialize)]
 pub struct RingSpec {
     pub slot: u8,
     pub file: PathBuf,
     pub max_seconds: Option<f64>,
     pub start: f64,
+    #[serde(serialize_with = "display")]
     pub codec: Option<ringtool::Codec>,
     pub normalize: Option<f64>,
     pub fade_ms: u32,
     pub fade_in_ms: u32,
 }
 
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Serialize)]
 pub struct Branding {
     pub wallpapers: Vec<PathBuf>,
     pub screensavers: Vec<PathBuf>,
@@ -259,7 +260,7 @@ pub struct Branding {
     pub exp_pres: Option<PathBuf>,
 }
 
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Serialize)]
 pub struct Languages {
     pub dir: PathBuf,
     pub lcd_template: Option<PathBuf>,
@@ -267,15 +268,22 @@ pub struct Languages {
     pub strict: bool,
 }
 
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Serialize)]
 pub struct FirmwareSpec {
     pub files: Vec<PathBuf>,
     pub prefix: String,
     pub postfix: String,
+    #[serde(serialize_with = "display")]
     pub version: Option<crate::firmware::Version>,
+    #[serde(serialize_with = "display")]
     pub from_version: Option<crate::firmware::Version>,
     /// Set the "ask for firmware only when the prefix/postfix changed" setting (Htek P238) to 1.
     pub only_when_name_changes: bool,
+}
+
+/// Serialises an optional value by its text (`mu-law`, `1.0.3.73`), for the reuse key.
+fn display<T: std::fmt::Display, S: serde::Serializer>(value: &Option<T>, s: S) -> Result<S::Ok, S::Error> {
+    value.as_ref().map(ToString::to_string).serialize(s)
 }
 
 /// Reads and checks a manifest against the layouts.

@@ -9,23 +9,23 @@ pub mod manifest;
 mod outdir;
 pub mod plan;
 
-use crate::checksums::{sha256_hex, Sums, SUMS_FILE};
+use crate::checksums::sha256_hex;
 use crate::report::print_json;
+use crate::tree_manifest::{
+    Artifact, SettingRecord, SettingScope, Source, Sums, TreeManifest, MANIFEST_JSON, REPORT_HTML, SUMS_FILE,
+    TREE_FORMAT_VERSION,
+};
 use crate::Context;
 use anyhow::{Context as _, Result};
 use build::Output;
 use plan::{Item, Setting};
-use serde::{Deserialize, Serialize};
+use serde::Serialize;
 use std::collections::BTreeMap;
 use std::io::IsTerminal;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 use std::sync::Mutex;
 
-/// The tree's description of itself.
-pub const MANIFEST_JSON: &str = "manifest.json";
-/// The tree's human-readable report.
-pub const REPORT_HTML: &str = "report.html";
 /// A previous report larger than this is not reused (it is rendered again).
 const MAX_REPORT_BYTES: u64 = 1 << 30;
 
@@ -55,79 +55,6 @@ pub struct Args {
     pub jobs: Option<u16>,
 }
 
-/// One file of the tree as `manifest.json` records it.
-#[derive(Debug, Clone, Serialize, Deserialize)]
-pub struct Artifact {
-    pub path: String,
-    pub bytes: usize,
-    pub sha256: String,
-    pub label: String,
-    pub models: Vec<String>,
-    /// The largest size the phone (or the layout) accepts for this file.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub cap: Option<u64>,
-    pub sources: Vec<Source>,
-    pub rule: String,
-    /// The settings that point phones at this file (from the layout's fetch table).
-    #[serde(default, skip_serializing_if = "Vec::is_empty")]
-    pub settings: Vec<SettingRecord>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub url: Option<String>,
-    /// Digest of everything the artifact was made from (inputs, rules, options, bundler version):
-    /// an unchanged key means the previous file can be reused.
-    pub key: String,
-    /// Whether this build reused the file from the previous tree.
-    #[serde(skip)]
-    pub reused: bool,
-    pub details: serde_json::Value,
-}
-
-#[derive(Debug, Clone, Serialize, Deserialize)]
-pub struct Source {
-    pub path: String,
-    pub sha256: String,
-}
-
-#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
-pub struct SettingRecord {
-    pub code: String,
-    pub value: String,
-    /// The model the value is for, when it differs per model.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub model: Option<String>,
-    /// `config`: the tree's configs carry it; `set_on_phone`: the release has no `[config]`, so it
-    /// is to be set on the phones some other way.
-    pub scope: SettingScope,
-}
-
-/// Where a recorded setting is set.
-#[derive(Debug, Clone, Copy, Serialize, Deserialize, PartialEq, Eq)]
-#[serde(rename_all = "snake_case")]
-pub enum SettingScope {
-    Config,
-    SetOnPhone,
-}
-
-/// The `manifest.json` format this bundler writes: 2 records `settings` lists with their scope.
-pub const TREE_FORMAT_VERSION: u32 = 2;
-
-/// `manifest.json`.
-#[derive(Debug, Serialize, Deserialize)]
-pub struct TreeManifest {
-    /// [`TREE_FORMAT_VERSION`]; absent (1) in trees of older bundlers.
-    #[serde(default = "format_one")]
-    pub format_version: u32,
-    pub bundler: String,
-    pub vendor: String,
-    pub models: Vec<String>,
-    pub base_url: Option<String>,
-    pub artifacts: Vec<Artifact>,
-}
-
-fn format_one() -> u32 {
-    1
-}
-
 pub fn run(args: &Args, ctx: &Context) -> Result<ExitCode> {
     let manifest = manifest::load(&args.manifest, &ctx.layouts)?;
     let mut plan = plan::plan(&manifest, &ctx.layouts)?;
@@ -155,7 +82,8 @@ pub fn run(args: &Args, ctx: &Context) -> Result<ExitCode> {
         _ => None,
     };
     let show_progress = !args.json && !crate::quiet() && std::io::stderr().is_terminal();
-    let built = build::build_all(&plan, firmware.as_ref(), &ctx.layouts, jobs, show_progress, reused)?;
+    let staging = crate::output::StagedDir::beside(&out, &lock)?;
+    let built = build::build_all(&plan, firmware.as_ref(), &ctx.layouts, jobs, show_progress, reused, staging.path())?;
 
     let configured = configured_models(&plan, &built);
     let mut artifacts = Vec::new();
@@ -169,7 +97,7 @@ pub fn run(args: &Args, ctx: &Context) -> Result<ExitCode> {
             artifacts.push((
                 Artifact {
                     path: out.path.clone(),
-                    bytes: out.bytes.len(),
+                    bytes: out.staged.unwrap_or(out.bytes.len()),
                     sha256: out.sha256.clone().unwrap_or_else(|| sha256_hex(&out.bytes)),
                     label: item.label.clone(),
                     models: out.models.clone().unwrap_or_else(|| item.models.clone()),
@@ -180,6 +108,7 @@ pub fn run(args: &Args, ctx: &Context) -> Result<ExitCode> {
                     url: manifest.base_url.as_ref().map(|u| format!("{u}/{}", out.path)),
                     key: key.clone(),
                     reused,
+                    staged: out.staged.is_some(),
                     details: out.details,
                 },
                 out.bytes,
@@ -209,7 +138,7 @@ pub fn run(args: &Args, ctx: &Context) -> Result<ExitCode> {
         None => html::render(&tree, &artifacts, &crate::tree_diff::previous(&out), &ctx.layouts),
     };
     let check = |dir: &Path| check_tree(dir, &args.out, templates, key.as_ref(), ctx);
-    write_tree(&out, &lock, &tree, &artifacts, &report, check)?;
+    write_tree(staging, &out, &tree, &artifacts, &report, check)?;
     drop(lock);
     let reused = artifacts.iter().filter(|(a, _)| a.reused).count();
     if args.json {
@@ -333,20 +262,22 @@ fn check_tree(
     Ok(())
 }
 
-/// Writes the whole tree into a staging folder, has `check` look at it, and swaps it in.
+/// Writes the rest of the tree into the staging folder (which holds the configs already), has
+/// `check` look at it, and swaps it in.
 fn write_tree(
+    staging: crate::output::StagedDir,
     out: &Path,
-    lock: &crate::output::OutLock,
     tree: &TreeManifest,
     artifacts: &[(Artifact, Vec<u8>)],
     report: &str,
     check: impl FnOnce(&Path) -> Result<()>,
 ) -> Result<()> {
-    let staging = crate::output::StagedDir::beside(out, lock)?;
     let result = (|| -> Result<()> {
         let mut sums = Sums::default();
         for (a, bytes) in artifacts {
-            if a.reused {
+            if a.staged {
+                // Written there by the config generator.
+            } else if a.reused {
                 staging.keep(&a.path, &out.join(&a.path), bytes)?;
             } else {
                 staging.write(&a.path, bytes)?;
@@ -378,8 +309,7 @@ fn unchanged_report(out: &Path, tree: &TreeManifest) -> Option<String> {
 
 /// The previous tree's manifest, if there is a readable one.
 fn read_previous(out: &Path) -> Option<TreeManifest> {
-    let bytes = std::fs::read(out.join(MANIFEST_JSON)).ok()?;
-    serde_json::from_slice(&bytes).ok()
+    crate::tree_manifest::read(out, "unreadable").ok()
 }
 
 /// The previous outputs of `item` when its key is unchanged and every file is intact.
@@ -395,25 +325,41 @@ fn reuse(previous: &TreeManifest, out: &Path, item: &Item, key: &str) -> Option<
                 details: a.details.clone(),
                 models: Some(a.models.clone()),
                 sha256: Some(a.sha256.clone()),
+                staged: None,
             })
         })
         .collect()
 }
 
-/// Everything an item's output depends on, hashed.
+/// Everything an item's output depends on, serialised for its reuse key.
+#[derive(Serialize)]
+struct KeySpec<'a> {
+    bundler: &'a str,
+    work: &'a plan::Work,
+    /// The rules of every model the item serves (the rule model first).
+    rules: Vec<&'a crate::layout::Model>,
+    outputs: &'a [String],
+    /// The inputs' digests, in the item's order.
+    inputs: Vec<String>,
+    build_time: i64,
+}
+
+/// The reuse key of an item: the SHA-256 of its [`KeySpec`] as JSON.
 fn item_key(item: &Item, hasher: &InputHasher, ctx: &Context) -> Result<String> {
-    let model = ctx.layouts.model(&item.rule_model)?;
-    let inputs: Vec<String> = item.inputs.iter().map(|p| hasher.hash(p, item.input_max)).collect::<Result<_>>()?;
-    let text = format!(
-        "{}\n{:?}\n{}\n{:?}\n{:?}\n{}",
-        env!("CARGO_PKG_VERSION"),
-        item.work,
-        serde_json::to_string(model)?,
-        item.outputs,
-        inputs,
-        crate::epoch::build_time()?
-    );
-    Ok(sha256_hex(text.as_bytes()))
+    let mut rules = vec![ctx.layouts.model(&item.rule_model)?];
+    for name in item.models.iter().filter(|m| **m != item.rule_model) {
+        rules.push(ctx.layouts.model(name)?);
+    }
+    let spec = KeySpec {
+        bundler: env!("CARGO_PKG_VERSION"),
+        work: &item.work,
+        rules,
+        outputs: &item.outputs,
+        inputs: item.inputs.iter().map(|p| hasher.hash(p, item.input_max)).collect::<Result<_>>()?,
+        build_time: crate::epoch::build_time()?,
+    };
+    let json = serde_json::to_vec(&spec).with_context(|| format!("{}: cannot record its reuse key", item.label))?;
+    Ok(sha256_hex(&json))
 }
 
 /// Hashes input files and folders once per run, however many items use them.
@@ -493,6 +439,54 @@ fn relative(path: &Path, base: &Path) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// A ring tone item of UC924 reading `input`.
+    fn ring_item(input: &Path) -> Item {
+        let spec = manifest::RingSpec {
+            slot: 5,
+            file: input.to_path_buf(),
+            max_seconds: None,
+            start: 0.0,
+            codec: None,
+            normalize: None,
+            fade_ms: 0,
+            fade_in_ms: 0,
+        };
+        Item {
+            label: "ring tone slot 5".into(),
+            work: plan::Work::Ring(spec),
+            rule_model: "UC924".into(),
+            models: vec!["UC924".into()],
+            outputs: vec!["ring/ring5.bin".into()],
+            inputs: vec![input.to_path_buf()],
+            input_max: 1 << 20,
+            rule: String::new(),
+            cap: None,
+            settings: Vec::new(),
+        }
+    }
+
+    #[test]
+    fn the_reuse_key_follows_the_spec_and_the_model_rules() {
+        let dir = tempfile::tempdir().unwrap();
+        let input = dir.path().join("tone.wav");
+        std::fs::write(&input, b"RIFF").unwrap();
+        let plain = Context { layouts: crate::layout::Layouts::load(None).unwrap() };
+        let key = |item: &Item, ctx: &Context| item_key(item, &InputHasher::default(), ctx).unwrap();
+        let item = ring_item(&input);
+        assert_eq!(key(&item, &plain), key(&ring_item(&input), &plain), "same plan, same key");
+
+        let layouts = dir.path().join("layouts");
+        std::fs::create_dir(&layouts).unwrap();
+        std::fs::write(layouts.join("htek.toml"), "[defaults.ringtone]\nmax_bytes = 12345\n").unwrap();
+        let capped = Context { layouts: crate::layout::Layouts::load(Some(&layouts)).unwrap() };
+        assert_ne!(key(&item, &plain), key(&item, &capped), "a changed ring cap changes the key");
+
+        let mut faded = ring_item(&input);
+        let plan::Work::Ring(spec) = &mut faded.work else { unreachable!() };
+        spec.fade_ms = 200;
+        assert_ne!(key(&item, &plain), key(&faded, &plain), "a changed spec changes the key");
+    }
 
     #[test]
     fn a_staged_tree_that_verify_rejects_stops_the_release() {

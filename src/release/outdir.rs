@@ -2,8 +2,7 @@
 //! an input, or the folder the user is in, and an existing folder is replaced only when it is a
 //! tree bundler made (its `manifest.json` lists every file in it) or empty.
 
-use super::{TreeManifest, MANIFEST_JSON, REPORT_HTML};
-use crate::checksums::SUMS_FILE;
+use crate::tree_manifest::{TreeManifest, MANIFEST_JSON, REPORT_HTML, SUMS_FILE};
 use anyhow::{bail, Context as _, Result};
 use std::collections::BTreeSet;
 use std::path::{Component, Path, PathBuf};
@@ -83,8 +82,7 @@ pub fn check_replaceable(out: &Path, shown: &Path) -> Result<()> {
 
 /// Every path the tree's `manifest.json` accounts for, when it has a readable one.
 fn listed_paths(out: &Path) -> Option<BTreeSet<String>> {
-    let bytes = crate::input::read_limited(&out.join(MANIFEST_JSON), 1 << 30).ok()?;
-    let tree: TreeManifest = serde_json::from_slice(&bytes).ok()?;
+    let tree: TreeManifest = crate::tree_manifest::read(out, "unreadable").ok()?;
     let mut listed: BTreeSet<String> = tree.artifacts.into_iter().map(|a| a.path).collect();
     listed.extend([SUMS_FILE, MANIFEST_JSON, REPORT_HTML].map(String::from));
     Some(listed)

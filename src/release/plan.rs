@@ -12,13 +12,13 @@
 //! `firmware/MODEL/` holding its boot/img files, ring files and tars, all renamed.
 
 use super::manifest::{Branding, ConfigSpec, FirmwareSpec, Languages, Manifest, RingSpec};
+pub use crate::config::TreeSettings;
 use crate::layout::{AssetKind, FetchKind, Layouts, Model, Vendor};
 use anyhow::{Context as _, Result};
 use serde::Serialize;
 use std::path::PathBuf;
 
-/// The tree folder provisioning configs go to; its files are known only once built.
-pub const CONFIG_DIR: &str = "config/";
+pub use crate::tree_manifest::CONFIG_DIR;
 
 /// The most bytes read from one input of each kind whose reader has no cap of its own, so an input
 /// that never ends is refused instead of read forever. Audio: an hour of 48 kHz stereo 16-bit WAV
@@ -29,11 +29,13 @@ const LANGUAGE_INPUT_MAX: u64 = 64 * 1024 * 1024;
 const CONFIG_INPUT_MAX: u64 = 1 << 30;
 
 /// What one plan item makes.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Serialize)]
+#[serde(rename_all = "snake_case")]
 pub enum Work {
     Ring(RingSpec),
-    /// The firmware section's files. The spec is only read through `Debug`, by the reuse key.
-    Firmware(#[allow(dead_code)] FirmwareSpec),
+    /// The firmware section's files (built from the firmware the plan located; the spec is read by
+    /// the reuse key).
+    Firmware(FirmwareSpec),
     ExpPres(PathBuf),
     /// One model's `hlpres.tar` from the branding section.
     Hlpres(Branding),
@@ -95,9 +97,6 @@ impl Setting {
         Setting { code: code.to_string(), value, model: Some(model.to_string()) }
     }
 }
-
-/// Model name → the (setting, value) pairs the configs of that model must carry, in plan order.
-pub type TreeSettings = std::collections::BTreeMap<String, Vec<(String, String)>>;
 
 /// The plan for a whole manifest.
 pub struct Plan {

@@ -12,9 +12,8 @@ use crate::config::fvfile::{self, Kind};
 use crate::config::htek_xml;
 use crate::config::pcodes::HtekData;
 use crate::layout::{AfterCommon, FetchKind, Request, Vendor};
-use crate::release::plan::CONFIG_DIR;
-use crate::release::{SettingScope, TreeManifest};
 use crate::report::Diagnostic;
+use crate::tree_manifest::{SettingScope, TreeManifest, CONFIG_DIR};
 use crate::walk::Entry;
 use crate::Context;
 use anyhow::Result;
@@ -124,7 +123,7 @@ fn uncarried(tree: &TreeManifest, configs: &[Config]) -> Vec<Diagnostic> {
                     &a.path,
                     format!(
                         "{} records {} = {} as set by the configs, but no config under {CONFIG_DIR} carries it",
-                        crate::release::MANIFEST_JSON,
+                        crate::tree_manifest::MANIFEST_JSON,
                         s.code,
                         s.value
                     ),
