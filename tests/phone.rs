@@ -353,3 +353,28 @@ fn bad_arguments_are_one_error_line() {
     fails_naming(&out, "cfg0012.xml");
     assert!(errors(&out).iter().all(|l| l.contains("connection refused")), "{:#?}", errors(&out));
 }
+
+/// The README's lab flow, as a user types it: release for the lab server with `--base-url`, serve
+/// the tree, walk it as a phone. No file is edited between the steps.
+#[test]
+fn the_readme_lab_flow_provisions_a_phone_end_to_end() {
+    let (http, tftp) = (free_port(), free_port());
+    let dir = tempfile::tempdir().unwrap();
+    let src = Path::new(env!("CARGO_MANIFEST_DIR")).join("examples/htek-office");
+    assert!(Command::new("cp").arg("-r").arg(&src).arg(dir.path().join("p")).status().unwrap().success());
+    let p = dir.path().join("p");
+    let base = format!("--base-url=http://127.0.0.1:{http}/");
+    let out = run_in(&p, &["release", "release.toml", "--out", "build", &base]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let cfg = std::fs::read_to_string(p.join("build").join(CFG)).unwrap();
+    assert!(cfg.contains(&format!("http://127.0.0.1:{http}/ring</P20174>")), "{cfg}");
+    let _server = bundler_serve(&p.join("build"), http, tftp);
+    let out = phone(&format!("http://127.0.0.1:{http}/config"), &[]);
+    assert!(out.status.success(), "{}", stdout(&out));
+    assert!(stdout(&out).contains("fully provisioned"), "{}", stdout(&out));
+    assert!(!stdout(&out).contains("prov.example.com"), "{}", stdout(&out));
+    // A URL a phone cannot fetch is refused before any work.
+    let out = run_in(&p, &["release", "release.toml", "--out", "build2", "--base-url", "prov.example.com/htek"]);
+    assert!(!out.status.success() && stderr(&out).contains("--base-url"), "{}", stderr(&out));
+    assert!(!p.join("build2").exists());
+}

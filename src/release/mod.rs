@@ -53,10 +53,26 @@ pub struct Args {
     /// Items built at once, 1 to 256 (default: the number of cores).
     #[arg(long, value_name = "N", value_parser = clap::value_parser!(u16).range(1..=256))]
     pub jobs: Option<u16>,
+    /// Where the tree will be served, instead of the manifest's base_url: build the same release for
+    /// a lab server (`--base-url http://127.0.0.1:8080`) without editing the manifest.
+    #[arg(long, value_name = "URL", value_parser = parse_base_url)]
+    pub base_url: Option<String>,
+}
+
+/// `--base-url`: a URL the phones can fetch from, without a trailing slash.
+fn parse_base_url(url: &str) -> std::result::Result<String, String> {
+    let known = ["http://", "https://", "tftp://", "ftp://"].iter().any(|s| url.starts_with(s));
+    if !known || url.chars().any(|c| c.is_whitespace() || c.is_control()) {
+        return Err(format!("'{url}' is not an http://, https://, tftp:// or ftp:// URL without spaces"));
+    }
+    Ok(url.trim_end_matches('/').to_string())
 }
 
 pub fn run(args: &Args, ctx: &Context) -> Result<ExitCode> {
-    let manifest = manifest::load(&args.manifest, &ctx.layouts)?;
+    let mut manifest = manifest::load(&args.manifest, &ctx.layouts)?;
+    if let Some(url) = &args.base_url {
+        manifest.base_url = Some(url.clone());
+    }
     let mut plan = plan::plan(&manifest, &ctx.layouts)?;
     let out = check_environment(args, &manifest, &plan)?;
     if args.dry_run {
