@@ -1,8 +1,9 @@
 //! Building plan items: each item turns its inputs into output bytes, with nothing written.
 //! Items are independent, so `build_all` runs them on `jobs` threads with a progress bar.
 
+use super::manifest::{Branding, Languages, RingSpec};
 use super::plan::{Item, Plan, Work};
-use crate::layout::{ConfigFormat, Layouts};
+use crate::layout::{AssetKind, ConfigFormat, Layouts, Model};
 use crate::report::Severity;
 use anyhow::{bail, Context as _, Result};
 use indicatif::ProgressBar;
@@ -41,112 +42,126 @@ pub fn build_item(
 ) -> Result<Vec<Output>> {
     let model = layouts.model(&item.rule_model)?;
     match &item.work {
-        Work::Ring(spec) => {
-            let req = crate::ringtone::Request {
-                input: &spec.file,
-                raw: None,
-                max_seconds: spec.max_seconds,
-                codec: spec.codec,
-                container: None,
-                start: spec.start,
-                fade_ms: spec.fade_ms,
-                fade_in_ms: spec.fade_in_ms,
-                normalize: spec.normalize,
-                origin: crate::ringtone::Origin::Manifest { slot: spec.slot },
-            };
-            let enc = crate::ringtone::build(&req, model)?;
-            let details = serde_json::json!({
-                "seconds": (enc.seconds * 1000.0).round() / 1000.0,
-                "codec": enc.codec.to_string(),
-                "container": enc.container.to_string(),
-                "cut": enc.cut,
-                "warnings": enc.warnings,
-            });
-            Ok(item.outputs.iter().map(|p| Output::new(p, enc.bytes.clone(), details.clone())).collect())
-        }
-        Work::ExpPres(path) => {
-            let rule = model.exp_pres.as_ref().expect("planned only with a rule");
-            let bytes = crate::input::read_limited(path, rule.max_bytes)
-                .map_err(|e| anyhow::anyhow!("{e:#} (the cap for {} on {})", rule.file, model.name))?;
-            if !crate::archive::looks_like_tar(&bytes) {
-                bail!("{}: not a tar archive", path.display());
-            }
-            Ok(vec![Output::new(&item.outputs[0], bytes, serde_json::json!({}))])
-        }
-        Work::Hlpres(branding) => {
-            let request = crate::hlpres::HlpresRequest {
-                base: branding.base.clone(),
-                sources: crate::hlpres::AssetSources {
-                    wallpapers: branding.wallpapers.clone(),
-                    screensavers: branding.screensavers.clone(),
-                    weblogo: branding.weblogo.clone(),
-                    lcdlogo: branding.lcdlogo.clone(),
-                    icons: branding.icons.clone(),
-                    assets_dir: None,
-                },
-                look: branding.look,
-                mtime: crate::epoch::build_time()?,
-            };
-            let built = crate::hlpres::build_hlpres(model, &request)?;
-            let entries: Vec<serde_json::Value> = built
-                .assets
-                .iter()
-                .map(|a| serde_json::json!({ "name": a.target.name, "bytes": a.data.len(), "cap": a.target.max_bytes, "width": a.target.width, "height": a.target.height }))
-                .collect();
-            let details = serde_json::json!({ "entries": entries, "kept": built.kept, "warnings": built.warnings });
-            Ok(vec![Output::new(&item.outputs[0], built.tar, details)])
-        }
-        Work::Language(languages) => {
-            let mut opts = crate::language::CheckOptions::new(crate::language::LanguageRules::from_layouts(
-                layouts,
-                Some(&model.name),
-            )?);
-            opts.lcd_template = languages.lcd_template.clone();
-            opts.web_template = languages.web_template.clone();
-            opts.strict = languages.strict;
-            opts.keep_bytes = true;
-            let report = crate::language::check_dir(&languages.dir, &opts)?;
-            if let Some(first) =
-                report.files.iter().flat_map(|f| &f.diagnostics).find(|d| d.severity == Severity::Error)
-            {
-                bail!("{first} (and {} more error(s); run `bundler language check` for all)", report.errors - 1);
-            }
-            if let Some(note) = report.notes.iter().find(|d| d.severity == Severity::Error) {
-                bail!("{}: {} (languages.dir)", languages.dir.display(), note.message);
-            }
-            let tar = crate::language::pack(&report, crate::epoch::build_time()?)?;
-            let files: Vec<serde_json::Value> = report
-                .files
-                .iter()
-                .filter(|f| f.packed)
-                .map(|f| serde_json::json!({ "name": f.name, "items": f.items, "warnings": f.warnings }))
-                .collect();
-            let details = serde_json::json!({ "files": files, "warnings": report.warnings });
-            Ok(item.outputs.iter().map(|p| Output::new(p, tar.clone(), details.clone())).collect())
-        }
+        Work::Ring(spec) => build_ring(item, spec, model),
+        Work::ExpPres(path) => build_exp_pres(item, path, model),
+        Work::Hlpres(branding) => build_hlpres(item, branding, model),
+        Work::Language(languages) => build_language(item, languages, model, layouts),
         Work::Config { spec, vendor, tree } => build_configs(spec, vendor, tree, layouts, staging),
-        Work::Direct { kind, file, look } => {
-            let rule = model.asset(*kind).expect("planned only with a rule");
-            let name = item.outputs[0].rsplit('/').next().unwrap_or(kind.name());
-            let target = crate::hlpres::Target::from_rule(rule, name)?;
-            let bytes = crate::input::read_limited(file, crate::hlpres::asset::MAX_INPUT_BYTES)?;
-            let built = crate::hlpres::build_asset(&target, &file.display().to_string(), &bytes, look)?;
-            let details = serde_json::json!({ "width": target.width, "height": target.height });
-            Ok(vec![Output::new(&item.outputs[0], built.data, details)])
-        }
-        Work::Firmware(_) => {
-            let laid = firmware.expect("firmware read before building");
-            let mut outs = Vec::new();
-            for file in &laid.files {
-                for path in item.outputs.iter().filter(|p| p.rsplit('/').next() == Some(file.name.as_str())) {
-                    let details = serde_json::json!({ "basic_name": file.basic_name, "source": file.source });
-                    let models = Some(file.models.clone());
-                    outs.push(Output { models, ..Output::new(path, file.data.clone(), details) });
-                }
-            }
-            Ok(outs)
+        Work::Direct { kind, file, look } => build_direct(item, *kind, file, look, model),
+        Work::Firmware(_) => Ok(firmware_outputs(item, firmware.expect("firmware read before building"))),
+    }
+}
+
+fn build_ring(item: &Item, spec: &RingSpec, model: &Model) -> Result<Vec<Output>> {
+    let req = crate::ringtone::Request {
+        input: &spec.file,
+        raw: None,
+        max_seconds: spec.max_seconds,
+        codec: spec.codec,
+        container: None,
+        start: spec.start,
+        fade_ms: spec.fade_ms,
+        fade_in_ms: spec.fade_in_ms,
+        normalize: spec.normalize,
+        origin: crate::ringtone::Origin::Manifest { slot: spec.slot },
+    };
+    let enc = crate::ringtone::build(&req, model)?;
+    let details = serde_json::json!({
+        "seconds": (enc.seconds * 1000.0).round() / 1000.0,
+        "codec": enc.codec.to_string(),
+        "container": enc.container.to_string(),
+        "cut": enc.cut,
+        "warnings": enc.warnings,
+    });
+    Ok(item.outputs.iter().map(|p| Output::new(p, enc.bytes.clone(), details.clone())).collect())
+}
+
+fn build_exp_pres(item: &Item, path: &Path, model: &Model) -> Result<Vec<Output>> {
+    let rule = model.exp_pres.as_ref().expect("planned only with a rule");
+    let bytes = crate::input::read_limited(path, rule.max_bytes)
+        .map_err(|e| anyhow::anyhow!("{e:#} (the cap for {} on {})", rule.file, model.name))?;
+    if !crate::archive::looks_like_tar(&bytes) {
+        bail!("{}: not a tar archive", path.display());
+    }
+    Ok(vec![Output::new(&item.outputs[0], bytes, serde_json::json!({}))])
+}
+
+fn build_hlpres(item: &Item, branding: &Branding, model: &Model) -> Result<Vec<Output>> {
+    let request = crate::hlpres::HlpresRequest {
+        base: branding.base.clone(),
+        sources: crate::hlpres::AssetSources {
+            wallpapers: branding.wallpapers.clone(),
+            screensavers: branding.screensavers.clone(),
+            weblogo: branding.weblogo.clone(),
+            lcdlogo: branding.lcdlogo.clone(),
+            icons: branding.icons.clone(),
+            assets_dir: None,
+        },
+        look: branding.look,
+        mtime: crate::epoch::build_time()?,
+    };
+    let built = crate::hlpres::build_hlpres(model, &request)?;
+    let entries: Vec<serde_json::Value> = built
+        .assets
+        .iter()
+        .map(|a| serde_json::json!({ "name": a.target.name, "bytes": a.data.len(), "cap": a.target.max_bytes, "width": a.target.width, "height": a.target.height }))
+        .collect();
+    let details = serde_json::json!({ "entries": entries, "kept": built.kept, "warnings": built.warnings });
+    Ok(vec![Output::new(&item.outputs[0], built.tar, details)])
+}
+
+fn build_language(item: &Item, languages: &Languages, model: &Model, layouts: &Layouts) -> Result<Vec<Output>> {
+    let rules = crate::language::LanguageRules::from_layouts(layouts, Some(&model.name))?;
+    let mut opts = crate::language::CheckOptions::new(rules);
+    opts.lcd_template = languages.lcd_template.clone();
+    opts.web_template = languages.web_template.clone();
+    opts.strict = languages.strict;
+    opts.keep_bytes = true;
+    let report = crate::language::check_dir(&languages.dir, &opts)?;
+    if let Some(first) = report.files.iter().flat_map(|f| &f.diagnostics).find(|d| d.severity == Severity::Error) {
+        bail!("{first} (and {} more error(s); run `bundler language check` for all)", report.errors - 1);
+    }
+    if let Some(note) = report.notes.iter().find(|d| d.severity == Severity::Error) {
+        bail!("{}: {} (languages.dir)", languages.dir.display(), note.message);
+    }
+    let tar = crate::language::pack(&report, crate::epoch::build_time()?)?;
+    let files: Vec<serde_json::Value> = report
+        .files
+        .iter()
+        .filter(|f| f.packed)
+        .map(|f| serde_json::json!({ "name": f.name, "items": f.items, "warnings": f.warnings }))
+        .collect();
+    let details = serde_json::json!({ "files": files, "warnings": report.warnings });
+    Ok(item.outputs.iter().map(|p| Output::new(p, tar.clone(), details.clone())).collect())
+}
+
+fn build_direct(
+    item: &Item,
+    kind: AssetKind,
+    file: &Path,
+    look: &crate::hlpres::Look,
+    model: &Model,
+) -> Result<Vec<Output>> {
+    let rule = model.asset(kind).expect("planned only with a rule");
+    let name = item.outputs[0].rsplit('/').next().unwrap_or(kind.name());
+    let target = crate::hlpres::Target::from_rule(rule, name)?;
+    let bytes = crate::input::read_limited(file, crate::hlpres::asset::MAX_INPUT_BYTES)?;
+    let built = crate::hlpres::build_asset(&target, &file.display().to_string(), &bytes, look)?;
+    let details = serde_json::json!({ "width": target.width, "height": target.height });
+    Ok(vec![Output::new(&item.outputs[0], built.data, details)])
+}
+
+/// The firmware files laid out for the plan, each at the item's outputs of its name.
+fn firmware_outputs(item: &Item, laid: &crate::firmware::Laid) -> Vec<Output> {
+    let mut outs = Vec::new();
+    for file in &laid.files {
+        for path in item.outputs.iter().filter(|p| p.rsplit('/').next() == Some(file.name.as_str())) {
+            let details = serde_json::json!({ "basic_name": file.basic_name, "source": file.source });
+            let models = Some(file.models.clone());
+            outs.push(Output { models, ..Output::new(path, file.data.clone(), details) });
         }
     }
+    outs
 }
 
 /// What building one item gave: its outputs and whether they were reused from the previous tree.

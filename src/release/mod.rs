@@ -83,7 +83,6 @@ pub fn run(args: &Args, ctx: &Context) -> Result<ExitCode> {
     if !args.force {
         outdir::check_replaceable(&out, &args.out)?;
     }
-    let base = manifest.path.parent().map(Path::to_path_buf).unwrap_or_default();
     let jobs = args.jobs.map_or_else(|| std::thread::available_parallelism().map_or(2, |n| n.get()), usize::from);
     let hasher = InputHasher::default();
     hasher.hash_all(&plan.items, jobs)?;
@@ -102,36 +101,7 @@ pub fn run(args: &Args, ctx: &Context) -> Result<ExitCode> {
     let built = build::build_all(&plan, firmware.as_ref(), &ctx.layouts, jobs, show_progress, reused, staging.path())?;
 
     let configured = configured_models(&plan, &built);
-    let mut artifacts = Vec::new();
-    for ((item, key), (outputs, reused)) in plan.items.iter().zip(&keys).zip(built) {
-        let sources = item
-            .inputs
-            .iter()
-            .map(|p| Ok(Source { path: relative(p, &base), sha256: hasher.hash(p, item.input_max)? }))
-            .collect::<Result<Vec<_>>>()?;
-        for out in outputs {
-            artifacts.push((
-                Artifact {
-                    path: out.path.clone(),
-                    bytes: out.staged.unwrap_or(out.bytes.len()),
-                    sha256: out.sha256.clone().unwrap_or_else(|| sha256_hex(&out.bytes)),
-                    label: item.label.clone(),
-                    models: out.models.clone().unwrap_or_else(|| item.models.clone()),
-                    cap: item.cap,
-                    sources: sources.clone(),
-                    rule: item.rule.clone(),
-                    settings: records(&item.settings, out.models.as_deref(), &configured),
-                    url: manifest.base_url.as_ref().map(|u| format!("{u}/{}", out.path)),
-                    key: key.clone(),
-                    reused,
-                    staged: out.staged.is_some(),
-                    details: out.details,
-                },
-                out.bytes,
-            ));
-        }
-    }
-    artifacts.sort_by(|a, b| a.0.path.cmp(&b.0.path));
+    let artifacts = record_artifacts(&plan, &keys, built, &hasher, &manifest, &configured)?;
     let tree = TreeManifest {
         format_version: TREE_FORMAT_VERSION,
         bundler: env!("CARGO_PKG_VERSION").to_string(),
@@ -156,24 +126,75 @@ pub fn run(args: &Args, ctx: &Context) -> Result<ExitCode> {
     let check = |dir: &Path| check_tree(dir, &args.out, templates, key.as_ref(), ctx);
     write_tree(staging, &out, &tree, &artifacts, &report, check)?;
     drop(lock);
-    let reused = artifacts.iter().filter(|(a, _)| a.reused).count();
-    if args.json {
-        print_json(&tree)?;
-    } else if !crate::quiet() {
-        for (a, _) in &artifacts {
-            println!("{}  {} bytes  {}{}", a.path, a.bytes, a.label, if a.reused { "  (reused)" } else { "" });
-        }
-        println!(
-            "{}: {} files ({} reused), {}, {}, {}",
-            args.out.display(),
-            artifacts.len(),
-            reused,
-            SUMS_FILE,
-            MANIFEST_JSON,
-            REPORT_HTML
-        );
-    }
+    print_result(args, &tree, &artifacts)?;
     Ok(ExitCode::SUCCESS)
+}
+
+/// Every built or reused file as `manifest.json` records it, with its bytes, sorted by path.
+fn record_artifacts(
+    plan: &plan::Plan,
+    keys: &[String],
+    built: Vec<build::Built>,
+    hasher: &InputHasher,
+    manifest: &manifest::Manifest,
+    configured: &[String],
+) -> Result<Vec<(Artifact, Vec<u8>)>> {
+    let base = manifest.path.parent().map(Path::to_path_buf).unwrap_or_default();
+    let mut artifacts = Vec::new();
+    for ((item, key), (outputs, reused)) in plan.items.iter().zip(keys).zip(built) {
+        let sources = item
+            .inputs
+            .iter()
+            .map(|p| Ok(Source { path: relative(p, &base), sha256: hasher.hash(p, item.input_max)? }))
+            .collect::<Result<Vec<_>>>()?;
+        for out in outputs {
+            artifacts.push((
+                Artifact {
+                    path: out.path.clone(),
+                    bytes: out.staged.unwrap_or(out.bytes.len()),
+                    sha256: out.sha256.clone().unwrap_or_else(|| sha256_hex(&out.bytes)),
+                    label: item.label.clone(),
+                    models: out.models.clone().unwrap_or_else(|| item.models.clone()),
+                    cap: item.cap,
+                    sources: sources.clone(),
+                    rule: item.rule.clone(),
+                    settings: records(&item.settings, out.models.as_deref(), configured),
+                    url: manifest.base_url.as_ref().map(|u| format!("{u}/{}", out.path)),
+                    key: key.clone(),
+                    reused,
+                    staged: out.staged.is_some(),
+                    details: out.details,
+                },
+                out.bytes,
+            ));
+        }
+    }
+    artifacts.sort_by(|a, b| a.0.path.cmp(&b.0.path));
+    Ok(artifacts)
+}
+
+/// The tree as JSON, or one line per file and a summary (nothing with `-q`).
+fn print_result(args: &Args, tree: &TreeManifest, artifacts: &[(Artifact, Vec<u8>)]) -> Result<()> {
+    if args.json {
+        return print_json(tree);
+    }
+    if crate::quiet() {
+        return Ok(());
+    }
+    for (a, _) in artifacts {
+        println!("{}  {} bytes  {}{}", a.path, a.bytes, a.label, if a.reused { "  (reused)" } else { "" });
+    }
+    let reused = artifacts.iter().filter(|(a, _)| a.reused).count();
+    println!(
+        "{}: {} files ({} reused), {}, {}, {}",
+        args.out.display(),
+        artifacts.len(),
+        reused,
+        SUMS_FILE,
+        MANIFEST_JSON,
+        REPORT_HTML
+    );
+    Ok(())
 }
 
 /// The models whose phones got configs in this build (the config item's `models` detail).
