@@ -85,6 +85,21 @@ pub fn verify(
     key: Option<&crate::config::aes::AesKey>,
     ctx: &Context,
 ) -> Result<Vec<Diagnostic>> {
+    verify_known(dir, model, templates, key, &BTreeMap::new(), ctx)
+}
+
+/// [`verify`], taking `known` (path → SHA-256) as files that already passed the per-file checks
+/// under the same rules (a release's reused files: their reuse key covers the rules and the
+/// inputs): a file at such a path with that digest is not inspected again. The lists, digests and
+/// the tree-consistency check still cover every file.
+pub fn verify_known(
+    dir: &Path,
+    model: Option<&str>,
+    templates: Templates,
+    key: Option<&crate::config::aes::AesKey>,
+    known: &BTreeMap<String, String>,
+    ctx: &Context,
+) -> Result<Vec<Diagnostic>> {
     if !dir.is_dir() {
         bail!("{}: not a folder", dir.display());
     }
@@ -115,7 +130,12 @@ pub fn verify(
                 continue;
             }
         };
-        digests.insert(entry.rel.clone(), (bytes.len(), sha256_hex(&bytes)));
+        let digest = sha256_hex(&bytes);
+        let checked_before = known.get(&entry.rel) == Some(&digest);
+        digests.insert(entry.rel.clone(), (bytes.len(), digest));
+        if checked_before {
+            continue;
+        }
         let models = match forced {
             Some(m) => vec![m],
             None => {

@@ -123,7 +123,10 @@ pub fn run(args: &Args, ctx: &Context) -> Result<ExitCode> {
         Some(report) => report,
         None => html::render(&tree, &artifacts, &crate::tree_diff::previous(&out), &ctx.layouts),
     };
-    let check = |dir: &Path| check_tree(dir, &args.out, templates, key.as_ref(), ctx);
+    // Reused files passed these checks when they were built (same key: same rules and inputs).
+    let known: BTreeMap<String, String> =
+        artifacts.iter().filter(|(a, _)| a.reused).map(|(a, _)| (a.path.clone(), a.sha256.clone())).collect();
+    let check = |dir: &Path| check_tree(dir, &args.out, templates, key.as_ref(), &known, ctx);
     write_tree(staging, &out, &tree, &artifacts, &report, check)?;
     drop(lock);
     print_result(args, &tree, &artifacts)?;
@@ -280,9 +283,10 @@ fn check_tree(
     shown: &Path,
     templates: crate::inspect::Templates,
     key: Option<&crate::config::aes::AesKey>,
+    known: &BTreeMap<String, String>,
     ctx: &Context,
 ) -> Result<()> {
-    let findings = crate::verify::verify(dir, None, templates, key, ctx)?;
+    let findings = crate::verify::verify_known(dir, None, templates, key, known, ctx)?;
     const SHOWN: usize = 20;
     let errors: Vec<String> =
         findings.iter().filter(|d| d.severity == crate::report::Severity::Error).map(|d| format!("\n  {d}")).collect();
@@ -526,13 +530,28 @@ mod tests {
     }
 
     #[test]
+    fn files_known_to_have_passed_are_not_inspected_again_unless_their_bytes_changed() {
+        let ctx = Context { layouts: crate::layout::Layouts::load(None).unwrap() };
+        let staged = tempfile::tempdir().unwrap();
+        std::fs::create_dir(staged.path().join("ring")).unwrap();
+        std::fs::write(staged.path().join("ring/ring5.bin"), b"junk").unwrap();
+        let known = |digest: &str| BTreeMap::from([("ring/ring5.bin".to_string(), digest.to_string())]);
+        let check =
+            |k: &BTreeMap<String, String>| check_tree(staged.path(), Path::new("b"), Default::default(), None, k, &ctx);
+        assert!(check(&known(&sha256_hex(b"junk"))).is_ok(), "a known file with its digest is not inspected");
+        let err = check(&known(&sha256_hex(b"other bytes"))).unwrap_err().to_string();
+        assert!(err.contains("ring/ring5.bin"), "a changed file is inspected: {err}");
+    }
+
+    #[test]
     fn a_staged_tree_that_verify_rejects_stops_the_release() {
         let ctx = Context { layouts: crate::layout::Layouts::load(None).unwrap() };
         let staged = tempfile::tempdir().unwrap();
         std::fs::create_dir(staged.path().join("ring")).unwrap();
         std::fs::write(staged.path().join("ring/ring5.bin"), b"not a ring tone at all").unwrap();
-        let err =
-            check_tree(staged.path(), Path::new("build"), Default::default(), None, &ctx).unwrap_err().to_string();
+        let err = check_tree(staged.path(), Path::new("build"), Default::default(), None, &BTreeMap::new(), &ctx)
+            .unwrap_err()
+            .to_string();
         assert!(err.starts_with("build: the new tree fails `bundler verify`"), "{err}");
         assert!(err.contains("ring/ring5.bin"), "{err}");
     }
