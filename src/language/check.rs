@@ -289,69 +289,10 @@ pub fn check_sources(mut sources: Vec<Source>, opts: &CheckOptions, origin: Orig
 
     let lcd = choose_template(Format::Xml, &opts.lcd_template, &sources, &kinds, opts, &mut checks)?;
     let web = choose_template(Format::Js, &opts.web_template, &sources, &kinds, opts, &mut checks)?;
-
-    let pending: Vec<usize> = (0..sources.len()).filter(|&i| checks[i].is_none()).collect();
-    let check_one = |i: usize| {
-        let template = match kinds[i] {
-            FileKind::LcdTranslation { .. } => lcd.as_ref(),
-            FileKind::WebTranslation { .. } => web.as_ref(),
-            _ => None,
-        };
-        let mut check = check_file(&sources[i], kinds[i].clone(), template, opts, origin).0;
-        if !opts.keep_bytes {
-            check.pack_bytes = None;
-        }
-        check
-    };
-    // Files are independent: check them on every core (rayon keeps the order).
-    let done: Vec<FileCheck> = {
-        use rayon::prelude::*;
-        pending.par_iter().map(|&i| check_one(i)).collect()
-    };
-    for (&i, check) in pending.iter().zip(done) {
-        checks[i] = Some(check);
-    }
-
-    let names_and_kinds: Vec<(&str, &FileKind)> = sources.iter().map(|s| s.name.as_str()).zip(kinds.iter()).collect();
-    let duplicates = names::duplicate_positions(&names_and_kinds);
-    for (i, source) in sources.iter().enumerate() {
-        let mut check = checks[i].take().expect("every file was checked");
-        for (_, first) in duplicates.iter().filter(|(d, _)| *d == i) {
-            let position = kinds[i].position().unwrap_or_default();
-            check.diagnostics.insert(
-                0,
-                Diagnostic::error(
-                    &check.file,
-                    format!(
-                        "{} and {first} both take menu position {position}: each language needs its own number",
-                        source.name
-                    ),
-                ),
-            );
-        }
-        check.finish();
-        checks[i] = Some(check);
-    }
-    let files: Vec<FileCheck> = checks.into_iter().flatten().collect();
-
-    let mut notes = Vec::new();
-    for (format, template, option, name) in [
-        (Format::Xml, &lcd, "--lcd-template", &opts.rules.files.lcd_template),
-        (Format::Js, &web, "--web-template", &opts.rules.files.web_template),
-    ] {
-        let translations =
-            files.iter().filter(|f| f.kind.position().is_some() && f.kind.format() == Some(format)).count();
-        if template.is_none() && translations > 0 {
-            let kind = if format == Format::Xml { "LCD" } else { "web" };
-            notes.push(Diagnostic::note(
-                "",
-                format!("completeness of the {kind} translations not checked: no {name} among the files and no {option} FILE"),
-            ));
-        }
-    }
-    if files.iter().all(|f| !f.packable && f.errors == 0) {
-        notes.push(Diagnostic::error("", "no language files found (N_Native(English).xml, N_English.js)"));
-    }
+    let templates = [lcd.as_ref(), web.as_ref()];
+    check_remaining(&sources, &kinds, templates, opts, origin, &mut checks);
+    let files = finish_checks(&sources, &kinds, checks);
+    let notes = set_notes(&files, templates, opts);
     let errors =
         files.iter().map(|f| f.errors).sum::<usize>() + notes.iter().filter(|n| n.severity == Severity::Error).count();
     let warnings = files.iter().map(|f| f.warnings).sum();
@@ -366,6 +307,90 @@ pub fn check_sources(mut sources: Vec<Source>, opts: &CheckOptions, origin: Orig
         errors,
         warnings,
     })
+}
+
+/// Checks every source not checked yet (the templates were) against the template of its kind,
+/// `templates` being the LCD and the web one. Files are independent: they are checked on every
+/// core, and each check goes to its source's place in `checks`.
+fn check_remaining(
+    sources: &[Source],
+    kinds: &[FileKind],
+    [lcd, web]: [Option<&Template>; 2],
+    opts: &CheckOptions,
+    origin: Origin,
+    checks: &mut [Option<FileCheck>],
+) {
+    let pending: Vec<usize> = (0..sources.len()).filter(|&i| checks[i].is_none()).collect();
+    let check_one = |i: usize| {
+        let template = match kinds[i] {
+            FileKind::LcdTranslation { .. } => lcd,
+            FileKind::WebTranslation { .. } => web,
+            _ => None,
+        };
+        let mut check = check_file(&sources[i], kinds[i].clone(), template, opts, origin).0;
+        if !opts.keep_bytes {
+            check.pack_bytes = None;
+        }
+        check
+    };
+    // rayon keeps the order.
+    let done: Vec<FileCheck> = {
+        use rayon::prelude::*;
+        pending.par_iter().map(|&i| check_one(i)).collect()
+    };
+    for (&i, check) in pending.iter().zip(done) {
+        checks[i] = Some(check);
+    }
+}
+
+/// Adds the findings across files (two languages on one menu position) and totals each check.
+fn finish_checks(sources: &[Source], kinds: &[FileKind], checks: Vec<Option<FileCheck>>) -> Vec<FileCheck> {
+    let names_and_kinds: Vec<(&str, &FileKind)> = sources.iter().map(|s| s.name.as_str()).zip(kinds.iter()).collect();
+    let duplicates = names::duplicate_positions(&names_and_kinds);
+    let mut files = Vec::with_capacity(checks.len());
+    for (i, (source, check)) in sources.iter().zip(checks).enumerate() {
+        let mut check = check.expect("every file was checked");
+        for (_, first) in duplicates.iter().filter(|(d, _)| *d == i) {
+            let position = kinds[i].position().unwrap_or_default();
+            check.diagnostics.insert(
+                0,
+                Diagnostic::error(
+                    &check.file,
+                    format!(
+                        "{} and {first} both take menu position {position}: each language needs its own number",
+                        source.name
+                    ),
+                ),
+            );
+        }
+        check.finish();
+        files.push(check);
+    }
+    files
+}
+
+/// Findings about the whole set: translations whose completeness could not be checked (no
+/// template, `templates` being the LCD and the web one), and no language file at all.
+fn set_notes(files: &[FileCheck], [lcd, web]: [Option<&Template>; 2], opts: &CheckOptions) -> Vec<Diagnostic> {
+    let mut notes = Vec::new();
+    for (format, template, option, name) in [
+        (Format::Xml, lcd, "--lcd-template", &opts.rules.files.lcd_template),
+        (Format::Js, web, "--web-template", &opts.rules.files.web_template),
+    ] {
+        let translations =
+            files.iter().filter(|f| f.kind.position().is_some() && f.kind.format() == Some(format)).count();
+        if template.is_none() && translations > 0 {
+            let kind = if format == Format::Xml { "LCD" } else { "web" };
+            notes.push(Diagnostic::note(
+                "",
+                format!("completeness of the {kind} translations not checked: no {name} among the files and no {option} FILE"),
+            ));
+        }
+    }
+    if files.iter().all(|f| !f.packable && f.errors == 0) {
+        notes.push(Diagnostic::error("", "no language files found (N_Native(English).xml, N_English.js)"));
+    }
+    notes
 }
 
 fn kind_of(source: &Source, files: &LanguageFiles) -> FileKind {
