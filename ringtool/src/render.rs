@@ -153,111 +153,199 @@ pub fn render_reader<R: Read + Send + Sync + 'static>(
 fn run(mut source: Box<dyn FrameSource>, opts: &RenderOptions) -> Result<Rendered, Error> {
     let spec = source.spec().clone();
     spec.check()?;
-    let channels = usize::from(spec.channels);
-    let rate = f64::from(spec.rate);
-    let input_seconds = spec.total_frames.map(|n| n as f64 / rate);
-
-    let cap = (opts.max_seconds * f64::from(OUTPUT_RATE)).round() as u64;
-    let mut resampler = Resampler::new(spec.rate, OUTPUT_RATE, cap);
-    // Input frames (after the skip) that decide every output sample and `cut`.
-    let needed = resampler.input_needed(cap).max((cap as f64 * rate / f64::from(OUTPUT_RATE)).floor() as u64 + 1);
-    let skip = (opts.start_seconds * rate).round() as u64;
-    let mut to_skip = skip;
-
-    let mut stats = LevelStats::new(spec.full_scale);
-    let mut interleaved = Vec::with_capacity(CHUNK_FRAMES * channels);
-    let mut mono = Vec::with_capacity(CHUNK_FRAMES);
-    // Output samples become final 16-bit samples as soon as they exist, except
-    // those a fade at the cut may touch, or all of them when normalization
-    // needs the peak of the whole: only those wait as `f32` in `pending`. (A
-    // 16 s tone held whole as `f32` would be 512 KB of fresh memory, and page
-    // faults are a noticeable share of a ring tone's run time.)
-    let fade = (u64::from(opts.fade_ms) * u64::from(OUTPUT_RATE) / 1000) as usize;
-    let mut fade_in = FadeIn { len: (u64::from(opts.fade_in_ms) * u64::from(OUTPUT_RATE) / 1000) as usize, done: 0 };
-    let final_before = if opts.normalize_dbfs.is_some() { 0 } else { cap.saturating_sub(fade as u64) };
-    let mut samples: Vec<i16> = Vec::with_capacity(cap.min(1 << 20) as usize);
-    let mut pending: Vec<f32> = Vec::new();
-    let mut clamped = 0;
-    let mut used: u64 = 0;
-    let mut ended = false;
-    while used < needed {
-        interleaved.clear();
-        let want = if to_skip > 0 {
-            to_skip.min(CHUNK_FRAMES as u64) as usize
-        } else {
-            (needed - used).min(CHUNK_FRAMES as u64) as usize
-        };
-        let frames = source.read_frames(&mut interleaved, want)?;
-        if frames == 0 {
-            ended = true;
-            break;
-        }
-        if to_skip > 0 {
-            to_skip -= frames as u64;
-            continue;
-        }
-        // Statistics cover only the input that reaches the output.
-        let in_output = ((cap as f64 * rate / f64::from(OUTPUT_RATE)).ceil() as u64).saturating_sub(used);
-        let counted = (frames as u64).min(in_output) as usize * channels;
-        stats.observe(&interleaved[..counted]);
-        mono.clear();
-        downmix::downmix_to_mono(&interleaved, channels, &mut mono);
-        resampler.push(&mono, &mut pending);
-        fade_in.apply(&mut pending, samples.len());
-        used += frames as u64;
-        // The last `fade_in.len` samples so far wait too: the input may end there, and be faded.
-        let produced = (samples.len() + pending.len()).saturating_sub(fade_in.len) as u64;
-        let settled = final_before.min(produced).saturating_sub(samples.len() as u64) as usize;
-        clamped += envelope::quantize_into(&pending[..settled], &mut samples);
-        pending.drain(..settled);
+    let mut pipe = Pipeline::new(&spec, opts);
+    pipe.read_input(source.as_mut())?;
+    if pipe.ended {
+        pipe.check_not_truncated(&spec)?;
+        pipe.resampler.finish(&mut pipe.pending);
+        pipe.fade_in.apply(&mut pipe.pending, pipe.samples.len());
     }
-    if ended {
+    pipe.check_has_samples(opts)?;
+    let cut = pipe.resampler.output_len(pipe.used) > pipe.cap;
+    // When reading stopped early every output sample is already computable,
+    // but finish() was not called: compute nothing more, the cap is reached.
+    debug_assert!(pipe.ended || (pipe.samples.len() + pipe.pending.len()) as u64 == pipe.cap);
+    let input_seconds = spec.total_frames.map(|n| n as f64 / pipe.rate);
+    let (samples, warnings) = pipe.finish_output(cut, opts.normalize_dbfs, source.warnings());
+    Ok(Rendered { samples, input_seconds, cut, warnings })
+}
+
+/// The state of one render: how far the input was read, and the output built from it so far.
+///
+/// Output samples become final 16-bit samples as soon as they exist, except
+/// those a fade at the cut may touch, or all of them when normalization
+/// needs the peak of the whole: only those wait as `f32` in `pending`. (A
+/// 16 s tone held whole as `f32` would be 512 KB of fresh memory, and page
+/// faults are a noticeable share of a ring tone's run time.)
+struct Pipeline {
+    /// Interleaved channels of the input.
+    channels: usize,
+    /// Input sample rate in Hz.
+    rate: f64,
+    /// Longest output, in output samples.
+    cap: u64,
+    /// Input frames (after the skip) that decide every output sample and `cut`.
+    needed: u64,
+    /// Input frames `start_seconds` skips.
+    skip: u64,
+    /// Input frames of the skip still to read and drop.
+    to_skip: u64,
+    resampler: Resampler,
+    stats: LevelStats,
+    /// Fade-out length at a cut, in output samples.
+    fade: usize,
+    fade_in: FadeIn,
+    /// Output samples before this index may be settled (quantized) at once.
+    final_before: u64,
+    /// Settled output samples.
+    samples: Vec<i16>,
+    /// Output samples not settled yet, following `samples`.
+    pending: Vec<f32>,
+    /// Output samples clipped while quantizing.
+    clamped: usize,
+    /// Input frames read after the skip.
+    used: u64,
+    /// True when the input ended before `needed` frames were read.
+    ended: bool,
+}
+
+impl Pipeline {
+    /// Sets up the render of an input described by `spec` (already checked).
+    fn new(spec: &input::StreamSpec, opts: &RenderOptions) -> Pipeline {
+        let rate = f64::from(spec.rate);
+        let cap = (opts.max_seconds * f64::from(OUTPUT_RATE)).round() as u64;
+        let resampler = Resampler::new(spec.rate, OUTPUT_RATE, cap);
+        let needed = resampler.input_needed(cap).max((cap as f64 * rate / f64::from(OUTPUT_RATE)).floor() as u64 + 1);
+        let skip = (opts.start_seconds * rate).round() as u64;
+        let fade = (u64::from(opts.fade_ms) * u64::from(OUTPUT_RATE) / 1000) as usize;
+        let fade_in = FadeIn { len: (u64::from(opts.fade_in_ms) * u64::from(OUTPUT_RATE) / 1000) as usize, done: 0 };
+        let final_before = if opts.normalize_dbfs.is_some() { 0 } else { cap.saturating_sub(fade as u64) };
+        Pipeline {
+            channels: usize::from(spec.channels),
+            rate,
+            cap,
+            needed,
+            skip,
+            to_skip: skip,
+            resampler,
+            stats: LevelStats::new(spec.full_scale),
+            fade,
+            fade_in,
+            final_before,
+            samples: Vec::with_capacity(cap.min(1 << 20) as usize),
+            pending: Vec::new(),
+            clamped: 0,
+            used: 0,
+            ended: false,
+        }
+    }
+
+    /// Reads the input in chunks until `needed` frames after the skip are in, or it ends.
+    fn read_input(&mut self, source: &mut dyn FrameSource) -> Result<(), Error> {
+        let mut interleaved = Vec::with_capacity(CHUNK_FRAMES * self.channels);
+        let mut mono = Vec::with_capacity(CHUNK_FRAMES);
+        while self.used < self.needed {
+            interleaved.clear();
+            let want = if self.to_skip > 0 {
+                self.to_skip.min(CHUNK_FRAMES as u64) as usize
+            } else {
+                (self.needed - self.used).min(CHUNK_FRAMES as u64) as usize
+            };
+            let frames = source.read_frames(&mut interleaved, want)?;
+            if frames == 0 {
+                self.ended = true;
+                break;
+            }
+            if self.to_skip > 0 {
+                self.to_skip -= frames as u64;
+                continue;
+            }
+            self.process_chunk(&interleaved, frames, &mut mono);
+        }
+        Ok(())
+    }
+
+    /// Counts, downmixes, resamples and fades one chunk of `frames` input frames,
+    /// then settles the output samples that no later step can change.
+    fn process_chunk(&mut self, interleaved: &[f32], frames: usize, mono: &mut Vec<f32>) {
+        // Statistics cover only the input that reaches the output.
+        let in_output =
+            ((self.cap as f64 * self.rate / f64::from(OUTPUT_RATE)).ceil() as u64).saturating_sub(self.used);
+        let counted = (frames as u64).min(in_output) as usize * self.channels;
+        self.stats.observe(&interleaved[..counted]);
+        mono.clear();
+        downmix::downmix_to_mono(interleaved, self.channels, mono);
+        self.resampler.push(mono, &mut self.pending);
+        self.fade_in.apply(&mut self.pending, self.samples.len());
+        self.used += frames as u64;
+        // The last `fade_in.len` samples so far wait too: the input may end there, and be faded.
+        let produced = (self.samples.len() + self.pending.len()).saturating_sub(self.fade_in.len) as u64;
+        let settled = self.final_before.min(produced).saturating_sub(self.samples.len() as u64) as usize;
+        self.clamped += envelope::quantize_into(&self.pending[..settled], &mut self.samples);
+        self.pending.drain(..settled);
+    }
+
+    /// Refuses an input that ended before the length its header declares exactly.
+    fn check_not_truncated(&self, spec: &input::StreamSpec) -> Result<(), Error> {
         if let (true, Some(total)) = (spec.exact_length, spec.total_frames) {
-            let read = skip - to_skip + used;
+            let read = self.skip - self.to_skip + self.used;
             if read < total {
                 return Err(Error::Truncated(format!(
                     "{} data ends after {:.3} s of the {:.3} s its header declares",
                     spec.format,
-                    read as f64 / rate,
-                    total as f64 / rate
+                    read as f64 / self.rate,
+                    total as f64 / self.rate
                 )));
             }
         }
-        resampler.finish(&mut pending);
-        fade_in.apply(&mut pending, samples.len());
+        Ok(())
     }
-    if used == 0 {
-        return Err(match (ended, to_skip > 0 || opts.start_seconds > 0.0) {
+
+    /// Refuses a render that read no input after the skip.
+    fn check_has_samples(&self, opts: &RenderOptions) -> Result<(), Error> {
+        if self.used > 0 {
+            return Ok(());
+        }
+        Err(match (self.ended, self.to_skip > 0 || opts.start_seconds > 0.0) {
             (true, true) => Error::BadOption {
                 option: OptionField::StartSeconds,
                 reason: format!("{} is at or past the end of the input", opts.start_seconds),
             },
             _ => Error::NoSamples,
-        });
+        })
     }
-    let cut = resampler.output_len(used) > cap;
-    // When reading stopped early every output sample is already computable,
-    // but finish() was not called: compute nothing more, the cap is reached.
-    debug_assert!(ended || (samples.len() + pending.len()) as u64 == cap);
 
-    if cut {
-        // The output is `cap` long and `pending` holds at least its last `fade` samples.
-        envelope::fade_out(&mut pending, fade);
-    } else {
-        // An input that ends by itself ends as short-faded as it starts: no click on repetition.
-        envelope::fade_out(&mut pending, fade_in.len);
+    /// Fades out, normalizes and quantizes what is pending; returns the output
+    /// samples and the warnings (level statistics, then `source_warnings`, then
+    /// normalization and clipping).
+    fn finish_output(
+        mut self,
+        cut: bool,
+        normalize_dbfs: Option<f64>,
+        source_warnings: Vec<String>,
+    ) -> (Vec<i16>, Vec<String>) {
+        if cut {
+            // The output is `cap` long and `pending` holds at least its last `fade` samples.
+            envelope::fade_out(&mut self.pending, self.fade);
+        } else {
+            // An input that ends by itself ends as short-faded as it starts: no click on repetition.
+            envelope::fade_out(&mut self.pending, self.fade_in.len);
+        }
+        let mut warnings = self.stats.warnings();
+        warnings.extend(source_warnings);
+        if let Some(db) = normalize_dbfs {
+            // Nothing was settled early: `pending` is the whole output.
+            warnings.extend(normalize(&mut self.pending, db));
+        }
+        self.clamped += envelope::quantize_into(&self.pending, &mut self.samples);
+        if self.clamped > 0 {
+            warnings.push(format!(
+                "{} output sample(s) exceeded full scale after resampling and were clipped",
+                self.clamped
+            ));
+        }
+        (self.samples, warnings)
     }
-    let mut warnings = stats.warnings();
-    warnings.extend(source.warnings());
-    if let Some(db) = opts.normalize_dbfs {
-        // Nothing was settled early: `pending` is the whole output.
-        warnings.extend(normalize(&mut pending, db));
-    }
-    clamped += envelope::quantize_into(&pending, &mut samples);
-    if clamped > 0 {
-        warnings.push(format!("{clamped} output sample(s) exceeded full scale after resampling and were clipped"));
-    }
-    Ok(Rendered { samples, input_seconds, cut, warnings })
 }
 
 /// The fade-in, applied to output samples as the resampler produces them, before any is settled.

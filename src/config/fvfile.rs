@@ -156,36 +156,60 @@ fn describe_char(c: char) -> String {
 
 /// Reads a boot or cfg file. Every finding is reported; the items are what a phone would act on.
 pub fn parse(shown: &str, bytes: &[u8], kind: Kind, syntax: &Syntax) -> Parsed {
-    let version_line = syntax.version_line.as_str();
-    let mut parsed = Parsed::default();
-    let mut report = |severity: Severity, line: usize, column: usize, msg: String| {
-        parsed.diagnostics.push(Diagnostic::new(shown, severity, msg).at(line, column));
-    };
-    let mut bytes = bytes;
-    if let Some(rest) = bytes.strip_prefix(b"\xEF\xBB\xBF") {
-        report(
-            Severity::Error,
-            1,
-            1,
-            "the file starts with a UTF-8 byte-order mark, which the phone reads as part of the first line; save it without BOM".into(),
-        );
-        bytes = rest;
-    }
-    let text = match std::str::from_utf8(bytes) {
-        Ok(t) => t,
-        Err(e) => {
-            let line = bytes[..e.valid_up_to()].iter().filter(|b| **b == b'\n').count() + 1;
-            report(Severity::Error, line, 1, "not UTF-8 text; save the file as UTF-8".into());
-            return parsed;
+    let mut reader = LineReader { shown, kind, syntax, parsed: Parsed::default(), first_value: HashMap::new() };
+    if let Some(text) = reader.decode(bytes) {
+        for (index, raw) in text.split('\n').enumerate() {
+            reader.line(index + 1, raw.strip_suffix('\r').unwrap_or(raw));
         }
-    };
-    let mut first_value: HashMap<String, (usize, String)> = HashMap::new();
-    let mut items = Vec::new();
-    for (index, raw) in text.split('\n').enumerate() {
-        let line = index + 1;
-        let raw = raw.strip_suffix('\r').unwrap_or(raw);
+    }
+    reader.parsed
+}
+
+/// The state of reading one file: what was found so far, and the first value of each key.
+struct LineReader<'a> {
+    shown: &'a str,
+    kind: Kind,
+    syntax: &'a Syntax,
+    parsed: Parsed,
+    /// Each key's first line and value, to tell a key set twice.
+    first_value: HashMap<String, (usize, String)>,
+}
+
+impl LineReader<'_> {
+    /// Records a finding at `line`, `column`.
+    fn report(&mut self, severity: Severity, line: usize, column: usize, msg: String) {
+        self.parsed.diagnostics.push(Diagnostic::new(self.shown, severity, msg).at(line, column));
+    }
+
+    /// The text of `bytes` without a byte-order mark (an error); `None` (with the error recorded
+    /// at its line) when it is not UTF-8.
+    fn decode<'b>(&mut self, bytes: &'b [u8]) -> Option<&'b str> {
+        let mut bytes = bytes;
+        if let Some(rest) = bytes.strip_prefix(b"\xEF\xBB\xBF") {
+            self.report(
+                Severity::Error,
+                1,
+                1,
+                "the file starts with a UTF-8 byte-order mark, which the phone reads as part of the first line; save it without BOM".into(),
+            );
+            bytes = rest;
+        }
+        match std::str::from_utf8(bytes) {
+            Ok(t) => Some(t),
+            Err(e) => {
+                let line = bytes[..e.valid_up_to()].iter().filter(|b| **b == b'\n').count() + 1;
+                self.report(Severity::Error, line, 1, "not UTF-8 text; save the file as UTF-8".into());
+                None
+            }
+        }
+    }
+
+    /// Reads line number `line` (1-based, without its line break): a blank line, a comment, an
+    /// include or a setting, or a finding.
+    fn line(&mut self, line: usize, raw: &str) {
+        let version_line = self.syntax.version_line.as_str();
         if line == 1 && raw.trim_end() != version_line {
-            report(
+            self.report(
                 Severity::Warning,
                 1,
                 1,
@@ -195,63 +219,71 @@ pub fn parse(shown: &str, bytes: &[u8], kind: Kind, syntax: &Syntax) -> Parsed {
         let t = raw.trim();
         let column = raw.len() - raw.trim_start().len() + 1;
         if t.is_empty() {
-            continue;
+            return;
         }
         if ["<<<<<<<", "=======", ">>>>>>>", "|||||||"].iter().any(|m| t.starts_with(m)) {
-            report(Severity::Error, line, column, "leftover merge-conflict marker; resolve the conflict".into());
-            continue;
+            self.report(Severity::Error, line, column, "leftover merge-conflict marker; resolve the conflict".into());
+            return;
         }
         if t.starts_with('#') {
-            continue;
+            return;
         }
-        let directive = syntax.include.split_inclusive(':').next().unwrap_or_default();
+        let directive = self.syntax.include.split_inclusive(':').next().unwrap_or_default();
         if t.get(..directive.len()).is_some_and(|p| p.eq_ignore_ascii_case(directive)) {
-            match include_target(t, &syntax.include) {
-                Err(msg) => report(Severity::Error, line, column, msg),
-                Ok(target) => {
-                    if kind == Kind::Cfg {
-                        report(
-                            Severity::Warning,
-                            line,
-                            column,
-                            "include in a cfg file: the guide describes includes in boot files only; the phone may ignore it".into(),
-                        );
-                    }
-                    items.push(Item::Include { target, line, column });
-                }
-            }
-            continue;
+            self.include(t, line, column);
+        } else {
+            self.setting(t, line, column);
         }
+    }
+
+    /// Reads an include line `t` (trimmed), starting at `column`.
+    fn include(&mut self, t: &str, line: usize, column: usize) {
+        match include_target(t, &self.syntax.include) {
+            Err(msg) => self.report(Severity::Error, line, column, msg),
+            Ok(target) => {
+                if self.kind == Kind::Cfg {
+                    self.report(
+                        Severity::Warning,
+                        line,
+                        column,
+                        "include in a cfg file: the guide describes includes in boot files only; the phone may ignore it".into(),
+                    );
+                }
+                self.parsed.items.push(Item::Include { target, line, column });
+            }
+        }
+    }
+
+    /// Reads a `parameter = value` line `t` (trimmed), starting at `column`.
+    fn setting(&mut self, t: &str, line: usize, column: usize) {
         let Some((key, value)) = t.split_once('=') else {
-            report(
+            self.report(
                 Severity::Error,
                 line,
                 column,
                 "no '=': each line is 'parameter = value', a '#' comment or an include".into(),
             );
-            continue;
+            return;
         };
         let (key, value) = (key.trim(), value.trim());
         if let Some(why) = bad_key(key) {
-            report(Severity::Error, line, column, why);
-            continue;
+            self.report(Severity::Error, line, column, why);
+            return;
         }
-        match first_value.get(key) {
-            Some((first, earlier)) if earlier != value => report(
-                Severity::Warning,
-                line,
-                column,
-                format!("'{key}' is set twice in this file: '{value}' here, '{earlier}' on line {first}; the later one wins"),
-            ),
+        match self.first_value.get(key) {
+            Some((first, earlier)) if earlier != value => {
+                let msg = format!(
+                    "'{key}' is set twice in this file: '{value}' here, '{earlier}' on line {first}; the later one wins"
+                );
+                self.report(Severity::Warning, line, column, msg);
+            }
             Some(_) => {}
             None => {
-                first_value.insert(key.to_string(), (line, value.to_string()));
+                self.first_value.insert(key.to_string(), (line, value.to_string()));
             }
         }
-        items.push(Item::Setting { key: key.to_string(), value: value.to_string(), line });
+        self.parsed.items.push(Item::Setting { key: key.to_string(), value: value.to_string(), line });
     }
-    parsed.items = items;
-    parsed
 }
 
 /// The file named by `include:config <file.cfg>` or `include:config "file.cfg"` (`keyword` being

@@ -289,69 +289,10 @@ pub fn check_sources(mut sources: Vec<Source>, opts: &CheckOptions, origin: Orig
 
     let lcd = choose_template(Format::Xml, &opts.lcd_template, &sources, &kinds, opts, &mut checks)?;
     let web = choose_template(Format::Js, &opts.web_template, &sources, &kinds, opts, &mut checks)?;
-
-    let pending: Vec<usize> = (0..sources.len()).filter(|&i| checks[i].is_none()).collect();
-    let check_one = |i: usize| {
-        let template = match kinds[i] {
-            FileKind::LcdTranslation { .. } => lcd.as_ref(),
-            FileKind::WebTranslation { .. } => web.as_ref(),
-            _ => None,
-        };
-        let mut check = check_file(&sources[i], kinds[i].clone(), template, opts, origin).0;
-        if !opts.keep_bytes {
-            check.pack_bytes = None;
-        }
-        check
-    };
-    // Files are independent: check them on every core (rayon keeps the order).
-    let done: Vec<FileCheck> = {
-        use rayon::prelude::*;
-        pending.par_iter().map(|&i| check_one(i)).collect()
-    };
-    for (&i, check) in pending.iter().zip(done) {
-        checks[i] = Some(check);
-    }
-
-    let names_and_kinds: Vec<(&str, &FileKind)> = sources.iter().map(|s| s.name.as_str()).zip(kinds.iter()).collect();
-    let duplicates = names::duplicate_positions(&names_and_kinds);
-    for (i, source) in sources.iter().enumerate() {
-        let mut check = checks[i].take().expect("every file was checked");
-        for (_, first) in duplicates.iter().filter(|(d, _)| *d == i) {
-            let position = kinds[i].position().unwrap_or_default();
-            check.diagnostics.insert(
-                0,
-                Diagnostic::error(
-                    &check.file,
-                    format!(
-                        "{} and {first} both take menu position {position}: each language needs its own number",
-                        source.name
-                    ),
-                ),
-            );
-        }
-        check.finish();
-        checks[i] = Some(check);
-    }
-    let files: Vec<FileCheck> = checks.into_iter().flatten().collect();
-
-    let mut notes = Vec::new();
-    for (format, template, option, name) in [
-        (Format::Xml, &lcd, "--lcd-template", &opts.rules.files.lcd_template),
-        (Format::Js, &web, "--web-template", &opts.rules.files.web_template),
-    ] {
-        let translations =
-            files.iter().filter(|f| f.kind.position().is_some() && f.kind.format() == Some(format)).count();
-        if template.is_none() && translations > 0 {
-            let kind = if format == Format::Xml { "LCD" } else { "web" };
-            notes.push(Diagnostic::note(
-                "",
-                format!("completeness of the {kind} translations not checked: no {name} among the files and no {option} FILE"),
-            ));
-        }
-    }
-    if files.iter().all(|f| !f.packable && f.errors == 0) {
-        notes.push(Diagnostic::error("", "no language files found (N_Native(English).xml, N_English.js)"));
-    }
+    let templates = [lcd.as_ref(), web.as_ref()];
+    check_remaining(&sources, &kinds, templates, opts, origin, &mut checks);
+    let files = finish_checks(&sources, &kinds, checks);
+    let notes = set_notes(&files, templates, opts);
     let errors =
         files.iter().map(|f| f.errors).sum::<usize>() + notes.iter().filter(|n| n.severity == Severity::Error).count();
     let warnings = files.iter().map(|f| f.warnings).sum();
@@ -366,6 +307,90 @@ pub fn check_sources(mut sources: Vec<Source>, opts: &CheckOptions, origin: Orig
         errors,
         warnings,
     })
+}
+
+/// Checks every source not checked yet (the templates were) against the template of its kind,
+/// `templates` being the LCD and the web one. Files are independent: they are checked on every
+/// core, and each check goes to its source's place in `checks`.
+fn check_remaining(
+    sources: &[Source],
+    kinds: &[FileKind],
+    [lcd, web]: [Option<&Template>; 2],
+    opts: &CheckOptions,
+    origin: Origin,
+    checks: &mut [Option<FileCheck>],
+) {
+    let pending: Vec<usize> = (0..sources.len()).filter(|&i| checks[i].is_none()).collect();
+    let check_one = |i: usize| {
+        let template = match kinds[i] {
+            FileKind::LcdTranslation { .. } => lcd,
+            FileKind::WebTranslation { .. } => web,
+            _ => None,
+        };
+        let mut check = check_file(&sources[i], kinds[i].clone(), template, opts, origin).0;
+        if !opts.keep_bytes {
+            check.pack_bytes = None;
+        }
+        check
+    };
+    // rayon keeps the order.
+    let done: Vec<FileCheck> = {
+        use rayon::prelude::*;
+        pending.par_iter().map(|&i| check_one(i)).collect()
+    };
+    for (&i, check) in pending.iter().zip(done) {
+        checks[i] = Some(check);
+    }
+}
+
+/// Adds the findings across files (two languages on one menu position) and totals each check.
+fn finish_checks(sources: &[Source], kinds: &[FileKind], checks: Vec<Option<FileCheck>>) -> Vec<FileCheck> {
+    let names_and_kinds: Vec<(&str, &FileKind)> = sources.iter().map(|s| s.name.as_str()).zip(kinds.iter()).collect();
+    let duplicates = names::duplicate_positions(&names_and_kinds);
+    let mut files = Vec::with_capacity(checks.len());
+    for (i, (source, check)) in sources.iter().zip(checks).enumerate() {
+        let mut check = check.expect("every file was checked");
+        for (_, first) in duplicates.iter().filter(|(d, _)| *d == i) {
+            let position = kinds[i].position().unwrap_or_default();
+            check.diagnostics.insert(
+                0,
+                Diagnostic::error(
+                    &check.file,
+                    format!(
+                        "{} and {first} both take menu position {position}: each language needs its own number",
+                        source.name
+                    ),
+                ),
+            );
+        }
+        check.finish();
+        files.push(check);
+    }
+    files
+}
+
+/// Findings about the whole set: translations whose completeness could not be checked (no
+/// template, `templates` being the LCD and the web one), and no language file at all.
+fn set_notes(files: &[FileCheck], [lcd, web]: [Option<&Template>; 2], opts: &CheckOptions) -> Vec<Diagnostic> {
+    let mut notes = Vec::new();
+    for (format, template, option, name) in [
+        (Format::Xml, lcd, "--lcd-template", &opts.rules.files.lcd_template),
+        (Format::Js, web, "--web-template", &opts.rules.files.web_template),
+    ] {
+        let translations =
+            files.iter().filter(|f| f.kind.position().is_some() && f.kind.format() == Some(format)).count();
+        if template.is_none() && translations > 0 {
+            let kind = if format == Format::Xml { "LCD" } else { "web" };
+            notes.push(Diagnostic::note(
+                "",
+                format!("completeness of the {kind} translations not checked: no {name} among the files and no {option} FILE"),
+            ));
+        }
+    }
+    if files.iter().all(|f| !f.packable && f.errors == 0) {
+        notes.push(Diagnostic::error("", "no language files found (N_Native(English).xml, N_English.js)"));
+    }
+    notes
 }
 
 fn kind_of(source: &Source, files: &LanguageFiles) -> FileKind {
@@ -434,7 +459,37 @@ fn check_file(
     origin: Origin,
 ) -> (FileCheck, Option<(String, Items)>) {
     let mut check = FileCheck::new(source, kind);
-    let format = match &check.kind {
+    let Some(format) = language_format(&mut check, origin) else {
+        return (check, None);
+    };
+    check_packed_name(&mut check, source, opts);
+    let bytes = match read_content(source, opts.rules.archive.max_bytes) {
+        Ok(b) => b,
+        Err(message) => {
+            check.push(Severity::Error, message);
+            return (check, None);
+        }
+    };
+    let Some((text, changed)) = decode_text(&mut check, &bytes, format, opts) else {
+        return (check, None);
+    };
+    let Some(Parsed { items, warnings }) = parse_items(&mut check, &text, format, opts) else {
+        return (check, None);
+    };
+    record_findings(&mut check, &text, &items, warnings, template, opts);
+    let is_template = matches!(check.kind, FileKind::LcdTemplate | FileKind::WebTemplate);
+    let for_template = is_template.then(|| (text.to_string(), items));
+    check.pack_bytes = Some(if changed { text.into_owned().into_bytes() } else { bytes });
+    // The English templates are the source of translations, not a language the phone offers
+    // (English is built in, guide §4.2): they are checked but never packed.
+    check.packable = !is_template;
+    (check, for_template)
+}
+
+/// The format of a language file or template; `None` (with the finding recorded) for an editor
+/// leftover or a file that is not a language file, which are not read.
+fn language_format(check: &mut FileCheck, origin: Origin) -> Option<Format> {
+    match &check.kind {
         FileKind::Leftover => {
             match origin {
                 Origin::Folder => check.push(Severity::Warning, "editor leftover: skipped, never packed"),
@@ -443,15 +498,19 @@ fn check_file(
                     "editor leftover inside the archive: remove it, the phone's upgrade may fail on it (guide §20)",
                 ),
             }
-            return (check, None);
+            None
         }
         FileKind::Unknown { reason } => {
             let reason = reason.clone();
             check.push(Severity::Error, reason);
-            return (check, None);
+            None
         }
-        kind => kind.format().expect("language files have a format"),
-    };
+        kind => Some(kind.format().expect("language files have a format")),
+    }
+}
+
+/// Records an error when the name, under the archive folder, does not fit a plain tar header.
+fn check_packed_name(check: &mut FileCheck, source: &Source, opts: &CheckOptions) {
     let packed_name = format!("{}/{}", opts.rules.archive.folder, source.name);
     if !source.name.is_empty() && packed_name.len() > crate::archive::MAX_NAME_BYTES {
         check.push(
@@ -463,18 +522,22 @@ fn check_file(
             ),
         );
     }
-    let bytes = match read_content(source, opts.rules.archive.max_bytes) {
-        Ok(b) => b,
-        Err(message) => {
-            check.push(Severity::Error, message);
-            return (check, None);
-        }
-    };
-    let decoded = match encoding::decode(&check.file, &bytes, opts.convert_from) {
+}
+
+/// Decodes `bytes` into text (recording the encoding and its findings) and, for XML, checks the
+/// declared encoding. Returns the text and whether it differs from `bytes`; `None` (with the
+/// error recorded) when the bytes cannot be decoded.
+fn decode_text<'a>(
+    check: &mut FileCheck,
+    bytes: &'a [u8],
+    format: Format,
+    opts: &CheckOptions,
+) -> Option<(Cow<'a, str>, bool)> {
+    let decoded = match encoding::decode(&check.file, bytes, opts.convert_from) {
         Ok(d) => d,
         Err(d) => {
             check.diagnostics.push(d);
-            return (check, None);
+            return None;
         }
     };
     check.encoding = Some(decoded.encoding.clone());
@@ -482,29 +545,46 @@ fn check_file(
     let mut text = decoded.text;
     let mut changed = decoded.changed;
     if format == Format::Xml {
-        if let Some(rewritten) = xml_declaration(&mut check, &text, changed) {
+        if let Some(rewritten) = xml_declaration(check, &text, changed) {
             text = Cow::Owned(rewritten);
             changed = true;
         }
     }
+    Some((text, changed))
+}
+
+/// Parses the items of `text`; `None` (with the error recorded at its place) when it is malformed.
+fn parse_items(check: &mut FileCheck, text: &str, format: Format, opts: &CheckOptions) -> Option<Parsed> {
     let parsed = match format {
         Format::Xml => xml_items::parse(
-            &text,
+            text,
             &xml_items::AttributeRules {
                 id_attributes: &opts.rules.files.id_attributes,
                 ignored_attributes: &opts.rules.files.ignored_attributes,
             },
         ),
-        Format::Js => js_items::parse(&text),
+        Format::Js => js_items::parse(text),
     };
-    let Parsed { items, warnings } = match parsed {
-        Ok(p) => p,
+    match parsed {
+        Ok(p) => Some(p),
         Err(ParseError { line, column, message }) => {
             check.diagnostics.push(Diagnostic::error(&check.file, message).at(line, column));
-            return (check, None);
+            None
         }
-    };
-    let lines = LineIndex::new(&text);
+    }
+}
+
+/// Records the item count, the comparison with `template` (if any) and the parser's warnings,
+/// located findings in file order, findings without a place after them.
+fn record_findings(
+    check: &mut FileCheck,
+    text: &str,
+    items: &Items,
+    warnings: Vec<(usize, String)>,
+    template: Option<&Template>,
+    opts: &CheckOptions,
+) {
+    let lines = LineIndex::new(text);
     let soft = if opts.strict { Severity::Error } else { Severity::Warning };
     let mut located = Vec::new();
     for (offset, message) in warnings {
@@ -513,7 +593,7 @@ fn check_file(
     }
     match template {
         Some(t) => {
-            let counts = compare::compare(&check.file, &lines, &items, t, opts.strict, &mut located);
+            let counts = compare::compare(&check.file, &lines, items, t, opts.strict, &mut located);
             check.items = Some(counts.translated);
             check.comparison = Some(counts);
         }
@@ -522,14 +602,6 @@ fn check_file(
     // Located findings in file order; findings without a place (missing items) after them.
     located.sort_by_key(|d| d.line.unwrap_or(usize::MAX));
     check.diagnostics.extend(located);
-    drop(lines);
-    let is_template = matches!(check.kind, FileKind::LcdTemplate | FileKind::WebTemplate);
-    let for_template = is_template.then(|| (text.to_string(), items));
-    check.pack_bytes = Some(if changed { text.into_owned().into_bytes() } else { bytes });
-    // The English templates are the source of translations, not a language the phone offers
-    // (English is built in, guide §4.2): they are checked but never packed.
-    check.packable = !is_template;
-    (check, for_template)
 }
 
 /// Reads a source's bytes, refusing files over `max` bytes before reading them.
