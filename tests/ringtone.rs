@@ -373,6 +373,11 @@ fn bad_inputs_fail_with_one_line_and_no_output() {
     assert_fails_cleanly(d, &["ringtone", "good.wav", "--slot", "5", "--out-dir", "blocker/sub"], &["blocker"]);
 }
 
+/// `dir/a.wav`: 1 s of 600 Hz at 8 kHz, made by SoX, for the tests of refused options.
+fn one_second_tone(dir: &Path) {
+    sox(&["-n", "-r", "8000", "-c", "1", dir.join("a.wav").to_str().unwrap(), "synth", "1", "sine", "600"]);
+}
+
 /// A 20 s, 440 Hz tone at 44.1 kHz in `dir/name`, made by SoX; `extra` is appended to `synth`.
 fn sox_tone(dir: &Path, name: &str, extra: &[&str]) {
     let path = dir.join(name);
@@ -482,7 +487,7 @@ fn container_overrides_never_write_a_file_inspect_rejects() {
     }
     let dir = tempfile::tempdir().unwrap();
     let d = dir.path();
-    sox(&["-n", "-r", "8000", "-c", "1", d.join("a.wav").to_str().unwrap(), "synth", "1", "sine", "600"]);
+    one_second_tone(d);
     // Under the slot's own name only the model's container; another name must say its container.
     assert_fails_cleanly(
         d,
@@ -581,7 +586,7 @@ fn option_errors_name_the_flag_the_user_wrote() {
     }
     let dir = tempfile::tempdir().unwrap();
     let d = dir.path();
-    sox(&["-n", "-r", "8000", "-c", "1", d.join("a.wav").to_str().unwrap(), "synth", "1", "sine", "600"]);
+    one_second_tone(d);
     assert_fails_cleanly(
         d,
         &["ringtone", "a.wav", "--slot", "5", "--start", "5"],
@@ -640,7 +645,7 @@ fn the_layout_sample_rate_is_used_not_ignored() {
     }
     let dir = tempfile::tempdir().unwrap();
     let d = dir.path();
-    sox(&["-n", "-r", "8000", "-c", "1", d.join("a.wav").to_str().unwrap(), "synth", "1", "sine", "600"]);
+    one_second_tone(d);
     std::fs::create_dir(d.join("layouts")).unwrap();
     std::fs::write(d.join("layouts/htek.toml"), "[defaults.ringtone]\nsample_rate = 16000\n").unwrap();
     let out = run_in(d, &["--layouts", "layouts", "ringtone", "a.wav", "--slot", "5"]);
