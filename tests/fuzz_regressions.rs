@@ -30,3 +30,21 @@ fn flac_comment_longer_than_its_block_is_refused_without_a_huge_allocation() {
         assert!(files_in(dir.path()).is_empty(), "no output on error");
     }
 }
+
+/// The same symphonia allocation in Ogg Vorbis (found by review after the FLAC finding): a comment
+/// header declaring a 4 GB comment. Run under a 2 GB address-space limit, where the allocation
+/// itself aborts the process; bundler refuses the file before symphonia reads it.
+#[test]
+fn ogg_vorbis_comment_longer_than_its_packet_is_refused_without_a_huge_allocation() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = std::process::Command::new("sh")
+        .arg("-c")
+        .arg("ulimit -v 2000000 && exec \"$0\" ringtone --slot 5 -o \"$1\" \"$2\"")
+        .arg(env!("CARGO_BIN_EXE_bundler"))
+        .arg(dir.path().join("ring5.bin"))
+        .arg(data("ogg-vorbis-comment-length.ogg"))
+        .output()
+        .unwrap();
+    assert_one_line_error(&out, &["ogg-vorbis-comment-length.ogg", "comment declares 4294967040 bytes"]);
+    assert!(files_in(dir.path()).is_empty(), "no output on error");
+}

@@ -8,7 +8,7 @@
 
 pub mod compressed;
 pub mod detect;
-mod flac_meta;
+mod metadata;
 pub mod raw;
 pub mod wav;
 
@@ -99,8 +99,12 @@ pub fn open(mut stream: Stream, raw: Option<RawFormat>) -> Result<Box<dyn FrameS
             let stream = skip_id3v2(head, stream)?;
             Ok(Box::new(compressed::CompressedSource::new(stream, kind)?))
         }
-        InputKind::Flac => Ok(Box::new(compressed::CompressedSource::new(flac_meta::check(head, stream)?, kind)?)),
-        InputKind::Ogg => Ok(Box::new(compressed::CompressedSource::new(rewind(head, stream)?, kind)?)),
+        InputKind::Flac => {
+            Ok(Box::new(compressed::CompressedSource::new(metadata::check(head, stream, metadata::flac)?, kind)?))
+        }
+        InputKind::Ogg => {
+            Ok(Box::new(compressed::CompressedSource::new(metadata::check(head, stream, metadata::ogg)?, kind)?))
+        }
     }
 }
 
