@@ -83,7 +83,7 @@ mod tests {
     fn page(serial: u32, packets: &[&[u8]]) -> Vec<u8> {
         let mut lacing = Vec::new();
         for p in packets {
-            lacing.extend(std::iter::repeat(255u8).take(p.len() / 255));
+            lacing.extend(std::iter::repeat_n(255u8, p.len() / 255));
             lacing.push((p.len() % 255) as u8);
         }
         let mut out = b"OggS\0\x02".to_vec();
