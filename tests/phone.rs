@@ -378,3 +378,34 @@ fn the_readme_lab_flow_provisions_a_phone_end_to_end() {
     assert!(!out.status.success() && stderr(&out).contains("--base-url"), "{}", stderr(&out));
     assert!(!p.join("build2").exists());
 }
+
+#[test]
+fn flyingvoice_include_cycle_is_named_with_its_chain_and_fetched_once() {
+    let dir = tempfile::tempdir().unwrap();
+    let t = dir.path();
+    std::fs::write(t.join("y000000000000.boot"), "#!version:1.0.0.1\ninclude:config \"a.cfg\"\n").unwrap();
+    std::fs::write(t.join("a.cfg"), "#!version:1.0.0.1\ninclude:config \"b.cfg\"\n").unwrap();
+    std::fs::write(t.join("b.cfg"), "#!version:1.0.0.1\nx.y = 1\ninclude:config \"a.cfg\"\n").unwrap();
+    let out = bundler()
+        .arg("phone")
+        .arg(t)
+        .args(["--model", "FIP13G", "--mac", "00:21:F2:22:AE:F1", "--json"])
+        .output()
+        .unwrap();
+    assert!(!out.status.success(), "{}", stdout(&out));
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let urls: Vec<&str> = v["requests"].as_array().unwrap().iter().map(|r| r["url"].as_str().unwrap()).collect();
+    let names: Vec<&str> = urls.iter().map(|u| u.rsplit('/').next().unwrap()).collect();
+    assert_eq!(names, ["0021f222aef1.boot", "y000000000000.boot", "a.cfg", "b.cfg"], "a.cfg is fetched once");
+    let diagnostics = v["diagnostics"].as_array().unwrap().iter();
+    let messages: Vec<&str> =
+        diagnostics.filter(|d| d["severity"] == "error").map(|d| d["message"].as_str().unwrap()).collect();
+    let (a, b) = (urls[2], urls[3]);
+    assert_eq!(
+        messages,
+        [format!("includes 'a.cfg', which is already being read: an include cycle ({a} → {b} → {a})")],
+        "{}",
+        stdout(&out)
+    );
+    assert_eq!(v["settings"][0]["key"], "x.y");
+}
