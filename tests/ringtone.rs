@@ -71,7 +71,7 @@ fn g711_bytes_match_sox_for_the_same_8khz_samples() {
     // A sweep across the whole 16-bit range exercises every G.711 segment.
     synth(
         &["-r", "8000", "-c", "1", "-b", "16", "-e", "signed"],
-        &p("in.raw"),
+        p("in.raw"),
         &["2", "sine", "100-3900", "vol", "0.99"],
     );
     for (codec, sox_type, payload) in [("ulaw", "ul", 0u8), ("alaw", "al", 8u8)] {
@@ -229,7 +229,7 @@ fn bad_inputs_fail_with_one_line_and_no_output() {
     std::fs::write(d.join("notes.wav"), b"this is not audio at all, just text\n".repeat(20)).unwrap();
     assert_fails_cleanly(d, &["ringtone", "notes.wav", "--slot", "5"], &["notes.wav"]);
 
-    synth(&["-r", "44100", "-c", "1", "-b", "16"], &p("good.wav"), &["2", "sine", "440"]);
+    synth(&["-r", "44100", "-c", "1", "-b", "16"], p("good.wav"), &["2", "sine", "440"]);
     let good = std::fs::read(d.join("good.wav")).unwrap();
     std::fs::write(d.join("truncated.wav"), &good[..30]).unwrap();
     assert_fails_cleanly(d, &["ringtone", "truncated.wav", "--slot", "5"], &["truncated.wav"]);
@@ -240,7 +240,7 @@ fn bad_inputs_fail_with_one_line_and_no_output() {
     assert_fails_cleanly(d, &["ringtone", "liar.wav", "--slot", "5"], &["liar.wav"]);
     sox(&["-n", "-r", "8000", "-c", "1", "-b", "16", &p("zero.wav"), "trim", "0", "0"]);
     assert_fails_cleanly(d, &["ringtone", "zero.wav", "--slot", "5"], &["zero.wav"]);
-    synth(&["-r", "8000", "-c", "1", "-e", "ima-adpcm"], &p("adpcm.wav"), &["1", "sine", "440"]);
+    synth(&["-r", "8000", "-c", "1", "-e", "ima-adpcm"], p("adpcm.wav"), &["1", "sine", "440"]);
     assert_fails_cleanly(d, &["ringtone", "adpcm.wav", "--slot", "5"], &["adpcm.wav"]);
     let mut mp3 = vec![0xFF, 0xFB, 0x90, 0x64];
     mp3.extend(std::iter::repeat_n(0xA5u8, 3000));
