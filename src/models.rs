@@ -1,6 +1,6 @@
 //! `bundler models`: the model table, or one model's full rules.
 
-use crate::layout::{AssetKind, Model};
+use crate::layout::{AssetKind, AssetRule, Model, RingRules};
 use crate::report::print_json;
 use crate::Context;
 use anyhow::Result;
@@ -79,47 +79,15 @@ fn describe(m: &Model) -> String {
     if !m.aliases.is_empty() {
         add("aliases", m.aliases.join(", "));
     }
-    add(
-        "device code",
-        match &m.device_code {
-            Some(c) => format!("{c} → cfg{c}.xml [{}]", m.device_code_source.as_deref().unwrap_or("layout")),
-            None => "unknown (add one with --layouts DIR)".into(),
-        },
-    );
+    add("device code", device_code(m));
     add("firmware", m.firmware.clone().or_else(|| m.firmware_pattern.clone()).unwrap_or_else(|| "unknown".into()));
     if !m.legacy_firmware.is_empty() {
         add("legacy firmware", format!("{} ({})", m.legacy_firmware.join(", "), m.legacy_firmware_versions.join("–")));
     }
     add("screen", m.screen.to_string());
-    let r = &m.ringtone;
-    add(
-        "ring tones",
-        format!(
-            "{} for slots {}: {} {} {} Hz, ≤ {} s, ≤ {} bytes [{}]",
-            r.file,
-            slot_list(&r.slots),
-            r.container,
-            r.codec,
-            r.sample_rate,
-            r.max_seconds,
-            r.max_bytes,
-            r.source
-        ),
-    );
+    add("ring tones", ring_rules(&m.ringtone));
     for a in &m.asset_rules {
-        let names = if a.names.is_empty() { a.any_name.clone().unwrap_or_default() } else { a.names.join(", ") };
-        add(
-            a.kind.name(),
-            format!(
-                "{names}: {}x{}{} {}, ≤ {} bytes [{}]",
-                a.width,
-                a.height,
-                if a.monochrome { " 1-bit" } else { "" },
-                a.formats.join("/"),
-                a.max_bytes,
-                a.source
-            ),
-        );
+        add(a.kind.name(), asset_rule(a));
     }
     for (label, rule) in [("resources tar", &m.hlpres), ("language tar", &m.language)] {
         if let Some(t) = rule {
@@ -130,4 +98,32 @@ fn describe(m: &Model) -> String {
         add("language files", format!("templates {}, {} [{}]", l.lcd_template, l.web_template, l.source));
     }
     s
+}
+
+fn device_code(m: &Model) -> String {
+    match &m.device_code {
+        Some(c) => format!("{c} → cfg{c}.xml [{}]", m.device_code_source.as_deref().unwrap_or("layout")),
+        None => "unknown (add one with --layouts DIR)".into(),
+    }
+}
+
+fn ring_rules(r: &RingRules) -> String {
+    format!(
+        "{} for slots {}: {} {} {} Hz, ≤ {} s, ≤ {} bytes [{}]",
+        r.file,
+        slot_list(&r.slots),
+        r.container,
+        r.codec,
+        r.sample_rate,
+        r.max_seconds,
+        r.max_bytes,
+        r.source
+    )
+}
+
+fn asset_rule(a: &AssetRule) -> String {
+    let names = if a.names.is_empty() { a.any_name.clone().unwrap_or_default() } else { a.names.join(", ") };
+    let depth = if a.monochrome { " 1-bit" } else { "" };
+    let formats = a.formats.join("/");
+    format!("{names}: {}x{}{depth} {formats}, ≤ {} bytes [{}]", a.width, a.height, a.max_bytes, a.source)
 }

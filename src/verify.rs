@@ -109,27 +109,13 @@ pub fn verify_known(
     let forced = model.map(|m| ctx.layouts.model(m)).transpose()?;
     let tree_manifest = read_list(&by_name, MANIFEST_JSON, &mut found).and_then(|b| parse_manifest(&b, &mut found));
     let sums = read_list(&by_name, SUMS_FILE, &mut found).and_then(|b| parse_sums(&b, &mut found));
-    let tree_models: Vec<&Model> = tree_manifest
-        .as_ref()
-        .map(|t| t.models.iter().filter_map(|m| ctx.layouts.model(m).ok()).collect())
-        .unwrap_or_default();
+    let tree_models = tree_manifest.as_ref().map_or_else(Vec::new, |t| known_models(&t.models, ctx));
     let fetched = Fetched::from_layouts(ctx)?;
     let mut digests = BTreeMap::new();
     let bar = crate::progress::bar(entries.len() as u64, "verify");
     for entry in &entries {
         bar.inc(1);
-        let Some(path) = readable(entry, &mut found) else { continue };
-        if entry.len > MAX_FILE_BYTES || std::fs::metadata(&path).is_ok_and(|m| m.len() > MAX_FILE_BYTES) {
-            found.push(Diagnostic::error(&entry.rel, "larger than any file a phone fetches; not read"));
-            continue;
-        }
-        let bytes = match crate::input::read_limited(&path, MAX_FILE_BYTES) {
-            Ok(bytes) => bytes,
-            Err(e) => {
-                found.push(Diagnostic::error(&entry.rel, format!("{e:#}")));
-                continue;
-            }
-        };
+        let Some(bytes) = read_entry(entry, &mut found) else { continue };
         let digest = sha256_hex(&bytes);
         let checked_before = known.get(&entry.rel) == Some(&digest);
         digests.insert(entry.rel.clone(), (bytes.len(), digest));
@@ -138,9 +124,7 @@ pub fn verify_known(
         }
         let models = match forced {
             Some(m) => vec![m],
-            None => {
-                entry.rel.split('/').find_map(|c| ctx.layouts.model(c).ok()).map_or(tree_models.clone(), |m| vec![m])
-            }
+            None => model_in_path(&entry.rel, ctx).map_or(tree_models.clone(), |m| vec![m]),
         };
         let base = Options { model: None, wav: None, templates };
         check_file(&entry.rel, &bytes, &models, &fetched, base, ctx, &mut found);
@@ -155,6 +139,32 @@ pub fn verify_known(
     }
     found.sort_by(|a, b| a.file.cmp(&b.file));
     Ok(found)
+}
+
+/// The bytes of a tree entry, or `None` with the reason in `found` (not a readable file, too large).
+fn read_entry(entry: &Entry, found: &mut Vec<Diagnostic>) -> Option<Vec<u8>> {
+    let path = readable(entry, found)?;
+    if entry.len > MAX_FILE_BYTES || std::fs::metadata(&path).is_ok_and(|m| m.len() > MAX_FILE_BYTES) {
+        found.push(Diagnostic::error(&entry.rel, "larger than any file a phone fetches; not read"));
+        return None;
+    }
+    match crate::input::read_limited(&path, MAX_FILE_BYTES) {
+        Ok(bytes) => Some(bytes),
+        Err(e) => {
+            found.push(Diagnostic::error(&entry.rel, format!("{e:#}")));
+            None
+        }
+    }
+}
+
+/// The models of `names` the layouts know.
+fn known_models<'c>(names: &[String], ctx: &'c Context) -> Vec<&'c Model> {
+    names.iter().filter_map(|m| ctx.layouts.model(m).ok()).collect()
+}
+
+/// The model a folder of the entry's path is named after (`UC924/…`), if any.
+fn model_in_path<'c>(rel: &str, ctx: &'c Context) -> Option<&'c Model> {
+    rel.split('/').find_map(|c| ctx.layouts.model(c).ok())
 }
 
 /// The path to read for an entry: a regular file, or a link inside the tree to one (with a

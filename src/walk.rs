@@ -48,32 +48,54 @@ pub fn list(root: &Path, max_entries: usize) -> Result<Vec<Entry>> {
 
 /// The entries under `root` down to `max_depth` levels (1: the folder's own listing), sorted.
 pub fn walk_to(root: &Path, max_entries: usize, max_depth: usize) -> Result<Vec<Entry>> {
+    let mut out = Vec::new();
+    visit(root, max_entries, max_depth, |entry| {
+        out.push(entry);
+        None::<()>
+    })?;
+    out.sort_by(|a, b| a.rel.cmp(&b.rel));
+    Ok(out)
+}
+
+/// The first `Some` that `find` gives for an entry under `root`, visited depth first with each
+/// folder's entries in name order (a folder before what it holds); stops there, so a huge folder
+/// is walked only as far as needed. Errors past `max_entries` entries visited.
+pub fn first<T>(root: &Path, max_entries: usize, find: impl FnMut(Entry) -> Option<T>) -> Result<Option<T>> {
+    visit(root, max_entries, usize::MAX, find)
+}
+
+fn visit<T>(
+    root: &Path,
+    max_entries: usize,
+    max_depth: usize,
+    mut find: impl FnMut(Entry) -> Option<T>,
+) -> Result<Option<T>> {
     let canonical = root.canonicalize().with_context(|| format!("{}: cannot read folder", root.display()))?;
     if !canonical.is_dir() {
         bail!("{}: cannot read folder: not a folder", root.display());
     }
-    let mut out = Vec::new();
     let walker = walkdir::WalkDir::new(root).min_depth(1).max_depth(max_depth).follow_links(false);
-    for item in walker.sort_by_file_name() {
+    for (seen, item) in walker.sort_by_file_name().into_iter().enumerate() {
+        if seen >= max_entries {
+            bail!("{}: more than {max_entries} entries; is this the right folder?", root.display());
+        }
         let item = item.map_err(|e| {
             let why = e.io_error().map_or_else(|| e.to_string(), |io| io.to_string());
             anyhow::anyhow!("{}: cannot read folder: {why}", e.path().unwrap_or(root).display())
         })?;
-        let meta = item.metadata().with_context(|| format!("{}: cannot read", item.path().display()))?;
-        let rel = item.path().strip_prefix(root).unwrap_or(item.path()).to_string_lossy().replace('\\', "/");
-        let kind = kind_of(&meta.file_type(), item.path(), &canonical);
-        out.push(Entry {
-            rel,
-            path: item.path().to_path_buf(),
-            kind,
-            len: if meta.is_file() { meta.len() } else { 0 },
-        });
-        if out.len() > max_entries {
-            bail!("{}: more than {max_entries} entries; is this the right folder?", root.display());
+        if let Some(found) = find(entry(&item, root, &canonical)?) {
+            return Ok(Some(found));
         }
     }
-    out.sort_by(|a, b| a.rel.cmp(&b.rel));
-    Ok(out)
+    Ok(None)
+}
+
+fn entry(item: &walkdir::DirEntry, root: &Path, canonical: &Path) -> Result<Entry> {
+    let meta = item.metadata().with_context(|| format!("{}: cannot read", item.path().display()))?;
+    let rel = item.path().strip_prefix(root).unwrap_or(item.path()).to_string_lossy().replace('\\', "/");
+    let kind = kind_of(&meta.file_type(), item.path(), canonical);
+    let len = if meta.is_file() { meta.len() } else { 0 };
+    Ok(Entry { rel, path: item.path().to_path_buf(), kind, len })
 }
 
 fn kind_of(ft: &std::fs::FileType, path: &Path, root: &Path) -> Kind {

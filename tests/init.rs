@@ -35,7 +35,7 @@ fn a_fresh_project_says_what_is_missing_then_builds_once_the_files_are_in() {
     assert_eq!(out.status.code(), Some(2), "could not do the work: exit 2");
     assert!(!dir.path().join("build").exists(), "no artifacts from a project with missing files");
 
-    tool("sox", &["-n", "-r", "8000", proj.join("audio/ring4.wav").to_str().unwrap(), "synth", "2", "sine", "440"]);
+    synth(&["-r", "8000"], proj.join("audio/ring4.wav"), &["2", "sine", "440"]);
     for f in ["wallpaper.jpg", "screensaver.jpg", "weblogo.png", "lcdlogo.png"] {
         tool("convert", &["-size", "300x200", "gradient:blue-red", proj.join("img").join(f).to_str().unwrap()]);
     }
@@ -93,7 +93,7 @@ fn a_flyingvoice_project_names_its_ring_slots_and_builds() {
     let text = std::fs::read_to_string(&manifest).unwrap();
     std::fs::write(&manifest, &text[..text.find("\n[config]").unwrap()]).unwrap();
     let wav = dir.path().join("fv/audio/ring1.wav");
-    tool("sox", &["-n", "-r", "8000", wav.to_str().unwrap(), "synth", "1", "sine", "440"]);
+    synth(&["-r", "8000"], wav, &["1", "sine", "440"]);
     let out = run_in(dir.path(), &["release", "fv/release.toml", "--out", "build"]);
     assert!(out.status.success(), "{}", stderr(&out));
     assert!(

@@ -20,10 +20,7 @@ const PLACEHOLDER: &str = "127.0.0.1:9";
 fn built() -> &'static Path {
     static TREE: OnceLock<tempfile::TempDir> = OnceLock::new();
     TREE.get_or_init(|| {
-        let dir = tempfile::tempdir().unwrap();
-        let src = Path::new(env!("CARGO_MANIFEST_DIR")).join("examples/htek-office");
-        assert!(Command::new("cp").arg("-r").arg(&src).arg(dir.path().join("p")).status().unwrap().success());
-        let p = dir.path().join("p");
+        let (dir, p) = copy_example("htek-office");
         let manifest = std::fs::read_to_string(p.join("release.toml")).unwrap();
         let manifest = manifest.replace("http://prov.example.com/htek", &format!("http://{PLACEHOLDER}"));
         assert!(manifest.contains("[config]"), "the example writes configs");
@@ -39,7 +36,7 @@ fn built() -> &'static Path {
 fn tree_for(port: u16) -> (tempfile::TempDir, PathBuf) {
     let dir = tempfile::tempdir().unwrap();
     let tree = dir.path().join("tree");
-    assert!(Command::new("cp").arg("-r").arg(built().join("p/build")).arg(&tree).status().unwrap().success());
+    assert!(Command::new("cp").arg("-r").arg(built().join("htek-office/build")).arg(&tree).status().unwrap().success());
     let cfg = std::fs::read_to_string(tree.join(CFG)).unwrap();
     assert!(cfg.contains(PLACEHOLDER), "{cfg}");
     std::fs::write(tree.join(CFG), cfg.replace(PLACEHOLDER, &format!("127.0.0.1:{port}"))).unwrap();
@@ -317,12 +314,10 @@ fn flyingvoice_boot_includes_and_firmware_over_tftp() {
 
 #[test]
 fn flyingvoice_release_tree_over_http() {
-    let dir = tempfile::tempdir().unwrap();
-    let src = Path::new(env!("CARGO_MANIFEST_DIR")).join("examples/fip-office");
-    assert!(Command::new("cp").arg("-r").arg(&src).arg(dir.path().join("p")).status().unwrap().success());
-    let out = run_in(&dir.path().join("p"), &["release", "release.toml", "--out", "build"]);
+    let (_dir, p) = copy_example("fip-office");
+    let out = run_in(&p, &["release", "release.toml", "--out", "build"]);
     assert!(out.status.success(), "{}", stderr(&out));
-    let tree = dir.path().join("p/build");
+    let tree = p.join("build");
     let (http, tftp) = (free_port(), free_port());
     let common = tree.join("config/y000000000000.cfg");
     let text = std::fs::read_to_string(&common).unwrap();
@@ -359,10 +354,7 @@ fn bad_arguments_are_one_error_line() {
 #[test]
 fn the_readme_lab_flow_provisions_a_phone_end_to_end() {
     let (http, tftp) = (free_port(), free_port());
-    let dir = tempfile::tempdir().unwrap();
-    let src = Path::new(env!("CARGO_MANIFEST_DIR")).join("examples/htek-office");
-    assert!(Command::new("cp").arg("-r").arg(&src).arg(dir.path().join("p")).status().unwrap().success());
-    let p = dir.path().join("p");
+    let (_dir, p) = copy_example("htek-office");
     let base = format!("--base-url=http://127.0.0.1:{http}/");
     let out = run_in(&p, &["release", "release.toml", "--out", "build", &base]);
     assert!(out.status.success(), "{}", stderr(&out));
@@ -377,4 +369,35 @@ fn the_readme_lab_flow_provisions_a_phone_end_to_end() {
     let out = run_in(&p, &["release", "release.toml", "--out", "build2", "--base-url", "prov.example.com/htek"]);
     assert!(!out.status.success() && stderr(&out).contains("--base-url"), "{}", stderr(&out));
     assert!(!p.join("build2").exists());
+}
+
+#[test]
+fn flyingvoice_include_cycle_is_named_with_its_chain_and_fetched_once() {
+    let dir = tempfile::tempdir().unwrap();
+    let t = dir.path();
+    std::fs::write(t.join("y000000000000.boot"), "#!version:1.0.0.1\ninclude:config \"a.cfg\"\n").unwrap();
+    std::fs::write(t.join("a.cfg"), "#!version:1.0.0.1\ninclude:config \"b.cfg\"\n").unwrap();
+    std::fs::write(t.join("b.cfg"), "#!version:1.0.0.1\nx.y = 1\ninclude:config \"a.cfg\"\n").unwrap();
+    let out = bundler()
+        .arg("phone")
+        .arg(t)
+        .args(["--model", "FIP13G", "--mac", "00:21:F2:22:AE:F1", "--json"])
+        .output()
+        .unwrap();
+    assert!(!out.status.success(), "{}", stdout(&out));
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let urls: Vec<&str> = v["requests"].as_array().unwrap().iter().map(|r| r["url"].as_str().unwrap()).collect();
+    let names: Vec<&str> = urls.iter().map(|u| u.rsplit('/').next().unwrap()).collect();
+    assert_eq!(names, ["0021f222aef1.boot", "y000000000000.boot", "a.cfg", "b.cfg"], "a.cfg is fetched once");
+    let diagnostics = v["diagnostics"].as_array().unwrap().iter();
+    let messages: Vec<&str> =
+        diagnostics.filter(|d| d["severity"] == "error").map(|d| d["message"].as_str().unwrap()).collect();
+    let (a, b) = (urls[2], urls[3]);
+    assert_eq!(
+        messages,
+        [format!("includes 'a.cfg', which is already being read: an include cycle ({a} → {b} → {a})")],
+        "{}",
+        stdout(&out)
+    );
+    assert_eq!(v["settings"][0]["key"], "x.y");
 }

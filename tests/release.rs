@@ -21,34 +21,8 @@ fn make_firmware_zip(path: &Path, models: &[&str], size: usize) {
 fn project(dir: &Path, extra: &str) -> std::path::PathBuf {
     std::fs::create_dir_all(dir.join("src")).unwrap();
     std::fs::create_dir_all(dir.join("vendor")).unwrap();
-    sox(&[
-        "-n",
-        "-r",
-        "44100",
-        "-c",
-        "2",
-        dir.join("src/jingle.wav").to_str().unwrap(),
-        "synth",
-        "20",
-        "sine",
-        "440",
-        "vol",
-        "0.5",
-    ]);
-    sox(&[
-        "-n",
-        "-r",
-        "16000",
-        "-c",
-        "1",
-        dir.join("src/bell.flac").to_str().unwrap(),
-        "synth",
-        "3",
-        "sine",
-        "880",
-        "vol",
-        "0.5",
-    ]);
+    synth(&["-r", "44100", "-c", "2"], dir.join("src/jingle.wav"), &["20", "sine", "440", "vol", "0.5"]);
+    synth(&["-r", "16000", "-c", "1"], dir.join("src/bell.flac"), &["3", "sine", "880", "vol", "0.5"]);
     make_firmware_zip(&dir.join("vendor/Firmware_Htek_2.0.4.6.41_20191104.zip"), &["UC923", "UC924", "UC926"], 4096);
     let manifest = dir.join("release.toml");
     std::fs::write(
@@ -216,18 +190,7 @@ fn reproducible_and_an_unchanged_rebuild_reuses_everything() {
     assert_eq!(a, tree_digest(&dir.path().join("a")), "a rebuild changed the tree");
 
     // Changing one input rebuilds only what uses it.
-    sox(&[
-        "-n",
-        "-r",
-        "16000",
-        "-c",
-        "1",
-        dir.path().join("src/bell.flac").to_str().unwrap(),
-        "synth",
-        "3",
-        "sine",
-        "660",
-    ]);
+    synth(&["-r", "16000", "-c", "1"], dir.path().join("src/bell.flac"), &["3", "sine", "660"]);
     let out = run_in(dir.path(), &["release", "release.toml", "--out", "a"]);
     let text = stdout(&out);
     let ring6 = text.lines().find(|l| l.starts_with("ring/ring6.bin")).unwrap();

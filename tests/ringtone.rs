@@ -5,35 +5,10 @@ use common::*;
 use std::path::Path;
 use std::process::Command;
 
-/// What `sox FILE -n stat` reports, as (key, value) lines.
-fn sox_stat(args: &[&str]) -> String {
-    let out = Command::new("sox").args(args).args(["-n", "stat"]).output().expect("run sox");
-    assert!(out.status.success(), "sox stat: {}", String::from_utf8_lossy(&out.stderr));
-    String::from_utf8_lossy(&out.stderr).into_owned()
-}
-
 #[test]
 fn three_minute_song_becomes_a_16_second_gsrt_that_sox_reads() {
-    if !require_tool("sox") {
-        return;
-    }
-    let dir = tempfile::tempdir().unwrap();
-    sox(&[
-        "-n",
-        "-r",
-        "44100",
-        "-c",
-        "2",
-        "-b",
-        "16",
-        dir.path().join("song.wav").to_str().unwrap(),
-        "synth",
-        "180",
-        "sine",
-        "440",
-        "vol",
-        "0.5",
-    ]);
+    let Some(dir) = sox_dir() else { return };
+    synth(&["-r", "44100", "-c", "2", "-b", "16"], dir.path().join("song.wav"), &["180", "sine", "440", "vol", "0.5"]);
     let out = run_in(dir.path(), &["ringtone", "song.wav", "--slot", "5"]);
     assert!(out.status.success(), "{}", stderr(&out));
     let line = stdout(&out);
@@ -48,26 +23,8 @@ fn three_minute_song_becomes_a_16_second_gsrt_that_sox_reads() {
 
 #[test]
 fn a_1khz_tone_keeps_its_level_within_1_db() {
-    if !require_tool("sox") {
-        return;
-    }
-    let dir = tempfile::tempdir().unwrap();
-    sox(&[
-        "-n",
-        "-r",
-        "44100",
-        "-c",
-        "1",
-        "-b",
-        "16",
-        dir.path().join("tone.wav").to_str().unwrap(),
-        "synth",
-        "4",
-        "sine",
-        "1000",
-        "vol",
-        "0.5",
-    ]);
+    let Some(dir) = sox_dir() else { return };
+    synth(&["-r", "44100", "-c", "1", "-b", "16"], dir.path().join("tone.wav"), &["4", "sine", "1000", "vol", "0.5"]);
     let out = run_in(dir.path(), &["ringtone", "tone.wav", "--slot", "4"]);
     assert!(out.status.success(), "{}", stderr(&out));
     let rms_in = stat_value(&sox_stat(&[dir.path().join("tone.wav").to_str().unwrap()]), "RMS     amplitude");
@@ -80,42 +37,9 @@ fn a_1khz_tone_keeps_its_level_within_1_db() {
 
 #[test]
 fn a_5khz_tone_does_not_alias_into_the_8khz_output() {
-    if !require_tool("sox") {
-        return;
-    }
-    let dir = tempfile::tempdir().unwrap();
-    sox(&[
-        "-n",
-        "-r",
-        "44100",
-        "-c",
-        "1",
-        "-b",
-        "16",
-        dir.path().join("hi.wav").to_str().unwrap(),
-        "synth",
-        "3",
-        "sine",
-        "5000",
-        "vol",
-        "0.5",
-    ]);
-    sox(&[
-        "-n",
-        "-r",
-        "44100",
-        "-c",
-        "1",
-        "-b",
-        "16",
-        dir.path().join("ref.wav").to_str().unwrap(),
-        "synth",
-        "3",
-        "sine",
-        "1000",
-        "vol",
-        "0.5",
-    ]);
+    let Some(dir) = sox_dir() else { return };
+    synth(&["-r", "44100", "-c", "1", "-b", "16"], dir.path().join("hi.wav"), &["3", "sine", "5000", "vol", "0.5"]);
+    synth(&["-r", "44100", "-c", "1", "-b", "16"], dir.path().join("ref.wav"), &["3", "sine", "1000", "vol", "0.5"]);
     for name in ["hi", "ref"] {
         let out = run_in(
             dir.path(),
@@ -142,30 +66,14 @@ fn a_5khz_tone_does_not_alias_into_the_8khz_output() {
 
 #[test]
 fn g711_bytes_match_sox_for_the_same_8khz_samples() {
-    if !require_tool("sox") {
-        return;
-    }
-    let dir = tempfile::tempdir().unwrap();
+    let Some(dir) = sox_dir() else { return };
     let p = |n: &str| dir.path().join(n).to_str().unwrap().to_string();
     // A sweep across the whole 16-bit range exercises every G.711 segment.
-    sox(&[
-        "-n",
-        "-r",
-        "8000",
-        "-c",
-        "1",
-        "-b",
-        "16",
-        "-e",
-        "signed",
-        &p("in.raw"),
-        "synth",
-        "2",
-        "sine",
-        "100-3900",
-        "vol",
-        "0.99",
-    ]);
+    synth(
+        &["-r", "8000", "-c", "1", "-b", "16", "-e", "signed"],
+        p("in.raw"),
+        &["2", "sine", "100-3900", "vol", "0.99"],
+    );
     for (codec, sox_type, payload) in [("ulaw", "ul", 0u8), ("alaw", "al", 8u8)] {
         let out = run_in(
             dir.path(),
@@ -219,23 +127,8 @@ fn g711_bytes_match_sox_for_the_same_8khz_samples() {
 
 #[test]
 fn same_input_gives_identical_bytes_and_epoch_sets_the_stamp() {
-    if !require_tool("sox") {
-        return;
-    }
-    let dir = tempfile::tempdir().unwrap();
-    sox(&[
-        "-n",
-        "-r",
-        "22050",
-        "-c",
-        "1",
-        dir.path().join("a.wav").to_str().unwrap(),
-        "synth",
-        "2",
-        "pinknoise",
-        "vol",
-        "0.3",
-    ]);
+    let Some(dir) = sox_dir() else { return };
+    synth(&["-r", "22050", "-c", "1"], dir.path().join("a.wav"), &["2", "pinknoise", "vol", "0.3"]);
     let build = |out: &str, epoch: Option<&str>| {
         let mut cmd = bundler();
         cmd.current_dir(dir.path()).args(["ringtone", "a.wav", "--slot", "7", "-o", out]);
@@ -259,11 +152,8 @@ fn same_input_gives_identical_bytes_and_epoch_sets_the_stamp() {
 
 #[test]
 fn inspect_reports_a_broken_checksum_and_decodes_to_wav() {
-    if !require_tool("sox") {
-        return;
-    }
-    let dir = tempfile::tempdir().unwrap();
-    sox(&["-n", "-r", "8000", "-c", "1", dir.path().join("a.wav").to_str().unwrap(), "synth", "1", "sine", "600"]);
+    let Some(dir) = sox_dir() else { return };
+    synth(&["-r", "8000", "-c", "1"], dir.path().join("a.wav"), &["1", "sine", "600"]);
     assert!(run_in(dir.path(), &["ringtone", "a.wav", "--slot", "8"]).status.success());
     assert_clean_edges(&dir.path().join("ring8.bin"), 5, 5);
     let out = run_in(dir.path(), &["inspect", "ring8.bin", "--wav", "back.wav"]);
@@ -282,11 +172,8 @@ fn inspect_reports_a_broken_checksum_and_decodes_to_wav() {
 
 #[test]
 fn options_out_dir_alaw_and_model_rules() {
-    if !require_tool("sox") {
-        return;
-    }
-    let dir = tempfile::tempdir().unwrap();
-    sox(&["-n", "-r", "48000", "-c", "2", dir.path().join("a.flac").to_str().unwrap(), "synth", "30", "sine", "300"]);
+    let Some(dir) = sox_dir() else { return };
+    synth(&["-r", "48000", "-c", "2"], dir.path().join("a.flac"), &["30", "sine", "300"]);
     let out = run_in(
         dir.path(),
         &[
@@ -333,10 +220,7 @@ fn assert_fails_cleanly(dir: &Path, args: &[&str], needles: &[&str]) {
 
 #[test]
 fn bad_inputs_fail_with_one_line_and_no_output() {
-    if !require_tool("sox") {
-        return;
-    }
-    let dir = tempfile::tempdir().unwrap();
+    let Some(dir) = sox_dir() else { return };
     let d = dir.path();
     let p = |n: &str| d.join(n).to_str().unwrap().to_string();
     assert_fails_cleanly(d, &["ringtone", "missing.wav", "--slot", "5"], &["missing.wav"]);
@@ -345,7 +229,7 @@ fn bad_inputs_fail_with_one_line_and_no_output() {
     std::fs::write(d.join("notes.wav"), b"this is not audio at all, just text\n".repeat(20)).unwrap();
     assert_fails_cleanly(d, &["ringtone", "notes.wav", "--slot", "5"], &["notes.wav"]);
 
-    sox(&["-n", "-r", "44100", "-c", "1", "-b", "16", &p("good.wav"), "synth", "2", "sine", "440"]);
+    synth(&["-r", "44100", "-c", "1", "-b", "16"], p("good.wav"), &["2", "sine", "440"]);
     let good = std::fs::read(d.join("good.wav")).unwrap();
     std::fs::write(d.join("truncated.wav"), &good[..30]).unwrap();
     assert_fails_cleanly(d, &["ringtone", "truncated.wav", "--slot", "5"], &["truncated.wav"]);
@@ -356,7 +240,7 @@ fn bad_inputs_fail_with_one_line_and_no_output() {
     assert_fails_cleanly(d, &["ringtone", "liar.wav", "--slot", "5"], &["liar.wav"]);
     sox(&["-n", "-r", "8000", "-c", "1", "-b", "16", &p("zero.wav"), "trim", "0", "0"]);
     assert_fails_cleanly(d, &["ringtone", "zero.wav", "--slot", "5"], &["zero.wav"]);
-    sox(&["-n", "-r", "8000", "-c", "1", "-e", "ima-adpcm", &p("adpcm.wav"), "synth", "1", "sine", "440"]);
+    synth(&["-r", "8000", "-c", "1", "-e", "ima-adpcm"], p("adpcm.wav"), &["1", "sine", "440"]);
     assert_fails_cleanly(d, &["ringtone", "adpcm.wav", "--slot", "5"], &["adpcm.wav"]);
     let mut mp3 = vec![0xFF, 0xFB, 0x90, 0x64];
     mp3.extend(std::iter::repeat_n(0xA5u8, 3000));
@@ -375,7 +259,7 @@ fn bad_inputs_fail_with_one_line_and_no_output() {
 
 /// `dir/a.wav`: 1 s of 600 Hz at 8 kHz, made by SoX, for the tests of refused options.
 fn one_second_tone(dir: &Path) {
-    sox(&["-n", "-r", "8000", "-c", "1", dir.join("a.wav").to_str().unwrap(), "synth", "1", "sine", "600"]);
+    synth(&["-r", "8000", "-c", "1"], dir.join("a.wav"), &["1", "sine", "600"]);
 }
 
 /// A 20 s, 440 Hz tone at 44.1 kHz in `dir/name`, made by SoX; `extra` is appended to `synth`.
@@ -388,10 +272,7 @@ fn sox_tone(dir: &Path, name: &str, extra: &[&str]) {
 
 #[test]
 fn the_16_second_cap_is_exact_even_and_ends_in_silence() {
-    if !require_tool("sox") {
-        return;
-    }
-    let dir = tempfile::tempdir().unwrap();
+    let Some(dir) = sox_dir() else { return };
     sox_tone(dir.path(), "long.wav", &["440", "vol", "0.5"]);
     for (codec, silence) in [("ulaw", 0xFFu8), ("alaw", 0xD5)] {
         let out = format!("{codec}.bin");
@@ -422,10 +303,7 @@ fn the_16_second_cap_is_exact_even_and_ends_in_silence() {
 
 #[test]
 fn an_input_starting_at_a_peak_or_cut_by_start_fades_in() {
-    if !require_tool("sox") {
-        return;
-    }
-    let dir = tempfile::tempdir().unwrap();
+    let Some(dir) = sox_dir() else { return };
     // Phase 25 %: a cosine, at its peak on the first sample.
     sox_tone(dir.path(), "peak.wav", &["500", "0", "25", "vol", "0.5"]);
     for (out, extra) in
@@ -482,10 +360,7 @@ open(sys.argv[1], "wb").write(b)
 
 #[test]
 fn container_overrides_never_write_a_file_inspect_rejects() {
-    if !require_tool("sox") {
-        return;
-    }
-    let dir = tempfile::tempdir().unwrap();
+    let Some(dir) = sox_dir() else { return };
     let d = dir.path();
     one_second_tone(d);
     // Under the slot's own name only the model's container; another name must say its container.
@@ -530,28 +405,10 @@ fn container_overrides_never_write_a_file_inspect_rejects() {
 
 #[test]
 fn normalize_gain_is_capped_at_40_db_with_a_warning() {
-    if !require_tool("sox") {
-        return;
-    }
-    let dir = tempfile::tempdir().unwrap();
+    let Some(dir) = sox_dir() else { return };
     let d = dir.path();
     // Peak about −86 dBFS: reaching −1 dBFS would take +85 dB.
-    sox(&[
-        "-n",
-        "-r",
-        "8000",
-        "-c",
-        "1",
-        "-b",
-        "16",
-        d.join("hum.wav").to_str().unwrap(),
-        "synth",
-        "1",
-        "sine",
-        "300",
-        "vol",
-        "0.00005",
-    ]);
+    synth(&["-r", "8000", "-c", "1", "-b", "16"], d.join("hum.wav"), &["1", "sine", "300", "vol", "0.00005"]);
     let out = run_in(d, &["ringtone", "hum.wav", "--slot", "5", "--normalize"]);
     assert!(out.status.success(), "{}", stderr(&out));
     assert!(stderr(&out).contains("warning: hum.wav: normalization gain capped at +40 dB"), "{}", stderr(&out));
@@ -561,30 +418,14 @@ fn normalize_gain_is_capped_at_40_db_with_a_warning() {
     assert!((gain_db - 40.0).abs() < 1.5, "gain {gain_db:.1} dB");
     assert_clean_edges(&d.join("ring5.bin"), 5, 5);
     // A normal input is normalized without a warning.
-    sox(&[
-        "-n",
-        "-r",
-        "8000",
-        "-c",
-        "1",
-        d.join("ok.wav").to_str().unwrap(),
-        "synth",
-        "1",
-        "sine",
-        "300",
-        "vol",
-        "0.1",
-    ]);
+    synth(&["-r", "8000", "-c", "1"], d.join("ok.wav"), &["1", "sine", "300", "vol", "0.1"]);
     let out = run_in(d, &["ringtone", "ok.wav", "--slot", "5", "--normalize", "-o", "ok.bin"]);
     assert!(out.status.success() && !stderr(&out).contains("warning"), "{}", stderr(&out));
 }
 
 #[test]
 fn option_errors_name_the_flag_the_user_wrote() {
-    if !require_tool("sox") {
-        return;
-    }
-    let dir = tempfile::tempdir().unwrap();
+    let Some(dir) = sox_dir() else { return };
     let d = dir.path();
     one_second_tone(d);
     assert_fails_cleanly(
@@ -640,10 +481,7 @@ fn option_errors_name_the_flag_the_user_wrote() {
 
 #[test]
 fn the_layout_sample_rate_is_used_not_ignored() {
-    if !require_tool("sox") {
-        return;
-    }
-    let dir = tempfile::tempdir().unwrap();
+    let Some(dir) = sox_dir() else { return };
     let d = dir.path();
     one_second_tone(d);
     std::fs::create_dir(d.join("layouts")).unwrap();

@@ -12,7 +12,7 @@ fn ring_source(dir: &Path) -> Option<Vec<u8>> {
         return None;
     }
     let wav = dir.join("x.wav");
-    tool("sox", &["-n", "-r", "8000", "-c", "1", wav.to_str().unwrap(), "synth", "1", "sine", "440"]);
+    synth(&["-r", "8000", "-c", "1"], wav, &["1", "sine", "440"]);
     let out = run_in(dir, &["ringtone", "x.wav", "--slot", "5", "-o", "plain.bin"]);
     assert!(out.status.success(), "{}", stderr(&out));
     Some(std::fs::read(dir.join("plain.bin")).unwrap())

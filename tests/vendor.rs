@@ -77,7 +77,7 @@ fn project(dir: &Path, layout: &str) {
     std::fs::create_dir_all(dir.join("layouts")).unwrap();
     std::fs::write(dir.join("layouts/acme.toml"), layout).unwrap();
     let wav = dir.join("tone.wav");
-    tool("sox", &["-n", "-r", "22050", "-c", "1", wav.to_str().unwrap(), "synth", "6", "sine", "660", "vol", "0.5"]);
+    synth(&["-r", "22050", "-c", "1"], wav, &["6", "sine", "660", "vol", "0.5"]);
     tool("convert", &["-size", "900x600", "gradient:teal-white", dir.join("bg.jpg").to_str().unwrap()]);
     std::fs::write(dir.join("phones.csv"), "mac,model,account1.sip_server\n0a0b0c000001,AC1,sip.example.com\n")
         .unwrap();

@@ -311,7 +311,11 @@ impl Linter<'_> {
         let base = path.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(Path::new("."));
         let Some(name) = path.file_name() else { return };
         let mut graph = Vec::new();
-        let walked = super::resolve::walk_includes(base, Path::new(name), &self.fv, &mut graph, &mut |_| {});
+        let walked = super::resolve::walk_includes(base, Path::new(name), &self.fv, &mut |step| {
+            if let crate::includes::Step::Problem(d) = step {
+                graph.push(d);
+            }
+        });
         if let Err(e) = walked {
             graph.push(Diagnostic::error(name.to_string_lossy(), format!("{e:#}")));
         }

@@ -29,9 +29,18 @@ struct Contact {
     numbers: Vec<String>,
 }
 
+/// Contacts by group, in the order the groups first appear.
+type Groups = Vec<(String, Vec<Contact>)>;
+
 /// Reads the contacts CSV and renders the phonebook XML. Every bad row is reported; any makes it fail.
 pub fn build(path: &Path, rules: &PhonebookRules) -> Result<String> {
     let mut csv = CsvFile::open(path)?;
+    let groups = read_groups(&mut csv, rules)?;
+    Ok(render(&groups, rules))
+}
+
+/// The columns `name`, `numbers` and (optional) `group`; any other column is an error.
+fn columns(csv: &CsvFile) -> Result<(usize, usize, Option<usize>)> {
     let name_col = csv.require_column("name")?;
     let numbers_col = csv.require_column("numbers")?;
     let group_col = csv.column("group");
@@ -43,8 +52,14 @@ pub fn build(path: &Path, rules: &PhonebookRules) -> Result<String> {
     {
         bail!("{}:1: unknown column '{}': a phonebook has columns name, numbers, group", csv.shown, extra.1);
     }
+    Ok((name_col, numbers_col, group_col))
+}
+
+/// Every row's contact, grouped; every bad row is reported, and any makes it fail.
+fn read_groups(csv: &mut CsvFile, rules: &PhonebookRules) -> Result<Groups> {
+    let (name_col, numbers_col, group_col) = columns(csv)?;
     let shown = csv.shown.clone();
-    let mut groups: Vec<(String, Vec<Contact>)> = Vec::new();
+    let mut groups: Groups = Vec::new();
     let mut errors: Vec<Diagnostic> = Vec::new();
     let mut count = 0usize;
     while let Some(row) = csv.next_row()? {
@@ -54,20 +69,7 @@ pub fn build(path: &Path, rules: &PhonebookRules) -> Result<String> {
         let group = group_col.map(cell).filter(|g| !g.is_empty()).unwrap_or_else(|| rules.default_group.clone());
         let numbers: Vec<String> =
             cell(numbers_col).split(';').map(|n| n.trim().to_string()).filter(|n| !n.is_empty()).collect();
-        let problem = if name.is_empty() {
-            Some("the name is empty".to_string())
-        } else if numbers.is_empty() {
-            Some(format!("{name} has no number"))
-        } else if numbers.len() > rules.max_numbers {
-            Some(format!("{name} has {} numbers; a phonebook entry holds at most {}", numbers.len(), rules.max_numbers))
-        } else {
-            [&name, &group]
-                .into_iter()
-                .chain(numbers.iter())
-                .find_map(|v| unrepresentable(v))
-                .map(|why| format!("a value {why}"))
-        };
-        if let Some(msg) = problem {
+        if let Some(msg) = problem(&name, &group, &numbers, rules) {
             errors.push(Diagnostic::error(shown.clone(), msg).at(line, 1));
             continue;
         }
@@ -87,9 +89,31 @@ pub fn build(path: &Path, rules: &PhonebookRules) -> Result<String> {
     if count == 0 {
         bail!("{shown}: no contacts (only a header row)");
     }
+    Ok(groups)
+}
+
+/// What is wrong with one contact row, if anything.
+fn problem(name: &str, group: &str, numbers: &[String], rules: &PhonebookRules) -> Option<String> {
+    if name.is_empty() {
+        Some("the name is empty".to_string())
+    } else if numbers.is_empty() {
+        Some(format!("{name} has no number"))
+    } else if numbers.len() > rules.max_numbers {
+        Some(format!("{name} has {} numbers; a phonebook entry holds at most {}", numbers.len(), rules.max_numbers))
+    } else {
+        [name, group]
+            .into_iter()
+            .chain(numbers.iter().map(String::as_str))
+            .find_map(unrepresentable)
+            .map(|why| format!("a value {why}"))
+    }
+}
+
+/// The phonebook XML of `groups`.
+fn render(groups: &Groups, rules: &PhonebookRules) -> String {
     let mut xml = String::from("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<YealinkIPPhoneBook>\n");
     let _ = writeln!(xml, "<Title>{}</Title>", escape(&rules.title, false));
-    for (group, contacts) in &groups {
+    for (group, contacts) in groups {
         let _ = writeln!(xml, "<Menu Name=\"{}\">", escape(group, true));
         for c in contacts {
             let _ = write!(xml, "<Unit Name=\"{}\"", escape(&c.name, true));
@@ -102,5 +126,5 @@ pub fn build(path: &Path, rules: &PhonebookRules) -> Result<String> {
         xml.push_str("</Menu>\n");
     }
     xml.push_str("</YealinkIPPhoneBook>\n");
-    Ok(xml)
+    xml
 }

@@ -44,46 +44,23 @@ pub fn generate<P: Send + Sync>(
     let shown = csv.shown.clone();
     let mut seen: HashMap<Mac, u64> = HashMap::new();
     let mut errors: Vec<Diagnostic> = Vec::new();
-    let mut batch: Vec<P> = Vec::with_capacity(BATCH);
+    let mut batch =
+        Batch { rows: Vec::with_capacity(BATCH), sink, render: &render, bar: crate::progress::bar(0, "phones") };
     let mut phones = 0usize;
-    let bar = crate::progress::bar(0, "phones");
-    let write_batch = |batch: &mut Vec<P>| -> Result<()> {
-        batch.par_iter().try_for_each(|p| -> Result<()> {
-            for (name, bytes) in render(p)? {
-                sink.write(&name, &bytes)?;
-            }
-            Ok(())
-        })?;
-        bar.inc(batch.len() as u64);
-        batch.clear();
-        Ok(())
-    };
     while let Some(row) = csv.next_row()? {
         let line = row.line;
-        let error = |msg: String| Diagnostic::error(shown.clone(), msg).at(line as usize, 1);
-        let raw_mac = row.fields.get(mac_column).unwrap_or_default();
-        let checked = match Mac::parse(raw_mac) {
-            Err(e) => Err(e),
-            Ok(mac) => match seen.get(&mac) {
-                Some(first) => Err(format!("MAC {mac} appears twice (first on line {first})")),
-                None => {
-                    seen.insert(mac, line);
-                    check(&PhoneRow { line, mac, fields: row.fields })
-                }
-            },
-        };
-        match checked {
+        match check_row(&row, mac_column, &mut seen, &mut check) {
             Err(msg) => {
-                errors.push(error(msg));
+                errors.push(Diagnostic::error(shown.clone(), msg).at(line as usize, 1));
                 if errors.len() >= MAX_ERRORS {
                     break;
                 }
             }
             Ok(p) if errors.is_empty() => {
-                batch.push(p);
+                batch.rows.push(p);
                 phones += 1;
-                if batch.len() == BATCH {
-                    write_batch(&mut batch)?;
+                if batch.rows.len() == BATCH {
+                    batch.write()?;
                 }
             }
             Ok(_) => {} // Once anything is wrong, rows are only checked, not rendered.
@@ -95,9 +72,47 @@ pub fn generate<P: Send + Sync>(
     if !errors.is_empty() {
         return Err(refuse(&errors));
     }
-    write_batch(&mut batch)?;
-    bar.finish_and_clear();
+    batch.write()?;
+    batch.bar.finish_and_clear();
     Ok(phones)
+}
+
+/// One row's MAC read and de-duplicated (`seen`: MAC → first line), then the vendor's `check`.
+fn check_row<P>(
+    row: &super::csv_input::Row,
+    mac_column: usize,
+    seen: &mut HashMap<Mac, u64>,
+    check: &mut impl FnMut(&PhoneRow) -> Result<P, String>,
+) -> Result<P, String> {
+    let mac = Mac::parse(row.fields.get(mac_column).unwrap_or_default())?;
+    if let Some(first) = seen.get(&mac) {
+        return Err(format!("MAC {mac} appears twice (first on line {first})"));
+    }
+    seen.insert(mac, row.line);
+    check(&PhoneRow { line: row.line, mac, fields: row.fields })
+}
+
+/// Checked rows waiting to be rendered, and where their files go.
+struct Batch<'a, P, R> {
+    rows: Vec<P>,
+    sink: &'a super::Sink,
+    render: &'a R,
+    bar: indicatif::ProgressBar,
+}
+
+impl<P: Send + Sync, R: Fn(&P) -> Result<Files> + Sync> Batch<'_, P, R> {
+    /// Renders the rows on every core, writes their files and empties the batch.
+    fn write(&mut self) -> Result<()> {
+        self.rows.par_iter().try_for_each(|p| -> Result<()> {
+            for (name, bytes) in (self.render)(p)? {
+                self.sink.write(&name, &bytes)?;
+            }
+            Ok(())
+        })?;
+        self.bar.inc(self.rows.len() as u64);
+        self.rows.clear();
+        Ok(())
+    }
 }
 
 /// The error for rows that refuse a whole input: the first problem in the error line; every one

@@ -7,11 +7,12 @@
 //! came from.
 
 use super::aes::{looks_encrypted, AesKey};
-use super::fvfile::{self, FvData, Item, Kind};
+use super::fvfile::{self, FvData, Kind};
 use super::htek_xml;
 use super::lint::htek_name;
 use super::mac::Mac;
 use super::pcodes::HtekData;
+use crate::includes::{self, Fetched, Listed, Located, Step};
 use crate::layout::ConfigFormat;
 use crate::report::{has_errors, print_json, Diagnostic};
 use crate::Context;
@@ -19,9 +20,6 @@ use anyhow::{bail, Result};
 use serde::Serialize;
 use std::path::{Component, Path, PathBuf};
 use std::process::ExitCode;
-
-/// How deep includes may nest.
-const MAX_INCLUDE_DEPTH: usize = 8;
 
 #[derive(clap::Args)]
 #[command(after_help = "Examples:
@@ -297,112 +295,66 @@ fn resolve_flyingvoice(dir: &Path, mac: Mac, data: &FvData) -> Result<Resolution
         diagnostics: Vec::new(),
     };
     let mut graph = Vec::new();
-    walk_includes(dir, Path::new(&start), data, &mut graph, &mut |step| match step {
-        Step::File(fetch) => r.files.push(fetch),
+    walk_includes(dir, Path::new(&start), data, &mut |step| match step {
+        Step::File { name, status, depth, note } => {
+            r.files.push(Fetch { file: name.to_string(), status: status.to_string(), depth, note })
+        }
         Step::Parsed(diagnostics) => r.diagnostics.extend_from_slice(diagnostics),
         Step::Setting { file, key, value, line } => r.set(key, value, file, (line, None), None),
+        Step::Problem(d) => graph.push(d),
     })?;
     r.diagnostics.extend(graph);
     Ok(r)
 }
 
-/// What [`walk_includes`] meets, in the order the phone reads it.
-pub(super) enum Step<'a> {
-    /// A file read, skipped or missing.
-    File(Fetch),
-    /// The findings of parsing the file just read.
-    Parsed(&'a [Diagnostic]),
-    /// A setting, in file order, interleaved with the settings of included files.
-    Setting { file: &'a str, key: &'a str, value: &'a str, line: usize },
-}
-
-/// The one include-graph walk (`config resolve` and `config lint`): reads `start` (relative to
-/// `root`) and follows its includes depth-first in order. Problems of the graph itself (an include
-/// that is missing, leaves the folder, also through a symlink, or closes a cycle; nesting too deep)
-/// go to `graph`, at the include line that causes them, with the file shown relative to `root`.
+/// The include walk over a provisioning folder (`config resolve` and `config lint`): reads `start`
+/// (relative to `root`) and follows its includes. Problems of the graph itself (an include that is
+/// missing, leaves the folder, also through a symlink, or closes a cycle; nesting too deep) are
+/// [`Step::Problem`]s at the include line that causes them, with the file shown relative to `root`.
 pub(super) fn walk_includes(
     root: &Path,
     start: &Path,
     data: &FvData,
-    graph: &mut Vec<Diagnostic>,
     on: &mut dyn for<'s> FnMut(Step<'s>),
 ) -> Result<()> {
     let real_root = root.canonicalize().map_err(|e| anyhow::anyhow!("{}: {e}", root.display()))?;
-    let mut walk = Walk { root, real_root, data, stack: Vec::new(), graph, on };
-    walk.follow(start, 0)
+    let bytes = crate::input::read_limited(&root.join(start), fvfile::MAX_FILE_BYTES)?;
+    let mut folder = Folder { root, real_root };
+    includes::walk(&mut folder, data, &start.display().to_string(), &bytes, on)
 }
 
-struct Walk<'a> {
+/// A provisioning folder as the include walk reads it: only what is inside it.
+struct Folder<'a> {
     root: &'a Path,
     real_root: PathBuf,
-    data: &'a FvData,
-    stack: Vec<PathBuf>,
-    graph: &'a mut Vec<Diagnostic>,
-    on: &'a mut dyn for<'s> FnMut(Step<'s>),
 }
 
-impl Walk<'_> {
-    fn follow(&mut self, rel: &Path, depth: usize) -> Result<()> {
-        let shown = rel.display().to_string();
-        let path = self.root.join(rel);
-        let bytes = crate::input::read_limited(&path, fvfile::MAX_FILE_BYTES)?;
-        let kind = Kind::of(&shown).unwrap_or(Kind::Cfg);
-        let parsed = fvfile::parse(&shown, &bytes, kind, &self.data.syntax);
-        (self.on)(Step::File(Fetch { file: shown.clone(), status: "present".into(), depth, note: None }));
-        (self.on)(Step::Parsed(&parsed.diagnostics));
-        self.stack.push(rel.to_path_buf());
-        for item in &parsed.items {
-            match item {
-                Item::Setting { key, value, line } => {
-                    (self.on)(Step::Setting { file: &shown, key, value, line: *line })
-                }
-                Item::Include { target, line, column } => {
-                    let at = |msg: String| Diagnostic::error(&shown, msg).at(*line, *column);
-                    if let Some(msg) = self.include(rel, target, depth)? {
-                        self.graph.push(at(msg));
-                    }
-                }
-            }
-        }
-        self.stack.pop();
-        Ok(())
-    }
-
-    /// Follows one include of `rel`; `Some(problem)` when it cannot be followed.
-    fn include(&mut self, rel: &Path, target: &str, depth: usize) -> Result<Option<String>> {
+impl includes::Source for Folder<'_> {
+    fn locate(&mut self, from: &str, target: &str) -> Located {
+        let not_followed = |listed, problem: Option<String>| Located::NotFollowed { listed, problem };
         if target.contains("://") || target.starts_with('/') {
             let note = Some("absolute URL: bundler reads only the folder".into());
-            (self.on)(Step::File(Fetch { file: target.to_string(), status: "skipped".into(), depth: depth + 1, note }));
-            return Ok(None);
+            return not_followed(Some(Listed { name: target.to_string(), status: "skipped", note }), None);
         }
-        let base = rel.parent().unwrap_or(Path::new(""));
+        let base = Path::new(from).parent().unwrap_or(Path::new(""));
         let Some(next) = inside(&base.join(target)) else {
-            return Ok(Some(format!("includes '{target}', which leaves the provisioning folder")));
+            return not_followed(None, Some(format!("includes '{target}', which leaves the provisioning folder")));
         };
-        let path = self.root.join(&next);
+        let (path, name) = (self.root.join(&next), next.display().to_string());
         if !path.is_file() {
-            let missing =
-                Fetch { file: next.display().to_string(), status: "missing".into(), depth: depth + 1, note: None };
-            (self.on)(Step::File(missing));
-            return Ok(Some(format!("includes '{target}', which is not there: the phone gets nothing from it")));
+            let problem = format!("includes '{target}', which is not there: the phone gets nothing from it");
+            return not_followed(Some(Listed { name, status: "missing", note: None }), Some(problem));
         }
         if !path.canonicalize().is_ok_and(|p| p.starts_with(&self.real_root)) {
-            return Ok(Some(format!(
+            return not_followed(None, Some(format!(
                 "includes '{target}', which is a symlink to outside the provisioning folder: the server would not hand it out"
             )));
         }
-        if let Some(i) = self.stack.iter().position(|p| *p == next) {
-            let chain: Vec<String> = self.stack[i..].iter().chain([&next]).map(|p| p.display().to_string()).collect();
-            return Ok(Some(format!(
-                "includes '{target}', which is already being read: an include cycle ({})",
-                chain.join(" → ")
-            )));
-        }
-        if depth + 1 > MAX_INCLUDE_DEPTH {
-            return Ok(Some(format!("includes '{target}': includes nest deeper than {MAX_INCLUDE_DEPTH} levels")));
-        }
-        self.follow(&next, depth + 1)?;
-        Ok(None)
+        Located::At(name)
+    }
+
+    fn fetch(&mut self, name: &str, _target: &str) -> Result<Fetched> {
+        crate::input::read_limited(&self.root.join(name), fvfile::MAX_FILE_BYTES).map(Fetched::Got)
     }
 }
 

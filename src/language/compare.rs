@@ -3,7 +3,7 @@
 //! English and placeholder differences are warnings, errors with `--strict`. Every message names
 //! the item.
 
-use super::items::Items;
+use super::items::{Item, Items};
 use super::placeholders;
 use super::position::LineIndex;
 use crate::report::{Diagnostic, Severity};
@@ -53,72 +53,97 @@ pub fn compare(
     out: &mut Vec<Diagnostic>,
 ) -> Counts {
     let soft = if strict { Severity::Error } else { Severity::Warning };
-    let mut counts = Counts::default();
-    let at = |offset: usize| lines.at(offset);
+    let mut c = Comparison { shown, lines, template, soft, counts: Counts::default(), out };
     // One pass over the translation: each item is found in the template or is extra.
     for item in translation.iter() {
-        let Some(t) = template.items.get(&item.key) else {
-            if item.translatable || !item.value.is_empty() {
-                counts.extra += 1;
-                let (line, column) = at(item.offset);
-                out.push(
-                    Diagnostic::error(
-                        shown,
-                        format!(
-                            "item '{}' is not in the template {} (misspelt key, or a template of another firmware?)",
-                            item.key, template.shown
-                        ),
-                    )
-                    .at(line, column),
-                );
-            }
-            continue;
-        };
-        if !t.translatable {
-            continue;
-        }
-        counts.translated += 1;
-        let here = |severity: Severity, message: String| {
-            let (line, column) = at(item.offset);
-            Diagnostic::new(shown, severity, message).at(line, column)
-        };
-        if item.value.is_empty() {
-            counts.empty += 1;
-            out.push(here(Severity::Error, format!("item '{}' is empty (English: {})", t.key, shorten(&t.value))));
-            continue;
-        }
-        if item.value == t.value && t.value.chars().any(char::is_alphabetic) {
-            counts.identical += 1;
-            out.push(here(soft, format!("item '{}' is the same as English: {}", t.key, shorten(&t.value))));
-        }
-        if let Some(diff) = placeholders::differences(&t.value, &item.value) {
-            counts.placeholders += 1;
-            out.push(here(soft, format!("item '{}' has other placeholders than English: {diff}", t.key)));
+        match template.items.get(&item.key) {
+            None => c.extra(item),
+            Some(t) if t.translatable => c.translated(item, t),
+            Some(_) => {}
         }
     }
-    if counts.translated == 0 && translation.iter().next().is_some() {
-        out.push(Diagnostic::note(
-            shown,
+    if c.counts.translated == 0 && translation.iter().next().is_some() {
+        c.none_matched();
+    }
+    // Only when some template item was not met: which ones, in template order.
+    if c.counts.translated < template.item_count() {
+        c.missing(translation);
+    }
+    c.counts
+}
+
+/// One comparison under way: where findings go and what has been counted.
+struct Comparison<'a> {
+    shown: &'a str,
+    lines: &'a LineIndex<'a>,
+    template: &'a Template,
+    /// The severity of the findings `--strict` makes errors.
+    soft: Severity,
+    counts: Counts,
+    out: &'a mut Vec<Diagnostic>,
+}
+
+impl Comparison<'_> {
+    fn push(&mut self, item: &Item, severity: Severity, message: String) {
+        let (line, column) = self.lines.at(item.offset);
+        self.out.push(Diagnostic::new(self.shown, severity, message).at(line, column));
+    }
+
+    /// A translation item the template does not have (unless it is an empty untranslatable one).
+    fn extra(&mut self, item: &Item) {
+        if item.translatable || !item.value.is_empty() {
+            self.counts.extra += 1;
+            let template = &self.template.shown;
+            let message = format!(
+                "item '{}' is not in the template {template} (misspelt key, or a template of another firmware?)",
+                item.key
+            );
+            self.push(item, Severity::Error, message);
+        }
+    }
+
+    /// A translation of the template item `t`: empty, the same as English, other placeholders.
+    fn translated(&mut self, item: &Item, t: &Item) {
+        self.counts.translated += 1;
+        if item.value.is_empty() {
+            self.counts.empty += 1;
+            self.push(item, Severity::Error, format!("item '{}' is empty (English: {})", t.key, shorten(&t.value)));
+            return;
+        }
+        if item.value == t.value && t.value.chars().any(char::is_alphabetic) {
+            self.counts.identical += 1;
+            self.push(item, self.soft, format!("item '{}' is the same as English: {}", t.key, shorten(&t.value)));
+        }
+        if let Some(diff) = placeholders::differences(&t.value, &item.value) {
+            self.counts.placeholders += 1;
+            self.push(item, self.soft, format!("item '{}' has other placeholders than English: {diff}", t.key));
+        }
+    }
+
+    fn none_matched(&mut self) {
+        self.out.push(Diagnostic::note(
+            self.shown,
             format!(
                 "none of the {} items of {} is in this file: its structure differs from the template's (another root element, other id attributes or variable name?)",
-                template.item_count(),
-                template.shown
+                self.template.item_count(),
+                self.template.shown
             ),
         ));
     }
-    // Only when some template item was not met: which ones, in template order.
-    if counts.translated < template.item_count() {
+
+    /// The template items the translation lacks, in template order.
+    fn missing(&mut self, translation: &Items) {
+        let template = self.template;
         let template_lines = LineIndex::new(&template.text);
         for t in template.items.iter().filter(|t| t.translatable && !translation.contains(&t.key)) {
-            counts.missing += 1;
+            self.counts.missing += 1;
             let (line, _) = template_lines.at(t.offset);
-            out.push(Diagnostic::error(
-                shown,
+            self.out.push(Diagnostic::error(
+                self.shown,
                 format!("missing item '{}' (English: {}, {} line {line})", t.key, shorten(&t.value), template.shown),
             ));
         }
     }
-    counts
 }
 
 /// A value quoted for a message, cut after 60 characters.

@@ -139,15 +139,8 @@ impl<'a> Lexer<'a> {
     fn string(&mut self, quote: char) -> Result<String, At> {
         let start = self.pos;
         self.pos += 1;
-        // Most strings have no escapes: take them whole.
-        let rest = &self.text.as_bytes()[self.pos..];
-        let q = quote as u8;
-        if let Some(end) = rest.iter().position(|&b| b == q || b == b'\\' || b == b'\n' || b == b'\r' || b == b'$') {
-            if rest[end] == q {
-                let value = self.text[self.pos..self.pos + end].to_string();
-                self.pos += end + 1;
-                return Ok(value);
-            }
+        if let Some(value) = self.plain_string(quote) {
+            return Ok(value);
         }
         let mut value = String::new();
         let mut chars = self.text[self.pos..].char_indices();
@@ -163,37 +156,57 @@ impl<'a> Lexer<'a> {
                 '\n' | '\r' if quote != '`' => break,
                 '\\' => {
                     let Some((j, e)) = chars.next() else { break };
-                    match e {
-                        'n' => value.push('\n'),
-                        't' => value.push('\t'),
-                        'r' => value.push('\r'),
-                        'b' => value.push('\u{8}'),
-                        'f' => value.push('\u{c}'),
-                        'v' => value.push('\u{b}'),
-                        '0' => value.push('\0'),
-                        '\r' => {
-                            if self.text[self.pos + j + 1..].starts_with('\n') {
-                                chars.next();
-                            }
-                        }
-                        '\n' | '\u{2028}' | '\u{2029}' => {}
-                        'x' | 'u' => {
-                            let escape_at = self.pos + j - 1;
-                            let rest = &self.text[self.pos + j + 1..];
-                            let (code, used) =
-                                hex_escape(e, rest).ok_or_else(|| at(escape_at, "malformed \\x or \\u escape"))?;
-                            for _ in 0..used {
-                                chars.next();
-                            }
-                            value.push(code);
-                        }
-                        other => value.push(other),
-                    }
+                    self.escape(&mut chars, j, e, &mut value)?;
                 }
                 c => value.push(c),
             }
         }
         Err(at(start, "string is never closed: a quote is missing before the end of the line"))
+    }
+
+    /// Most strings have no escapes: one closed by `quote` before any `\`, line end or `$` is taken
+    /// whole (and the lexer moved past it).
+    fn plain_string(&mut self, quote: char) -> Option<String> {
+        let rest = &self.text.as_bytes()[self.pos..];
+        let q = quote as u8;
+        let end = rest.iter().position(|&b| b == q || b == b'\\' || b == b'\n' || b == b'\r' || b == b'$')?;
+        if rest[end] != q {
+            return None;
+        }
+        let value = self.text[self.pos..self.pos + end].to_string();
+        self.pos += end + 1;
+        Some(value)
+    }
+
+    /// The escape `\e` (`e` at `j` in `chars`, which it may move past what the escape takes) added
+    /// to `value`.
+    fn escape(&self, chars: &mut std::str::CharIndices, j: usize, e: char, value: &mut String) -> Result<(), At> {
+        match e {
+            'n' => value.push('\n'),
+            't' => value.push('\t'),
+            'r' => value.push('\r'),
+            'b' => value.push('\u{8}'),
+            'f' => value.push('\u{c}'),
+            'v' => value.push('\u{b}'),
+            '0' => value.push('\0'),
+            '\r' => {
+                if self.text[self.pos + j + 1..].starts_with('\n') {
+                    chars.next();
+                }
+            }
+            '\n' | '\u{2028}' | '\u{2029}' => {}
+            'x' | 'u' => {
+                let escape_at = self.pos + j - 1;
+                let rest = &self.text[self.pos + j + 1..];
+                let (code, used) = hex_escape(e, rest).ok_or_else(|| at(escape_at, "malformed \\x or \\u escape"))?;
+                for _ in 0..used {
+                    chars.next();
+                }
+                value.push(code);
+            }
+            other => value.push(other),
+        }
+        Ok(())
     }
 }
 
@@ -299,48 +312,12 @@ impl<'a> Parser<'a> {
                     self.expr(String::new(), t.start)?;
                     self.end_statement()?;
                 }
-                Tok::Ident("var" | "let" | "const") => {
-                    self.next();
-                    loop {
-                        let name = match self.next() {
-                            Token { tok: Tok::Ident(n), .. } => n.to_string(),
-                            _ => {
-                                self.pos -= 1;
-                                return Err(self.unexpected("expected a variable name"));
-                            }
-                        };
-                        if self.eat('=') {
-                            self.expr(name, t.start)?;
-                        }
-                        if !self.eat(',') {
-                            break;
-                        }
-                    }
-                    self.end_statement()?;
-                }
-                Tok::Ident("export") => {
-                    self.next();
-                    if self.peek().tok != Tok::Ident("default") {
-                        return Err(self.unexpected("expected 'default' after 'export'"));
-                    }
-                    self.next();
-                    self.expr(String::new(), t.start)?;
-                    self.end_statement()?;
-                }
+                Tok::Ident("var" | "let" | "const") => self.declaration(t.start)?,
+                Tok::Ident("export") => self.export_default(t.start)?,
                 Tok::Ident("function" | "if" | "for" | "while" | "return" | "class") => {
                     return Err(at(t.start, "code is not key/value data: a web language file only sets strings"));
                 }
-                Tok::Ident(_) => {
-                    let path = self.target()?;
-                    if self.eat('=') {
-                        self.expr(path, t.start)?;
-                    } else if self.peek().tok == Tok::Punct('(') {
-                        return Err(at(t.start, format!("'{path}(…)' is a call: {RUNS}")));
-                    } else {
-                        return Err(self.unexpected(&format!("expected '=' after '{path}'")));
-                    }
-                    self.end_statement()?;
-                }
+                Tok::Ident(_) => self.assignment(t.start)?,
                 _ => {
                     return Err(
                         self.unexpected("expected a statement such as `var lang = {…}` or `lang[\"Key\"] = \"Value\"`")
@@ -348,6 +325,51 @@ impl<'a> Parser<'a> {
                 }
             }
         }
+    }
+
+    /// `var a = …, b = …;` (or `let`, `const`), starting at `start`.
+    fn declaration(&mut self, start: usize) -> Result<(), At> {
+        self.next();
+        loop {
+            let name = match self.next() {
+                Token { tok: Tok::Ident(n), .. } => n.to_string(),
+                _ => {
+                    self.pos -= 1;
+                    return Err(self.unexpected("expected a variable name"));
+                }
+            };
+            if self.eat('=') {
+                self.expr(name, start)?;
+            }
+            if !self.eat(',') {
+                break;
+            }
+        }
+        self.end_statement()
+    }
+
+    /// `export default …;`, starting at `start`.
+    fn export_default(&mut self, start: usize) -> Result<(), At> {
+        self.next();
+        if self.peek().tok != Tok::Ident("default") {
+            return Err(self.unexpected("expected 'default' after 'export'"));
+        }
+        self.next();
+        self.expr(String::new(), start)?;
+        self.end_statement()
+    }
+
+    /// `lang["Key"] = …;` (or `lang.Key`), starting at `start`; a call is refused.
+    fn assignment(&mut self, start: usize) -> Result<(), At> {
+        let path = self.target()?;
+        if self.eat('=') {
+            self.expr(path, start)?;
+        } else if self.peek().tok == Tok::Punct('(') {
+            return Err(at(start, format!("'{path}(…)' is a call: {RUNS}")));
+        } else {
+            return Err(self.unexpected(&format!("expected '=' after '{path}'")));
+        }
+        self.end_statement()
     }
 
     fn end_statement(&mut self) -> Result<(), At> {

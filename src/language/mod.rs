@@ -110,69 +110,70 @@ impl Common {
 
 pub fn run(args: &Args, ctx: &Context) -> Result<ExitCode> {
     match &args.command {
-        Command::Check(a) => {
-            let opts = CheckOptions { keep_bytes: false, ..a.common.options(ctx)? };
-            let report = check_paths(&a.inputs, &opts)?;
-            if a.common.json {
-                print_json(&report)?;
-            } else {
-                print_report(&report)?;
-            }
-            if report.has_errors() {
-                // A check that found errors in what it was given: exit 1, not "could not work" (2).
-                eprintln!("error: {}", totals(&report));
-                return Ok(ExitCode::FAILURE);
-            }
-            Ok(ExitCode::SUCCESS)
-        }
-        Command::Pack(a) => {
-            let report = check_dir(&a.dir, &a.common.options(ctx)?)?;
-            let output = a.output.clone().unwrap_or_else(|| PathBuf::from(&report.rules.archive.file));
-            let built = if report.has_errors() { None } else { Some(pack(&report, crate::epoch::build_time()?)) };
-            let bytes = match built {
-                Some(Ok(bytes)) => bytes,
-                failed => {
-                    if a.common.json {
-                        print_json(&report)?;
-                    } else {
-                        print_report(&report)?;
-                    }
-                    match failed {
-                        Some(Err(e)) => return Err(e.context(format!("{}: nothing written", output.display()))),
-                        _ => bail!("{}: nothing written: {}", output.display(), totals(&report)),
-                    }
-                }
-            };
-            crate::output::write_atomic(&output, &bytes)?;
-            let entries = report.files.iter().filter(|f| f.packed).count();
-            if a.common.json {
-                #[derive(Serialize)]
-                struct Packed<'a> {
-                    output: String,
-                    bytes: usize,
-                    files: usize,
-                    report: &'a LanguageReport,
-                }
-                print_json(&Packed {
-                    output: output.display().to_string(),
-                    bytes: bytes.len(),
-                    files: entries,
-                    report: &report,
-                })?;
-            } else {
-                print_report(&report)?;
-            }
-            if !a.common.json && !crate::quiet() {
-                println!(
-                    "wrote {}: {} bytes, folder {}/ and {entries} files",
-                    output.display(),
-                    bytes.len(),
-                    report.rules.archive.folder
-                );
-            }
-            Ok(ExitCode::SUCCESS)
-        }
+        Command::Check(a) => run_check(a, ctx),
+        Command::Pack(a) => run_pack(a, ctx),
     }
+}
+
+/// The report as JSON or text.
+fn show(report: &LanguageReport, json: bool) -> Result<()> {
+    if json {
+        print_json(report)
+    } else {
+        print_report(report)
+    }
+}
+
+fn run_check(a: &CheckArgs, ctx: &Context) -> Result<ExitCode> {
+    let opts = CheckOptions { keep_bytes: false, ..a.common.options(ctx)? };
+    let report = check_paths(&a.inputs, &opts)?;
+    show(&report, a.common.json)?;
+    if report.has_errors() {
+        // A check that found errors in what it was given: exit 1, not "could not work" (2).
+        eprintln!("error: {}", totals(&report));
+        return Ok(ExitCode::FAILURE);
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+fn run_pack(a: &PackArgs, ctx: &Context) -> Result<ExitCode> {
+    let report = check_dir(&a.dir, &a.common.options(ctx)?)?;
+    let output = a.output.clone().unwrap_or_else(|| PathBuf::from(&report.rules.archive.file));
+    let built = if report.has_errors() { None } else { Some(pack(&report, crate::epoch::build_time()?)) };
+    let bytes = match built {
+        Some(Ok(bytes)) => bytes,
+        failed => {
+            show(&report, a.common.json)?;
+            match failed {
+                Some(Err(e)) => return Err(e.context(format!("{}: nothing written", output.display()))),
+                _ => bail!("{}: nothing written: {}", output.display(), totals(&report)),
+            }
+        }
+    };
+    crate::output::write_atomic(&output, &bytes)?;
+    print_packed(&report, &output, bytes.len(), a.common.json)?;
+    Ok(ExitCode::SUCCESS)
+}
+
+/// What `language pack` wrote: the report, and the archive written (JSON, or a line unless `-q`).
+fn print_packed(report: &LanguageReport, output: &std::path::Path, bytes: usize, json: bool) -> Result<()> {
+    let entries = report.files.iter().filter(|f| f.packed).count();
+    if json {
+        #[derive(Serialize)]
+        struct Packed<'a> {
+            output: String,
+            bytes: usize,
+            files: usize,
+            report: &'a LanguageReport,
+        }
+        return print_json(&Packed { output: output.display().to_string(), bytes, files: entries, report });
+    }
+    print_report(report)?;
+    if !crate::quiet() {
+        let folder = &report.rules.archive.folder;
+        println!("wrote {}: {bytes} bytes, folder {folder}/ and {entries} files", output.display());
+    }
+    Ok(())
 }
 
 /// `3 errors in 2 files, 1 warning` (or `no errors`).

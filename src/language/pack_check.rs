@@ -2,7 +2,7 @@
 //! inspector's listing plus every entry's check results (the same checks as `language check`, on
 //! the bytes in the archive, with the templates the archive holds).
 
-use super::check::{check_sources, CheckOptions, Content, LanguageRules, Origin, Source};
+use super::check::{check_sources, CheckOptions, Content, LanguageReport, LanguageRules, Origin, Source};
 use crate::archive::{looks_like_tar, read_tar, TarEntry, TarInspector, TarLimits};
 use crate::findings::{FileReport, Inspector, Options};
 use crate::report::Diagnostic;
@@ -49,20 +49,26 @@ fn annotate_archive(
     let Some(rules) = rules_for(entries, opts, ctx) else {
         return Ok(());
     };
-    let folder = format!("{}/", rules.archive.folder);
     report.kind = format!("tar, language pack ({})", rules.archive.file);
     if opts.model.is_none() && bytes.len() as u64 > rules.archive.max_bytes {
-        report.diagnostics.push(Diagnostic::error(
-            &report.file,
-            format!(
-                "{} bytes, over the cap of {} bytes for {} [{}]",
-                bytes.len(),
-                rules.archive.max_bytes,
-                rules.archive.file,
-                rules.archive.source
-            ),
-        ));
+        let a = &rules.archive;
+        let why = format!("{} bytes, over the cap of {} bytes for {} [{}]", bytes.len(), a.max_bytes, a.file, a.source);
+        report.diagnostics.push(Diagnostic::error(&report.file, why));
     }
+    let sources = sources(report, entries, &rules);
+    let mut check = CheckOptions::new(rules);
+    check.lcd_template = opts.templates.lcd.map(Path::to_path_buf);
+    check.web_template = opts.templates.web.map(Path::to_path_buf);
+    match check_sources(sources, &check, Origin::Archive) {
+        Ok(language) => add_results(report, language),
+        Err(e) => report.diagnostics.push(Diagnostic::error(&report.file, format!("{e:#}"))),
+    }
+    Ok(())
+}
+
+/// The entries in the language folder, to check; an entry outside it is an error in `report`.
+fn sources(report: &mut FileReport, entries: &[TarEntry], rules: &LanguageRules) -> Vec<Source> {
+    let folder = format!("{}/", rules.archive.folder);
     let mut sources = Vec::new();
     for e in entries {
         match crate::archive::under_folder(&e.name, &rules.archive.folder) {
@@ -78,16 +84,11 @@ fn annotate_archive(
             )),
         }
     }
-    let mut check = CheckOptions::new(rules);
-    check.lcd_template = opts.templates.lcd.map(Path::to_path_buf);
-    check.web_template = opts.templates.web.map(Path::to_path_buf);
-    let language = match check_sources(sources, &check, Origin::Archive) {
-        Ok(l) => l,
-        Err(e) => {
-            report.diagnostics.push(Diagnostic::error(&report.file, format!("{e:#}")));
-            return Ok(());
-        }
-    };
+    sources
+}
+
+/// The templates, the notes and each checked file's results, on the tar's report and its entries.
+fn add_results(report: &mut FileReport, language: LanguageReport) {
     for t in [&language.lcd_template, &language.web_template].into_iter().flatten() {
         report.field("template", format!("{} ({} items)", t.file, t.items));
     }
@@ -112,5 +113,4 @@ fn annotate_archive(
         entry.field("warnings", check.warnings);
         entry.diagnostics.extend(check.diagnostics);
     }
-    Ok(())
 }

@@ -2,14 +2,12 @@
 //! order, depth first, later values overriding earlier ones (Flyingvoice guide; FORMATS.md §2).
 //! Includes are URLs relative to the file that names them, or absolute.
 
-use super::fetch::{in_folder, join, Outcome};
+use super::fetch::{in_folder, join, Client, Outcome};
 use super::{Phone, Settings};
-use crate::config::fvfile::{self, FvData, Item, Kind};
+use crate::config::fvfile::FvData;
+use crate::includes::{self, Fetched, Located, Step};
 use crate::report::Diagnostic;
 use anyhow::Result;
-
-/// How deep includes may nest (as `config resolve`).
-const MAX_DEPTH: usize = 8;
 
 pub fn provision(p: &mut Phone, base: &str) -> Result<Settings> {
     let data = p.ctx.layouts.flyingvoice.clone();
@@ -19,7 +17,7 @@ pub fn provision(p: &mut Phone, base: &str) -> Result<Settings> {
     for url in [own, common.clone()] {
         match p.client.get(&url) {
             Outcome::Got(bytes) => {
-                follow(p, &data, &url, &bytes, &mut Vec::new(), &mut settings);
+                follow(p, &data, &url, &bytes, &mut settings)?;
                 return Ok(settings);
             }
             Outcome::Failed(why) => {
@@ -36,33 +34,33 @@ pub fn provision(p: &mut Phone, base: &str) -> Result<Settings> {
     Ok(settings)
 }
 
-/// Reads one fetched file and follows its includes in order.
-fn follow(p: &mut Phone, data: &FvData, url: &str, bytes: &[u8], stack: &mut Vec<String>, into: &mut Settings) {
-    let kind = Kind::of(url).unwrap_or(Kind::Cfg);
-    let parsed = fvfile::parse(url, bytes, kind, &data.syntax);
-    p.findings.extend(parsed.diagnostics);
-    stack.push(url.to_string());
-    for item in parsed.items {
-        match item {
-            Item::Setting { key, value, .. } => into.set(key, value, url),
-            Item::Include { target, line, column } => {
-                let next = join(url, &target);
-                let at = |msg: String| Diagnostic::error(url, msg).at(line, column);
-                if stack.contains(&next) {
-                    p.findings.push(at(format!("includes '{target}', which is already being read: an include cycle")));
-                } else if stack.len() > MAX_DEPTH {
-                    p.findings.push(at(format!("includes '{target}': includes nest deeper than {MAX_DEPTH} levels")));
-                } else {
-                    match p.client.get(&next) {
-                        Outcome::Got(b) => follow(p, data, &next, &b, stack, into),
-                        Outcome::Missing => p.findings.push(at(format!(
-                            "includes '{target}', which the server does not have ({next}): the phone gets nothing from it"
-                        ))),
-                        Outcome::Failed(why) => p.findings.push(at(format!("includes '{target}' ({next}): {why}"))),
-                    }
-                }
-            }
-        }
+/// Reads the fetched boot file and follows its includes in order (the walk `config resolve` uses).
+fn follow(p: &mut Phone, data: &FvData, url: &str, bytes: &[u8], into: &mut Settings) -> Result<()> {
+    let findings = &mut p.findings;
+    includes::walk(&mut Server(&mut p.client), data, url, bytes, &mut |step| match step {
+        Step::Setting { file, key, value, .. } => into.set(key.to_string(), value.to_string(), file),
+        Step::Parsed(diagnostics) => findings.extend_from_slice(diagnostics),
+        Step::Problem(d) => findings.push(d),
+        Step::File { .. } => {}
+    })
+}
+
+/// The provisioning server, as the phone fetches from it: includes are URLs relative to the file
+/// that names them, or absolute.
+struct Server<'a>(&'a mut Client);
+
+impl includes::Source for Server<'_> {
+    fn locate(&mut self, from: &str, target: &str) -> Located {
+        Located::At(join(from, target))
     }
-    stack.pop();
+
+    fn fetch(&mut self, next: &str, target: &str) -> Result<Fetched> {
+        Ok(match self.0.get(next) {
+            Outcome::Got(bytes) => Fetched::Got(bytes),
+            Outcome::Missing => Fetched::NotRead(format!(
+                "includes '{target}', which the server does not have ({next}): the phone gets nothing from it"
+            )),
+            Outcome::Failed(why) => Fetched::NotRead(format!("includes '{target}' ({next}): {why}")),
+        })
+    }
 }

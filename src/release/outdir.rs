@@ -65,7 +65,7 @@ pub fn check_replaceable(out: &Path, shown: &Path) -> Result<()> {
     }
     let listed = listed_paths(out);
     let advice = "move it away, choose another --out, or pass --force to replace the folder anyway";
-    if let Some(stray) = first_unlisted(out, "", listed.as_ref())? {
+    if let Some(stray) = first_unlisted(out, listed.as_ref())? {
         match listed {
             None => bail!(
                 "--out {}: holds '{stray}' and is not a tree bundler built (no readable {MANIFEST_JSON}); refusing to replace it: {advice}",
@@ -88,27 +88,21 @@ fn listed_paths(out: &Path) -> Option<BTreeSet<String>> {
     Some(listed)
 }
 
-/// The first entry under `dir` (relative path `rel`) that the listing does not account for: a file
-/// not listed, or a folder no listed path is in. Stops at the first, so a huge folder is not walked.
-fn first_unlisted(dir: &Path, rel: &str, listed: Option<&BTreeSet<String>>) -> Result<Option<String>> {
-    let entries = std::fs::read_dir(dir).with_context(|| format!("{}: cannot read folder", dir.display()))?;
-    let mut names: Vec<_> = entries.map(|e| e.map(|e| e.file_name())).collect::<std::io::Result<_>>()?;
-    names.sort();
-    for name in names {
-        let is_dir = std::fs::symlink_metadata(dir.join(&name)).is_ok_and(|m| m.is_dir());
-        let child = format!("{rel}{}{}", name.to_string_lossy(), if is_dir { "/" } else { "" });
-        let Some(listed) = listed else { return Ok(Some(child)) };
-        if !is_dir && !listed.contains(&child) {
-            return Ok(Some(child));
-        }
-        if is_dir {
-            if !listed.range(child.clone()..).next().is_some_and(|p| p.starts_with(&child)) {
-                return Ok(Some(child));
-            }
-            if let Some(stray) = first_unlisted(&dir.join(&name), &child, Some(listed))? {
-                return Ok(Some(stray));
-            }
-        }
-    }
-    Ok(None)
+/// Most entries looked at in an existing `--out` before giving up on it.
+const MAX_OUT_ENTRIES: usize = 10_000_000;
+
+/// The first entry under `dir` that the listing does not account for: a file not listed, or a
+/// folder no listed path is in. Stops at the first, so a huge folder is not walked.
+fn first_unlisted(dir: &Path, listed: Option<&BTreeSet<String>>) -> Result<Option<String>> {
+    crate::walk::first(dir, MAX_OUT_ENTRIES, |entry| {
+        let is_dir = entry.kind == crate::walk::Kind::Dir;
+        let child = if is_dir { format!("{}/", entry.rel) } else { entry.rel };
+        let Some(listed) = listed else { return Some(child) };
+        let covered = if is_dir {
+            listed.range(child.clone()..).next().is_some_and(|p| p.starts_with(&child))
+        } else {
+            listed.contains(&child)
+        };
+        (!covered).then_some(child)
+    })
 }

@@ -42,10 +42,11 @@ pub fn check(
     let base = format!("{}/", tree.base_url.as_deref().unwrap_or("http://SERVER"));
     for c in &configs {
         let Some(settings) = &c.settings else { continue };
+        let lookup = Lookup { settings, tree, vendor, entries };
         for (setting, value) in settings {
             let Some(fetch) = vendor.fetch_by_setting(setting) else { continue };
             let Some(rel) = value.strip_prefix(&base) else { continue };
-            if let Some(msg) = missing_target(fetch, rel, settings, tree, vendor, entries) {
+            if let Some(msg) = lookup.missing_target(fetch, rel) {
                 found.push(Diagnostic::error(&c.rel, format!("{setting} = {value}: {msg}")));
             }
         }
@@ -57,57 +58,59 @@ pub fn check(
     Ok(found)
 }
 
-/// Why the file(s) a setting points at are not in the tree, if they are not.
-fn missing_target(
-    fetch: &crate::layout::Fetch,
-    rel: &str,
-    settings: &BTreeMap<String, String>,
-    tree: &TreeManifest,
-    vendor: &Vendor,
-    entries: &BTreeMap<&str, &Entry>,
-) -> Option<String> {
-    let rel = rel.trim_end_matches('/');
-    match (fetch.request, fetch.kind) {
-        (Request::File, _) => {
-            (!entries.contains_key(rel)).then(|| format!("the tree has no {rel} (the phone gets a 404)"))
-        }
-        (Request::Folder, FetchKind::Firmware) => firmware_problem(rel, settings, tree, vendor, entries),
-        (Request::Folder, FetchKind::Config) => None,
-        (Request::Folder, _) => {
-            let inside = format!("{rel}/");
-            (!entries.keys().any(|p| p.starts_with(&inside))).then(|| format!("the tree has no file under {inside}"))
-        }
-    }
+/// What the target of a setting in one config is looked up against: that config's other
+/// settings, the tree and its files, and the vendor's rules.
+struct Lookup<'a> {
+    settings: &'a BTreeMap<String, String>,
+    tree: &'a TreeManifest,
+    vendor: &'a Vendor,
+    entries: &'a BTreeMap<&'a str, &'a Entry>,
 }
 
-/// Whether a phone asking the firmware folder for prefix + its model's firmware name + postfix finds
-/// a file, for at least one of the tree's models.
-fn firmware_problem(
-    rel: &str,
-    settings: &BTreeMap<String, String>,
-    tree: &TreeManifest,
-    vendor: &Vendor,
-    entries: &BTreeMap<&str, &Entry>,
-) -> Option<String> {
-    let p = &vendor.provisioning;
-    let part = |code: &Option<String>| code.as_ref().and_then(|c| settings.get(c)).cloned().unwrap_or_default();
-    let (prefix, postfix) = (part(&p.firmware_prefix), part(&p.firmware_postfix));
-    let names: Vec<String> = tree
-        .models
-        .iter()
-        .filter_map(|m| vendor.models.iter().find(|v| v.name == *m)?.firmware.clone())
-        .map(|fw| format!("{rel}/{prefix}{fw}{postfix}"))
-        .collect();
-    if names.is_empty() || names.iter().any(|n| entries.contains_key(n.as_str())) {
-        return None;
+impl Lookup<'_> {
+    /// Why the file(s) a setting points at are not in the tree, if they are not.
+    fn missing_target(&self, fetch: &crate::layout::Fetch, rel: &str) -> Option<String> {
+        let rel = rel.trim_end_matches('/');
+        match (fetch.request, fetch.kind) {
+            (Request::File, _) => {
+                (!self.entries.contains_key(rel)).then(|| format!("the tree has no {rel} (the phone gets a 404)"))
+            }
+            (Request::Folder, FetchKind::Firmware) => self.firmware_problem(rel),
+            (Request::Folder, FetchKind::Config) => None,
+            (Request::Folder, _) => {
+                (self.files_under(rel).next().is_none()).then(|| format!("the tree has no file under {rel}/"))
+            }
+        }
     }
-    let have: Vec<&str> = entries.keys().filter(|k| k.starts_with(&format!("{rel}/"))).copied().take(3).collect();
-    let codes = [&p.firmware_prefix, &p.firmware_postfix].map(|c| c.clone().unwrap_or_default()).join("/");
-    Some(format!(
-        "with {codes} = '{prefix}'/'{postfix}' a phone asks for {}, which the tree does not have (it has {})",
-        names.join(" or "),
-        if have.is_empty() { "nothing there".to_string() } else { have.join(", ") }
-    ))
+
+    /// Whether a phone asking the firmware folder for prefix + its model's firmware name + postfix
+    /// finds a file, for at least one of the tree's models.
+    fn firmware_problem(&self, rel: &str) -> Option<String> {
+        let p = &self.vendor.provisioning;
+        let part =
+            |code: &Option<String>| code.as_ref().and_then(|c| self.settings.get(c)).cloned().unwrap_or_default();
+        let (prefix, postfix) = (part(&p.firmware_prefix), part(&p.firmware_postfix));
+        let names: Vec<String> = (self.tree.models.iter())
+            .filter_map(|m| self.vendor.models.iter().find(|v| v.name == *m)?.firmware.clone())
+            .map(|fw| format!("{rel}/{prefix}{fw}{postfix}"))
+            .collect();
+        if names.is_empty() || names.iter().any(|n| self.entries.contains_key(n.as_str())) {
+            return None;
+        }
+        let have: Vec<&str> = self.files_under(rel).take(3).collect();
+        let codes = [&p.firmware_prefix, &p.firmware_postfix].map(|c| c.clone().unwrap_or_default()).join("/");
+        Some(format!(
+            "with {codes} = '{prefix}'/'{postfix}' a phone asks for {}, which the tree does not have (it has {})",
+            names.join(" or "),
+            if have.is_empty() { "nothing there".to_string() } else { have.join(", ") }
+        ))
+    }
+
+    /// The tree's paths under the folder `rel`, in order.
+    fn files_under<'s>(&'s self, rel: &str) -> impl Iterator<Item = &'s str> + 's {
+        let inside = format!("{rel}/");
+        self.entries.keys().copied().filter(move |p| p.starts_with(&inside))
+    }
 }
 
 /// Settings `manifest.json` says the configs carry that no config carries.

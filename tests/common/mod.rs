@@ -6,7 +6,7 @@ mod tools;
 #[allow(unused_imports)] // not every test uses every helper
 pub use tools::*;
 
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
 /// The `bundler` binary built for these tests.
@@ -109,4 +109,20 @@ pub fn assert_clean_edges(path: &Path, fade_in_ms: u32, fade_out_ms: u32) {
             x.len()
         );
     }
+}
+
+/// A temporary folder for a test that needs sox; `None` (the test returns: skipped, or failed
+/// under CI) when sox is not on PATH.
+pub fn sox_dir() -> Option<tempfile::TempDir> {
+    require_tool("sox").then(|| tempfile::tempdir().unwrap())
+}
+
+/// A copy of `examples/NAME` in a temporary folder (a build must not write into the repository):
+/// the folder, and the copy's root in it.
+pub fn copy_example(name: &str) -> (tempfile::TempDir, PathBuf) {
+    let dir = tempfile::tempdir().unwrap();
+    let src = Path::new(env!("CARGO_MANIFEST_DIR")).join("examples").join(name);
+    assert!(Command::new("cp").arg("-r").arg(&src).arg(dir.path()).status().unwrap().success());
+    let root = dir.path().join(name);
+    (dir, root)
 }

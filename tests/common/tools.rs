@@ -39,3 +39,18 @@ pub fn stat_value(stat: &str, key: &str) -> f64 {
         .and_then(|v| v.trim().parse().ok())
         .unwrap_or_else(|| panic!("no {key:?} in sox stat output:\n{stat}"))
 }
+
+/// `sox ARGS -n stat`: the statistics sox prints of its input, as (key: value) lines.
+pub fn sox_stat(args: &[&str]) -> String {
+    let mut all = args.to_vec();
+    all.extend(["-n", "stat"]);
+    sox(&all)
+}
+
+/// Writes a test signal of SoX's own: `sox -n FORMAT… PATH synth EFFECT…` (e.g. format `-r 8000
+/// -c 1`, effect `2 sine 440`).
+pub fn synth(format: &[&str], path: impl AsRef<std::path::Path>, effect: &[&str]) {
+    let path = path.as_ref().to_str().expect("a UTF-8 path");
+    let args: Vec<&str> = ["-n"].iter().chain(format).chain([&path, &"synth"]).chain(effect).copied().collect();
+    sox(&args);
+}
