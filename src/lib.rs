@@ -16,7 +16,6 @@ pub mod glob;
 pub mod hlpres;
 pub mod image;
 pub mod image_cmd;
-pub mod includes;
 pub mod init;
 pub mod input;
 pub mod inspect;

@@ -312,7 +312,7 @@ impl Linter<'_> {
         let Some(name) = path.file_name() else { return };
         let mut graph = Vec::new();
         let walked = super::resolve::walk_includes(base, Path::new(name), &self.fv, &mut |step| {
-            if let crate::includes::Step::Problem(d) = step {
+            if let crate::config::includes::Step::Problem(d) = step {
                 graph.push(d);
             }
         });

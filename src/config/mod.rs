@@ -12,6 +12,7 @@ pub mod flyingvoice;
 pub mod fvfile;
 pub mod htek;
 pub mod htek_xml;
+pub mod includes;
 pub(crate) mod lint;
 pub mod mac;
 pub mod pcodes;

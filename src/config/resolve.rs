@@ -12,7 +12,7 @@ use super::htek_xml;
 use super::lint::htek_name;
 use super::mac::Mac;
 use super::pcodes::HtekData;
-use crate::includes::{self, Fetched, Listed, Located, Step};
+use crate::config::includes::{self, Fetched, Listed, Located, Step};
 use crate::layout::ConfigFormat;
 use crate::report::{has_errors, print_json, Diagnostic};
 use crate::Context;

@@ -5,7 +5,7 @@
 use super::fetch::{in_folder, join, Client, Outcome};
 use super::{Phone, Settings};
 use crate::config::fvfile::FvData;
-use crate::includes::{self, Fetched, Located, Step};
+use crate::config::includes::{self, Fetched, Located, Step};
 use crate::report::Diagnostic;
 use anyhow::Result;
 
