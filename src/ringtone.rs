@@ -1,6 +1,7 @@
 //! Ring tones: `bundler ringtone` builds `ring<N>.bin` (or the model's container) from audio, and
 //! `check` compares an existing ring file against a model's rules for `inspect` and `verify`.
 
+use crate::artifact::{Output, Place};
 use crate::layout::{Model, RingRules};
 use crate::output::write_atomic;
 use crate::report::{print_json, Diagnostic};
@@ -121,6 +122,46 @@ impl Origin {
             Origin::CommandLine => flag.to_string(),
             Origin::Manifest { slot } => format!("[ringtones] {slot}: {key}"),
         }
+    }
+}
+
+/// A `[ringtones]` slot of a release: one ring tone built under the rule model's rules.
+#[derive(Debug, Clone, Serialize)]
+pub struct RingSpec {
+    pub slot: u8,
+    pub file: PathBuf,
+    pub max_seconds: Option<f64>,
+    pub start: f64,
+    #[serde(serialize_with = "crate::artifact::serialize_display")]
+    pub codec: Option<ringtool::Codec>,
+    pub normalize: Option<f64>,
+    pub fade_ms: u32,
+    pub fade_in_ms: u32,
+}
+
+impl crate::artifact::ArtifactSpec for RingSpec {
+    fn build(&self, at: &Place<'_>) -> Result<Vec<Output>> {
+        let req = Request {
+            input: &self.file,
+            raw: None,
+            max_seconds: self.max_seconds,
+            codec: self.codec,
+            container: None,
+            start: self.start,
+            fade_ms: self.fade_ms,
+            fade_in_ms: self.fade_in_ms,
+            normalize: self.normalize,
+            origin: Origin::Manifest { slot: self.slot },
+        };
+        let enc = build(&req, at.model)?;
+        let details = serde_json::json!({
+            "seconds": (enc.seconds * 1000.0).round() / 1000.0,
+            "codec": enc.codec.to_string(),
+            "container": enc.container.to_string(),
+            "cut": enc.cut,
+            "warnings": enc.warnings,
+        });
+        Ok(Output::at_each(at.outputs, &enc.bytes, &details))
     }
 }
 

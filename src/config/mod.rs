@@ -18,9 +18,11 @@ pub mod pcodes;
 mod phonebook;
 mod phones;
 mod resolve;
+mod spec;
 mod xml_text;
 
 pub use lint::ConfigInspector;
+pub use spec::{ConfigSpec, TreeConfigs};
 
 /// Model name → the (setting, value) pairs the configs of that model must carry (a release tree's
 /// own settings, in plan order).

@@ -2,6 +2,7 @@
 //! with the provisioning prefix/postfix, writes it with `SHA256SUMS`, and prints the settings that
 //! point phones at it. `lay_out` is the reusable part (the release command calls it too).
 
+mod spec;
 pub(crate) mod vendor_zip;
 pub mod version;
 
@@ -12,6 +13,7 @@ use crate::report::print_json;
 use crate::Context;
 use anyhow::{bail, Context as _, Result};
 use serde::Serialize;
+pub use spec::{FirmwareSpec, Pending};
 use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;

@@ -10,9 +10,11 @@ pub mod asset;
 pub mod check;
 pub mod image_inspectors;
 pub mod plan;
+mod spec;
 
 pub use asset::{build_asset, BuiltAsset, Look, Target};
 pub use plan::AssetSources;
+pub use spec::{Branding, DirectImage, ExpPres};
 
 use crate::archive::read_tar;
 use crate::image::{Color, Fit, FitStyle, Gravity};

@@ -42,9 +42,14 @@
 //! phonebook = "contacts.csv"                  # Flyingvoice: local phonebook
 //! ```
 
+use crate::config::ConfigSpec;
+use crate::firmware::FirmwareSpec;
+use crate::hlpres::Branding;
+use crate::language::Languages;
 use crate::layout::{ConfigFormat, Layouts, Model};
+use crate::ringtone::RingSpec;
 use anyhow::{bail, Result};
-use serde::{Deserialize, Serialize};
+use serde::Deserialize;
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use toml::Spanned;
@@ -212,80 +217,6 @@ pub struct Manifest {
     pub config: Option<ConfigSpec>,
 }
 
-/// The `[config]` section: provisioning configs for every phone of a CSV.
-#[derive(Debug, Clone, Serialize)]
-pub struct ConfigSpec {
-    pub phones: PathBuf,
-    pub common: Option<PathBuf>,
-    /// Name of the environment variable holding the Htek AES key (the key itself never goes into
-    /// the manifest or the tree).
-    pub aes_key_env: Option<String>,
-    pub prefix: String,
-    pub postfix: String,
-    /// Every setting in the per-phone files and no common files. `None`: as the vendor layout's
-    /// `after_common` fact says (merge unless phones are known to go on to their own file).
-    pub merge_common: Option<bool>,
-    /// Flyingvoice: contacts CSV for the phonebook.
-    pub phonebook: Option<PathBuf>,
-}
-
-#[derive(Debug, Clone, Serialize)]
-pub struct RingSpec {
-    pub slot: u8,
-    pub file: PathBuf,
-    pub max_seconds: Option<f64>,
-    pub start: f64,
-    #[serde(serialize_with = "display")]
-    pub codec: Option<ringtool::Codec>,
-    pub normalize: Option<f64>,
-    pub fade_ms: u32,
-    pub fade_in_ms: u32,
-}
-
-#[derive(Debug, Clone, Serialize)]
-pub struct Branding {
-    pub wallpapers: Vec<PathBuf>,
-    pub screensavers: Vec<PathBuf>,
-    pub weblogo: Option<PathBuf>,
-    pub lcdlogo: Option<PathBuf>,
-    pub icons: Vec<(String, PathBuf)>,
-    /// The base tar of one item (set per model by the plan from `bases`).
-    pub base: Option<PathBuf>,
-    /// `base`: each model's base hlpres.tar, by canonical model name.
-    pub bases: BTreeMap<String, PathBuf>,
-    /// How images are fitted (`fit`, `gravity`, `background`, `dither`).
-    pub look: crate::hlpres::Look,
-    pub direct_wallpaper: Option<PathBuf>,
-    pub direct_screensaver: Option<PathBuf>,
-    pub exp_pres: Option<PathBuf>,
-}
-
-#[derive(Debug, Clone, Serialize)]
-pub struct Languages {
-    pub dir: PathBuf,
-    pub lcd_template: Option<PathBuf>,
-    pub web_template: Option<PathBuf>,
-    pub strict: bool,
-}
-
-#[derive(Debug, Clone, Serialize)]
-pub struct FirmwareSpec {
-    pub files: Vec<PathBuf>,
-    pub prefix: String,
-    pub postfix: String,
-    #[serde(serialize_with = "display")]
-    pub version: Option<crate::firmware::Version>,
-    #[serde(serialize_with = "display")]
-    pub from_version: Option<crate::firmware::Version>,
-    /// Set the "ask for firmware only when the prefix/postfix changed" setting (Htek P238) to 1.
-    pub only_when_name_changes: bool,
-}
-
-/// Serialises an optional value by its text (`mu-law`, `1.0.3.73`), for the reuse key.
-fn display<T: std::fmt::Display, S: serde::Serializer>(value: &Option<T>, s: S) -> Result<S::Ok, S::Error> {
-    value.as_ref().map(ToString::to_string).serialize(s)
-}
-
 /// Reads and checks a manifest against the layouts.
 pub fn load(path: &Path, layouts: &Layouts) -> Result<Manifest> {
     let (shown, text) = crate::tomlfile::read_text(path, MAX_MANIFEST_BYTES)?;
@@ -387,6 +318,7 @@ impl Checker<'_> {
                 version: self.version(&f.version)?,
                 from_version: self.version(&f.from_version)?,
                 only_when_name_changes: f.only_when_name_changes,
+                located: Default::default(),
             }),
             None => None,
         };

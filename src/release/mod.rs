@@ -73,7 +73,7 @@ pub fn run(args: &Args, ctx: &Context) -> Result<ExitCode> {
     if let Some(url) = &args.base_url {
         manifest.base_url = Some(url.clone());
     }
-    let mut plan = plan::plan(&manifest, &ctx.layouts)?;
+    let plan = plan::plan(&manifest, &ctx.layouts)?;
     let out = check_environment(args, &manifest, &plan)?;
     if args.dry_run {
         return print_plan(&plan.items, args.json);
@@ -90,15 +90,10 @@ pub fn run(args: &Args, ctx: &Context) -> Result<ExitCode> {
     let previous = read_previous(&out);
     let reused: Vec<Option<Vec<Output>>> =
         plan.items.iter().zip(&keys).map(|(item, key)| reuse(previous.as_ref()?, &out, item, key)).collect();
-    let firmware_needed =
-        plan.items.iter().zip(&reused).any(|(i, r)| matches!(i.work, plan::Work::Firmware(_)) && r.is_none());
-    let firmware = match plan.firmware.take() {
-        Some(located) if firmware_needed => Some(located.read()?),
-        _ => None,
-    };
     let show_progress = !args.json && !crate::quiet() && std::io::stderr().is_terminal();
     let staging = crate::output::StagedDir::beside(&out, &lock)?;
-    let built = build::build_all(&plan, firmware.as_ref(), &ctx.layouts, jobs, show_progress, reused, staging.path())?;
+    let built = build::build_all(&plan, &ctx.layouts, jobs, show_progress, reused, staging.path())?;
+    print_config_warnings(&plan, &built, &ctx.layouts);
 
     let configured = configured_models(&plan, &built);
     let artifacts = record_artifacts(&plan, &keys, built, &hasher, &manifest, &configured)?;
@@ -116,7 +111,7 @@ pub fn run(args: &Args, ctx: &Context) -> Result<ExitCode> {
     };
     // The configs' key, so the staged tree's check reads what the encrypted configs carry.
     let key = match &manifest.config {
-        Some(spec) => build::aes_key(spec)?.map(|k| crate::config::aes::AesKey::parse(&k)).transpose()?,
+        Some(spec) => spec.aes_key()?.map(|k| crate::config::aes::AesKey::parse(&k)).transpose()?,
         None => None,
     };
     let report = match unchanged_report(&out, &tree) {
@@ -200,12 +195,25 @@ fn print_result(args: &Args, tree: &TreeManifest, artifacts: &[(Artifact, Vec<u8
     Ok(())
 }
 
-/// The models whose phones got configs in this build (the config item's `models` detail).
-fn configured_models(plan: &plan::Plan, built: &[(Vec<build::Output>, bool)]) -> Vec<String> {
-    let config = plan.items.iter().zip(built).find(|(i, _)| matches!(i.work, plan::Work::Config { .. }));
+/// The config item's detail `name` (a list), when the plan has configs.
+fn config_detail<'a>(plan: &plan::Plan, built: &'a [build::Built], name: &str) -> Vec<&'a str> {
+    let config = plan.items.iter().zip(built).find(|(i, _)| matches!(i.work, plan::Work::Config(_)));
     let Some((_, (outputs, _))) = config else { return Vec::new() };
-    let models = outputs.first().and_then(|o| o.details.get("models")).and_then(|m| m.as_array());
-    models.into_iter().flatten().filter_map(|m| m.as_str().map(str::to_string)).collect()
+    let list = outputs.first().and_then(|o| o.details.get(name)).and_then(|m| m.as_array());
+    list.into_iter().flatten().filter_map(|m| m.as_str()).collect()
+}
+
+/// The models whose phones got configs in this build (the config item's `models` detail).
+fn configured_models(plan: &plan::Plan, built: &[build::Built]) -> Vec<String> {
+    config_detail(plan, built, "models").into_iter().map(str::to_string).collect()
+}
+
+/// The config generator's warnings, one line each on standard error, where the kind shows them.
+fn print_config_warnings(plan: &plan::Plan, built: &[build::Built], layouts: &crate::layout::Layouts) {
+    let shown = plan.items.iter().any(|i| matches!(&i.work, plan::Work::Config(c) if c.shows_warnings(layouts)));
+    for w in config_detail(plan, built, "warnings").into_iter().filter(|_| shown) {
+        eprintln!("{w}");
+    }
 }
 
 /// The manifest records of an item's settings, narrowed to the output's models where it has its
@@ -234,7 +242,7 @@ fn records(settings: &[Setting], models: Option<&[String]>, configured: &[String
 /// the AES key variable, and an `--out` that may be replaced. Returns `--out` resolved.
 fn check_environment(args: &Args, manifest: &manifest::Manifest, plan: &plan::Plan) -> Result<PathBuf> {
     if let Some(spec) = &manifest.config {
-        build::aes_key(spec)?;
+        spec.aes_key()?;
     }
     let inputs: Vec<&Path> = plan.items.iter().flat_map(|i| &i.inputs).map(PathBuf::as_path).collect();
     let out = outdir::resolve(&args.out, &manifest.path, &inputs)?;
@@ -483,7 +491,7 @@ mod tests {
 
     /// A ring tone item of UC924 reading `input`.
     fn ring_item(input: &Path) -> Item {
-        let spec = manifest::RingSpec {
+        let spec = crate::ringtone::RingSpec {
             slot: 5,
             file: input.to_path_buf(),
             max_seconds: None,
