@@ -77,18 +77,14 @@ pub struct Args {
 /// What `generate` makes, from `config htek`'s flags or from a release's `[config]` section.
 #[derive(Debug, Clone, Default)]
 pub struct Request {
-    pub phones: PathBuf,
-    pub common: Option<PathBuf>,
+    /// The phones, common settings and resources (shared with Flyingvoice).
+    pub sources: super::Sources,
     pub aes_key: Option<String>,
     pub write_key_to_common: bool,
     pub prefix: String,
     pub postfix: String,
-    pub resources_url: Option<String>,
     pub merge_common: bool,
     pub dialect: Option<htek_xml::Dialect>,
-    /// Set by `release`: per model, the settings its tree needs (instead of `resources_url`). A
-    /// common.toml or CSV value for one of them wins, with a warning when it differs.
-    pub tree: Option<super::TreeSettings>,
     /// Set by `release` when common files are kept although phones may stop after them: warn with
     /// the per-phone settings such a phone would miss.
     pub warn_shadowed: bool,
@@ -98,16 +94,18 @@ impl Args {
     /// The request the flags make.
     pub fn request(&self) -> Request {
         Request {
-            phones: self.phones.clone(),
-            common: self.common.clone(),
+            sources: super::Sources {
+                phones: self.phones.clone(),
+                common: self.common.clone(),
+                resources_url: self.resources_url.clone(),
+                tree: None,
+            },
             aes_key: self.aes_key.clone(),
             write_key_to_common: self.write_key_to_common,
             prefix: self.prefix.clone(),
             postfix: self.postfix.clone(),
-            resources_url: self.resources_url.clone(),
             merge_common: self.merge_common,
             dialect: self.dialect,
-            tree: None,
             warn_shadowed: false,
         }
     }
@@ -202,7 +200,7 @@ pub fn generate(args: &Request, sink: &super::Sink, ctx: &Context) -> Result<Gen
     };
     warnings.extend(tree_conflicts(&common, &data, args, ctx)?);
 
-    let mut csv = CsvFile::open(&args.phones)?;
+    let mut csv = CsvFile::open(&args.sources.phones)?;
     let mac_col = csv.require_column("mac")?;
     let model_col = csv.require_column("model")?;
     let columns = setting_columns(&csv, &data, &[mac_col, model_col])?;
@@ -274,9 +272,9 @@ fn inputs(args: &Request, ctx: &Context) -> Result<Inputs> {
     for (flag, value) in [("--prefix", &args.prefix), ("--postfix", &args.postfix)] {
         crate::output::check_name_part(flag, value)?;
     }
-    let resources_url = args.resources_url.as_deref().map(super::check_base_url).transpose()?;
+    let resources_url = args.sources.resources_url.as_deref().map(super::check_base_url).transpose()?;
     let mut warnings: Vec<Diagnostic> = Vec::new();
-    let common = match &args.common {
+    let common = match &args.sources.common {
         Some(path) => load_common(path, &data, ctx, &mut warnings)?,
         None => Common::default(),
     };
@@ -356,7 +354,7 @@ fn plan_common_files(
     for model_name in present.keys() {
         let model = ctx.layouts.model(model_name)?;
         let Some(code) = &model.device_code else {
-            let shown = args.common.as_deref().map_or("common.toml".into(), |p| p.display().to_string());
+            let shown = args.sources.common.as_deref().map_or("common.toml".into(), |p| p.display().to_string());
             bail!("{shown}: model {} has no known device code{ADD_CODE}", model.name);
         };
         let settings = common_settings(model, common, data, args, resources(model));
@@ -511,7 +509,7 @@ fn settings_from(
 /// (the files would not be named as the phones then ask), and the AES key outside
 /// --write-key-to-common.
 fn check_own_settings(common: &Common, data: &HtekData, args: &Request) -> Result<()> {
-    let shown = args.common.as_deref().map_or(String::new(), |p| p.display().to_string());
+    let shown = args.sources.common.as_deref().map_or(String::new(), |p| p.display().to_string());
     let tables = std::iter::once(("[all]".to_string(), &common.all))
         .chain(common.models.iter().map(|(m, s)| (format!("[models.{m}]"), s)));
     for (section, settings) in tables {
@@ -541,7 +539,7 @@ fn resource_layer(
     url: Option<&str>,
     fetch: &[crate::layout::Fetch],
 ) -> Settings {
-    if let Some(tree) = &args.tree {
+    if let Some(tree) = &args.sources.tree {
         let list = tree.get(&model.name).map(Vec::as_slice).unwrap_or_default();
         return list.iter().filter_map(|(code, value)| Some((data.code_for(code).ok()?, value.clone()))).collect();
     }
@@ -555,7 +553,7 @@ fn resource_layer(
 
 /// The warning for a user value of a setting the tree sets otherwise (`release` only).
 fn tree_conflict(args: &Request, model: &str, code: u32, value: &str) -> Option<String> {
-    let list = args.tree.as_ref()?.get(model)?;
+    let list = args.sources.tree.as_ref()?.get(model)?;
     let (_, tree) = list.iter().find(|(c, _)| crate::config::pcodes::parse_pcode(c) == Some(code))?;
     (tree != value).then(|| {
         format!("P{code} = '{value}' is kept for {model}, but the tree built by this release has it at '{tree}' (phones may fetch a file the tree does not have)")
@@ -565,8 +563,8 @@ fn tree_conflict(args: &Request, model: &str, code: u32, value: &str) -> Option<
 /// Warnings for common.toml values that differ from what the tree needs.
 fn tree_conflicts(common: &Common, data: &HtekData, args: &Request, ctx: &Context) -> Result<Vec<Diagnostic>> {
     let _ = data;
-    let Some(tree) = &args.tree else { return Ok(Vec::new()) };
-    let shown = args.common.as_deref().map_or(String::new(), |p| p.display().to_string());
+    let Some(tree) = &args.sources.tree else { return Ok(Vec::new()) };
+    let shown = args.sources.common.as_deref().map_or(String::new(), |p| p.display().to_string());
     let mut out = Vec::new();
     for model in tree.keys() {
         let name = ctx.layouts.model(model)?.name.clone();

@@ -75,6 +75,16 @@ impl TreeConfigs {
         layouts.vendor(&self.vendor).and_then(|v| v.config_format()).is_ok_and(|f| f == ConfigFormat::HtekXml)
     }
 
+    /// The phones and common settings of the section, with the tree's settings.
+    fn sources(&self) -> super::Sources {
+        super::Sources {
+            phones: self.spec.phones.clone(),
+            common: self.spec.common.clone(),
+            resources_url: None,
+            tree: Some(self.tree.clone()),
+        }
+    }
+
     /// The Htek configs; returns the item's details (its warnings among them).
     fn htek(&self, sink: &Sink, ctx: &Context) -> Result<serde_json::Value> {
         let spec = &self.spec;
@@ -83,13 +93,11 @@ impl TreeConfigs {
         let continues = ctx.layouts.vendor(&self.vendor)?.provisioning.after_common == AfterCommon::Continues;
         let merge_common = spec.merge_common.unwrap_or(!continues);
         let request = super::htek::Request {
-            phones: spec.phones.clone(),
-            common: spec.common.clone(),
+            sources: self.sources(),
             aes_key: spec.aes_key()?,
             prefix: spec.prefix.clone(),
             postfix: spec.postfix.clone(),
             merge_common,
-            tree: Some(self.tree.clone()),
             warn_shadowed: !merge_common && !continues,
             ..Default::default()
         };
@@ -103,13 +111,7 @@ impl TreeConfigs {
 
     /// The Flyingvoice configs; returns the item's details.
     fn flyingvoice(&self, sink: &Sink, ctx: &Context) -> Result<serde_json::Value> {
-        let request = super::flyingvoice::Request {
-            phones: self.spec.phones.clone(),
-            common: self.spec.common.clone(),
-            phonebook: self.spec.phonebook.clone(),
-            resources_url: None,
-            tree: Some(self.tree.clone()),
-        };
+        let request = super::flyingvoice::Request { sources: self.sources(), phonebook: self.spec.phonebook.clone() };
         let g = super::flyingvoice::generate(&request, sink, ctx)?;
         // The common cfg, which every phone loads, carries the settings all models share.
         let warnings: Vec<String> = g.warnings.iter().map(|w| w.to_string()).collect();
