@@ -204,42 +204,26 @@ pub fn generate(args: &Request, sink: &super::Sink, ctx: &Context) -> Result<Gen
     let mac_col = csv.require_column("mac")?;
     let model_col = csv.require_column("model")?;
     let columns = setting_columns(&csv, &data, &[mac_col, model_col])?;
-
-    let mut present: BTreeMap<String, usize> = BTreeMap::new();
-    let mut merged: HashMap<String, Arc<Settings>> = HashMap::new();
-    let shown = csv.shown.clone();
-    let names = csv.columns.clone();
-    let check = |row: &PhoneRow| -> Result<Phone, String> {
-        let model = phone_model(ctx, row.fields.get(model_col).unwrap_or_default(), args.merge_common)?;
-        let mut warn = |msg: String| warnings.push(Diagnostic::warning(shown.clone(), msg).at(row.line as usize, 1));
-        if let Some(msg) = ctx.layouts.vendor(&model.vendor).ok().and_then(|v| super::mac::oui_warning(&row.mac, v)) {
-            warn(msg);
-        }
-        let mut settings: Settings = Vec::new();
-        for (col, code) in &columns {
-            let value = row.fields.get(*col).unwrap_or_default();
-            if value.is_empty() {
-                continue;
-            }
-            cell_warnings(&names[*col], *code, value, &data, args, &model.name)?.into_iter().for_each(&mut warn);
-            settings.push((*code, value.to_string()));
-        }
-        *present.entry(model.name.clone()).or_default() += 1;
-        if args.merge_common {
-            let base = merged
-                .entry(model.name.clone())
-                .or_insert_with(|| Arc::new(common_settings(model, &common, &data, args, resources(model))));
-            settings = overlay(base, settings);
-        }
-        settings.sort_by_key(|(code, _)| *code);
-        Ok(Phone { mac: row.mac.to_string(), dialect: dialect_for(args, model)?, settings })
+    let mut rows = Rows {
+        args,
+        ctx,
+        data: &data,
+        common: &common,
+        resources: &resources,
+        columns: &columns,
+        names: csv.columns.clone(),
+        shown: csv.shown.clone(),
+        model_col,
+        present: BTreeMap::new(),
+        merged: HashMap::new(),
+        warnings,
     };
     let render = |p: &Phone| render_phone(p, args, &data, key.as_ref());
-    let count = phones::generate(&mut csv, mac_col, sink, check, render)?;
+    let count = phones::generate(&mut csv, mac_col, sink, |row| rows.phone(row), render)?;
     if count == 0 {
         bail!("{}: no phones (only a header row)", csv.shown);
     }
-
+    let Rows { mut present, mut warnings, .. } = rows;
     let commons = if args.merge_common {
         Vec::new()
     } else {
@@ -253,6 +237,60 @@ pub fn generate(args: &Request, sink: &super::Sink, ctx: &Context) -> Result<Gen
     }
     write_commons(sink, &commons, &data)?;
     Ok(Generated { data, key, count, commons, present, warnings })
+}
+
+/// Turns the CSV's rows into phones, counting phones per model and collecting warnings.
+struct Rows<'a> {
+    args: &'a Request,
+    ctx: &'a Context,
+    data: &'a HtekData,
+    common: &'a Common,
+    /// A model's resource settings (the first layer of its common settings).
+    resources: &'a dyn Fn(&Model) -> Settings,
+    /// The setting columns: (column index, P-code).
+    columns: &'a [(usize, u32)],
+    names: Vec<String>,
+    shown: String,
+    model_col: usize,
+    present: BTreeMap<String, usize>,
+    /// With --merge-common, each model's common settings, made once.
+    merged: HashMap<String, Arc<Settings>>,
+    warnings: Vec<Diagnostic>,
+}
+
+impl Rows<'_> {
+    /// One row's phone: its model, its cells as settings (odd values warned about), laid over the
+    /// model's common settings with --merge-common.
+    fn phone(&mut self, row: &PhoneRow) -> Result<Phone, String> {
+        let (args, data) = (self.args, self.data);
+        let model = phone_model(self.ctx, row.fields.get(self.model_col).unwrap_or_default(), args.merge_common)?;
+        let (shown, warnings) = (&self.shown, &mut self.warnings);
+        let mut warn = |msg: String| warnings.push(Diagnostic::warning(shown.clone(), msg).at(row.line as usize, 1));
+        let vendor = self.ctx.layouts.vendor(&model.vendor).ok();
+        if let Some(msg) = vendor.and_then(|v| super::mac::oui_warning(&row.mac, v)) {
+            warn(msg);
+        }
+        let mut settings: Settings = Vec::new();
+        for (col, code) in self.columns {
+            let value = row.fields.get(*col).unwrap_or_default();
+            if value.is_empty() {
+                continue;
+            }
+            cell_warnings(&self.names[*col], *code, value, data, args, &model.name)?.into_iter().for_each(&mut warn);
+            settings.push((*code, value.to_string()));
+        }
+        *self.present.entry(model.name.clone()).or_default() += 1;
+        if args.merge_common {
+            let (common, resources) = (self.common, self.resources);
+            let base = self
+                .merged
+                .entry(model.name.clone())
+                .or_insert_with(|| Arc::new(common_settings(model, common, data, args, resources(model))));
+            settings = overlay(base, settings);
+        }
+        settings.sort_by_key(|(code, _)| *code);
+        Ok(Phone { mac: row.mac.to_string(), dialect: dialect_for(args, model)?, settings })
+    }
 }
 
 /// What `generate` reads and checks before the phones: the vocabulary, the AES key, the resource

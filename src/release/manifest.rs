@@ -279,11 +279,35 @@ impl Checker<'_> {
             Ok(v) => v.vendor.clone(),
             Err(e) => return self.at(raw.vendor.span(), format!("{e}")),
         };
-        if raw.models.get_ref().is_empty() {
-            return self.at(raw.models.span(), "models must name at least one model".into());
+        let models = self.models(&raw.models, &vendor)?;
+        let mut ringtones = Vec::new();
+        for (slot, spec) in raw.ringtones {
+            ringtones.push(self.ring(&slot, spec, &models)?);
+        }
+        let branding = raw.branding.map(|b| self.branding(b, &models)).transpose()?;
+        let languages = raw.languages.map(|l| self.languages(l)).transpose()?;
+        let firmware = raw.firmware.map(|f| self.firmware(f)).transpose()?;
+        let config = raw.config.map(|c| self.config(c, &vendor)).transpose()?;
+        Ok(Manifest {
+            config,
+            path: path.to_path_buf(),
+            vendor,
+            models: models.iter().map(|m| m.name.clone()).collect(),
+            base_url: raw.base_url.map(|u| u.into_inner().trim_end_matches('/').to_string()),
+            ringtones,
+            branding,
+            languages,
+            firmware,
+        })
+    }
+
+    /// `models`: at least one, each a model of `vendor`, none twice.
+    fn models(&self, raw: &Spanned<Vec<Spanned<String>>>, vendor: &str) -> Result<Vec<&Model>> {
+        if raw.get_ref().is_empty() {
+            return self.at(raw.span(), "models must name at least one model".into());
         }
         let mut models: Vec<&Model> = Vec::new();
-        for m in raw.models.get_ref() {
+        for m in raw.get_ref() {
             let model = match self.layouts.model(m.get_ref()) {
                 Ok(model) => model,
                 Err(e) => return self.at(m.span(), format!("{e}")),
@@ -296,46 +320,27 @@ impl Checker<'_> {
             }
             models.push(model);
         }
-        let mut ringtones = Vec::new();
-        for (slot, spec) in raw.ringtones {
-            ringtones.push(self.ring(&slot, spec, &models)?);
-        }
-        let branding = raw.branding.map(|b| self.branding(b, &models)).transpose()?;
-        let languages = match raw.languages {
-            Some(l) => Some(Languages {
-                dir: self.file("languages.dir", &l.dir)?,
-                lcd_template: self.opt_file("languages.lcd_template", &l.lcd_template)?,
-                web_template: self.opt_file("languages.web_template", &l.web_template)?,
-                strict: l.strict,
-            }),
-            None => None,
-        };
-        let firmware = match raw.firmware {
-            Some(f) => Some(FirmwareSpec {
-                files: f.files.iter().map(|s| self.file("firmware.files", s)).collect::<Result<_>>()?,
-                prefix: f.prefix,
-                postfix: f.postfix,
-                version: self.version(&f.version)?,
-                from_version: self.version(&f.from_version)?,
-                only_when_name_changes: f.only_when_name_changes,
-                located: Default::default(),
-            }),
-            None => None,
-        };
-        let config = match raw.config {
-            Some(c) => Some(self.config(c, &vendor)?),
-            None => None,
-        };
-        Ok(Manifest {
-            config,
-            path: path.to_path_buf(),
-            vendor,
-            models: models.iter().map(|m| m.name.clone()).collect(),
-            base_url: raw.base_url.map(|u| u.into_inner().trim_end_matches('/').to_string()),
-            ringtones,
-            branding,
-            languages,
-            firmware,
+        Ok(models)
+    }
+
+    fn languages(&self, l: RawLanguages) -> Result<Languages> {
+        Ok(Languages {
+            dir: self.file("languages.dir", &l.dir)?,
+            lcd_template: self.opt_file("languages.lcd_template", &l.lcd_template)?,
+            web_template: self.opt_file("languages.web_template", &l.web_template)?,
+            strict: l.strict,
+        })
+    }
+
+    fn firmware(&self, f: RawFirmware) -> Result<FirmwareSpec> {
+        Ok(FirmwareSpec {
+            files: f.files.iter().map(|s| self.file("firmware.files", s)).collect::<Result<_>>()?,
+            prefix: f.prefix,
+            postfix: f.postfix,
+            version: self.version(&f.version)?,
+            from_version: self.version(&f.from_version)?,
+            only_when_name_changes: f.only_when_name_changes,
+            located: Default::default(),
         })
     }
 

@@ -10,6 +10,7 @@ mod outdir;
 pub mod plan;
 
 use crate::checksums::sha256_hex;
+use crate::config::aes::AesKey;
 use crate::report::print_json;
 use crate::tree_manifest::{
     Artifact, SettingRecord, SettingScope, Source, Sums, TreeManifest, MANIFEST_JSON, REPORT_HTML, SUMS_FILE,
@@ -86,10 +87,7 @@ pub fn run(args: &Args, ctx: &Context) -> Result<ExitCode> {
     let jobs = args.jobs.map_or_else(|| std::thread::available_parallelism().map_or(2, |n| n.get()), usize::from);
     let hasher = InputHasher::default();
     hasher.hash_all(&plan.items, jobs)?;
-    let keys: Vec<String> = plan.items.iter().map(|item| item_key(item, &hasher, ctx)).collect::<Result<_>>()?;
-    let previous = read_previous(&out);
-    let reused: Vec<Option<Vec<Output>>> =
-        plan.items.iter().zip(&keys).map(|(item, key)| reuse(previous.as_ref()?, &out, item, key)).collect();
+    let (keys, reused) = reusable(&plan, &hasher, &out, ctx)?;
     let show_progress = !args.json && !crate::quiet() && std::io::stderr().is_terminal();
     let staging = crate::output::StagedDir::beside(&out, &lock)?;
     let built = build::build_all(&plan, &ctx.layouts, jobs, show_progress, reused, staging.path())?;
@@ -97,23 +95,8 @@ pub fn run(args: &Args, ctx: &Context) -> Result<ExitCode> {
 
     let configured = configured_models(&plan, &built);
     let artifacts = record_artifacts(&plan, &keys, built, &hasher, &manifest, &configured)?;
-    let tree = TreeManifest {
-        format_version: TREE_FORMAT_VERSION,
-        bundler: env!("CARGO_PKG_VERSION").to_string(),
-        vendor: manifest.vendor.clone(),
-        models: manifest.models.clone(),
-        base_url: manifest.base_url.clone(),
-        artifacts: artifacts.iter().map(|(a, _)| a.clone()).collect(),
-    };
-    let templates = crate::inspect::Templates {
-        lcd: manifest.languages.as_ref().and_then(|l| l.lcd_template.as_deref()),
-        web: manifest.languages.as_ref().and_then(|l| l.web_template.as_deref()),
-    };
-    // The configs' key, so the staged tree's check reads what the encrypted configs carry.
-    let key = match &manifest.config {
-        Some(spec) => spec.aes_key()?.map(|k| crate::config::aes::AesKey::parse(&k)).transpose()?,
-        None => None,
-    };
+    let tree = tree_manifest(&manifest, &artifacts);
+    let (templates, key) = check_inputs(&manifest)?;
     let report = match unchanged_report(&out, &tree) {
         Some(report) => report,
         None => html::render(&tree, &artifacts, &crate::tree_diff::previous(&out), &ctx.layouts),
@@ -126,6 +109,43 @@ pub fn run(args: &Args, ctx: &Context) -> Result<ExitCode> {
     drop(lock);
     print_result(args, &tree, &artifacts)?;
     Ok(ExitCode::SUCCESS)
+}
+
+/// Each item's reuse key, and its previous outputs where the key is unchanged and the files intact.
+fn reusable(plan: &plan::Plan, hasher: &InputHasher, out: &Path, ctx: &Context) -> Result<(Vec<String>, Reused)> {
+    let keys: Vec<String> = plan.items.iter().map(|item| item_key(item, hasher, ctx)).collect::<Result<_>>()?;
+    let previous = read_previous(out);
+    let reused = plan.items.iter().zip(&keys).map(|(item, key)| reuse(previous.as_ref()?, out, item, key)).collect();
+    Ok((keys, reused))
+}
+
+/// Per plan item, its reused outputs (`None`: to be built).
+type Reused = Vec<Option<Vec<Output>>>;
+
+/// The tree's `manifest.json`.
+fn tree_manifest(manifest: &manifest::Manifest, artifacts: &[(Artifact, Vec<u8>)]) -> TreeManifest {
+    TreeManifest {
+        format_version: TREE_FORMAT_VERSION,
+        bundler: env!("CARGO_PKG_VERSION").to_string(),
+        vendor: manifest.vendor.clone(),
+        models: manifest.models.clone(),
+        base_url: manifest.base_url.clone(),
+        artifacts: artifacts.iter().map(|(a, _)| a.clone()).collect(),
+    }
+}
+
+/// What the staged tree's check reads besides the tree: the language templates, and the configs'
+/// key, so it reads what the encrypted configs carry.
+fn check_inputs(manifest: &manifest::Manifest) -> Result<(crate::inspect::Templates<'_>, Option<AesKey>)> {
+    let templates = crate::inspect::Templates {
+        lcd: manifest.languages.as_ref().and_then(|l| l.lcd_template.as_deref()),
+        web: manifest.languages.as_ref().and_then(|l| l.web_template.as_deref()),
+    };
+    let key = match &manifest.config {
+        Some(spec) => spec.aes_key()?.map(|k| AesKey::parse(&k)).transpose()?,
+        None => None,
+    };
+    Ok((templates, key))
 }
 
 /// Every built or reused file as `manifest.json` records it, with its bytes, sorted by path.
