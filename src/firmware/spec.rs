@@ -83,3 +83,42 @@ impl std::fmt::Debug for Pending {
         f.write_str("Pending")
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::layout::Layouts;
+
+    #[test]
+    fn the_built_files_are_the_located_ones_at_the_item_outputs_of_their_names() {
+        let layouts = Layouts::load(None).unwrap();
+        let dir = tempfile::tempdir().unwrap();
+        let rom = dir.path().join("fw924.rom");
+        std::fs::write(&rom, b"rom bytes").unwrap();
+        let mut spec = FirmwareSpec {
+            files: vec![rom],
+            prefix: "hl_".into(),
+            postfix: String::new(),
+            version: Some("2.0.4.6.41".parse().unwrap()),
+            from_version: None,
+            only_when_name_changes: false,
+            located: Pending::default(),
+        };
+        let models = ["UC924".to_string()];
+        let outputs = ["firmware/hl_fw924.rom".to_string(), "firmware/other.rom".to_string()];
+        let model = layouts.model("UC924").unwrap();
+        let at = Place { outputs: &outputs, model, models: &models, layouts: &layouts, staging: dir.path() };
+        spec.located = Pending::new(locate(&layouts, &spec.request(&models)).unwrap());
+        // Built from what the plan located, then (taken) located again: the same files both times.
+        for _ in 0..2 {
+            let built = spec.build(&at).unwrap();
+            assert_eq!(built.len(), 1, "only the output named like a located file");
+            assert_eq!(
+                (built[0].path.as_str(), built[0].bytes.as_slice()),
+                ("firmware/hl_fw924.rom", &b"rom bytes"[..])
+            );
+            assert_eq!(built[0].models.as_deref(), Some(&models[..]));
+        }
+        assert!(spec.located.take().is_none(), "the plan's firmware is read once");
+    }
+}
