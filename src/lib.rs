@@ -3,6 +3,7 @@
 #![forbid(unsafe_code)]
 
 pub mod archive;
+pub mod artifact;
 pub mod checksums;
 pub mod config;
 pub mod dhcp;

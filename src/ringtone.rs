@@ -1,6 +1,7 @@
 //! Ring tones: `bundler ringtone` builds `ring<N>.bin` (or the model's container) from audio, and
 //! `check` compares an existing ring file against a model's rules for `inspect` and `verify`.
 
+use crate::artifact::{Output, Place};
 use crate::layout::{Model, RingRules};
 use crate::output::write_atomic;
 use crate::report::{print_json, Diagnostic};
@@ -124,6 +125,46 @@ impl Origin {
     }
 }
 
+/// A `[ringtones]` slot of a release: one ring tone built under the rule model's rules.
+#[derive(Debug, Clone, Serialize)]
+pub struct RingSpec {
+    pub slot: u8,
+    pub file: PathBuf,
+    pub max_seconds: Option<f64>,
+    pub start: f64,
+    #[serde(serialize_with = "crate::artifact::serialize_display")]
+    pub codec: Option<ringtool::Codec>,
+    pub normalize: Option<f64>,
+    pub fade_ms: u32,
+    pub fade_in_ms: u32,
+}
+
+impl crate::artifact::ArtifactSpec for RingSpec {
+    fn build(&self, at: &Place<'_>) -> Result<Vec<Output>> {
+        let req = Request {
+            input: &self.file,
+            raw: None,
+            max_seconds: self.max_seconds,
+            codec: self.codec,
+            container: None,
+            start: self.start,
+            fade_ms: self.fade_ms,
+            fade_in_ms: self.fade_in_ms,
+            normalize: self.normalize,
+            origin: Origin::Manifest { slot: self.slot },
+        };
+        let enc = build(&req, at.model)?;
+        let details = serde_json::json!({
+            "seconds": (enc.seconds * 1000.0).round() / 1000.0,
+            "codec": enc.codec.to_string(),
+            "container": enc.container.to_string(),
+            "cut": enc.cut,
+            "warnings": enc.warnings,
+        });
+        Ok(Output::at_each(at.outputs, &enc.bytes, &details))
+    }
+}
+
 /// The encoded file and what it holds.
 pub struct Encoded {
     pub bytes: Vec<u8>,
@@ -141,26 +182,7 @@ pub fn run(args: &Args, ctx: &Context) -> Result<ExitCode> {
         None => ctx.layouts.default_model()?,
     };
     let file_name = model.ringtone.file_for_slot(args.slot, &model.name)?;
-    let raw = match args.raw {
-        Some(encoding) => Some(RawFormat {
-            encoding,
-            rate: args.rate.context("--raw needs --rate")?,
-            channels: args.channels.context("--raw needs --channels")?,
-        }),
-        None => None,
-    };
-    let request = Request {
-        input: &args.input,
-        raw,
-        max_seconds: args.max_seconds,
-        codec: args.codec,
-        container: args.container,
-        start: args.start,
-        fade_ms: args.fade_ms,
-        fade_in_ms: args.fade_in_ms,
-        normalize: args.normalize,
-        origin: Origin::CommandLine,
-    };
+    let request = args.request()?;
     let out = match (&args.output, &args.out_dir) {
         (Some(path), _) => path.clone(),
         (None, Some(dir)) => dir.join(&file_name),
@@ -180,35 +202,66 @@ pub fn run(args: &Args, ctx: &Context) -> Result<ExitCode> {
         container: encoded.container.to_string(),
         cut: encoded.cut,
         input_seconds: encoded.input_seconds,
-        warnings: encoded.warnings.clone(),
+        warnings: encoded.warnings,
     };
-    // With `-o -` the tone itself is on standard output: the summary goes to standard error.
-    let summary_on_stderr = out.as_os_str() == "-";
-    if args.json && summary_on_stderr {
-        eprintln!("{}", serde_json::to_string_pretty(&built)?);
-    } else if args.json {
-        print_json(&built)?;
-    } else {
-        for w in &built.warnings {
-            eprintln!("warning: {}: {w}", args.input.display());
-        }
-        let cut = match (built.cut, built.input_seconds) {
-            (true, Some(s)) => format!(", cut from {s:.2} s"),
-            (true, None) => ", cut".to_string(),
-            (false, _) => ", not cut".to_string(),
-        };
-        let line = format!(
-            "{}: {:.2} s, {} bytes, {} {}{cut}",
-            built.output, built.seconds, built.bytes, built.codec, built.container
-        );
-        if crate::quiet() {
-        } else if summary_on_stderr {
-            eprintln!("{line}");
-        } else {
-            println!("{line}");
-        }
-    }
+    print_built(args, &built, out.as_os_str() == "-")?;
     Ok(ExitCode::SUCCESS)
+}
+
+impl Args {
+    /// The request the flags make.
+    fn request(&self) -> Result<Request<'_>> {
+        let raw = match self.raw {
+            Some(encoding) => Some(RawFormat {
+                encoding,
+                rate: self.rate.context("--raw needs --rate")?,
+                channels: self.channels.context("--raw needs --channels")?,
+            }),
+            None => None,
+        };
+        Ok(Request {
+            input: &self.input,
+            raw,
+            max_seconds: self.max_seconds,
+            codec: self.codec,
+            container: self.container,
+            start: self.start,
+            fade_ms: self.fade_ms,
+            fade_in_ms: self.fade_in_ms,
+            normalize: self.normalize,
+            origin: Origin::CommandLine,
+        })
+    }
+}
+
+/// Prints what was built: JSON, or its warnings and one summary line. With `-o -` the tone itself
+/// is on standard output, so the summary goes to standard error (`summary_on_stderr`).
+fn print_built(args: &Args, built: &Built, summary_on_stderr: bool) -> Result<()> {
+    if args.json && summary_on_stderr {
+        eprintln!("{}", serde_json::to_string_pretty(built)?);
+        return Ok(());
+    } else if args.json {
+        return print_json(built);
+    }
+    for w in &built.warnings {
+        eprintln!("warning: {}: {w}", args.input.display());
+    }
+    let cut = match (built.cut, built.input_seconds) {
+        (true, Some(s)) => format!(", cut from {s:.2} s"),
+        (true, None) => ", cut".to_string(),
+        (false, _) => ", not cut".to_string(),
+    };
+    let line = format!(
+        "{}: {:.2} s, {} bytes, {} {}{cut}",
+        built.output, built.seconds, built.bytes, built.codec, built.container
+    );
+    if crate::quiet() {
+    } else if summary_on_stderr {
+        eprintln!("{line}");
+    } else {
+        println!("{line}");
+    }
+    Ok(())
 }
 
 /// Refuses an output the phone or a reader would take for something else: a container other

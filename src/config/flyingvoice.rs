@@ -49,25 +49,24 @@ pub struct Args {
 /// What `generate` makes, from `config flyingvoice`'s flags or from a release's `[config]` section.
 #[derive(Debug, Clone, Default)]
 pub struct Request {
-    pub phones: PathBuf,
-    pub common: Option<PathBuf>,
+    /// The phones, common settings and resources (shared with Htek). Tree settings equal for every
+    /// model go into the common cfg, the others into the cfg of each phone whose `model` cell names
+    /// the model.
+    pub sources: super::Sources,
     pub phonebook: Option<PathBuf>,
-    pub resources_url: Option<String>,
-    /// Set by `release`: per model, the settings its tree needs. Those equal for every model go into
-    /// the common cfg, the others into the cfg of each phone whose `model` cell names the model. A
-    /// common or CSV value for one of them wins, with a warning when it differs.
-    pub tree: Option<super::TreeSettings>,
 }
 
 impl Args {
     /// The request the flags make.
     pub fn request(&self) -> Request {
         Request {
-            phones: self.phones.clone(),
-            common: self.common.clone(),
+            sources: super::Sources {
+                phones: self.phones.clone(),
+                common: self.common.clone(),
+                resources_url: self.resources_url.clone(),
+                tree: None,
+            },
             phonebook: self.phonebook.clone(),
-            resources_url: self.resources_url.clone(),
-            tree: None,
         }
     }
 }
@@ -167,21 +166,21 @@ pub struct Generated {
 /// or nothing); prints nothing.
 pub fn generate(args: &Request, sink: &super::Sink, ctx: &Context) -> Result<Generated> {
     let data = ctx.layouts.flyingvoice.clone();
-    let url = args.resources_url.as_deref().map(super::check_base_url).transpose()?;
+    let url = args.sources.resources_url.as_deref().map(super::check_base_url).transpose()?;
     let mut warnings: Vec<Diagnostic> = Vec::new();
-    let mut common = match &args.common {
+    let mut common = match &args.sources.common {
         Some(path) => load_common(path, &data, &mut warnings)?,
         None => Vec::new(),
     };
     let phonebook = args.phonebook.as_deref().map(|p| add_phonebook(p, args, &data, url.as_deref(), &mut common));
     let phonebook = phonebook.transpose()?;
 
-    let (mut shared, per_model) = split_tree(args.tree.as_ref());
-    let common_shown = args.common.as_deref().map_or("common settings".into(), |p| p.display().to_string());
-    lay_over(&mut shared, common, &common_shown, args.tree.is_some());
+    let (mut shared, per_model) = split_tree(args.sources.tree.as_ref());
+    let common_shown = args.sources.common.as_deref().map_or("common settings".into(), |p| p.display().to_string());
+    lay_over(&mut shared, common, &common_shown, args.sources.tree.is_some());
     let common = shared;
 
-    let mut csv = CsvFile::open(&args.phones)?;
+    let mut csv = CsvFile::open(&args.sources.phones)?;
     let mac_col = csv.require_column("mac")?;
     let model_col = csv.column("model");
     let columns = setting_columns(&csv, mac_col, model_col)?;
@@ -231,7 +230,7 @@ fn add_phonebook(
         Some(u) => format!("{u}/{}", rules.file),
         None => rules.file.clone(),
     };
-    if args.tree.is_none() {
+    if args.sources.tree.is_none() {
         common.push((rules.url_key.clone(), location));
     }
     common.push((rules.name_key.clone(), rules.title.clone()));
@@ -265,7 +264,7 @@ fn model_settings(
         if let Some(why) = super::wrong_format(model, ConfigFormat::FlyingvoiceCfg) {
             return Err(why);
         }
-        if args.tree.is_some() && !per_model.contains_key(&model.name) {
+        if args.sources.tree.is_some() && !per_model.contains_key(&model.name) {
             return Err(format!("model {} is not one of the release's models", model.name));
         }
         return Ok(per_model.get(&model.name).cloned().unwrap_or_default());

@@ -77,18 +77,14 @@ pub struct Args {
 /// What `generate` makes, from `config htek`'s flags or from a release's `[config]` section.
 #[derive(Debug, Clone, Default)]
 pub struct Request {
-    pub phones: PathBuf,
-    pub common: Option<PathBuf>,
+    /// The phones, common settings and resources (shared with Flyingvoice).
+    pub sources: super::Sources,
     pub aes_key: Option<String>,
     pub write_key_to_common: bool,
     pub prefix: String,
     pub postfix: String,
-    pub resources_url: Option<String>,
     pub merge_common: bool,
     pub dialect: Option<htek_xml::Dialect>,
-    /// Set by `release`: per model, the settings its tree needs (instead of `resources_url`). A
-    /// common.toml or CSV value for one of them wins, with a warning when it differs.
-    pub tree: Option<super::TreeSettings>,
     /// Set by `release` when common files are kept although phones may stop after them: warn with
     /// the per-phone settings such a phone would miss.
     pub warn_shadowed: bool,
@@ -98,16 +94,18 @@ impl Args {
     /// The request the flags make.
     pub fn request(&self) -> Request {
         Request {
-            phones: self.phones.clone(),
-            common: self.common.clone(),
+            sources: super::Sources {
+                phones: self.phones.clone(),
+                common: self.common.clone(),
+                resources_url: self.resources_url.clone(),
+                tree: None,
+            },
             aes_key: self.aes_key.clone(),
             write_key_to_common: self.write_key_to_common,
             prefix: self.prefix.clone(),
             postfix: self.postfix.clone(),
-            resources_url: self.resources_url.clone(),
             merge_common: self.merge_common,
             dialect: self.dialect,
-            tree: None,
             warn_shadowed: false,
         }
     }
@@ -202,46 +200,30 @@ pub fn generate(args: &Request, sink: &super::Sink, ctx: &Context) -> Result<Gen
     };
     warnings.extend(tree_conflicts(&common, &data, args, ctx)?);
 
-    let mut csv = CsvFile::open(&args.phones)?;
+    let mut csv = CsvFile::open(&args.sources.phones)?;
     let mac_col = csv.require_column("mac")?;
     let model_col = csv.require_column("model")?;
     let columns = setting_columns(&csv, &data, &[mac_col, model_col])?;
-
-    let mut present: BTreeMap<String, usize> = BTreeMap::new();
-    let mut merged: HashMap<String, Arc<Settings>> = HashMap::new();
-    let shown = csv.shown.clone();
-    let names = csv.columns.clone();
-    let check = |row: &PhoneRow| -> Result<Phone, String> {
-        let model = phone_model(ctx, row.fields.get(model_col).unwrap_or_default(), args.merge_common)?;
-        let mut warn = |msg: String| warnings.push(Diagnostic::warning(shown.clone(), msg).at(row.line as usize, 1));
-        if let Some(msg) = ctx.layouts.vendor(&model.vendor).ok().and_then(|v| super::mac::oui_warning(&row.mac, v)) {
-            warn(msg);
-        }
-        let mut settings: Settings = Vec::new();
-        for (col, code) in &columns {
-            let value = row.fields.get(*col).unwrap_or_default();
-            if value.is_empty() {
-                continue;
-            }
-            cell_warnings(&names[*col], *code, value, &data, args, &model.name)?.into_iter().for_each(&mut warn);
-            settings.push((*code, value.to_string()));
-        }
-        *present.entry(model.name.clone()).or_default() += 1;
-        if args.merge_common {
-            let base = merged
-                .entry(model.name.clone())
-                .or_insert_with(|| Arc::new(common_settings(model, &common, &data, args, resources(model))));
-            settings = overlay(base, settings);
-        }
-        settings.sort_by_key(|(code, _)| *code);
-        Ok(Phone { mac: row.mac.to_string(), dialect: dialect_for(args, model)?, settings })
+    let mut rows = Rows {
+        args,
+        ctx,
+        data: &data,
+        common: &common,
+        resources: &resources,
+        columns: &columns,
+        names: csv.columns.clone(),
+        shown: csv.shown.clone(),
+        model_col,
+        present: BTreeMap::new(),
+        merged: HashMap::new(),
+        warnings,
     };
     let render = |p: &Phone| render_phone(p, args, &data, key.as_ref());
-    let count = phones::generate(&mut csv, mac_col, sink, check, render)?;
+    let count = phones::generate(&mut csv, mac_col, sink, |row| rows.phone(row), render)?;
     if count == 0 {
         bail!("{}: no phones (only a header row)", csv.shown);
     }
-
+    let Rows { mut present, mut warnings, .. } = rows;
     let commons = if args.merge_common {
         Vec::new()
     } else {
@@ -255,6 +237,60 @@ pub fn generate(args: &Request, sink: &super::Sink, ctx: &Context) -> Result<Gen
     }
     write_commons(sink, &commons, &data)?;
     Ok(Generated { data, key, count, commons, present, warnings })
+}
+
+/// Turns the CSV's rows into phones, counting phones per model and collecting warnings.
+struct Rows<'a> {
+    args: &'a Request,
+    ctx: &'a Context,
+    data: &'a HtekData,
+    common: &'a Common,
+    /// A model's resource settings (the first layer of its common settings).
+    resources: &'a dyn Fn(&Model) -> Settings,
+    /// The setting columns: (column index, P-code).
+    columns: &'a [(usize, u32)],
+    names: Vec<String>,
+    shown: String,
+    model_col: usize,
+    present: BTreeMap<String, usize>,
+    /// With --merge-common, each model's common settings, made once.
+    merged: HashMap<String, Arc<Settings>>,
+    warnings: Vec<Diagnostic>,
+}
+
+impl Rows<'_> {
+    /// One row's phone: its model, its cells as settings (odd values warned about), laid over the
+    /// model's common settings with --merge-common.
+    fn phone(&mut self, row: &PhoneRow) -> Result<Phone, String> {
+        let (args, data) = (self.args, self.data);
+        let model = phone_model(self.ctx, row.fields.get(self.model_col).unwrap_or_default(), args.merge_common)?;
+        let (shown, warnings) = (&self.shown, &mut self.warnings);
+        let mut warn = |msg: String| warnings.push(Diagnostic::warning(shown.clone(), msg).at(row.line as usize, 1));
+        let vendor = self.ctx.layouts.vendor(&model.vendor).ok();
+        if let Some(msg) = vendor.and_then(|v| super::mac::oui_warning(&row.mac, v)) {
+            warn(msg);
+        }
+        let mut settings: Settings = Vec::new();
+        for (col, code) in self.columns {
+            let value = row.fields.get(*col).unwrap_or_default();
+            if value.is_empty() {
+                continue;
+            }
+            cell_warnings(&self.names[*col], *code, value, data, args, &model.name)?.into_iter().for_each(&mut warn);
+            settings.push((*code, value.to_string()));
+        }
+        *self.present.entry(model.name.clone()).or_default() += 1;
+        if args.merge_common {
+            let (common, resources) = (self.common, self.resources);
+            let base = self
+                .merged
+                .entry(model.name.clone())
+                .or_insert_with(|| Arc::new(common_settings(model, common, data, args, resources(model))));
+            settings = overlay(base, settings);
+        }
+        settings.sort_by_key(|(code, _)| *code);
+        Ok(Phone { mac: row.mac.to_string(), dialect: dialect_for(args, model)?, settings })
+    }
 }
 
 /// What `generate` reads and checks before the phones: the vocabulary, the AES key, the resource
@@ -274,9 +310,9 @@ fn inputs(args: &Request, ctx: &Context) -> Result<Inputs> {
     for (flag, value) in [("--prefix", &args.prefix), ("--postfix", &args.postfix)] {
         crate::output::check_name_part(flag, value)?;
     }
-    let resources_url = args.resources_url.as_deref().map(super::check_base_url).transpose()?;
+    let resources_url = args.sources.resources_url.as_deref().map(super::check_base_url).transpose()?;
     let mut warnings: Vec<Diagnostic> = Vec::new();
-    let common = match &args.common {
+    let common = match &args.sources.common {
         Some(path) => load_common(path, &data, ctx, &mut warnings)?,
         None => Common::default(),
     };
@@ -356,7 +392,7 @@ fn plan_common_files(
     for model_name in present.keys() {
         let model = ctx.layouts.model(model_name)?;
         let Some(code) = &model.device_code else {
-            let shown = args.common.as_deref().map_or("common.toml".into(), |p| p.display().to_string());
+            let shown = args.sources.common.as_deref().map_or("common.toml".into(), |p| p.display().to_string());
             bail!("{shown}: model {} has no known device code{ADD_CODE}", model.name);
         };
         let settings = common_settings(model, common, data, args, resources(model));
@@ -511,7 +547,7 @@ fn settings_from(
 /// (the files would not be named as the phones then ask), and the AES key outside
 /// --write-key-to-common.
 fn check_own_settings(common: &Common, data: &HtekData, args: &Request) -> Result<()> {
-    let shown = args.common.as_deref().map_or(String::new(), |p| p.display().to_string());
+    let shown = args.sources.common.as_deref().map_or(String::new(), |p| p.display().to_string());
     let tables = std::iter::once(("[all]".to_string(), &common.all))
         .chain(common.models.iter().map(|(m, s)| (format!("[models.{m}]"), s)));
     for (section, settings) in tables {
@@ -541,7 +577,7 @@ fn resource_layer(
     url: Option<&str>,
     fetch: &[crate::layout::Fetch],
 ) -> Settings {
-    if let Some(tree) = &args.tree {
+    if let Some(tree) = &args.sources.tree {
         let list = tree.get(&model.name).map(Vec::as_slice).unwrap_or_default();
         return list.iter().filter_map(|(code, value)| Some((data.code_for(code).ok()?, value.clone()))).collect();
     }
@@ -555,7 +591,7 @@ fn resource_layer(
 
 /// The warning for a user value of a setting the tree sets otherwise (`release` only).
 fn tree_conflict(args: &Request, model: &str, code: u32, value: &str) -> Option<String> {
-    let list = args.tree.as_ref()?.get(model)?;
+    let list = args.sources.tree.as_ref()?.get(model)?;
     let (_, tree) = list.iter().find(|(c, _)| crate::config::pcodes::parse_pcode(c) == Some(code))?;
     (tree != value).then(|| {
         format!("P{code} = '{value}' is kept for {model}, but the tree built by this release has it at '{tree}' (phones may fetch a file the tree does not have)")
@@ -565,8 +601,8 @@ fn tree_conflict(args: &Request, model: &str, code: u32, value: &str) -> Option<
 /// Warnings for common.toml values that differ from what the tree needs.
 fn tree_conflicts(common: &Common, data: &HtekData, args: &Request, ctx: &Context) -> Result<Vec<Diagnostic>> {
     let _ = data;
-    let Some(tree) = &args.tree else { return Ok(Vec::new()) };
-    let shown = args.common.as_deref().map_or(String::new(), |p| p.display().to_string());
+    let Some(tree) = &args.sources.tree else { return Ok(Vec::new()) };
+    let shown = args.sources.common.as_deref().map_or(String::new(), |p| p.display().to_string());
     let mut out = Vec::new();
     for model in tree.keys() {
         let name = ctx.layouts.model(model)?.name.clone();

@@ -19,13 +19,30 @@ pub mod pcodes;
 mod phonebook;
 mod phones;
 mod resolve;
+mod spec;
 mod xml_text;
 
 pub use lint::ConfigInspector;
+pub use spec::{ConfigSpec, TreeConfigs};
 
 /// Model name → the (setting, value) pairs the configs of that model must carry (a release tree's
 /// own settings, in plan order).
 pub type TreeSettings = std::collections::BTreeMap<String, Vec<(String, String)>>;
+
+/// What both vendors' config generators take: the phones, the common settings, and where the
+/// phones find their resources.
+#[derive(Debug, Clone, Default)]
+pub struct Sources {
+    /// The phones CSV (one config per row).
+    pub phones: PathBuf,
+    /// Settings every phone gets (`common.toml` for Htek, a cfg file for Flyingvoice).
+    pub common: Option<PathBuf>,
+    /// Where the resources are served (`--resources-url`), when not given by `tree`.
+    pub resources_url: Option<String>,
+    /// Set by `release`: per model, the settings its tree needs (instead of `resources_url`). A
+    /// common or CSV value for one of them wins, with a warning when it differs.
+    pub tree: Option<TreeSettings>,
+}
 
 /// Where a config generator writes its files: a folder that exists (the command's staging folder,
 /// or `config/` of a release's staging tree), remembering each file's size and digest so the

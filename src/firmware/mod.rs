@@ -2,6 +2,7 @@
 //! with the provisioning prefix/postfix, writes it with `SHA256SUMS`, and prints the settings that
 //! point phones at it. `lay_out` is the reusable part (the release command calls it too).
 
+mod spec;
 pub(crate) mod vendor_zip;
 pub mod version;
 
@@ -12,6 +13,7 @@ use crate::report::print_json;
 use crate::Context;
 use anyhow::{bail, Context as _, Result};
 use serde::Serialize;
+pub use spec::{FirmwareSpec, Pending};
 use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
@@ -218,73 +220,95 @@ pub fn locate(layouts: &Layouts, req: &Request) -> Result<Located> {
         None => version_from_names(req.inputs)?,
     };
     let all = req.models.is_empty();
-    let models: Vec<&Model> = if all {
-        layouts.models().collect()
-    } else {
-        let mut seen = BTreeSet::new();
-        let mut list = Vec::new();
-        for name in req.models {
-            let m = layouts.model(name)?;
-            if seen.insert(m.name.clone()) {
-                list.push(m);
-            }
-        }
-        list
-    };
-    let mut files: Vec<LaidFile> = Vec::new();
-    let mut used: BTreeSet<(usize, String)> = BTreeSet::new();
-    let notes = Vec::new();
+    let mut found = Found { inputs: &inputs, req, files: Vec::new(), used: BTreeSet::new() };
     let mut legacy = false;
-    for model in models {
+    for model in requested_models(layouts, req)? {
         let (wanted, is_legacy) = match wanted_files(model, version.as_ref(), req.from_version.as_ref()) {
             Ok(w) => w,
             Err(_) if all => continue,
             Err(e) => return Err(e),
         };
-        let mut found_any = false;
-        for (i, w) in wanted.iter().enumerate() {
-            match find(&inputs, w)? {
-                Some((input, basic, member)) => {
-                    found_any = true;
-                    used.insert((input, member.clone()));
-                    let name = format!("{}{basic}{}", req.prefix, req.postfix);
-                    match files.iter_mut().find(|f| f.name == name) {
-                        Some(f) if f.origin != (input, member.clone()) => {
-                            bail!(
-                                "two inputs hold {basic}: {} and {}",
-                                f.source,
-                                source_name(req.inputs, input, &member)
-                            )
-                        }
-                        Some(f) => {
-                            f.models.push(model.name.clone());
-                            f.cap = f.cap.min(model.firmware_max_bytes);
-                        }
-                        None => files.push(LaidFile {
-                            name,
-                            basic_name: basic,
-                            models: vec![model.name.clone()],
-                            source: source_name(req.inputs, input, &member),
-                            bytes: 0,
-                            sha256: String::new(),
-                            data: Vec::new(),
-                            origin: (input, member),
-                            cap: model.firmware_max_bytes,
-                        }),
-                    }
-                }
-                None if all && i == 0 => break,
-                None => bail!("{}", missing_message(model, w, i, req, version.as_ref())),
-            }
-        }
+        let found_any = found.model(model, &wanted, all, version.as_ref())?;
         legacy |= is_legacy && found_any;
     }
+    let Found { mut files, used, .. } = found;
     if files.is_empty() {
         bail!("no firmware for {} among the inputs", if all { "any known model" } else { "the requested models" });
     }
     files.sort_by(|a, b| a.name.cmp(&b.name));
-    let laid = Laid { version: version.map(|v| v.to_string()), legacy, files, notes };
+    let laid = Laid { version: version.map(|v| v.to_string()), legacy, files, notes: Vec::new() };
     Ok(Located { laid, inputs, used })
+}
+
+/// The requested models, each once in request order; none requested: every model of the layouts.
+fn requested_models<'a>(layouts: &'a Layouts, req: &Request) -> Result<Vec<&'a Model>> {
+    if req.models.is_empty() {
+        return Ok(layouts.models().collect());
+    }
+    let mut seen = BTreeSet::new();
+    let mut list = Vec::new();
+    for name in req.models {
+        let m = layouts.model(name)?;
+        if seen.insert(m.name.clone()) {
+            list.push(m);
+        }
+    }
+    Ok(list)
+}
+
+/// The files found so far among the inputs, and which members of them they use.
+struct Found<'a> {
+    inputs: &'a [Input],
+    req: &'a Request<'a>,
+    files: Vec<LaidFile>,
+    used: BTreeSet<(usize, String)>,
+}
+
+impl Found<'_> {
+    /// Finds what `model` wants; returns whether anything was found. With `all`, a model whose
+    /// first file is missing is skipped; otherwise a missing file is an error.
+    fn model(&mut self, model: &Model, wanted: &[Wanted], all: bool, version: Option<&Version>) -> Result<bool> {
+        let mut found_any = false;
+        for (i, w) in wanted.iter().enumerate() {
+            match find(self.inputs, w)? {
+                Some((input, basic, member)) => {
+                    found_any = true;
+                    self.add(model, input, basic, member)?;
+                }
+                None if all && i == 0 => break,
+                None => bail!("{}", missing_message(model, w, i, self.req, version)),
+            }
+        }
+        Ok(found_any)
+    }
+
+    /// Records `member` of input `input` (vendor name `basic`) as a file of `model`.
+    fn add(&mut self, model: &Model, input: usize, basic: String, member: String) -> Result<()> {
+        let req = self.req;
+        self.used.insert((input, member.clone()));
+        let name = format!("{}{basic}{}", req.prefix, req.postfix);
+        match self.files.iter_mut().find(|f| f.name == name) {
+            Some(f) if f.origin != (input, member.clone()) => {
+                bail!("two inputs hold {basic}: {} and {}", f.source, source_name(req.inputs, input, &member))
+            }
+            Some(f) => {
+                f.models.push(model.name.clone());
+                f.cap = f.cap.min(model.firmware_max_bytes);
+            }
+            None => self.files.push(LaidFile {
+                name,
+                basic_name: basic,
+                models: vec![model.name.clone()],
+                source: source_name(req.inputs, input, &member),
+                bytes: 0,
+                sha256: String::new(),
+                data: Vec::new(),
+                origin: (input, member),
+                cap: model.firmware_max_bytes,
+            }),
+        }
+        Ok(())
+    }
 }
 
 fn missing_message(model: &Model, w: &Wanted, index: usize, req: &Request, version: Option<&Version>) -> String {

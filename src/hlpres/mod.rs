@@ -10,9 +10,11 @@ pub mod asset;
 pub mod check;
 pub mod image_inspectors;
 pub mod plan;
+mod spec;
 
 pub use asset::{build_asset, BuiltAsset, Look, Target};
 pub use plan::AssetSources;
+pub use spec::{Branding, DirectImage, ExpPres};
 
 use crate::archive::read_tar;
 use crate::image::{Color, Fit, FitStyle, Gravity};
@@ -147,29 +149,9 @@ pub fn build_hlpres(model: &Model, request: &HlpresRequest) -> Result<BuiltHlpre
         }
         None => None,
     };
-    let base_names = base.as_ref().map(|b| b.file_names(&rule.folder));
     let mut warnings = Vec::new();
-    let slots = plan::plan_slots(model, &request.sources, base_names.as_deref(), &mut warnings)?;
-    let mut targets = Vec::new();
-    for slot in &slots {
-        let mut target = Target::from_rule(&slot.rule, &slot.name)?;
-        if let Some(base) = &base {
-            follow_base(base, &rule.folder, &model.name, &mut target, &mut warnings)?;
-        }
-        targets.push((target, slot.source.clone()));
-    }
-    let look = request.look;
-    let bar = crate::progress::bar(targets.len() as u64, &format!("{} images", model.name));
-    let mut assets = targets
-        .par_iter()
-        .map(|(target, source)| {
-            let bytes = crate::input::read_limited(source, asset::MAX_INPUT_BYTES)?;
-            let built = build_asset(target, &source.display().to_string(), &bytes, &look);
-            bar.inc(1);
-            built
-        })
-        .collect::<Result<Vec<_>>>()?;
-    bar.finish_and_clear();
+    let targets = targets(model, &request.sources, base.as_ref(), &rule.folder, &mut warnings)?;
+    let mut assets = build_assets(&targets, &request.look, &model.name)?;
     let (tar, ceiling) = assemble_under_cap(rule, &model.name, base.as_ref(), &mut assets, request.mtime)?;
     let entries = read_tar(&tar, crate::archive::TarLimits::default())?;
     if let Some(errors) = check::tar_errors(&entries, model) {
@@ -181,17 +163,7 @@ pub fn build_hlpres(model: &Model, request: &HlpresRequest) -> Result<BuiltHlpre
             rule.file, model.name, rule.max_bytes
         ));
     }
-    let kept = match &base {
-        Some(b) => b
-            .entries
-            .iter()
-            .filter(|e| {
-                !assets.iter().any(|a| crate::archive::in_folder(&e.name, &rule.folder) == Some(&a.target.name))
-            })
-            .map(|e| e.name.clone())
-            .collect(),
-        None => Vec::new(),
-    };
+    let kept = base.as_ref().map_or_else(Vec::new, |b| kept_entries(b, &assets, &rule.folder));
     Ok(BuiltHlpres {
         file: rule.file.clone(),
         bytes: tar.len(),
@@ -202,6 +174,53 @@ pub fn build_hlpres(model: &Model, request: &HlpresRequest) -> Result<BuiltHlpre
         quality_ceiling: ceiling,
         warnings,
     })
+}
+
+/// Every slot's target (following the base tar's entries in `folder`, when there is one) and its
+/// source file.
+fn targets(
+    model: &Model,
+    sources: &AssetSources,
+    base: Option<&BaseTar>,
+    folder: &str,
+    warnings: &mut Vec<String>,
+) -> Result<Vec<(Target, PathBuf)>> {
+    let base_names = base.map(|b| b.file_names(folder));
+    let slots = plan::plan_slots(model, sources, base_names.as_deref(), warnings)?;
+    let mut targets = Vec::new();
+    for slot in &slots {
+        let mut target = Target::from_rule(&slot.rule, &slot.name)?;
+        if let Some(base) = base {
+            follow_base(base, folder, &model.name, &mut target, warnings)?;
+        }
+        targets.push((target, slot.source.clone()));
+    }
+    Ok(targets)
+}
+
+/// Builds every target from its source, in parallel, with a progress bar.
+fn build_assets(targets: &[(Target, PathBuf)], look: &Look, model: &str) -> Result<Vec<BuiltAsset>> {
+    let bar = crate::progress::bar(targets.len() as u64, &format!("{model} images"));
+    let assets = targets
+        .par_iter()
+        .map(|(target, source)| {
+            let bytes = crate::input::read_limited(source, asset::MAX_INPUT_BYTES)?;
+            let built = build_asset(target, &source.display().to_string(), &bytes, look);
+            bar.inc(1);
+            built
+        })
+        .collect::<Result<Vec<_>>>()?;
+    bar.finish_and_clear();
+    Ok(assets)
+}
+
+/// The base tar's entries that no built asset replaced.
+fn kept_entries(base: &BaseTar, assets: &[BuiltAsset], folder: &str) -> Vec<String> {
+    base.entries
+        .iter()
+        .filter(|e| !assets.iter().any(|a| crate::archive::in_folder(&e.name, folder) == Some(&a.target.name)))
+        .map(|e| e.name.clone())
+        .collect()
 }
 
 /// With a base tar, a replaced entry keeps the base's name, format and (when they differ from the

@@ -15,11 +15,13 @@ mod pack;
 mod pack_check;
 mod placeholders;
 mod position;
+mod spec;
 pub(crate) mod xml_items;
 
 pub use check::{check_dir, check_paths, CheckOptions, LanguageReport, LanguageRules};
 pub use pack::pack;
 pub use pack_check::LanguagePackInspector;
+pub use spec::Languages;
 
 use crate::report::print_json;
 use crate::Context;

@@ -42,9 +42,14 @@
 //! phonebook = "contacts.csv"                  # Flyingvoice: local phonebook
 //! ```
 
+use crate::config::ConfigSpec;
+use crate::firmware::FirmwareSpec;
+use crate::hlpres::Branding;
+use crate::language::Languages;
 use crate::layout::{ConfigFormat, Layouts, Model};
+use crate::ringtone::RingSpec;
 use anyhow::{bail, Result};
-use serde::{Deserialize, Serialize};
+use serde::Deserialize;
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use toml::Spanned;
@@ -212,80 +217,6 @@ pub struct Manifest {
     pub config: Option<ConfigSpec>,
 }
 
-/// The `[config]` section: provisioning configs for every phone of a CSV.
-#[derive(Debug, Clone, Serialize)]
-pub struct ConfigSpec {
-    pub phones: PathBuf,
-    pub common: Option<PathBuf>,
-    /// Name of the environment variable holding the Htek AES key (the key itself never goes into
-    /// the manifest or the tree).
-    pub aes_key_env: Option<String>,
-    pub prefix: String,
-    pub postfix: String,
-    /// Every setting in the per-phone files and no common files. `None`: as the vendor layout's
-    /// `after_common` fact says (merge unless phones are known to go on to their own file).
-    pub merge_common: Option<bool>,
-    /// Flyingvoice: contacts CSV for the phonebook.
-    pub phonebook: Option<PathBuf>,
-}
-
-#[derive(Debug, Clone, Serialize)]
-pub struct RingSpec {
-    pub slot: u8,
-    pub file: PathBuf,
-    pub max_seconds: Option<f64>,
-    pub start: f64,
-    #[serde(serialize_with = "display")]
-    pub codec: Option<ringtool::Codec>,
-    pub normalize: Option<f64>,
-    pub fade_ms: u32,
-    pub fade_in_ms: u32,
-}
-
-#[derive(Debug, Clone, Serialize)]
-pub struct Branding {
-    pub wallpapers: Vec<PathBuf>,
-    pub screensavers: Vec<PathBuf>,
-    pub weblogo: Option<PathBuf>,
-    pub lcdlogo: Option<PathBuf>,
-    pub icons: Vec<(String, PathBuf)>,
-    /// The base tar of one item (set per model by the plan from `bases`).
-    pub base: Option<PathBuf>,
-    /// `base`: each model's base hlpres.tar, by canonical model name.
-    pub bases: BTreeMap<String, PathBuf>,
-    /// How images are fitted (`fit`, `gravity`, `background`, `dither`).
-    pub look: crate::hlpres::Look,
-    pub direct_wallpaper: Option<PathBuf>,
-    pub direct_screensaver: Option<PathBuf>,
-    pub exp_pres: Option<PathBuf>,
-}
-
-#[derive(Debug, Clone, Serialize)]
-pub struct Languages {
-    pub dir: PathBuf,
-    pub lcd_template: Option<PathBuf>,
-    pub web_template: Option<PathBuf>,
-    pub strict: bool,
-}
-
-#[derive(Debug, Clone, Serialize)]
-pub struct FirmwareSpec {
-    pub files: Vec<PathBuf>,
-    pub prefix: String,
-    pub postfix: String,
-    #[serde(serialize_with = "display")]
-    pub version: Option<crate::firmware::Version>,
-    #[serde(serialize_with = "display")]
-    pub from_version: Option<crate::firmware::Version>,
-    /// Set the "ask for firmware only when the prefix/postfix changed" setting (Htek P238) to 1.
-    pub only_when_name_changes: bool,
-}
-
-/// Serialises an optional value by its text (`mu-law`, `1.0.3.73`), for the reuse key.
-fn display<T: std::fmt::Display, S: serde::Serializer>(value: &Option<T>, s: S) -> Result<S::Ok, S::Error> {
-    value.as_ref().map(ToString::to_string).serialize(s)
-}
-
 /// Reads and checks a manifest against the layouts.
 pub fn load(path: &Path, layouts: &Layouts) -> Result<Manifest> {
     let (shown, text) = crate::tomlfile::read_text(path, MAX_MANIFEST_BYTES)?;
@@ -348,11 +279,35 @@ impl Checker<'_> {
             Ok(v) => v.vendor.clone(),
             Err(e) => return self.at(raw.vendor.span(), format!("{e}")),
         };
-        if raw.models.get_ref().is_empty() {
-            return self.at(raw.models.span(), "models must name at least one model".into());
+        let models = self.models(&raw.models, &vendor)?;
+        let mut ringtones = Vec::new();
+        for (slot, spec) in raw.ringtones {
+            ringtones.push(self.ring(&slot, spec, &models)?);
+        }
+        let branding = raw.branding.map(|b| self.branding(b, &models)).transpose()?;
+        let languages = raw.languages.map(|l| self.languages(l)).transpose()?;
+        let firmware = raw.firmware.map(|f| self.firmware(f)).transpose()?;
+        let config = raw.config.map(|c| self.config(c, &vendor)).transpose()?;
+        Ok(Manifest {
+            config,
+            path: path.to_path_buf(),
+            vendor,
+            models: models.iter().map(|m| m.name.clone()).collect(),
+            base_url: raw.base_url.map(|u| u.into_inner().trim_end_matches('/').to_string()),
+            ringtones,
+            branding,
+            languages,
+            firmware,
+        })
+    }
+
+    /// `models`: at least one, each a model of `vendor`, none twice.
+    fn models(&self, raw: &Spanned<Vec<Spanned<String>>>, vendor: &str) -> Result<Vec<&Model>> {
+        if raw.get_ref().is_empty() {
+            return self.at(raw.span(), "models must name at least one model".into());
         }
         let mut models: Vec<&Model> = Vec::new();
-        for m in raw.models.get_ref() {
+        for m in raw.get_ref() {
             let model = match self.layouts.model(m.get_ref()) {
                 Ok(model) => model,
                 Err(e) => return self.at(m.span(), format!("{e}")),
@@ -365,45 +320,27 @@ impl Checker<'_> {
             }
             models.push(model);
         }
-        let mut ringtones = Vec::new();
-        for (slot, spec) in raw.ringtones {
-            ringtones.push(self.ring(&slot, spec, &models)?);
-        }
-        let branding = raw.branding.map(|b| self.branding(b, &models)).transpose()?;
-        let languages = match raw.languages {
-            Some(l) => Some(Languages {
-                dir: self.file("languages.dir", &l.dir)?,
-                lcd_template: self.opt_file("languages.lcd_template", &l.lcd_template)?,
-                web_template: self.opt_file("languages.web_template", &l.web_template)?,
-                strict: l.strict,
-            }),
-            None => None,
-        };
-        let firmware = match raw.firmware {
-            Some(f) => Some(FirmwareSpec {
-                files: f.files.iter().map(|s| self.file("firmware.files", s)).collect::<Result<_>>()?,
-                prefix: f.prefix,
-                postfix: f.postfix,
-                version: self.version(&f.version)?,
-                from_version: self.version(&f.from_version)?,
-                only_when_name_changes: f.only_when_name_changes,
-            }),
-            None => None,
-        };
-        let config = match raw.config {
-            Some(c) => Some(self.config(c, &vendor)?),
-            None => None,
-        };
-        Ok(Manifest {
-            config,
-            path: path.to_path_buf(),
-            vendor,
-            models: models.iter().map(|m| m.name.clone()).collect(),
-            base_url: raw.base_url.map(|u| u.into_inner().trim_end_matches('/').to_string()),
-            ringtones,
-            branding,
-            languages,
-            firmware,
+        Ok(models)
+    }
+
+    fn languages(&self, l: RawLanguages) -> Result<Languages> {
+        Ok(Languages {
+            dir: self.file("languages.dir", &l.dir)?,
+            lcd_template: self.opt_file("languages.lcd_template", &l.lcd_template)?,
+            web_template: self.opt_file("languages.web_template", &l.web_template)?,
+            strict: l.strict,
+        })
+    }
+
+    fn firmware(&self, f: RawFirmware) -> Result<FirmwareSpec> {
+        Ok(FirmwareSpec {
+            files: f.files.iter().map(|s| self.file("firmware.files", s)).collect::<Result<_>>()?,
+            prefix: f.prefix,
+            postfix: f.postfix,
+            version: self.version(&f.version)?,
+            from_version: self.version(&f.from_version)?,
+            only_when_name_changes: f.only_when_name_changes,
+            located: Default::default(),
         })
     }
 

@@ -10,6 +10,7 @@ mod outdir;
 pub mod plan;
 
 use crate::checksums::sha256_hex;
+use crate::config::aes::AesKey;
 use crate::report::print_json;
 use crate::tree_manifest::{
     Artifact, SettingRecord, SettingScope, Source, Sums, TreeManifest, MANIFEST_JSON, REPORT_HTML, SUMS_FILE,
@@ -73,7 +74,7 @@ pub fn run(args: &Args, ctx: &Context) -> Result<ExitCode> {
     if let Some(url) = &args.base_url {
         manifest.base_url = Some(url.clone());
     }
-    let mut plan = plan::plan(&manifest, &ctx.layouts)?;
+    let plan = plan::plan(&manifest, &ctx.layouts)?;
     let out = check_environment(args, &manifest, &plan)?;
     if args.dry_run {
         return print_plan(&plan.items, args.json);
@@ -86,39 +87,16 @@ pub fn run(args: &Args, ctx: &Context) -> Result<ExitCode> {
     let jobs = args.jobs.map_or_else(|| std::thread::available_parallelism().map_or(2, |n| n.get()), usize::from);
     let hasher = InputHasher::default();
     hasher.hash_all(&plan.items, jobs)?;
-    let keys: Vec<String> = plan.items.iter().map(|item| item_key(item, &hasher, ctx)).collect::<Result<_>>()?;
-    let previous = read_previous(&out);
-    let reused: Vec<Option<Vec<Output>>> =
-        plan.items.iter().zip(&keys).map(|(item, key)| reuse(previous.as_ref()?, &out, item, key)).collect();
-    let firmware_needed =
-        plan.items.iter().zip(&reused).any(|(i, r)| matches!(i.work, plan::Work::Firmware(_)) && r.is_none());
-    let firmware = match plan.firmware.take() {
-        Some(located) if firmware_needed => Some(located.read()?),
-        _ => None,
-    };
+    let (keys, reused) = reusable(&plan, &hasher, &out, ctx)?;
     let show_progress = !args.json && !crate::quiet() && std::io::stderr().is_terminal();
     let staging = crate::output::StagedDir::beside(&out, &lock)?;
-    let built = build::build_all(&plan, firmware.as_ref(), &ctx.layouts, jobs, show_progress, reused, staging.path())?;
+    let built = build::build_all(&plan, &ctx.layouts, jobs, show_progress, reused, staging.path())?;
+    print_config_warnings(&plan, &built, &ctx.layouts);
 
     let configured = configured_models(&plan, &built);
     let artifacts = record_artifacts(&plan, &keys, built, &hasher, &manifest, &configured)?;
-    let tree = TreeManifest {
-        format_version: TREE_FORMAT_VERSION,
-        bundler: env!("CARGO_PKG_VERSION").to_string(),
-        vendor: manifest.vendor.clone(),
-        models: manifest.models.clone(),
-        base_url: manifest.base_url.clone(),
-        artifacts: artifacts.iter().map(|(a, _)| a.clone()).collect(),
-    };
-    let templates = crate::inspect::Templates {
-        lcd: manifest.languages.as_ref().and_then(|l| l.lcd_template.as_deref()),
-        web: manifest.languages.as_ref().and_then(|l| l.web_template.as_deref()),
-    };
-    // The configs' key, so the staged tree's check reads what the encrypted configs carry.
-    let key = match &manifest.config {
-        Some(spec) => build::aes_key(spec)?.map(|k| crate::config::aes::AesKey::parse(&k)).transpose()?,
-        None => None,
-    };
+    let tree = tree_manifest(&manifest, &artifacts);
+    let (templates, key) = check_inputs(&manifest)?;
     let report = match unchanged_report(&out, &tree) {
         Some(report) => report,
         None => html::render(&tree, &artifacts, &crate::tree_diff::previous(&out), &ctx.layouts),
@@ -131,6 +109,43 @@ pub fn run(args: &Args, ctx: &Context) -> Result<ExitCode> {
     drop(lock);
     print_result(args, &tree, &artifacts)?;
     Ok(ExitCode::SUCCESS)
+}
+
+/// Each item's reuse key, and its previous outputs where the key is unchanged and the files intact.
+fn reusable(plan: &plan::Plan, hasher: &InputHasher, out: &Path, ctx: &Context) -> Result<(Vec<String>, Reused)> {
+    let keys: Vec<String> = plan.items.iter().map(|item| item_key(item, hasher, ctx)).collect::<Result<_>>()?;
+    let previous = read_previous(out);
+    let reused = plan.items.iter().zip(&keys).map(|(item, key)| reuse(previous.as_ref()?, out, item, key)).collect();
+    Ok((keys, reused))
+}
+
+/// Per plan item, its reused outputs (`None`: to be built).
+type Reused = Vec<Option<Vec<Output>>>;
+
+/// The tree's `manifest.json`.
+fn tree_manifest(manifest: &manifest::Manifest, artifacts: &[(Artifact, Vec<u8>)]) -> TreeManifest {
+    TreeManifest {
+        format_version: TREE_FORMAT_VERSION,
+        bundler: env!("CARGO_PKG_VERSION").to_string(),
+        vendor: manifest.vendor.clone(),
+        models: manifest.models.clone(),
+        base_url: manifest.base_url.clone(),
+        artifacts: artifacts.iter().map(|(a, _)| a.clone()).collect(),
+    }
+}
+
+/// What the staged tree's check reads besides the tree: the language templates, and the configs'
+/// key, so it reads what the encrypted configs carry.
+fn check_inputs(manifest: &manifest::Manifest) -> Result<(crate::inspect::Templates<'_>, Option<AesKey>)> {
+    let templates = crate::inspect::Templates {
+        lcd: manifest.languages.as_ref().and_then(|l| l.lcd_template.as_deref()),
+        web: manifest.languages.as_ref().and_then(|l| l.web_template.as_deref()),
+    };
+    let key = match &manifest.config {
+        Some(spec) => spec.aes_key()?.map(|k| AesKey::parse(&k)).transpose()?,
+        None => None,
+    };
+    Ok((templates, key))
 }
 
 /// Every built or reused file as `manifest.json` records it, with its bytes, sorted by path.
@@ -200,12 +215,25 @@ fn print_result(args: &Args, tree: &TreeManifest, artifacts: &[(Artifact, Vec<u8
     Ok(())
 }
 
-/// The models whose phones got configs in this build (the config item's `models` detail).
-fn configured_models(plan: &plan::Plan, built: &[(Vec<build::Output>, bool)]) -> Vec<String> {
-    let config = plan.items.iter().zip(built).find(|(i, _)| matches!(i.work, plan::Work::Config { .. }));
+/// The config item's detail `name` (a list), when the plan has configs.
+fn config_detail<'a>(plan: &plan::Plan, built: &'a [build::Built], name: &str) -> Vec<&'a str> {
+    let config = plan.items.iter().zip(built).find(|(i, _)| matches!(i.work, plan::Work::Config(_)));
     let Some((_, (outputs, _))) = config else { return Vec::new() };
-    let models = outputs.first().and_then(|o| o.details.get("models")).and_then(|m| m.as_array());
-    models.into_iter().flatten().filter_map(|m| m.as_str().map(str::to_string)).collect()
+    let list = outputs.first().and_then(|o| o.details.get(name)).and_then(|m| m.as_array());
+    list.into_iter().flatten().filter_map(|m| m.as_str()).collect()
+}
+
+/// The models whose phones got configs in this build (the config item's `models` detail).
+fn configured_models(plan: &plan::Plan, built: &[build::Built]) -> Vec<String> {
+    config_detail(plan, built, "models").into_iter().map(str::to_string).collect()
+}
+
+/// The config generator's warnings, one line each on standard error, where the kind shows them.
+fn print_config_warnings(plan: &plan::Plan, built: &[build::Built], layouts: &crate::layout::Layouts) {
+    let shown = plan.items.iter().any(|i| matches!(&i.work, plan::Work::Config(c) if c.shows_warnings(layouts)));
+    for w in config_detail(plan, built, "warnings").into_iter().filter(|_| shown) {
+        eprintln!("{w}");
+    }
 }
 
 /// The manifest records of an item's settings, narrowed to the output's models where it has its
@@ -234,7 +262,7 @@ fn records(settings: &[Setting], models: Option<&[String]>, configured: &[String
 /// the AES key variable, and an `--out` that may be replaced. Returns `--out` resolved.
 fn check_environment(args: &Args, manifest: &manifest::Manifest, plan: &plan::Plan) -> Result<PathBuf> {
     if let Some(spec) = &manifest.config {
-        build::aes_key(spec)?;
+        spec.aes_key()?;
     }
     let inputs: Vec<&Path> = plan.items.iter().flat_map(|i| &i.inputs).map(PathBuf::as_path).collect();
     let out = outdir::resolve(&args.out, &manifest.path, &inputs)?;
@@ -483,7 +511,7 @@ mod tests {
 
     /// A ring tone item of UC924 reading `input`.
     fn ring_item(input: &Path) -> Item {
-        let spec = manifest::RingSpec {
+        let spec = crate::ringtone::RingSpec {
             slot: 5,
             file: input.to_path_buf(),
             max_seconds: None,

@@ -11,9 +11,15 @@
 //! the firmware path with the same prefix/postfix as the firmware, so each model gets
 //! `firmware/MODEL/` holding its boot/img files, ring files and tars, all renamed.
 
-use super::manifest::{Branding, ConfigSpec, FirmwareSpec, Languages, Manifest, RingSpec};
+use super::manifest::Manifest;
+use crate::artifact::ArtifactSpec;
 pub use crate::config::TreeSettings;
+use crate::config::{ConfigSpec, TreeConfigs};
+use crate::firmware::FirmwareSpec;
+use crate::hlpres::{Branding, DirectImage, ExpPres};
+use crate::language::Languages;
 use crate::layout::{AssetKind, FetchKind, Layouts, Model, Vendor};
+use crate::ringtone::RingSpec;
 use anyhow::{Context as _, Result};
 use serde::Serialize;
 use std::path::PathBuf;
@@ -28,32 +34,37 @@ const FIRMWARE_INPUT_MAX: u64 = 1 << 30;
 const LANGUAGE_INPUT_MAX: u64 = 64 * 1024 * 1024;
 const CONFIG_INPUT_MAX: u64 = 1 << 30;
 
-/// What one plan item makes.
+/// What one plan item makes: each kind's spec, serialised for the reuse key.
 #[derive(Debug, Clone, Serialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Work {
     Ring(RingSpec),
-    /// The firmware section's files (built from the firmware the plan located; the spec is read by
-    /// the reuse key).
+    /// The firmware section's files, laid out from what the plan located.
     Firmware(FirmwareSpec),
-    ExpPres(PathBuf),
+    ExpPres(ExpPres),
     /// One model's `hlpres.tar` from the branding section.
     Hlpres(Branding),
     /// `Language.tar` from the languages section (checked first; any error stops the build).
     Language(Languages),
     /// Provisioning configs for every phone of a CSV (never reused: the AES key is not in the key).
-    Config {
-        spec: ConfigSpec,
-        vendor: String,
-        /// Per model, the settings the tree needs the configs to carry (setting, value).
-        tree: TreeSettings,
-    },
+    Config(TreeConfigs),
     /// A direct-download screen asset (`wallpaper`, `screensaver`) for one model.
-    Direct {
-        kind: AssetKind,
-        file: PathBuf,
-        look: crate::hlpres::Look,
-    },
+    Direct(DirectImage),
+}
+
+impl Work {
+    /// The kind that builds this item.
+    pub fn artifact(&self) -> &dyn ArtifactSpec {
+        match self {
+            Work::Ring(spec) => spec,
+            Work::Firmware(spec) => spec,
+            Work::ExpPres(spec) => spec,
+            Work::Hlpres(spec) => spec,
+            Work::Language(spec) => spec,
+            Work::Config(spec) => spec,
+            Work::Direct(spec) => spec,
+        }
+    }
 }
 
 /// One artifact (or, for firmware, one group of files) of the tree.
@@ -101,8 +112,6 @@ impl Setting {
 /// The plan for a whole manifest.
 pub struct Plan {
     pub items: Vec<Item>,
-    /// The firmware found (names known, data not read), when the manifest has firmware.
-    pub firmware: Option<crate::firmware::Located>,
 }
 
 impl Plan {
@@ -179,20 +188,11 @@ impl Ctx<'_> {
 pub fn plan(manifest: &Manifest, layouts: &Layouts) -> Result<Plan> {
     let models: Vec<&Model> = manifest.models.iter().map(|m| layouts.model(m)).collect::<Result<_>>()?;
     let vendor = layouts.vendor(&manifest.vendor)?;
-    let firmware = match &manifest.firmware {
-        Some(f) => {
-            let req = crate::firmware::Request {
-                inputs: &f.files,
-                models: &manifest.models,
-                version: f.version.clone(),
-                from_version: f.from_version.clone(),
-                prefix: &f.prefix,
-                postfix: &f.postfix,
-            };
-            Some(crate::firmware::locate(layouts, &req)?)
-        }
-        None => None,
-    };
+    let firmware = manifest
+        .firmware
+        .as_ref()
+        .map(|f| crate::firmware::locate(layouts, &f.request(&manifest.models)))
+        .transpose()?;
     let legacy = firmware.as_ref().is_some_and(|f| f.laid.legacy);
     let (prefix, postfix) = match &manifest.firmware {
         Some(f) if legacy => (f.prefix.clone(), f.postfix.clone()),
@@ -210,10 +210,10 @@ pub fn plan(manifest: &Manifest, layouts: &Layouts) -> Result<Plan> {
     }
     items.extend(language_item(manifest, &cx));
     items.extend(exp_pres_item(manifest, &cx));
-    if let (Some(fw), Some(f)) = (&firmware, &manifest.firmware) {
+    if let (Some(fw), Some(f)) = (firmware, &manifest.firmware) {
         items.push(firmware_item(fw, f, &cx));
     }
-    let mut plan = Plan { items, firmware };
+    let mut plan = Plan { items };
     if let Some(spec) = &manifest.config {
         let item = config_item(spec, manifest, &cx, &plan)?;
         plan.items.push(item);
@@ -273,7 +273,7 @@ fn direct_items(model: &Model, branding: &Branding, cx: &Ctx) -> Vec<Item> {
         let Some(path) = entry.tree_paths(&model.name, &[]).pop() else { continue };
         items.push(Item {
             label: format!("direct-download {kind}"),
-            work: Work::Direct { kind, file: file.clone(), look: branding.look },
+            work: Work::Direct(DirectImage { kind, file: file.clone(), look: branding.look }),
             rule_model: model.name.clone(),
             models: vec![model.name.clone()],
             inputs: vec![file.clone()],
@@ -320,7 +320,7 @@ fn exp_pres_item(manifest: &Manifest, cx: &Ctx) -> Option<Item> {
         cx.vendor.fetch(FetchKind::ExpPres).map_or_else(|| vec![rule.file.clone()], |f| f.tree_paths("", &[]));
     Some(Item {
         label: "expansion-module resources".into(),
-        work: Work::ExpPres(path.clone()),
+        work: Work::ExpPres(ExpPres(path.clone())),
         rule_model: cx.first().name.clone(),
         models: cx.names.clone(),
         outputs,
@@ -337,7 +337,8 @@ fn exp_pres_item(manifest: &Manifest, cx: &Ctx) -> Option<Item> {
     })
 }
 
-fn firmware_item(fw: &crate::firmware::Located, f: &FirmwareSpec, cx: &Ctx) -> Item {
+/// The firmware item, which takes the located firmware along to read when it is built.
+fn firmware_item(fw: crate::firmware::Located, f: &FirmwareSpec, cx: &Ctx) -> Item {
     let outputs: Vec<String> = fw
         .laid
         .files
@@ -350,9 +351,10 @@ fn firmware_item(fw: &crate::firmware::Located, f: &FirmwareSpec, cx: &Ctx) -> I
             }
         })
         .collect();
+    let settings = firmware_settings(&fw, f, cx);
     Item {
         label: format!("firmware {}", fw.laid.version.as_deref().unwrap_or("")),
-        work: Work::Firmware(f.clone()),
+        work: Work::Firmware(FirmwareSpec { located: crate::firmware::Pending::new(fw), ..f.clone() }),
         rule_model: cx.first().name.clone(),
         models: cx.names.clone(),
         outputs,
@@ -360,7 +362,7 @@ fn firmware_item(fw: &crate::firmware::Located, f: &FirmwareSpec, cx: &Ctx) -> I
         input_max: FIRMWARE_INPUT_MAX,
         rule: format!("vendor names with prefix '{}' and postfix '{}'", f.prefix, f.postfix),
         cap: Some(cx.first().firmware_max_bytes),
-        settings: firmware_settings(fw, f, cx),
+        settings,
     }
 }
 
@@ -405,7 +407,7 @@ fn config_item(spec: &ConfigSpec, manifest: &Manifest, cx: &Ctx, plan: &Plan) ->
     let inputs = [Some(spec.phones.clone()), spec.common.clone(), spec.phonebook.clone()];
     Ok(Item {
         label: "provisioning configs".into(),
-        work: Work::Config { spec: spec.clone(), vendor: manifest.vendor.clone(), tree },
+        work: Work::Config(TreeConfigs { spec: spec.clone(), vendor: manifest.vendor.clone(), tree }),
         rule_model: cx.first().name.clone(),
         models: cx.names.clone(),
         inputs: inputs.into_iter().flatten().collect(),
