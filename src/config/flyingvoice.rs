@@ -3,9 +3,10 @@
 //! `<mac>.cfg` — from a phones CSV, a common settings file and optionally a phonebook.
 
 use super::csv_input::CsvFile;
-use super::fvfile::{self, FvData, Kind};
+use super::fvfile::{self, Kind};
 use super::phones::{self, PhoneRow};
 use crate::layout::ConfigFormat;
+use crate::layout::FvData;
 use crate::output::StagedDir;
 use crate::report::{Diagnostic, Severity};
 use crate::Context;

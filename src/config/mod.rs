@@ -18,7 +18,6 @@ pub mod pcodes;
 mod phonebook;
 mod phones;
 mod resolve;
-mod xml_text;
 
 pub use lint::ConfigInspector;
 
@@ -66,6 +65,7 @@ impl Sink {
 }
 
 use crate::layout::{ConfigFormat, Model};
+use crate::xml_text;
 use crate::Context;
 use anyhow::{anyhow, bail, Result};
 use clap::Subcommand;
@@ -140,7 +140,7 @@ fn list_pcodes(args: &PcodesArgs, ctx: &Context) -> Result<ExitCode> {
         struct Entry<'a> {
             code: String,
             #[serde(flatten)]
-            pcode: &'a pcodes::Pcode,
+            pcode: &'a crate::layout::htek_config::Pcode,
         }
         let entries: Vec<Entry> = data.pcodes().map(|(c, p)| Entry { code: format!("P{c}"), pcode: p }).collect();
         crate::report::print_json(

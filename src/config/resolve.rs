@@ -7,12 +7,13 @@
 //! came from.
 
 use super::aes::{looks_encrypted, AesKey};
-use super::fvfile::{self, FvData, Item, Kind};
+use super::fvfile::{self, Item, Kind};
 use super::htek_xml;
 use super::lint::htek_name;
 use super::mac::Mac;
-use super::pcodes::HtekData;
 use crate::layout::ConfigFormat;
+use crate::layout::FvData;
+use crate::layout::HtekData;
 use crate::report::{has_errors, print_json, Diagnostic};
 use crate::Context;
 use anyhow::{bail, Result};
@@ -452,7 +453,7 @@ fn print_text(r: &Resolution) {
             println!("  {}{}{status}{note}", "  ".repeat(f.depth), f.file);
         }
     }
-    let mut printer = crate::snippet::Printer::stdout();
+    let mut printer = crate::report::snippet::Printer::stdout();
     for d in &r.diagnostics {
         println!("{}", printer.show(d));
     }

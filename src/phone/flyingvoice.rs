@@ -4,7 +4,8 @@
 
 use super::fetch::{in_folder, join, Outcome};
 use super::{Phone, Settings};
-use crate::config::fvfile::{self, FvData, Item, Kind};
+use crate::config::fvfile::{self, Item, Kind};
+use crate::layout::FvData;
 use crate::report::Diagnostic;
 use anyhow::Result;
 

@@ -10,7 +10,7 @@
 use crate::config::aes::AesKey;
 use crate::config::fvfile::{self, Kind};
 use crate::config::htek_xml;
-use crate::config::pcodes::HtekData;
+use crate::layout::HtekData;
 use crate::layout::{AfterCommon, FetchKind, Request, Vendor};
 use crate::report::Diagnostic;
 use crate::tree_manifest::{SettingScope, TreeManifest, CONFIG_DIR};
