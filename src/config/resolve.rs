@@ -128,7 +128,13 @@ pub fn run(args: &Args, ctx: &Context) -> Result<ExitCode> {
             let key = args.aes_key.as_deref().map(AesKey::parse).transpose()?;
             resolve_htek(args, ctx, mac, model, key.as_ref())?
         }
-        ConfigFormat::FlyingvoiceCfg => resolve_flyingvoice(&args.dir, mac, &ctx.layouts.flyingvoice)?,
+        ConfigFormat::FlyingvoiceCfg => {
+            let vendor = match model {
+                Some(m) => ctx.layouts.vendor_of(m),
+                None => ctx.layouts.config_vendor(ConfigFormat::FlyingvoiceCfg, None, "give --model")?,
+            };
+            resolve_flyingvoice(&args.dir, mac, &ctx.layouts.flyingvoice, &vendor.vendor)?
+        }
     };
     if args.json {
         print_json(&r)?;
@@ -274,7 +280,7 @@ fn htek_takes(got: &[String]) -> Vec<String> {
     }
 }
 
-fn resolve_flyingvoice(dir: &Path, mac: Mac, data: &FvData) -> Result<Resolution> {
+fn resolve_flyingvoice(dir: &Path, mac: Mac, data: &FvData, vendor: &str) -> Result<Resolution> {
     let own = data.files.phone_boot.replace("{mac}", mac.as_str());
     let start = if dir.join(&own).is_file() { own } else { data.files.common_boot.clone() };
     if !dir.join(&start).is_file() {
@@ -289,7 +295,7 @@ fn resolve_flyingvoice(dir: &Path, mac: Mac, data: &FvData) -> Result<Resolution
         bail!("{}: {start} is a symlink to outside the folder; not read", dir.display());
     }
     let mut r = Resolution {
-        vendor: "flyingvoice".into(),
+        vendor: vendor.to_string(),
         format: ConfigFormat::FlyingvoiceCfg,
         mac: mac.to_string(),
         files: Vec::new(),

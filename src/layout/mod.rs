@@ -169,6 +169,34 @@ impl Layouts {
         })
     }
 
+    /// The vendors whose phones take `format`'s configs, in file order.
+    pub fn vendors_with(&self, format: ConfigFormat) -> impl Iterator<Item = &Vendor> {
+        self.vendors.iter().filter(move |v| v.config_format == Some(format))
+    }
+
+    /// The vendor whose `format` configs a command handles: the one named (`--vendor`), which must
+    /// take that format, else the only vendor that does. None, or several without a name, is an
+    /// error naming them and saying how to choose (`choose`: "give --vendor").
+    pub fn config_vendor(&self, format: ConfigFormat, named: Option<&str>, choose: &str) -> Result<&Vendor> {
+        if let Some(name) = named {
+            let vendor = self.vendor(name)?;
+            if vendor.config_format()? != format {
+                bail!("vendor {} does not take {} configs", vendor.vendor, format.name());
+            }
+            return Ok(vendor);
+        }
+        let found: Vec<&str> = self.vendors_with(format).map(|v| v.vendor.as_str()).collect();
+        match found.as_slice() {
+            [_] => self.vendor(found[0]),
+            [] => bail!(
+                "no vendor in the layouts takes {} configs (config_format = \"{}\")",
+                format.name(),
+                format.name()
+            ),
+            many => bail!("vendors {} all take {} configs: {choose}", many.join(", "), format.name()),
+        }
+    }
+
     /// The data file built in as `name` (`htek-config.toml`), with overrides applied.
     pub fn data(&self, name: &str) -> Result<&DataFile> {
         self.data.iter().find(|d| d.name == name).with_context(|| format!("no layout data file named {name}"))
@@ -282,6 +310,7 @@ impl LayoutFile {
             ouis: ouis_of(head.ouis, shown)?,
             dhcp_options: head.dhcp_options,
             config_format: head.config_format,
+            config_example: head.config_example,
             default_model: head.default_model,
             forbidden: head.forbidden,
             firmware_like: head.firmware_like,
@@ -304,6 +333,7 @@ struct Head {
     #[serde(default)]
     dhcp_options: Vec<u8>,
     config_format: Option<ConfigFormat>,
+    config_example: Option<ConfigExample>,
     default_model: Option<String>,
     #[serde(default)]
     forbidden: Vec<Forbidden>,
@@ -332,6 +362,7 @@ struct Checked {
     ouis: Option<Vec<String>>,
     dhcp_options: Option<Vec<u8>>,
     config_format: Option<ConfigFormat>,
+    config_example: Option<ConfigExample>,
     default_model: Option<String>,
     forbidden: Option<Vec<Forbidden>>,
     firmware_like: Option<Vec<String>>,

@@ -17,6 +17,14 @@ pub enum ConfigFormat {
 }
 
 impl ConfigFormat {
+    /// How layout files spell it (`config_format = "htek-xml"`).
+    pub fn name(self) -> &'static str {
+        match self {
+            ConfigFormat::HtekXml => "htek-xml",
+            ConfigFormat::FlyingvoiceCfg => "flyingvoice-cfg",
+        }
+    }
+
     /// The `bundler config` subcommand that writes this format.
     pub fn command(self) -> &'static str {
         match self {
@@ -24,6 +32,17 @@ impl ConfigFormat {
             ConfigFormat::FlyingvoiceCfg => "flyingvoice",
         }
     }
+}
+
+/// A setting to show in a new project's `phones.csv` and `common.toml` (`[config_example]` in a
+/// vendor file): a column `bundler config` accepts for the vendor's phones, and a value.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ConfigExample {
+    pub setting: String,
+    pub value: String,
+    #[serde(default)]
+    pub source: String,
 }
 
 /// A file name that must never be served (`[[forbidden]]` in a vendor file).
@@ -55,6 +74,9 @@ pub struct Vendor {
     /// Which config code the vendor's phones take; `None`: configs are not supported.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub config_format: Option<ConfigFormat>,
+    /// The example setting `bundler init` writes, if the vendor file gives one.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub config_example: Option<ConfigExample>,
     /// The model whose rules apply when a command is given none (ring tones; at most one vendor).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub default_model: Option<String>,
