@@ -547,6 +547,21 @@ mod tests {
     }
 
     #[test]
+    fn config_name_settings_are_derived_from_htek_config_for_htek_xml_vendors() {
+        let l = Layouts::load(None).unwrap();
+        let p = &l.vendor("htek").unwrap().provisioning;
+        assert_eq!((p.config_prefix.as_deref(), p.config_postfix.as_deref()), (Some("P234"), Some("P235")));
+        assert_eq!(l.vendor("flyingvoice").unwrap().provisioning.config_prefix, None);
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::write(dir.path().join("htek-config.toml"), "[settings]\nconfig_prefix = \"P9234\"\n").unwrap();
+        let l = Layouts::load(Some(dir.path())).unwrap();
+        assert_eq!(l.vendor("htek").unwrap().provisioning.config_prefix.as_deref(), Some("P9234"));
+        std::fs::write(dir.path().join("htek.toml"), "[provisioning]\nconfig_postfix = \"P1\"\n").unwrap();
+        let e = Layouts::load(Some(dir.path())).unwrap_err().to_string();
+        assert!(e.contains("htek.toml:2:18:") && e.contains("config_postfix = \"P235\""), "{e}");
+    }
+
+    #[test]
     fn unknown_fetch_kind_names_the_file() {
         let dir = tempfile::tempdir().unwrap();
         let bad =

@@ -86,4 +86,12 @@ mod tests {
         assert!(w.phone(None, "/cfg0012.xml").contains("UC924"));
         assert_eq!(w.phone(None, "/y000000000000.boot"), "unknown");
     }
+
+    #[test]
+    fn a_user_agent_names_a_vendor_the_layouts_know() {
+        let ua = "Acme AC1 1.2.3 0a:0b:0c:00:00:01";
+        assert_eq!(from_user_agent(ua, &["htek".to_string(), "flyingvoice".to_string()]), None);
+        let known = from_user_agent(ua, &["acme".to_string()]);
+        assert_eq!(known.as_deref(), Some("Acme AC1 MAC 0a0b0c000001 firmware 1.2.3"));
+    }
 }
