@@ -2,7 +2,7 @@
 //! template (slots, file names, sizes, caps) is read from the models' layouts; the project appears
 //! as a whole or not at all, and an existing project is never touched.
 
-use crate::layout::{AssetKind, AssetRule, Model, Vendor};
+use crate::layout::{AssetKind, AssetRule, ConfigFormat, Model, Vendor};
 use crate::Context;
 use anyhow::{bail, Context as _, Result};
 use std::fmt::Write as _;
@@ -34,11 +34,11 @@ pub fn run(args: &Args, ctx: &Context) -> Result<ExitCode> {
     let vendor = ctx.layouts.vendor(&args.vendor).with_context(|| "--vendor".to_string())?;
     let models = resolve_models(args, vendor, ctx)?;
     check_new(&args.dir)?;
-    let files = [
-        ("release.toml", release_toml(vendor, &models)),
-        ("phones.csv", phones_csv(vendor, &models)),
-        ("common.toml", common_toml(vendor, &models)),
-    ];
+    let mut files = vec![("release.toml", release_toml(vendor, &models))];
+    if let Some(format) = vendor.config_format {
+        files.push(("phones.csv", phones_csv(vendor, &models)));
+        files.push(("common.toml", common_toml(format, vendor, &models)));
+    }
     let staging = crate::output::StagedDir::new(&args.dir)?;
     for (name, text) in &files {
         staging.write(name, text.as_bytes())?;
@@ -217,33 +217,41 @@ fn firmware(t: &mut String, models: &[&Model]) {
 }
 
 fn config(t: &mut String, vendor: &Vendor) {
+    let Some(format) = vendor.config_format else {
+        let _ = writeln!(
+            t,
+            "\n# [config]: configs are not supported for vendor {} (its layout file sets no config_format).",
+            vendor.vendor
+        );
+        return;
+    };
     t.push_str("\n[config]\n# One row per phone in phones.csv; settings for all phones in common.toml.\nphones = \"phones.csv\"\ncommon = \"common.toml\"\n");
-    if vendor.vendor == "htek" {
-        t.push_str("# aes_key_env = \"HTEK_AES_KEY\"   # encrypt per-phone files with the key in this variable\n# prefix = \"\"\n# postfix = \"\"\n# merge_common = false\n");
-    } else {
-        t.push_str("# phonebook = \"contacts.csv\"\n");
+    match format {
+        ConfigFormat::HtekXml => t.push_str("# aes_key_env = \"HTEK_AES_KEY\"   # encrypt per-phone files with the key in this variable\n# prefix = \"\"\n# postfix = \"\"\n# merge_common = false\n"),
+        ConfigFormat::FlyingvoiceCfg => t.push_str("# phonebook = \"contacts.csv\"\n"),
     }
 }
 
-/// An example setting per vendor: a column `config` accepts, and a value for it.
-fn example_setting(vendor: &Vendor) -> (&'static str, &'static str) {
-    match vendor.vendor.as_str() {
-        "htek" => ("account1.sip_server", "sip.example.com"),
-        _ => ("account.1.sip_server.1.address", "sip.example.com"),
-    }
+/// The vendor's example setting (`[config_example]` in its layout file): a column `config` accepts,
+/// and a value for it; `None` when the layout gives none.
+fn example_setting(vendor: &Vendor) -> Option<(&str, &str)> {
+    vendor.config_example.as_ref().map(|e| (e.setting.as_str(), e.value.as_str()))
 }
 
 /// `phones.csv`: the header and one example row (a MAC of the vendor's prefix).
 fn phones_csv(vendor: &Vendor, models: &[&Model]) -> String {
-    let (column, value) = example_setting(vendor);
     let oui = vendor.ouis.first().map_or("000000", String::as_str);
-    format!("mac,model,{column}\n{oui}000001,{},{value}\n", models[0].name)
+    match example_setting(vendor) {
+        Some((column, value)) => format!("mac,model,{column}\n{oui}000001,{},{value}\n", models[0].name),
+        None => format!("mac,model\n{oui}000001,{}\n", models[0].name),
+    }
 }
 
 /// `common.toml`: the settings every phone gets.
-fn common_toml(vendor: &Vendor, models: &[&Model]) -> String {
-    let (column, value) = example_setting(vendor);
-    if vendor.vendor == "htek" {
+fn common_toml(format: ConfigFormat, vendor: &Vendor, models: &[&Model]) -> String {
+    let example = example_setting(vendor);
+    let (column, value) = example.unwrap_or(("SETTING", "VALUE"));
+    if format == ConfigFormat::HtekXml {
         format!(
             "# Settings for every phone ([all]) or one model ([models.NAME]), by P-code or alias\n\
              # (`bundler config pcodes` lists them).\n[all]\n# {column} = \"{value}\"\n\n[models.{}]\n",

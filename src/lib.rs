@@ -31,12 +31,12 @@ pub mod release;
 pub mod report;
 pub mod ringtone;
 pub mod serve;
-pub mod snippet;
 pub mod tomlfile;
 pub mod tree_diff;
 pub mod tree_manifest;
 pub mod verify;
 pub mod walk;
+pub mod xml_text;
 
 /// What every command gets besides its own arguments.
 pub struct Context {

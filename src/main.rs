@@ -6,7 +6,7 @@
 
 use bundler::{
     config, dhcp, docs, firmware, hlpres, image_cmd, init, inspect, language, layout, models, notify, phone, release,
-    ringtone, serve, snippet, tree_diff, verify, Context,
+    ringtone, serve, tree_diff, verify, Context,
 };
 
 use clap::{Parser, Subcommand};
@@ -83,7 +83,7 @@ fn main() -> ExitCode {
         Ok(code) => code,
         Err(e) if is_broken_pipe(&e) => ExitCode::from(BROKEN_PIPE_EXIT as u8),
         Err(e) => {
-            let word = if snippet::stderr_colour() { "\x1b[1;31merror\x1b[0m" } else { "error" };
+            let word = if bundler::report::snippet::stderr_colour() { "\x1b[1;31merror\x1b[0m" } else { "error" };
             eprintln!("{word}: {e:#}");
             ExitCode::from(COULD_NOT_WORK)
         }

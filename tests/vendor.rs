@@ -163,3 +163,106 @@ fn config_htek_fills_resource_urls_from_the_models_own_vendor() {
     assert!(common.contains("http://p.example.com/acme-tones</P20174>"), "{common}");
     assert!(!common.contains("/ring<"), "Htek's ring folder leaked into acme's config: {common}");
 }
+
+/// A made-up vendor with Flyingvoice-style configs: its own MAC prefix, no example setting.
+const ZETA: &str = r#"
+vendor = "zeta"
+family = "Zeta Desk"
+ouis = ["0c0e0f"]
+config_format = "flyingvoice-cfg"
+
+[defaults.ringtone]
+slots = [1]
+file = "r{slot}.wav"
+container = "g711-wav"
+codec = "ulaw"
+sample_rate = 8000
+max_seconds = 5.0
+max_bytes = 50000
+
+[models.Z1]
+"#;
+
+fn layouts_dir(dir: &Path, files: &[(&str, &str)]) {
+    std::fs::create_dir_all(dir.join("layouts")).unwrap();
+    for (name, text) in files {
+        std::fs::write(dir.join("layouts").join(name), text).unwrap();
+    }
+}
+
+#[test]
+fn init_writes_the_vendors_own_prefix_and_example_setting_from_its_layout() {
+    let dir = tempfile::tempdir().unwrap();
+    let example = "\n[config_example]\nsetting = \"account1.outbound_proxy\"\nvalue = \"proxy.acme.example\"\n";
+    let acme = ACME.replace("\n[models.AC1]", &format!("{example}\n[models.AC1]"));
+    layouts_dir(dir.path(), &[("acme.toml", &acme), ("zeta.toml", ZETA)]);
+    let out = run_in(dir.path(), &["--layouts", "layouts", "init", "a", "--vendor", "acme", "--model", "AC1"]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let csv = std::fs::read_to_string(dir.path().join("a/phones.csv")).unwrap();
+    assert_eq!(csv, "mac,model,account1.outbound_proxy\n0a0b0c000001,AC1,proxy.acme.example\n");
+    let release = std::fs::read_to_string(dir.path().join("a/release.toml")).unwrap();
+    assert!(release.contains("aes_key_env"), "Htek XML config options for an htek-xml vendor: {release}");
+
+    // zeta gives no example: no Htek or Flyingvoice setting is made up for it.
+    let out = run_in(dir.path(), &["--layouts", "layouts", "init", "z", "--vendor", "zeta", "--model", "Z1"]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let csv = std::fs::read_to_string(dir.path().join("z/phones.csv")).unwrap();
+    assert_eq!(csv, "mac,model\n0c0e0f000001,Z1\n");
+    let release = std::fs::read_to_string(dir.path().join("z/release.toml")).unwrap();
+    assert!(release.contains("phonebook") && !release.contains("aes_key_env"), "{release}");
+
+    // Without a config format there are no config files to start, and release.toml says why.
+    layouts_dir(dir.path(), &[("acme.toml", &ACME.replace("config_format = \"htek-xml\"\n", ""))]);
+    let out = run_in(dir.path(), &["--layouts", "layouts", "init", "n", "--vendor", "acme", "--model", "AC1"]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert_eq!(files_in(&dir.path().join("n")), ["audio", "img", "lang", "release.toml", "vendor"]);
+    let release = std::fs::read_to_string(dir.path().join("n/release.toml")).unwrap();
+    assert!(release.contains("configs are not supported for vendor acme") && !release.contains("\n[config]"));
+}
+
+#[test]
+fn config_pcodes_lists_the_named_vendors_resources_and_asks_when_several_take_htek_xml() {
+    let dir = tempfile::tempdir().unwrap();
+    layouts_dir(dir.path(), &[("acme.toml", ACME)]);
+    let out = run_in(dir.path(), &["--layouts", "layouts", "config", "pcodes", "--json", "--vendor", "acme"]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let v: serde_json::Value = serde_json::from_str(&stdout(&out)).unwrap();
+    let ring = v["resources"].as_array().unwrap().iter().find(|r| r["setting"] == "P20174").unwrap();
+    assert_eq!(ring["value"], "{url}/acme-tones");
+
+    let out = run_in(dir.path(), &["--layouts", "layouts", "config", "pcodes"]);
+    assert_one_line_error(&out, &["vendors htek, acme all take htek-xml configs", "--vendor"]);
+    let out = run_in(dir.path(), &["--layouts", "layouts", "config", "pcodes", "--vendor", "flyingvoice"]);
+    assert_one_line_error(&out, &["vendor flyingvoice does not take htek-xml configs"]);
+}
+
+#[test]
+fn config_flyingvoice_checks_a_made_up_vendors_macs_against_its_own_prefix() {
+    let dir = tempfile::tempdir().unwrap();
+    layouts_dir(dir.path(), &[("zeta.toml", ZETA)]);
+    std::fs::write(dir.path().join("phones.csv"), "mac,model\n0c0e0f000001,Z1\n0021f2000002,Z1\n").unwrap();
+    let args = ["--layouts", "layouts", "config", "flyingvoice", "--phones", "phones.csv", "--out", "fv"];
+    let out = run_in(dir.path(), &args);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let err = stderr(&out);
+    assert!(err.contains("phones.csv:3:1: warning: MAC 0021f2000002 does not start with Zeta Desk's prefix 0c:0e:0f"));
+    assert!(!err.contains("0c0e0f000001"), "its own prefix is not warned about: {err}");
+
+    std::fs::write(dir.path().join("phones.csv"), "mac,model\n0c0e0f000001,\n").unwrap();
+    let args = ["--layouts", "layouts", "config", "flyingvoice", "--phones", "phones.csv", "--out", "fv2"];
+    let out = run_in(dir.path(), &args);
+    let err = stderr(&out);
+    assert!(
+        !out.status.success() && err.contains("vendors flyingvoice, zeta all take flyingvoice-cfg configs"),
+        "{err}"
+    );
+    assert!(!dir.path().join("fv2").exists());
+}
+
+#[test]
+fn a_config_name_setting_that_disagrees_with_its_one_source_is_a_load_error_at_its_position() {
+    let dir = tempfile::tempdir().unwrap();
+    layouts_dir(dir.path(), &[("acme.toml", &ACME.replace("config_prefix = \"P234\"", "config_prefix = \"P999\""))]);
+    let out = run_in(dir.path(), &["--layouts", "layouts", "models"]);
+    assert_one_line_error(&out, &["acme.toml:55:17:", "P999", "htek-config.toml [settings] config_prefix = \"P234\""]);
+}

@@ -3,9 +3,10 @@
 //! `<mac>.cfg` — from a phones CSV, a common settings file and optionally a phonebook.
 
 use super::csv_input::CsvFile;
-use super::fvfile::{self, FvData, Kind};
+use super::fvfile::{self, Kind};
 use super::phones::{self, PhoneRow};
 use crate::layout::ConfigFormat;
+use crate::layout::FvData;
 use crate::output::StagedDir;
 use crate::report::{Diagnostic, Severity};
 use crate::Context;
@@ -186,18 +187,17 @@ pub fn generate(args: &Request, sink: &super::Sink, ctx: &Context) -> Result<Gen
     let columns = setting_columns(&csv, mac_col, model_col)?;
     let names = csv.columns.clone();
 
-    let vendor = ctx.layouts.vendor("flyingvoice")?;
     let shown = csv.shown.clone();
     let mut oui_warnings = 0usize;
     let check = |row: &PhoneRow| -> Result<Phone, String> {
-        if let Some(msg) = super::mac::oui_warning(&row.mac, vendor) {
+        let model = model_col.map(|c| row.fields.get(c).unwrap_or_default().trim()).filter(|m| !m.is_empty());
+        let mut settings = model_settings(model, args, ctx, &per_model)?;
+        if let Some(msg) = super::mac::oui_warning(&row.mac, row_vendor(model, ctx)?) {
             oui_warnings += 1;
             if oui_warnings <= MAX_OUI_WARNINGS {
                 warnings.push(Diagnostic::warning(shown.clone(), msg).at(row.line as usize, 1));
             }
         }
-        let model = model_col.map(|c| row.fields.get(c).unwrap_or_default().trim()).filter(|m| !m.is_empty());
-        let mut settings = model_settings(model, args, ctx, &per_model)?;
         lay_over(&mut settings, own_settings(row, &columns, &names)?, &shown, true);
         Ok(Phone { mac: row.mac.to_string(), settings })
     };
@@ -209,6 +209,18 @@ pub fn generate(args: &Request, sink: &super::Sink, ctx: &Context) -> Result<Gen
     let extra = write_shared_files(sink, &data, &common, phonebook)?;
     let more_oui_warnings = oui_warnings.saturating_sub(MAX_OUI_WARNINGS);
     Ok(Generated { count, extra, data, url, warnings, more_oui_warnings })
+}
+
+/// The vendor whose MAC prefixes a row is checked against: its model's (checked by
+/// [`model_settings`] first), else the one vendor with Flyingvoice configs.
+fn row_vendor<'a>(model: Option<&str>, ctx: &'a Context) -> Result<&'a crate::layout::Vendor, String> {
+    match model {
+        Some(name) => ctx.layouts.model(name).map(|m| ctx.layouts.vendor_of(m)).map_err(|e| e.to_string()),
+        None => ctx
+            .layouts
+            .config_vendor(ConfigFormat::FlyingvoiceCfg, None, "fill in its model column")
+            .map_err(|e| format!("{e:#}")),
+    }
 }
 
 /// Builds `--phonebook`'s XML and adds the settings that point the phones at it to `common`.

@@ -3,10 +3,11 @@
 
 use super::aes::AesKey;
 use super::csv_input::CsvFile;
-use super::htek_xml::{self, Dialect};
-use super::pcodes::HtekData;
+use super::htek_xml;
+use super::pcodes::CheckValue;
 use super::phones::{self, PhoneRow};
 use super::xml_text;
+use crate::layout::htek_config::{parse_pcode, Dialect, HtekData};
 use crate::layout::{ConfigFormat, FetchKind, Model};
 use crate::output::StagedDir;
 use crate::report::{Diagnostic, Severity};
@@ -68,7 +69,7 @@ pub struct Args {
     /// firmware). Default: the model's `config_dialect` in the layouts (pcode for every model today).
     /// Named can write only settings with a known element name (`bundler config pcodes`).
     #[arg(long, value_enum)]
-    pub dialect: Option<htek_xml::Dialect>,
+    pub dialect: Option<Dialect>,
     /// Print what was written as JSON.
     #[arg(long)]
     pub json: bool,
@@ -84,7 +85,7 @@ pub struct Request {
     pub prefix: String,
     pub postfix: String,
     pub merge_common: bool,
-    pub dialect: Option<htek_xml::Dialect>,
+    pub dialect: Option<Dialect>,
     /// Set by `release` when common files are kept although phones may stop after them: warn with
     /// the per-phone settings such a phone would miss.
     pub warn_shadowed: bool,
@@ -592,7 +593,7 @@ fn resource_layer(
 /// The warning for a user value of a setting the tree sets otherwise (`release` only).
 fn tree_conflict(args: &Request, model: &str, code: u32, value: &str) -> Option<String> {
     let list = args.sources.tree.as_ref()?.get(model)?;
-    let (_, tree) = list.iter().find(|(c, _)| crate::config::pcodes::parse_pcode(c) == Some(code))?;
+    let (_, tree) = list.iter().find(|(c, _)| parse_pcode(c) == Some(code))?;
     (tree != value).then(|| {
         format!("P{code} = '{value}' is kept for {model}, but the tree built by this release has it at '{tree}' (phones may fetch a file the tree does not have)")
     })

@@ -13,31 +13,11 @@
 //! </hl_provision>
 //! ```
 
-use super::pcodes::{parse_pcode, HtekData};
+use super::pcodes::CheckValue;
 use super::xml_text::escape;
+use crate::layout::htek_config::{parse_pcode, Dialect, HtekData};
 use crate::report::{Diagnostic, Severity};
 use std::collections::HashMap;
-
-/// Which element names a config file uses (`config_dialect` in a vendor layout, `--dialect`).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum, serde::Serialize, serde::Deserialize)]
-#[serde(rename_all = "lowercase")]
-pub enum Dialect {
-    /// `<P47 para="…">value</P47>` (the guide's).
-    Pcode,
-    /// `<Profile1_Sipserver>value</Profile1_Sipserver>` (newer firmware; FusionPBX uc926u).
-    Named,
-}
-
-impl std::str::FromStr for Dialect {
-    type Err = String;
-    fn from_str(s: &str) -> Result<Dialect, String> {
-        match s {
-            "pcode" => Ok(Dialect::Pcode),
-            "named" => Ok(Dialect::Named),
-            other => Err(format!("config dialect '{other}' is not pcode or named")),
-        }
-    }
-}
 
 /// Renders settings in `dialect`. The named dialect can write only codes with an element name
 /// (`[names]`): the error is the first code without one.
@@ -50,7 +30,7 @@ pub fn render_in<'a>(
     s.push_str("<?xml version=\"1.0\" encoding=\"UTF-8\" ?>\n<hl_provision version=\"1\">\n<config version=\"1\">\n");
     for (code, value) in settings {
         match dialect {
-            Dialect::Pcode => s.push_str(&setting_line(code, value, data)),
+            Dialect::Pcode => s.push_str(&data.setting_line(code, value)),
             Dialect::Named => {
                 let name = data.element_name(code).ok_or(code)?;
                 s.push_str(&if value.is_empty() {
@@ -63,17 +43,6 @@ pub fn render_in<'a>(
     }
     s.push_str("</config>\n</hl_provision>\n");
     Ok(s)
-}
-
-/// One setting as its line of a config file (`<P47 para="…">value</P47>`, or `<P47 para="…" />`
-/// when empty), with the dictionary's `para` text and the value escaped.
-pub fn setting_line(code: u32, value: &str, data: &HtekData) -> String {
-    let para = escape(data.para(code), true);
-    if value.is_empty() {
-        format!("<P{code} para=\"{para}\" />\n")
-    } else {
-        format!("<P{code} para=\"{para}\">{}</P{code}>\n", escape(value, false))
-    }
 }
 
 /// One setting read from a file, with where it is.
@@ -287,9 +256,8 @@ fn stray_text(root: roxmltree::Node, report: &mut dyn FnMut((usize, usize)), doc
 mod tests {
     use super::*;
 
-    fn data() -> HtekData {
-        let l = crate::layout::Layouts::load(None).unwrap();
-        HtekData::read(l.data(crate::config::pcodes::DATA_FILE).unwrap(), &l.vendors).unwrap()
+    fn data() -> std::sync::Arc<HtekData> {
+        crate::layout::Layouts::load(None).unwrap().htek
     }
 
     #[test]

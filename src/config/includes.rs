@@ -4,7 +4,8 @@
 //! `config lint`) or the server a phone fetches from (`bundler phone`). The walk itself finds
 //! cycles and too deep nesting; the source says where an include leads and what reading it gave.
 
-use crate::config::fvfile::{self, FvData, Item, Kind};
+use crate::config::fvfile::{self, Item, Kind};
+use crate::layout::FvData;
 use crate::report::Diagnostic;
 use anyhow::Result;
 

@@ -2,10 +2,11 @@
 //! folders a provisioning server hands out, and reports every problem as `file:line:col: severity: …`.
 
 use super::aes::{looks_encrypted, AesKey};
-use super::fvfile::{self, FvData, Item, Kind};
+use super::fvfile::{self, Item, Kind};
 use super::htek_xml;
-use super::pcodes::HtekData;
 use crate::findings::{FileReport, Inspector, Options};
+use crate::layout::FvData;
+use crate::layout::HtekData;
 use crate::report::{has_errors, print_json, Diagnostic, Severity};
 use crate::Context;
 use anyhow::Result;
@@ -164,7 +165,7 @@ pub fn run(args: &Args, ctx: &Context) -> Result<ExitCode> {
     if args.json {
         print_json(&found)?;
     } else {
-        let mut printer = crate::snippet::Printer::stdout();
+        let mut printer = crate::report::snippet::Printer::stdout();
         for d in &found {
             println!("{}", printer.show(d));
         }

@@ -20,7 +20,6 @@ mod phonebook;
 mod phones;
 mod resolve;
 mod spec;
-mod xml_text;
 
 pub use lint::ConfigInspector;
 pub use spec::{ConfigSpec, TreeConfigs};
@@ -84,6 +83,7 @@ impl Sink {
 }
 
 use crate::layout::{ConfigFormat, Model};
+use crate::xml_text;
 use crate::Context;
 use anyhow::{anyhow, bail, Result};
 use clap::Subcommand;
@@ -125,6 +125,10 @@ pub struct PcodesArgs {
     /// Print JSON instead of a table.
     #[arg(long)]
     pub json: bool,
+    /// Whose `--resources-url` settings to list: a vendor with Htek XML configs (needed only when
+    /// the layouts have several).
+    #[arg(long, value_name = "VENDOR")]
+    pub vendor: Option<String>,
 }
 
 #[derive(clap::Args)]
@@ -158,11 +162,11 @@ fn list_pcodes(args: &PcodesArgs, ctx: &Context) -> Result<ExitCode> {
         struct Entry<'a> {
             code: String,
             #[serde(flatten)]
-            pcode: &'a pcodes::Pcode,
+            pcode: &'a crate::layout::htek_config::Pcode,
         }
         let entries: Vec<Entry> = data.pcodes().map(|(c, p)| Entry { code: format!("P{c}"), pcode: p }).collect();
         crate::report::print_json(
-            &serde_json::json!({ "pcodes": entries, "names": data.elements(), "resources": htek_resources(ctx)? }),
+            &serde_json::json!({ "pcodes": entries, "names": data.elements(), "resources": htek_resources(args, ctx)? }),
         )?;
         return Ok(ExitCode::SUCCESS);
     }
@@ -189,17 +193,19 @@ fn list_pcodes(args: &PcodesArgs, ctx: &Context) -> Result<ExitCode> {
     for (name, e) in data.elements() {
         println!("  {:<40}{:<8}{}", name, e.pcode.as_deref().unwrap_or("-"), e.source);
     }
+    let resources = htek_resources(args, ctx)?;
     println!("\n--resources-url URL fills ({{url}} = URL, {{model}} = model name):");
-    for r in htek_resources(ctx)? {
+    for r in resources {
         let only = r.requires_asset.map(|k| format!(" (models with a {k})")).unwrap_or_default();
         println!("  {:<8}{:<36}{}{only}", r.setting, r.value, r.source);
     }
     Ok(ExitCode::SUCCESS)
 }
 
-/// The fetch entries `config htek --resources-url` fills (layouts/htek.toml `[[fetch]]`).
-fn htek_resources(ctx: &Context) -> Result<Vec<&crate::layout::Fetch>> {
-    let vendor = ctx.layouts.vendor("htek")?;
+/// The fetch entries `config htek --resources-url` fills for the vendor's phones (its layout's
+/// `[[fetch]]`): the `--vendor` given, else the one vendor with Htek XML configs.
+fn htek_resources<'a>(args: &PcodesArgs, ctx: &'a Context) -> Result<Vec<&'a crate::layout::Fetch>> {
+    let vendor = ctx.layouts.config_vendor(ConfigFormat::HtekXml, args.vendor.as_deref(), "give --vendor")?;
     Ok(vendor.fetch.iter().filter(|f| htek::RESOURCE_KINDS.contains(&f.kind)).collect())
 }
 

@@ -7,13 +7,14 @@
 //! came from.
 
 use super::aes::{looks_encrypted, AesKey};
-use super::fvfile::{self, FvData, Kind};
+use super::fvfile::{self, Kind};
 use super::htek_xml;
 use super::lint::htek_name;
 use super::mac::Mac;
-use super::pcodes::HtekData;
 use crate::config::includes::{self, Fetched, Listed, Located, Step};
 use crate::layout::ConfigFormat;
+use crate::layout::FvData;
+use crate::layout::HtekData;
 use crate::report::{has_errors, print_json, Diagnostic};
 use crate::Context;
 use anyhow::{bail, Result};
@@ -125,7 +126,13 @@ pub fn run(args: &Args, ctx: &Context) -> Result<ExitCode> {
             let key = args.aes_key.as_deref().map(AesKey::parse).transpose()?;
             resolve_htek(args, ctx, mac, model, key.as_ref())?
         }
-        ConfigFormat::FlyingvoiceCfg => resolve_flyingvoice(&args.dir, mac, &ctx.layouts.flyingvoice)?,
+        ConfigFormat::FlyingvoiceCfg => {
+            let vendor = match model {
+                Some(m) => ctx.layouts.vendor_of(m),
+                None => ctx.layouts.config_vendor(ConfigFormat::FlyingvoiceCfg, None, "give --model")?,
+            };
+            resolve_flyingvoice(&args.dir, mac, &ctx.layouts.flyingvoice, &vendor.vendor)?
+        }
     };
     if args.json {
         print_json(&r)?;
@@ -271,7 +278,7 @@ fn htek_takes(got: &[String]) -> Vec<String> {
     }
 }
 
-fn resolve_flyingvoice(dir: &Path, mac: Mac, data: &FvData) -> Result<Resolution> {
+fn resolve_flyingvoice(dir: &Path, mac: Mac, data: &FvData, vendor: &str) -> Result<Resolution> {
     let own = data.files.phone_boot.replace("{mac}", mac.as_str());
     let start = if dir.join(&own).is_file() { own } else { data.files.common_boot.clone() };
     if !dir.join(&start).is_file() {
@@ -286,7 +293,7 @@ fn resolve_flyingvoice(dir: &Path, mac: Mac, data: &FvData) -> Result<Resolution
         bail!("{}: {start} is a symlink to outside the folder; not read", dir.display());
     }
     let mut r = Resolution {
-        vendor: "flyingvoice".into(),
+        vendor: vendor.to_string(),
         format: ConfigFormat::FlyingvoiceCfg,
         mac: mac.to_string(),
         files: Vec::new(),
@@ -404,7 +411,7 @@ fn print_text(r: &Resolution) {
             println!("  {}{}{status}{note}", "  ".repeat(f.depth), f.file);
         }
     }
-    let mut printer = crate::snippet::Printer::stdout();
+    let mut printer = crate::report::snippet::Printer::stdout();
     for d in &r.diagnostics {
         println!("{}", printer.show(d));
     }

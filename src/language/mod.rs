@@ -204,7 +204,7 @@ fn print_report(report: &LanguageReport) -> Result<()> {
         writeln!(out, "template {}: {} items", t.file, t.items)?;
     }
     let mut limiter = crate::report::Limiter::default();
-    let mut printer = crate::snippet::Printer::stdout();
+    let mut printer = crate::report::snippet::Printer::stdout();
     for f in &report.files {
         for d in f.diagnostics.iter().filter(|d| limiter.admit(d)) {
             writeln!(out, "{}", printer.show(d))?;

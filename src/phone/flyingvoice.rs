@@ -4,8 +4,8 @@
 
 use super::fetch::{in_folder, join, Client, Outcome};
 use super::{Phone, Settings};
-use crate::config::fvfile::FvData;
 use crate::config::includes::{self, Fetched, Located, Step};
+use crate::layout::FvData;
 use crate::report::Diagnostic;
 use anyhow::Result;
 

@@ -6,8 +6,8 @@ use super::fetch::{in_folder, Outcome};
 use super::{Args, Phone, Settings};
 use crate::config::aes::{looks_encrypted, AesKey};
 use crate::config::htek_xml;
-use crate::config::pcodes::HtekData;
 use crate::layout::AfterCommon;
+use crate::layout::HtekData;
 use crate::report::Diagnostic;
 use anyhow::{anyhow, Result};
 

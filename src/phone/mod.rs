@@ -11,7 +11,7 @@ mod resources;
 
 use crate::config::mac::Mac;
 use crate::firmware::version::Version;
-use crate::layout::Model;
+use crate::layout::{ConfigFormat, Model};
 use crate::report::{has_errors, print_json, Diagnostic};
 use crate::Context;
 use anyhow::{anyhow, bail, Result};
@@ -138,15 +138,21 @@ pub fn run(args: &Args, ctx: &Context) -> Result<ExitCode> {
     if args.timeout == 0 {
         bail!("--timeout: give at least 1 second");
     }
-    let user_agent = user_agent(&model.vendor, &model.name, args.firmware_version.as_deref(), mac);
+    let Some(format) = model.config_format else {
+        bail!(
+            "--model {}: no provisioning rules for vendor {} (its layout file sets no config_format)",
+            model.name,
+            model.vendor
+        );
+    };
+    let user_agent = user_agent(format, &model.vendor, &model.name, args.firmware_version.as_deref(), mac);
     let auth = args.user.clone().zip(args.password.clone());
     let client = fetch::Client::new(user_agent.clone(), auth, Duration::from_secs(args.timeout));
     let mut phone = Phone { ctx, model, vendor, mac, current, client, findings: Vec::new() };
     let base = args.url.trim_end_matches('/').to_string();
-    let settings = match model.vendor.as_str() {
-        "htek" => htek::provision(&mut phone, &base, args)?,
-        "flyingvoice" => flyingvoice::provision(&mut phone, &base)?,
-        other => bail!("--model {}: no provisioning rules for vendor {other}", model.name),
+    let settings = match format {
+        ConfigFormat::HtekXml => htek::provision(&mut phone, &base, args)?,
+        ConfigFormat::FlyingvoiceCfg => flyingvoice::provision(&mut phone, &base)?,
     };
     if !settings.0.is_empty() {
         resources::fetch_all(&mut phone, &settings)?;
@@ -171,14 +177,22 @@ pub fn run(args: &Args, ctx: &Context) -> Result<ExitCode> {
 }
 
 /// The User-Agent each vendor's phones send (FORMATS.md §3 "How phones identify themselves"):
-/// `Htek UC924 2.0.4.6.41 00:1f:c1:10:d3:a9`, `Flyingvoice FIP13G V0.6.24 00:21:F2:22:AE:F1`.
-fn user_agent(vendor: &str, model: &str, firmware: Option<&str>, mac: Mac) -> String {
+/// `Htek UC924 2.0.4.6.41 00:1f:c1:10:d3:a9`, `Flyingvoice FIP13G V0.6.24 00:21:F2:22:AE:F1`: the
+/// shape follows the phones' config format, the first word is the vendor's name.
+fn user_agent(format: ConfigFormat, vendor: &str, model: &str, firmware: Option<&str>, mac: Mac) -> String {
     let pairs: Vec<String> =
         mac.as_str().as_bytes().chunks(2).map(|c| String::from_utf8_lossy(c).into_owned()).collect();
     let colons = pairs.join(":");
-    match vendor {
-        "flyingvoice" => format!("Flyingvoice {model} V{} {}", firmware.unwrap_or("0.0.0"), colons.to_uppercase()),
-        _ => format!("Htek {model} {} {colons}", firmware.unwrap_or("0.0.0.0")),
+    let mut name: Vec<char> = vendor.chars().collect();
+    if let Some(first) = name.first_mut() {
+        *first = first.to_ascii_uppercase();
+    }
+    let name: String = name.into_iter().collect();
+    match format {
+        ConfigFormat::FlyingvoiceCfg => {
+            format!("{name} {model} V{} {}", firmware.unwrap_or("0.0.0"), colons.to_uppercase())
+        }
+        ConfigFormat::HtekXml => format!("{name} {model} {} {colons}", firmware.unwrap_or("0.0.0.0")),
     }
 }
 

@@ -6,9 +6,11 @@
 use crate::config::mac::Mac;
 use crate::layout::Layouts;
 
-/// The per-model common file names (`cfg0012.xml` → UC924), from the layouts.
+/// The per-model common file names (`cfg0012.xml` → UC924) and the vendor names a User-Agent may
+/// start with, from the layouts.
 pub struct Who {
     common: Vec<(String, String)>,
+    vendors: Vec<String>,
 }
 
 impl Who {
@@ -18,24 +20,25 @@ impl Who {
             .models()
             .filter_map(|m| m.device_code.as_ref().map(|c| (data.files.common_name(c), m.name.clone())))
             .collect();
-        Ok(Who { common })
+        let vendors = layouts.vendors.iter().map(|v| v.vendor.clone()).collect();
+        Ok(Who { common, vendors })
     }
 
     /// Who asks, for the log line.
     pub fn phone(&self, user_agent: Option<&str>, file: &str) -> String {
-        phone(user_agent, file, &self.common)
+        phone(user_agent, file, self)
     }
 }
 
-fn phone(user_agent: Option<&str>, file: &str, common: &[(String, String)]) -> String {
-    if let Some(who) = user_agent.and_then(from_user_agent) {
-        return who;
+fn phone(user_agent: Option<&str>, file: &str, who: &Who) -> String {
+    if let Some(line) = user_agent.and_then(|ua| from_user_agent(ua, &who.vendors)) {
+        return line;
     }
     let name = file.rsplit('/').next().unwrap_or(file);
     if let Some(mac) = mac_in(name) {
         return format!("MAC {mac} (from the file name)");
     }
-    let models: Vec<&str> = common.iter().filter(|(f, _)| f == name).map(|(_, m)| m.as_str()).collect();
+    let models: Vec<&str> = who.common.iter().filter(|(f, _)| f == name).map(|(_, m)| m.as_str()).collect();
     if !models.is_empty() {
         return format!("a {} (the common file of its device code)", models.join(" or "));
     }
@@ -45,11 +48,12 @@ fn phone(user_agent: Option<&str>, file: &str, common: &[(String, String)]) -> S
     }
 }
 
-/// `VENDOR MODEL FIRMWARE MAC` → "Htek UC924 00:1f:c1:10:d3:a9 firmware 2.0.4.6.41".
-pub fn from_user_agent(ua: &str) -> Option<String> {
+/// `VENDOR MODEL FIRMWARE MAC` → "Htek UC924 00:1f:c1:10:d3:a9 firmware 2.0.4.6.41", for a
+/// VENDOR among `vendors` (the layouts' vendor names, any case).
+pub fn from_user_agent(ua: &str, vendors: &[String]) -> Option<String> {
     let parts: Vec<&str> = ua.split_whitespace().collect();
     let [vendor, model, firmware, mac] = parts.as_slice() else { return None };
-    if !(vendor.eq_ignore_ascii_case("htek") || vendor.eq_ignore_ascii_case("flyingvoice")) {
+    if !vendors.iter().any(|v| v.eq_ignore_ascii_case(vendor)) {
         return None;
     }
     let mac = Mac::parse(mac).ok()?;
@@ -81,5 +85,13 @@ mod tests {
         assert!(w.phone(Some("curl/8"), "/cfg001fc110d3a9.xml").contains("MAC 001fc110d3a9"));
         assert!(w.phone(None, "/cfg0012.xml").contains("UC924"));
         assert_eq!(w.phone(None, "/y000000000000.boot"), "unknown");
+    }
+
+    #[test]
+    fn a_user_agent_names_a_vendor_the_layouts_know() {
+        let ua = "Acme AC1 1.2.3 0a:0b:0c:00:00:01";
+        assert_eq!(from_user_agent(ua, &["htek".to_string(), "flyingvoice".to_string()]), None);
+        let known = from_user_agent(ua, &["acme".to_string()]);
+        assert_eq!(known.as_deref(), Some("Acme AC1 MAC 0a0b0c000001 firmware 1.2.3"));
     }
 }

@@ -10,8 +10,8 @@
 use crate::config::aes::AesKey;
 use crate::config::fvfile::{self, Kind};
 use crate::config::htek_xml;
-use crate::config::pcodes::HtekData;
-use crate::layout::{AfterCommon, FetchKind, Request, Vendor};
+use crate::layout::HtekData;
+use crate::layout::{AfterCommon, ConfigFormat, FetchKind, Request, Vendor};
 use crate::report::Diagnostic;
 use crate::tree_manifest::{SettingScope, TreeManifest, CONFIG_DIR};
 use crate::walk::Entry;
@@ -139,7 +139,8 @@ fn uncarried(tree: &TreeManifest, configs: &[Config]) -> Vec<Diagnostic> {
 
 /// Per-phone files whose settings a phone stopping after its common file never reads.
 fn shadowed(tree: &TreeManifest, vendor: &Vendor, configs: &[Config], ctx: &Context) -> Result<Vec<Diagnostic>> {
-    if vendor.vendor != "htek" || vendor.provisioning.after_common == AfterCommon::Continues {
+    if vendor.config_format != Some(ConfigFormat::HtekXml) || vendor.provisioning.after_common == AfterCommon::Continues
+    {
         return Ok(Vec::new());
     }
     let data = ctx.layouts.htek.clone();
@@ -193,7 +194,7 @@ fn read_configs(
     ctx: &Context,
     found: &mut Vec<Diagnostic>,
 ) -> Result<Vec<Config>> {
-    let htek = vendor.vendor == "htek";
+    let htek = vendor.config_format == Some(ConfigFormat::HtekXml);
     let data = if htek { Some(ctx.layouts.htek.clone()) } else { None };
     let fv = if htek { None } else { Some(ctx.layouts.flyingvoice.clone()) };
     let mut out = Vec::new();

@@ -2,7 +2,7 @@
 //! `NO_COLOR` is set), followed, when the file can be read, by its source line with a caret under
 //! the column (drawn by `annotate-snippets`).
 
-use crate::report::{Diagnostic, Severity};
+use super::{Diagnostic, Severity};
 use annotate_snippets::{AnnotationKind, Group, Level, Renderer, Snippet};
 use std::io::IsTerminal;
 

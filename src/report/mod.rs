@@ -1,7 +1,10 @@
 //! Findings and how they are shown: compiler-style lines for people, JSON for scripts.
 //!
 //! Every checker (ring files, images, tars, language files, configs) reports `Diagnostic`s, so the
-//! output format and the exit-code rule ("1 when any error") live here once.
+//! output format and the exit-code rule ("1 when any error") live here once. [`snippet`] draws a
+//! finding's source line with a caret under it.
+
+pub mod snippet;
 
 use serde::Serialize;
 use std::collections::HashMap;
@@ -149,7 +152,7 @@ pub fn write_limited<'a>(
     findings: impl IntoIterator<Item = &'a Diagnostic>,
 ) -> std::io::Result<()> {
     let mut limiter = Limiter::default();
-    let mut printer = crate::snippet::Printer::stdout();
+    let mut printer = snippet::Printer::stdout();
     for d in findings {
         if limiter.admit(d) {
             writeln!(out, "{}", printer.show(d))?;

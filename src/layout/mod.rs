@@ -5,139 +5,44 @@
 //! `--layouts DIR` (or `BUNDLER_LAYOUTS`) extends and overrides them: a file named like a built-in one
 //! is laid over it key by key, any other `*.toml` adds a vendor.
 //!
-//! Besides the vendor layouts there are data files of other shapes (the Htek P-code dictionary): they
-//! are compiled in and overridden the same way, and handed out as merged TOML tables by
-//! [`Layouts::data`] for the module that owns their shape to read.
+//! Besides the vendor layouts there are data files of other shapes, compiled in and overridden the
+//! same way, and read into typed data once at load: `htek-config.toml` ([`htek_config`]) and
+//! `flyingvoice-config.toml` ([`fv_config`]). The merged tables stay available through
+//! [`Layouts::data`].
+//!
+//! Folders: `model.rs` (one model's rules), `vendor.rs` (one vendor's rules), `htek_config.rs` and
+//! `fv_config.rs` (the config vocabularies); this file loads, overlays and checks them. The modules
+//! that use the data (`config`, `release`, `verify`, …) import this one, never the reverse.
 
-use crate::config::htek_xml::Dialect;
+pub mod fv_config;
+pub mod htek_config;
+mod model;
+mod vendor;
+
+pub use fv_config::FvData;
+pub use htek_config::{Dialect, HtekData};
+pub use model::*;
+pub use vendor::*;
+
 use anyhow::{bail, Context, Result};
+use model::via_str;
 use ringtool::{Codec, Container};
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
-/// Which provisioning-config code a vendor's phones take (`config_format` in a vendor file). A
-/// vendor file without one has no configs: asking for one is a "not supported" error.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "kebab-case")]
-pub enum ConfigFormat {
-    /// Htek XML (`cfg<code>.xml`, `cfg<mac>.xml`, AES), written by `bundler config htek`.
-    HtekXml,
-    /// Flyingvoice boot/cfg text files, written by `bundler config flyingvoice`.
-    FlyingvoiceCfg,
-}
-
-impl ConfigFormat {
-    /// The `bundler config` subcommand that writes this format.
-    pub fn command(self) -> &'static str {
-        match self {
-            ConfigFormat::HtekXml => "htek",
-            ConfigFormat::FlyingvoiceCfg => "flyingvoice",
-        }
-    }
-}
-
-/// What a model's screen shows.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "lowercase")]
-pub enum Screen {
-    Color,
-    Mono,
-    None,
-}
-
-impl std::fmt::Display for Screen {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(match self {
-            Screen::Color => "color",
-            Screen::Mono => "mono",
-            Screen::None => "none",
-        })
-    }
-}
-
-/// The kinds of screen asset (`kind` of an asset profile, `bundler image --as`).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, clap::ValueEnum)]
-#[serde(rename_all = "lowercase")]
-pub enum AssetKind {
-    Wallpaper,
-    Screensaver,
-    Weblogo,
-    Lcdlogo,
-    Icon,
-}
-
-impl AssetKind {
-    /// The kinds with fixed entry names (every kind but icons).
-    pub const FIXED: [AssetKind; 4] =
-        [AssetKind::Wallpaper, AssetKind::Screensaver, AssetKind::Weblogo, AssetKind::Lcdlogo];
-
-    pub fn name(self) -> &'static str {
-        match self {
-            AssetKind::Wallpaper => "wallpaper",
-            AssetKind::Screensaver => "screensaver",
-            AssetKind::Weblogo => "weblogo",
-            AssetKind::Lcdlogo => "lcdlogo",
-            AssetKind::Icon => "icon",
-        }
-    }
-}
-
-impl std::fmt::Display for AssetKind {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(self.name())
-    }
-}
-
-/// A file name that must never be served (`[[forbidden]]` in a vendor file).
-#[derive(Debug, Clone, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct Forbidden {
-    /// A glob (`factory*.bin`).
-    pub name: String,
-    /// Why, as `verify` reports it.
-    pub reason: String,
-    #[serde(default)]
-    pub source: String,
-}
-
-/// Ring-tone types (ringtool's) read from and written as their text names (`gsrt`, `ulaw`).
-mod via_str {
-    use serde::{de::Error, Deserialize, Deserializer, Serializer};
-    use std::fmt::Display;
-    use std::str::FromStr;
-
-    pub fn serialize<T: Display, S: Serializer>(value: &T, s: S) -> Result<S::Ok, S::Error> {
-        s.collect_str(value)
-    }
-
-    pub fn deserialize<'de, T: FromStr, D: Deserializer<'de>>(d: D) -> Result<T, D::Error>
-    where
-        T::Err: Display,
-    {
-        String::deserialize(d)?.parse().map_err(D::Error::custom)
-    }
-
-    pub fn optional<'de, T: FromStr, D: Deserializer<'de>>(d: D) -> Result<Option<T>, D::Error>
-    where
-        T::Err: Display,
-    {
-        deserialize(d).map(Some)
-    }
-}
-
 /// The layout files shipped inside the binary, as (file name, contents).
 const BUILTIN: &[(&str, &str)] = &[
-    ("htek.toml", include_str!("../layouts/htek.toml")),
-    ("flyingvoice.toml", include_str!("../layouts/flyingvoice.toml")),
+    ("htek.toml", include_str!("../../layouts/htek.toml")),
+    ("flyingvoice.toml", include_str!("../../layouts/flyingvoice.toml")),
 ];
 
 /// Layout data files that are not vendor layouts, as (file name, contents). Each is read by the
 /// module named in its header comment.
 const BUILTIN_DATA: &[(&str, &str)] = &[
-    ("htek-config.toml", include_str!("../layouts/htek-config.toml")),
-    ("flyingvoice-config.toml", include_str!("../layouts/flyingvoice-config.toml")),
+    ("htek-config.toml", include_str!("../../layouts/htek-config.toml")),
+    ("flyingvoice-config.toml", include_str!("../../layouts/flyingvoice-config.toml")),
 ];
 
 /// Layout files larger than this are refused (they are hand-written data, not bulk input).
@@ -155,10 +60,10 @@ pub struct Layouts {
     pub data: Vec<DataFile>,
     /// `htek-config.toml`, read once when the layouts load.
     #[serde(skip)]
-    pub htek: Arc<crate::config::pcodes::HtekData>,
+    pub htek: Arc<HtekData>,
     /// `flyingvoice-config.toml`, read once when the layouts load.
     #[serde(skip)]
-    pub flyingvoice: Arc<crate::config::fvfile::FvData>,
+    pub flyingvoice: Arc<FvData>,
 }
 
 /// A layout data file that is not a vendor layout (e.g. `htek-config.toml`), overrides applied.
@@ -169,371 +74,6 @@ pub struct DataFile {
     /// How errors name it: `layouts/htek-config.toml`, with the override files when there are any.
     pub shown: String,
     pub table: toml::Table,
-}
-
-/// One vendor file: its family name and models.
-#[derive(Debug, Clone, Serialize)]
-pub struct Vendor {
-    pub vendor: String,
-    pub family: String,
-    /// Where the data came from: "built-in" or the override file(s).
-    pub origin: Vec<String>,
-    /// The vendor's MAC prefixes (OUIs) as 6 lowercase hex digits; a phone MAC outside them is
-    /// warned about, not refused.
-    #[serde(skip_serializing_if = "Vec::is_empty")]
-    pub ouis: Vec<String>,
-    /// DHCP options the phones take the provisioning URL from (`dhcp_options`).
-    #[serde(skip_serializing_if = "Vec::is_empty")]
-    pub dhcp_options: Vec<u8>,
-    /// Which config code the vendor's phones take; `None`: configs are not supported.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub config_format: Option<ConfigFormat>,
-    /// The model whose rules apply when a command is given none (ring tones; at most one vendor).
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub default_model: Option<String>,
-    /// Names that must never be served.
-    #[serde(skip_serializing_if = "Vec::is_empty")]
-    pub forbidden: Vec<Forbidden>,
-    /// Globs of names that look like this vendor's firmware (`*.rom*`): such a file that no model
-    /// fetches is reported by `verify`.
-    #[serde(skip_serializing_if = "Vec::is_empty")]
-    pub firmware_like: Vec<String>,
-    pub models: Vec<Model>,
-    /// What the phones fetch besides their config files: setting, value, tree path (`[[fetch]]`).
-    #[serde(skip_serializing_if = "Vec::is_empty")]
-    pub fetch: Vec<Fetch>,
-    /// File-name settings and what a phone does after its common config (`[provisioning]`).
-    pub provisioning: Provisioning,
-}
-
-/// What a [`Fetch`] entry points the phone at.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum FetchKind {
-    Ring,
-    Language,
-    Hlpres,
-    ExpPres,
-    Wallpaper,
-    Screensaver,
-    Firmware,
-    Phonebook,
-    Config,
-}
-
-/// How a phone turns a setting's value into requests.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum Request {
-    /// The value is a folder URL; the phone appends file names to it (ring slot files; firmware and
-    /// config names with their prefix and postfix).
-    Folder,
-    /// The value is the whole file URL.
-    File,
-}
-
-/// One setting that points a phone at a file of the tree (`[[fetch]]` in a vendor layout).
-#[derive(Debug, Clone, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct Fetch {
-    pub kind: FetchKind,
-    /// The setting (Htek P-code `P20174`, Flyingvoice key `ringtone.url`).
-    pub setting: String,
-    /// What the setting holds: `{url}` base URL, `{model}` model name, `{file}` a file name.
-    pub value: String,
-    /// Where a bundler tree keeps it, relative to the tree (`{model}`, `{file}`).
-    pub path: String,
-    pub request: Request,
-    /// Only for models that have a screen asset of this kind.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub requires_asset: Option<AssetKind>,
-    #[serde(default)]
-    pub source: String,
-}
-
-impl Fetch {
-    /// The setting's value for a tree served at `url` (no trailing slash), for `model`, naming `file`
-    /// where the value holds a file name.
-    pub fn value_for(&self, url: &str, model: &str, file: &str) -> String {
-        fill(&self.value, url, model, file)
-    }
-
-    /// The tree paths of `files` for `model` (one path when `path` names no `{file}`).
-    pub fn tree_paths(&self, model: &str, files: &[String]) -> Vec<String> {
-        if !self.path.contains("{file}") {
-            return vec![fill(&self.path, "", model, "")];
-        }
-        files.iter().map(|f| fill(&self.path, "", model, f)).collect()
-    }
-
-    /// The URLs a phone requests given the setting's `value`: the value itself for a whole-file
-    /// setting, else the value with each of `files` appended (with a `/` between).
-    pub fn requests(&self, value: &str, files: &[String]) -> Vec<String> {
-        match self.request {
-            Request::File => vec![value.to_string()],
-            Request::Folder => {
-                let folder = value.trim_end_matches('/');
-                files.iter().map(|f| format!("{folder}/{f}")).collect()
-            }
-        }
-    }
-
-    /// Whether `model` takes this file at all (`requires_asset`).
-    pub fn applies_to(&self, model: &Model) -> bool {
-        self.requires_asset.is_none_or(|kind| model.asset(kind).is_some())
-    }
-}
-
-fn fill(template: &str, url: &str, model: &str, file: &str) -> String {
-    template.replace("{url}", url).replace("{model}", model).replace("{file}", file)
-}
-
-/// Whether a phone that got its common config file goes on to its own (`cfg<mac>.xml`).
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum AfterCommon {
-    Stops,
-    Continues,
-    #[default]
-    Unknown,
-}
-
-/// The settings that shape fetched file names, and the fact about the common file (`[provisioning]`).
-#[derive(Debug, Clone, Default, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct Provisioning {
-    /// Firmware file name prefix / postfix settings (Htek P232 / P233).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub firmware_prefix: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub firmware_postfix: Option<String>,
-    /// "Ask for firmware only when the prefix/postfix changed" (Htek P238), set where the manifest asks.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub firmware_only_on_change: Option<String>,
-    /// Config file name prefix / postfix settings (Htek P234 / P235).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub config_prefix: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub config_postfix: Option<String>,
-    #[serde(default)]
-    pub after_common: AfterCommon,
-    #[serde(default)]
-    pub source: String,
-}
-
-impl Vendor {
-    /// The fetch entry of a kind, if the vendor's phones fetch it.
-    pub fn fetch(&self, kind: FetchKind) -> Option<&Fetch> {
-        self.fetch.iter().find(|f| f.kind == kind)
-    }
-
-    /// The fetch entry whose setting is `setting` (`P20176`), if any.
-    pub fn fetch_by_setting(&self, setting: &str) -> Option<&Fetch> {
-        self.fetch.iter().find(|f| f.setting.eq_ignore_ascii_case(setting))
-    }
-}
-
-impl Vendor {
-    /// The vendor's config format, or the "not supported" error naming the vendor.
-    pub fn config_format(&self) -> Result<ConfigFormat> {
-        self.config_format.with_context(|| {
-            format!("configs are not supported for vendor {} (its layout file sets no config_format)", self.vendor)
-        })
-    }
-}
-
-/// All the rules for one phone model, with the vendor defaults already applied.
-#[derive(Debug, Clone, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct Model {
-    #[serde(default)]
-    pub name: String,
-    #[serde(default)]
-    pub vendor: String,
-    /// The vendor's config format (copied from the vendor file).
-    #[serde(default, skip_deserializing, skip_serializing_if = "Option::is_none")]
-    pub config_format: Option<ConfigFormat>,
-    /// Other names that mean this model (`UC912G` → `UC912`).
-    #[serde(default)]
-    pub aliases: Vec<String>,
-    /// Htek device code: the common config is `cfg<code>.xml`. `None` when unknown (never guessed).
-    #[serde(default)]
-    pub device_code: Option<String>,
-    #[serde(default)]
-    pub device_code_source: Option<String>,
-    /// Current firmware file name (`fw924.rom`), if known.
-    #[serde(default)]
-    pub firmware: Option<String>,
-    /// Firmware file name pattern (`{model}-FVUI_V*.bin`), for vendors whose names carry a version.
-    #[serde(default)]
-    pub firmware_pattern: Option<String>,
-    /// Legacy firmware files (`boot_924.bin`, `img_924.bin`).
-    #[serde(default)]
-    pub legacy_firmware: Vec<String>,
-    /// First and last version that uses the legacy file set.
-    #[serde(default)]
-    pub legacy_firmware_versions: Vec<String>,
-    /// First version that uses the single current firmware file.
-    #[serde(default)]
-    pub current_firmware_from: Option<String>,
-    /// Phones at or below this version need the legacy image as well to reach the current firmware.
-    #[serde(default)]
-    pub two_step_upgrade_below: Option<String>,
-    /// Which legacy file the two-step upgrade needs beside the current firmware (`img_`).
-    #[serde(default)]
-    pub two_step_file_prefix: Option<String>,
-    /// Largest firmware file accepted, in bytes.
-    #[serde(default = "default_firmware_max_bytes")]
-    pub firmware_max_bytes: u64,
-    #[serde(default = "default_screen")]
-    pub screen: Screen,
-    /// Names of asset profiles, resolved into `asset_rules` when loading.
-    #[serde(default, skip_serializing)]
-    pub assets: Vec<String>,
-    /// The screen assets this model takes (wallpapers, screensavers, logos, icons).
-    #[serde(default, skip_deserializing)]
-    pub asset_rules: Vec<AssetRule>,
-    pub ringtone: RingRules,
-    #[serde(default)]
-    pub hlpres: Option<ArchiveRule>,
-    #[serde(default)]
-    pub language: Option<ArchiveRule>,
-    /// What goes into `Language.tar` besides the archive rule: template names, how items are found.
-    #[serde(default)]
-    pub language_files: Option<LanguageFiles>,
-    /// Expansion-module resources, passed through (inner format unpublished).
-    #[serde(default)]
-    pub exp_pres: Option<ArchiveRule>,
-    /// Which Htek config XML dialect `config htek` writes for the model by default: `pcode`
-    /// (`<P47 para=…>`) or `named` (`<Profile1_Sipserver>`).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub config_dialect: Option<Dialect>,
-}
-
-fn default_firmware_max_bytes() -> u64 {
-    256 * 1024 * 1024
-}
-
-fn default_screen() -> Screen {
-    Screen::Color
-}
-
-/// How ring tones for a model are made and named.
-#[derive(Debug, Clone, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct RingRules {
-    /// Slot numbers the phone fetches (Htek: 4–8).
-    pub slots: Vec<u8>,
-    /// File name with `{slot}` (`ring{slot}.bin`).
-    pub file: String,
-    /// `gsrt`, `g711-wav` or `pcm-wav`.
-    #[serde(with = "via_str")]
-    pub container: Container,
-    /// `ulaw` or `alaw`.
-    #[serde(with = "via_str")]
-    pub codec: Codec,
-    pub sample_rate: u32,
-    /// Default length cap in seconds.
-    pub max_seconds: f64,
-    /// Largest file the phone takes, in bytes.
-    pub max_bytes: u64,
-    #[serde(default)]
-    pub source: String,
-}
-
-impl RingRules {
-    /// The file name the phone fetches for `slot`, or an error naming the slots that exist.
-    pub fn file_for_slot(&self, slot: u8, model: &str) -> Result<String> {
-        if !self.slots.contains(&slot) {
-            let slots: Vec<String> = self.slots.iter().map(|s| s.to_string()).collect();
-            bail!("slot {slot} does not exist on {model}: its ring-tone slots are {}", slots.join(", "));
-        }
-        Ok(self.file.replace("{slot}", &slot.to_string()))
-    }
-}
-
-/// A tar the phone fetches (`hlpres.tar`, `Language.tar`).
-#[derive(Debug, Clone, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct ArchiveRule {
-    pub file: String,
-    /// The folder every entry lives under (`hlpres`, `Language`).
-    pub folder: String,
-    pub max_bytes: u64,
-    #[serde(default)]
-    pub source: String,
-}
-
-/// The files of a language pack (guide §4.2, §4.3, §20) and how items are found in the templates,
-/// whose inner format is not published.
-#[derive(Debug, Clone, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct LanguageFiles {
-    /// The English LCD template the vendor ships (`LCD_English_Template.xml`).
-    pub lcd_template: String,
-    /// The English web template the vendor ships (`Web_English_Template.js`).
-    pub web_template: String,
-    /// XML attributes that name an item rather than hold its text (`id`, `name`, `key`, …).
-    pub id_attributes: Vec<String>,
-    /// XML attributes that are neither names nor text (`type`, `version`, …): never items.
-    #[serde(default)]
-    pub ignored_attributes: Vec<String>,
-    #[serde(default)]
-    pub source: String,
-}
-
-/// One kind of screen asset of a model: its names, size, formats and byte cap.
-#[derive(Debug, Clone, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct AssetRule {
-    /// Profile name in the layout file (`wallpaper_480x320`).
-    #[serde(default)]
-    pub profile: String,
-    pub kind: AssetKind,
-    /// Entry names under the archive folder, in slot order.
-    #[serde(default)]
-    pub names: Vec<String>,
-    /// A glob (`*.png`) for kinds whose names are not fixed (icons).
-    #[serde(default)]
-    pub any_name: Option<String>,
-    pub width: u32,
-    pub height: u32,
-    /// Accepted formats; the first is what bundler writes.
-    pub formats: Vec<String>,
-    #[serde(default)]
-    pub monochrome: bool,
-    pub max_bytes: u64,
-    #[serde(default)]
-    pub source: String,
-}
-
-impl AssetRule {
-    /// Whether `name` (an entry name without folder) is one of this rule's names.
-    pub fn matches(&self, name: &str) -> bool {
-        self.names.iter().any(|n| n.eq_ignore_ascii_case(name))
-            || self.any_name.as_deref().is_some_and(|glob| crate::glob::matches(glob, name))
-    }
-}
-
-impl Model {
-    /// The rule for an asset kind (`wallpaper`), if the model has it.
-    pub fn asset(&self, kind: AssetKind) -> Option<&AssetRule> {
-        self.asset_rules.iter().find(|r| r.kind == kind)
-    }
-
-    /// The rule an archive entry name (without folder) falls under, if any.
-    pub fn asset_for_name(&self, name: &str) -> Option<&AssetRule> {
-        // Fixed names first, so `weblogo.jpg` never falls under a glob.
-        self.asset_rules
-            .iter()
-            .find(|r| r.names.iter().any(|n| n.eq_ignore_ascii_case(name)))
-            .or_else(|| self.asset_rules.iter().find(|r| r.matches(name)))
-    }
-
-    /// Whether `name` is this model's name or one of its aliases (case-insensitive).
-    pub fn answers_to(&self, name: &str) -> bool {
-        self.name.eq_ignore_ascii_case(name) || self.aliases.iter().any(|a| a.eq_ignore_ascii_case(name))
-    }
 }
 
 impl Layouts {
@@ -556,12 +96,12 @@ impl Layouts {
                 None => files.push(over),
             }
         }
-        let vendors = files.into_iter().map(LayoutFile::resolve).collect::<Result<Vec<_>>>()?;
         let data: Vec<DataFile> =
             data.into_iter().map(|f| DataFile { name: f.stem, shown: f.shown, table: f.table }).collect();
         let find = |name: &str| data.iter().find(|d| d.name == name).context("a built-in data file is missing");
-        let htek = Arc::new(crate::config::pcodes::HtekData::read(find(crate::config::pcodes::DATA_FILE)?, &vendors)?);
-        let flyingvoice = Arc::new(crate::config::fvfile::FvData::read(find(crate::config::fvfile::DATA_FILE)?)?);
+        let htek = Arc::new(HtekData::read(find(htek_config::DATA_FILE)?)?);
+        let flyingvoice = Arc::new(FvData::read(find(fv_config::DATA_FILE)?)?);
+        let vendors = files.into_iter().map(|f| f.resolve(&htek)).collect::<Result<Vec<_>>>()?;
         let layouts = Layouts { vendors, data, htek, flyingvoice };
         layouts.check_unique_names()?;
         layouts.check_default_model()?;
@@ -629,6 +169,34 @@ impl Layouts {
         })
     }
 
+    /// The vendors whose phones take `format`'s configs, in file order.
+    pub fn vendors_with(&self, format: ConfigFormat) -> impl Iterator<Item = &Vendor> {
+        self.vendors.iter().filter(move |v| v.config_format == Some(format))
+    }
+
+    /// The vendor whose `format` configs a command handles: the one named (`--vendor`), which must
+    /// take that format, else the only vendor that does. None, or several without a name, is an
+    /// error naming them and saying how to choose (`choose`: "give --vendor").
+    pub fn config_vendor(&self, format: ConfigFormat, named: Option<&str>, choose: &str) -> Result<&Vendor> {
+        if let Some(name) = named {
+            let vendor = self.vendor(name)?;
+            if vendor.config_format()? != format {
+                bail!("vendor {} does not take {} configs", vendor.vendor, format.name());
+            }
+            return Ok(vendor);
+        }
+        let found: Vec<&str> = self.vendors_with(format).map(|v| v.vendor.as_str()).collect();
+        match found.as_slice() {
+            [_] => self.vendor(found[0]),
+            [] => bail!(
+                "no vendor in the layouts takes {} configs (config_format = \"{}\")",
+                format.name(),
+                format.name()
+            ),
+            many => bail!("vendors {} all take {} configs: {choose}", many.join(", "), format.name()),
+        }
+    }
+
     /// The data file built in as `name` (`htek-config.toml`), with overrides applied.
     pub fn data(&self, name: &str) -> Result<&DataFile> {
         self.data.iter().find(|d| d.name == name).with_context(|| format!("no layout data file named {name}"))
@@ -660,28 +228,63 @@ struct LayoutFile {
     stem: String,
     origin: Vec<String>,
     table: toml::Table,
+    /// `[provisioning] config_prefix / config_postfix` as written, with where: for an Htek-XML
+    /// vendor they are derived from `htek-config.toml [settings]` and may only repeat it.
+    config_names: Vec<ConfigName>,
 }
+
+/// A config name setting as written: key, value, `file:line:col`.
+type ConfigName = (&'static str, String, String);
 
 impl LayoutFile {
     /// Parses one file; a vendor file's typed values are checked now, while positions are known.
     fn parse(shown: &str, stem: &str, text: &str, vendor: bool) -> Result<LayoutFile> {
         let table: toml::Table = crate::tomlfile::parse(shown, text)?;
+        let mut config_names = Vec::new();
         if vendor {
-            crate::tomlfile::parse::<Checked>(shown, text)?;
+            let checked = crate::tomlfile::parse::<Checked>(shown, text)?;
+            let p = checked.provisioning.unwrap_or_default();
+            for (key, value) in [("config_prefix", p.config_prefix), ("config_postfix", p.config_postfix)] {
+                if let Some(v) = value {
+                    let (line, col) = crate::report::line_col(text, v.span().start);
+                    config_names.push((key, v.into_inner(), format!("{shown}:{line}:{col}")));
+                }
+            }
         }
         let origin = vec!["built-in".to_string()];
-        Ok(LayoutFile { shown: shown.to_string(), stem: stem.to_string(), origin, table })
+        Ok(LayoutFile { shown: shown.to_string(), stem: stem.to_string(), origin, table, config_names })
+    }
+
+    /// For an Htek-XML vendor, the config file name settings of `[provisioning]`, taken from
+    /// `htek-config.toml [settings]` (their one source); a different value written here is an error
+    /// at its position.
+    fn derive_config_names(written: &[ConfigName], provisioning: &mut Provisioning, htek: &HtekData) -> Result<()> {
+        let own = &htek.settings;
+        for (key, value, at) in written {
+            let source = if *key == "config_prefix" { &own.config_prefix } else { &own.config_postfix };
+            if value != source {
+                bail!(
+                    "{at}: [provisioning] {key} = \"{value}\", but Htek XML configs take it from \
+                     layouts/{} [settings] {key} = \"{source}\"; remove it here",
+                    htek_config::DATA_FILE
+                );
+            }
+        }
+        provisioning.config_prefix = Some(own.config_prefix.clone());
+        provisioning.config_postfix = Some(own.config_postfix.clone());
+        Ok(())
     }
 
     fn overlay(&mut self, other: LayoutFile) {
         merge(&mut self.table, other.table);
         self.origin.extend(other.origin);
+        self.config_names.extend(other.config_names);
         self.shown = format!("{} (with {})", self.shown, other.shown);
     }
 
-    fn resolve(self) -> Result<Vendor> {
+    fn resolve(self, htek: &HtekData) -> Result<Vendor> {
         let shown = &self.shown;
-        let head: Head = toml::Value::Table(self.table)
+        let mut head: Head = toml::Value::Table(self.table)
             .try_into()
             .map_err(|e: toml::de::Error| anyhow::anyhow!("{shown}: {}", e.message().trim()))?;
         let mut models = Vec::new();
@@ -697,6 +300,9 @@ impl LayoutFile {
             model.asset_rules = asset_rules(&model, &head.assets, shown)?;
             models.push(model);
         }
+        if head.config_format == Some(ConfigFormat::HtekXml) {
+            LayoutFile::derive_config_names(&self.config_names, &mut head.provisioning, htek)?;
+        }
         Ok(Vendor {
             vendor: head.vendor,
             family: head.family,
@@ -704,6 +310,7 @@ impl LayoutFile {
             ouis: ouis_of(head.ouis, shown)?,
             dhcp_options: head.dhcp_options,
             config_format: head.config_format,
+            config_example: head.config_example,
             default_model: head.default_model,
             forbidden: head.forbidden,
             firmware_like: head.firmware_like,
@@ -726,6 +333,7 @@ struct Head {
     #[serde(default)]
     dhcp_options: Vec<u8>,
     config_format: Option<ConfigFormat>,
+    config_example: Option<ConfigExample>,
     default_model: Option<String>,
     #[serde(default)]
     forbidden: Vec<Forbidden>,
@@ -754,16 +362,31 @@ struct Checked {
     ouis: Option<Vec<String>>,
     dhcp_options: Option<Vec<u8>>,
     config_format: Option<ConfigFormat>,
+    config_example: Option<ConfigExample>,
     default_model: Option<String>,
     forbidden: Option<Vec<Forbidden>>,
     firmware_like: Option<Vec<String>>,
     fetch: Option<Vec<Fetch>>,
-    provisioning: Option<Provisioning>,
+    provisioning: Option<CheckedProvisioning>,
     defaults: Option<CheckedModel>,
     #[serde(default)]
     models: BTreeMap<String, CheckedModel>,
     #[serde(default)]
     assets: BTreeMap<String, CheckedAsset>,
+}
+
+/// `[provisioning]` typed, with the positions of the config name settings kept.
+#[derive(Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+#[allow(dead_code)]
+struct CheckedProvisioning {
+    firmware_prefix: Option<String>,
+    firmware_postfix: Option<String>,
+    firmware_only_on_change: Option<String>,
+    config_prefix: Option<toml::Spanned<String>>,
+    config_postfix: Option<toml::Spanned<String>>,
+    after_common: Option<AfterCommon>,
+    source: Option<String>,
 }
 
 #[derive(Deserialize)]
@@ -921,6 +544,21 @@ mod tests {
         let fw = fv.fetch(FetchKind::Firmware).unwrap();
         assert_eq!(fw.value_for("http://f", "FIP13G", "a.bin"), "http://f/firmware/a.bin");
         assert_eq!(fv.provisioning.after_common, AfterCommon::Continues);
+    }
+
+    #[test]
+    fn config_name_settings_are_derived_from_htek_config_for_htek_xml_vendors() {
+        let l = Layouts::load(None).unwrap();
+        let p = &l.vendor("htek").unwrap().provisioning;
+        assert_eq!((p.config_prefix.as_deref(), p.config_postfix.as_deref()), (Some("P234"), Some("P235")));
+        assert_eq!(l.vendor("flyingvoice").unwrap().provisioning.config_prefix, None);
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::write(dir.path().join("htek-config.toml"), "[settings]\nconfig_prefix = \"P9234\"\n").unwrap();
+        let l = Layouts::load(Some(dir.path())).unwrap();
+        assert_eq!(l.vendor("htek").unwrap().provisioning.config_prefix.as_deref(), Some("P9234"));
+        std::fs::write(dir.path().join("htek.toml"), "[provisioning]\nconfig_postfix = \"P1\"\n").unwrap();
+        let e = Layouts::load(Some(dir.path())).unwrap_err().to_string();
+        assert!(e.contains("htek.toml:2:18:") && e.contains("config_postfix = \"P235\""), "{e}");
     }
 
     #[test]

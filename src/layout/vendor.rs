@@ -1,0 +1,232 @@
+//! One vendor's rules as typed data: MAC prefixes, DHCP options, config format, forbidden names,
+//! what the phones fetch (`[[fetch]]`) and the provisioning settings (`[provisioning]`).
+
+use super::model::{AssetKind, Model};
+use anyhow::{Context, Result};
+use serde::{Deserialize, Serialize};
+
+/// Which provisioning-config code a vendor's phones take (`config_format` in a vendor file). A
+/// vendor file without one has no configs: asking for one is a "not supported" error.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum ConfigFormat {
+    /// Htek XML (`cfg<code>.xml`, `cfg<mac>.xml`, AES), written by `bundler config htek`.
+    HtekXml,
+    /// Flyingvoice boot/cfg text files, written by `bundler config flyingvoice`.
+    FlyingvoiceCfg,
+}
+
+impl ConfigFormat {
+    /// How layout files spell it (`config_format = "htek-xml"`).
+    pub fn name(self) -> &'static str {
+        match self {
+            ConfigFormat::HtekXml => "htek-xml",
+            ConfigFormat::FlyingvoiceCfg => "flyingvoice-cfg",
+        }
+    }
+
+    /// The `bundler config` subcommand that writes this format.
+    pub fn command(self) -> &'static str {
+        match self {
+            ConfigFormat::HtekXml => "htek",
+            ConfigFormat::FlyingvoiceCfg => "flyingvoice",
+        }
+    }
+}
+
+/// A setting to show in a new project's `phones.csv` and `common.toml` (`[config_example]` in a
+/// vendor file): a column `bundler config` accepts for the vendor's phones, and a value.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ConfigExample {
+    pub setting: String,
+    pub value: String,
+    #[serde(default)]
+    pub source: String,
+}
+
+/// A file name that must never be served (`[[forbidden]]` in a vendor file).
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Forbidden {
+    /// A glob (`factory*.bin`).
+    pub name: String,
+    /// Why, as `verify` reports it.
+    pub reason: String,
+    #[serde(default)]
+    pub source: String,
+}
+
+/// One vendor file: its family name and models.
+#[derive(Debug, Clone, Serialize)]
+pub struct Vendor {
+    pub vendor: String,
+    pub family: String,
+    /// Where the data came from: "built-in" or the override file(s).
+    pub origin: Vec<String>,
+    /// The vendor's MAC prefixes (OUIs) as 6 lowercase hex digits; a phone MAC outside them is
+    /// warned about, not refused.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub ouis: Vec<String>,
+    /// DHCP options the phones take the provisioning URL from (`dhcp_options`).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub dhcp_options: Vec<u8>,
+    /// Which config code the vendor's phones take; `None`: configs are not supported.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub config_format: Option<ConfigFormat>,
+    /// The example setting `bundler init` writes, if the vendor file gives one.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub config_example: Option<ConfigExample>,
+    /// The model whose rules apply when a command is given none (ring tones; at most one vendor).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub default_model: Option<String>,
+    /// Names that must never be served.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub forbidden: Vec<Forbidden>,
+    /// Globs of names that look like this vendor's firmware (`*.rom*`): such a file that no model
+    /// fetches is reported by `verify`.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub firmware_like: Vec<String>,
+    pub models: Vec<Model>,
+    /// What the phones fetch besides their config files: setting, value, tree path (`[[fetch]]`).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub fetch: Vec<Fetch>,
+    /// File-name settings and what a phone does after its common config (`[provisioning]`).
+    pub provisioning: Provisioning,
+}
+
+/// What a [`Fetch`] entry points the phone at.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum FetchKind {
+    Ring,
+    Language,
+    Hlpres,
+    ExpPres,
+    Wallpaper,
+    Screensaver,
+    Firmware,
+    Phonebook,
+    Config,
+}
+
+/// How a phone turns a setting's value into requests.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Request {
+    /// The value is a folder URL; the phone appends file names to it (ring slot files; firmware and
+    /// config names with their prefix and postfix).
+    Folder,
+    /// The value is the whole file URL.
+    File,
+}
+
+/// One setting that points a phone at a file of the tree (`[[fetch]]` in a vendor layout).
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Fetch {
+    pub kind: FetchKind,
+    /// The setting (Htek P-code `P20174`, Flyingvoice key `ringtone.url`).
+    pub setting: String,
+    /// What the setting holds: `{url}` base URL, `{model}` model name, `{file}` a file name.
+    pub value: String,
+    /// Where a bundler tree keeps it, relative to the tree (`{model}`, `{file}`).
+    pub path: String,
+    pub request: Request,
+    /// Only for models that have a screen asset of this kind.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub requires_asset: Option<AssetKind>,
+    #[serde(default)]
+    pub source: String,
+}
+
+impl Fetch {
+    /// The setting's value for a tree served at `url` (no trailing slash), for `model`, naming `file`
+    /// where the value holds a file name.
+    pub fn value_for(&self, url: &str, model: &str, file: &str) -> String {
+        fill(&self.value, url, model, file)
+    }
+
+    /// The tree paths of `files` for `model` (one path when `path` names no `{file}`).
+    pub fn tree_paths(&self, model: &str, files: &[String]) -> Vec<String> {
+        if !self.path.contains("{file}") {
+            return vec![fill(&self.path, "", model, "")];
+        }
+        files.iter().map(|f| fill(&self.path, "", model, f)).collect()
+    }
+
+    /// The URLs a phone requests given the setting's `value`: the value itself for a whole-file
+    /// setting, else the value with each of `files` appended (with a `/` between).
+    pub fn requests(&self, value: &str, files: &[String]) -> Vec<String> {
+        match self.request {
+            Request::File => vec![value.to_string()],
+            Request::Folder => {
+                let folder = value.trim_end_matches('/');
+                files.iter().map(|f| format!("{folder}/{f}")).collect()
+            }
+        }
+    }
+
+    /// Whether `model` takes this file at all (`requires_asset`).
+    pub fn applies_to(&self, model: &Model) -> bool {
+        self.requires_asset.is_none_or(|kind| model.asset(kind).is_some())
+    }
+}
+
+fn fill(template: &str, url: &str, model: &str, file: &str) -> String {
+    template.replace("{url}", url).replace("{model}", model).replace("{file}", file)
+}
+
+/// Whether a phone that got its common config file goes on to its own (`cfg<mac>.xml`).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum AfterCommon {
+    Stops,
+    Continues,
+    #[default]
+    Unknown,
+}
+
+/// The settings that shape fetched file names, and the fact about the common file (`[provisioning]`).
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Provisioning {
+    /// Firmware file name prefix / postfix settings (Htek P232 / P233).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub firmware_prefix: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub firmware_postfix: Option<String>,
+    /// "Ask for firmware only when the prefix/postfix changed" (Htek P238), set where the manifest asks.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub firmware_only_on_change: Option<String>,
+    /// Config file name prefix / postfix settings (Htek P234 / P235).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub config_prefix: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub config_postfix: Option<String>,
+    #[serde(default)]
+    pub after_common: AfterCommon,
+    #[serde(default)]
+    pub source: String,
+}
+
+impl Vendor {
+    /// The fetch entry of a kind, if the vendor's phones fetch it.
+    pub fn fetch(&self, kind: FetchKind) -> Option<&Fetch> {
+        self.fetch.iter().find(|f| f.kind == kind)
+    }
+
+    /// The fetch entry whose setting is `setting` (`P20176`), if any.
+    pub fn fetch_by_setting(&self, setting: &str) -> Option<&Fetch> {
+        self.fetch.iter().find(|f| f.setting.eq_ignore_ascii_case(setting))
+    }
+}
+
+impl Vendor {
+    /// The vendor's config format, or the "not supported" error naming the vendor.
+    pub fn config_format(&self) -> Result<ConfigFormat> {
+        self.config_format.with_context(|| {
+            format!("configs are not supported for vendor {} (its layout file sets no config_format)", self.vendor)
+        })
+    }
+}
