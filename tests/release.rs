@@ -898,6 +898,36 @@ fn a_base_belongs_to_one_model_and_a_tree_its_own_verify_rejects_is_never_swappe
     assert_one_line_error(&out, &["release.toml:13:", "UC903 is not one of this release's models"]);
 }
 
+/// A phone's own value for a setting the tree sets (here the ring tone URL) is kept, and the
+/// Flyingvoice core says so in the manifest, at the CSV row, without printing.
+#[test]
+fn a_flyingvoice_row_overriding_a_tree_setting_is_warned_about_in_the_manifest() {
+    if !require_tool("sox") {
+        return;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let p = dir.path();
+    synth(&["-r", "8000", "-c", "1"], p.join("bell.wav"), &["1", "sine", "660"]);
+    std::fs::write(p.join("phones.csv"), "mac,model,ringtone.url\n001fc1000001,FIP13G,http://other/x.wav\n").unwrap();
+    std::fs::write(
+        p.join("release.toml"),
+        "vendor = \"flyingvoice\"\nmodels = [\"FIP13G\"]\nbase_url = \"http://prov\"\n[ringtones]\n4 = \"bell.wav\"\n[config]\nphones = \"phones.csv\"\n",
+    )
+    .unwrap();
+    let out = run_in(p, &["release", "release.toml", "--out", "build"]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert!(!stderr(&out).contains("is kept"), "the config core printed: {}", stderr(&out));
+    let m: serde_json::Value = serde_json::from_slice(&std::fs::read(p.join("build/manifest.json")).unwrap()).unwrap();
+    let cfg = m["artifacts"].as_array().unwrap().iter().find(|a| a["path"] == "config/001fc1000001.cfg").unwrap();
+    let warnings = cfg["details"]["warnings"].to_string();
+    assert!(
+        warnings.contains("phones.csv:2:1: warning: ringtone.url = 'http://other/x.wav' is kept, but the tree built by this release has it at 'http://prov/"),
+        "{warnings}"
+    );
+    let own = std::fs::read_to_string(p.join("build/config/001fc1000001.cfg")).unwrap();
+    assert!(own.contains("http://other/x.wav"), "{own}");
+}
+
 #[test]
 fn flyingvoice_config_warnings_go_into_the_manifest_not_out_of_the_core() {
     let dir = tempfile::tempdir().unwrap();

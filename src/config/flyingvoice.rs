@@ -91,18 +91,27 @@ fn split_tree(tree: Option<&super::TreeSettings>) -> Split {
     (shared, own)
 }
 
-/// `base` with `over` laid on it; a differing value of a tree setting is warned about.
-fn lay_over(base: &mut Vec<(String, String)>, over: Vec<(String, String)>, shown: &str, tree: bool) {
+/// `base` with `over` laid on it.
+fn lay_over(base: &mut Vec<(String, String)>, over: Vec<(String, String)>) {
     for (k, v) in over {
         match base.iter_mut().find(|(o, _)| *o == k) {
-            Some(slot) => {
-                if tree && slot.1 != v {
-                    eprintln!("{shown}: warning: {k} = '{v}' is kept, but the tree built by this release has it at '{}' (phones may fetch a file the tree does not have)", slot.1);
-                }
-                slot.1 = v;
-            }
+            Some(slot) => slot.1 = v,
             None => base.push((k, v)),
         }
+    }
+}
+
+/// Warns, at `at`, about each value of `over` that differs from the tree's value of that setting.
+fn warn_tree_overrides(
+    over: &[(String, String)],
+    tree: &[&[(String, String)]],
+    at: &Diagnostic,
+    warnings: &mut Vec<Diagnostic>,
+) {
+    for (k, v) in over {
+        let Some((_, t)) = tree.iter().flat_map(|l| l.iter()).find(|(o, t)| o == k && t != v) else { continue };
+        let message = format!("{k} = '{v}' is kept, but the tree built by this release has it at '{t}' (phones may fetch a file the tree does not have)");
+        warnings.push(Diagnostic { message, ..at.clone() });
     }
 }
 
@@ -178,7 +187,9 @@ pub fn generate(args: &Request, sink: &super::Sink, ctx: &Context) -> Result<Gen
 
     let (mut shared, per_model) = split_tree(args.sources.tree.as_ref());
     let common_shown = args.sources.common.as_deref().map_or("common settings".into(), |p| p.display().to_string());
-    lay_over(&mut shared, common, &common_shown, args.sources.tree.is_some());
+    let tree_shared = shared.clone();
+    warn_tree_overrides(&common, &[&tree_shared], &Diagnostic::warning(common_shown, ""), &mut warnings);
+    lay_over(&mut shared, common);
     let common = shared;
 
     let mut csv = CsvFile::open(&args.sources.phones)?;
@@ -198,7 +209,10 @@ pub fn generate(args: &Request, sink: &super::Sink, ctx: &Context) -> Result<Gen
                 warnings.push(Diagnostic::warning(shown.clone(), msg).at(row.line as usize, 1));
             }
         }
-        lay_over(&mut settings, own_settings(row, &columns, &names)?, &shown, true);
+        let own = own_settings(row, &columns, &names)?;
+        let at = Diagnostic::warning(shown.clone(), "").at(row.line as usize, 1);
+        warn_tree_overrides(&own, &[&tree_shared, &settings], &at, &mut warnings);
+        lay_over(&mut settings, own);
         Ok(Phone { mac: row.mac.to_string(), settings })
     };
     let render = |p: &Phone| Ok(render_phone(p, &data));
