@@ -474,8 +474,9 @@ impl crate::findings::Inspector for RingInspector {
             None => report.diagnostics.extend(decoded.problems.iter().map(|p| Diagnostic::error(shown, p.clone()))),
         }
         if let Some(wav) = opts.wav {
-            if decoded.sample_rate != 8000 {
-                bail!("{shown}: --wav decodes 8 kHz ring tones; this file is {} Hz", decoded.sample_rate);
+            if decoded.sample_rate != ringtool::render::OUTPUT_RATE {
+                let khz = ringtool::render::OUTPUT_RATE / 1000;
+                bail!("{shown}: --wav decodes {khz} kHz ring tones; this file is {} Hz", decoded.sample_rate);
             }
             let pcm = ringtool::encode(&decoded.samples, Codec::Ulaw, Container::PcmWav, Timestamp::from_unix(0));
             write_atomic(wav, &pcm)?;
