@@ -898,8 +898,24 @@ fn a_base_belongs_to_one_model_and_a_tree_its_own_verify_rejects_is_never_swappe
     assert_one_line_error(&out, &["release.toml:13:", "UC903 is not one of this release's models"]);
 }
 
+/// Releases a Flyingvoice FIP13G project in `p` into `build`, checks that nothing was warned about
+/// on stderr (the config core does not print), and returns the config item's warnings from
+/// manifest.json. `head` goes before `[config]`, `config` into it.
+fn flyingvoice_config_warnings(p: &Path, phones_csv: &str, head: &str, config: &str) -> String {
+    std::fs::write(p.join("phones.csv"), phones_csv).unwrap();
+    let manifest =
+        format!("vendor = \"flyingvoice\"\nmodels = [\"FIP13G\"]\n{head}[config]\nphones = \"phones.csv\"\n{config}");
+    std::fs::write(p.join("release.toml"), manifest).unwrap();
+    let out = run_in(p, &["release", "release.toml", "--out", "build"]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert!(!stderr(&out).contains("warning"), "the config core printed: {}", stderr(&out));
+    let m: serde_json::Value = serde_json::from_slice(&std::fs::read(p.join("build/manifest.json")).unwrap()).unwrap();
+    let cfg = m["artifacts"].as_array().unwrap().iter().find(|a| a["path"] == "config/y000000000000.cfg").unwrap();
+    cfg["details"]["warnings"].to_string()
+}
+
 /// A phone's own value for a setting the tree sets (here the ring tone URL) is kept, and the
-/// Flyingvoice core says so in the manifest, at the CSV row, without printing.
+/// Flyingvoice core says so in the manifest, at the CSV row.
 #[test]
 fn a_flyingvoice_row_overriding_a_tree_setting_is_warned_about_in_the_manifest() {
     if !require_tool("sox") {
@@ -908,18 +924,9 @@ fn a_flyingvoice_row_overriding_a_tree_setting_is_warned_about_in_the_manifest()
     let dir = tempfile::tempdir().unwrap();
     let p = dir.path();
     synth(&["-r", "8000", "-c", "1"], p.join("bell.wav"), &["1", "sine", "660"]);
-    std::fs::write(p.join("phones.csv"), "mac,model,ringtone.url\n001fc1000001,FIP13G,http://other/x.wav\n").unwrap();
-    std::fs::write(
-        p.join("release.toml"),
-        "vendor = \"flyingvoice\"\nmodels = [\"FIP13G\"]\nbase_url = \"http://prov\"\n[ringtones]\n4 = \"bell.wav\"\n[config]\nphones = \"phones.csv\"\n",
-    )
-    .unwrap();
-    let out = run_in(p, &["release", "release.toml", "--out", "build"]);
-    assert!(out.status.success(), "{}", stderr(&out));
-    assert!(!stderr(&out).contains("is kept"), "the config core printed: {}", stderr(&out));
-    let m: serde_json::Value = serde_json::from_slice(&std::fs::read(p.join("build/manifest.json")).unwrap()).unwrap();
-    let cfg = m["artifacts"].as_array().unwrap().iter().find(|a| a["path"] == "config/001fc1000001.cfg").unwrap();
-    let warnings = cfg["details"]["warnings"].to_string();
+    let csv = "mac,model,ringtone.url\n001fc1000001,FIP13G,http://other/x.wav\n";
+    let warnings =
+        flyingvoice_config_warnings(p, csv, "base_url = \"http://prov\"\n[ringtones]\n4 = \"bell.wav\"\n", "");
     assert!(
         warnings.contains("phones.csv:2:1: warning: ringtone.url = 'http://other/x.wav' is kept, but the tree built by this release has it at 'http://prov/"),
         "{warnings}"
@@ -932,19 +939,9 @@ fn a_flyingvoice_row_overriding_a_tree_setting_is_warned_about_in_the_manifest()
 fn flyingvoice_config_warnings_go_into_the_manifest_not_out_of_the_core() {
     let dir = tempfile::tempdir().unwrap();
     let p = dir.path();
-    std::fs::write(p.join("phones.csv"), "mac,model,account.1.user_name\n001fc1000001,FIP13G,100\n").unwrap();
     std::fs::write(p.join("common.cfg"), "account.1.enable = 1\n").unwrap();
-    std::fs::write(
-        p.join("release.toml"),
-        "vendor = \"flyingvoice\"\nmodels = [\"FIP13G\"]\n[config]\nphones = \"phones.csv\"\ncommon = \"common.cfg\"\n",
-    )
-    .unwrap();
-    let out = run_in(p, &["release", "release.toml", "--out", "build"]);
-    assert!(out.status.success(), "{}", stderr(&out));
-    assert!(!stderr(&out).contains("warning"), "the config core printed: {}", stderr(&out));
-    let m: serde_json::Value = serde_json::from_slice(&std::fs::read(p.join("build/manifest.json")).unwrap()).unwrap();
-    let cfg = m["artifacts"].as_array().unwrap().iter().find(|a| a["path"] == "config/y000000000000.cfg").unwrap();
-    let warnings = cfg["details"]["warnings"].to_string();
+    let csv = "mac,model,account.1.user_name\n001fc1000001,FIP13G,100\n";
+    let warnings = flyingvoice_config_warnings(p, csv, "", "common = \"common.cfg\"\n");
     assert!(warnings.contains("phones.csv:2:1: warning: MAC 001fc1000001"), "{warnings}");
     assert!(warnings.contains("common.cfg:1:1: warning:"), "the missing version line: {warnings}");
     // verify follows the boot files' includes inside the tree, wherever it is run from.
