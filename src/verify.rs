@@ -381,3 +381,42 @@ fn check_manifest(
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::time::Duration;
+
+    /// The walk saw a regular file; by the time it is read it is something else (the race).
+    fn read_swapped(root: &Path, rel: &str) -> (Option<Vec<u8>>, Vec<Diagnostic>) {
+        let entry = Entry { rel: rel.into(), path: root.join(rel), kind: Kind::File, len: 0 };
+        let tree = TreeRoot::open(root).unwrap();
+        let (tx, rx) = std::sync::mpsc::channel();
+        // In a thread: a regression blocks on a FIFO, and the test fails on the timeout instead.
+        std::thread::spawn(move || {
+            let mut found = Vec::new();
+            let _ = tx.send((read_entry(&tree, &entry, &mut found), found));
+        });
+        rx.recv_timeout(Duration::from_secs(5)).expect("reading the entry blocked")
+    }
+
+    #[test]
+    fn a_file_swapped_after_the_walk_is_not_read() {
+        let base = tempfile::tempdir().unwrap();
+        let tree = base.path().join("tree");
+        std::fs::create_dir_all(tree.join("ring")).unwrap();
+        std::fs::write(base.path().join("secret.txt"), b"SECRET").unwrap();
+        std::os::unix::fs::symlink(base.path().join("secret.txt"), tree.join("absolute.bin")).unwrap();
+        std::os::unix::fs::symlink("../secret.txt", tree.join("dotdot.bin")).unwrap();
+        assert!(std::process::Command::new("mkfifo").arg(tree.join("pipe.bin")).status().unwrap().success());
+        for (rel, why) in
+            [("absolute.bin", "outside the tree"), ("dotdot.bin", "outside the tree"), ("pipe.bin", "a FIFO")]
+        {
+            let (bytes, found) = read_swapped(&tree, rel);
+            assert_eq!(bytes, None, "{rel}");
+            assert!(found.iter().any(|d| d.file == rel && d.message.contains(why)), "{rel}: {found:?}");
+        }
+        std::fs::write(tree.join("ring/ring4.bin"), b"inside").unwrap();
+        assert_eq!(read_swapped(&tree, "ring/ring4.bin").0.as_deref(), Some(&b"inside"[..]));
+    }
+}
