@@ -14,6 +14,12 @@ pub fn read_limited(path: &Path, max: u64) -> Result<Vec<u8>> {
 /// only why it could not be read.
 pub fn read_or_why(path: &Path, max: u64) -> Result<Vec<u8>, String> {
     let file = std::fs::File::open(path).map_err(|e| format!("cannot open: {e}"))?;
+    read_from(file, max)
+}
+
+/// All of an open file (or stream), refusing more than `max` bytes: the one size limit, shared with
+/// [`crate::tree_file`], which opens the files of a tree.
+pub fn read_from(file: impl Read, max: u64) -> Result<Vec<u8>, String> {
     let mut bytes = Vec::new();
     file.take(max + 1).read_to_end(&mut bytes).map_err(|e| format!("cannot read: {e}"))?;
     if bytes.len() as u64 > max {

@@ -33,6 +33,7 @@ pub mod ringtone;
 pub mod serve;
 pub mod tomlfile;
 pub mod tree_diff;
+pub mod tree_file;
 pub mod tree_manifest;
 pub mod verify;
 pub mod walk;

@@ -10,6 +10,7 @@ use crate::checksums::sha256_hex;
 use crate::inspect::{inspect_bytes, FileReport, Options, Templates};
 use crate::layout::Model;
 use crate::report::{has_errors, print_json, Diagnostic, Severity};
+use crate::tree_file::TreeRoot;
 use crate::tree_manifest::{Sums, TreeManifest, MANIFEST_JSON, REPORT_HTML, SUMS_FILE};
 use crate::walk::{Entry, Kind};
 use crate::Context;
@@ -104,18 +105,20 @@ pub fn verify_known(
         bail!("{}: not a folder", dir.display());
     }
     let entries = crate::walk::walk(dir, MAX_FILES)?;
+    let root = TreeRoot::open(dir)?;
     let by_name: BTreeMap<&str, &Entry> = entries.iter().map(|e| (e.rel.as_str(), e)).collect();
     let mut found = Vec::new();
     let forced = model.map(|m| ctx.layouts.model(m)).transpose()?;
-    let tree_manifest = read_list(&by_name, MANIFEST_JSON, &mut found).and_then(|b| parse_manifest(&b, &mut found));
-    let sums = read_list(&by_name, SUMS_FILE, &mut found).and_then(|b| parse_sums(&b, &mut found));
+    let tree_manifest =
+        read_list(&root, &by_name, MANIFEST_JSON, &mut found).and_then(|b| parse_manifest(&b, &mut found));
+    let sums = read_list(&root, &by_name, SUMS_FILE, &mut found).and_then(|b| parse_sums(&b, &mut found));
     let tree_models = tree_manifest.as_ref().map_or_else(Vec::new, |t| known_models(&t.models, ctx));
     let fetched = Fetched::from_layouts(ctx)?;
     let mut digests = BTreeMap::new();
     let bar = crate::progress::bar(entries.len() as u64, "verify");
     for entry in &entries {
         bar.inc(1);
-        let Some(bytes) = read_entry(entry, &mut found) else { continue };
+        let Some(bytes) = read_entry(&root, entry, &mut found) else { continue };
         let digest = sha256_hex(&bytes);
         let checked_before = known.get(&entry.rel) == Some(&digest);
         digests.insert(entry.rel.clone(), (bytes.len(), digest));
@@ -135,26 +138,25 @@ pub fn verify_known(
     }
     if let Some(t) = &tree_manifest {
         check_manifest(t, &by_name, &digests, &mut found);
-        found.extend(tree::check(t, &by_name, key, ctx)?);
+        found.extend(tree::check(t, &root, &by_name, key, ctx)?);
     }
     found.sort_by(|a, b| a.file.cmp(&b.file));
     Ok(found)
 }
 
 /// The bytes of a tree entry, or `None` with the reason in `found` (not a readable file, too large).
-fn read_entry(entry: &Entry, found: &mut Vec<Diagnostic>) -> Option<Vec<u8>> {
-    let path = readable(entry, found)?;
-    if entry.len > MAX_FILE_BYTES || std::fs::metadata(&path).is_ok_and(|m| m.len() > MAX_FILE_BYTES) {
-        found.push(Diagnostic::error(&entry.rel, "larger than any file a phone fetches; not read"));
+/// What the walk saw decides whether to read it; the open through `root` decides what is read.
+fn read_entry(root: &TreeRoot, entry: &Entry, found: &mut Vec<Diagnostic>) -> Option<Vec<u8>> {
+    if !readable(entry, found) {
         return None;
     }
-    match crate::input::read_limited(&path, MAX_FILE_BYTES) {
-        Ok(bytes) => Some(bytes),
-        Err(e) => {
-            found.push(Diagnostic::error(&entry.rel, format!("{e:#}")));
-            None
+    let read = root.open_entry(entry).map_err(|r| r.to_string()).and_then(|(file, meta)| {
+        if entry.len > MAX_FILE_BYTES || meta.len() > MAX_FILE_BYTES {
+            return Err("larger than any file a phone fetches; not read".to_string());
         }
-    }
+        crate::input::read_from(file, MAX_FILE_BYTES)
+    });
+    read.map_err(|why| found.push(Diagnostic::error(&entry.rel, why))).ok()
 }
 
 /// The models of `names` the layouts know.
@@ -167,42 +169,42 @@ fn model_in_path<'c>(rel: &str, ctx: &'c Context) -> Option<&'c Model> {
     rel.split('/').find_map(|c| ctx.layouts.model(c).ok())
 }
 
-/// The path to read for an entry: a regular file, or a link inside the tree to one (with a
-/// warning). Folders are passed over; everything else is reported and never opened.
-fn readable(entry: &Entry, found: &mut Vec<Diagnostic>) -> Option<PathBuf> {
+/// Whether to read an entry: a regular file, or a link inside the tree to one (with a warning).
+/// Folders are passed over; everything else is reported and never opened.
+fn readable(entry: &Entry, found: &mut Vec<Diagnostic>) -> bool {
     match &entry.kind {
-        Kind::File => Some(entry.path.clone()),
-        Kind::Dir => None,
+        Kind::File => true,
+        Kind::Dir => false,
         Kind::Special(what) => {
             found.push(Diagnostic::error(
                 &entry.rel,
                 format!("a {what}, not a regular file: a server would hang or fail on it; not read"),
             ));
-            None
+            false
         }
         Kind::Symlink(link) => {
             let target = link.target.display();
             match (&link.inside, link.to_file) {
-                (Some(resolved), true) => {
+                (Some(_), true) => {
                     found.push(Diagnostic::warning(
                         &entry.rel,
                         format!("symbolic link to {target}: checked as that file; a server that refuses links will not serve it (copy the file instead)"),
                     ));
-                    Some(resolved.clone())
+                    true
                 }
                 (Some(_), false) => {
                     found.push(Diagnostic::error(
                         &entry.rel,
                         format!("symbolic link to {target}, which is not a regular file; not followed"),
                     ));
-                    None
+                    false
                 }
                 (None, _) => {
                     found.push(Diagnostic::error(
                         &entry.rel,
                         format!("symbolic link to {target}, outside the tree or missing: a server that follows links would hand that out; not followed"),
                     ));
-                    None
+                    false
                 }
             }
         }
@@ -291,19 +293,18 @@ fn merge_models(per_model: Vec<(Option<&Model>, Vec<Diagnostic>)>) -> Vec<Diagno
 }
 
 /// The bytes of `SHA256SUMS` or `manifest.json` when the tree has it as a regular file.
-fn read_list(by_name: &BTreeMap<&str, &Entry>, name: &str, found: &mut Vec<Diagnostic>) -> Option<Vec<u8>> {
+fn read_list(
+    root: &TreeRoot,
+    by_name: &BTreeMap<&str, &Entry>,
+    name: &str,
+    found: &mut Vec<Diagnostic>,
+) -> Option<Vec<u8>> {
     let entry = by_name.get(name)?;
     if entry.kind != Kind::File {
         found.push(Diagnostic::error(name, "not a regular file; not read"));
         return None;
     }
-    match crate::input::read_limited(&entry.path, MAX_LIST_BYTES) {
-        Ok(bytes) => Some(bytes),
-        Err(e) => {
-            found.push(Diagnostic::error(name, format!("{e:#}")));
-            None
-        }
-    }
+    root.read_entry(entry, MAX_LIST_BYTES).map_err(|why| found.push(Diagnostic::error(name, why))).ok()
 }
 
 fn parse_manifest(bytes: &[u8], found: &mut Vec<Diagnostic>) -> Option<TreeManifest> {
@@ -378,5 +379,44 @@ fn check_manifest(
             }
             Ok(_) => {}
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::time::Duration;
+
+    /// The walk saw a regular file; by the time it is read it is something else (the race).
+    fn read_swapped(root: &Path, rel: &str) -> (Option<Vec<u8>>, Vec<Diagnostic>) {
+        let entry = Entry { rel: rel.into(), path: root.join(rel), kind: Kind::File, len: 0 };
+        let tree = TreeRoot::open(root).unwrap();
+        let (tx, rx) = std::sync::mpsc::channel();
+        // In a thread: a regression blocks on a FIFO, and the test fails on the timeout instead.
+        std::thread::spawn(move || {
+            let mut found = Vec::new();
+            let _ = tx.send((read_entry(&tree, &entry, &mut found), found));
+        });
+        rx.recv_timeout(Duration::from_secs(5)).expect("reading the entry blocked")
+    }
+
+    #[test]
+    fn a_file_swapped_after_the_walk_is_not_read() {
+        let base = tempfile::tempdir().unwrap();
+        let tree = base.path().join("tree");
+        std::fs::create_dir_all(tree.join("ring")).unwrap();
+        std::fs::write(base.path().join("secret.txt"), b"SECRET").unwrap();
+        std::os::unix::fs::symlink(base.path().join("secret.txt"), tree.join("absolute.bin")).unwrap();
+        std::os::unix::fs::symlink("../secret.txt", tree.join("dotdot.bin")).unwrap();
+        assert!(std::process::Command::new("mkfifo").arg(tree.join("pipe.bin")).status().unwrap().success());
+        for (rel, why) in
+            [("absolute.bin", "outside the tree"), ("dotdot.bin", "outside the tree"), ("pipe.bin", "a FIFO")]
+        {
+            let (bytes, found) = read_swapped(&tree, rel);
+            assert_eq!(bytes, None, "{rel}");
+            assert!(found.iter().any(|d| d.file == rel && d.message.contains(why)), "{rel}: {found:?}");
+        }
+        std::fs::write(tree.join("ring/ring4.bin"), b"inside").unwrap();
+        assert_eq!(read_swapped(&tree, "ring/ring4.bin").0.as_deref(), Some(&b"inside"[..]));
     }
 }

@@ -117,8 +117,9 @@ fn link(path: &Path, root: &Path) -> Link {
     Link { target, inside: resolved.filter(|r| r.starts_with(root)), to_file }
 }
 
+/// The word for a FIFO, socket or device in messages.
 #[cfg(unix)]
-fn special_name(ft: &std::fs::FileType) -> &'static str {
+pub fn special_name(ft: &std::fs::FileType) -> &'static str {
     use std::os::unix::fs::FileTypeExt;
     if ft.is_fifo() {
         "FIFO"
@@ -132,7 +133,7 @@ fn special_name(ft: &std::fs::FileType) -> &'static str {
 }
 
 #[cfg(not(unix))]
-fn special_name(_ft: &std::fs::FileType) -> &'static str {
+pub fn special_name(_ft: &std::fs::FileType) -> &'static str {
     "special file"
 }
 

@@ -178,6 +178,31 @@ fn configs_over_tftp_and_from_a_folder() {
     fails_naming(&phone(tree.join("config").to_str().unwrap(), &[]), "cfg001fc110d3a9.xml");
 }
 
+/// A phone given a local folder reads only what is inside it: its own config as a link to a file
+/// outside the folder is refused, never read; as a FIFO it is not found, without a hang.
+#[test]
+fn a_folder_is_read_only_inside_without_links_out_or_fifos() {
+    if !require_tool("mkfifo") {
+        return;
+    }
+    let (dir, tree) = tree_for(free_port());
+    let outside = dir.path().join("outside.xml");
+    std::fs::rename(tree.join(CFG), &outside).unwrap();
+    std::os::unix::fs::symlink(&outside, tree.join(CFG)).unwrap();
+    let out = phone(tree.join("config").to_str().unwrap(), &["--json"]);
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let own =
+        v["requests"].as_array().unwrap().iter().find(|r| r["url"].as_str().unwrap().ends_with("cfg001fc110d3a9.xml"));
+    let own = own.expect("the phone asks for its own config");
+    assert_eq!((own["status"].as_str(), own["bytes"].as_u64()), (Some("unreadable"), Some(0)), "{own}");
+    assert!(own["note"].as_str().unwrap().contains("outside the tree"), "{own}");
+    std::fs::remove_file(tree.join(CFG)).unwrap();
+    tool("mkfifo", &[tree.join(CFG).to_str().unwrap()]);
+    let started = std::time::Instant::now();
+    fails_naming(&phone(tree.join("config").to_str().unwrap(), &[]), "cfg001fc110d3a9.xml");
+    assert!(started.elapsed() < std::time::Duration::from_secs(30));
+}
+
 /// A server for what `bundler serve` never does: `/rps/X` answers 302 to the real server (Htek's
 /// redirection service), `/html/X` an HTML page with status 200, `/slow/X` nothing for 30 s,
 /// `/basic/X` and `/digest/X` the file X of the tree behind HTTP basic / digest authentication.

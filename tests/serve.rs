@@ -65,6 +65,37 @@ fn serves_http_read_only_with_logs_naming_the_phone() {
     assert_eq!(curl(&["-H", "If-None-Match: \"other\"", &url("/UC924/hlpres.tar")]).0, "200");
 }
 
+/// Links, a linked folder and a FIFO in the tree: never the bytes outside, never a hang (each request
+/// with a client timeout), and the server still answers afterwards.
+#[test]
+fn links_out_and_fifos_in_the_tree_are_refused_quickly() {
+    if !require_tool("curl") || !require_tool("mkfifo") {
+        return;
+    }
+    let base = tempfile::tempdir().unwrap();
+    let (dir, outside) = (base.path().join("tree"), base.path().join("outside"));
+    tree(&dir);
+    std::fs::create_dir(&outside).unwrap();
+    std::fs::write(outside.join("secret.xml"), "OUTSIDE-SECRET").unwrap();
+    std::os::unix::fs::symlink(outside.join("secret.xml"), dir.join("absolute.xml")).unwrap();
+    std::os::unix::fs::symlink("../outside/secret.xml", dir.join("dotdot.xml")).unwrap();
+    std::os::unix::fs::symlink("../outside", dir.join("linked")).unwrap();
+    tool("mkfifo", &[dir.join("pipe.xml").to_str().unwrap()]);
+    let (http, tftp) = (free_port(), free_port());
+    let mut server = bundler_serve(&dir, http, tftp);
+    let url = |p: &str| format!("http://127.0.0.1:{http}{p}");
+    for path in ["/absolute.xml", "/dotdot.xml", "/linked/secret.xml"] {
+        let (code, body) = curl(&["--max-time", "10", &url(path)]);
+        assert!(code == "403" || code == "404", "{path}: {code}");
+        assert!(!String::from_utf8_lossy(&body).contains("OUTSIDE-SECRET"), "{path} handed out the outside file");
+        assert!(server.wait_for(&format!("GET {path}")).contains("REFUSED"), "{path}");
+    }
+    let (code, _) = curl(&["--max-time", "10", &url("/pipe.xml")]);
+    assert!(code.starts_with('4') || code.starts_with('5'), "a FIFO: {code}");
+    assert!(!server.wait_for("GET /pipe.xml").contains("sent"));
+    assert_eq!(curl(&["--max-time", "10", &url("/UC924/hlpres.tar")]).0, "200", "the server still answers");
+}
+
 #[test]
 fn serves_tftp_with_the_same_rules() {
     if !require_tool("tftp") {

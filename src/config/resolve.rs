@@ -16,6 +16,7 @@ use crate::layout::ConfigFormat;
 use crate::layout::FvData;
 use crate::layout::HtekData;
 use crate::report::{has_errors, print_json, Diagnostic};
+use crate::tree_file::TreeRoot;
 use crate::Context;
 use anyhow::{bail, Result};
 use serde::Serialize;
@@ -223,7 +224,7 @@ fn fetch_htek(
             "a symlink to outside the provisioning folder: the server would not hand it out; not read",
         ));
     } else if path.is_file() {
-        let bytes = crate::input::read_limited(&path, 64 * 1024 * 1024)?;
+        let bytes = read_in(&TreeRoot::open(&args.dir)?, &path, Path::new(name), 64 * 1024 * 1024)?;
         if binary {
             fetch.status = "binary".into();
             fetch.note = Some("proprietary backup format (guide §2.1); bundler cannot read it".into());
@@ -325,8 +326,9 @@ pub(super) fn walk_includes(
     on: &mut dyn for<'s> FnMut(Step<'s>),
 ) -> Result<()> {
     let real_root = root.canonicalize().map_err(|e| anyhow::anyhow!("{}: {e}", root.display()))?;
-    let bytes = crate::input::read_limited(&root.join(start), fvfile::MAX_FILE_BYTES)?;
-    let mut folder = Folder { root, real_root };
+    let files = TreeRoot::open(root)?;
+    let bytes = read_in(&files, &root.join(start), start, fvfile::MAX_FILE_BYTES)?;
+    let mut folder = Folder { root, real_root, files };
     includes::walk(&mut folder, data, &start.display().to_string(), &bytes, on)
 }
 
@@ -334,6 +336,8 @@ pub(super) fn walk_includes(
 struct Folder<'a> {
     root: &'a Path,
     real_root: PathBuf,
+    /// What is read: the checks in `locate` only choose the messages.
+    files: TreeRoot,
 }
 
 impl includes::Source for Folder<'_> {
@@ -361,8 +365,15 @@ impl includes::Source for Folder<'_> {
     }
 
     fn fetch(&mut self, name: &str, _target: &str) -> Result<Fetched> {
-        crate::input::read_limited(&self.root.join(name), fvfile::MAX_FILE_BYTES).map(Fetched::Got)
+        read_in(&self.files, &self.root.join(name), Path::new(name), fvfile::MAX_FILE_BYTES).map(Fetched::Got)
     }
+}
+
+/// The file `rel` of the provisioning folder `root`, read through it (never a link out of it, never a
+/// FIFO), refusing more than `max` bytes; errors name `shown`.
+fn read_in(root: &TreeRoot, shown: &Path, rel: &Path, max: u64) -> Result<Vec<u8>> {
+    let (file, _) = root.open_file(rel).map_err(|r| anyhow::anyhow!("{}: {r}", shown.display()))?;
+    crate::input::read_from(file, max).map_err(|why| anyhow::anyhow!("{}: {why}", shown.display()))
 }
 
 /// Whether `path`, symlinks followed, is inside the folder `root`.
@@ -421,5 +432,33 @@ fn print_text(r: &Resolution) {
         let pair = format!("{} = {}", s.key, s.value.replace('\n', "\\n"));
         let para = s.para.as_deref().map(|p| format!("{p}, ")).unwrap_or_default();
         println!("{pair:<width$}  # {para}{}:{}", s.file, s.line);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use includes::Source;
+
+    /// An include `locate` found inside the folder, swapped before it is read (the race): a link out
+    /// or a FIFO is refused by the read itself, quickly.
+    #[test]
+    fn an_include_swapped_after_it_was_located_is_not_read() {
+        let base = tempfile::tempdir().unwrap();
+        let root = base.path().join("fv");
+        std::fs::create_dir(&root).unwrap();
+        std::fs::write(base.path().join("secret.cfg"), "SECRET = 1\n").unwrap();
+        std::os::unix::fs::symlink("../secret.cfg", root.join("link.cfg")).unwrap();
+        assert!(std::process::Command::new("mkfifo").arg(root.join("pipe.cfg")).status().unwrap().success());
+        let (tx, rx) = std::sync::mpsc::channel();
+        std::thread::spawn(move || {
+            let real_root = root.canonicalize().unwrap();
+            let mut folder = Folder { root: &root, real_root, files: TreeRoot::open(&root).unwrap() };
+            let got = ["link.cfg", "pipe.cfg"].map(|n| folder.fetch(n, n).err().map(|e| e.to_string()));
+            let _ = tx.send(got);
+        });
+        let [link, pipe] = rx.recv_timeout(std::time::Duration::from_secs(5)).expect("reading a FIFO blocked");
+        assert!(link.as_deref().is_some_and(|e| e.contains("link.cfg") && e.contains("outside the tree")), "{link:?}");
+        assert!(pipe.as_deref().is_some_and(|e| e.contains("pipe.cfg") && e.contains("a FIFO")), "{pipe:?}");
     }
 }

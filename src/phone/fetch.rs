@@ -40,6 +40,8 @@ pub struct Client {
     agent: ureq::Agent,
     auth: Option<(String, String)>,
     timeout: Duration,
+    /// The local folder the phone was given, as named and opened: its files are read only through it.
+    folder: Option<(PathBuf, crate::tree_file::TreeRoot)>,
     pub requests: Vec<Request>,
 }
 
@@ -51,7 +53,13 @@ impl Client {
             .http_status_as_error(false)
             .user_agent(user_agent.as_str())
             .build();
-        Client { agent: config.into(), auth, timeout, requests: Vec::new() }
+        Client { agent: config.into(), auth, timeout, folder: None, requests: Vec::new() }
+    }
+
+    /// The phone was given the local folder `dir`: what it fetches by path is read from inside it.
+    pub fn in_folder(mut self, dir: &Path) -> anyhow::Result<Client> {
+        self.folder = Some((dir.to_path_buf(), crate::tree_file::TreeRoot::open(dir)?));
+        Ok(self)
     }
 
     /// Fetches `url` (`http://`, `https://`, `tftp://` or a folder path), recording every request.
@@ -63,7 +71,7 @@ impl Client {
                 Some("http" | "https") => self.http(&url),
                 Some("tftp") => tftp(&url, self.timeout),
                 Some(other) => (Outcome::Failed(format!("the phone cannot fetch {other}:// URLs")), "-".into(), None),
-                None => folder(Path::new(&url)),
+                None => self.folder(Path::new(&url)),
             };
             let bytes = match &outcome {
                 Outcome::Got(b) => b.len() as u64,
@@ -201,13 +209,27 @@ pub fn in_folder(base: &str, name: &str) -> String {
     format!("{}/{}", base.trim_end_matches('/'), name.trim_start_matches('/'))
 }
 
-fn folder(path: &Path) -> (Outcome, serde_json::Value, Option<String>) {
-    if !path.is_file() {
-        return (Outcome::Missing, "not found".into(), None);
-    }
-    match crate::input::read_limited(path, MAX_BYTES) {
-        Ok(b) => (Outcome::Got(b), "ok".into(), None),
-        Err(e) => (Outcome::Failed(format!("{e:#}")), "unreadable".into(), None),
+impl Client {
+    /// A file of the folder the phone was given, opened through [`crate::tree_file`]: never a link
+    /// out of it, never a FIFO (a folder or FIFO is "not found", as a server would answer).
+    fn folder(&self, path: &Path) -> (Outcome, serde_json::Value, Option<String>) {
+        use crate::tree_file::Refused;
+        let Some((given, root)) = &self.folder else {
+            return (Outcome::Failed("the phone was given no local folder".into()), "-".into(), None);
+        };
+        let opened = match path.strip_prefix(given) {
+            Ok(rel) => root.open_file(rel),
+            Err(_) => Err(Refused::Outside),
+        };
+        let read = match opened {
+            Err(Refused::Missing | Refused::NotRegular(_)) => return (Outcome::Missing, "not found".into(), None),
+            Err(refused) => Err(format!("{}: {refused}", path.display())),
+            Ok((file, _)) => crate::input::read_from(file, MAX_BYTES).map_err(|e| format!("{}: {e}", path.display())),
+        };
+        match read {
+            Ok(b) => (Outcome::Got(b), "ok".into(), None),
+            Err(why) => (Outcome::Failed(why), "unreadable".into(), None),
+        }
     }
 }
 

@@ -16,6 +16,7 @@ use crate::report::{has_errors, print_json, Diagnostic};
 use crate::Context;
 use anyhow::{anyhow, bail, Result};
 use serde::Serialize;
+use std::path::Path;
 use std::process::ExitCode;
 use std::time::Duration;
 
@@ -147,7 +148,10 @@ pub fn run(args: &Args, ctx: &Context) -> Result<ExitCode> {
     };
     let user_agent = user_agent(format, &model.vendor, &model.name, args.firmware_version.as_deref(), mac);
     let auth = args.user.clone().zip(args.password.clone());
-    let client = fetch::Client::new(user_agent.clone(), auth, Duration::from_secs(args.timeout));
+    let mut client = fetch::Client::new(user_agent.clone(), auth, Duration::from_secs(args.timeout));
+    if fetch::scheme(&args.url).is_none() {
+        client = client.in_folder(Path::new(&args.url))?;
+    }
     let mut phone = Phone { ctx, model, vendor, mac, current, client, findings: Vec::new() };
     let base = args.url.trim_end_matches('/').to_string();
     let settings = match format {

@@ -4,7 +4,6 @@
 
 use super::tree::{percent_decode, Lookup, Tree};
 use super::{mime_type, Log};
-use std::fs::File;
 use std::time::{SystemTime, UNIX_EPOCH};
 use tiny_http::{Header, Method, Request, Response, Server};
 
@@ -48,14 +47,11 @@ fn answer(request: Request, tree: &Tree) -> Served {
     let Some(decoded) = percent_decode(&s.path) else {
         return refuse(request, s, 400, "a malformed %-escape in the path".into());
     };
-    let path = match tree.lookup(&decoded) {
-        Lookup::File(p) => p,
+    let (file, meta) = match tree.lookup(&decoded) {
+        Lookup::File(file, meta) => (file, meta),
         Lookup::Missing => return refuse(request, s, 404, "MISSING: no such file in the tree".into()),
         Lookup::Refused(why) => return refuse(request, s, 403, format!("REFUSED: {why}")),
-    };
-    let (file, meta) = match File::open(&path).and_then(|f| f.metadata().map(|m| (f, m))) {
-        Ok(fm) => fm,
-        Err(e) => return refuse(request, s, 500, format!("cannot read it: {e}")),
+        Lookup::Failed(why) => return refuse(request, s, 500, format!("cannot read it: {why}")),
     };
     let modified = meta.modified().unwrap_or(UNIX_EPOCH);
     let secs = modified.duration_since(UNIX_EPOCH).map(|d| d.as_secs()).unwrap_or(0);

@@ -35,10 +35,11 @@ impl async_tftp::server::Handler for Handler {
             status: 0,
         };
         let outcome = match self.tree.lookup(&name) {
-            Lookup::File(p) => File::open(&p).and_then(|f| f.metadata().map(|m| (f, m.len()))).map_err(|e| {
-                s.result = Err(format!("cannot read it: {e}"));
-                packet::Error::PermissionDenied
-            }),
+            Lookup::File(file, meta) => Ok((file, meta.len())),
+            Lookup::Failed(why) => {
+                s.result = Err(format!("cannot read it: {why}"));
+                Err(packet::Error::PermissionDenied)
+            }
             Lookup::Missing => {
                 s.result = Err("MISSING: no such file in the tree".into());
                 Err(packet::Error::FileNotFound)

@@ -1,23 +1,30 @@
 //! The one rule for what `bundler serve` hands out, shared by HTTP and TFTP: a regular file inside
 //! the served folder, reached without `..`, without an absolute path and without a symbolic link that
-//! leads out of the folder. Folders are never listed (a request for one is "not found").
+//! leads out of the folder. Folders are never listed (a request for one is "not found"). The path
+//! rules below give the log its reasons; the file itself is opened through [`TreeRoot`], so a link,
+//! folder or FIFO swapped in after a check still cannot hand out anything else.
 
+use crate::tree_file::{Refused, TreeRoot};
+use std::fs::{File, Metadata};
 use std::path::{Path, PathBuf};
 
 /// What a request names.
 #[derive(Debug)]
 pub enum Lookup {
-    /// A regular file inside the tree.
-    File(PathBuf),
+    /// A regular file inside the tree, opened, with the metadata of the opened handle.
+    File(File, Metadata),
     /// Nothing of that name in the tree (or a folder: no listing), the most common provisioning failure.
     Missing,
     /// The name tries to leave the tree; the reason is for the log line.
     Refused(&'static str),
+    /// It is there but could not be opened (permissions, I/O); the reason is for the log line.
+    Failed(String),
 }
 
 /// The served folder, resolved once.
 pub struct Tree {
     root: PathBuf,
+    files: TreeRoot,
 }
 
 impl Tree {
@@ -26,7 +33,7 @@ impl Tree {
         if !root.is_dir() {
             anyhow::bail!("{}: not a folder", dir.display());
         }
-        Ok(Tree { root })
+        Ok(Tree { files: TreeRoot::open(&root)?, root })
     }
 
     pub fn root(&self) -> &Path {
@@ -35,22 +42,26 @@ impl Tree {
 
     /// Looks up a request path (already percent-decoded), e.g. `/UC924/hlpres.tar` or `cfg0012.xml`.
     pub fn lookup(&self, name: &str) -> Lookup {
-        let mut path = self.root.clone();
+        let mut rel = PathBuf::new();
         for part in name.trim_start_matches('/').split('/') {
             match part {
                 "" | "." => {}
                 ".." => return Lookup::Refused("'..' in the path"),
                 p if p.contains('\\') || p.contains('\0') => return Lookup::Refused("a backslash or NUL in the path"),
-                p => path.push(p),
+                p => rel.push(p),
             }
         }
         if name.starts_with("//") || Path::new(name.trim_start_matches('/')).is_absolute() {
             return Lookup::Refused("an absolute path");
         }
-        match path.canonicalize() {
-            Ok(real) if !real.starts_with(&self.root) => Lookup::Refused("a symbolic link out of the tree"),
-            Ok(real) if real.is_file() => Lookup::File(real),
-            _ => Lookup::Missing,
+        if rel.as_os_str().is_empty() {
+            return Lookup::Missing;
+        }
+        match self.files.open_file(&rel) {
+            Ok((file, meta)) => Lookup::File(file, meta),
+            Err(Refused::Outside) => Lookup::Refused("a symbolic link out of the tree"),
+            Err(Refused::Missing | Refused::NotRegular(_)) => Lookup::Missing,
+            Err(Refused::Io(e)) => Lookup::Failed(e.to_string()),
         }
     }
 }
@@ -84,8 +95,8 @@ mod tests {
         std::fs::write(dir.path().join("UC924/hlpres.tar"), b"x").unwrap();
         std::os::unix::fs::symlink("/etc/passwd", dir.path().join("out")).unwrap();
         let tree = Tree::open(dir.path()).unwrap();
-        assert!(matches!(tree.lookup("/UC924/hlpres.tar"), Lookup::File(_)));
-        assert!(matches!(tree.lookup("UC924//./hlpres.tar"), Lookup::File(_)));
+        assert!(matches!(tree.lookup("/UC924/hlpres.tar"), Lookup::File(..)));
+        assert!(matches!(tree.lookup("UC924//./hlpres.tar"), Lookup::File(..)));
         assert!(matches!(tree.lookup("/UC924"), Lookup::Missing));
         assert!(matches!(tree.lookup("/nope.xml"), Lookup::Missing));
         assert!(matches!(tree.lookup("/UC924/../../etc/passwd"), Lookup::Refused(_)));

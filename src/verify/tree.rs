@@ -13,6 +13,7 @@ use crate::config::htek_xml;
 use crate::layout::HtekData;
 use crate::layout::{AfterCommon, ConfigFormat, FetchKind, Request, Vendor};
 use crate::report::Diagnostic;
+use crate::tree_file::TreeRoot;
 use crate::tree_manifest::{SettingScope, TreeManifest, CONFIG_DIR};
 use crate::walk::Entry;
 use crate::Context;
@@ -29,13 +30,14 @@ struct Config {
 /// Every finding of the tree check. `entries`: the tree's files by path relative to it.
 pub fn check(
     tree: &TreeManifest,
+    root: &TreeRoot,
     entries: &BTreeMap<&str, &Entry>,
     key: Option<&AesKey>,
     ctx: &Context,
 ) -> Result<Vec<Diagnostic>> {
     let Ok(vendor) = ctx.layouts.vendor(&tree.vendor) else { return Ok(Vec::new()) };
     let mut found = Vec::new();
-    let configs = read_configs(vendor, entries, key, ctx, &mut found)?;
+    let configs = read_configs(vendor, root, entries, key, ctx, &mut found)?;
     if configs.is_empty() {
         return Ok(found);
     }
@@ -189,6 +191,7 @@ fn is_phone_file(rel: &str) -> bool {
 /// The config files under `config/`, each with its settings where they can be read.
 fn read_configs(
     vendor: &Vendor,
+    root: &TreeRoot,
     entries: &BTreeMap<&str, &Entry>,
     key: Option<&AesKey>,
     ctx: &Context,
@@ -199,7 +202,7 @@ fn read_configs(
     let fv = if htek { None } else { Some(ctx.layouts.flyingvoice.clone()) };
     let mut out = Vec::new();
     for (rel, entry) in entries.iter().filter(|(r, _)| r.starts_with(CONFIG_DIR)) {
-        let Ok(bytes) = crate::input::read_limited(&entry.path, fvfile::MAX_FILE_BYTES) else { continue };
+        let Ok(bytes) = root.read_entry(entry, fvfile::MAX_FILE_BYTES) else { continue };
         let settings = match (&data, &fv) {
             (Some(data), _) if rel.ends_with(".xml") => htek_settings(rel, bytes, key, data, found),
             (_, Some(fv)) if Kind::of(rel) == Some(Kind::Boot) => {
