@@ -801,6 +801,11 @@ fn resolve_and_lint_refuse_an_include_that_is_a_symlink_out_of_the_folder() {
     let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
     assert_eq!(v["files"][2]["status"], "outside");
     assert!(v["settings"].as_array().unwrap().is_empty());
+    // Linting the folder names the link and never shows what it leads to (P47 has no para).
+    let (ok_, lines) = lint(d, &["t"]);
+    assert!(!ok_);
+    has(&lines, "t/cfg001fc110d3a9.xml: error: leads outside the tree (a symbolic link?); not read");
+    assert!(!lines.iter().any(|l| l.contains("P47")), "{}", lines.join("\n"));
 }
 
 #[test]

@@ -186,14 +186,21 @@ impl Linter<'_> {
     pub fn lint_path(&self, path: &Path, out: &mut Vec<Diagnostic>) -> usize {
         let shown = path.display().to_string();
         if path.is_dir() {
+            let root = match crate::tree_file::TreeRoot::open(path) {
+                Ok(root) => root,
+                Err(e) => {
+                    out.push(Diagnostic::error(&shown, format!("{e:#}")));
+                    return 0;
+                }
+            };
             let mut files = Vec::new();
             collect(path, &mut files, out);
-            files.sort();
+            files.sort_by(|a, b| a.path.cmp(&b.path));
             if files.is_empty() {
                 out.push(Diagnostic::warning(&shown, "no config files here (cfg….xml, *.boot, *.cfg)"));
             }
             let names: Vec<Option<HtekName>> =
-                files.iter().map(|f| f.file_name().and_then(|n| n.to_str()).and_then(htek_name)).collect();
+                files.iter().map(|f| f.path.file_name().and_then(|n| n.to_str()).and_then(htek_name)).collect();
             if names.iter().any(|n| matches!(n, Some(HtekName::Common(_))))
                 && names.iter().any(|n| matches!(n, Some(HtekName::Phone(_))))
             {
@@ -202,8 +209,12 @@ impl Linter<'_> {
                     "both cfg<code>.xml and cfg<mac>.xml are here: the guide contradicts itself on whether a phone that got the first also fetches the second (§2.1 note 2: no; §9.1: yes)",
                 ));
             }
+            // Read beneath the folder: a link out of it, or a FIFO swapped in, is refused, not read.
             for f in &files {
-                self.lint_file(f, out);
+                match root.read_entry(f, MAX_FILE_BYTES) {
+                    Ok(bytes) => self.lint_bytes(&f.path, &bytes, out),
+                    Err(why) => out.push(Diagnostic::error(f.path.display().to_string(), why)),
+                }
             }
             return files.len();
         }
@@ -331,7 +342,7 @@ impl Linter<'_> {
 }
 
 /// The config files under a folder (not hidden ones, not deeper than [`MAX_DEPTH`]).
-fn collect(dir: &Path, files: &mut Vec<PathBuf>, out: &mut Vec<Diagnostic>) {
+fn collect(dir: &Path, files: &mut Vec<crate::walk::Entry>, out: &mut Vec<Diagnostic>) {
     let entries = match crate::walk::walk_to(dir, MAX_ENTRIES, MAX_DEPTH + 1) {
         Ok(e) => e,
         Err(e) => return out.push(Diagnostic::error(dir.display().to_string(), format!("{e:#}"))),
@@ -345,7 +356,7 @@ fn collect(dir: &Path, files: &mut Vec<PathBuf>, out: &mut Vec<Diagnostic>) {
             _ => false,
         };
         if !hidden && file && (Kind::of(name).is_some() || htek_name(name).is_some()) {
-            files.push(entry.path);
+            files.push(entry);
         }
     }
 }
