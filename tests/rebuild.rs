@@ -61,8 +61,9 @@ fn sha256(path: &Path) -> String {
 fn source_digest(dir: &Path, name: &str) -> String {
     let tree: serde_json::Value =
         serde_json::from_slice(&std::fs::read(dir.join("build/manifest.json")).unwrap()).unwrap();
-    let sources = tree["artifacts"].as_array().unwrap().iter().flat_map(|a| a["sources"].as_array().unwrap().iter());
-    let found = sources.filter(|s| s["path"].as_str().unwrap().ends_with(name)).next().unwrap();
+    let mut sources =
+        tree["artifacts"].as_array().unwrap().iter().flat_map(|a| a["sources"].as_array().unwrap().iter());
+    let found = sources.find(|s| s["path"].as_str().unwrap().ends_with(name)).unwrap();
     found["sha256"].as_str().unwrap().to_string()
 }
 
