@@ -14,15 +14,14 @@ pub fn sha256_hex(bytes: &[u8]) -> String {
     Sha256::digest(bytes).iter().map(|b| format!("{b:02x}")).collect()
 }
 
-/// Hex SHA-256 of a file, read in a stream, refusing one larger than `max` bytes (so an input that
-/// never ends cannot hold a run forever).
-pub fn sha256_file(path: &Path, max: u64) -> Result<String> {
-    let file = std::fs::File::open(path).with_context(|| format!("{}: cannot open", path.display()))?;
+/// Hex SHA-256 of an open file (`shown` names it in errors), read in a stream, refusing one larger
+/// than `max` bytes (so an input that never ends cannot hold a run forever).
+pub fn sha256_read(file: impl std::io::Read, shown: &Path, max: u64) -> Result<String> {
     let mut hasher = Sha256::new();
     let read = std::io::copy(&mut std::io::Read::take(file, max + 1), &mut hasher)
-        .with_context(|| format!("{}: cannot read", path.display()))?;
+        .with_context(|| format!("{}: cannot read", shown.display()))?;
     if read > max {
-        bail!("{}: larger than the {max} bytes allowed", path.display());
+        bail!("{}: larger than the {max} bytes allowed", shown.display());
     }
     Ok(hasher.finalize().iter().map(|b| format!("{b:02x}")).collect())
 }

@@ -27,3 +27,18 @@ pub fn read_from(file: impl Read, max: u64) -> Result<Vec<u8>, String> {
     }
     Ok(bytes)
 }
+
+/// Opens a file for reading without blocking on a FIFO swapped in after an earlier check, and
+/// keeps it only when the opened handle is a regular file; the metadata is read from that handle.
+pub fn open_regular(path: &Path) -> Result<(std::fs::File, std::fs::Metadata)> {
+    let mut options = std::fs::OpenOptions::new();
+    options.read(true);
+    #[cfg(unix)]
+    std::os::unix::fs::OpenOptionsExt::custom_flags(&mut options, libc::O_NONBLOCK | libc::O_NOCTTY);
+    let file = options.open(path).map_err(|e| anyhow::anyhow!("{}: cannot open: {e}", path.display()))?;
+    let meta = file.metadata().map_err(|e| anyhow::anyhow!("{}: cannot read: {e}", path.display()))?;
+    if !meta.is_file() {
+        anyhow::bail!("{}: not a regular file; not read", path.display());
+    }
+    Ok((file, meta))
+}

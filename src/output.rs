@@ -123,7 +123,7 @@ impl StagedDir {
         }
         let parent = parent_of(out);
         let name = tree_name(out);
-        debug_assert_eq!(lock.path, parent.join(format!(".{name}.bundler-lock")));
+        debug_assert_eq!(lock.path, beside_out(out, "bundler-lock"));
         let leftovers = [format!(".{name}.bundler-staging-"), format!(".{name}.bundler-old-")];
         if let Ok(entries) = std::fs::read_dir(&parent) {
             for e in entries.flatten() {
@@ -233,6 +233,12 @@ fn tree_name(out: &Path) -> String {
     out.file_name().map_or_else(|| "out".to_string(), |n| n.to_string_lossy().into_owned())
 }
 
+/// A file bundler keeps beside the output folder `out`: `.NAME.WHAT` in its parent (the lock, the
+/// release's input cache).
+pub fn beside_out(out: &Path, what: &str) -> PathBuf {
+    parent_of(out).join(format!(".{}.{what}", tree_name(out)))
+}
+
 /// An exclusive claim on an output folder, so two runs never build into it at once: a locked file
 /// `.NAME.bundler-lock` beside it, holding the owner's process id, removed when the claim ends.
 pub struct OutLock {
@@ -246,7 +252,7 @@ impl OutLock {
         let parent = parent_of(out);
         std::fs::create_dir_all(&parent)
             .with_context(|| format!("{}: cannot create output folder", parent.display()))?;
-        let path = parent.join(format!(".{}.bundler-lock", tree_name(out)));
+        let path = beside_out(out, "bundler-lock");
         // The holder removes the file when done, so a file locked here may already be unlinked:
         // only a lock on the file that is still at `path` counts.
         for _ in 0..100 {

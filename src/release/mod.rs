@@ -5,6 +5,7 @@
 
 mod build;
 mod html;
+mod inputs;
 pub mod manifest;
 mod outdir;
 pub mod plan;
@@ -19,13 +20,13 @@ use crate::tree_manifest::{
 use crate::Context;
 use anyhow::{Context as _, Result};
 use build::Output;
+use inputs::InputHasher;
 use plan::{Item, Setting};
 use serde::Serialize;
 use std::collections::BTreeMap;
 use std::io::IsTerminal;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
-use std::sync::Mutex;
 
 /// A previous report larger than this is not reused (it is rendered again).
 const MAX_REPORT_BYTES: u64 = 1 << 30;
@@ -85,8 +86,10 @@ pub fn run(args: &Args, ctx: &Context) -> Result<ExitCode> {
         outdir::check_replaceable(&out, &args.out)?;
     }
     let jobs = args.jobs.map_or_else(|| std::thread::available_parallelism().map_or(2, |n| n.get()), usize::from);
-    let hasher = InputHasher::default();
-    hasher.hash_all(&plan.items, jobs)?;
+    let cache = inputs::cache_path(&out);
+    let hasher = InputHasher::new(&cache);
+    let inputs = plan.items.iter().flat_map(|i| i.inputs.iter().map(|p| (p.as_path(), i.input_max)));
+    hasher.hash_all(inputs, jobs)?;
     let (keys, reused) = reusable(&plan, &hasher, &out, ctx)?;
     let show_progress = !args.json && !crate::quiet() && std::io::stderr().is_terminal();
     let staging = crate::output::StagedDir::beside(&out, &lock)?;
@@ -106,6 +109,10 @@ pub fn run(args: &Args, ctx: &Context) -> Result<ExitCode> {
         artifacts.iter().filter(|(a, _)| a.reused).map(|(a, _)| (a.path.clone(), a.sha256.clone())).collect();
     let check = |dir: &Path| check_tree(dir, &args.out, templates, key.as_ref(), &known, ctx);
     write_tree(staging, &out, &tree, &artifacts, &report, check)?;
+    if let Err(e) = hasher.save(&cache) {
+        // The tree is in place; without a cache the next run just reads every input.
+        eprintln!("warning: {e:#}");
+    }
     drop(lock);
     print_result(args, &tree, &artifacts)?;
     Ok(ExitCode::SUCCESS)
@@ -431,75 +438,6 @@ fn item_key(item: &Item, hasher: &InputHasher, ctx: &Context) -> Result<String> 
     Ok(sha256_hex(&json))
 }
 
-/// Hashes input files and folders once per run, however many items use them.
-#[derive(Default)]
-struct InputHasher {
-    done: Mutex<BTreeMap<PathBuf, String>>,
-}
-
-impl InputHasher {
-    /// Hashes every distinct input of `items` on `jobs` threads (the inputs are most of an unchanged
-    /// rebuild's work: a few minutes of WAV are tens of MB), so `hash` then finds them done.
-    fn hash_all(&self, items: &[Item], jobs: usize) -> Result<()> {
-        use rayon::prelude::*;
-        // Each path with the largest limit of the items using it.
-        let mut distinct: BTreeMap<&Path, u64> = BTreeMap::new();
-        for item in items {
-            for p in &item.inputs {
-                let max = distinct.entry(p).or_insert(0);
-                *max = (*max).max(item.input_max);
-            }
-        }
-        let distinct: Vec<(&Path, u64)> = distinct.into_iter().collect();
-        let pool = rayon::ThreadPoolBuilder::new().num_threads(jobs.max(1)).build()?;
-        let results: Vec<Result<String>> =
-            pool.install(|| distinct.par_iter().map(|(p, max)| self.hash(p, *max)).collect());
-        // The first error in path order, whichever thread met it first.
-        results.into_iter().try_for_each(|r| r.map(drop))
-    }
-
-    /// The digest of `path`, reading at most `max` bytes of any one file.
-    fn hash(&self, path: &Path, max: u64) -> Result<String> {
-        if let Some(h) = self.done.lock().expect("hash cache").get(path) {
-            return Ok(h.clone());
-        }
-        let h = hash_path(path, max)?;
-        self.done.lock().expect("hash cache").insert(path.to_path_buf(), h.clone());
-        Ok(h)
-    }
-}
-
-/// SHA-256 of a file, or of a folder's sorted names and contents. Only regular files and real
-/// folders are read (a FIFO or device would block or never end; a linked folder could loop).
-fn hash_path(path: &Path, max: u64) -> Result<String> {
-    let meta = std::fs::symlink_metadata(path).with_context(|| format!("{}: cannot read", path.display()))?;
-    if meta.is_dir() {
-        let mut names: Vec<PathBuf> = std::fs::read_dir(path)
-            .with_context(|| format!("{}: cannot read folder", path.display()))?
-            .map(|e| e.map(|e| e.path()))
-            .collect::<std::io::Result<_>>()
-            .with_context(|| format!("{}: cannot read folder", path.display()))?;
-        names.sort();
-        let mut text = String::new();
-        for n in names {
-            let digest = hash_path(&n, max)?;
-            text.push_str(&format!("{}\n{digest}\n", n.file_name().unwrap_or_default().to_string_lossy()));
-        }
-        return Ok(sha256_hex(text.as_bytes()));
-    }
-    let target = std::fs::metadata(path).with_context(|| format!("{}: cannot read", path.display()))?;
-    if target.is_dir() && meta.file_type().is_symlink() {
-        anyhow::bail!("{}: is a link to a folder; release inputs must be files or plain folders", path.display());
-    }
-    if !target.is_file() {
-        anyhow::bail!(
-            "{}: not a regular file (a device, FIFO or socket); release inputs must be files",
-            path.display()
-        );
-    }
-    crate::checksums::sha256_file(path, max)
-}
-
 /// A path as shown in the manifest: relative to the manifest's folder when inside it.
 fn relative(path: &Path, base: &Path) -> String {
     path.strip_prefix(base).unwrap_or(path).to_string_lossy().replace('\\', "/")
@@ -541,7 +479,8 @@ mod tests {
         let input = dir.path().join("tone.wav");
         std::fs::write(&input, b"RIFF").unwrap();
         let plain = Context { layouts: crate::layout::Layouts::load(None).unwrap() };
-        let key = |item: &Item, ctx: &Context| item_key(item, &InputHasher::default(), ctx).unwrap();
+        let key =
+            |item: &Item, ctx: &Context| item_key(item, &InputHasher::new(&dir.path().join("no-cache")), ctx).unwrap();
         let item = ring_item(&input);
         assert_eq!(key(&item, &plain), key(&ring_item(&input), &plain), "same plan, same key");
 
