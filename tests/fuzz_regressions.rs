@@ -48,3 +48,18 @@ fn ogg_vorbis_comment_longer_than_its_packet_is_refused_without_a_huge_allocatio
     assert_one_line_error(&out, &["ogg-vorbis-comment-length.ogg", "comment declares 4294967040 bytes"]);
     assert!(files_in(dir.path()).is_empty(), "no output on error");
 }
+
+/// Found by target `flyingvoice` (this session's run; 12 crash files, one cause): an include line
+/// whose keyword is cut inside a multi-byte character (`include:confiÚ …`) made the include parser
+/// slice a string off a character boundary and panic. It is now a positioned "bad include" error.
+#[test]
+fn an_include_keyword_cut_inside_a_character_is_a_bad_include_not_a_panic() {
+    let out = bundler().args(["config", "lint"]).arg(data("fv-include-char-boundary.boot")).output().unwrap();
+    assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
+    assert!(!stderr(&out).contains("panicked"), "{}", stderr(&out));
+    assert!(
+        stdout(&out).contains("fv-include-char-boundary.boot:2:1: error: bad include: expected include:config"),
+        "{}",
+        stdout(&out)
+    );
+}

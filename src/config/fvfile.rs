@@ -225,9 +225,9 @@ impl LineReader<'_> {
 /// the layout's `[syntax] include`).
 fn include_target(t: &str, keyword: &str) -> Result<String, String> {
     let form = format!("expected {keyword} <file.cfg> or {keyword} \"file.cfg\"");
-    let n = keyword.len() + 1;
-    let starts = t.get(..n).is_some_and(|p| p[..keyword.len()].eq_ignore_ascii_case(keyword) && p.ends_with(' '));
-    let Some(rest) = starts.then(|| t[n..].trim()) else {
+    // `get` keeps both cuts on character boundaries (a name may hold any UTF-8).
+    let word = t.get(..keyword.len()).is_some_and(|w| w.eq_ignore_ascii_case(keyword));
+    let Some(rest) = t.get(keyword.len()..).filter(|r| word && r.starts_with(' ')).map(str::trim) else {
         return Err(format!("bad include: {form}"));
     };
     let inner = match (rest.chars().next(), rest.chars().last()) {
@@ -260,6 +260,14 @@ pub fn render(version_line: &str, lines: impl IntoIterator<Item = String>) -> St
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn an_include_keyword_cut_inside_a_character_is_refused_without_a_panic() {
+        for line in ["include:confi\u{da} a.cfg", "include:config\u{da}a.cfg", "include:\u{da}"] {
+            assert!(include_target(line, "include:config").unwrap_err().starts_with("bad include"), "{line}");
+        }
+        assert_eq!(include_target("include:config \"\u{da}.cfg\"", "include:config").unwrap(), "\u{da}.cfg");
+    }
 
     fn v() -> Syntax {
         Syntax { version_line: "#!version:1.0.0.1".into(), include: "include:config".into() }
