@@ -11,7 +11,7 @@ use std::path::{Path, PathBuf};
 const MAX_ASSET_FILES: usize = 1000;
 
 /// The images a user hands in, before they are assigned to slots.
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone, Default, serde::Serialize)]
 pub struct AssetSources {
     pub wallpapers: Vec<PathBuf>,
     pub screensavers: Vec<PathBuf>,
@@ -20,6 +20,7 @@ pub struct AssetSources {
     /// `(entry name, file)`: `MenuIcon.png=./my-menu.png`.
     pub icons: Vec<(String, PathBuf)>,
     /// A folder whose files are named after the targets (any input format).
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub assets_dir: Option<PathBuf>,
 }
 

@@ -13,11 +13,10 @@ use std::path::PathBuf;
 /// The `[branding]` section; as a plan item, one model's `hlpres.tar` (with that model's `base`).
 #[derive(Debug, Clone, Serialize)]
 pub struct Branding {
-    pub wallpapers: Vec<PathBuf>,
-    pub screensavers: Vec<PathBuf>,
-    pub weblogo: Option<PathBuf>,
-    pub lcdlogo: Option<PathBuf>,
-    pub icons: Vec<(String, PathBuf)>,
+    /// The images (never an `assets_dir`: the manifest names each file). Flattened, so the reuse
+    /// key's JSON has the fields at the top level, as before.
+    #[serde(flatten)]
+    pub sources: AssetSources,
     /// The base tar of one item (set per model by the plan from `bases`).
     pub base: Option<PathBuf>,
     /// `base`: each model's base hlpres.tar, by canonical model name.
@@ -33,14 +32,7 @@ impl ArtifactSpec for Branding {
     fn build(&self, at: &Place<'_>) -> Result<Vec<Output>> {
         let request = HlpresRequest {
             base: self.base.clone(),
-            sources: AssetSources {
-                wallpapers: self.wallpapers.clone(),
-                screensavers: self.screensavers.clone(),
-                weblogo: self.weblogo.clone(),
-                lcdlogo: self.lcdlogo.clone(),
-                icons: self.icons.clone(),
-                assets_dir: None,
-            },
+            sources: self.sources.clone(),
             look: self.look,
             mtime: crate::epoch::build_time()?,
         };

@@ -480,7 +480,7 @@ impl Checker<'_> {
             gravity: self.choice(&b.gravity, "gravity")?,
             background,
         };
-        Ok(Branding {
+        let sources = crate::hlpres::AssetSources {
             wallpapers: files("wallpapers", &b.wallpapers)?,
             screensavers: files("screensavers", &b.screensavers)?,
             weblogo: self.opt_file("branding.weblogo", &b.weblogo)?,
@@ -490,6 +490,10 @@ impl Checker<'_> {
                 .iter()
                 .map(|(k, v)| Ok((k.clone(), self.file(&format!("branding.icons.\"{k}\""), v)?)))
                 .collect::<Result<_>>()?,
+            assets_dir: None,
+        };
+        Ok(Branding {
+            sources,
             base: None,
             bases: self.bases(&b.base, models)?,
             direct_wallpaper: self.opt_file("branding.direct_wallpaper", &b.direct_wallpaper)?,

@@ -427,24 +427,25 @@ fn hlpres_item(model: &Model, branding: &Branding, cx: &Ctx) -> Result<Option<It
     own.base = branding.bases.get(&model.name).cloned();
     own.bases.clear();
     if model.asset(AssetKind::Wallpaper).is_none() {
-        own.wallpapers.clear();
+        own.sources.wallpapers.clear();
     }
     if model.asset(AssetKind::Screensaver).is_none() {
-        own.screensavers.clear();
+        own.sources.screensavers.clear();
     }
     if model.asset(AssetKind::Lcdlogo).is_none() {
-        own.lcdlogo = None;
+        own.sources.lcdlogo = None;
     }
     if model.asset(AssetKind::Weblogo).is_none() {
-        own.weblogo = None;
+        own.sources.weblogo = None;
     }
-    let inputs: Vec<PathBuf> = own
+    let images = &own.sources;
+    let inputs: Vec<PathBuf> = images
         .wallpapers
         .iter()
-        .chain(&own.screensavers)
-        .chain(own.weblogo.iter())
-        .chain(own.lcdlogo.iter())
-        .chain(own.icons.iter().map(|(_, p)| p))
+        .chain(&images.screensavers)
+        .chain(images.weblogo.iter())
+        .chain(images.lcdlogo.iter())
+        .chain(images.icons.iter().map(|(_, p)| p))
         .chain(own.base.iter())
         .cloned()
         .collect();
