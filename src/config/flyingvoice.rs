@@ -61,12 +61,7 @@ impl Args {
     /// The request the flags make.
     pub fn request(&self) -> Request {
         Request {
-            sources: super::Sources {
-                phones: self.phones.clone(),
-                common: self.common.clone(),
-                resources_url: self.resources_url.clone(),
-                tree: None,
-            },
+            sources: super::Sources::from_flags(&self.phones, self.common.as_deref(), self.resources_url.as_deref()),
             phonebook: self.phonebook.clone(),
         }
     }

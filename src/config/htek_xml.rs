@@ -256,9 +256,7 @@ fn stray_text(root: roxmltree::Node, report: &mut dyn FnMut((usize, usize)), doc
 mod tests {
     use super::*;
 
-    fn data() -> std::sync::Arc<HtekData> {
-        crate::layout::Layouts::load(None).unwrap().htek
-    }
+    use crate::layout::htek_config::builtin as data;
 
     #[test]
     fn renders_the_guide_shape_and_reads_it_back() {

@@ -43,6 +43,18 @@ pub struct Sources {
     pub tree: Option<TreeSettings>,
 }
 
+impl Sources {
+    /// What a `config htek|flyingvoice` command's flags name (no tree: that is `release`'s).
+    pub fn from_flags(phones: &Path, common: Option<&Path>, resources_url: Option<&str>) -> Sources {
+        Sources {
+            phones: phones.to_path_buf(),
+            common: common.map(Path::to_path_buf),
+            resources_url: resources_url.map(str::to_string),
+            tree: None,
+        }
+    }
+}
+
 /// Where a config generator writes its files: a folder that exists (the command's staging folder,
 /// or `config/` of a release's staging tree), remembering each file's size and digest so the
 /// caller need not read them back.

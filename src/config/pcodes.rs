@@ -81,9 +81,7 @@ impl CheckValue for HtekData {
 mod tests {
     use super::*;
 
-    fn data() -> std::sync::Arc<HtekData> {
-        crate::layout::Layouts::load(None).unwrap().htek
-    }
+    use crate::layout::htek_config::builtin as data;
 
     #[test]
     fn values_are_checked_against_known_types() {

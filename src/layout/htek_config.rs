@@ -340,13 +340,17 @@ fn element_codes(names: &BTreeMap<String, NamedElement>, shown: &str) -> Result<
     Ok(name_of)
 }
 
+/// The built-in dictionary, for unit tests here and in `config`.
+#[cfg(test)]
+pub fn builtin() -> std::sync::Arc<HtekData> {
+    crate::layout::Layouts::load(None).unwrap().htek
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
 
-    fn data() -> std::sync::Arc<HtekData> {
-        crate::layout::Layouts::load(None).unwrap().htek
-    }
+    use super::builtin as data;
 
     #[test]
     fn every_code_formats_md_names_is_in_the_dictionary() {
