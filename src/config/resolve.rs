@@ -16,7 +16,7 @@ use crate::layout::ConfigFormat;
 use crate::layout::FvData;
 use crate::layout::HtekData;
 use crate::report::{has_errors, print_json, Diagnostic};
-use crate::tree_file::TreeRoot;
+use crate::tree_file::{Refused, TreeRoot};
 use crate::Context;
 use anyhow::{bail, Result};
 use serde::Serialize;
@@ -191,10 +191,11 @@ fn resolve_htek(
         (Some(named(data.files.binary_name(mac.as_str()))), true),
         (Some(named(data.files.phone_name(mac.as_str()))), false),
     ];
+    let files = TreeRoot::open(&args.dir)?;
     let mut got: Vec<String> = Vec::new();
     for (order, (name, binary)) in requests.into_iter().enumerate() {
         let Some(name) = name else { continue };
-        let fetch = fetch_htek(&mut r, args, &name, order + 1, binary, key, &data)?;
+        let fetch = fetch_htek(&mut r, args, &files, &name, order + 1, binary, key, &data)?;
         if fetch.status != "missing" && fetch.status != "outside" {
             got.push(name);
         }
@@ -209,6 +210,7 @@ fn resolve_htek(
 fn fetch_htek(
     r: &mut Resolution,
     args: &Args,
+    files: &TreeRoot,
     name: &str,
     depth: usize,
     binary: bool,
@@ -217,14 +219,23 @@ fn fetch_htek(
 ) -> Result<Fetch> {
     let path = args.dir.join(name);
     let mut fetch = Fetch { file: name.to_string(), status: "missing".into(), depth, note: None };
-    if path.is_file() && !within(&args.dir, &path) {
-        fetch.status = "outside".into();
-        r.diagnostics.push(Diagnostic::error(
-            name,
-            "a symlink to outside the provisioning folder: the server would not hand it out; not read",
-        ));
-    } else if path.is_file() {
-        let bytes = read_in(&TreeRoot::open(&args.dir)?, &path, Path::new(name), 64 * 1024 * 1024)?;
+    // The open beneath the folder decides: a link out is reported, never read.
+    let file = match files.open_file(Path::new(name)) {
+        Ok((file, _)) => Some(file),
+        Err(Refused::Outside) => {
+            fetch.status = "outside".into();
+            r.diagnostics.push(Diagnostic::error(
+                name,
+                "a symlink to outside the provisioning folder: the server would not hand it out; not read",
+            ));
+            None
+        }
+        Err(Refused::Missing | Refused::NotRegular(_)) => None,
+        Err(e) => anyhow::bail!("{}: {e}", path.display()),
+    };
+    if let Some(file) = file {
+        let bytes = crate::input::read_from(file, 64 * 1024 * 1024)
+            .map_err(|why| anyhow::anyhow!("{}: {why}", path.display()))?;
         if binary {
             fetch.status = "binary".into();
             fetch.note = Some("proprietary backup format (guide §2.1); bundler cannot read it".into());
