@@ -63,6 +63,11 @@ impl TreeRoot {
         Ok((file, meta))
     }
 
+    /// `rel` as a path under the folder as the caller named it (for messages).
+    pub fn path(&self, rel: &Path) -> PathBuf {
+        self.given.join(rel)
+    }
+
     /// Opens a walked entry of this tree (see [`TreeRoot::open_file`]).
     pub fn open_entry(&self, entry: &Entry) -> Result<(File, Metadata), Refused> {
         self.open_file(entry.path.strip_prefix(&self.given).unwrap_or(Path::new(&entry.rel)))

@@ -195,7 +195,7 @@ fn resolve_htek(
     let mut got: Vec<String> = Vec::new();
     for (order, (name, binary)) in requests.into_iter().enumerate() {
         let Some(name) = name else { continue };
-        let fetch = fetch_htek(&mut r, args, &files, &name, order + 1, binary, key, &data)?;
+        let fetch = fetch_htek(&mut r, &files, &name, order + 1, binary, key, &data)?;
         if fetch.status != "missing" && fetch.status != "outside" {
             got.push(name);
         }
@@ -209,7 +209,6 @@ fn resolve_htek(
 /// to `r` when the file is readable XML.
 fn fetch_htek(
     r: &mut Resolution,
-    args: &Args,
     files: &TreeRoot,
     name: &str,
     depth: usize,
@@ -217,7 +216,7 @@ fn fetch_htek(
     key: Option<&AesKey>,
     data: &HtekData,
 ) -> Result<Fetch> {
-    let path = args.dir.join(name);
+    let path = files.path(Path::new(name));
     let mut fetch = Fetch { file: name.to_string(), status: "missing".into(), depth, note: None };
     // The open beneath the folder decides: a link out is reported, never read.
     let file = match files.open_file(Path::new(name)) {
