@@ -14,6 +14,7 @@ pub mod firmware;
 #[doc(hidden)]
 pub mod fuzzing;
 pub mod glob;
+pub mod headers;
 pub mod hlpres;
 pub mod image;
 pub mod image_cmd;

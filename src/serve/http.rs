@@ -3,7 +3,8 @@
 //! `Cache-Control: no-cache` so nothing between keeps an old config.
 
 use super::tree::{percent_decode, Lookup, Tree};
-use super::{mime_type, Log};
+use super::Log;
+use crate::headers::{mime_type, Freshness};
 use std::time::{SystemTime, UNIX_EPOCH};
 use tiny_http::{Header, Method, Request, Response, Server};
 
@@ -60,7 +61,7 @@ fn answer(request: Request, tree: &Tree) -> Served {
     let headers = [
         header("ETag", &etag),
         header("Last-Modified", &last_modified),
-        header("Cache-Control", "no-cache"),
+        header("Cache-Control", Freshness::Revalidate.cache_control()),
         header("Content-Type", mime_type(&decoded)),
     ];
     if not_modified(inm.as_deref(), ims.as_deref(), &etag, secs) {

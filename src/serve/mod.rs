@@ -38,26 +38,6 @@ pub struct Args {
     pub print_nginx: bool,
 }
 
-/// File types by name ending, for HTTP `Content-Type` (also written into the nginx block).
-const MIME: &[(&str, &str)] = &[
-    (".xml", "application/xml"),
-    (".cfg", "text/plain"),
-    (".boot", "text/plain"),
-    (".tar", "application/x-tar"),
-    (".jpg", "image/jpeg"),
-    (".bmp", "image/bmp"),
-    (".png", "image/png"),
-    (".js", "text/javascript"),
-    (".html", "text/html"),
-    (".txt", "text/plain"),
-    ("SHA256SUMS", "text/plain"),
-];
-
-/// The type of a file by its name; firmware, ring files and the rest are octets.
-pub fn mime_type(name: &str) -> &'static str {
-    MIME.iter().find(|(end, _)| name.ends_with(end)).map_or("application/octet-stream", |(_, t)| t)
-}
-
 /// One log line per request on standard output, never interleaved.
 pub struct Log {
     out: Mutex<std::io::Stdout>,

@@ -1,7 +1,7 @@
 //! The nginx server block equivalent to `bundler serve`: static files only, no directory listing,
 //! no symbolic links out of the tree, the same MIME types, configs never cached.
 
-use super::MIME;
+use crate::headers::MIME;
 use std::fmt::Write;
 use std::path::Path;
 
