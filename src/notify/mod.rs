@@ -2,12 +2,15 @@
 //! `Event: check-sync` (Htek guide §8 "SIP NOTIFY Message", Flyingvoice guide "SIP NOTIFY Message";
 //! `;reboot=true` makes the phone reboot first).
 //!
-//! Each phone gets its own RFC 3261 non-INVITE client transaction ([`transaction`]): over UDP the
-//! request is retransmitted at T1, 2×T1 … capped at T2 = 4 s and given up after 64×T1; a 401/407
-//! challenge is answered once with digest auth. Every phone's final status is printed, one line
+//! Each phone gets its own RFC 3261 non-INVITE client transaction (the SIP mechanism,
+//! [`crate::sip::transaction`]): over UDP the request is retransmitted at T1, 2×T1 … capped at
+//! T2 = 4 s and given up after 64×T1 (a closed port's ICMP port-unreachable ends it at once); a
+//! 401/407 challenge is answered once with digest auth ([`crate::digest`]). Targets, `--from` and
+//! `--user` holding control characters (or, in a URI, text after it, spaces, `"<>`) are refused
+//! before anything is sent. Every phone's final status is printed, one line
 //! each (or `--json`); the exit status is 0 only when every phone answered 2xx.
 
-mod sip;
+mod request;
 mod target;
 mod transaction;
 
@@ -82,7 +85,7 @@ pub struct Outcome {
 /// Everything a transaction needs besides its target.
 pub struct Settings {
     pub event: String,
-    pub from: Option<rsip::Uri>,
+    pub from: Option<crate::sip::Uri>,
     pub transport: Transport,
     pub credentials: Option<(String, String)>,
     pub t1: Duration,
@@ -93,9 +96,14 @@ pub fn run(args: &Args, _ctx: &Context) -> Result<ExitCode> {
     if targets.is_empty() {
         bail!("no phones to notify: name a TARGET (host, host:port or sip:user@host:port) or give --phones CSV");
     }
+    if let Some(user) = &args.user {
+        if user.chars().any(char::is_control) {
+            bail!("--user '{}': holds a control character (CR, LF, …)", crate::printable::shown(user));
+        }
+    }
     let settings = Settings {
-        event: sip::event(args.reboot),
-        from: args.from.as_deref().map(sip::parse_from).transpose()?,
+        event: request::event(args.reboot),
+        from: args.from.as_deref().map(request::parse_from).transpose()?,
         transport: args.transport,
         credentials: args.user.clone().zip(args.password.clone()),
         t1: Duration::from_millis(args.t1),

@@ -3,20 +3,15 @@
 
 use crate::config::csv_input::CsvFile;
 use anyhow::{bail, Context, Result};
+use crate::sip::Uri;
 use std::path::Path;
-
-/// The SIP port when a target names none (RFC 3261 §19.1.2).
-pub const DEFAULT_PORT: u16 = 5060;
 
 /// One phone: how the user named it, and where its NOTIFY goes.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Target {
     pub shown: String,
     /// The Request-URI: the user's `sip:` URI, or `sip:HOST:PORT`.
-    pub uri: rsip::Uri,
-    /// Host name or address to resolve.
-    pub host: String,
-    pub port: u16,
+    pub uri: Uri,
 }
 
 /// The targets from the command line, then those of the CSV, in order.
@@ -47,66 +42,28 @@ fn from_csv(path: &Path) -> Result<Vec<Target>> {
     Ok(targets)
 }
 
-/// Parses one target in any of its forms.
+/// Parses one target in any of its forms; the whole text must be the target (nothing after it,
+/// no control characters, spaces or `"<>`).
 pub fn parse(text: &str) -> Result<Target> {
+    let shown = crate::printable::shown(text).into_owned();
     let lower = text.to_ascii_lowercase();
     if lower.starts_with("sips:") {
         bail!("sips: (SIP over TLS) is not supported; use sip: with --transport udp or tcp");
     }
-    if lower.starts_with("sip:") {
-        let uri = rsip::Uri::try_from(text).map_err(|e| anyhow::anyhow!("not a SIP URI: {e}"))?;
-        let host = host_text(uri.host());
-        let port = uri.port().map_or(DEFAULT_PORT, |p| *p.value());
-        return checked(Target { shown: text.to_string(), uri, host, port });
-    }
-    if text.contains(['@', '/', ' ', ';', '?']) {
-        bail!("expected host, host:port or sip:user@host:port");
-    }
-    let (host, port) = split_host_port(text)?;
-    if host.contains(':') {
-        // rsip 0.4 neither reads nor writes bracketed IPv6 hosts in SIP URIs.
-        bail!("IPv6 addresses are not supported; give the phone's IPv4 address or host name");
-    }
-    let uri = rsip::Uri::try_from(format!("sip:{host}:{port}").as_str())
-        .map_err(|e| anyhow::anyhow!("not a host name or address: {e}"))?;
-    checked(Target { shown: text.to_string(), uri, host, port })
-}
-
-fn checked(t: Target) -> Result<Target> {
-    if t.host.is_empty() {
-        bail!("no host");
-    }
-    if t.port == 0 {
-        bail!("port 0 is not a port");
-    }
-    Ok(t)
-}
-
-/// `host`, `host:port`, `[v6]` or `[v6]:port`, or a bare IPv6 address.
-fn split_host_port(text: &str) -> Result<(String, u16)> {
-    let port = |p: &str| p.parse::<u16>().map_err(|_| anyhow::anyhow!("'{p}' is not a port number (1-65535)"));
-    if let Some(rest) = text.strip_prefix('[') {
-        let (host, after) = rest.split_once(']').context("unclosed '['")?;
-        return match after.strip_prefix(':') {
-            Some(p) => Ok((host.to_string(), port(p)?)),
-            None if after.is_empty() => Ok((host.to_string(), DEFAULT_PORT)),
-            None => bail!("unexpected '{after}' after ']'"),
-        };
-    }
-    if text.parse::<std::net::Ipv6Addr>().is_ok() {
-        return Ok((text.to_string(), DEFAULT_PORT));
-    }
-    match text.rsplit_once(':') {
-        Some((host, p)) => Ok((host.to_string(), port(p)?)),
-        None => Ok((text.to_string(), DEFAULT_PORT)),
-    }
-}
-
-fn host_text(host: &rsip::Host) -> String {
-    match host {
-        rsip::Host::Domain(d) => d.to_string(),
-        rsip::Host::IpAddr(ip) => ip.to_string(),
-    }
+    let uri = if lower.starts_with("sip:") {
+        Uri::parse(text).map_err(|e| anyhow::anyhow!("not a SIP URI: {e}"))?
+    } else {
+        if text.contains(['@', '/', ';', '?']) {
+            bail!("expected host, host:port or sip:user@host:port");
+        }
+        let bare_v6 = text.parse::<std::net::Ipv6Addr>().is_ok();
+        let host_port = if bare_v6 { format!("[{text}]") } else { text.to_string() };
+        let mut uri =
+            Uri::parse(&format!("sip:{host_port}")).map_err(|e| anyhow::anyhow!("not a host or host:port: {e}"))?;
+        uri.port.get_or_insert(crate::sip::DEFAULT_PORT);
+        uri
+    };
+    Ok(Target { shown, uri })
 }
 
 #[cfg(test)]
@@ -116,14 +73,14 @@ mod tests {
     #[test]
     fn target_forms() {
         let t = parse("192.0.2.7").unwrap();
-        assert_eq!((t.host.as_str(), t.port, t.uri.to_string().as_str()), ("192.0.2.7", 5060, "sip:192.0.2.7:5060"));
+        assert_eq!((t.uri.host_name(), t.uri.to_string().as_str()), ("192.0.2.7", "sip:192.0.2.7:5060"));
         let t = parse("phone1.example:5070").unwrap();
-        assert_eq!((t.host.as_str(), t.port), ("phone1.example", 5070));
+        assert_eq!((t.uri.host_name(), t.uri.port), ("phone1.example", Some(5070)));
         let t = parse("sip:1001@192.0.2.7:5062").unwrap();
-        assert_eq!((t.host.as_str(), t.port, t.uri.user()), ("192.0.2.7", 5062, Some("1001")));
-        assert!(parse("[2001:db8::1]:5080").unwrap_err().to_string().contains("IPv6"));
-        assert!(parse("2001:db8::1").unwrap_err().to_string().contains("IPv6"));
-        for bad in ["host:99999", "host:", "a@b", "sips:1@h", "sip:", ":5060", "[::1"] {
+        assert_eq!((t.uri.host_name(), t.uri.port, t.uri.user.as_deref()), ("192.0.2.7", Some(5062), Some("1001")));
+        assert_eq!(parse("[2001:db8::1]:5080").unwrap().uri.to_string(), "sip:[2001:db8::1]:5080");
+        assert_eq!(parse("2001:db8::1").unwrap().uri.to_string(), "sip:[2001:db8::1]:5060");
+        for bad in ["host:99999", "host:", "a@b", "sips:1@h", "sip:", ":5060", "[::1", "sip:1@h:5060 x", "h\r\nX: y"] {
             assert!(parse(bad).is_err(), "{bad} should be refused");
         }
     }

@@ -138,12 +138,12 @@ impl Client {
             return Err("the server asks for a user and password (401): give --user and --password".into());
         };
         let challenge = challenge.unwrap_or("");
-        if challenge.trim_start().to_ascii_lowercase().starts_with("digest") {
+        if crate::digest::is_digest(challenge) {
             let path = path_of(url);
-            let mut prompt = digest_auth::parse(challenge).map_err(|e| format!("unreadable digest challenge: {e}"))?;
-            let context = digest_auth::AuthContext::new(user.as_str(), password.as_str(), path.as_str());
-            let answer = prompt.respond(&context).map_err(|e| format!("cannot answer the digest challenge: {e}"))?;
-            return Ok(answer.to_header_string());
+            let prompt = crate::digest::parse(challenge)?;
+            let cnonce = crate::sip::token();
+            let r = crate::digest::Request { method: "GET", uri: &path, user, password, cnonce: &cnonce };
+            return crate::digest::authorization(&prompt, &r);
         }
         use base64::Engine as _;
         Ok(format!("Basic {}", base64::engine::general_purpose::STANDARD.encode(format!("{user}:{password}"))))
