@@ -317,6 +317,7 @@ impl LayoutFile {
             models,
             fetch: check_fetch(head.fetch, shown)?,
             provisioning: head.provisioning,
+            pnp: head.pnp,
         })
     }
 }
@@ -349,6 +350,7 @@ struct Head {
     fetch: Vec<Fetch>,
     #[serde(default)]
     provisioning: Provisioning,
+    pnp: Option<Pnp>,
 }
 
 /// The typed values of one vendor file, checked with their positions before the files are merged
@@ -368,6 +370,7 @@ struct Checked {
     firmware_like: Option<Vec<String>>,
     fetch: Option<Vec<Fetch>>,
     provisioning: Option<CheckedProvisioning>,
+    pnp: Option<Pnp>,
     defaults: Option<CheckedModel>,
     #[serde(default)]
     models: BTreeMap<String, CheckedModel>,

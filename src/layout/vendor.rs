@@ -93,6 +93,32 @@ pub struct Vendor {
     pub fetch: Vec<Fetch>,
     /// File-name settings and what a phone does after its common config (`[provisioning]`).
     pub provisioning: Provisioning,
+    /// How the phones ask a PnP server for their provisioning URL (`[pnp]`); `None`: no PnP.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub pnp: Option<Pnp>,
+}
+
+/// The ua-profile SUBSCRIBE a vendor's phones multicast at start-up (RFC 6080; `[pnp]` in a vendor
+/// layout): what `phone --pnp` sends and what `serve --pnp` recognises the vendor by.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Pnp {
+    /// The Event header's `vendor="…"` parameter (`Htek`).
+    pub vendor: String,
+    /// The Event header's `profile-type` parameter (`device`).
+    pub profile_type: String,
+    /// The user part of the Request-URI, From and To: `{mac}` 12 lowercase hex digits, `{MAC}`
+    /// uppercase.
+    pub user: String,
+    #[serde(default)]
+    pub source: String,
+}
+
+impl Pnp {
+    /// The user part for a phone's MAC (12 lowercase hex digits).
+    pub fn user_for(&self, mac: &str) -> String {
+        self.user.replace("{mac}", mac).replace("{MAC}", &mac.to_ascii_uppercase())
+    }
 }
 
 /// What a [`Fetch`] entry points the phone at.

@@ -7,6 +7,7 @@
 mod fetch;
 mod flyingvoice;
 mod htek;
+mod pnp;
 mod resources;
 
 use crate::config::mac::Mac;
@@ -30,7 +31,13 @@ Examples:
 )]
 pub struct Args {
     /// The provisioning server URL (or folder) the phone is given.
-    pub url: String,
+    #[arg(required_unless_present = "pnp", conflicts_with = "pnp")]
+    pub url: Option<String>,
+    /// Find the URL as the phone does first: multicast its PnP SUBSCRIBE to 224.0.1.75:5060 and take
+    /// the URL of the NOTIFY that answers (within --timeout). IFACE: the IPv4 address of the
+    /// interface to send from (default: the interface the kernel routes 224.0.1.75 to).
+    #[arg(long, value_name = "IFACE", num_args = 0..=1, default_missing_value = "0.0.0.0")]
+    pub pnp: Option<String>,
     /// The phone's model.
     #[arg(long)]
     pub model: String,
@@ -128,14 +135,6 @@ pub fn run(args: &Args, ctx: &Context) -> Result<ExitCode> {
         .as_deref()
         .map(|v| v.parse::<Version>().map_err(|e| anyhow!("--firmware-version: {e}")))
         .transpose()?;
-    match fetch::scheme(&args.url) {
-        Some("http" | "https" | "tftp") => {}
-        Some(other) => bail!("{}: the phone fetches over http://, https:// or tftp://, not {other}://", args.url),
-        None if !std::path::Path::new(&args.url).is_dir() => {
-            bail!("{}: not a folder, and not an http://, https:// or tftp:// URL", args.url)
-        }
-        None => {}
-    }
     if args.timeout == 0 {
         bail!("--timeout: give at least 1 second");
     }
@@ -147,13 +146,24 @@ pub fn run(args: &Args, ctx: &Context) -> Result<ExitCode> {
         );
     };
     let user_agent = user_agent(format, &model.vendor, &model.name, args.firmware_version.as_deref(), mac);
+    let url = match (&args.url, &args.pnp) {
+        (Some(url), _) => url.clone(),
+        (None, iface) => {
+            let found = pnp::discover(iface.as_deref().unwrap_or("0.0.0.0"), &phone_of(model, vendor, mac, args, &user_agent))?;
+            if !args.json {
+                println!("PnP: {} answered with {}", found.server, found.url);
+            }
+            found.url
+        }
+    };
+    check_url(&url)?;
     let auth = args.user.clone().zip(args.password.clone());
     let mut client = fetch::Client::new(user_agent.clone(), auth, Duration::from_secs(args.timeout));
-    if fetch::scheme(&args.url).is_none() {
-        client = client.in_folder(Path::new(&args.url))?;
+    if fetch::scheme(&url).is_none() {
+        client = client.in_folder(Path::new(&url))?;
     }
     let mut phone = Phone { ctx, model, vendor, mac, current, client, findings: Vec::new() };
-    let base = args.url.trim_end_matches('/').to_string();
+    let base = url.trim_end_matches('/').to_string();
     let settings = match format {
         ConfigFormat::HtekXml => htek::provision(&mut phone, &base, args)?,
         ConfigFormat::FlyingvoiceCfg => flyingvoice::provision(&mut phone, &base)?,
@@ -178,6 +188,37 @@ pub fn run(args: &Args, ctx: &Context) -> Result<ExitCode> {
         print_text(&report);
     }
     Ok(if provisioned { ExitCode::SUCCESS } else { ExitCode::FAILURE })
+}
+
+/// Only URLs and folders the phone can fetch from.
+fn check_url(url: &str) -> Result<()> {
+    match fetch::scheme(url) {
+        Some("http" | "https" | "tftp") => {}
+        Some(other) => bail!("{url}: the phone fetches over http://, https:// or tftp://, not {other}://"),
+        None if !std::path::Path::new(url).is_dir() => {
+            bail!("{url}: not a folder, and not an http://, https:// or tftp:// URL")
+        }
+        None => {}
+    }
+    Ok(())
+}
+
+/// What `--pnp` sends: the phone's SUBSCRIBE in its vendor's form (the layout's `[pnp]`).
+fn phone_of<'a>(
+    model: &'a Model,
+    vendor: &'a crate::layout::Vendor,
+    mac: Mac,
+    args: &'a Args,
+    user_agent: &'a str,
+) -> pnp::Asking<'a> {
+    pnp::Asking {
+        vendor,
+        model: &model.name,
+        mac,
+        firmware: args.firmware_version.as_deref(),
+        user_agent,
+        timeout: Duration::from_secs(args.timeout),
+    }
 }
 
 /// The User-Agent each vendor's phones send (FORMATS.md §3 "How phones identify themselves"):

@@ -5,6 +5,7 @@
 
 mod http;
 mod nginx;
+pub mod pnp;
 mod tftp;
 mod tree;
 mod who;
@@ -22,6 +23,7 @@ use std::sync::{Arc, Mutex};
 
 Examples:
   bundler serve out/ --http 0.0.0.0:8080 --tftp 0.0.0.0:69
+  bundler serve out/ --http 8080 --pnp 192.0.2.10            # zero-touch: phones find the tree by PnP
   bundler serve out/ --print-nginx --http 80 > /etc/nginx/sites-available/phones")]
 pub struct Args {
     /// The provisioning tree to serve (e.g. the output of `bundler release`).
@@ -32,6 +34,18 @@ pub struct Args {
     /// Serve TFTP on this address (`IP:PORT`, or a port alone for all addresses).
     #[arg(long, value_name = "ADDR")]
     pub tftp: Option<String>,
+    /// Answer SIP PnP (the ua-profile SUBSCRIBE phones multicast to 224.0.1.75:5060 at start-up)
+    /// with the tree's URL. ADDR: the IPv4 address of the interface to join the group on (default:
+    /// the interface the kernel routes 224.0.1.75 to), optionally with `:PORT` (default 5060).
+    #[arg(long, value_name = "ADDR", num_args = 0..=1, default_missing_value = "0.0.0.0")]
+    pub pnp: Option<String>,
+    /// The URL PnP hands out (default: the config folder under the base_url of the tree's
+    /// manifest.json, e.g. http://192.0.2.10/htek/config).
+    #[arg(long, value_name = "URL", requires = "pnp")]
+    pub pnp_url: Option<String>,
+    /// Print the log as JSON lines (one object per request or phone).
+    #[arg(long)]
+    pub json: bool,
     /// Print an nginx server block serving DIR the same way (no listing, MIME types, configs not
     /// cached) and exit.
     #[arg(long)]
@@ -42,6 +56,7 @@ pub struct Args {
 pub struct Log {
     out: Mutex<std::io::Stdout>,
     who: who::Who,
+    json: bool,
 }
 
 impl Log {
@@ -54,8 +69,29 @@ impl Log {
             (Err(why), 0) => why.clone(),
             (Err(why), status) => format!("{status} {why}"),
         };
+        if self.json {
+            let value = serde_json::json!({"proto": proto, "peer": s.peer, "what": s.what, "path": s.path,
+                "status": s.status, "result": result, "phone": phone});
+            return self.write(&value.to_string());
+        }
+        self.write(&format!("{proto} {} {} {}: {result}; phone: {phone}", s.peer, s.what, s.path));
+    }
+
+    /// A PnP event: `text`, or with `--json` the fields of `value` with `"proto": "pnp"`.
+    pub fn pnp<T: serde::Serialize>(&self, text: &str, value: &T) {
+        if !self.json {
+            return self.write(text);
+        }
+        let mut v = serde_json::to_value(value).unwrap_or_default();
+        if let Some(map) = v.as_object_mut() {
+            map.insert("proto".into(), "pnp".into());
+        }
+        self.write(&v.to_string());
+    }
+
+    fn write(&self, line: &str) {
         let mut out = self.out.lock().unwrap_or_else(|p| p.into_inner());
-        let _ = writeln!(out, "{proto} {} {} {}: {result}; phone: {phone}", s.peer, s.what, s.path);
+        let _ = writeln!(out, "{line}");
         let _ = out.flush();
     }
 }
@@ -74,8 +110,11 @@ pub fn run(args: &Args, ctx: &Context) -> Result<ExitCode> {
         print!("{}", nginx::server_block(tree.root(), http_at.map_or(80, |a| a.port())));
         return Ok(ExitCode::SUCCESS);
     }
-    let log = Arc::new(Log { out: Mutex::new(std::io::stdout()), who: who::Who::new(&ctx.layouts)? });
+    let log = Arc::new(Log { out: Mutex::new(std::io::stdout()), who: who::Who::new(&ctx.layouts)?, json: args.json });
     let mut threads = Vec::new();
+    if let Some(at) = &args.pnp {
+        threads.push(start_pnp(at, args.pnp_url.as_deref(), &tree, ctx, &log)?);
+    }
     if let Some(at) = http_at {
         let server = tiny_http::Server::http(at).map_err(|e| anyhow!("--http {at}: cannot listen: {e}"))?;
         let bound = server.server_addr().to_ip().map_or(at.to_string(), |a| a.to_string());
@@ -107,8 +146,43 @@ pub fn run(args: &Args, ctx: &Context) -> Result<ExitCode> {
 
 impl Log {
     fn announce(&self, url: &str, root: &std::path::Path) {
-        let mut out = self.out.lock().unwrap_or_else(|p| p.into_inner());
-        let _ = writeln!(out, "serving {} read-only at {url}", root.display());
-        let _ = out.flush();
+        if self.json {
+            return self.write(&serde_json::json!({"serving": root, "at": url}).to_string());
+        }
+        self.write(&format!("serving {} read-only at {url}", root.display()));
     }
+}
+
+/// Binds the PnP responder and runs it on its own thread (a tokio current-thread runtime).
+fn start_pnp(
+    at: &str,
+    url: Option<&str>,
+    tree: &tree::Tree,
+    ctx: &Context,
+    log: &Arc<Log>,
+) -> Result<std::thread::JoinHandle<()>> {
+    let full = if at.contains(':') { at.to_string() } else { format!("{at}:{}", crate::sip::DEFAULT_PORT) };
+    let addr: std::net::SocketAddrV4 =
+        full.parse().map_err(|_| anyhow!("--pnp {at}: not an IPv4 interface address (e.g. 192.0.2.10)"))?;
+    if let Some(u) = url {
+        let ok = fetch_scheme(u).is_some() && !u.chars().any(|c| c.is_control() || c.is_whitespace());
+        if !ok || u.len() > crate::sip::profile::MAX_URL {
+            bail!("--pnp-url '{}': not a URL a phone fetches (http://, https://, tftp://, ftp://)", crate::printable::shown(u));
+        }
+    }
+    let offer = pnp::Offer::from_tree(tree.root(), &ctx.layouts, url)?;
+    let sockets = pnp::bind(addr)?;
+    log.announce(&format!("sip:{}:{} (PnP, interface {})", crate::sip::profile::GROUP, addr.port(), addr.ip()), tree.root());
+    let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build()?;
+    let (layouts, log) = (Arc::new(ctx.layouts.clone()), log.clone());
+    Ok(std::thread::spawn(move || {
+        if let Err(e) = runtime.block_on(pnp::serve(sockets, offer, layouts, log)) {
+            eprintln!("error: the PnP responder stopped: {e:#}");
+        }
+    }))
+}
+
+fn fetch_scheme(url: &str) -> Option<&str> {
+    let (scheme, rest) = url.split_once("://")?;
+    (["http", "https", "tftp", "ftp"].contains(&scheme) && !rest.is_empty()).then_some(scheme)
 }

@@ -6,6 +6,7 @@
 //! exchange, and the writer must refuse what rsip wrote unchecked (CR/LF from a target or user).
 
 pub mod message;
+pub mod profile;
 pub mod transaction;
 pub mod uri;
 

@@ -58,8 +58,8 @@ pub fn answers(r: &Message, branch: &str, cseq: u32, method: &str) -> bool {
 pub enum Link {
     /// `connected`: to one peer (ICMP errors arrive); otherwise sent to `peer` (a multicast group)
     /// and answered from anywhere.
-    Udp { socket: UdpSocket, peer: SocketAddr, connected: bool, kept: Vec<Message> },
-    Tcp { stream: TcpStream, buffer: Vec<u8>, kept: Vec<Message> },
+    Udp { socket: UdpSocket, peer: SocketAddr, connected: bool, kept: Vec<(Message, Option<SocketAddr>)> },
+    Tcp { stream: TcpStream, buffer: Vec<u8>, kept: Vec<(Message, Option<SocketAddr>)> },
 }
 
 impl Link {
@@ -125,14 +125,15 @@ impl Link {
         }
     }
 
-    /// Requests that arrived while a transaction waited for its response, oldest first.
-    pub fn take_kept(&mut self) -> Vec<Message> {
+    /// Requests that arrived while a transaction waited for its response (with their source),
+    /// oldest first.
+    pub fn take_kept(&mut self) -> Vec<(Message, Option<SocketAddr>)> {
         match self {
             Link::Udp { kept, .. } | Link::Tcp { kept, .. } => std::mem::take(kept),
         }
     }
 
-    fn keep(&mut self, m: Message) {
+    fn keep(&mut self, m: (Message, Option<SocketAddr>)) {
         let (Link::Udp { kept, .. } | Link::Tcp { kept, .. }) = self;
         if kept.len() < MAX_KEPT {
             kept.push(m);
@@ -169,9 +170,9 @@ pub fn transact(link: &mut Link, request: &Message, t1: Duration, sends: &mut u3
             timers.sent(now);
         }
         let until = if reliable { timers.give_up } else { timers.next_send.min(timers.give_up) };
-        let Some((m, _)) = link.recv(until)? else { continue };
+        let Some((m, from)) = link.recv(until)? else { continue };
         if m.method().is_some() {
-            link.keep(m);
+            link.keep((m, from));
             continue;
         }
         if !answers(&m, &branch, cseq, &method) {
