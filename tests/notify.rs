@@ -216,3 +216,105 @@ fn bad_input_is_one_error_line_before_anything_is_sent() {
     let out = notify(&["127.0.0.1", "--user", "admin"]);
     assert!(!out.status.success() && common::stderr(&out).contains("--password"));
 }
+
+/// Issue 22 #15: CR/LF (or `"`, `<`, `>`, spaces, text after the URI) in a target, a CSV address or
+/// `--user` is refused with one escaped error line, and nothing reaches the phone.
+#[test]
+fn header_injection_and_trailing_text_are_refused_before_sending() {
+    let phone = UdpSocket::bind("127.0.0.1:0").unwrap();
+    let port = phone.local_addr().unwrap().port();
+    phone.set_read_timeout(Some(Duration::from_millis(300))).unwrap();
+    let injected = format!("sip:100\r\nX-Evil: 1@127.0.0.1:{port}");
+    let out = notify(&[&injected]);
+    assert_one_line_error(&out, &["TARGET", "\\r\\n"]);
+    let out = notify(&[&format!("sip:100@127.0.0.1:{port} trailing")]);
+    assert_one_line_error(&out, &["TARGET", "' '"]);
+    let out = notify(&[&format!("sip:100@127.0.0.1:{port}>;x=\"y\"")]);
+    assert_one_line_error(&out, &["TARGET", "'>'"]);
+    let out = notify(&[&format!("127.0.0.1:{port}"), "--user", "a\"\r\nX-Evil: 1", "--password", "p"]);
+    assert_one_line_error(&out, &["--user", "\\r\\n"]);
+    let dir = tempfile::tempdir().unwrap();
+    let csv = dir.path().join("phones.csv");
+    std::fs::write(&csv, format!("mac,address\n001fc1000001,\"127.0.0.1:{port}\r\nX-Evil: 1\"\n")).unwrap();
+    let out = notify(&["--phones", csv.to_str().unwrap()]);
+    assert_one_line_error(&out, &["phones.csv:2", "address"]);
+    let mut buf = [0u8; 2048];
+    assert!(phone.recv(&mut buf).is_err(), "nothing may be sent: {}", String::from_utf8_lossy(&buf));
+}
+
+/// A fake phone on 127.0.0.1 answering the first NOTIFY with `challenge` and the second with 200;
+/// returns the second NOTIFY's text.
+fn challenging_phone(challenge: &'static str) -> (u16, std::thread::JoinHandle<String>) {
+    let phone = UdpSocket::bind("127.0.0.1:0").unwrap();
+    let port = phone.local_addr().unwrap().port();
+    phone.set_read_timeout(Some(Duration::from_secs(5))).unwrap();
+    let thread = std::thread::spawn(move || {
+        let mut buf = [0u8; 65535];
+        let mut answered = String::new();
+        for status in ["401 Unauthorized", "200 OK"] {
+            let Ok((n, from)) = phone.recv_from(&mut buf) else { break };
+            let text = String::from_utf8_lossy(&buf[..n]).into_owned();
+            let keep: Vec<&str> = text
+                .lines()
+                .filter(|l| ["Via:", "From:", "To:", "Call-ID:", "CSeq:"].iter().any(|h| l.starts_with(h)))
+                .collect();
+            let auth = if status.starts_with("401") { format!("WWW-Authenticate: {challenge}\r\n") } else { String::new() };
+            let reply = format!("SIP/2.0 {status}\r\n{}\r\n{auth}Content-Length: 0\r\n\r\n", keep.join("\r\n"));
+            phone.send_to(reply.as_bytes(), from).unwrap();
+            answered = text;
+        }
+        answered
+    });
+    (port, thread)
+}
+
+/// Issue 22 #15: a qop list and SHA-512-256 are answered; Python's hashlib checks the response.
+#[test]
+fn qop_list_and_sha512_256_challenge_is_answered_correctly() {
+    assert!(common::require_tool("python3"));
+    let (port, phone) =
+        challenging_phone("Digest realm=\"phones\", nonce=\"abc123\", qop=\"auth,auth-int\", algorithm=SHA-512-256");
+    let out = notify(&[&format!("127.0.0.1:{port}"), "--user", "ad\"min", "--password", "s3cret", "--t1", "100"]);
+    let second = phone.join().unwrap();
+    assert!(out.status.success(), "{}{}\n{second}", stdout(&out), common::stderr(&out));
+    let auth = header(&second, "Authorization:")[0].to_string();
+    assert!(auth.starts_with("Digest username=\"ad\\\"min\", realm=\"phones\""), "{auth}");
+    assert!(auth.contains("qop=auth,") && auth.contains("algorithm=SHA-512-256"), "{auth}");
+    let check = r#"
+import hashlib, re, sys
+a = sys.argv[1]
+v = lambda k: re.search(k + r'="?((?:[^"\\]|\\.)*)"?(,|$)', a).group(1)
+h = lambda s: hashlib.new("sha512_256", s.encode()).hexdigest()
+ha1 = h('ad"min:phones:s3cret')
+ha2 = h("NOTIFY:" + v("uri"))
+want = h(":".join([ha1, "abc123", v("nc"), v("cnonce"), "auth", ha2]))
+print("ok" if want == v("response") else "bad " + want)
+"#;
+    let py = Command::new("python3").args(["-c", check, &auth]).output().unwrap();
+    assert_eq!(String::from_utf8_lossy(&py.stdout).trim(), "ok", "{auth} {}", common::stderr(&py));
+}
+
+/// Issue 22 #15: a challenge that cannot be answered is reported with its text escaped.
+#[test]
+fn unreadable_challenge_is_echoed_escaped() {
+    let (port, phone) = challenging_phone("Digest realm=\"x\u{1b}[2J\", nonce=\"n\", algorithm=SHA-1");
+    let out = notify(&[&format!("127.0.0.1:{port}"), "--user", "u", "--password", "p", "--t1", "50"]);
+    drop(phone);
+    let text = stdout(&out);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(text.contains("unreadable digest challenge") && text.contains("\\u{1b}"), "{text}");
+    assert!(!text.contains('\u{1b}'), "{text:?}");
+}
+
+/// Issue 21: a closed port on this machine answers with ICMP port-unreachable; that ends the wait.
+#[test]
+fn closed_port_fails_at_once_not_after_timer_f() {
+    let closed = UdpSocket::bind("127.0.0.1:0").unwrap();
+    let port = closed.local_addr().unwrap().port();
+    drop(closed);
+    let started = Instant::now();
+    let out = notify(&[&format!("127.0.0.1:{port}")]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(stdout(&out).contains("port unreachable"), "{}", stdout(&out));
+    assert!(started.elapsed() < Duration::from_secs(5), "took {:?} (Timer F is 32 s)", started.elapsed());
+}

@@ -3,6 +3,7 @@
 
 use crate::config::csv_input::CsvFile;
 use anyhow::{bail, Context, Result};
+use crate::printable::shown;
 use crate::sip::Uri;
 use std::path::Path;
 
@@ -17,7 +18,7 @@ pub struct Target {
 /// The targets from the command line, then those of the CSV, in order.
 pub fn collect(args: &[String], csv: Option<&Path>) -> Result<Vec<Target>> {
     let mut targets: Vec<Target> =
-        args.iter().map(|a| parse(a).with_context(|| format!("TARGET '{a}'"))).collect::<Result<_>>()?;
+        args.iter().map(|a| parse(a).with_context(|| format!("TARGET '{}'", shown(a)))).collect::<Result<_>>()?;
     if let Some(path) = csv {
         targets.extend(from_csv(path)?);
     }
@@ -37,7 +38,7 @@ fn from_csv(path: &Path) -> Result<Vec<Target>> {
         if value.is_empty() {
             bail!("{shown}:{}: the address is empty", row.line);
         }
-        targets.push(parse(value).with_context(|| format!("{shown}:{}: address '{value}'", row.line))?);
+        targets.push(parse(value).with_context(|| format!("{shown}:{}: address '{}'", row.line, crate::printable::shown(value)))?);
     }
     Ok(targets)
 }

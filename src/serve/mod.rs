@@ -172,7 +172,9 @@ fn start_pnp(
     }
     let offer = pnp::Offer::from_tree(tree.root(), &ctx.layouts, url)?;
     let sockets = pnp::bind(addr)?;
-    log.announce(&format!("sip:{}:{} (PnP, interface {})", crate::sip::profile::GROUP, addr.port(), addr.ip()), tree.root());
+    let group = crate::sip::profile::GROUP;
+    let text = format!("answering PnP at sip:{group}:{} (interface {}): {}", addr.port(), addr.ip(), offer.describe());
+    log.pnp(&text, &serde_json::json!({"listening": format!("{group}:{}", addr.port()), "offer": offer.describe()}));
     let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build()?;
     let (layouts, log) = (Arc::new(ctx.layouts.clone()), log.clone());
     Ok(std::thread::spawn(move || {

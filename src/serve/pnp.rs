@@ -78,6 +78,21 @@ impl Offer {
         Ok(Offer { vendors: vec![(m.vendor, m.models)], url: pnp_url.map(str::to_string), configs, base })
     }
 
+    /// Whom the responder answers with what, for the start-up line.
+    pub fn describe(&self) -> String {
+        let whom: Vec<String> = self
+            .vendors
+            .iter()
+            .map(|(v, models)| if models.is_empty() { v.clone() } else { format!("{v} {}", models.join(", ")) })
+            .collect();
+        let url = match (&self.url, &self.base) {
+            (Some(u), _) => u.clone(),
+            (None, Some(b)) if !self.configs.is_empty() => format!("{b}/{}", crate::tree_manifest::CONFIG_DIR),
+            (None, b) => b.clone().unwrap_or_default(),
+        };
+        format!("{} phones get {}", whom.join("; "), url.trim_end_matches('/'))
+    }
+
     /// The vendor id, model name and URL for a phone, or why it gets none.
     fn url_for(&self, asked: &Asked, layouts: &Layouts) -> Result<(String, String, String), String> {
         let says = format!("vendor '{}' model '{}'", asked.vendor, asked.model);
