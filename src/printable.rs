@@ -8,7 +8,9 @@ pub fn shown(text: &str) -> Cow<'_, str> {
     if !text.chars().any(char::is_control) {
         return Cow::Borrowed(text);
     }
-    Cow::Owned(text.chars().map(|c| if c.is_control() { c.escape_debug().to_string() } else { c.to_string() }).collect())
+    Cow::Owned(
+        text.chars().map(|c| if c.is_control() { c.escape_debug().to_string() } else { c.to_string() }).collect(),
+    )
 }
 
 #[cfg(test)]

@@ -258,7 +258,8 @@ fn challenging_phone(challenge: &'static str) -> (u16, std::thread::JoinHandle<S
                 .lines()
                 .filter(|l| ["Via:", "From:", "To:", "Call-ID:", "CSeq:"].iter().any(|h| l.starts_with(h)))
                 .collect();
-            let auth = if status.starts_with("401") { format!("WWW-Authenticate: {challenge}\r\n") } else { String::new() };
+            let auth =
+                if status.starts_with("401") { format!("WWW-Authenticate: {challenge}\r\n") } else { String::new() };
             let reply = format!("SIP/2.0 {status}\r\n{}\r\n{auth}Content-Length: 0\r\n\r\n", keep.join("\r\n"));
             phone.send_to(reply.as_bytes(), from).unwrap();
             answered = text;

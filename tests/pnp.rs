@@ -114,7 +114,10 @@ fn sipp_htek_phone_gets_200_then_a_notify_with_the_tree_url_and_a_flyingvoice_ph
         serve.contains("SUBSCRIBE htek UC924 mac 001fc110d3a9 firmware 2.0.4.6.41 url http://127.0.0.1:8080/config: NOTIFY answered 200"),
         "{serve}"
     );
-    assert!(serve.contains("no NOTIFY: vendor 'Flyingvoice' model 'FIP13G': the tree does not serve flyingvoice"), "{serve}");
+    assert!(
+        serve.contains("no NOTIFY: vendor 'Flyingvoice' model 'FIP13G': the tree does not serve flyingvoice"),
+        "{serve}"
+    );
     assert!(!read(&dir, "fv.xml.log").contains("NOTIFY sip:"), "{}", read(&dir, "fv.xml.log"));
 }
 

@@ -22,7 +22,10 @@ pub fn event(reboot: bool) -> String {
 /// Checks a `--from` URI: one whole `sip:` URI.
 pub fn parse_from(text: &str) -> Result<Uri> {
     Uri::parse(text).map_err(|e| {
-        anyhow::anyhow!("--from '{}': {e} (give a sip: URI, e.g. sip:provisioning@example.com)", crate::printable::shown(text))
+        anyhow::anyhow!(
+            "--from '{}': {e} (give a sip: URI, e.g. sip:provisioning@example.com)",
+            crate::printable::shown(text)
+        )
     })
 }
 

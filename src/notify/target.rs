@@ -2,9 +2,9 @@
 //! a `--phones` CSV with an `address` (or `ip`) column.
 
 use crate::config::csv_input::CsvFile;
-use anyhow::{bail, Context, Result};
 use crate::printable::shown;
 use crate::sip::Uri;
+use anyhow::{bail, Context, Result};
 use std::path::Path;
 
 /// One phone: how the user named it, and where its NOTIFY goes.
@@ -38,7 +38,10 @@ fn from_csv(path: &Path) -> Result<Vec<Target>> {
         if value.is_empty() {
             bail!("{shown}:{}: the address is empty", row.line);
         }
-        targets.push(parse(value).with_context(|| format!("{shown}:{}: address '{}'", row.line, crate::printable::shown(value)))?);
+        targets.push(
+            parse(value)
+                .with_context(|| format!("{shown}:{}: address '{}'", row.line, crate::printable::shown(value)))?,
+        );
     }
     Ok(targets)
 }

@@ -149,7 +149,8 @@ pub fn run(args: &Args, ctx: &Context) -> Result<ExitCode> {
     let url = match (&args.url, &args.pnp) {
         (Some(url), _) => url.clone(),
         (None, iface) => {
-            let found = pnp::discover(iface.as_deref().unwrap_or("0.0.0.0"), &phone_of(model, vendor, mac, args, &user_agent))?;
+            let found =
+                pnp::discover(iface.as_deref().unwrap_or("0.0.0.0"), &phone_of(model, vendor, mac, args, &user_agent))?;
             if !args.json {
                 println!("PnP: {} answered with {}", found.server, found.url);
             }

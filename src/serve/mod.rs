@@ -167,7 +167,10 @@ fn start_pnp(
     if let Some(u) = url {
         let ok = fetch_scheme(u).is_some() && !u.chars().any(|c| c.is_control() || c.is_whitespace());
         if !ok || u.len() > crate::sip::profile::MAX_URL {
-            bail!("--pnp-url '{}': not a URL a phone fetches (http://, https://, tftp://, ftp://)", crate::printable::shown(u));
+            bail!(
+                "--pnp-url '{}': not a URL a phone fetches (http://, https://, tftp://, ftp://)",
+                crate::printable::shown(u)
+            );
         }
     }
     let offer = pnp::Offer::from_tree(tree.root(), &ctx.layouts, url)?;

@@ -64,7 +64,8 @@ impl Offer {
             let vendors = layouts.vendors.iter().filter(|v| v.pnp.is_some()).map(|v| (v.vendor.clone(), vec![]));
             return Ok(Offer { vendors: vendors.collect(), url: Some(url.into()), configs: vec![], base: None });
         }
-        let m: crate::tree_manifest::TreeManifest = crate::tree_manifest::read(&path, "not a bundler release manifest")?;
+        let m: crate::tree_manifest::TreeManifest =
+            crate::tree_manifest::read(&path, "not a bundler release manifest")?;
         if pnp_url.is_none() && m.base_url.is_none() {
             anyhow::bail!("--pnp: {}: no base_url to hand out; give --pnp-url URL", path.display());
         }

@@ -159,7 +159,10 @@ mod tests {
         };
         let sub = Message::parse(&subscribe(&phone, "c1", "t1").to_bytes().unwrap()).unwrap();
         let asked = read_subscribe(&sub).unwrap();
-        assert_eq!((asked.vendor.as_str(), asked.model.as_str(), asked.version.as_str()), ("Htek", "UC924", "2.0.4.6.41"));
+        assert_eq!(
+            (asked.vendor.as_str(), asked.model.as_str(), asked.version.as_str()),
+            ("Htek", "UC924", "2.0.4.6.41")
+        );
         assert_eq!(asked.users, ["001fc110d3a9", "001fc110d3a9"]);
         let target = Uri::parse("sip:10.0.0.2:5062").unwrap();
         let n = notify(&sub, &target, "10.0.0.1:40000".parse().unwrap(), "http://10.0.0.1/config", "s1").unwrap();

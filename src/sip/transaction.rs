@@ -58,8 +58,17 @@ pub fn answers(r: &Message, branch: &str, cseq: u32, method: &str) -> bool {
 pub enum Link {
     /// `connected`: to one peer (ICMP errors arrive); otherwise sent to `peer` (a multicast group)
     /// and answered from anywhere.
-    Udp { socket: UdpSocket, peer: SocketAddr, connected: bool, kept: Vec<(Message, Option<SocketAddr>)> },
-    Tcp { stream: TcpStream, buffer: Vec<u8>, kept: Vec<(Message, Option<SocketAddr>)> },
+    Udp {
+        socket: UdpSocket,
+        peer: SocketAddr,
+        connected: bool,
+        kept: Vec<(Message, Option<SocketAddr>)>,
+    },
+    Tcp {
+        stream: TcpStream,
+        buffer: Vec<u8>,
+        kept: Vec<(Message, Option<SocketAddr>)>,
+    },
 }
 
 impl Link {
@@ -112,7 +121,8 @@ impl Link {
             Link::Udp { socket, peer, connected, .. } => {
                 socket.set_read_timeout(Some(wait(until)))?;
                 let mut buf = vec![0; MAX_MESSAGE];
-                let got = if *connected { socket.recv(&mut buf).map(|n| (n, *peer)) } else { socket.recv_from(&mut buf) };
+                let got =
+                    if *connected { socket.recv(&mut buf).map(|n| (n, *peer)) } else { socket.recv_from(&mut buf) };
                 match got {
                     Ok((n, from)) => Ok(Message::parse(&buf[..n]).ok().map(|m| (m, Some(from)))),
                     Err(e) if matches!(e.kind(), ErrorKind::WouldBlock | ErrorKind::TimedOut) => Ok(None),
