@@ -165,6 +165,25 @@ fn phone_pnp_finds_serve_pnp_and_ends_fully_provisioned_over_http() {
 }
 
 #[test]
+fn pnp_url_hands_out_tftp_and_the_phone_fetches_its_config_over_it() {
+    assert!(common::require_tool("unshare"));
+    let (_keep, dir) = scratch();
+    let tree = trees().join("htek");
+    let script = format!(
+        "serve {} --http 127.0.0.1:8080 --tftp 127.0.0.1:6969 --pnp --pnp-url tftp://127.0.0.1:6969/config\n\
+         \"$BUNDLER\" phone --pnp --model UC926 --mac 00:1f:c1:aa:bb:cc --timeout 5\n",
+        tree.display()
+    );
+    let out = in_namespace(&dir, &script);
+    let text = String::from_utf8_lossy(&out.stdout).into_owned();
+    assert!(out.status.success(), "{text}\n{}\n{}", stderr(&out), read(&dir, "serve.log"));
+    assert!(text.contains("answered with tftp://127.0.0.1:6969/config"), "{text}");
+    assert!(text.contains("tftp://127.0.0.1:6969/config/cfg001fc1aabbcc.xml ok"), "{text}");
+    assert!(text.contains("the phone would end up fully provisioned"), "{text}");
+    assert!(read(&dir, "serve.log").contains("SUBSCRIBE htek UC926 mac 001fc1aabbcc"), "{}", read(&dir, "serve.log"));
+}
+
+#[test]
 fn phone_pnp_without_a_server_fails_within_its_timeout() {
     let (_keep, dir) = scratch();
     let script = "start=$(date +%s)\n\

@@ -151,8 +151,11 @@ pub fn run(args: &Args, ctx: &Context) -> Result<ExitCode> {
         (None, iface) => {
             let found =
                 pnp::discover(iface.as_deref().unwrap_or("0.0.0.0"), &phone_of(model, vendor, mac, args, &user_agent))?;
-            if !args.json {
-                println!("PnP: {} answered with {}", found.server, found.url);
+            let line = format!("PnP: {} answered with {}", found.server, found.url);
+            if args.json {
+                eprintln!("{line}");
+            } else {
+                println!("{line}");
             }
             found.url
         }

@@ -408,3 +408,42 @@ impl Line {
         )
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn asked(vendor: &str, model: &str) -> Asked {
+        Asked { vendor: vendor.into(), model: model.into(), ..Asked::default() }
+    }
+
+    #[test]
+    fn urls_only_for_the_trees_vendor_and_models() {
+        let layouts = Layouts::load(None).unwrap();
+        let offer = Offer {
+            vendors: vec![("htek".into(), vec!["UC924".into(), "UC926".into()])],
+            url: None,
+            configs: vec!["UC924".into()],
+            base: Some("http://h/t".into()),
+        };
+        let got = offer.url_for(&asked("HTEK", "uc924"), &layouts).unwrap();
+        assert_eq!(got, ("htek".into(), "UC924".into(), "http://h/t/config".into()));
+        assert_eq!(offer.url_for(&asked("Htek", "UC926"), &layouts).unwrap().2, "http://h/t");
+        assert!(offer.url_for(&asked("Htek", "UC923"), &layouts).unwrap_err().contains("does not serve UC923"));
+        assert!(offer.url_for(&asked("Htek", "FIP13G"), &layouts).unwrap_err().contains("not a htek model"));
+        let fv = offer.url_for(&asked("Flyingvoice", "FIP13G"), &layouts).unwrap_err();
+        assert!(fv.contains("does not serve flyingvoice"), "{fv}");
+        assert!(offer.url_for(&asked("Acme", "X1"), &layouts).unwrap_err().contains("not a vendor"));
+        let fixed = Offer { url: Some("tftp://h/cfg".into()), ..offer };
+        assert_eq!(fixed.url_for(&asked("Htek", "UC924"), &layouts).unwrap().2, "tftp://h/cfg");
+    }
+
+    #[test]
+    fn mac_in_any_spelling_from_uri_or_from() {
+        let a = Asked { users: vec!["MAC=00:1F:C1:10:D3:A9".into()], ..Asked::default() };
+        assert_eq!(mac_of(&a), "001fc110d3a9");
+        let b = Asked { users: vec!["pnp".into(), "0021F222AEF1".into()], ..Asked::default() };
+        assert_eq!(mac_of(&b), "0021f222aef1");
+        assert_eq!(mac_of(&Asked::default()), "unknown");
+    }
+}
