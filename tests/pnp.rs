@@ -197,6 +197,63 @@ fn phone_pnp_without_a_server_fails_within_its_timeout() {
     assert!(took <= 4, "{text}");
 }
 
+/// A phone that lets the first two NOTIFYs go unanswered: the responder retransmits per RFC 3261
+/// Timer E (T1 = 500 ms, then 1 s) and stops once the third is answered.
+#[test]
+fn an_unanswered_notify_is_retransmitted_until_answered() {
+    assert!(common::require_tool("python3"));
+    let (_keep, dir) = scratch();
+    std::fs::write(dir.join("slow.py"), SLOW_PHONE).unwrap();
+    let tree = trees().join("htek");
+    let script =
+        format!("serve {} --http 127.0.0.1:8080 --pnp\npython3 slow.py > slow.out\nsleep 0.2\n", tree.display());
+    let out = in_namespace(&dir, &script);
+    let (slow, serve) = (read(&dir, "slow.out"), read(&dir, "serve.log"));
+    assert!(out.status.success(), "{}\n{slow}\n{serve}", stderr(&out));
+    let gaps: Vec<f64> = slow.split_whitespace().filter_map(|w| w.parse().ok()).collect();
+    let [first, second, after] = gaps[..] else { panic!("{slow}") };
+    assert!((0.4..0.8).contains(&first), "{slow}");
+    assert!((0.9..1.4).contains(&second), "{slow}");
+    assert_eq!(after, 0.0, "no NOTIFY after the answer: {slow}");
+    assert!(serve.contains("NOTIFY answered 200"), "{serve}");
+}
+
+/// Sends one SUBSCRIBE from 127.0.0.2, answers only the third copy of the NOTIFY, then listens 3 s
+/// more; prints the two gaps between NOTIFY copies and how many came after the answer.
+const SLOW_PHONE: &str = r#"
+import socket, time
+s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+s.bind(("127.0.0.2", 0))
+port = s.getsockname()[1]
+m = ("SUBSCRIBE sip:001fc110d3a9@224.0.1.75 SIP/2.0\r\n"
+     f"Via: SIP/2.0/UDP 127.0.0.2:{port};branch=z9hG4bKslow\r\n"
+     "From: <sip:001fc110d3a9@224.0.1.75>;tag=slow\r\nTo: <sip:001fc110d3a9@224.0.1.75>\r\n"
+     f"Call-ID: slow1\r\nCSeq: 1 SUBSCRIBE\r\nContact: <sip:127.0.0.2:{port}>\r\n"
+     'Event: ua-profile;profile-type="device";vendor="Htek";model="UC924";version="1"\r\n'
+     "Content-Length: 0\r\n\r\n")
+s.sendto(m.encode(), ("224.0.1.75", 5060))
+s.settimeout(5)
+times, after, answered = [], 0, None
+while True:
+    try:
+        data, src = s.recvfrom(65535)
+    except socket.timeout:
+        break
+    text = data.decode(errors="replace")
+    if not text.startswith("NOTIFY"):
+        continue
+    if answered is not None:
+        after += 1
+        continue
+    times.append(time.time())
+    if len(times) == 3:
+        head = [l for l in text.split("\r\n") if l.split(":")[0] in ("Via", "From", "To", "Call-ID", "CSeq")]
+        s.sendto(("SIP/2.0 200 OK\r\n" + "\r\n".join(head) + "\r\nContent-Length: 0\r\n\r\n").encode(), src)
+        answered = time.time()
+        s.settimeout(3)
+print(round(times[1] - times[0], 3), round(times[2] - times[1], 3), float(after))
+"#;
+
 /// 3,000 SUBSCRIBEs (new Call-IDs, never answering a NOTIFY) from one address in about a second:
 /// the responder answers at most its per-peer rate, NOTIFYs at most its per-peer bound, and a
 /// phone at another address is still served.
