@@ -6,8 +6,11 @@
 
 mod fetch;
 mod flyingvoice;
+mod ftp;
 mod htek;
+mod http;
 mod resources;
+mod tftp;
 
 use crate::config::mac::Mac;
 use crate::firmware::version::Version;
@@ -22,11 +25,18 @@ use std::time::Duration;
 
 #[derive(clap::Args)]
 #[command(
-    after_help = "URL is what the phone is given (DHCP option 66, PnP, or typed in): http://, https://, tftp:// or a local folder.
+    after_help = "URL is what the phone is given (DHCP option 66, PnP, or typed in): http://, https://, tftp://,
+ftp://[user:password@]host/path (Htek guide §22.3) or a local folder.
+
+Limits: each file's whole transfer ends within --timeout; a config may have at most 4 MiB, a ring
+tone, image or tar the model's cap from its layout, firmware the model's firmware cap. Nothing is
+written to disk. See docs/fetch-limits.md.
 
 Examples:
   bundler phone http://10.0.0.5/htek/config --model UC924 --mac 00:1f:c1:10:d3:a9 --aes-key 001FC1BC
-  bundler phone tftp://10.0.0.5/ --model FIP13G --mac 00:21:f2:22:ae:f1 --firmware-version 0.6.24.0 --json"
+  bundler phone tftp://10.0.0.5/ --model FIP13G --mac 00:21:f2:22:ae:f1 --firmware-version 0.6.24.0 --json
+  bundler phone ftp://prov:secret@10.0.0.5/htek --model UC924 --mac 00:1f:c1:10:d3:a9
+  bundler phone https://prov.lan/htek --ca lab-ca.pem --model UC924 --mac 00:1f:c1:10:d3:a9"
 )]
 pub struct Args {
     /// The provisioning server URL (or folder) the phone is given.
@@ -43,19 +53,25 @@ pub struct Args {
     /// The firmware version the phone runs now (4 or 5 numbers), to compare with the served firmware.
     #[arg(long, value_name = "V")]
     pub firmware_version: Option<String>,
-    /// User for HTTP basic or digest authentication.
+    /// User for HTTP digest (or, with --allow-basic, basic) authentication.
     #[arg(long, requires = "password")]
     pub user: Option<String>,
-    /// Password for HTTP basic or digest authentication.
+    /// Password for HTTP digest (or, with --allow-basic, basic) authentication.
     #[arg(long, requires = "user")]
     pub password: Option<String>,
+    /// Answer an HTTP Basic challenge (the password in clear), only from the server of URL.
+    #[arg(long, requires = "user")]
+    pub allow_basic: bool,
+    /// https://: trust only the CA certificate(s) in this PEM file (a private CA).
+    #[arg(long, value_name = "FILE")]
+    pub ca: Option<std::path::PathBuf>,
     /// Htek: the config file name prefix the phone has now (P234).
     #[arg(long, value_name = "P", default_value = "")]
     pub config_prefix: String,
     /// Htek: the config file name postfix the phone has now (P235).
     #[arg(long, value_name = "S", default_value = "")]
     pub config_postfix: String,
-    /// Seconds each request may take.
+    /// Seconds each file's whole transfer may take (each redirect hop its own).
     #[arg(long, value_name = "S", default_value_t = 10)]
     pub timeout: u64,
     /// Print one JSON object (`requests`, `settings`, `diagnostics`) instead of text.
@@ -129,10 +145,12 @@ pub fn run(args: &Args, ctx: &Context) -> Result<ExitCode> {
         .map(|v| v.parse::<Version>().map_err(|e| anyhow!("--firmware-version: {e}")))
         .transpose()?;
     match fetch::scheme(&args.url) {
-        Some("http" | "https" | "tftp") => {}
-        Some(other) => bail!("{}: the phone fetches over http://, https:// or tftp://, not {other}://", args.url),
+        Some("http" | "https" | "tftp" | "ftp") => {}
+        Some(other) => {
+            bail!("{}: the phone fetches over http://, https://, tftp:// or ftp://, not {other}://", args.url)
+        }
         None if !std::path::Path::new(&args.url).is_dir() => {
-            bail!("{}: not a folder, and not an http://, https:// or tftp:// URL", args.url)
+            bail!("{}: not a folder, and not an http://, https://, tftp:// or ftp:// URL", args.url)
         }
         None => {}
     }
@@ -147,8 +165,13 @@ pub fn run(args: &Args, ctx: &Context) -> Result<ExitCode> {
         );
     };
     let user_agent = user_agent(format, &model.vendor, &model.name, args.firmware_version.as_deref(), mac);
-    let auth = args.user.clone().zip(args.password.clone());
-    let mut client = fetch::Client::new(user_agent.clone(), auth, Duration::from_secs(args.timeout));
+    let auth = args.user.clone().zip(args.password.clone()).map(|(user, password)| fetch::Credentials {
+        user,
+        password,
+        allow_basic: args.allow_basic,
+    });
+    let timeout = Duration::from_secs(args.timeout);
+    let mut client = fetch::Client::new(user_agent.clone(), auth, timeout, args.ca.as_deref(), &args.url)?;
     if fetch::scheme(&args.url).is_none() {
         client = client.in_folder(Path::new(&args.url))?;
     }
