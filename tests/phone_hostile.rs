@@ -169,3 +169,29 @@ fn credentials_go_only_to_digest_or_allowed_basic_on_the_given_server() {
     assert!(auth.starts_with("AUTH 127.0.0.1 Basic"), "{auth}");
     assert_eq!(server.seen.iter().filter(|l| l.starts_with("AUTH")).count(), 1, "{:#?}", server.seen);
 }
+
+/// Issue 22 item 13: eight Flyingvoice files of ten includes each (10^8 reads unbounded): the phone
+/// fetches each file once and stops following after the include budget, in well under a second's work.
+#[test]
+fn repeated_flyingvoice_includes_are_fetched_once_within_a_budget() {
+    let dir = tempfile::tempdir().unwrap();
+    let t = dir.path();
+    let includes = |n: usize| format!("include:config \"f{n}.cfg\"\n").repeat(10);
+    std::fs::write(t.join("y000000000000.boot"), format!("#!version:1.0.0.1\n{}", includes(0))).unwrap();
+    for n in 0..8 {
+        let body = if n < 7 { includes(n + 1) } else { String::new() };
+        std::fs::write(t.join(format!("f{n}.cfg")), format!("#!version:1.0.0.1\nk.{n} = v\n{body}")).unwrap();
+    }
+    let started = Instant::now();
+    let out = bundler()
+        .arg("phone")
+        .arg(t)
+        .args(["--model", "FIP13G", "--mac", "00:21:F2:22:AE:F1", "--json", "--timeout", "2"])
+        .output()
+        .unwrap();
+    assert!(started.elapsed() < Duration::from_secs(20), "{:?}", started.elapsed());
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(v["requests"].as_array().unwrap().len(), 2 + 8, "two boot files, then each cfg once");
+    assert!(stdout(&out).contains("more than 256 includes"), "{}", stdout(&out));
+    assert!(!out.status.success());
+}
