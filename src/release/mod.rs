@@ -82,6 +82,13 @@ pub fn run(args: &Args, ctx: &Context) -> Result<ExitCode> {
     }
     // Held until the new tree is in place: a second run into the same folder fails at once.
     let lock = crate::output::OutLock::acquire(&out)?;
+    if let Some(aside) = crate::output::recover(&out, &lock)? {
+        eprintln!(
+            "note: {}: put back the previous tree from {} (an earlier run was killed while replacing it)",
+            args.out.display(),
+            aside.display()
+        );
+    }
     if !args.force {
         outdir::check_replaceable(&out, &args.out)?;
     }
