@@ -35,7 +35,10 @@ pub fn fetch(url: &str, limits: &Limits) -> Reply {
 /// Logs in and reads `path`; before each exchange the sockets' timeouts are cut to what is left.
 fn retrieve(server: SocketAddr, user: &str, password: &str, path: &str, limits: &Limits) -> Result<Reply, FtpError> {
     let io = FtpError::ConnectionError;
-    let mut ftp = FtpStream::connect_timeout(server, at_least(limits.left()))?;
+    // Connected here so that the greeting is read with the deadline's timeouts already set.
+    let control = TcpStream::connect_timeout(&server, at_least(limits.left())).map_err(io)?;
+    bound(&control, limits).map_err(io)?;
+    let mut ftp = FtpStream::connect_with_stream(control)?;
     ftp.set_passive_nat_workaround(true);
     let deadline = *limits;
     let mut ftp = ftp.passive_stream_builder(move |addr| {
