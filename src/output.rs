@@ -270,7 +270,11 @@ pub fn recover(out: &Path, lock: &OutLock) -> Result<Option<PathBuf>> {
         .max();
     let Some((_, aside)) = newest else { return Ok(None) };
     std::fs::rename(&aside, out).with_context(|| {
-        format!("{}: cannot put back the previous tree from {} (a run was killed while replacing it)", out.display(), aside.display())
+        format!(
+            "{}: cannot put back the previous tree from {} (a run was killed while replacing it)",
+            out.display(),
+            aside.display()
+        )
     })?;
     Ok(Some(aside))
 }

@@ -19,10 +19,16 @@ const MAC: &str = "00:21:F2:22:AE:F1";
 fn fv_tree(dir: &Path) {
     let boot = "#!version:1.0.0.1\ninclude:config \"y000000000000.cfg\"\ninclude:config \"0021f222aef1.cfg\"\n";
     std::fs::write(dir.join("y000000000000.boot"), boot).unwrap();
-    std::fs::write(dir.join("y000000000000.cfg"), "#!version:1.0.0.1\naccount.1.sip_server.1.address = old.example.com\n")
-        .unwrap();
-    std::fs::write(dir.join("0021f222aef1.cfg"), "#!version:1.0.0.1\naccount.1.sip_server.1.address = sip.example.com\n")
-        .unwrap();
+    std::fs::write(
+        dir.join("y000000000000.cfg"),
+        "#!version:1.0.0.1\naccount.1.sip_server.1.address = old.example.com\n",
+    )
+    .unwrap();
+    std::fs::write(
+        dir.join("0021f222aef1.cfg"),
+        "#!version:1.0.0.1\naccount.1.sip_server.1.address = sip.example.com\n",
+    )
+    .unwrap();
 }
 
 fn phone(url: &str, extra: &[&str]) -> Output {
@@ -119,7 +125,10 @@ fn certificates(dir: &Path) {
     };
     for ca in ["ca", "other-ca"] {
         let (key, pem, subject) = (format!("{ca}.key"), format!("{ca}.pem"), format!("/CN={ca}"));
-        ssl(&["req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", &key, "-out", &pem, "-subj", &subject, "-days", "3"]);
+        ssl(&[
+            "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", &key, "-out", &pem, "-subj", &subject, "-days",
+            "3",
+        ]);
     }
     for (name, san, ca, days) in [
         ("good", "IP:127.0.0.1", "ca", "3"),
@@ -132,8 +141,21 @@ fn certificates(dir: &Path) {
         ssl(&["req", "-newkey", "rsa:2048", "-nodes", "-keyout", &key, "-out", &csr, "-subj", "/CN=server"]);
         let (ca_pem, ca_key, ext) = (format!("{ca}.pem"), format!("{ca}.key"), format!("{name}.ext"));
         ssl(&[
-            "x509", "-req", "-in", &csr, "-CA", &ca_pem, "-CAkey", &ca_key, "-CAcreateserial", "-out", &pem, "-days",
-            days, "-extfile", &ext,
+            "x509",
+            "-req",
+            "-in",
+            &csr,
+            "-CA",
+            &ca_pem,
+            "-CAkey",
+            &ca_key,
+            "-CAcreateserial",
+            "-out",
+            &pem,
+            "-days",
+            days,
+            "-extfile",
+            &ext,
         ]);
     }
 }

@@ -197,9 +197,7 @@ fn certificate_problem(e: &ureq::Error) -> Option<String> {
         C::NotValidForName | C::NotValidForNameContext { .. } => {
             "is not for this server's name (wrong name: the URL's host is not among its names)".to_string()
         }
-        C::UnknownIssuer => {
-            "is signed by an unknown issuer (give the CA that signed it with --ca FILE)".to_string()
-        }
+        C::UnknownIssuer => "is signed by an unknown issuer (give the CA that signed it with --ca FILE)".to_string(),
         C::BadSignature => "has a bad signature".to_string(),
         C::Revoked => "is revoked".to_string(),
         other => format!("is refused ({})", printable(&format!("{other:?}"))),

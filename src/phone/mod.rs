@@ -24,8 +24,7 @@ use std::process::ExitCode;
 use std::time::Duration;
 
 #[derive(clap::Args)]
-#[command(
-    after_help = "URL is what the phone is given (DHCP option 66, PnP, or typed in): http://, https://, tftp://,
+#[command(after_help = "URL is what the phone is given (DHCP option 66, PnP, or typed in): http://, https://, tftp://,
 ftp://[user:password@]host/path (Htek guide §22.3) or a local folder.
 
 Limits: each file's whole transfer ends within --timeout; a config may have at most 4 MiB, a ring
@@ -36,8 +35,7 @@ Examples:
   bundler phone http://10.0.0.5/htek/config --model UC924 --mac 00:1f:c1:10:d3:a9 --aes-key 001FC1BC
   bundler phone tftp://10.0.0.5/ --model FIP13G --mac 00:21:f2:22:ae:f1 --firmware-version 0.6.24.0 --json
   bundler phone ftp://prov:secret@10.0.0.5/htek --model UC924 --mac 00:1f:c1:10:d3:a9
-  bundler phone https://prov.lan/htek --ca lab-ca.pem --model UC924 --mac 00:1f:c1:10:d3:a9"
-)]
+  bundler phone https://prov.lan/htek --ca lab-ca.pem --model UC924 --mac 00:1f:c1:10:d3:a9")]
 pub struct Args {
     /// The provisioning server URL (or folder) the phone is given.
     pub url: String,

@@ -84,7 +84,13 @@ fn cap(kind: FetchKind, model: &Model) -> u64 {
 
 /// Fetches one file (at most `max` bytes) and checks it; a missing file is an error unless
 /// `missing_note` says otherwise.
-fn get_and_check(p: &mut Phone, url: &str, fetched: &Fetched, missing_note: Option<String>, max: u64) -> Option<Vec<u8>> {
+fn get_and_check(
+    p: &mut Phone,
+    url: &str,
+    fetched: &Fetched,
+    missing_note: Option<String>,
+    max: u64,
+) -> Option<Vec<u8>> {
     match p.client.get(url, max) {
         Outcome::Got(bytes) => {
             check(p, url, &bytes, fetched);

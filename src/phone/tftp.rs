@@ -140,7 +140,8 @@ impl Transfer {
             return Step::Wait;
         }
         if payload.len() > self.blksize {
-            return self.refuse(4, &format!("a block of {} bytes, more than the {} agreed", payload.len(), self.blksize));
+            return self
+                .refuse(4, &format!("a block of {} bytes, more than the {} agreed", payload.len(), self.blksize));
         }
         if self.bytes.len() as u64 + payload.len() as u64 > self.limits.max_bytes {
             let _ = self.socket.send_to(&error(3, "File too large"), self.peer.unwrap_or(self.server));

@@ -130,7 +130,8 @@ fn reusable(plan: &plan::Plan, hasher: &InputHasher, out: &Path, ctx: &Context) 
     let keys: Vec<String> = plan.items.iter().map(|item| item_key(item, hasher, ctx)).collect::<Result<_>>()?;
     let previous = read_previous(out);
     let root = previous.as_ref().and_then(|_| crate::tree_file::TreeRoot::open(out).ok());
-    let reused = plan.items.iter().zip(&keys).map(|(item, key)| reuse(previous.as_ref()?, root.as_ref()?, item, key)).collect();
+    let reused =
+        plan.items.iter().zip(&keys).map(|(item, key)| reuse(previous.as_ref()?, root.as_ref()?, item, key)).collect();
     Ok((keys, reused))
 }
 
