@@ -77,22 +77,24 @@ fn ftp_with_user_and_password_in_the_url_as_the_guide_writes_it() {
         return;
     }
     let dir = tempfile::tempdir().unwrap();
-    fv_tree(dir.path());
+    let tree = dir.path().join("fip");
+    std::fs::create_dir(&tree).unwrap();
+    fv_tree(&tree);
     let mut cmd = Command::new("python3");
     cmd.args(["-c", FTPD]).arg(dir.path());
     let mut server = Server::start(cmd);
     let port: u16 = server.wait_for("listening").split_whitespace().nth(1).unwrap().parse().unwrap();
 
-    let out = phone(&format!("ftp://prov:p%40ss%3Aword@127.0.0.1:{port}/"), &["--json"]);
-    provisioned_from(&out, dir.path());
-    let out = phone(&format!("ftp://127.0.0.1:{port}"), &["--json"]);
-    provisioned_from(&out, dir.path());
+    let out = phone(&format!("ftp://prov:p%40ss%3Aword@127.0.0.1:{port}/fip/"), &["--json"]);
+    provisioned_from(&out, &tree);
+    let out = phone(&format!("ftp://127.0.0.1:{port}/fip"), &["--json"]);
+    provisioned_from(&out, &tree);
 
-    let out = phone(&format!("ftp://prov:wrong@127.0.0.1:{port}/"), &[]);
+    let out = phone(&format!("ftp://prov:wrong@127.0.0.1:{port}/fip"), &[]);
     assert!(!out.status.success());
     assert!(stdout(&out).contains("refused the user and password (530)"), "{}", stdout(&out));
-    std::fs::remove_file(dir.path().join("0021f222aef1.cfg")).unwrap();
-    let out = phone(&format!("ftp://prov:p%40ss%3Aword@127.0.0.1:{port}/"), &[]);
+    std::fs::remove_file(tree.join("0021f222aef1.cfg")).unwrap();
+    let out = phone(&format!("ftp://prov:p%40ss%3Aword@127.0.0.1:{port}/fip"), &[]);
     assert!(stdout(&out).contains("0021f222aef1.cfg"), "{}", stdout(&out));
     assert!(stdout(&out).contains("which the server does not have"), "{}", stdout(&out));
 }

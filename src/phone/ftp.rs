@@ -51,7 +51,8 @@ fn retrieve(server: SocketAddr, user: &str, password: &str, path: &str, limits: 
     bound(&ftp.get_ref(), limits).map_err(io)?;
     ftp.transfer_type(suppaftp::types::FileType::Binary)?;
     bound(&ftp.get_ref(), limits).map_err(io)?;
-    let mut stream = ftp.retr_as_stream(format!("/{path}"))?;
+    // RFC 1738: the URL's path is relative to the login folder (as curl reads it).
+    let mut stream = ftp.retr_as_stream(path)?;
     let mut bytes = Vec::new();
     let mut chunk = vec![0u8; 64 * 1024];
     loop {
