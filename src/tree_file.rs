@@ -89,8 +89,10 @@ pub fn read_path(path: &Path, max: u64) -> anyhow::Result<Vec<u8>> {
         anyhow::bail!("{}: not a file name", path.display());
     };
     let parent = if parent.as_os_str().is_empty() { Path::new(".") } else { parent };
-    let (file, _) =
-        TreeRoot::open(parent)?.open_file(Path::new(name)).map_err(|r| anyhow::anyhow!("{}: {r}", path.display()))?;
+    let (file, _) = TreeRoot::open(parent)
+        .map_err(|e| anyhow::anyhow!("{}: cannot open ({e:#})", path.display()))?
+        .open_file(Path::new(name))
+        .map_err(|r| anyhow::anyhow!("{}: {r}", path.display()))?;
     crate::input::read_from(file, max).map_err(|why| anyhow::anyhow!("{}: {why}", path.display()))
 }
 
