@@ -142,16 +142,7 @@ pub fn run(args: &Args, ctx: &Context) -> Result<ExitCode> {
         .as_deref()
         .map(|v| v.parse::<Version>().map_err(|e| anyhow!("--firmware-version: {e}")))
         .transpose()?;
-    match fetch::scheme(&args.url) {
-        Some("http" | "https" | "tftp" | "ftp") => {}
-        Some(other) => {
-            bail!("{}: the phone fetches over http://, https://, tftp:// or ftp://, not {other}://", args.url)
-        }
-        None if !std::path::Path::new(&args.url).is_dir() => {
-            bail!("{}: not a folder, and not an http://, https://, tftp:// or ftp:// URL", args.url)
-        }
-        None => {}
-    }
+    check_url(&args.url)?;
     if args.timeout == 0 {
         bail!("--timeout: give at least 1 second");
     }
@@ -199,6 +190,18 @@ pub fn run(args: &Args, ctx: &Context) -> Result<ExitCode> {
         print_text(&report);
     }
     Ok(if provisioned { ExitCode::SUCCESS } else { ExitCode::FAILURE })
+}
+
+/// Refuses a URL of a scheme the phone has no fetcher for, or a path that is not a folder.
+fn check_url(url: &str) -> Result<()> {
+    match fetch::scheme(url) {
+        Some("http" | "https" | "tftp" | "ftp") => Ok(()),
+        Some(other) => bail!("{url}: the phone fetches over http://, https://, tftp:// or ftp://, not {other}://"),
+        None if !std::path::Path::new(url).is_dir() => {
+            bail!("{url}: not a folder, and not an http://, https://, tftp:// or ftp:// URL")
+        }
+        None => Ok(()),
+    }
 }
 
 /// The User-Agent each vendor's phones send (FORMATS.md §3 "How phones identify themselves"):
