@@ -184,26 +184,34 @@ impl StagedDir {
         Ok(path)
     }
 
-    /// Replaces `out` with the staged folder: `out` is moved aside, the staging folder renamed into
-    /// its place, and the old one removed. A failure puts the old folder back.
+    /// Replaces `out` with the staged folder. Where the kernel and file system have it, one
+    /// `renameat2(RENAME_EXCHANGE)` swaps the two (there is a tree at `out` at every instant) and
+    /// the old tree, now at the staging name, is removed. Elsewhere `out` is moved aside to
+    /// `.NAME.bundler-old-PID`, the staging folder renamed into its place, and the old one removed;
+    /// a kill between the two renames leaves the old tree aside, and [`recover`] puts it back on
+    /// the next run. A failure puts the old folder back.
     pub fn replace(self) -> Result<()> {
         let out = self.out;
         let staged = self.tmp.keep();
-        if out.exists() {
-            let old = parent_of(&out).join(format!(".{}.bundler-old-{}", tree_name(&out), std::process::id()));
-            std::fs::rename(&out, &old).with_context(|| format!("{}: cannot replace", out.display()))?;
-            if let Err(e) = std::fs::rename(&staged, &out) {
-                let _ = std::fs::rename(&old, &out);
+        if !out.exists() {
+            return std::fs::rename(&staged, &out).map_err(|e| {
                 let _ = std::fs::remove_dir_all(&staged);
-                return Err(e).with_context(|| format!("{}: cannot replace", out.display()));
-            }
-            let _ = std::fs::remove_dir_all(&old);
+                anyhow::anyhow!("{}: cannot create: {e}", out.display())
+            });
+        }
+        if exchange(&staged, &out).is_ok() {
+            let _ = std::fs::remove_dir_all(&staged);
             return Ok(());
         }
-        std::fs::rename(&staged, &out).map_err(|e| {
+        let old = beside_out(&out, &format!("bundler-old-{}", std::process::id()));
+        std::fs::rename(&out, &old).with_context(|| format!("{}: cannot replace", out.display()))?;
+        if let Err(e) = std::fs::rename(&staged, &out) {
+            let _ = std::fs::rename(&old, &out);
             let _ = std::fs::remove_dir_all(&staged);
-            anyhow::anyhow!("{}: cannot create: {e}", out.display())
-        })
+            return Err(e).with_context(|| format!("{}: cannot replace", out.display()));
+        }
+        let _ = std::fs::remove_dir_all(&old);
+        Ok(())
     }
 
     /// Where to write the files.
@@ -226,6 +234,49 @@ impl StagedDir {
         move_tree(self.tmp.path(), &out)?;
         Ok(()) // `self.tmp` (now empty) is removed on drop.
     }
+}
+
+/// Swaps two folders in one step (`renameat2` with `RENAME_EXCHANGE`; Linux 3.15 and most local
+/// file systems). An error (not supported here) leaves both where they were.
+fn exchange(a: &Path, b: &Path) -> std::io::Result<()> {
+    #[cfg(any(target_os = "linux", target_os = "android"))]
+    {
+        use rustix::fs::{renameat_with, RenameFlags, CWD};
+        renameat_with(CWD, a, CWD, b, RenameFlags::EXCHANGE).map_err(std::io::Error::from)
+    }
+    #[cfg(not(any(target_os = "linux", target_os = "android")))]
+    {
+        let _ = (a, b);
+        Err(std::io::ErrorKind::Unsupported.into())
+    }
+}
+
+/// Undoes a run killed between the two renames of [`StagedDir::replace`]: when `out` is missing and
+/// a previous tree was moved aside (`.NAME.bundler-old-*`), it is put back at `out` (the newest, if
+/// several), so the next run sees the tree it is replacing and nothing is deleted as a leftover.
+/// Returns the folder put back. Holding `lock` guarantees that no other run is between its renames.
+pub fn recover(out: &Path, lock: &OutLock) -> Result<Option<PathBuf>> {
+    debug_assert_eq!(lock.path, beside_out(out, "bundler-lock"));
+    if std::fs::symlink_metadata(out).is_ok() {
+        return Ok(None);
+    }
+    let prefix = format!(".{}.bundler-old-", tree_name(out));
+    let Ok(entries) = std::fs::read_dir(parent_of(out)) else { return Ok(None) };
+    let newest = entries
+        .flatten()
+        .filter(|e| e.file_name().to_string_lossy().starts_with(&prefix))
+        .filter(|e| e.file_type().is_ok_and(|t| t.is_dir()))
+        .filter_map(|e| Some((e.metadata().ok()?.modified().ok()?, e.path())))
+        .max();
+    let Some((_, aside)) = newest else { return Ok(None) };
+    std::fs::rename(&aside, out).with_context(|| {
+        format!(
+            "{}: cannot put back the previous tree from {} (a run was killed while replacing it)",
+            out.display(),
+            aside.display()
+        )
+    })?;
+    Ok(Some(aside))
 }
 
 /// The name of the output folder, as used in the names of its staging folders and lock.
@@ -256,17 +307,12 @@ impl OutLock {
         // The holder removes the file when done, so a file locked here may already be unlinked:
         // only a lock on the file that is still at `path` counts.
         for _ in 0..100 {
-            let file = std::fs::OpenOptions::new()
-                .read(true)
-                .write(true)
-                .create(true)
-                .truncate(false)
-                .open(&path)
-                .with_context(|| format!("{}: cannot create the lock file", path.display()))?;
+            let file = open_lock_file(&path)?;
             match file.try_lock() {
                 Ok(()) => {}
                 Err(std::fs::TryLockError::WouldBlock) => {
-                    let holder = std::fs::read_to_string(&path).unwrap_or_default();
+                    let mut holder = String::new();
+                    let _ = std::io::Read::read_to_string(&mut std::io::Read::take(&file, 64), &mut holder);
                     let holder =
                         if holder.trim().is_empty() { "a process".to_string() } else { holder.trim().to_string() };
                     bail!(
@@ -290,6 +336,27 @@ impl OutLock {
     }
 }
 
+/// Opens (or creates) the lock file without following a symbolic link at its name and without
+/// blocking, and keeps it only when it is a regular file: a link there is refused, never written
+/// through.
+fn open_lock_file(path: &Path) -> Result<std::fs::File> {
+    let mut options = std::fs::OpenOptions::new();
+    options.read(true).write(true).create(true).truncate(false);
+    #[cfg(unix)]
+    std::os::unix::fs::OpenOptionsExt::custom_flags(&mut options, libc::O_NOFOLLOW | libc::O_NONBLOCK);
+    let file = options.open(path).map_err(|e| match e.raw_os_error() {
+        Some(libc::ELOOP) => anyhow::anyhow!(
+            "{}: the lock file is a symbolic link; refusing to write through it (remove it if no bundler run is building here)",
+            path.display()
+        ),
+        _ => anyhow::anyhow!("{}: cannot create the lock file: {e}", path.display()),
+    })?;
+    if !file.metadata().is_ok_and(|m| m.is_file()) {
+        bail!("{}: the lock file is not a regular file; refusing to use it", path.display());
+    }
+    Ok(file)
+}
+
 impl Drop for OutLock {
     fn drop(&mut self) {
         // Removed while still locked (the file closes after this), so a waiting run sees it gone.
@@ -302,7 +369,7 @@ fn same_file(file: &std::fs::File, path: &Path) -> bool {
     #[cfg(unix)]
     {
         use std::os::unix::fs::MetadataExt;
-        match (file.metadata(), std::fs::metadata(path)) {
+        match (file.metadata(), std::fs::symlink_metadata(path)) {
             (Ok(a), Ok(b)) => a.dev() == b.dev() && a.ino() == b.ino(),
             _ => false,
         }
@@ -366,6 +433,20 @@ fn move_tree(from: &Path, to: &Path) -> Result<()> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[cfg(target_os = "linux")]
+    #[test]
+    fn two_folders_swap_in_one_step() {
+        let dir = tempfile::tempdir().unwrap();
+        let (a, b) = (dir.path().join("a"), dir.path().join("b"));
+        std::fs::create_dir(&a).unwrap();
+        std::fs::create_dir(&b).unwrap();
+        std::fs::write(a.join("f"), "new").unwrap();
+        std::fs::write(b.join("f"), "old").unwrap();
+        exchange(&a, &b).expect("renameat2(RENAME_EXCHANGE) on this file system");
+        assert_eq!(std::fs::read_to_string(b.join("f")).unwrap(), "new");
+        assert_eq!(std::fs::read_to_string(a.join("f")).unwrap(), "old");
+    }
 
     #[test]
     fn staged_files_appear_together_or_not_at_all() {

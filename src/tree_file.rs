@@ -81,6 +81,21 @@ impl TreeRoot {
     }
 }
 
+/// The one file `path` of a tree, read as every tree file is: its folder opened, the file opened
+/// beneath it ([`TreeRoot::open_file`]: no link out of the folder, no FIFO or device, no blocking),
+/// at most `max` bytes. Errors name the file.
+pub fn read_path(path: &Path, max: u64) -> anyhow::Result<Vec<u8>> {
+    let (Some(parent), Some(name)) = (path.parent(), path.file_name()) else {
+        anyhow::bail!("{}: not a file name", path.display());
+    };
+    let parent = if parent.as_os_str().is_empty() { Path::new(".") } else { parent };
+    let (file, _) = TreeRoot::open(parent)
+        .map_err(|e| anyhow::anyhow!("{}: cannot open ({e:#})", path.display()))?
+        .open_file(Path::new(name))
+        .map_err(|r| anyhow::anyhow!("{}: {r}", path.display()))?;
+    crate::input::read_from(file, max).map_err(|why| anyhow::anyhow!("{}: {why}", path.display()))
+}
+
 /// cap-std reports an escape as `PermissionDenied` without an OS error code (a real `EACCES`
 /// carries one).
 fn refusal(e: io::Error) -> Refused {

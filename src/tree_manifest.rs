@@ -17,9 +17,9 @@ pub const CONFIG_DIR: &str = "config/";
 /// The tree's human-readable report.
 pub const REPORT_HTML: &str = "report.html";
 
-/// `manifest.json` files larger than this are refused (one config per phone: a provider's tree
-/// lists hundreds of thousands of files).
-pub const MAX_MANIFEST_BYTES: u64 = 1 << 30;
+/// `manifest.json` files larger than this are refused. One config per phone makes a provider's
+/// tree list hundreds of thousands of files, each entry about 1 KB: 256 MiB holds a quarter million.
+pub const MAX_MANIFEST_BYTES: u64 = 256 << 20;
 
 /// One file of the tree as `manifest.json` records it.
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -106,12 +106,13 @@ pub fn manifest_path(path: &Path) -> PathBuf {
     }
 }
 
-/// Reads a tree's `manifest.json` (at most [`MAX_MANIFEST_BYTES`]) as `T`: the whole
+/// Reads a tree's `manifest.json` (at most [`MAX_MANIFEST_BYTES`], opened as a tree file: a FIFO,
+/// device or link out of the folder is refused without blocking) as `T`: the whole
 /// [`TreeManifest`] or the part of it a reader needs. `what` ends the error for unparsable JSON
 /// (`not a bundler release manifest`); the error names the file.
 pub fn read<T: DeserializeOwned>(path: &Path, what: &str) -> Result<T> {
     let file = manifest_path(path);
-    let bytes = crate::input::read_limited(&file, MAX_MANIFEST_BYTES)?;
+    let bytes = crate::tree_file::read_path(&file, MAX_MANIFEST_BYTES)?;
     parse(&bytes).with_context(|| format!("{}: {what}", file.display()))
 }
 

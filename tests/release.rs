@@ -219,7 +219,9 @@ fn a_reused_file_comes_into_the_new_tree_as_a_plain_file_even_if_it_was_a_symlin
 
     let out = run_in(dir.path(), &["release", "release.toml", "--out", "build"]);
     assert!(out.status.success(), "{}", stderr(&out));
-    assert!(stdout(&out).lines().any(|l| l.starts_with("ring/ring5.bin") && l.ends_with("(reused)")));
+    // The previous tree's files are read as tree files: a link out of the tree is not followed,
+    // so ring5.bin is built again (same bytes) rather than reused through the link.
+    assert!(stdout(&out).lines().any(|l| l.starts_with("ring/ring5.bin") && !l.ends_with("(reused)")));
     assert!(std::fs::symlink_metadata(&ring).unwrap().file_type().is_file(), "ring5.bin is still a symlink");
     assert_eq!(before, tree_digest(&dir.path().join("build")));
     assert_eq!(std::fs::read(&outside).unwrap(), std::fs::read(&ring).unwrap());

@@ -3,14 +3,23 @@
 //! Where the files come from is the caller's [`Source`]: a provisioning folder (`config resolve`,
 //! `config lint`) or the server a phone fetches from (`bundler phone`). The walk itself finds
 //! cycles and too deep nesting; the source says where an include leads and what reading it gave.
+//!
+//! Includes may repeat (a file included from several others), and repeats multiply: nine files of
+//! ten includes each are 10^8 reads. So each file is read from its source once (a repeat re-applies
+//! the bytes read the first time, as the phone applies the file again), and the whole walk follows
+//! at most [`MAX_READS`] includes.
 
 use crate::config::fvfile::{self, Item, Kind};
 use crate::layout::FvData;
 use crate::report::Diagnostic;
 use anyhow::Result;
+use std::collections::HashMap;
+use std::rc::Rc;
 
 /// How deep includes may nest.
 pub const MAX_DEPTH: usize = 8;
+/// How many includes one walk follows in all, repeats counted (real trees have a handful).
+pub const MAX_READS: usize = 256;
 
 /// What the walk meets, in the order the phone reads it.
 pub enum Step<'a> {
@@ -62,7 +71,8 @@ pub fn walk(
     bytes: &[u8],
     on: &mut dyn for<'s> FnMut(Step<'s>),
 ) -> Result<()> {
-    Walk { source, data, stack: Vec::new(), on }.follow(start, bytes, 0)
+    let mut walk = Walk { source, data, stack: Vec::new(), on, read: HashMap::new(), follows: 0 };
+    walk.follow(start, bytes, 0)
 }
 
 struct Walk<'a> {
@@ -70,6 +80,10 @@ struct Walk<'a> {
     data: &'a FvData,
     stack: Vec<String>,
     on: &'a mut dyn for<'s> FnMut(Step<'s>),
+    /// What reading each file gave, so that no file is read twice.
+    read: HashMap<String, Result<Rc<Vec<u8>>, String>>,
+    /// Includes followed so far (past [`MAX_READS`], none is).
+    follows: usize,
 }
 
 impl Walk<'_> {
@@ -114,9 +128,68 @@ impl Walk<'_> {
         if depth + 1 > MAX_DEPTH {
             return Ok(Some(format!("includes '{target}': includes nest deeper than {MAX_DEPTH} levels")));
         }
-        match self.source.fetch(&next, target)? {
-            Fetched::Got(bytes) => self.follow(&next, &bytes, depth + 1).map(|()| None),
-            Fetched::NotRead(problem) => Ok(Some(problem)),
+        self.follows += 1;
+        if self.follows > MAX_READS {
+            return Ok((self.follows == MAX_READS + 1).then(|| {
+                format!("includes '{target}': more than {MAX_READS} includes in all (files included again and again?); this and later includes are not followed")
+            }));
         }
+        let read = match self.read.get(&next) {
+            Some(read) => read.clone(),
+            None => {
+                let read = match self.source.fetch(&next, target)? {
+                    Fetched::Got(bytes) => Ok(Rc::new(bytes)),
+                    Fetched::NotRead(problem) => Err(problem),
+                };
+                self.read.insert(next.clone(), read.clone());
+                read
+            }
+        };
+        match read {
+            Ok(bytes) => self.follow(&next, &bytes, depth + 1).map(|()| None),
+            Err(problem) => Ok(Some(problem)),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Eight files `f0.cfg`…`f7.cfg` (as deep as includes nest), each including the next one ten
+    /// times, and the start file f0 ten times: 10^8 reads unbounded.
+    struct Repeats {
+        fetched: Vec<String>,
+    }
+
+    impl Source for Repeats {
+        fn locate(&mut self, _from: &str, target: &str) -> Located {
+            Located::At(target.to_string())
+        }
+        fn fetch(&mut self, name: &str, _target: &str) -> Result<Fetched> {
+            self.fetched.push(name.to_string());
+            let n: usize = name[1..2].parse().unwrap();
+            let body = if n < 7 { format!("include:config \"f{}.cfg\"\n", n + 1).repeat(10) } else { String::new() };
+            Ok(Fetched::Got(format!("#!version:1.0.0.1\nk.{n} = v\n{body}").into_bytes()))
+        }
+    }
+
+    #[test]
+    fn repeated_includes_are_read_once_and_bounded_in_all() {
+        let data = crate::layout::Layouts::load(None).unwrap().flyingvoice.clone();
+        let mut source = Repeats { fetched: Vec::new() };
+        let start = "#!version:1.0.0.1\n".to_string() + &"include:config \"f0.cfg\"\n".repeat(10);
+        let (mut files, mut problems) = (0, Vec::new());
+        walk(&mut source, &data, "start.boot", start.as_bytes(), &mut |step| match step {
+            Step::File { .. } => files += 1,
+            Step::Problem(d) => problems.push(d.message.clone()),
+            _ => {}
+        })
+        .unwrap();
+        let names: Vec<String> = (0..8).map(|n| format!("f{n}.cfg")).collect();
+        assert_eq!(source.fetched, names, "each file fetched once");
+        assert_eq!(files, 1 + MAX_READS, "the start file and MAX_READS includes");
+        assert_eq!(problems.len(), 1, "{problems:?}");
+        assert!(problems[0].contains("more than 256 includes"), "{problems:?}");
     }
 }

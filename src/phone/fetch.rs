@@ -1,15 +1,19 @@
-//! How `bundler phone` gets a file: over HTTP(S) with ureq, over TFTP with tftpd's client, or from a
-//! local folder, each request recorded (URL, status, bytes, time) in the order the phone makes it.
-//! Redirects are followed one hop at a time (Htek's redirection service answers 302), HTTP basic and
-//! digest authentication are answered when the server asks, and an HTML page sent with status 200
-//! instead of the file is caught.
+//! How `bundler phone` gets a file: one fetcher per URL scheme ([`super::http`] for http:// and
+//! https://, [`super::tftp`], [`super::ftp`]) or the local folder it was given, behind one call,
+//! [`Client::get`], that records each request (URL, status, bytes, time) in the order the phone
+//! makes it. Redirects are followed one hop at a time (Htek's redirection service answers 302).
+//!
+//! Every fetch is bounded: by a byte cap for what is fetched (a config a few MB, a tar its layout's
+//! cap, firmware its own), checked while the bytes arrive, and by `--timeout` for the whole
+//! transfer of one file. Nothing is written to disk: a fetch ends as bytes in memory or nothing.
 
 use serde::Serialize;
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
-/// Largest file a phone fetch reads (firmware included).
-const MAX_BYTES: u64 = 512 * 1024 * 1024;
+/// Most bytes a config file (Htek XML, Flyingvoice boot/cfg, phonebook) may have: the largest real
+/// ones are tens of KB; 4 MiB leaves room for a big phonebook.
+pub const CONFIG_MAX: u64 = 4 * 1024 * 1024;
 /// Redirect hops followed before giving up (the phone does not loop for ever either).
 const MAX_REDIRECTS: usize = 5;
 
@@ -17,7 +21,7 @@ const MAX_REDIRECTS: usize = 5;
 #[derive(Debug, Serialize)]
 pub struct Request {
     pub url: String,
-    /// The HTTP status code, or for TFTP and folders a word (`ok`, `not found`, `timeout`, …).
+    /// The HTTP status code, or for TFTP, FTP and folders a word (`ok`, `not found`, `timeout`, …).
     pub status: serde_json::Value,
     pub bytes: u64,
     pub millis: u64,
@@ -29,16 +33,66 @@ pub struct Request {
 #[derive(Debug)]
 pub enum Outcome {
     Got(Vec<u8>),
-    /// 404, TFTP "file not found", no such file in the folder.
+    /// 404, TFTP "file not found", FTP 550, no such file in the folder.
     Missing,
     /// Anything else; the reason names what went wrong.
     Failed(String),
 }
 
-/// Who the phone is and how it authenticates.
+/// The bounds of one transfer.
+#[derive(Debug, Clone, Copy)]
+pub struct Limits {
+    /// Bytes allowed; one more ends the transfer.
+    pub max_bytes: u64,
+    /// When the transfer must have ended (`--timeout` after it started).
+    pub deadline: Instant,
+}
+
+impl Limits {
+    /// Time left before the deadline (zero once it has passed).
+    pub fn left(&self) -> Duration {
+        self.deadline.saturating_duration_since(Instant::now())
+    }
+
+    /// The error for a body past the cap.
+    pub fn too_big(&self) -> String {
+        format!("more than {} bytes, the most this kind of file may have: transfer stopped", self.max_bytes)
+    }
+}
+
+/// What one fetcher made of one request: the outcome, the status shown, and where a redirect leads.
+pub struct Reply {
+    pub outcome: Outcome,
+    pub status: serde_json::Value,
+    pub next: Option<String>,
+}
+
+impl Reply {
+    pub fn got(bytes: Vec<u8>) -> Reply {
+        Reply { outcome: Outcome::Got(bytes), status: "ok".into(), next: None }
+    }
+    pub fn missing() -> Reply {
+        Reply { outcome: Outcome::Missing, status: "not found".into(), next: None }
+    }
+    pub fn failed(why: impl Into<String>, status: &str) -> Reply {
+        Reply { outcome: Outcome::Failed(why.into()), status: status.into(), next: None }
+    }
+    pub fn timeout() -> Reply {
+        Reply::failed("no answer in time (timeout)", "timeout")
+    }
+}
+
+/// Credentials the user gave for HTTP authentication.
+pub struct Credentials {
+    pub user: String,
+    pub password: String,
+    /// Whether HTTP Basic (the password in clear) may be answered, to the host the phone was given.
+    pub allow_basic: bool,
+}
+
+/// Who the phone is, how it authenticates, and the fetchers it uses.
 pub struct Client {
-    agent: ureq::Agent,
-    auth: Option<(String, String)>,
+    http: super::http::Http,
     timeout: Duration,
     /// The local folder the phone was given, as named and opened: its files are read only through it.
     folder: Option<(PathBuf, crate::tree_file::TreeRoot)>,
@@ -46,14 +100,16 @@ pub struct Client {
 }
 
 impl Client {
-    pub fn new(user_agent: String, auth: Option<(String, String)>, timeout: Duration) -> Client {
-        let config = ureq::Agent::config_builder()
-            .timeout_global(Some(timeout))
-            .max_redirects(0)
-            .http_status_as_error(false)
-            .user_agent(user_agent.as_str())
-            .build();
-        Client { agent: config.into(), auth, timeout, folder: None, requests: Vec::new() }
+    /// A client for the phone given `url`: HTTP credentials go only where [`super::http`] says.
+    pub fn new(
+        user_agent: String,
+        auth: Option<Credentials>,
+        timeout: Duration,
+        ca: Option<&Path>,
+        url: &str,
+    ) -> anyhow::Result<Client> {
+        let http = super::http::Http::new(&user_agent, auth, timeout, ca, url)?;
+        Ok(Client { http, timeout, folder: None, requests: Vec::new() })
     }
 
     /// The phone was given the local folder `dir`: what it fetches by path is read from inside it.
@@ -62,17 +118,14 @@ impl Client {
         Ok(self)
     }
 
-    /// Fetches `url` (`http://`, `https://`, `tftp://` or a folder path), recording every request.
-    pub fn get(&mut self, url: &str) -> Outcome {
+    /// Fetches `url` (`http://`, `https://`, `tftp://`, `ftp://` or a folder path), at most
+    /// `max_bytes` of it, each hop within `--timeout`, recording every request.
+    pub fn get(&mut self, url: &str, max_bytes: u64) -> Outcome {
         let mut url = url.to_string();
         for _ in 0..=MAX_REDIRECTS {
             let start = Instant::now();
-            let (outcome, status, next) = match scheme(&url) {
-                Some("http" | "https") => self.http(&url),
-                Some("tftp") => tftp(&url, self.timeout),
-                Some(other) => (Outcome::Failed(format!("the phone cannot fetch {other}:// URLs")), "-".into(), None),
-                None => self.folder(Path::new(&url)),
-            };
+            let limits = Limits { max_bytes, deadline: start + self.timeout };
+            let Reply { outcome, status, next } = self.one(&url, &limits);
             let bytes = match &outcome {
                 Outcome::Got(b) => b.len() as u64,
                 _ => 0,
@@ -92,85 +145,40 @@ impl Client {
         Outcome::Failed(format!("more than {MAX_REDIRECTS} redirects"))
     }
 
-    /// One HTTP request (two when the server asks for authentication first).
-    fn http(&self, url: &str) -> (Outcome, serde_json::Value, Option<String>) {
-        let mut resp = match self.agent.get(url).call() {
-            Ok(r) => r,
-            Err(e) => return (Outcome::Failed(http_error(&e)), "-".into(), None),
+    /// One request, by the fetcher of its scheme.
+    fn one(&mut self, url: &str, limits: &Limits) -> Reply {
+        match scheme(url) {
+            Some("http" | "https") => self.http.fetch(url, limits),
+            Some("tftp") => super::tftp::fetch(url, limits),
+            Some("ftp") => super::ftp::fetch(url, limits),
+            Some(other) => Reply::failed(format!("the phone cannot fetch {other}:// URLs"), "-"),
+            None => self.folder(Path::new(url), limits),
+        }
+    }
+
+    /// A file of the folder the phone was given, opened through [`crate::tree_file`]: never a link
+    /// out of it, never a FIFO (a folder or FIFO is "not found", as a server would answer).
+    fn folder(&self, path: &Path, limits: &Limits) -> Reply {
+        use crate::tree_file::Refused;
+        let Some((given, root)) = &self.folder else {
+            return Reply::failed("the phone was given no local folder", "-");
         };
-        if resp.status() == 401 {
-            let challenge = header(&resp, "www-authenticate");
-            match self.answer(url, challenge.as_deref()) {
-                Ok(authorization) => match self.agent.get(url).header("Authorization", &authorization).call() {
-                    Ok(r) => resp = r,
-                    Err(e) => return (Outcome::Failed(http_error(&e)), "-".into(), None),
-                },
-                Err(why) => return (Outcome::Failed(why), 401.into(), None),
+        let opened = match path.strip_prefix(given) {
+            Ok(rel) => root.open_file(rel),
+            Err(_) => Err(Refused::Outside),
+        };
+        let read = match opened {
+            Err(Refused::Missing | Refused::NotRegular(_)) => return Reply::missing(),
+            Err(refused) => Err(format!("{}: {refused}", path.display())),
+            Ok((file, _)) => {
+                crate::input::read_from(file, limits.max_bytes).map_err(|e| format!("{}: {e}", path.display()))
             }
-        }
-        let code = resp.status().as_u16();
-        if (300..400).contains(&code) {
-            let next = header(&resp, "location").map(|to| join(url, &to));
-            let outcome = match &next {
-                Some(_) => Outcome::Missing,
-                None => Outcome::Failed(format!("{code} without a Location header")),
-            };
-            return (outcome, code.into(), next);
-        }
-        let content_type = header(&resp, "content-type").unwrap_or_default();
-        let body = resp.body_mut().with_config().limit(MAX_BYTES).read_to_vec();
-        let outcome = match (code, body) {
-            (404 | 410, _) => Outcome::Missing,
-            (401, _) => Outcome::Failed("the server refused the user and password (401)".into()),
-            (200, Ok(b)) if is_html(&content_type, &b) && !url.ends_with(".html") => {
-                Outcome::Failed("the server answered 200 with an HTML page instead of the file (an error page?)".into())
-            }
-            (200, Ok(b)) => Outcome::Got(b),
-            (200, Err(e)) => Outcome::Failed(format!("the download broke off: {}", http_error(&e))),
-            (code, _) => Outcome::Failed(format!("the server answered {code}")),
         };
-        (outcome, code.into(), None)
-    }
-
-    /// The `Authorization` header for a 401 challenge, as the phone would send it.
-    fn answer(&self, url: &str, challenge: Option<&str>) -> Result<String, String> {
-        let Some((user, password)) = &self.auth else {
-            return Err("the server asks for a user and password (401): give --user and --password".into());
-        };
-        let challenge = challenge.unwrap_or("");
-        if crate::digest::is_digest(challenge) {
-            let path = path_of(url);
-            let prompt = crate::digest::parse(challenge)?;
-            let cnonce = crate::sip::token();
-            let r = crate::digest::Request { method: "GET", uri: &path, user, password, cnonce: &cnonce };
-            return crate::digest::authorization(&prompt, &r);
+        match read {
+            Ok(b) => Reply::got(b),
+            Err(why) => Reply::failed(why, "unreadable"),
         }
-        use base64::Engine as _;
-        Ok(format!("Basic {}", base64::engine::general_purpose::STANDARD.encode(format!("{user}:{password}"))))
     }
-}
-
-fn header(resp: &ureq::http::Response<ureq::Body>, name: &str) -> Option<String> {
-    resp.headers().get(name).and_then(|v| v.to_str().ok()).map(str::to_string)
-}
-
-fn http_error(e: &ureq::Error) -> String {
-    match e {
-        ureq::Error::Timeout(_) => "no answer in time (timeout)".into(),
-        ureq::Error::HostNotFound => "host not found".into(),
-        ureq::Error::ConnectionFailed => "connection refused or failed".into(),
-        ureq::Error::Io(io) if io.kind() == std::io::ErrorKind::ConnectionRefused => {
-            "connection refused: nothing listens there".into()
-        }
-        ureq::Error::Io(io) if io.kind() == std::io::ErrorKind::TimedOut => "no answer in time (timeout)".into(),
-        other => other.to_string(),
-    }
-}
-
-/// Whether a body that should be a config, tar or firmware is an HTML page.
-fn is_html(content_type: &str, body: &[u8]) -> bool {
-    let head = String::from_utf8_lossy(&body[..body.len().min(512)]).trim_start().to_ascii_lowercase();
-    content_type.starts_with("text/html") || head.starts_with("<!doctype html") || head.starts_with("<html")
 }
 
 /// `http`, `tftp`, … of a URL; `None` for a folder path.
@@ -179,10 +187,76 @@ pub fn scheme(url: &str) -> Option<&str> {
     scheme.chars().all(|c| c.is_ascii_alphanumeric() || c == '+').then_some(scheme)
 }
 
-/// The path (and query) of a URL, for digest authentication.
-fn path_of(url: &str) -> String {
-    let rest = url.split_once("://").map_or(url, |(_, r)| r);
-    rest.find('/').map_or("/".to_string(), |i| rest[i..].to_string())
+/// The parts of `scheme://[user[:password]@]host[:port]/path` a fetcher needs.
+pub struct UrlParts {
+    /// `user:password` before the `@`, as written (percent-encoded).
+    pub userinfo: Option<String>,
+    /// `host` or `host:port` (IPv6 in brackets).
+    pub authority: String,
+    /// The path after the authority, without its leading `/`, percent-decoded.
+    pub path: String,
+}
+
+impl UrlParts {
+    pub fn of(url: &str) -> UrlParts {
+        let rest = url.split_once("://").map_or(url, |(_, r)| r);
+        let (authority, path) = rest.split_once('/').unwrap_or((rest, ""));
+        let (userinfo, authority) = match authority.rsplit_once('@') {
+            Some((u, a)) => (Some(u.to_string()), a.to_string()),
+            None => (None, authority.to_string()),
+        };
+        UrlParts { userinfo, authority, path: percent_decode(path) }
+    }
+
+    /// The server's address, with `default_port` when the URL names none.
+    pub fn address(&self, default_port: u16) -> Result<std::net::SocketAddr, String> {
+        let a = &self.authority;
+        let with_port = if a.contains(':') && !a.ends_with(']') { a.clone() } else { format!("{a}:{default_port}") };
+        match std::net::ToSocketAddrs::to_socket_addrs(&with_port).map(|mut it| it.next()) {
+            Ok(Some(addr)) => Ok(addr),
+            _ => Err(format!("cannot resolve the server '{}'", printable(a))),
+        }
+    }
+}
+
+/// Text a server sent, with control characters escaped so it cannot forge lines on a terminal.
+pub fn printable(text: &str) -> String {
+    let mut out = String::new();
+    for c in text.chars().take(200) {
+        if c.is_control() {
+            out.extend(c.escape_default());
+        } else {
+            out.push(c);
+        }
+    }
+    out
+}
+
+/// `%XX` escapes decoded (bytes that are not UTF-8 kept as U+FFFD).
+pub fn percent_decode(s: &str) -> String {
+    let b = s.as_bytes();
+    let mut out = Vec::with_capacity(b.len());
+    let mut i = 0;
+    while i < b.len() {
+        let hex = |c: u8| (c as char).to_digit(16);
+        match (b[i], b.get(i + 1).and_then(|c| hex(*c)), b.get(i + 2).and_then(|c| hex(*c))) {
+            (b'%', Some(h), Some(l)) => {
+                out.push((h * 16 + l) as u8);
+                i += 3;
+            }
+            (c, _, _) => {
+                out.push(c);
+                i += 1;
+            }
+        }
+    }
+    String::from_utf8_lossy(&out).into_owned()
+}
+
+/// `scheme://host[:port]` of a URL (without any user part), lower-cased: what "the same server" means.
+pub fn origin(url: &str) -> String {
+    let scheme = scheme(url).unwrap_or("");
+    format!("{scheme}://{}", UrlParts::of(url).authority).to_ascii_lowercase()
 }
 
 /// `to` read relative to `base`: a full URL as it is, `/path` on base's server, else beside base.
@@ -209,75 +283,6 @@ pub fn in_folder(base: &str, name: &str) -> String {
     format!("{}/{}", base.trim_end_matches('/'), name.trim_start_matches('/'))
 }
 
-impl Client {
-    /// A file of the folder the phone was given, opened through [`crate::tree_file`]: never a link
-    /// out of it, never a FIFO (a folder or FIFO is "not found", as a server would answer).
-    fn folder(&self, path: &Path) -> (Outcome, serde_json::Value, Option<String>) {
-        use crate::tree_file::Refused;
-        let Some((given, root)) = &self.folder else {
-            return (Outcome::Failed("the phone was given no local folder".into()), "-".into(), None);
-        };
-        let opened = match path.strip_prefix(given) {
-            Ok(rel) => root.open_file(rel),
-            Err(_) => Err(Refused::Outside),
-        };
-        let read = match opened {
-            Err(Refused::Missing | Refused::NotRegular(_)) => return (Outcome::Missing, "not found".into(), None),
-            Err(refused) => Err(format!("{}: {refused}", path.display())),
-            Ok((file, _)) => crate::input::read_from(file, MAX_BYTES).map_err(|e| format!("{}: {e}", path.display())),
-        };
-        match read {
-            Ok(b) => (Outcome::Got(b), "ok".into(), None),
-            Err(why) => (Outcome::Failed(why), "unreadable".into(), None),
-        }
-    }
-}
-
-/// One TFTP read request with tftpd's client, into a temporary folder.
-fn tftp(url: &str, timeout: Duration) -> (Outcome, serde_json::Value, Option<String>) {
-    let fail = |why: String, status: &str| (Outcome::Failed(why), status.into(), None);
-    let rest = &url["tftp://".len()..];
-    let (host, remote) = rest.split_once('/').unwrap_or((rest, ""));
-    let addr = match std::net::ToSocketAddrs::to_socket_addrs(&with_port(host)).map(|mut a| a.next()) {
-        Ok(Some(a)) => a,
-        _ => return fail(format!("cannot resolve the TFTP server '{host}'"), "-"),
-    };
-    let Ok(dir) = tempfile::tempdir() else { return fail("no temporary folder".into(), "-") };
-    let mut config = tftpd::ClientConfig {
-        remote_ip_address: addr.ip(),
-        port: addr.port(),
-        timeout_req: timeout,
-        receive_directory: dir.path().to_path_buf(),
-        file_path: PathBuf::from("fetched"),
-        file_remote: remote.to_string(),
-        ..Default::default()
-    };
-    // Each packet waits at most `timeout`, retried twice: a stalled transfer ends in bounded time.
-    config.opt_common.timeout = timeout;
-    config.opt_local.max_retries = 2;
-    let result = tftpd::Client::new(&config).and_then(|mut c| c.run());
-    match result {
-        Ok(true) => match crate::input::read_limited(&dir.path().join("fetched"), MAX_BYTES) {
-            Ok(b) => (Outcome::Got(b), "ok".into(), None),
-            Err(e) => fail(format!("{e:#}"), "error"),
-        },
-        Ok(false) => fail("the transfer broke off".into(), "error"),
-        Err(e) if e.to_string().contains("File Not Found") => (Outcome::Missing, "not found".into(), None),
-        Err(e) if ["os error 11", "Would block", "timed out"].iter().any(|t| e.to_string().contains(t)) => {
-            fail("no answer in time (timeout)".into(), "timeout")
-        }
-        Err(e) => fail(e.to_string(), "error"),
-    }
-}
-
-fn with_port(host: &str) -> String {
-    if host.contains(':') && !host.ends_with(']') {
-        host.to_string()
-    } else {
-        format!("{host}:69")
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -288,8 +293,17 @@ mod tests {
         assert_eq!(join("http://h:8/a/b.xml", "c.xml"), "http://h:8/a/c.xml");
         assert_eq!(join("http://h/a/b", "tftp://x/y"), "tftp://x/y");
         assert_eq!(in_folder("http://h/a/", "cfg0012.xml"), "http://h/a/cfg0012.xml");
-        assert_eq!(path_of("http://h:8/a/b?x"), "/a/b?x");
-        assert!(is_html("", b"  <!DOCTYPE html><p>Not found</p>"));
-        assert!(!is_html("application/xml", b"<?xml version=\"1.0\"?>"));
+    }
+
+    #[test]
+    fn urls_split_into_user_server_and_path() {
+        let u = UrlParts::of("ftp://us%3Aer:p%40ss@127.0.0.1:2121/htek/cfg%20a.xml");
+        assert_eq!(u.userinfo.as_deref(), Some("us%3Aer:p%40ss"));
+        assert_eq!(u.authority, "127.0.0.1:2121");
+        assert_eq!(u.path, "htek/cfg a.xml");
+        assert_eq!(u.address(21).unwrap().port(), 2121);
+        assert_eq!(UrlParts::of("tftp://127.0.0.1/x").address(69).unwrap().port(), 69);
+        assert_eq!(origin("HTTP://u:p@Host:8/a"), "http://host:8");
+        assert_eq!(percent_decode("a%2fb%zz"), "a/b%zz");
     }
 }

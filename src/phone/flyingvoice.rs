@@ -2,7 +2,7 @@
 //! order, depth first, later values overriding earlier ones (Flyingvoice guide; FORMATS.md §2).
 //! Includes are URLs relative to the file that names them, or absolute.
 
-use super::fetch::{in_folder, join, Client, Outcome};
+use super::fetch::{in_folder, join, Client, Outcome, CONFIG_MAX};
 use super::{Phone, Settings};
 use crate::config::includes::{self, Fetched, Located, Step};
 use crate::layout::FvData;
@@ -15,7 +15,7 @@ pub fn provision(p: &mut Phone, base: &str) -> Result<Settings> {
     let common = in_folder(base, &data.files.common_boot);
     let mut settings = Settings::default();
     for url in [own, common.clone()] {
-        match p.client.get(&url) {
+        match p.client.get(&url, CONFIG_MAX) {
             Outcome::Got(bytes) => {
                 follow(p, &data, &url, &bytes, &mut settings)?;
                 return Ok(settings);
@@ -55,7 +55,7 @@ impl includes::Source for Server<'_> {
     }
 
     fn fetch(&mut self, next: &str, target: &str) -> Result<Fetched> {
-        Ok(match self.0.get(next) {
+        Ok(match self.0.get(next, CONFIG_MAX) {
             Outcome::Got(bytes) => Fetched::Got(bytes),
             Outcome::Missing => Fetched::NotRead(format!(
                 "includes '{target}', which the server does not have ({next}): the phone gets nothing from it"

@@ -2,7 +2,7 @@
 //! postfix (guide §2.1, §10), AES-encrypted files decrypted with `--aes-key` (or the common key P8631
 //! an earlier file set, guide §3.1), and both readings of the guide on what follows the first file.
 
-use super::fetch::{in_folder, Outcome};
+use super::fetch::{in_folder, Outcome, CONFIG_MAX};
 use super::{Args, Phone, Settings};
 use crate::config::aes::{looks_encrypted, AesKey};
 use crate::config::htek_xml;
@@ -36,7 +36,7 @@ pub fn provision(p: &mut Phone, base: &str, args: &Args) -> Result<Settings> {
     let mut failed = false;
     for (name, binary) in &names {
         let url = in_folder(base, name);
-        match p.client.get(&url) {
+        match p.client.get(&url, CONFIG_MAX) {
             Outcome::Missing => {}
             Outcome::Failed(why) => {
                 failed = true;

@@ -6,9 +6,12 @@
 
 mod fetch;
 mod flyingvoice;
+mod ftp;
 mod htek;
+mod http;
 mod pnp;
 mod resources;
+mod tftp;
 
 use crate::config::mac::Mac;
 use crate::firmware::version::Version;
@@ -22,13 +25,18 @@ use std::process::ExitCode;
 use std::time::Duration;
 
 #[derive(clap::Args)]
-#[command(
-    after_help = "URL is what the phone is given (DHCP option 66, PnP, or typed in): http://, https://, tftp:// or a local folder.
+#[command(after_help = "URL is what the phone is given (DHCP option 66, PnP, or typed in): http://, https://, tftp://,
+ftp://[user:password@]host/path (Htek guide §22.3) or a local folder.
+
+Limits: each file's whole transfer ends within --timeout; a config may have at most 4 MiB, a ring
+tone, image or tar the model's cap from its layout, firmware the model's firmware cap. Nothing is
+written to disk. See docs/fetch-limits.md.
 
 Examples:
   bundler phone http://10.0.0.5/htek/config --model UC924 --mac 00:1f:c1:10:d3:a9 --aes-key 001FC1BC
-  bundler phone tftp://10.0.0.5/ --model FIP13G --mac 00:21:f2:22:ae:f1 --firmware-version 0.6.24.0 --json"
-)]
+  bundler phone tftp://10.0.0.5/ --model FIP13G --mac 00:21:f2:22:ae:f1 --firmware-version 0.6.24.0 --json
+  bundler phone ftp://prov:secret@10.0.0.5/htek --model UC924 --mac 00:1f:c1:10:d3:a9
+  bundler phone https://prov.lan/htek --ca lab-ca.pem --model UC924 --mac 00:1f:c1:10:d3:a9")]
 pub struct Args {
     /// The provisioning server URL (or folder) the phone is given.
     #[arg(required_unless_present = "pnp", conflicts_with = "pnp")]
@@ -50,19 +58,25 @@ pub struct Args {
     /// The firmware version the phone runs now (4 or 5 numbers), to compare with the served firmware.
     #[arg(long, value_name = "V")]
     pub firmware_version: Option<String>,
-    /// User for HTTP basic or digest authentication.
+    /// User for HTTP digest (or, with --allow-basic, basic) authentication.
     #[arg(long, requires = "password")]
     pub user: Option<String>,
-    /// Password for HTTP basic or digest authentication.
+    /// Password for HTTP digest (or, with --allow-basic, basic) authentication.
     #[arg(long, requires = "user")]
     pub password: Option<String>,
+    /// Answer an HTTP Basic challenge (the password in clear), only from the server of URL.
+    #[arg(long, requires = "user")]
+    pub allow_basic: bool,
+    /// https://: trust only the CA certificate(s) in this PEM file (a private CA).
+    #[arg(long, value_name = "FILE")]
+    pub ca: Option<std::path::PathBuf>,
     /// Htek: the config file name prefix the phone has now (P234).
     #[arg(long, value_name = "P", default_value = "")]
     pub config_prefix: String,
     /// Htek: the config file name postfix the phone has now (P235).
     #[arg(long, value_name = "S", default_value = "")]
     pub config_postfix: String,
-    /// Seconds each request may take.
+    /// Seconds each file's whole transfer may take (each redirect hop its own).
     #[arg(long, value_name = "S", default_value_t = 10)]
     pub timeout: u64,
     /// Print one JSON object (`requests`, `settings`, `diagnostics`) instead of text.
@@ -146,23 +160,15 @@ pub fn run(args: &Args, ctx: &Context) -> Result<ExitCode> {
         );
     };
     let user_agent = user_agent(format, &model.vendor, &model.name, args.firmware_version.as_deref(), mac);
-    let url = match (&args.url, &args.pnp) {
-        (Some(url), _) => url.clone(),
-        (None, iface) => {
-            let found =
-                pnp::discover(iface.as_deref().unwrap_or("0.0.0.0"), &phone_of(model, vendor, mac, args, &user_agent))?;
-            let line = format!("PnP: {} answered with {}", found.server, found.url);
-            if args.json {
-                eprintln!("{line}");
-            } else {
-                println!("{line}");
-            }
-            found.url
-        }
-    };
+    let url = phone_url(args, model, vendor, mac, &user_agent)?;
     check_url(&url)?;
-    let auth = args.user.clone().zip(args.password.clone());
-    let mut client = fetch::Client::new(user_agent.clone(), auth, Duration::from_secs(args.timeout));
+    let auth = args.user.clone().zip(args.password.clone()).map(|(user, password)| fetch::Credentials {
+        user,
+        password,
+        allow_basic: args.allow_basic,
+    });
+    let timeout = Duration::from_secs(args.timeout);
+    let mut client = fetch::Client::new(user_agent.clone(), auth, timeout, args.ca.as_deref(), &url)?;
     if fetch::scheme(&url).is_none() {
         client = client.in_folder(Path::new(&url))?;
     }
@@ -194,17 +200,31 @@ pub fn run(args: &Args, ctx: &Context) -> Result<ExitCode> {
     Ok(if provisioned { ExitCode::SUCCESS } else { ExitCode::FAILURE })
 }
 
-/// Only URLs and folders the phone can fetch from.
+/// The URL the phone is given, or (`--pnp`) the one a PnP server answers its SUBSCRIBE with.
+fn phone_url(args: &Args, model: &Model, vendor: &crate::layout::Vendor, mac: Mac, user_agent: &str) -> Result<String> {
+    let Some(iface) = args.url.is_none().then_some(&args.pnp) else {
+        return Ok(args.url.clone().unwrap_or_default());
+    };
+    let found = pnp::discover(iface.as_deref().unwrap_or("0.0.0.0"), &phone_of(model, vendor, mac, args, user_agent))?;
+    let line = format!("PnP: {} answered with {}", found.server, found.url);
+    if args.json {
+        eprintln!("{line}");
+    } else {
+        println!("{line}");
+    }
+    Ok(found.url)
+}
+
+/// Refuses a URL of a scheme the phone has no fetcher for, or a path that is not a folder.
 fn check_url(url: &str) -> Result<()> {
     match fetch::scheme(url) {
-        Some("http" | "https" | "tftp") => {}
-        Some(other) => bail!("{url}: the phone fetches over http://, https:// or tftp://, not {other}://"),
+        Some("http" | "https" | "tftp" | "ftp") => Ok(()),
+        Some(other) => bail!("{url}: the phone fetches over http://, https://, tftp:// or ftp://, not {other}://"),
         None if !std::path::Path::new(url).is_dir() => {
-            bail!("{url}: not a folder, and not an http://, https:// or tftp:// URL")
+            bail!("{url}: not a folder, and not an http://, https://, tftp:// or ftp:// URL")
         }
-        None => {}
+        None => Ok(()),
     }
-    Ok(())
 }
 
 /// What `--pnp` sends: the phone's SUBSCRIBE in its vendor's form (the layout's `[pnp]`).

@@ -3,12 +3,12 @@
 //! firmware under its prefix/postfix compared with the version the phone runs. Each fetched file is
 //! checked with the rules `verify` applies to the same file in a tree.
 
-use super::fetch::{scheme, Outcome};
+use super::fetch::{scheme, Outcome, CONFIG_MAX};
 use super::{Phone, Settings};
 use crate::findings::Templates;
 use crate::firmware::version::Version;
 use crate::firmware::{wanted_files, Wanted};
-use crate::layout::{Fetch, FetchKind, Request};
+use crate::layout::{Fetch, FetchKind, Model, Request};
 use crate::report::Diagnostic;
 use crate::verify::fetched::Fetched;
 use anyhow::Result;
@@ -44,11 +44,11 @@ pub fn fetch_all(p: &mut Phone, s: &Settings) -> Result<()> {
                     .collect();
                 for url in entry.requests(&value, &files) {
                     let why = format!("{} names this ring folder; the phone asks for every slot and keeps its own tone where the server has none", entry.setting);
-                    get_and_check(p, &url, &fetched, Some(why));
+                    get_and_check(p, &url, &fetched, Some(why), cap(entry.kind, p.model));
                 }
             }
-            _ => {
-                get_and_check(p, &value, &fetched, None);
+            kind => {
+                get_and_check(p, &value, &fetched, None, cap(kind, p.model));
             }
         }
     }
@@ -64,9 +64,34 @@ fn absolute(value: &str) -> String {
     }
 }
 
-/// Fetches one file and checks it; a missing file is an error unless `missing_note` says otherwise.
-fn get_and_check(p: &mut Phone, url: &str, fetched: &Fetched, missing_note: Option<String>) -> Option<Vec<u8>> {
-    match p.client.get(url) {
+/// Most bytes a resource of `kind` may have for `model`: its layout's cap (a ring tone, a tar, an
+/// image, firmware), a config's for a phonebook, and for what the layout gives no cap, 64 MiB.
+fn cap(kind: FetchKind, model: &Model) -> u64 {
+    const UNCAPPED: u64 = 64 * 1024 * 1024;
+    let archive = |rule: &Option<crate::layout::ArchiveRule>| rule.as_ref().map_or(UNCAPPED, |r| r.max_bytes);
+    match kind {
+        FetchKind::Ring => model.ringtone.max_bytes,
+        FetchKind::Hlpres => archive(&model.hlpres),
+        FetchKind::Language => archive(&model.language),
+        FetchKind::ExpPres => archive(&model.exp_pres),
+        FetchKind::Wallpaper | FetchKind::Screensaver => {
+            model.asset_rules.iter().map(|r| r.max_bytes).max().unwrap_or(UNCAPPED)
+        }
+        FetchKind::Firmware => model.firmware_max_bytes,
+        FetchKind::Phonebook | FetchKind::Config => CONFIG_MAX,
+    }
+}
+
+/// Fetches one file (at most `max` bytes) and checks it; a missing file is an error unless
+/// `missing_note` says otherwise.
+fn get_and_check(
+    p: &mut Phone,
+    url: &str,
+    fetched: &Fetched,
+    missing_note: Option<String>,
+    max: u64,
+) -> Option<Vec<u8>> {
+    match p.client.get(url, max) {
         Outcome::Got(bytes) => {
             check(p, url, &bytes, fetched);
             Some(bytes)
@@ -131,7 +156,7 @@ fn firmware(p: &mut Phone, entry: &Fetch, value: &str, s: &Settings, fetched: &F
             }
         }
         compare_version(p, &url, &name);
-        get_and_check(p, &url, fetched, None);
+        get_and_check(p, &url, fetched, None, p.model.firmware_max_bytes);
     }
 }
 

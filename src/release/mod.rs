@@ -82,6 +82,13 @@ pub fn run(args: &Args, ctx: &Context) -> Result<ExitCode> {
     }
     // Held until the new tree is in place: a second run into the same folder fails at once.
     let lock = crate::output::OutLock::acquire(&out)?;
+    if let Some(aside) = crate::output::recover(&out, &lock)? {
+        eprintln!(
+            "note: {}: put back the previous tree from {} (an earlier run was killed while replacing it)",
+            args.out.display(),
+            aside.display()
+        );
+    }
     if !args.force {
         outdir::check_replaceable(&out, &args.out)?;
     }
@@ -122,7 +129,9 @@ pub fn run(args: &Args, ctx: &Context) -> Result<ExitCode> {
 fn reusable(plan: &plan::Plan, hasher: &InputHasher, out: &Path, ctx: &Context) -> Result<(Vec<String>, Reused)> {
     let keys: Vec<String> = plan.items.iter().map(|item| item_key(item, hasher, ctx)).collect::<Result<_>>()?;
     let previous = read_previous(out);
-    let reused = plan.items.iter().zip(&keys).map(|(item, key)| reuse(previous.as_ref()?, out, item, key)).collect();
+    let root = previous.as_ref().and_then(|_| crate::tree_file::TreeRoot::open(out).ok());
+    let reused =
+        plan.items.iter().zip(&keys).map(|(item, key)| reuse(previous.as_ref()?, root.as_ref()?, item, key)).collect();
     Ok((keys, reused))
 }
 
@@ -376,11 +385,11 @@ fn write_tree(
 /// The previous tree's report when that tree is exactly the new one (same `manifest.json`): its
 /// change list still describes the last real change, and an unchanged rebuild stays byte-identical.
 fn unchanged_report(out: &Path, tree: &TreeManifest) -> Option<String> {
-    let old = crate::input::read_limited(&out.join(MANIFEST_JSON), MAX_REPORT_BYTES).ok()?;
+    let old = crate::tree_file::read_path(&out.join(MANIFEST_JSON), crate::tree_manifest::MAX_MANIFEST_BYTES).ok()?;
     if old != serde_json::to_vec_pretty(tree).ok()? {
         return None;
     }
-    String::from_utf8(crate::input::read_limited(&out.join(REPORT_HTML), MAX_REPORT_BYTES).ok()?).ok()
+    String::from_utf8(crate::tree_file::read_path(&out.join(REPORT_HTML), MAX_REPORT_BYTES).ok()?).ok()
 }
 
 /// The previous tree's manifest, if there is a readable one.
@@ -389,12 +398,15 @@ fn read_previous(out: &Path) -> Option<TreeManifest> {
 }
 
 /// The previous outputs of `item` when its key is unchanged and every file is intact.
-fn reuse(previous: &TreeManifest, out: &Path, item: &Item, key: &str) -> Option<Vec<Output>> {
+/// Each file is read as a tree file (never a FIFO, device or link out of the tree), at most the
+/// size the manifest records.
+fn reuse(previous: &TreeManifest, out: &crate::tree_file::TreeRoot, item: &Item, key: &str) -> Option<Vec<Output>> {
     item.outputs
         .iter()
         .map(|path| {
             let a = previous.artifacts.iter().find(|a| &a.path == path && a.key == key)?;
-            let bytes = std::fs::read(out.join(path)).ok()?;
+            let (file, _) = out.open_file(Path::new(path)).ok()?;
+            let bytes = crate::input::read_from(file, a.bytes as u64).ok()?;
             (sha256_hex(&bytes) == a.sha256).then(|| Output {
                 path: path.clone(),
                 bytes,
