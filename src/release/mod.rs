@@ -173,17 +173,18 @@ fn record_artifacts(
             .map(|p| Ok(Source { path: relative(p, &base), sha256: hasher.hash(p, item.input_max)? }))
             .collect::<Result<Vec<_>>>()?;
         for out in outputs {
+            let models = out.models.clone().unwrap_or_else(|| item.models.clone());
             artifacts.push((
                 Artifact {
                     path: out.path.clone(),
                     bytes: out.staged.unwrap_or(out.bytes.len()),
                     sha256: out.sha256.clone().unwrap_or_else(|| sha256_hex(&out.bytes)),
                     label: item.label.clone(),
-                    models: out.models.clone().unwrap_or_else(|| item.models.clone()),
+                    settings: records(&item.settings, &models, configured),
+                    models,
                     cap: item.cap,
                     sources: sources.clone(),
                     rule: item.rule.clone(),
-                    settings: records(&item.settings, out.models.as_deref(), configured),
                     url: manifest.base_url.as_ref().map(|u| format!("{u}/{}", out.path)),
                     key: key.clone(),
                     reused,
@@ -243,26 +244,35 @@ fn print_config_warnings(plan: &plan::Plan, built: &[build::Built], layouts: &cr
     }
 }
 
-/// The manifest records of an item's settings, narrowed to the output's models where it has its
-/// own: `config` where the tree's configs carry it (a model with phones), else `set_on_phone`.
-fn records(settings: &[Setting], models: Option<&[String]>, configured: &[String]) -> Vec<SettingRecord> {
-    settings
-        .iter()
-        .filter(|s| match (&s.model, models) {
-            (Some(m), Some(list)) => list.contains(m),
-            _ => true,
-        })
-        .map(|Setting { code, value, model }| SettingRecord {
-            code: code.clone(),
-            value: value.clone(),
-            model: model.clone(),
-            scope: match model {
-                Some(m) if configured.contains(m) => SettingScope::Config,
-                None if !configured.is_empty() => SettingScope::Config,
-                _ => SettingScope::SetOnPhone,
-            },
-        })
-        .collect()
+/// The manifest records of an item's settings for an output serving `models`, narrowed to those
+/// models where a setting has its own value. Scope is decided per model: `config` where the tree's
+/// configs carry it (a model with phones in `configured`), else `set_on_phone`. A shared setting
+/// whose models differ in that is recorded once per model, so a model without phones is never told
+/// the configs carry it.
+fn records(settings: &[Setting], models: &[String], configured: &[String]) -> Vec<SettingRecord> {
+    let scope = |m: &String| if configured.contains(m) { SettingScope::Config } else { SettingScope::SetOnPhone };
+    let record = |s: &Setting, model: Option<&String>, scope| SettingRecord {
+        code: s.code.clone(),
+        value: s.value.clone(),
+        model: model.cloned(),
+        scope,
+    };
+    let mut out = Vec::new();
+    for s in settings {
+        match &s.model {
+            Some(m) if models.contains(m) => out.push(record(s, Some(m), scope(m))),
+            Some(_) => {}
+            None => {
+                let scopes: Vec<SettingScope> = models.iter().map(scope).collect();
+                match scopes.first() {
+                    Some(&first) if scopes.iter().all(|&x| x == first) => out.push(record(s, None, first)),
+                    Some(_) => out.extend(models.iter().map(|m| record(s, Some(m), scope(m)))),
+                    None => out.push(record(s, None, SettingScope::SetOnPhone)),
+                }
+            }
+        }
+    }
+    out
 }
 
 /// What the build needs from outside the manifest, checked before any work (and by `--dry-run`):
