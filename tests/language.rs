@@ -578,7 +578,7 @@ fn missing_folder_is_a_one_line_error() {
     let out = run_in(tmp.path(), &["language", "pack", "nope"]);
     assert_one_line_error(&out, &["nope", "cannot read folder"]);
     let out = run_in(tmp.path(), &["language", "check", "nope"]);
-    assert_one_line_error(&out, &["nope", "cannot read"]);
+    assert_one_line_error(&out, &["nope: cannot open: No such file or directory"]);
     assert!(files_in(tmp.path()).is_empty());
 }
 
