@@ -101,8 +101,8 @@ fn release_toml(vendor: &Vendor, models: &[&Model]) -> String {
         "# Release manifest for {family} phones {list}, made by `bundler init`.\n\
          # Put your files where the paths below say (or change the paths), then run\n\
          #   {NEXT}\n\
-         # It names every file still missing. Delete a section you do not need; README.md\n\
-         # \"Release manifest\" documents every key. Paths are relative to this file.\n\
+         # It names every file still missing. Delete a section you do not need; docs/release.md\n\
+         # \"The manifest\" documents every key. Paths are relative to this file.\n\
          vendor = \"{vendor}\"\nmodels = [{names}]\n\
          # Where the tree will be served from: fills the URLs and settings in the configs.\n\
          base_url = \"http://prov.example.com/{vendor}\"\n",

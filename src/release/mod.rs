@@ -33,7 +33,7 @@ const MAX_REPORT_BYTES: u64 = 1 << 30;
 
 #[derive(clap::Args)]
 #[command(
-    after_help = "Example:\n  bundler release examples/htek-office/release.toml --out build\n\nThe manifest format is documented in README.md (\"Release manifest\")."
+    after_help = "Example:\n  bundler release examples/htek-office/release.toml --out build\n\nThe manifest format is documented in docs/release.md (\"The manifest\")."
 )]
 pub struct Args {
     /// The release manifest (TOML).
@@ -115,6 +115,9 @@ pub fn run(args: &Args, ctx: &Context) -> Result<ExitCode> {
     }
     drop(lock);
     print_result(args, &tree, &artifacts)?;
+    if !args.json && !crate::quiet() {
+        print_next(args, &tree, ctx);
+    }
     Ok(ExitCode::SUCCESS)
 }
 
@@ -221,6 +224,24 @@ fn print_result(args: &Args, tree: &TreeManifest, artifacts: &[(Artifact, Vec<u8
         REPORT_HTML
     );
     Ok(())
+}
+
+/// Where the tree is and how to serve it: the report to sign off, the `serve` command, and the URL
+/// the phones are to be given (their config folder, as `bundler dhcp --tree` hands it out).
+fn print_next(args: &Args, tree: &TreeManifest, ctx: &Context) {
+    let out = args.out.display();
+    let at = std::path::absolute(&args.out).unwrap_or_else(|_| args.out.clone());
+    println!("the tree is in {}; sign it off in {out}/{REPORT_HTML}", at.display());
+    println!("serve it: bundler serve {out} --http 0.0.0.0:80 --tftp 0.0.0.0:69 (or any web server: --print-nginx)");
+    let config = ctx.layouts.vendor(&tree.vendor).ok().and_then(|v| v.fetch(crate::layout::FetchKind::Config));
+    match (&tree.base_url, config) {
+        (Some(base), Some(f)) => println!(
+            "phones fetch their configs from {} (bundler dhcp --tree {out} --format dnsmasq|isc|kea)",
+            f.value_for(base.trim_end_matches('/'), "", "")
+        ),
+        (Some(base), None) => println!("phones fetch it from {base}"),
+        (None, _) => println!("no base_url: the files name no server (set base_url, or give --base-url)"),
+    }
 }
 
 /// The config item's detail `name` (a list), when the plan has configs.
