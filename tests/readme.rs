@@ -24,7 +24,7 @@ fn sh_blocks(readme: &str) -> Vec<String> {
     let mut inside = false;
     for line in readme.lines() {
         match (inside, line.trim_start()) {
-            (false, l) if l == "```sh" => inside = true,
+            (false, "```sh") => inside = true,
             (true, l) if l.starts_with("```") => inside = false,
             (true, _) => lines.push(line.to_string()),
             _ => {}
