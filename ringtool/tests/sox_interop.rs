@@ -5,7 +5,7 @@ mod common;
 
 use std::path::Path;
 
-use common::{goertzel, mid_rms, p, read_s16, require_tool, sox, stat_value, tmp, write_s16};
+use common::{goertzel, mid_rms, missing, p, read_s16, require_tool, sox, stat_value, tmp, write_s16};
 use ringtool::{decode, encode, render, Codec, Container, Error, RenderOptions, Source, Timestamp};
 
 const STAMP: Timestamp = Timestamp { year: 2024, month: 3, day: 9, hour: 18, minute: 30 };
