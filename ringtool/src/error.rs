@@ -76,12 +76,12 @@ impl OptionField {
     }
 }
 
-/// The OS message as every bundler command words it: `cannot open: No such file or directory (os
-/// error 2)` for a file that cannot be opened, else `cannot read: …`.
+/// A file that cannot be opened as every bundler command words it (`cannot open: No such file or
+/// directory (os error 2)`); any other I/O error as the OS says it, without its capital letter.
 fn io_reason(e: &std::io::Error) -> String {
     match e.kind() {
         std::io::ErrorKind::NotFound | std::io::ErrorKind::PermissionDenied => format!("cannot open: {e}"),
-        _ => format!("cannot read: {e}"),
+        _ => lower_first(&e.to_string()),
     }
 }
 
@@ -101,7 +101,7 @@ mod tests {
     #[test]
     fn io_errors_read_as_every_command_words_them() {
         let e = Error::from(std::io::Error::other("Boom here"));
-        assert_eq!(e.to_string(), "cannot read: Boom here");
+        assert_eq!(e.to_string(), "boom here");
         let e = Error::from(std::io::Error::from(std::io::ErrorKind::NotFound));
         assert!(e.to_string().starts_with("cannot open: "), "{e}");
     }
