@@ -127,14 +127,19 @@ fn setting_item(s: &SettingRecord) -> String {
 }
 
 /// What is wrong with an artifact for sign-off: over its cap, or built with warnings.
-fn problems(a: &Artifact) -> Vec<String> {
+/// The configs' warnings are shared by every config file: the ones naming `model` are given in
+/// full (a phone whose own row overrides a setting the tree needs: the per-phone difference).
+fn problems(a: &Artifact, model: &str) -> Vec<String> {
     let mut list = Vec::new();
     if let Some(cap) = a.cap.filter(|&c| a.bytes as u64 > c) {
         list.push(format!("{}: {} bytes, over the {}-byte cap", a.path, bytes(a.bytes as u64), bytes(cap)));
     }
-    let warnings = a.details.get("warnings").and_then(|w| w.as_array()).map_or(0, Vec::len);
-    if warnings > 0 {
-        list.push(format!("{}: {warnings} warning(s) when built", a.path));
+    let warnings: Vec<&str> =
+        a.details.get("warnings").and_then(|w| w.as_array()).into_iter().flatten().filter_map(|w| w.as_str()).collect();
+    if is_config(a) {
+        list.extend(warnings.iter().filter(|w| w.contains(&format!(" {model}"))).map(|w| w.to_string()));
+    } else if !warnings.is_empty() {
+        list.push(format!("{}: {} warning(s) when built", a.path, warnings.len()));
     }
     list
 }
@@ -143,7 +148,9 @@ fn problems(a: &Artifact) -> Vec<String> {
 /// model's own (a model without phones in the tree's configs has everything to set by hand).
 fn model_block(model: &str, artifacts: &[(Artifact, Vec<u8>)]) -> String {
     let mine: Vec<&Artifact> = of_model(model, artifacts).map(|(a, _)| a).collect();
-    let problems: Vec<String> = mine.iter().flat_map(|a| problems(a)).collect();
+    let mut problems: Vec<String> = mine.iter().flat_map(|a| problems(a, model)).collect();
+    let mut seen = std::collections::HashSet::new();
+    problems.retain(|p| seen.insert(p.clone()));
     let configs = mine.iter().filter(|a| is_config(a)).count();
     let listed = |scope: SettingScope| -> Vec<String> {
         let mut items: Vec<String> =
@@ -434,6 +441,23 @@ mod tests {
     #[test]
     fn long_numbers_are_grouped_and_versions_are_not() {
         assert_eq!(group_numbers("≤ 20000000 bytes, 8000 Hz, 2.0.4.6.41"), "≤ 20,000,000 bytes, 8000 Hz, 2.0.4.6.41");
+    }
+
+    #[test]
+    fn a_phone_overriding_a_tree_setting_turns_only_its_model_red() {
+        let warning =
+            "phones.csv:2:1: warning: column 'P20174': P20174 = 'x' is kept for UC924, but the tree has it at 'y'";
+        let mut configs = vec![artifact("config/a.xml", 1, None, None), artifact("config/b.xml", 1, None, None)];
+        for (a, _) in &mut configs {
+            a.details = serde_json::json!({ "warnings": [warning] });
+            a.models = vec!["UC924".into(), "UC926".into()];
+        }
+        let block = model_block("UC924", &configs);
+        assert!(
+            block.starts_with("<div class=\"model red\"") && block.matches("is kept for UC924").count() == 1,
+            "{block}"
+        );
+        assert!(model_block("UC926", &configs).starts_with("<div class=\"model green\""));
     }
 
     #[test]
