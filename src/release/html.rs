@@ -137,7 +137,10 @@ fn problems(a: &Artifact, model: &str) -> Vec<String> {
     let warnings: Vec<&str> =
         a.details.get("warnings").and_then(|w| w.as_array()).into_iter().flatten().filter_map(|w| w.as_str()).collect();
     if is_config(a) {
-        list.extend(warnings.iter().filter(|w| w.contains(&format!(" {model}"))).map(|w| w.to_string()));
+        // A warning naming one of the models is that model's; one naming none is every model's.
+        let names = |w: &str, m: &str| w.contains(&format!(" {m}"));
+        let mine = |w: &&&str| names(w, model) || !a.models.iter().any(|m| names(w, m));
+        list.extend(warnings.iter().filter(mine).map(|w| w.to_string()));
     } else if !warnings.is_empty() {
         list.push(format!("{}: {} warning(s) when built", a.path, warnings.len()));
     }
@@ -458,6 +461,8 @@ mod tests {
             "{block}"
         );
         assert!(model_block("UC926", &configs).starts_with("<div class=\"model green\""));
+        configs[0].0.details = serde_json::json!({ "warnings": ["phones.csv: warning: for every phone"] });
+        assert!(model_block("UC926", &configs).contains("for every phone"));
     }
 
     #[test]
