@@ -5,8 +5,13 @@
 //! Flyingvoice 66). Option 66 is the standard TFTP server name; the others are site-specific options
 //! defined here as text. Formats: dnsmasq, ISC dhcpd and Kea (JSON); each is checked by its own
 //! server's config test in tests/dhcp.rs.
+//!
+//! With `--tree`, the URL handed out is where the tree's configs are (the vendor's `config` entry of
+//! the `[[fetch]]` table, `{url}/config`), not the tree's root: a phone asks for its config files in
+//! the folder it is given. The scheme is the one the tree is served over (`--base-url`, else the
+//! manifest's `base_url`): tftp, ftp (with `user:password@` as the guides write it), http or https.
 
-use crate::layout::Vendor;
+use crate::layout::{FetchKind, Vendor};
 use crate::Context;
 use anyhow::{bail, Result};
 use clap::ValueEnum;
@@ -27,9 +32,14 @@ pub struct Args {
     /// The provisioning tree's URL, e.g. http://192.0.2.10/htek.
     #[arg(long, value_name = "URL", required_unless_present = "tree", conflicts_with = "tree")]
     url: Option<String>,
-    /// A tree built by `bundler release`: the URL (and vendor) come from its manifest.json.
+    /// A tree built by `bundler release`: the phones get the URL of its configs (base_url from its
+    /// manifest.json + the vendor's config folder, e.g. http://192.0.2.10/htek/config) and the vendor.
     #[arg(long, value_name = "DIR")]
     tree: Option<PathBuf>,
+    /// With --tree: where the tree is served, when not at its manifest's base_url (any scheme the
+    /// phones fetch with: tftp://, ftp://user:password@host/…, http://, https://).
+    #[arg(long, value_name = "URL", requires = "tree")]
+    base_url: Option<String>,
     /// Only this vendor's phones (default: the tree's vendor, or every vendor).
     #[arg(long)]
     vendor: Option<String>,
@@ -55,7 +65,7 @@ struct TreeManifest {
 pub fn run(args: &Args, ctx: &Context) -> Result<ExitCode> {
     let (url, shown, tree_vendor) = match (&args.url, &args.tree) {
         (Some(url), _) => (url.clone(), "--url".to_string(), None),
-        (None, Some(dir)) => read_tree(dir)?,
+        (None, Some(dir)) => read_tree(dir, args.base_url.as_deref(), ctx)?,
         (None, None) => bail!("give --url URL or --tree DIR"),
     };
     check_url(&url, &shown)?;
@@ -64,15 +74,26 @@ pub fn run(args: &Args, ctx: &Context) -> Result<ExitCode> {
     Ok(ExitCode::SUCCESS)
 }
 
-/// The base URL and vendor of a release tree, with how errors name the file.
-fn read_tree(dir: &std::path::Path) -> Result<(String, String, Option<String>)> {
+/// The URL of a release tree's configs (`base`, else the manifest's base_url, + the vendor's
+/// config folder) and its vendor, with how errors name where the URL came from.
+fn read_tree(dir: &std::path::Path, base: Option<&str>, ctx: &Context) -> Result<(String, String, Option<String>)> {
     let path = dir.join(crate::tree_manifest::MANIFEST_JSON);
     let shown = path.display().to_string();
     let m: TreeManifest = crate::tree_manifest::read(&path, "not a bundler release manifest")?;
-    let Some(url) = m.base_url else {
-        bail!("{shown}: no base_url (set base_url in the release manifest, or give --url)");
+    let (url, from) = match (base, m.base_url) {
+        (Some(b), _) => (b.to_string(), "--base-url".to_string()),
+        (None, Some(u)) => (u, format!("{shown}: base_url")),
+        (None, None) => bail!("{shown}: no base_url (set base_url in the release manifest, or give --base-url)"),
     };
-    Ok((url, format!("{shown}: base_url"), Some(m.vendor)))
+    check_url(&url, &from)?;
+    Ok((config_url(ctx.layouts.vendor(&m.vendor)?, &url), from, Some(m.vendor)))
+}
+
+/// Where a vendor's phones find their configs in a tree served at `base`: the value of the
+/// vendor's `config` fetch setting (Htek P237 = `{url}/config`), else the tree's root.
+fn config_url(vendor: &Vendor, base: &str) -> String {
+    let base = base.trim_end_matches('/');
+    vendor.fetch(FetchKind::Config).map_or_else(|| base.to_string(), |f| f.value_for(base, "", ""))
 }
 
 /// Refuses a URL a phone cannot use or a config file cannot hold as one quoted string.
@@ -220,6 +241,15 @@ mod tests {
         }
         let long = format!("http://a/{}", "x".repeat(250));
         assert!(check_url(&long, "--url").unwrap_err().to_string().contains("255"));
+    }
+
+    #[test]
+    fn the_config_folder_is_appended_for_every_scheme() {
+        let layouts = crate::layout::Layouts::load(None).unwrap();
+        let htek = layouts.vendor("htek").unwrap();
+        for base in ["http://a/htek", "https://a/htek/", "tftp://a", "ftp://u:p@a/htek"] {
+            assert_eq!(config_url(htek, base), format!("{}/config", base.trim_end_matches('/')));
+        }
     }
 
     #[test]

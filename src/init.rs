@@ -14,7 +14,7 @@ const FOLDERS: [&str; 4] = ["audio", "img", "lang", "vendor"];
 
 #[derive(clap::Args)]
 #[command(
-    after_help = "Example:\n  bundler init office --vendor htek --model UC924 --model UC926\n  bundler release office/release.toml --out build   # names every file still missing"
+    after_help = "Example:\n  bundler init office --vendor htek --model UC924 --model UC926\n  cd office && bundler release release.toml --out build   # names every file still missing"
 )]
 pub struct Args {
     /// The project folder to create (new, or an empty folder).
@@ -55,8 +55,8 @@ pub fn run(args: &Args, ctx: &Context) -> Result<ExitCode> {
     } else if !crate::quiet() {
         println!("{}: created {}", args.dir.display(), created.join(", "));
         println!(
-            "next: drop your files in, then `bundler release {}` names whatever is still missing",
-            args.dir.join("release.toml").display()
+            "next: drop your files in, then `cd {} && {NEXT}` names whatever is still missing",
+            args.dir.display()
         );
     }
     Ok(ExitCode::SUCCESS)
@@ -90,15 +90,19 @@ fn check_new(dir: &Path) -> Result<()> {
     Ok(())
 }
 
+/// The next step, as the hint after `init` and the head of `release.toml` both give it (run in the
+/// folder `init` made).
+const NEXT: &str = "bundler release release.toml --out build";
+
 /// `release.toml`: every section the models take, each commented with the models' rules.
 fn release_toml(vendor: &Vendor, models: &[&Model]) -> String {
     let names: Vec<String> = models.iter().map(|m| format!("\"{}\"", m.name)).collect();
     let mut t = format!(
         "# Release manifest for {family} phones {list}, made by `bundler init`.\n\
          # Put your files where the paths below say (or change the paths), then run\n\
-         #   bundler release release.toml --out build\n\
-         # It names every file still missing. Delete a section you do not need; README.md\n\
-         # \"Release manifest\" documents every key. Paths are relative to this file.\n\
+         #   {NEXT}\n\
+         # It names every file still missing. Delete a section you do not need; docs/release.md\n\
+         # \"The manifest\" documents every key. Paths are relative to this file.\n\
          vendor = \"{vendor}\"\nmodels = [{names}]\n\
          # Where the tree will be served from: fills the URLs and settings in the configs.\n\
          base_url = \"http://prov.example.com/{vendor}\"\n",

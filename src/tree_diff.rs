@@ -11,7 +11,7 @@ use std::process::ExitCode;
 
 #[derive(clap::Args)]
 #[command(
-    after_help = "Examples:\n  bundler diff old-build build\n  bundler diff old/manifest.json build/manifest.json --json\n\nExit status 0 whether or not anything changed; 2 when a manifest cannot be read."
+    after_help = "Examples:\n  bundler diff old-build build\n  bundler diff old/manifest.json build/manifest.json --json\n  bundler diff old-build build --exit-code   # 1 when anything changed, as `git diff --exit-code`\n\nExit status 0 whether or not anything changed (with --exit-code: 1 when something did); 2 when a manifest cannot be read."
 )]
 pub struct Args {
     /// The previous tree (a folder holding manifest.json, or the manifest.json itself).
@@ -21,6 +21,9 @@ pub struct Args {
     /// Print JSON instead of text.
     #[arg(long)]
     pub json: bool,
+    /// Exit 1 when the trees differ, 0 when they do not (as `git diff --exit-code`).
+    #[arg(long)]
+    pub exit_code: bool,
 }
 
 /// One file of a tree, as far as a comparison needs it.
@@ -136,7 +139,7 @@ pub fn run(args: &Args) -> Result<ExitCode> {
             "new": args.new,
             "changes": list,
         }))?;
-        return Ok(ExitCode::SUCCESS);
+        return Ok(status(args, &list));
     }
     for c in &list {
         let sizes = match c.kind {
@@ -149,5 +152,14 @@ pub fn run(args: &Args) -> Result<ExitCode> {
     if !crate::quiet() {
         println!("{}", summary(&list));
     }
-    Ok(ExitCode::SUCCESS)
+    Ok(status(args, &list))
+}
+
+/// 1 with `--exit-code` when anything changed, else 0.
+fn status(args: &Args, list: &[Change]) -> ExitCode {
+    if args.exit_code && !list.is_empty() {
+        ExitCode::from(1)
+    } else {
+        ExitCode::SUCCESS
+    }
 }

@@ -2,6 +2,8 @@
 //! `dhcpd -t`, `kea-dhcp4 -t`), and the options and MAC matches are read back from what it printed.
 
 mod common;
+#[path = "common/servers.rs"]
+mod servers;
 
 use common::{assert_one_line_error, bundler, stdout};
 use std::path::Path;
@@ -95,7 +97,7 @@ fn tree_gives_url_and_vendor() {
     std::fs::write(dir.path().join("manifest.json"), manifest.to_string()).unwrap();
     let tree = dir.path().to_str().unwrap();
     let text = printed(&["--tree", tree, "--format", "dnsmasq"]);
-    assert!(text.contains("dhcp-option=tag:flyingvoice,66,\"tftp://192.0.2.20/fip\"\n"), "{text}");
+    assert!(text.contains("dhcp-option=tag:flyingvoice,66,\"tftp://192.0.2.20/fip/config\"\n"), "{text}");
     assert!(!text.contains("htek"), "{text}");
     assert_eq!(text, printed(&["--tree", tree, "--format", "dnsmasq"]), "same inputs, same output");
 
@@ -117,4 +119,40 @@ fn bad_url_or_vendor_is_one_error_line() {
     let out = dhcp(&["--url", URL, "--vendor", "yealink", "--format", "isc"]);
     assert_one_line_error(&out, &["unknown vendor 'yealink'"]);
     assert!(!dhcp(&["--url", URL]).status.success(), "--format is required");
+}
+
+/// The URL a dnsmasq config hands Htek phones in option 66.
+fn option_66(text: &str) -> String {
+    let line = text.lines().find(|l| l.starts_with("dhcp-option=tag:htek,66,")).unwrap_or_else(|| panic!("{text}"));
+    line.trim_start_matches("dhcp-option=tag:htek,66,").trim_matches('"').to_string()
+}
+
+/// The whole chain a new user runs: build the example release for a lab server, serve it, and give
+/// a phone the URL `dhcp --tree` hands out. The phone must end up provisioned: the URL is the
+/// tree's config folder, not its root (where the phone finds none of its files).
+#[test]
+fn a_phone_given_the_tree_url_finds_its_configs() {
+    let (_dir, example) = common::copy_example("htek-office");
+    let (http, tftp) = (servers::free_port(), servers::free_port());
+    let base = format!("http://127.0.0.1:{http}");
+    let build = example.parent().unwrap().join("build");
+    let manifest = example.join("release.toml");
+    let out =
+        bundler().arg("release").arg(&manifest).arg("--out").arg(&build).args(["--base-url", &base]).output().unwrap();
+    assert!(out.status.success(), "{}", common::stderr(&out));
+    let text = printed(&["--tree", build.to_str().unwrap(), "--format", "dnsmasq"]);
+    let url = option_66(&text);
+    assert_eq!(url, format!("{base}/config"), "{text}");
+    let _server = servers::bundler_serve(&build, http, tftp);
+    let out = bundler().args(["phone", &url, "--model", "UC924", "--mac", "001fc110d3a9"]).output().unwrap();
+    assert!(out.status.success(), "phone at {url}: {}{}", stdout(&out), common::stderr(&out));
+    assert!(stdout(&out).contains("fully provisioned"), "{}", stdout(&out));
+
+    // Served elsewhere, over each scheme the phones fetch with: the config folder of that URL.
+    for other in ["tftp://192.0.2.5", "ftp://prov:secret@192.0.2.5/htek", "https://prov.example.com/htek/"] {
+        let text = printed(&["--tree", build.to_str().unwrap(), "--base-url", other, "--format", "dnsmasq"]);
+        assert_eq!(option_66(&text), format!("{}/config", other.trim_end_matches('/')), "{text}");
+    }
+    let out = dhcp(&["--tree", build.to_str().unwrap(), "--base-url", "gopher://x/y", "--format", "isc"]);
+    assert_one_line_error(&out, &["--base-url 'gopher://x/y'", "scheme"]);
 }

@@ -1,4 +1,4 @@
-//! The exit-code table (README "Exit codes"): 0 done, 1 a check found errors in what was given,
+//! The exit-code table (docs/GUIDE.md "Options and exit codes"): 0 done, 1 a check found errors in what was given,
 //! 2 the work could not be done. And how findings are shown: the source line with a caret, colour
 //! never on a pipe.
 

@@ -403,7 +403,7 @@ fn the_sign_off_report_plays_ring_tones_shows_images_at_size_and_lists_changes()
     let html = std::fs::read_to_string(&report).unwrap();
     assert!(html.contains("<p id=\"changes\">0 added, 1 changed, 0 removed</p>"), "change summary");
     assert!(
-        html.contains("<tr class=\"changed\"><td>changed</td><td><code>ring/ring6.bin</code></td><td>16512 bytes</td><td>8512 bytes</td></tr>"),
+        html.contains("<tr class=\"changed\"><td>changed</td><td><code>ring/ring6.bin</code></td><td>16,512 bytes</td><td>8,512 bytes</td></tr>"),
         "change row with old and new size"
     );
     for model in ["UC923", "UC924", "UC926"] {
@@ -421,6 +421,50 @@ fn the_sign_off_report_plays_ring_tones_shows_images_at_size_and_lists_changes()
     assert!((seconds("ring5.bin") - 16.0).abs() < 0.01, "ring5: {durations:?}");
     assert!((seconds("ring6.bin") - 1.0).abs() < 0.01, "ring6: {durations:?}");
     screenshot(dir.path(), &report, "report-sign-off.png", "1300,2200");
+}
+
+/// One model's summary block of report.html.
+fn summary_block<'a>(html: &'a str, model: &str) -> &'a str {
+    let start = html.find(&format!("id=\"summary-{model}\"")).unwrap_or_else(|| panic!("no {model} block"));
+    let len = html[start..].find("</div>").unwrap();
+    &html[start..start + len]
+}
+
+/// In the example, UC923 has no phone in phones.csv: no config carries its settings, so its block
+/// lists every setting to make by hand (ring path, Language.tar, firmware name parts), while UC924,
+/// whose phone has a config, has nothing to set. Each file appears once: shared files in one table,
+/// configs in their own table, sizes grouped as the command line prints them.
+#[test]
+fn the_report_decides_per_model_what_the_configs_carry() {
+    let (dir, example) = copy_example("htek-office");
+    let out = run_in(dir.path(), &["release", example.join("release.toml").to_str().unwrap(), "--out", "build"]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let build = dir.path().join("build");
+    let html = std::fs::read_to_string(build.join("report.html")).unwrap();
+    let uc923 = summary_block(&html, "UC923");
+    assert!(uc923.contains("Set on the phone"), "{uc923}");
+    for code in ["P20174", "P20175", "P20176", "P192", "P232", "P233"] {
+        assert!(uc923.contains(&format!("<code>{code}</code>")), "UC923 must be told to set {code}: {uc923}");
+    }
+    assert!(!uc923.contains("carried by"), "no config is for a UC923: {uc923}");
+    let uc924 = summary_block(&html, "UC924");
+    assert!(uc924.contains("nothing to set by hand") && !uc924.contains("Set on the phone"), "{uc924}");
+
+    let m: serde_json::Value = serde_json::from_slice(&std::fs::read(build.join("manifest.json")).unwrap()).unwrap();
+    let lang = m["artifacts"].as_array().unwrap().iter().find(|a| a["path"] == "Language.tar").unwrap();
+    let scope_of = |model: &str| {
+        lang["settings"].as_array().unwrap().iter().find(|s| s["model"] == model).map(|s| s["scope"].clone())
+    };
+    assert_eq!(scope_of("UC923"), Some(serde_json::json!("set_on_phone")), "{lang}");
+    assert_eq!(scope_of("UC924"), Some(serde_json::json!("config")), "{lang}");
+
+    for once in ["<code>config/cfg001fc110d3a9.xml</code>", "<code>Language.tar</code>", "<code>ring/ring5.bin</code>"]
+    {
+        assert_eq!(html.matches(once).count(), 1, "{once} is listed more than once");
+    }
+    assert!(html.contains("3,584 / 20,000,000") && !html.contains("20000000"), "sizes are grouped");
+    let out = run_in(dir.path(), &["verify", "build"]);
+    assert!(out.status.success(), "verify: {}{}", stdout(&out), stderr(&out));
 }
 
 fn convert(args: &[&str]) {
@@ -584,7 +628,9 @@ print('ok', len(s))
     let m: serde_json::Value =
         serde_json::from_slice(&std::fs::read(dir.path().join("build/manifest.json")).unwrap()).unwrap();
     let ring = m["artifacts"].as_array().unwrap().iter().find(|a| a["path"] == "ring/ring5.bin").unwrap();
-    assert_eq!(ring["settings"][0]["scope"], "config");
+    // Scope is per model: the UC924 phone's config carries the ring path.
+    let uc924 = ring["settings"].as_array().unwrap().iter().find(|s| s["model"] == "UC924" || s["model"].is_null());
+    assert_eq!(uc924.unwrap()["scope"], "config", "{ring}");
     for name in &names {
         let bytes = std::fs::read(config.join(name)).unwrap();
         assert!(!String::from_utf8_lossy(&bytes).contains("001FC1BC"), "the key must not be in the tree: {name}");

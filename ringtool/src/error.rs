@@ -76,9 +76,13 @@ impl OptionField {
     }
 }
 
-/// The OS message without its capital letter ("no such file or directory (os error 2)").
+/// A file that cannot be opened as every bundler command words it (`cannot open: No such file or
+/// directory (os error 2)`); any other I/O error as the OS says it, without its capital letter.
 fn io_reason(e: &std::io::Error) -> String {
-    lower_first(&e.to_string())
+    match e.kind() {
+        std::io::ErrorKind::NotFound | std::io::ErrorKind::PermissionDenied => format!("cannot open: {e}"),
+        _ => lower_first(&e.to_string()),
+    }
 }
 
 /// Lower-cases the first character so third-party messages fit our one-line style.
@@ -95,9 +99,11 @@ mod tests {
     use super::*;
 
     #[test]
-    fn io_errors_read_lower_case() {
+    fn io_errors_read_as_every_command_words_them() {
         let e = Error::from(std::io::Error::other("Boom here"));
         assert_eq!(e.to_string(), "boom here");
+        let e = Error::from(std::io::Error::from(std::io::ErrorKind::NotFound));
+        assert!(e.to_string().starts_with("cannot open: "), "{e}");
     }
 
     #[test]

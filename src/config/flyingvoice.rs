@@ -173,6 +173,8 @@ pub fn generate(args: &Request, sink: &super::Sink, ctx: &Context) -> Result<Gen
     let data = ctx.layouts.flyingvoice.clone();
     let url = args.sources.resources_url.as_deref().map(super::check_base_url).transpose()?;
     let mut warnings: Vec<Diagnostic> = Vec::new();
+    // The phones first: inputs are opened in the order the command line names them.
+    let mut csv = CsvFile::open(&args.sources.phones)?;
     let mut common = match &args.sources.common {
         Some(path) => load_common(path, &data, &mut warnings)?,
         None => Vec::new(),
@@ -187,7 +189,6 @@ pub fn generate(args: &Request, sink: &super::Sink, ctx: &Context) -> Result<Gen
     lay_over(&mut shared, common);
     let common = shared;
 
-    let mut csv = CsvFile::open(&args.sources.phones)?;
     let mac_col = csv.require_column("mac")?;
     let model_col = csv.column("model");
     let columns = setting_columns(&csv, mac_col, model_col)?;

@@ -188,6 +188,8 @@ pub struct Generated {
 /// Writes every per-phone and common file into `sink` (an empty folder the caller commits or drops,
 /// so all or nothing); prints nothing.
 pub fn generate(args: &Request, sink: &super::Sink, ctx: &Context) -> Result<Generated> {
+    // The phones first: inputs are opened in the order the command line names them.
+    let mut csv = CsvFile::open(&args.sources.phones)?;
     let Inputs { data, key, resources_url, common, mut warnings } = inputs(args, ctx)?;
     // Each model's own vendor's fetch table: a vendor added with --layouts brings its own.
     let resources = |model: &Model| {
@@ -196,7 +198,6 @@ pub fn generate(args: &Request, sink: &super::Sink, ctx: &Context) -> Result<Gen
     };
     warnings.extend(tree_conflicts(&common, &data, args, ctx)?);
 
-    let mut csv = CsvFile::open(&args.sources.phones)?;
     let mac_col = csv.require_column("mac")?;
     let model_col = csv.require_column("model")?;
     let columns = setting_columns(&csv, &data, &[mac_col, model_col])?;

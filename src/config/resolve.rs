@@ -132,7 +132,9 @@ pub fn run(args: &Args, ctx: &Context) -> Result<ExitCode> {
                 Some(m) => ctx.layouts.vendor_of(m),
                 None => ctx.layouts.config_vendor(ConfigFormat::FlyingvoiceCfg, None, "give --model")?,
             };
-            resolve_flyingvoice(&args.dir, mac, &ctx.layouts.flyingvoice, &vendor.vendor)?
+            let mut r = resolve_flyingvoice(&args.dir, mac, &ctx.layouts.flyingvoice, &vendor.vendor)?;
+            r.diagnostics.extend(fallback_note(&args.dir, mac, ctx, &vendor.vendor));
+            r
         }
     };
     if args.json {
@@ -287,6 +289,25 @@ fn htek_takes(got: &[String]) -> Vec<String> {
             format!("guide §2.1 note 2 (stops at the first file it gets): {first} only"),
         ],
     }
+}
+
+/// A warning when the folder has no file for the MAC, so the phone falls back to the common boot
+/// file: which file is missing, which is used, and whose MAC prefix it is when another vendor's.
+fn fallback_note(dir: &Path, mac: Mac, ctx: &Context, vendor: &str) -> Option<Diagnostic> {
+    let data = &ctx.layouts.flyingvoice;
+    let own = data.files.phone_boot.replace("{mac}", mac.as_str());
+    if dir.join(&own).is_file() {
+        return None;
+    }
+    let owner = ctx.layouts.vendors.iter().find(|v| v.ouis.iter().any(|o| mac.as_str().starts_with(o.as_str())));
+    let whose = match owner {
+        Some(v) if v.vendor != vendor => format!(" ({} is a {} MAC prefix)", &mac.as_str()[..6], v.family),
+        _ => String::new(),
+    };
+    Some(Diagnostic::warning(
+        dir.join(&own).display().to_string(),
+        format!("no file for MAC {mac} here{whose}: the phone falls back to {}, read instead", data.files.common_boot),
+    ))
 }
 
 fn resolve_flyingvoice(dir: &Path, mac: Mac, data: &FvData, vendor: &str) -> Result<Resolution> {

@@ -247,7 +247,7 @@ pub fn check_dir(dir: &Path, opts: &CheckOptions) -> Result<LanguageReport> {
 pub fn check_paths(paths: &[PathBuf], opts: &CheckOptions) -> Result<LanguageReport> {
     let mut sources = Vec::new();
     for path in paths {
-        let meta = std::fs::metadata(path).with_context(|| format!("{}: cannot read", path.display()))?;
+        let meta = std::fs::metadata(path).with_context(|| format!("{}: cannot open", path.display()))?;
         if meta.is_dir() {
             sources.extend(sources_in_dir(path)?);
         } else {

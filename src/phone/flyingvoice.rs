@@ -27,9 +27,10 @@ pub fn provision(p: &mut Phone, base: &str) -> Result<Settings> {
             Outcome::Missing => {}
         }
     }
+    let hint = p.configs_one_level_down(base, &data.files.common_boot).unwrap_or_default();
     p.findings.push(Diagnostic::error(
         common,
-        "neither the phone's own boot file nor the common one is there: the phone gets no settings",
+        format!("neither the phone's own boot file nor the common one is there: the phone gets no settings{hint}"),
     ));
     Ok(settings)
 }

@@ -59,9 +59,10 @@ pub fn provision(p: &mut Phone, base: &str, args: &Args) -> Result<Settings> {
     }
     if got.is_empty() {
         let asked: Vec<&str> = names.iter().map(|(n, _)| n.as_str()).collect();
+        let hint = p.configs_one_level_down(base, &names[names.len() - 1].0).unwrap_or_default();
         p.findings.push(Diagnostic::error(
             in_folder(base, &names[names.len() - 1].0),
-            format!("none of the files the phone asks for is there ({}): it gets no settings", asked.join(", ")),
+            format!("none of the files the phone asks for is there ({}): it gets no settings{hint}", asked.join(", ")),
         ));
         return Ok(Settings::default());
     }

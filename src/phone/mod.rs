@@ -194,6 +194,9 @@ pub fn run(args: &Args, ctx: &Context) -> Result<ExitCode> {
     };
     if args.json {
         print_json(&report)?;
+    } else if crate::quiet() {
+        // -q: only the findings (the exit status says whether the phone is provisioned).
+        report.diagnostics.iter().for_each(|d| println!("{d}"));
     } else {
         print_text(&report);
     }
@@ -262,6 +265,25 @@ fn user_agent(format: ConfigFormat, vendor: &str, model: &str, firmware: Option<
             format!("{name} {model} V{} {}", firmware.unwrap_or("0.0.0"), colons.to_uppercase())
         }
         ConfigFormat::HtekXml => format!("{name} {model} {} {colons}", firmware.unwrap_or("0.0.0.0")),
+    }
+}
+
+impl Phone<'_> {
+    /// When none of the phone's config files is at `base`: whether `file` is in the vendor's config
+    /// folder beneath it (a bundler tree given by its root; `config/` in the layouts' `[[fetch]]`),
+    /// as a hint naming the URL to give the phone. The probe is not one of the phone's requests, so
+    /// it is not listed.
+    pub fn configs_one_level_down(&mut self, base: &str, file: &str) -> Option<String> {
+        let folder = self.vendor.fetch(crate::layout::FetchKind::Config)?.value_for("", "", "");
+        let suggested = format!("{}{folder}", base.trim_end_matches('/'));
+        if folder.is_empty() || base.trim_end_matches('/').ends_with(&folder) {
+            return None;
+        }
+        let found = matches!(self.client.get(&fetch::in_folder(&suggested, file)), fetch::Outcome::Got(_));
+        self.client.requests.pop();
+        found.then(|| {
+            format!("; {file} is one level down: give the phone {suggested} (what `bundler dhcp --tree` hands out)")
+        })
     }
 }
 

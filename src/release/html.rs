@@ -7,6 +7,7 @@
 use super::{Artifact, SettingRecord, SettingScope, TreeManifest};
 use crate::layout::{AssetKind, Layouts, Model};
 use crate::tree_diff::{self, Kind, Previous};
+use crate::tree_manifest::CONFIG_DIR;
 use base64::Engine;
 use std::fmt::Write;
 
@@ -56,12 +57,59 @@ pub fn render(
     }
     h.push_str("</div>\n");
     h.push_str(&changes_section(tree, previous));
+    let first_screen = tree.models.iter().find_map(|m| layouts.model(m).ok().and_then(screen_size));
+    let shared: Vec<&(Artifact, Vec<u8>)> = artifacts.iter().filter(|(a, _)| is_shared(a)).collect();
+    if !shared.is_empty() {
+        h.push_str(&files_table("Files every model fetches", &shared, None, first_screen));
+    }
     for model in &tree.models {
         let screen = layouts.model(model).ok().and_then(screen_size);
-        h.push_str(&files_table(model, artifacts, screen));
+        let own: Vec<&(Artifact, Vec<u8>)> =
+            of_model(model, artifacts).filter(|(a, _)| !is_shared(a) && !is_config(a)).collect();
+        h.push_str(&files_table(&format!("{model} files"), &own, Some(model), screen));
     }
+    h.push_str(&configs_table(artifacts));
     h.push_str("</body></html>\n");
     h
+}
+
+/// A provisioning config (listed in the configs table, not in the models' tables).
+fn is_config(a: &Artifact) -> bool {
+    a.path.starts_with(CONFIG_DIR)
+}
+
+/// A file more than one model fetches (listed once, not in each model's table).
+fn is_shared(a: &Artifact) -> bool {
+    a.models.len() > 1 && !is_config(a)
+}
+
+/// `12,345` as the command line prints sizes.
+fn bytes(n: u64) -> String {
+    crate::hlpres::group(n)
+}
+
+/// Text with every number of five or more digits grouped (`≤ 20,000,000 bytes`), as sizes are
+/// printed elsewhere.
+fn group_numbers(text: &str) -> String {
+    let mut out = String::new();
+    let mut digits = String::new();
+    let flush = |digits: &mut String, out: &mut String| {
+        match digits.parse::<u64>() {
+            Ok(n) if digits.len() >= 5 => out.push_str(&bytes(n)),
+            _ => out.push_str(digits),
+        }
+        digits.clear();
+    };
+    for c in text.chars() {
+        if c.is_ascii_digit() {
+            digits.push(c);
+        } else {
+            flush(&mut digits, &mut out);
+            out.push(c);
+        }
+    }
+    flush(&mut digits, &mut out);
+    out
 }
 
 /// The artifacts a model fetches.
@@ -79,23 +127,34 @@ fn setting_item(s: &SettingRecord) -> String {
 }
 
 /// What is wrong with an artifact for sign-off: over its cap, or built with warnings.
-fn problems(a: &Artifact) -> Vec<String> {
+/// The configs' warnings are shared by every config file: the ones naming `model` are given in
+/// full (a phone whose own row overrides a setting the tree needs: the per-phone difference).
+fn problems(a: &Artifact, model: &str) -> Vec<String> {
     let mut list = Vec::new();
     if let Some(cap) = a.cap.filter(|&c| a.bytes as u64 > c) {
-        list.push(format!("{}: {} bytes, over the {cap}-byte cap", a.path, a.bytes));
+        list.push(format!("{}: {} bytes, over the {}-byte cap", a.path, bytes(a.bytes as u64), bytes(cap)));
     }
-    let warnings = a.details.get("warnings").and_then(|w| w.as_array()).map_or(0, Vec::len);
-    if warnings > 0 {
-        list.push(format!("{}: {warnings} warning(s) when built", a.path));
+    let warnings: Vec<&str> =
+        a.details.get("warnings").and_then(|w| w.as_array()).into_iter().flatten().filter_map(|w| w.as_str()).collect();
+    if is_config(a) {
+        // A warning naming one of the models is that model's; one naming none is every model's.
+        let names = |w: &str, m: &str| w.contains(&format!(" {m}"));
+        let mine = |w: &&&str| names(w, model) || !a.models.iter().any(|m| names(w, m));
+        list.extend(warnings.iter().filter(mine).map(|w| w.to_string()));
+    } else if !warnings.is_empty() {
+        list.push(format!("{}: {} warning(s) when built", a.path, warnings.len()));
     }
     list
 }
 
-/// The block at the top: settings to make on the phone, and the verdict.
+/// The block at the top: settings to make on the phone, and the verdict. The settings' scope is the
+/// model's own (a model without phones in the tree's configs has everything to set by hand).
 fn model_block(model: &str, artifacts: &[(Artifact, Vec<u8>)]) -> String {
     let mine: Vec<&Artifact> = of_model(model, artifacts).map(|(a, _)| a).collect();
-    let problems: Vec<String> = mine.iter().flat_map(|a| problems(a)).collect();
-    let configs: Vec<&str> = mine.iter().filter(|a| a.path.starts_with("config/")).map(|a| a.path.as_str()).collect();
+    let mut problems: Vec<String> = mine.iter().flat_map(|a| problems(a, model)).collect();
+    let mut seen = std::collections::HashSet::new();
+    problems.retain(|p| seen.insert(p.clone()));
+    let configs = mine.iter().filter(|a| is_config(a)).count();
     let listed = |scope: SettingScope| -> Vec<String> {
         let mut items: Vec<String> =
             mine.iter().flat_map(|a| settings_of(a, model)).filter(|s| s.scope == scope).map(setting_item).collect();
@@ -104,20 +163,31 @@ fn model_block(model: &str, artifacts: &[(Artifact, Vec<u8>)]) -> String {
         items
     };
     let (by_hand, carried) = (listed(SettingScope::SetOnPhone), listed(SettingScope::Config));
-    let settings_html = if !by_hand.is_empty() {
-        format!("<p>Set on the phone (web UI or config):</p><ul>{}</ul>", by_hand.concat())
-    } else if !carried.is_empty() {
-        format!(
-            "<p>Settings carried by the configs (<code>{}</code>): nothing to set by hand.</p><details><summary>{} settings</summary><ul>{}</ul></details>",
-            esc(&configs.join(", ")),
+    let mut settings_html = String::new();
+    if !by_hand.is_empty() {
+        let why = if carried.is_empty() {
+            "no config in this tree is for a phone of this model"
+        } else {
+            "the configs do not carry these"
+        };
+        let _ =
+            write!(settings_html, "<p>Set on the phone (web UI or config; {why}):</p><ul>{}</ul>", by_hand.concat());
+    }
+    if !carried.is_empty() {
+        let _ = write!(
+            settings_html,
+            "<p>Settings carried by this model's configs in <code>{CONFIG_DIR}</code>{}.</p><details><summary>{} settings</summary><ul>{}</ul></details>",
+            if by_hand.is_empty() { ": nothing to set by hand" } else { "" },
             carried.len(),
             carried.concat()
-        )
-    } else {
-        "<p>Nothing to set on the phone.</p>".to_string()
-    };
+        );
+    }
+    if settings_html.is_empty() {
+        settings_html.push_str("<p>Nothing to set on the phone.</p>");
+    }
+    let files = mine.len() - configs;
     let (class, verdict) = if problems.is_empty() {
-        ("green", format!("✔ {} files ready, all within their caps and checked", mine.len()))
+        ("green", format!("✔ {files} files ready, all within their caps and checked"))
     } else {
         ("red", format!("✘ {} problem(s) to look at", problems.len()))
     };
@@ -151,7 +221,7 @@ fn changes_section(tree: &TreeManifest, previous: &Previous) -> String {
             Kind::Changed => "changed",
             Kind::Removed => "removed",
         };
-        let size = |b: Option<u64>| b.map_or(String::new(), |b| format!("{b} bytes"));
+        let size = |b: Option<u64>| b.map_or(String::new(), |b| format!("{} bytes", bytes(b)));
         let _ = writeln!(
             h,
             "<tr class=\"{kind}\"><td>{kind}</td><td><code>{}</code></td><td>{}</td><td>{}</td></tr>",
@@ -172,33 +242,78 @@ fn screen_size(model: &Model) -> Option<(u32, u32)> {
         .map(|r| (r.width, r.height))
 }
 
-/// Every file of one model.
-fn files_table(model: &str, artifacts: &[(Artifact, Vec<u8>)], screen: Option<(u32, u32)>) -> String {
+/// A table of files: the shared ones (`model` None: each file's setting for every model) or one
+/// model's own.
+fn files_table(title: &str, files: &[&(Artifact, Vec<u8>)], model: Option<&str>, screen: Option<(u32, u32)>) -> String {
     let mut h = format!(
-        "<h2>{} files</h2>\n<table><tr><th style=\"width:22%\">file</th><th style=\"width:43%\">preview</th><th>bytes / cap</th><th>setting / URL</th><th>checks passed</th></tr>\n",
-        esc(model)
+        "<h2>{}</h2>\n<table><tr><th style=\"width:20%\">file</th><th style=\"width:40%\">preview</th><th style=\"width:10%\">bytes / cap</th><th>setting / URL</th><th>checks passed</th></tr>\n",
+        esc(title)
     );
-    for (a, bytes) in of_model(model, artifacts) {
-        let mut cell: Vec<String> = settings_of(a, model)
+    if files.is_empty() {
+        h.push_str("<tr><td colspan=\"5\">none: this model fetches only the shared files and its config</td></tr>\n");
+    }
+    for (a, data) in files {
+        let mut cell: Vec<String> = a
+            .settings
+            .iter()
+            .filter(|s| model.is_none() || s.model.as_deref().is_none_or(|m| Some(m) == model))
             .map(|s| {
                 let how = if s.scope == SettingScope::SetOnPhone { " (set on the phone)" } else { "" };
-                format!("<code>{}</code> = <code>{}</code>{how}", esc(&s.code), esc(&s.value))
+                let whose =
+                    s.model.as_deref().filter(|_| model.is_none()).map_or(String::new(), |m| format!("{}: ", esc(m)));
+                format!("{whose}<code>{}</code> = <code>{}</code>{how}", esc(&s.code), esc(&s.value))
             })
             .collect();
         cell.extend(a.url.iter().map(|u| format!("<code>{}</code>", esc(u))));
         let setting = cell.join("<br>");
         let _ = writeln!(
             h,
-            "<tr><td><code>{}</code><br>{}</td><td>{}</td><td>{}</td><td>{setting}</td><td>✔ {}<br>✔ sha256 {}</td></tr>",
+            "<tr><td><code>{}</code><br>{}{}</td><td>{}</td><td>{}</td><td>{setting}</td><td>✔ {}<br>✔ sha256 <code title=\"{sha}\">{}</code></td></tr>",
             esc(&a.path),
             esc(&a.label),
-            preview(a, bytes, screen),
+            if model.is_none() { format!("<br>for {}", esc(&a.models.join(", "))) } else { String::new() },
+            preview(a, data, screen),
             match a.cap {
-                Some(cap) => format!("{} / {cap}", a.bytes),
-                None => a.bytes.to_string(),
+                Some(cap) => format!("{} / {}", bytes(a.bytes as u64), bytes(cap)),
+                None => bytes(a.bytes as u64),
             },
-            esc(&a.rule),
-            &a.sha256[..16.min(a.sha256.len())]
+            esc(&group_numbers(&a.rule)),
+            &a.sha256[..16.min(a.sha256.len())],
+            sha = esc(&a.sha256)
+        );
+    }
+    h.push_str("</table>\n");
+    h
+}
+
+/// The configs shown in the report; the rest are counted (manifest.json lists them all).
+const MAX_CONFIG_ROWS: usize = 200;
+
+/// The tree's configs, once: file, size and digest.
+fn configs_table(artifacts: &[(Artifact, Vec<u8>)]) -> String {
+    let configs: Vec<&Artifact> = artifacts.iter().map(|(a, _)| a).filter(|a| is_config(a)).collect();
+    if configs.is_empty() {
+        return String::new();
+    }
+    let mut h = format!(
+        "<h2>Configs</h2>\n<p>{} files in <code>{CONFIG_DIR}</code>, for the phones of the release's phones list.</p>\n\
+         <table><tr><th>file</th><th style=\"width:15%\">bytes</th><th>sha256</th></tr>\n",
+        configs.len()
+    );
+    for a in configs.iter().take(MAX_CONFIG_ROWS) {
+        let _ = writeln!(
+            h,
+            "<tr><td><code>{}</code></td><td>{}</td><td><code>{}</code></td></tr>",
+            esc(&a.path),
+            bytes(a.bytes as u64),
+            esc(&a.sha256)
+        );
+    }
+    if configs.len() > MAX_CONFIG_ROWS {
+        let _ = writeln!(
+            h,
+            "<tr><td colspan=\"3\">… and {} more (manifest.json lists every file)</td></tr>",
+            configs.len() - MAX_CONFIG_ROWS
         );
     }
     h.push_str("</table>\n");
@@ -240,7 +355,7 @@ fn framed_image(name: &str, bytes: &[u8], screen: Option<(u32, u32)>) -> Option<
         b64(bytes),
         n = esc(name)
     );
-    let caption = format!("{} — {w}×{h} px, {} bytes", esc(name), bytes.len());
+    let caption = format!("{} — {w}×{h} px, {} bytes", esc(name), crate::hlpres::group(bytes.len() as u64));
     let Some((sw, sh)) = screen.filter(|&(sw, sh)| w <= sw && h <= sh) else {
         return Some(format!("<figure>{img}<figcaption>{caption}</figcaption></figure>"));
     };
@@ -327,6 +442,30 @@ mod tests {
     }
 
     #[test]
+    fn long_numbers_are_grouped_and_versions_are_not() {
+        assert_eq!(group_numbers("≤ 20000000 bytes, 8000 Hz, 2.0.4.6.41"), "≤ 20,000,000 bytes, 8000 Hz, 2.0.4.6.41");
+    }
+
+    #[test]
+    fn a_phone_overriding_a_tree_setting_turns_only_its_model_red() {
+        let warning =
+            "phones.csv:2:1: warning: column 'P20174': P20174 = 'x' is kept for UC924, but the tree has it at 'y'";
+        let mut configs = vec![artifact("config/a.xml", 1, None, None), artifact("config/b.xml", 1, None, None)];
+        for (a, _) in &mut configs {
+            a.details = serde_json::json!({ "warnings": [warning] });
+            a.models = vec!["UC924".into(), "UC926".into()];
+        }
+        let block = model_block("UC924", &configs);
+        assert!(
+            block.starts_with("<div class=\"model red\"") && block.matches("is kept for UC924").count() == 1,
+            "{block}"
+        );
+        assert!(model_block("UC926", &configs).starts_with("<div class=\"model green\""));
+        configs[0].0.details = serde_json::json!({ "warnings": ["phones.csv: warning: for every phone"] });
+        assert!(model_block("UC926", &configs).contains("for every phone"));
+    }
+
+    #[test]
     fn a_file_over_its_cap_turns_the_model_red_and_names_the_file() {
         let block = model_block("UC924", &[artifact("ring/ring5.bin", 200, Some(100), None)]);
         assert!(block.starts_with("<div class=\"model red\""), "{block}");
@@ -342,6 +481,6 @@ mod tests {
         assert!(block.contains("Set on the phone") && block.contains("<code>P20174</code>"), "{block}");
         let ring = artifact("ring/ring5.bin", 1, None, Some(("P20174", "http://x/ring", SettingScope::Config)));
         let block = model_block("UC924", &[ring, artifact("config/cfg001fc110d3a9.xml", 1, None, None)]);
-        assert!(block.contains("carried by the configs") && block.contains("config/cfg001fc110d3a9.xml"), "{block}");
+        assert!(block.contains("carried by this model's configs") && !block.contains("Set on the phone"), "{block}");
     }
 }

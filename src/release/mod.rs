@@ -33,7 +33,7 @@ const MAX_REPORT_BYTES: u64 = 1 << 30;
 
 #[derive(clap::Args)]
 #[command(
-    after_help = "Example:\n  bundler release examples/htek-office/release.toml --out build\n\nThe manifest format is documented in README.md (\"Release manifest\")."
+    after_help = "Example:\n  bundler release examples/htek-office/release.toml --out build\n\nThe manifest format is documented in docs/release.md (\"The manifest\")."
 )]
 pub struct Args {
     /// The release manifest (TOML).
@@ -122,6 +122,9 @@ pub fn run(args: &Args, ctx: &Context) -> Result<ExitCode> {
     }
     drop(lock);
     print_result(args, &tree, &artifacts)?;
+    if !args.json && !crate::quiet() {
+        print_next(args, &tree, ctx);
+    }
     Ok(ExitCode::SUCCESS)
 }
 
@@ -182,17 +185,18 @@ fn record_artifacts(
             .map(|p| Ok(Source { path: relative(p, &base), sha256: hasher.hash(p, item.input_max)? }))
             .collect::<Result<Vec<_>>>()?;
         for out in outputs {
+            let models = out.models.clone().unwrap_or_else(|| item.models.clone());
             artifacts.push((
                 Artifact {
                     path: out.path.clone(),
                     bytes: out.staged.unwrap_or(out.bytes.len()),
                     sha256: out.sha256.clone().unwrap_or_else(|| sha256_hex(&out.bytes)),
                     label: item.label.clone(),
-                    models: out.models.clone().unwrap_or_else(|| item.models.clone()),
+                    settings: records(&item.settings, &models, configured),
+                    models,
                     cap: item.cap,
                     sources: sources.clone(),
                     rule: item.rule.clone(),
-                    settings: records(&item.settings, out.models.as_deref(), configured),
                     url: manifest.base_url.as_ref().map(|u| format!("{u}/{}", out.path)),
                     key: key.clone(),
                     reused,
@@ -231,6 +235,24 @@ fn print_result(args: &Args, tree: &TreeManifest, artifacts: &[(Artifact, Vec<u8
     Ok(())
 }
 
+/// Where the tree is and how to serve it: the report to sign off, the `serve` command, and the URL
+/// the phones are to be given (their config folder, as `bundler dhcp --tree` hands it out).
+fn print_next(args: &Args, tree: &TreeManifest, ctx: &Context) {
+    let out = args.out.display();
+    let at = std::path::absolute(&args.out).unwrap_or_else(|_| args.out.clone());
+    println!("the tree is in {}; sign it off in {out}/{REPORT_HTML}", at.display());
+    println!("serve it: bundler serve {out} --http 0.0.0.0:80 --tftp 0.0.0.0:69 (or any web server: --print-nginx)");
+    let config = ctx.layouts.vendor(&tree.vendor).ok().and_then(|v| v.fetch(crate::layout::FetchKind::Config));
+    match (&tree.base_url, config) {
+        (Some(base), Some(f)) => println!(
+            "phones fetch their configs from {} (bundler dhcp --tree {out} --format dnsmasq|isc|kea)",
+            f.value_for(base.trim_end_matches('/'), "", "")
+        ),
+        (Some(base), None) => println!("phones fetch it from {base}"),
+        (None, _) => println!("no base_url: the files name no server (set base_url, or give --base-url)"),
+    }
+}
+
 /// The config item's detail `name` (a list), when the plan has configs.
 fn config_detail<'a>(plan: &plan::Plan, built: &'a [build::Built], name: &str) -> Vec<&'a str> {
     let config = plan.items.iter().zip(built).find(|(i, _)| matches!(i.work, plan::Work::Config(_)));
@@ -252,26 +274,35 @@ fn print_config_warnings(plan: &plan::Plan, built: &[build::Built], layouts: &cr
     }
 }
 
-/// The manifest records of an item's settings, narrowed to the output's models where it has its
-/// own: `config` where the tree's configs carry it (a model with phones), else `set_on_phone`.
-fn records(settings: &[Setting], models: Option<&[String]>, configured: &[String]) -> Vec<SettingRecord> {
-    settings
-        .iter()
-        .filter(|s| match (&s.model, models) {
-            (Some(m), Some(list)) => list.contains(m),
-            _ => true,
-        })
-        .map(|Setting { code, value, model }| SettingRecord {
-            code: code.clone(),
-            value: value.clone(),
-            model: model.clone(),
-            scope: match model {
-                Some(m) if configured.contains(m) => SettingScope::Config,
-                None if !configured.is_empty() => SettingScope::Config,
-                _ => SettingScope::SetOnPhone,
-            },
-        })
-        .collect()
+/// The manifest records of an item's settings for an output serving `models`, narrowed to those
+/// models where a setting has its own value. Scope is decided per model: `config` where the tree's
+/// configs carry it (a model with phones in `configured`), else `set_on_phone`. A shared setting
+/// whose models differ in that is recorded once per model, so a model without phones is never told
+/// the configs carry it.
+fn records(settings: &[Setting], models: &[String], configured: &[String]) -> Vec<SettingRecord> {
+    let scope = |m: &String| if configured.contains(m) { SettingScope::Config } else { SettingScope::SetOnPhone };
+    let record = |s: &Setting, model: Option<&String>, scope| SettingRecord {
+        code: s.code.clone(),
+        value: s.value.clone(),
+        model: model.cloned(),
+        scope,
+    };
+    let mut out = Vec::new();
+    for s in settings {
+        match &s.model {
+            Some(m) if models.contains(m) => out.push(record(s, Some(m), scope(m))),
+            Some(_) => {}
+            None => {
+                let scopes: Vec<SettingScope> = models.iter().map(scope).collect();
+                match scopes.first() {
+                    Some(&first) if scopes.iter().all(|&x| x == first) => out.push(record(s, None, first)),
+                    Some(_) => out.extend(models.iter().map(|m| record(s, Some(m), scope(m)))),
+                    None => out.push(record(s, None, SettingScope::SetOnPhone)),
+                }
+            }
+        }
+    }
+    out
 }
 
 /// What the build needs from outside the manifest, checked before any work (and by `--dry-run`):

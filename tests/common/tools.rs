@@ -3,18 +3,49 @@
 
 use std::process::Command;
 
-/// Whether an outside tool is on PATH. When it is missing: under CI (env `CI` set) the test fails,
-/// on a developer machine it is skipped with a printed reason (the caller returns early on `false`).
+/// Set (to anything but `0`) to skip, not fail, a test whose outside tool is missing. Only
+/// `scripts/test --skip-missing` sets it, and that run ends by naming the tests skipped per tool;
+/// under CI (`CI` set) a missing tool always fails.
+pub const SKIP_ENV: &str = "BUNDLER_TEST_SKIP_MISSING";
+/// Where skipped tests are recorded (one `tool<TAB>test` line each) for the run's summary; without
+/// it, `skipped-tests.log` in the target folder's tmp.
+pub const SKIP_LOG_ENV: &str = "BUNDLER_TEST_SKIP_LOG";
+
+/// Whether an outside tool is on PATH. When it is missing the test fails, naming the tool and how
+/// to install it, unless skipping was asked for ([`SKIP_ENV`]): then it returns `false` (the
+/// caller returns early) and the skip is recorded for the run's summary.
 pub fn require_tool(name: &str) -> bool {
     let found =
         std::env::var_os("PATH").is_some_and(|paths| std::env::split_paths(&paths).any(|dir| dir.join(name).is_file()));
-    if !found {
-        if std::env::var_os("CI").is_some() {
-            panic!("`{name}` is required for this test under CI but is not on PATH");
-        }
-        eprintln!("skipping: `{name}` is not on PATH (install it, e.g. apt-get install {name})");
+    found || missing(&format!("`{name}`"), "is not on PATH")
+}
+
+/// Whether a file a test needs (a colour profile, a data file of a package) exists; as
+/// [`require_tool`] when it does not.
+pub fn require_file(path: &std::path::Path, package: &str) -> bool {
+    path.exists() || missing(&format!("{} (package {package})", path.display()), "is not installed")
+}
+
+/// A thing the test needs is missing: fails the test, or with [`SKIP_ENV`] set (and not under CI)
+/// records the skip and returns `false`.
+pub fn missing(what: &str, why: &str) -> bool {
+    let skip = std::env::var(SKIP_ENV).is_ok_and(|v| !v.is_empty() && v != "0");
+    if !skip || std::env::var_os("CI").is_some() {
+        panic!(
+            "{what} {why}: this test needs it. Install what the tests use with `scripts/test` (it runs the \
+             suite too), or skip such tests explicitly with `scripts/test --skip-missing` (never under CI)"
+        );
     }
-    found
+    let test = std::thread::current().name().unwrap_or("?").to_string();
+    eprintln!("skipping {test}: {what} {why}");
+    let log = std::env::var_os(SKIP_LOG_ENV).map_or_else(
+        || std::path::Path::new(env!("CARGO_TARGET_TMPDIR")).join("skipped-tests.log"),
+        std::path::PathBuf::from,
+    );
+    let line = format!("{what}\t{}::{test}\n", env!("CARGO_CRATE_NAME"));
+    let appended = std::fs::OpenOptions::new().create(true).append(true).open(&log);
+    appended.and_then(|mut f| std::io::Write::write_all(&mut f, line.as_bytes())).expect("record the skipped test");
+    false
 }
 
 /// Runs an outside tool that must succeed; returns its standard error (where `sox … -n stat`
