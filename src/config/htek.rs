@@ -6,7 +6,7 @@ use super::csv_input::CsvFile;
 use super::htek_xml;
 use super::pcodes::CheckValue;
 use super::phones::{self, PhoneRow};
-use super::xml_text;
+use crate::xml::write as xml_text;
 use crate::layout::htek_config::{parse_pcode, Dialect, HtekData};
 use crate::layout::{ConfigFormat, FetchKind, Model};
 use crate::output::StagedDir;

@@ -95,7 +95,6 @@ impl Sink {
 }
 
 use crate::layout::{ConfigFormat, Model};
-use crate::xml_text;
 use crate::Context;
 use anyhow::{anyhow, bail, Result};
 use clap::Subcommand;

@@ -17,7 +17,7 @@
 //! The CSV has columns `name`, `numbers` (one to three, separated by `;`) and optionally `group`.
 
 use super::csv_input::CsvFile;
-use super::xml_text::{escape, unrepresentable};
+use crate::xml::write::{escape, unrepresentable};
 use crate::layout::fv_config::PhonebookRules;
 use crate::report::Diagnostic;
 use anyhow::{bail, Result};

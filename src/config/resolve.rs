@@ -239,7 +239,7 @@ fn fetch_htek(
             fetch.status = "binary".into();
             fetch.note = Some("proprietary backup format (guide §2.1); bundler cannot read it".into());
         } else if let Some(text) = htek_text(&mut fetch, bytes, key) {
-            let read = htek_xml::read(name, text.trim_start_matches('\u{FEFF}'), data);
+            let read = htek_xml::read_bytes(name, &text, data);
             r.diagnostics.extend(read.diagnostics);
             for s in read.settings {
                 let para = s.name.clone().or_else(|| s.code.map(|c| data.para(c).to_string()));
@@ -252,10 +252,10 @@ fn fetch_htek(
 
 /// The text of a present Htek XML file, decrypted with `key` when it is encrypted; sets the fetch's
 /// status and note.
-fn htek_text(fetch: &mut Fetch, bytes: Vec<u8>, key: Option<&AesKey>) -> Option<String> {
+fn htek_text(fetch: &mut Fetch, bytes: Vec<u8>, key: Option<&AesKey>) -> Option<Vec<u8>> {
     if !looks_encrypted(&bytes) {
         fetch.status = "present".into();
-        return String::from_utf8(bytes).ok();
+        return Some(bytes);
     }
     fetch.status = "encrypted".into();
     match key.map(|k| super::decrypt_config(k, &bytes)) {
@@ -269,7 +269,7 @@ fn htek_text(fetch: &mut Fetch, bytes: Vec<u8>, key: Option<&AesKey>) -> Option<
         }
         Some(Ok(t)) => {
             fetch.note = Some("decrypted with the given key".into());
-            Some(t)
+            Some(t.into_bytes())
         }
     }
 }

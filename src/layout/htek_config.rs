@@ -4,7 +4,6 @@
 //! it (checking values, writing and reading configs) is `crate::config`'s.
 
 use super::DataFile;
-use crate::xml_text::escape;
 use anyhow::{anyhow, bail, Result};
 use serde::{Deserialize, Serialize};
 use std::collections::{BTreeMap, HashMap};
@@ -282,12 +281,7 @@ impl HtekData {
     /// One setting as its line of a P-code-dialect config file (`<P47 para="…">value</P47>`, or
     /// `<P47 para="…" />` when empty), with the dictionary's `para` text and the value escaped.
     pub fn setting_line(&self, code: u32, value: &str) -> String {
-        let para = escape(self.para(code), true);
-        if value.is_empty() {
-            format!("<P{code} para=\"{para}\" />\n")
-        } else {
-            format!("<P{code} para=\"{para}\">{}</P{code}>\n", escape(value, false))
-        }
+        crate::xml::write::element(&format!("P{code}"), &[("para", self.para(code))], value)
     }
 }
 

@@ -91,16 +91,13 @@ fn read(p: &mut Phone, url: &str, bytes: &[u8], key: Option<&AesKey>, data: &Hte
             }
         }
     } else {
-        match String::from_utf8(bytes.to_vec()) {
-            Ok(t) => t,
-            Err(_) => {
-                p.findings
-                    .push(Diagnostic::error(url, "neither UTF-8 XML nor AES-encrypted: the phone cannot read it"));
-                return None;
-            }
-        }
+        return settings_of(p, url, htek_xml::read_bytes(url, bytes, data));
     };
-    let found = htek_xml::read(url, text.trim_start_matches('\u{FEFF}'), data);
+    settings_of(p, url, htek_xml::read(url, &text, data))
+}
+
+/// The settings a read file gives; its findings go to the phone's.
+fn settings_of(p: &mut Phone, url: &str, found: htek_xml::ReadXml) -> Option<Settings> {
     p.findings.extend(found.diagnostics);
     let mut settings = Settings::default();
     for s in &found.settings {

@@ -266,7 +266,6 @@ fn htek_settings(
             return None;
         }
     };
-    let text = String::from_utf8_lossy(&plain);
-    let read = htek_xml::read(rel, &text, data);
+    let read = htek_xml::read_bytes(rel, &plain, data);
     Some(read.settings.iter().filter(|s| s.code.is_some()).map(|s| (s.key(), s.value.clone())).collect())
 }
