@@ -218,6 +218,10 @@ fn check_twice(setting: &ReadSetting, report: &mut Report, first_seen: &mut Hash
     let pos = (setting.line, setting.column);
     if let Some((line, earlier)) = first_seen.get(&key) {
         let value = &setting.value;
+        let key = match (&setting.name, setting.code) {
+            (Some(name), Some(_)) => format!("{name} ({key})"),
+            _ => key.clone(),
+        };
         if earlier == value {
             report(Severity::Warning, pos, format!("{key} is set twice to the same value (first at line {line})"));
         } else {

@@ -37,7 +37,21 @@ impl CheckValue for HtekData {
                 Ok(n) if entry.min.is_some_and(|m| n < m) || entry.max.is_some_and(|m| n > m) => {
                     let lo = entry.min.map_or("…".to_string(), |m| m.to_string());
                     let hi = entry.max.map_or("…".to_string(), |m| m.to_string());
-                    why(format!("is {n}, outside {lo}–{hi}"))
+                    match entry.public_values.as_ref().filter(|v| v.values.contains(&n)) {
+                        // Sources disagree: both are kept, the value one of them documents is accepted.
+                        Some(v) => Some((
+                            Severity::Note,
+                            format!(
+                                "P{code} ({}) = {n}: sources disagree: {lo}–{hi} ({}), but {} documents {} ({}); accepted",
+                                entry.para,
+                                entry.range_source.as_deref().unwrap_or("dictionary"),
+                                v.source,
+                                v.values.iter().map(i64::to_string).collect::<Vec<_>>().join(", "),
+                                v.meaning
+                            ),
+                        )),
+                        None => why(format!("is {n}, outside {lo}–{hi}")),
+                    }
                 }
                 Ok(_) => None,
             },
@@ -97,5 +111,12 @@ mod tests {
         assert_eq!(d.check_value(194, "yes").unwrap().0, Severity::Error);
         assert!(d.check_value(193, "10080").is_none());
         assert!(d.check_value(99999, "x").is_none());
+        // P130 = 3 (DNS SRV): FusionPBX documents it, Wazo's template lists 0–2: a note, accepted.
+        let (severity, msg) = d.check_value(130, "3").unwrap();
+        assert_eq!(severity, Severity::Note, "{msg}");
+        assert!(msg.contains("DNS SRV") && msg.contains("fusionpbx/fusionpbx"), "{msg}");
+        assert_eq!(d.check_value(130, "4").unwrap().0, Severity::Error);
+        assert_eq!(d.check_value(830, "4").unwrap().0, Severity::Error);
+        assert!(d.check_value(830, "3").is_none());
     }
 }
