@@ -208,6 +208,30 @@ pub struct Provisioning {
     pub after_common: AfterCommon,
     #[serde(default)]
     pub source: String,
+    /// What each source says about `after_common`, named when a tree bundler did not write relies on it.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub evidence: Vec<Evidence>,
+}
+
+/// One source's word on whether the phone goes on after its common file.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Evidence {
+    pub says: AfterCommon,
+    pub source: String,
+    pub what: String,
+}
+
+impl Provisioning {
+    /// The sources that say `says`, joined for a message ("guide §9.1; Wazo's Htek plugin (…)").
+    pub fn evidence_for(&self, says: AfterCommon) -> String {
+        let list: Vec<&str> = self.evidence.iter().filter(|e| e.says == says).map(|e| e.source.as_str()).collect();
+        if list.is_empty() {
+            "no source in the layouts".to_string()
+        } else {
+            list.join("; ")
+        }
+    }
 }
 
 impl Vendor {

@@ -125,17 +125,28 @@ fn combine(p: &mut Phone, got: &[Got], data: &HtekData, args: &Args) -> Settings
             .map(|s| s.key.as_str())
             .collect();
         if !lost.is_empty() {
-            let later: Vec<&str> = got[1..].iter().map(|g| g.url.as_str()).collect();
-            let fact = if after == AfterCommon::Stops { "the layouts say it does" } else { "the guide says both" };
-            p.findings.push(Diagnostic::error(
-                &got[0].url,
-                format!(
-                    "shadows {}: a phone that stops at the first file it gets (guide §2.1 note 2; {fact}) misses {} setting(s): {}",
-                    later.join(", "),
-                    lost.len(),
-                    lost.join(", ")
-                ),
-            ));
+            let later: Vec<String> = got[1..].iter().map(|g| g.url.clone()).collect();
+            let prov = &p.vendor.provisioning;
+            let (stops, goes_on) = (prov.evidence_for(AfterCommon::Stops), prov.evidence_for(AfterCommon::Continues));
+            let msg = format!(
+                "shadows {}: a phone that stops at the first file it gets misses {} setting(s): {} (says it stops: {stops}; says it goes on: {goes_on})",
+                later.join(", "),
+                lost.len(),
+                lost.join(", ")
+            );
+            if after == AfterCommon::Stops {
+                p.findings.push(Diagnostic::error(&got[0].url, msg));
+            } else {
+                // Unknown: both verdicts are given; the walk takes the files as the guide's §9.1 does.
+                p.findings.push(Diagnostic::warning(&got[0].url, msg));
+                p.stop_rule = Some(super::StopRule {
+                    first: got[0].url.clone(),
+                    later,
+                    missed: lost.iter().map(|s| s.to_string()).collect(),
+                    says_continues: goes_on,
+                    says_stops: stops,
+                });
+            }
         }
     }
     let effective = if after == AfterCommon::Stops { first } else { all };
