@@ -299,7 +299,16 @@ impl Linter<'_> {
             ));
         }
         let parsed = fvfile::parse(shown, bytes, kind, &self.fv.syntax);
-        out.extend(parsed.diagnostics);
+        out.extend(parsed.diagnostics.iter().cloned());
+        let vendors: Vec<_> = self.ctx.layouts.vendors_with(crate::layout::ConfigFormat::FlyingvoiceCfg).collect();
+        for (key, value, line) in parsed.settings() {
+            if !vendors.iter().any(|v| v.fetch_by_setting(key).is_some()) {
+                continue;
+            }
+            if let Some(why) = crate::layout::url_without_host(value) {
+                out.push(Diagnostic::error(shown, format!("{key}: {why}")).at(line, 1));
+            }
+        }
         if self.follow_includes {
             self.lint_includes(path, out);
         }

@@ -60,6 +60,10 @@ impl CheckValue for HtekData {
             ValueType::Url if value.chars().any(char::is_whitespace) => {
                 why(format!("is a URL and cannot contain spaces: '{value}'"))
             }
+            ValueType::Url | ValueType::HttpUrl if crate::layout::url_without_host(value).is_some() => Some((
+                Severity::Error,
+                format!("P{code} ({}): {}", entry.para, crate::layout::url_without_host(value).unwrap_or_default()),
+            )),
             ValueType::Url => None,
             ValueType::HttpUrl => {
                 let lower = value.to_ascii_lowercase();
@@ -118,5 +122,8 @@ mod tests {
         assert_eq!(d.check_value(130, "4").unwrap().0, Severity::Error);
         assert_eq!(d.check_value(830, "4").unwrap().0, Severity::Error);
         assert!(d.check_value(830, "3").is_none());
+        assert!(d.check_value(331, "phonebook.xml").unwrap().1.contains("no host"));
+        assert!(d.check_value(192, "/").unwrap().1.contains("no host"));
+        assert!(d.check_value(192, "firmware.example.com:5688/Htek").is_none());
     }
 }

@@ -47,6 +47,10 @@ pub fn check(
         let lookup = Lookup { settings, tree, vendor, entries };
         for (setting, value) in settings {
             let Some(fetch) = vendor.fetch_by_setting(setting) else { continue };
+            if let Some(why) = crate::layout::url_without_host(value) {
+                found.push(Diagnostic::error(&c.rel, format!("{setting}: {why}")));
+                continue;
+            }
             let Some(rel) = value.strip_prefix(&base) else { continue };
             if let Some(msg) = lookup.missing_target(fetch, rel) {
                 found.push(Diagnostic::error(&c.rel, format!("{setting} = {value}: {msg}")));
