@@ -412,9 +412,10 @@ fn add_public(
             public_para: Vec::new(),
             public_values: None,
         });
-        if entry.source.is_empty() {
-            entry.source = source_of(&code.sources)?;
-        }
+        entry.source = match entry.source.as_str() {
+            "" => source_of(&code.sources)?,
+            ours => format!("{ours}; {}", source_of(&code.sources)?),
+        };
         entry.public_para = code.para.iter().filter(|p| **p != entry.para).cloned().collect();
         let differs = values.as_ref().is_some_and(|v| entry.min != v.values.iter().min().copied() || entry.max != v.values.iter().max().copied());
         entry.public_values = values.filter(|_| differs);
