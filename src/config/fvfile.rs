@@ -177,7 +177,10 @@ impl LineReader<'_> {
             Err(msg) => self.report(Severity::Error, line, column, msg),
             Ok((target, bare)) => {
                 if bare {
-                    let msg = format!("include without <> or \"\": read as '{target}' (the guide writes {} <{target}>)", self.syntax.include);
+                    let msg = format!(
+                        "include without <> or \"\": read as '{target}' (the guide writes {} <{target}>)",
+                        self.syntax.include
+                    );
                     self.report(Severity::Warning, line, column, msg);
                 }
                 if self.kind == Kind::Cfg {
@@ -272,7 +275,10 @@ mod tests {
         for line in ["include:confi\u{da} a.cfg", "include:config\u{da}a.cfg", "include:\u{da}"] {
             assert!(include_target(line, "include:config").unwrap_err().starts_with("bad include"), "{line}");
         }
-        assert_eq!(include_target("include:config \"\u{da}.cfg\"", "include:config").unwrap(), ("\u{da}.cfg".into(), false));
+        assert_eq!(
+            include_target("include:config \"\u{da}.cfg\"", "include:config").unwrap(),
+            ("\u{da}.cfg".into(), false)
+        );
     }
 
     fn v() -> Syntax {

@@ -15,9 +15,9 @@
 
 use super::pcodes::CheckValue;
 use crate::layout::htek_config::{parse_pcode, Dialect, HtekData};
+use crate::report::{Diagnostic, Severity};
 use crate::xml::recover::{self, Element, Node};
 use crate::xml::write;
-use crate::report::{Diagnostic, Severity};
 use std::collections::HashMap;
 
 /// Renders settings in `dialect`. The named dialect can write only codes with an element name
@@ -84,7 +84,9 @@ pub fn read_bytes(shown: &str, bytes: &[u8], data: &HtekData) -> ReadXml {
         }
         Err(e) => ReadXml {
             settings: Vec::new(),
-            diagnostics: vec![Diagnostic::error(shown, format!("{} (and not an AES-encrypted config)", e.message)).at(e.line, 1)],
+            diagnostics: vec![
+                Diagnostic::error(shown, format!("{} (and not an AES-encrypted config)", e.message)).at(e.line, 1)
+            ],
         },
     }
 }
@@ -128,7 +130,11 @@ fn config_element<'a>(nodes: &'a [Node], report: &mut Report) -> Option<&'a Elem
     stray_text(nodes, report);
     let mut roots = nodes.iter().filter_map(|n| if let Node::Element(e) = n { Some(e) } else { None });
     let Some(root) = roots.next() else {
-        report(Severity::Error, (1, 1), "no element: an Htek config is <hl_provision version=\"1\"><config version=\"1\">…".into());
+        report(
+            Severity::Error,
+            (1, 1),
+            "no element: an Htek config is <hl_provision version=\"1\"><config version=\"1\">…".into(),
+        );
         return None;
     };
     for extra in roots {
@@ -145,7 +151,8 @@ fn config_element<'a>(nodes: &'a [Node], report: &mut Report) -> Option<&'a Elem
     let config = match configs.next() {
         Some(c) if c.name == "config" => c,
         Some(other) => {
-            let msg = format!("<{}> directly inside <hl_provision>: settings go inside <config version=\"1\">", other.name);
+            let msg =
+                format!("<{}> directly inside <hl_provision>: settings go inside <config version=\"1\">", other.name);
             report(Severity::Error, at(other), msg);
             return None;
         }
@@ -320,7 +327,9 @@ mod tests {
         assert!(m.iter().any(|l| l.starts_with("f.xml:4:1: error: P47 is set twice")), "{m:?}");
         assert!(m.iter().any(|l| l.contains("<P0047> is not a P-code")), "{m:?}");
         assert!(m.iter().any(|l| l.starts_with("f.xml:6:1: error: P8631") && l.contains("hex digits")), "{m:?}");
-        assert!(msgs("<hl_provision><config version=\"1\"><P47>a</P47>").iter().any(|m| m.contains("<config> is not closed")));
+        assert!(msgs("<hl_provision><config version=\"1\"><P47>a</P47>")
+            .iter()
+            .any(|m| m.contains("<config> is not closed")));
         assert!(msgs("<settings/>")[0].contains("root element is <settings>"));
         assert!(
             msgs("<hl_provision version=\"1\"><P47>a</P47></hl_provision>")[0].contains("settings go inside <config")

@@ -22,6 +22,7 @@ mod resolve;
 mod spec;
 
 pub use lint::ConfigInspector;
+pub use phonebook::PhonebookInspector;
 pub use spec::{ConfigSpec, TreeConfigs};
 
 /// Model name → the (setting, value) pairs the configs of that model must carry (a release tree's
@@ -240,7 +241,8 @@ fn search_pcodes(word: &str, data: &crate::layout::HtekData, json: bool) -> Resu
         crate::report::print_json(&serde_json::json!({ "pcodes": codes, "names": names }))?;
     } else {
         for (code, p) in &codes {
-            let also = if p.public_para.is_empty() { String::new() } else { format!(" (also {})", p.public_para.join(", ")) };
+            let also =
+                if p.public_para.is_empty() { String::new() } else { format!(" (also {})", p.public_para.join(", ")) };
             println!("P{code:<7} {}{also}  # {}", p.para, p.source);
         }
         for (name, e) in &names {

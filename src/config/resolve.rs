@@ -160,10 +160,21 @@ fn model_of_folder<'a>(dir: &Path, ctx: &'a Context) -> Result<&'a crate::layout
     codes.dedup();
     let htek = |m: &&crate::layout::Model| m.config_format == Some(ConfigFormat::HtekXml);
     match codes.as_slice() {
-        [] => ctx.layouts.models().find(htek).ok_or_else(|| anyhow::anyhow!("no model with Htek XML configs in the layouts")),
-        [code] => ctx.layouts.models().filter(htek).find(|m| m.device_code.as_deref() == Some(code.as_str())).ok_or_else(
-            || anyhow::anyhow!("{}: cfg{code}.xml is the common file of no model in the layouts; give --model", dir.display()),
-        ),
+        [] => ctx
+            .layouts
+            .models()
+            .find(htek)
+            .ok_or_else(|| anyhow::anyhow!("no model with Htek XML configs in the layouts")),
+        [code] => {
+            ctx.layouts.models().filter(htek).find(|m| m.device_code.as_deref() == Some(code.as_str())).ok_or_else(
+                || {
+                    anyhow::anyhow!(
+                        "{}: cfg{code}.xml is the common file of no model in the layouts; give --model",
+                        dir.display()
+                    )
+                },
+            )
+        }
         many => bail!(
             "{}: holds common files of several models ({}); give --model",
             dir.display(),

@@ -81,8 +81,11 @@ pub fn parse(text: &str, rules: &AttributeRules) -> Result<Parsed, ParseError> {
 
 /// Parses the XML with the strict reader (DTDs refused).
 fn read_document(text: &str) -> Result<roxmltree::Document<'_>, ParseError> {
-    crate::xml::strict::parse(text, MAX_NODES, "language file")
-        .map_err(|e| ParseError { line: e.line, column: e.column, message: e.message })
+    crate::xml::strict::parse(text, MAX_NODES, "language file").map_err(|e| ParseError {
+        line: e.line,
+        column: e.column,
+        message: e.message,
+    })
 }
 
 /// Appends `[@id="…"]` for each id attribute of `node`, in the layout's order of id attributes.

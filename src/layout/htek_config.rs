@@ -391,14 +391,24 @@ fn add_public(
     let source_of = |keys: &[String]| -> Result<String> {
         let paths: Result<Vec<&str>> = keys
             .iter()
-            .map(|k| public.sources.get(k).map(String::as_str).ok_or_else(|| anyhow!("{shown}: [public] source '{k}' is not in [public.sources]")))
+            .map(|k| {
+                public
+                    .sources
+                    .get(k)
+                    .map(String::as_str)
+                    .ok_or_else(|| anyhow!("{shown}: [public] source '{k}' is not in [public.sources]"))
+            })
             .collect();
         Ok(format!("public: {}", paths?.join("; ")))
     };
     for (name, code) in &public.pcodes {
         let Some(number) = parse_pcode(name) else { bail!("{shown}: [public.pcodes] {name}: not a P-code") };
         let values = match (&code.values, &code.meaning, &code.values_source) {
-            (Some(v), Some(m), Some(s)) => Some(PublicValues { values: v.clone(), meaning: m.clone(), source: source_of(std::slice::from_ref(s))? }),
+            (Some(v), Some(m), Some(s)) => Some(PublicValues {
+                values: v.clone(),
+                meaning: m.clone(),
+                source: source_of(std::slice::from_ref(s))?,
+            }),
             _ => None,
         };
         let entry = pcodes.entry(number).or_insert_with(|| Pcode {
@@ -417,12 +427,23 @@ fn add_public(
             ours => format!("{ours}; {}", source_of(&code.sources)?),
         };
         entry.public_para = code.para.iter().filter(|p| **p != entry.para).cloned().collect();
-        let differs = values.as_ref().is_some_and(|v| entry.min != v.values.iter().min().copied() || entry.max != v.values.iter().max().copied());
+        let differs = values.as_ref().is_some_and(|v| {
+            entry.min != v.values.iter().min().copied() || entry.max != v.values.iter().max().copied()
+        });
         entry.public_values = values.filter(|_| differs);
     }
     for (name, e) in public.names {
-        if !names.contains_key(&name) {
-            names.insert(name, NamedElement { pcode: e.pcode, source: source_of(&e.sources)?, public: true });
+        let source = source_of(&e.sources)?;
+        match names.get_mut(&name) {
+            None => {
+                names.insert(name, NamedElement { pcode: e.pcode, source, public: true });
+            }
+            // `[names]` knew the name but not its code; the public pairing settles it.
+            Some(known) if known.pcode.is_none() && e.pcode.is_some() => {
+                known.pcode = e.pcode;
+                known.source = format!("{}; code from {source}", known.source);
+            }
+            Some(_) => {}
         }
     }
     Ok(())

@@ -141,12 +141,17 @@ pub fn url_without_host(value: &str) -> Option<String> {
         &["xml", "cfg", "boot", "bin", "rom", "tar", "wav", "png", "jpg", "bmp", "txt", "csv", "zip", "gz", "js"];
     let why = if name.is_empty() {
         "names no server (no host)"
-    } else if !value.contains("://") && name.rsplit_once('.').is_some_and(|(_, ext)| FILE_ENDINGS.contains(&ext.to_ascii_lowercase().as_str())) {
+    } else if !value.contains("://")
+        && name.rsplit_once('.').is_some_and(|(_, ext)| FILE_ENDINGS.contains(&ext.to_ascii_lowercase().as_str()))
+    {
         "is a file name, not a URL: it names no server (no host)"
     } else {
         return None;
     };
-    Some(format!("'{value}' {why}; the phone cannot fetch it (write the full URL, e.g. http://SERVER/{})", rest.trim_start_matches('/')))
+    Some(format!(
+        "'{value}' {why}; the phone cannot fetch it (write the full URL, e.g. http://SERVER/{})",
+        rest.trim_start_matches('/')
+    ))
 }
 
 /// One setting that points a phone at a file of the tree (`[[fetch]]` in a vendor layout).

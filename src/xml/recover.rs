@@ -29,7 +29,11 @@ pub struct Element {
 pub enum Node {
     Element(Element),
     /// Text (CDATA included) with its references decoded, and where it starts.
-    Text { text: Decoded, line: usize, column: usize },
+    Text {
+        text: Decoded,
+        line: usize,
+        column: usize,
+    },
 }
 
 /// A finding at its place.
@@ -62,8 +66,11 @@ impl Element {
     /// The element's own text, its text children joined; literal whitespace before the first and
     /// after the last piece is counted in `lead`/`trail`.
     pub fn text(&self) -> Decoded {
-        let texts: Vec<&Decoded> =
-            self.children.iter().filter_map(|c| if let Node::Text { text, .. } = c { Some(text) } else { None }).collect();
+        let texts: Vec<&Decoded> = self
+            .children
+            .iter()
+            .filter_map(|c| if let Node::Text { text, .. } = c { Some(text) } else { None })
+            .collect();
         match texts.as_slice() {
             [] => Decoded::default(),
             [one] => (*one).clone(),
@@ -170,7 +177,11 @@ impl Builder<'_> {
         match end {
             ElementEnd::Open => {
                 if self.stack.len() >= MAX_DEPTH {
-                    return Err((at, Severity::Error, format!("elements nested more than {MAX_DEPTH} deep: not read further")));
+                    return Err((
+                        at,
+                        Severity::Error,
+                        format!("elements nested more than {MAX_DEPTH} deep: not read further"),
+                    ));
                 }
                 self.stack.extend(self.pending.take());
             }
@@ -197,7 +208,11 @@ impl Builder<'_> {
                 self.found.push((at, Severity::Error, msg));
                 self.attach(Node::Element(el));
             } else {
-                self.found.push((at, Severity::Error, format!("not well-formed XML: </{name}> closes no open element: ignored")));
+                self.found.push((
+                    at,
+                    Severity::Error,
+                    format!("not well-formed XML: </{name}> closes no open element: ignored"),
+                ));
             }
             return;
         };

@@ -32,7 +32,11 @@ pub fn parse<'a>(text: &'a str, nodes_limit: u32, what: &str) -> Result<roxmltre
             Some((head, tail)) if tail == pos.to_string() => head.to_string(),
             _ => message,
         };
-        StrictError { line: pos.row as usize, column: pos.col as usize, message: format!("not well-formed XML: {message}") }
+        StrictError {
+            line: pos.row as usize,
+            column: pos.col as usize,
+            message: format!("not well-formed XML: {message}"),
+        }
     })?;
     if let Some(at) = super::find_dtd(&text[..doc.root_element().range().start]) {
         return Err(dtd_refused(at));

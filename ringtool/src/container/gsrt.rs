@@ -111,8 +111,11 @@ fn reserved_note(bytes: &[u8]) -> Option<String> {
 /// 16-bit words at 0x026, 0x100 and 0x102, and a NUL-terminated description text at 0x128.
 fn reserved_fields(bytes: &[u8]) -> String {
     let be16 = |at: usize| u16::from_be_bytes([bytes[at], bytes[at + 1]]);
-    let mut found: Vec<String> =
-        [0x026, 0x100, 0x102].iter().filter(|&&at| be16(at) != 0).map(|&at| format!("{at:#05x} = {:#06x}", be16(at))).collect();
+    let mut found: Vec<String> = [0x026, 0x100, 0x102]
+        .iter()
+        .filter(|&&at| be16(at) != 0)
+        .map(|&at| format!("{at:#05x} = {:#06x}", be16(at)))
+        .collect();
     let text: Vec<u8> = bytes[0x128..HEADER_LEN].iter().take_while(|&&b| b != 0).copied().collect();
     if !text.is_empty() {
         let shown: String = String::from_utf8_lossy(&text).chars().filter(|c| !c.is_control()).take(64).collect();
