@@ -432,8 +432,17 @@ fn add_public(
         });
         entry.public_values = values.filter(|_| differs);
     }
-    for (name, e) in public.names {
-        let source = source_of(&e.sources)?;
+    let by_para = para_index(pcodes);
+    for (name, mut e) in public.names {
+        let mut source = source_of(&e.sources)?;
+        // A name no public pairing ties, but that is the para text of exactly one dictionary code
+        // (bundler's own, e.g. Profile1_FailoverSipserver for P967).
+        if e.pcode.is_none() {
+            if let Some(&[code]) = by_para.get(&para_key(&name)).map(Vec::as_slice) {
+                e.pcode = Some(format!("P{code}"));
+                source = format!("{source}; code: the para text of P{code} in this file");
+            }
+        }
         match names.get_mut(&name) {
             None => {
                 names.insert(name, NamedElement { pcode: e.pcode, source, public: true });
@@ -447,6 +456,30 @@ fn add_public(
         }
     }
     Ok(())
+}
+
+/// How a para text and an element name are compared: letters and digits, any case, `Account<n>`
+/// and `Profile<n>` alike (as tools/public-dictionary/extract.py pairs them).
+fn para_key(name: &str) -> String {
+    let key: String = name.chars().filter(char::is_ascii_alphanumeric).map(|c| c.to_ascii_lowercase()).collect();
+    match key.strip_prefix("account") {
+        Some(rest) if rest.starts_with(|c: char| c.is_ascii_digit()) => format!("profile{rest}"),
+        _ => key,
+    }
+}
+
+/// Para key → the codes with that para text (bundler's and the public ones).
+fn para_index(pcodes: &BTreeMap<u32, Pcode>) -> HashMap<String, Vec<u32>> {
+    let mut index: HashMap<String, Vec<u32>> = HashMap::new();
+    for (code, p) in pcodes {
+        let mut keys: Vec<String> = std::iter::once(&p.para).chain(&p.public_para).map(|t| para_key(t)).collect();
+        keys.sort();
+        keys.dedup();
+        for key in keys {
+            index.entry(key).or_default().push(*code);
+        }
+    }
+    index
 }
 
 /// Code → its named-dialect element (the `[names]` entries; public names are read, not written); a

@@ -267,24 +267,6 @@ impl Provisioning {
     }
 }
 
-#[cfg(test)]
-mod url_tests {
-    use super::url_without_host as no_host;
-
-    #[test]
-    fn urls_that_name_no_server() {
-        assert!(no_host("phonebook.xml").unwrap().contains("file name"));
-        assert!(no_host("/").unwrap().contains("no host"));
-        assert!(no_host("/firmware/fw924.rom").is_some());
-        assert!(no_host("http:///x.xml").is_some());
-        assert!(no_host("").is_none());
-        assert!(no_host("firmware.mycompany.com:5688/Htek").is_none());
-        assert!(no_host("192.168.0.254/cfg").is_none());
-        assert!(no_host("https://user:pw@pbx.example.com/app/provision/?file=phonebook.xml&contacts=users").is_none());
-        assert!(no_host("tftp://10.0.0.1").is_none());
-    }
-}
-
 impl Vendor {
     /// The fetch entry of a kind, if the vendor's phones fetch it.
     pub fn fetch(&self, kind: FetchKind) -> Option<&Fetch> {
@@ -303,5 +285,23 @@ impl Vendor {
         self.config_format.with_context(|| {
             format!("configs are not supported for vendor {} (its layout file sets no config_format)", self.vendor)
         })
+    }
+}
+
+#[cfg(test)]
+mod url_tests {
+    use super::url_without_host as no_host;
+
+    #[test]
+    fn urls_that_name_no_server() {
+        assert!(no_host("phonebook.xml").unwrap().contains("file name"));
+        assert!(no_host("/").unwrap().contains("no host"));
+        assert!(no_host("/firmware/fw924.rom").is_some());
+        assert!(no_host("http:///x.xml").is_some());
+        assert!(no_host("").is_none());
+        assert!(no_host("firmware.mycompany.com:5688/Htek").is_none());
+        assert!(no_host("192.168.0.254/cfg").is_none());
+        assert!(no_host("https://user:pw@pbx.example.com/app/provision/?file=phonebook.xml&contacts=users").is_none());
+        assert!(no_host("tftp://10.0.0.1").is_none());
     }
 }
