@@ -19,6 +19,24 @@ pub trait CheckValue {
     fn check_value(&self, code: u32, value: &str) -> Option<(Severity, String)>;
 }
 
+/// A note when `n` is outside the entry's range but a public source documents it: sources
+/// disagree, both are kept, and the value one of them documents is accepted.
+fn disagreement(code: u32, entry: &Pcode, n: i64, lo: &str, hi: &str) -> Option<(Severity, String)> {
+    let v = entry.public_values.as_ref().filter(|v| v.values.contains(&n))?;
+    let values: Vec<String> = v.values.iter().map(i64::to_string).collect();
+    Some((
+        Severity::Note,
+        format!(
+            "P{code} ({}) = {n}: sources disagree: {lo}–{hi} ({}), but {} documents {} ({}); accepted",
+            entry.para,
+            entry.range_source.as_deref().unwrap_or("dictionary"),
+            v.source,
+            values.join(", "),
+            v.meaning
+        ),
+    ))
+}
+
 impl CheckValue for HtekData {
     /// Checks a value against the code's type and range. `None` when it fits or nothing is known.
     fn check_value(&self, code: u32, value: &str) -> Option<(Severity, String)> {
@@ -37,21 +55,7 @@ impl CheckValue for HtekData {
                 Ok(n) if entry.min.is_some_and(|m| n < m) || entry.max.is_some_and(|m| n > m) => {
                     let lo = entry.min.map_or("…".to_string(), |m| m.to_string());
                     let hi = entry.max.map_or("…".to_string(), |m| m.to_string());
-                    match entry.public_values.as_ref().filter(|v| v.values.contains(&n)) {
-                        // Sources disagree: both are kept, the value one of them documents is accepted.
-                        Some(v) => Some((
-                            Severity::Note,
-                            format!(
-                                "P{code} ({}) = {n}: sources disagree: {lo}–{hi} ({}), but {} documents {} ({}); accepted",
-                                entry.para,
-                                entry.range_source.as_deref().unwrap_or("dictionary"),
-                                v.source,
-                                v.values.iter().map(i64::to_string).collect::<Vec<_>>().join(", "),
-                                v.meaning
-                            ),
-                        )),
-                        None => why(format!("is {n}, outside {lo}–{hi}")),
-                    }
+                    disagreement(code, entry, n, &lo, &hi).or_else(|| why(format!("is {n}, outside {lo}–{hi}")))
                 }
                 Ok(_) => None,
             },

@@ -432,8 +432,19 @@ fn add_public(
         });
         entry.public_values = values.filter(|_| differs);
     }
+    add_public_names(pcodes, names, public.names, &source_of)
+}
+
+/// Public names join `[names]`: a name `[names]` lacks is added (tied to a code where a public
+/// pairing or a dictionary para text ties one); a `[names]` entry without a code gets the public one.
+fn add_public_names(
+    pcodes: &BTreeMap<u32, Pcode>,
+    names: &mut BTreeMap<String, NamedElement>,
+    public: BTreeMap<String, PublicName>,
+    source_of: &dyn Fn(&[String]) -> Result<String>,
+) -> Result<()> {
     let by_para = para_index(pcodes);
-    for (name, mut e) in public.names {
+    for (name, mut e) in public {
         let mut source = source_of(&e.sources)?;
         // A name no public pairing ties, but that is the para text of exactly one dictionary code
         // (bundler's own, e.g. Profile1_FailoverSipserver for P967).

@@ -191,11 +191,7 @@ pub fn run(args: &Args, ctx: &Context) -> Result<ExitCode> {
         provisioned,
         stop_rule: phone.stop_rule,
     };
-    if args.json {
-        print_json(&report)?;
-    } else {
-        print_text(&report);
-    }
+    print(&report, args.json)?;
     Ok(if provisioned { ExitCode::SUCCESS } else { ExitCode::FAILURE })
 }
 
@@ -217,6 +213,14 @@ fn user_agent(format: ConfigFormat, vendor: &str, model: &str, firmware: Option<
         }
         ConfigFormat::HtekXml => format!("{name} {model} {} {colons}", firmware.unwrap_or("0.0.0.0")),
     }
+}
+
+fn print(r: &Report, json: bool) -> Result<()> {
+    if json {
+        return print_json(r);
+    }
+    print_text(r);
+    Ok(())
 }
 
 fn print_text(r: &Report) {
