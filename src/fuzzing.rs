@@ -140,6 +140,14 @@ pub fn parse_htek_xml(bytes: &[u8]) {
     linter().lint_bytes(&path, bytes, &mut out);
 }
 
+/// The recovering XML reader on its own (declared encoding, BOM, lenient references, resuming after
+/// syntax errors), as every reader of files bundler did not write uses it.
+pub fn read_xml_recovering(bytes: &[u8]) {
+    if let Ok(text) = crate::xml::decode::decode(bytes) {
+        let _ = crate::xml::recover::read(&text.text);
+    }
+}
+
 /// Flyingvoice boot and cfg files as `config lint` reads them; the first byte picks the kind.
 pub fn parse_flyingvoice(bytes: &[u8]) {
     let Some((&choice, data)) = bytes.split_first() else { return };

@@ -56,6 +56,7 @@ impl TemplateArgs {
 /// pack) before the plain tar listing, which each of them extends.
 fn inspectors() -> Vec<Box<dyn Inspector>> {
     vec![
+        Box::new(crate::config::PhonebookInspector),
         Box::new(crate::config::ConfigInspector),
         Box::new(crate::ringtone::RingInspector),
         Box::new(crate::hlpres::image_inspectors::ImageInspector),

@@ -41,7 +41,7 @@ pub mod tree_file;
 pub mod tree_manifest;
 pub mod verify;
 pub mod walk;
-pub mod xml_text;
+pub mod xml;
 
 /// What every command gets besides its own arguments.
 pub struct Context {

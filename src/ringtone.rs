@@ -394,6 +394,7 @@ pub fn check(shown: &str, bytes: &[u8], decoded: &ringtool::Decoded, model: &Mod
     for p in &decoded.problems {
         found.push(Diagnostic::error(shown, p.clone()));
     }
+    found.extend(decoded.notes.iter().map(|n| Diagnostic::note(shown, n.clone())));
     if bytes.len() as u64 > rules.max_bytes {
         found.push(Diagnostic::error(
             shown,
@@ -471,7 +472,10 @@ impl crate::findings::Inspector for RingInspector {
         };
         match model {
             Some(m) => report.diagnostics = check(shown, bytes, &decoded, m),
-            None => report.diagnostics.extend(decoded.problems.iter().map(|p| Diagnostic::error(shown, p.clone()))),
+            None => {
+                report.diagnostics.extend(decoded.problems.iter().map(|p| Diagnostic::error(shown, p.clone())));
+                report.diagnostics.extend(decoded.notes.iter().map(|n| Diagnostic::note(shown, n.clone())));
+            }
         }
         if let Some(wav) = opts.wav {
             if decoded.sample_rate != ringtool::render::OUTPUT_RATE {

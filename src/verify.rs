@@ -139,6 +139,8 @@ pub fn verify_known(
     if let Some(t) = &tree_manifest {
         check_manifest(t, &by_name, &digests, &mut found);
         found.extend(tree::check(t, &root, &by_name, key, ctx)?);
+    } else {
+        found.extend(tree::foreign_shadows(&root, &by_name, key, ctx)?);
     }
     found.sort_by(|a, b| a.file.cmp(&b.file));
     Ok(found)

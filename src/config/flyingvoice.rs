@@ -112,7 +112,7 @@ fn warn_tree_overrides(
 
 pub fn run(args: &Args, ctx: &Context) -> Result<ExitCode> {
     let staged = StagedDir::new(&args.out)?;
-    let Generated { count, extra, data, url, warnings, more_oui_warnings } =
+    let Generated { count, extra, data, warnings, more_oui_warnings } =
         generate(&args.request(), &super::Sink::new(staged.path()), ctx)?;
     staged.commit()?;
     for w in &warnings {
@@ -142,12 +142,6 @@ pub fn run(args: &Args, ctx: &Context) -> Result<ExitCode> {
     );
     if args.phonebook.is_some() {
         println!("note: {}: {}", data.phonebook.file, data.phonebook.source);
-        if url.is_none() {
-            println!(
-                "note: {} points at the bare file name; give --resources-url if the phones need an absolute URL",
-                data.phonebook.url_key
-            );
-        }
     }
     Ok(ExitCode::SUCCESS)
 }
@@ -159,7 +153,6 @@ pub struct Generated {
     /// The shared files written besides (common boot and cfg, phonebook).
     pub extra: Vec<String>,
     data: std::sync::Arc<FvData>,
-    url: Option<String>,
     /// Findings that did not stop the build: the common cfg's warnings, the first MACs outside the
     /// vendor's prefixes.
     pub warnings: Vec<Diagnostic>,
@@ -218,7 +211,7 @@ pub fn generate(args: &Request, sink: &super::Sink, ctx: &Context) -> Result<Gen
     }
     let extra = write_shared_files(sink, &data, &common, phonebook)?;
     let more_oui_warnings = oui_warnings.saturating_sub(MAX_OUI_WARNINGS);
-    Ok(Generated { count, extra, data, url, warnings, more_oui_warnings })
+    Ok(Generated { count, extra, data, warnings, more_oui_warnings })
 }
 
 /// The vendor whose MAC prefixes a row is checked against: its model's (checked by
@@ -248,12 +241,16 @@ fn add_phonebook(
             bail!("the common settings set {key}, which --phonebook sets; remove one");
         }
     }
-    let location = match url {
-        Some(u) => format!("{u}/{}", rules.file),
-        None => rules.file.clone(),
-    };
     if args.sources.tree.is_none() {
-        common.push((rules.url_key.clone(), location));
+        // The phones fetch the phonebook by URL: a bare file name names no server.
+        let Some(u) = url else {
+            bail!(
+                "--phonebook needs --resources-url: {} must be a full URL (the bare '{}' names no server, so the phones could not fetch it)",
+                rules.url_key,
+                rules.file
+            );
+        };
+        common.push((rules.url_key.clone(), format!("{u}/{}", rules.file)));
     }
     common.push((rules.name_key.clone(), rules.title.clone()));
     Ok(xml)

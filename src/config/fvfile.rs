@@ -116,16 +116,16 @@ impl LineReader<'_> {
         self.parsed.diagnostics.push(Diagnostic::new(self.shown, severity, msg).at(line, column));
     }
 
-    /// The text of `bytes` without a byte-order mark (an error); `None` (with the error recorded
-    /// at its line) when it is not UTF-8.
+    /// The text of `bytes` without a byte-order mark (a warning: files in the field have one);
+    /// `None` (with the error recorded at its line) when it is not UTF-8.
     fn decode<'b>(&mut self, bytes: &'b [u8]) -> Option<&'b str> {
         let mut bytes = bytes;
         if let Some(rest) = bytes.strip_prefix(b"\xEF\xBB\xBF") {
             self.report(
-                Severity::Error,
+                Severity::Warning,
                 1,
                 1,
-                "the file starts with a UTF-8 byte-order mark, which the phone reads as part of the first line; save it without BOM".into(),
+                "the file starts with a UTF-8 byte-order mark: read without it; whether the phone skips it is not documented (it may take it as part of the first line); save it without BOM".into(),
             );
             bytes = rest;
         }
@@ -175,7 +175,14 @@ impl LineReader<'_> {
     fn include(&mut self, t: &str, line: usize, column: usize) {
         match include_target(t, &self.syntax.include) {
             Err(msg) => self.report(Severity::Error, line, column, msg),
-            Ok(target) => {
+            Ok((target, bare)) => {
+                if bare {
+                    let msg = format!(
+                        "include without <> or \"\": read as '{target}' (the guide writes {} <{target}>)",
+                        self.syntax.include
+                    );
+                    self.report(Severity::Warning, line, column, msg);
+                }
                 if self.kind == Kind::Cfg {
                     self.report(
                         Severity::Warning,
@@ -222,16 +229,18 @@ impl LineReader<'_> {
 }
 
 /// The file named by `include:config <file.cfg>` or `include:config "file.cfg"` (`keyword` being
-/// the layout's `[syntax] include`).
-fn include_target(t: &str, keyword: &str) -> Result<String, String> {
+/// the layout's `[syntax] include`), and whether it was written bare (`include:config file.cfg`,
+/// read as the phones in the field are given it).
+fn include_target(t: &str, keyword: &str) -> Result<(String, bool), String> {
     let form = format!("expected {keyword} <file.cfg> or {keyword} \"file.cfg\"");
     // `get` keeps both cuts on character boundaries (a name may hold any UTF-8).
     let word = t.get(..keyword.len()).is_some_and(|w| w.eq_ignore_ascii_case(keyword));
     let Some(rest) = t.get(keyword.len()..).filter(|r| word && r.starts_with(' ')).map(str::trim) else {
         return Err(format!("bad include: {form}"));
     };
-    let inner = match (rest.chars().next(), rest.chars().last()) {
-        (Some('<'), Some('>')) | (Some('"'), Some('"')) if rest.len() >= 2 => rest[1..rest.len() - 1].trim(),
+    let (inner, bare) = match (rest.chars().next(), rest.chars().last()) {
+        (Some('<'), Some('>')) | (Some('"'), Some('"')) if rest.len() >= 2 => (rest[1..rest.len() - 1].trim(), false),
+        (Some(c), _) if !matches!(c, '<' | '"') && !rest.contains(['<', '>', '"', ' ']) => (rest, true),
         _ => return Err(format!("bad include: the file name must be in <> or \"\": {form}")),
     };
     if inner.is_empty() {
@@ -242,7 +251,7 @@ fn include_target(t: &str, keyword: &str) -> Result<String, String> {
             "bad include: '{inner}' is not a *.cfg file (the guide: \"the configuration file format must be *.cfg\")"
         ));
     }
-    Ok(inner.to_string())
+    Ok((inner.to_string(), bare))
 }
 
 /// Renders a cfg or boot file: the version line, then the lines given.
@@ -266,7 +275,10 @@ mod tests {
         for line in ["include:confi\u{da} a.cfg", "include:config\u{da}a.cfg", "include:\u{da}"] {
             assert!(include_target(line, "include:config").unwrap_err().starts_with("bad include"), "{line}");
         }
-        assert_eq!(include_target("include:config \"\u{da}.cfg\"", "include:config").unwrap(), "\u{da}.cfg");
+        assert_eq!(
+            include_target("include:config \"\u{da}.cfg\"", "include:config").unwrap(),
+            ("\u{da}.cfg".into(), false)
+        );
     }
 
     fn v() -> Syntax {
@@ -299,13 +311,13 @@ mod tests {
     fn finds_each_listed_problem() {
         let all = lines("\u{FEFF}#!version:1.0.0.1\na=1\nno equals here\na = 2\n<<<<<<< HEAD\n=======\n>>>>>>> b\ninclude:config a.cfg\ninclude:config <a.txt>\n", Kind::Cfg);
         let has = |needle: &str| assert!(all.iter().any(|l| l.contains(needle)), "{needle} not in {all:#?}");
-        has("f:1:1: error: the file starts with a UTF-8 byte-order mark");
+        has("f:1:1: warning: the file starts with a UTF-8 byte-order mark");
         has("f:3:1: error: no '='");
         has("f:4:1: warning: 'a' is set twice in this file: '2' here, '1' on line 2");
         has("f:5:1: error: leftover merge-conflict marker");
         has("f:6:1: error: leftover merge-conflict marker");
         has("f:7:1: error: leftover merge-conflict marker");
-        has("f:8:1: error: bad include: the file name must be in <>");
+        has("f:8:1: warning: include without <> or \"\": read as 'a.cfg'");
         has("f:9:1: error: bad include: 'a.txt' is not a *.cfg file");
         assert!(lines("a=1\n", Kind::Cfg)[0].contains("f:1:1: warning: the first line is not"));
         assert!(lines("#!version:1.0.0.1\ninclude:config <a.cfg>\n", Kind::Cfg)[0].contains("include in a cfg file"));

@@ -14,9 +14,10 @@
 //! ```
 
 use super::pcodes::CheckValue;
-use super::xml_text::escape;
 use crate::layout::htek_config::{parse_pcode, Dialect, HtekData};
 use crate::report::{Diagnostic, Severity};
+use crate::xml::recover::{self, Element, Node};
+use crate::xml::write;
 use std::collections::HashMap;
 
 /// Renders settings in `dialect`. The named dialect can write only codes with an element name
@@ -33,11 +34,7 @@ pub fn render_in<'a>(
             Dialect::Pcode => s.push_str(&data.setting_line(code, value)),
             Dialect::Named => {
                 let name = data.element_name(code).ok_or(code)?;
-                s.push_str(&if value.is_empty() {
-                    format!("<{name} />\n")
-                } else {
-                    format!("<{name}>{}</{name}>\n", escape(value, false))
-                });
+                s.push_str(&write::element(name, &[], value));
             }
         }
     }
@@ -75,69 +72,87 @@ pub struct ReadXml {
     pub diagnostics: Vec<Diagnostic>,
 }
 
-/// Reads config XML text: well-formedness, the `hl_provision`/`config` shape, P-code names,
-/// duplicate codes, and values against the dictionary.
-pub fn read(shown: &str, text: &str, data: &HtekData) -> ReadXml {
-    let mut found = ReadXml::default();
-    let opts = roxmltree::ParsingOptions { allow_dtd: false, nodes_limit: 1_000_000, ..Default::default() };
-    let doc = match roxmltree::Document::parse_with_options(text, opts) {
-        Ok(doc) => doc,
-        Err(e) => {
-            let pos = e.pos();
-            found.diagnostics.push(
-                Diagnostic::error(shown, format!("not well-formed XML: {e}")).at(pos.row as usize, pos.col as usize),
-            );
-            return found;
+/// Reads a config file's bytes: the declared encoding honoured, a BOM dropped (see
+/// `crate::xml::decode`), then [`read`].
+pub fn read_bytes(shown: &str, bytes: &[u8], data: &HtekData) -> ReadXml {
+    match crate::xml::decode::decode(bytes) {
+        Ok(text) => {
+            let mut found = read(shown, &text.text, data);
+            let whole = text.findings.into_iter().map(|(sev, msg)| Diagnostic::new(shown, sev, msg).at(1, 1));
+            found.diagnostics.splice(0..0, whole);
+            found
         }
-    };
-    let at = |node: roxmltree::Node| {
-        let p = doc.text_pos_at(node.range().start);
-        (p.row as usize, p.col as usize)
-    };
+        Err(e) => ReadXml {
+            settings: Vec::new(),
+            diagnostics: vec![
+                Diagnostic::error(shown, format!("{} (and not an AES-encrypted config)", e.message)).at(e.line, 1)
+            ],
+        },
+    }
+}
+
+/// Reads config XML text with the recovering reader (a bare `&`, an HTML entity, a broken element
+/// cost a warning or that element, not the file): the `hl_provision`/`config` shape, P-code names,
+/// duplicate codes, and values against the dictionary. A value's surrounding whitespace written
+/// literally is layout, not value (one rule for every setting; a note says so).
+pub fn read(shown: &str, text: &str, data: &HtekData) -> ReadXml {
+    let text = text.strip_prefix('\u{FEFF}').unwrap_or(text);
+    let doc = recover::read(text);
+    let mut found = ReadXml::default();
+    for f in &doc.findings {
+        found.diagnostics.push(Diagnostic::new(shown, f.severity, f.message.clone()).at(f.line, f.column));
+    }
     let mut report = |severity: Severity, (line, col): (usize, usize), msg: String| {
         found.diagnostics.push(Diagnostic::new(shown, severity, msg).at(line, col));
     };
-    let Some(config) = config_element(&doc, &at, &mut report) else {
+    let Some(config) = config_element(&doc.nodes, &mut report) else {
         return found;
     };
     let mut first_seen: HashMap<String, (usize, String)> = HashMap::new();
-    for node in config.children() {
-        if let Some(setting) = read_setting(node, data, &at, &mut report, &mut first_seen) {
+    for node in &config.children {
+        if let Some(setting) = read_setting(node, data, &mut report, &mut first_seen) {
             found.settings.push(setting);
         }
     }
+    found.diagnostics.sort_by_key(|d| (d.line, d.column));
     found
 }
 
-/// Where a node starts, as (line, column).
-type At<'a> = dyn Fn(roxmltree::Node) -> (usize, usize) + 'a;
 /// Records a finding at (line, column).
 type Report<'a> = dyn FnMut(Severity, (usize, usize), String) + 'a;
 
+fn at(e: &Element) -> (usize, usize) {
+    (e.line, e.column)
+}
+
 /// The one `<config>` inside `<hl_provision>`, or `None` (reported) when the file's shape is wrong.
-fn config_element<'a, 'input>(
-    doc: &'a roxmltree::Document<'input>,
-    at: &At,
-    report: &mut Report,
-) -> Option<roxmltree::Node<'a, 'input>> {
-    let root = doc.root_element();
-    if root.tag_name().name() != "hl_provision" {
-        let msg = format!(
-            "the root element is <{}>; an Htek config starts with <hl_provision version=\"1\">",
-            root.tag_name().name()
+fn config_element<'a>(nodes: &'a [Node], report: &mut Report) -> Option<&'a Element> {
+    stray_text(nodes, report);
+    let mut roots = nodes.iter().filter_map(|n| if let Node::Element(e) = n { Some(e) } else { None });
+    let Some(root) = roots.next() else {
+        report(
+            Severity::Error,
+            (1, 1),
+            "no element: an Htek config is <hl_provision version=\"1\"><config version=\"1\">…".into(),
         );
+        return None;
+    };
+    for extra in roots {
+        report(Severity::Error, at(extra), format!("<{}> after the root element: a file has one root", extra.name));
+    }
+    if root.name != "hl_provision" {
+        let msg =
+            format!("the root element is <{}>; an Htek config starts with <hl_provision version=\"1\">", root.name);
         report(Severity::Error, at(root), msg);
         return None;
     }
     check_version(root, &mut |msg| report(Severity::Warning, at(root), msg));
-    let mut configs = root.children().filter(|n| n.is_element());
+    let mut configs = root.elements();
     let config = match configs.next() {
-        Some(c) if c.tag_name().name() == "config" => c,
+        Some(c) if c.name == "config" => c,
         Some(other) => {
-            let msg = format!(
-                "<{}> directly inside <hl_provision>: settings go inside <config version=\"1\">",
-                other.tag_name().name()
-            );
+            let msg =
+                format!("<{}> directly inside <hl_provision>: settings go inside <config version=\"1\">", other.name);
             report(Severity::Error, at(other), msg);
             return None;
         }
@@ -147,46 +162,73 @@ fn config_element<'a, 'input>(
         }
     };
     for extra in configs {
-        let msg = format!("<{}> after <config>: <hl_provision> holds exactly one <config>", extra.tag_name().name());
+        let msg = format!("<{}> after <config>: <hl_provision> holds exactly one <config>", extra.name);
         report(Severity::Error, at(extra), msg);
     }
     check_version(config, &mut |msg| report(Severity::Warning, at(config), msg));
-    stray_text(root, &mut |pos| report(Severity::Error, pos, "text outside the settings".to_string()), doc);
+    stray_text(&root.children, report);
     Some(config)
 }
 
 /// One child of `<config>` as a setting, checked against the dictionary and the settings before
 /// it; `None` for what is not a setting (reported when it should have been one).
 fn read_setting(
-    node: roxmltree::Node,
+    node: &Node,
     data: &HtekData,
-    at: &At,
     report: &mut Report,
     first_seen: &mut HashMap<String, (usize, String)>,
 ) -> Option<ReadSetting> {
-    if node.is_text() {
-        if node.text().is_some_and(|t| !t.trim().is_empty()) {
-            let msg = "text directly inside <config>: each value goes inside its <Pnnn> element";
-            report(Severity::Error, at(node), msg.into());
+    let node = match node {
+        Node::Text { text, line, column } => {
+            if !text.value.trim().is_empty() {
+                let msg = "text directly inside <config>: each value goes inside its <Pnnn> element";
+                report(Severity::Error, (*line, *column), msg.into());
+            }
+            return None;
         }
-        return None;
-    }
-    if !node.is_element() {
-        return None;
-    }
-    let name = node.tag_name().name();
+        Node::Element(e) => e,
+    };
+    let name = node.name.as_str();
     let pos = at(node);
     let (code, named) = element_key(name, data, &mut |severity, msg| report(severity, pos, msg))?;
-    if let Some(child) = node.children().find(|c| c.is_element()) {
-        let msg = format!("<{}> inside <{name}>: a P-value is plain text", child.tag_name().name());
+    if let Some(child) = node.elements().next() {
+        let msg = format!("<{}> inside <{name}>: a P-value is plain text", child.name);
         report(Severity::Error, at(child), msg);
         return None;
     }
-    let value: String = node.children().filter_map(|c| c.text()).collect();
-    let setting = ReadSetting { code, name: named, value, line: pos.0, column: pos.1 };
+    let setting = ReadSetting { code, name: named, value: value_of(node, report), line: pos.0, column: pos.1 };
+    check_twice(&setting, report, first_seen);
+    if let Some((severity, msg)) = code.and_then(|c| data.check_value(c, &setting.value)) {
+        report(severity, pos, msg);
+    }
+    Some(setting)
+}
+
+/// The value rule: literal whitespace around a value is layout (pretty-printing), not value; it is
+/// dropped with a note. Whitespace written as references (`&#32;`, `&#10;`) is kept.
+fn value_of(node: &Element, report: &mut Report) -> String {
+    let text = node.text();
+    let trimmed = text.trimmed();
+    if trimmed.len() != text.value.len() && !trimmed.is_empty() {
+        let msg = format!(
+            "<{}>: whitespace around the value is layout and is dropped: read as '{trimmed}' (write &#32; or &#10; to keep it)",
+            node.name
+        );
+        report(Severity::Note, at(node), msg);
+    }
+    trimmed.to_string()
+}
+
+/// A setting given twice: a warning with the same value, an error with another.
+fn check_twice(setting: &ReadSetting, report: &mut Report, first_seen: &mut HashMap<String, (usize, String)>) {
     let key = setting.key();
+    let pos = (setting.line, setting.column);
     if let Some((line, earlier)) = first_seen.get(&key) {
         let value = &setting.value;
+        let key = match (&setting.name, setting.code) {
+            (Some(name), Some(_)) => format!("{name} ({key})"),
+            _ => key.clone(),
+        };
         if earlier == value {
             report(Severity::Warning, pos, format!("{key} is set twice to the same value (first at line {line})"));
         } else {
@@ -197,12 +239,8 @@ fn read_setting(
             );
         }
     } else {
-        first_seen.insert(key, (pos.0, setting.value.clone()));
+        first_seen.insert(key, (setting.line, setting.value.clone()));
     }
-    if let Some((severity, msg)) = code.and_then(|c| data.check_value(c, &setting.value)) {
-        report(severity, pos, msg);
-    }
-    Some(setting)
 }
 
 /// What an element name stands for: `(P-code, element name if named)`; `None` (reported) when it
@@ -233,8 +271,8 @@ fn element_key(
     Some((None, Some(name.to_string())))
 }
 
-fn check_version(node: roxmltree::Node, report: &mut dyn FnMut(String)) {
-    let name = node.tag_name().name();
+fn check_version(node: &Element, report: &mut dyn FnMut(String)) {
+    let name = &node.name;
     match node.attribute("version") {
         Some("1") => {}
         Some(v) => report(format!("<{name} version=\"{v}\">: the guide's files have version=\"1\"")),
@@ -242,12 +280,13 @@ fn check_version(node: roxmltree::Node, report: &mut dyn FnMut(String)) {
     }
 }
 
-/// Reports non-blank text directly inside `<hl_provision>`.
-fn stray_text(root: roxmltree::Node, report: &mut dyn FnMut((usize, usize)), doc: &roxmltree::Document) {
-    for n in root.children() {
-        if n.is_text() && n.text().is_some_and(|t| !t.trim().is_empty()) {
-            let p = doc.text_pos_at(n.range().start);
-            report((p.row as usize, p.col as usize));
+/// Reports non-blank text among `nodes` (outside the settings).
+fn stray_text(nodes: &[Node], report: &mut Report) {
+    for n in nodes {
+        if let Node::Text { text, line, column } = n {
+            if !text.value.trim().is_empty() {
+                report(Severity::Error, (*line, *column), "text outside the settings".to_string());
+            }
         }
     }
 }
@@ -268,7 +307,7 @@ mod tests {
             "<?xml version=\"1.0\" encoding=\"UTF-8\" ?>\n<hl_provision version=\"1\">\n<config version=\"1\">\n\
              <P47 para=\"Account1_Sipserver\">192.168.0.68:5060</P47>\n\
              <P967 para=\"Profile1_FailoverSipserver\" />\n\
-             <P35 para=\"Account1_SipUserId\">a&lt;b &amp; \"c\"&#13;\n</P35>\n\
+             <P35 para=\"Account1_SipUserId\">a&lt;b &amp; \"c\"&#13;&#10;</P35>\n\
              </config>\n</hl_provision>\n"
         );
         let back = read("x.xml", &xml, &d);
@@ -288,7 +327,9 @@ mod tests {
         assert!(m.iter().any(|l| l.starts_with("f.xml:4:1: error: P47 is set twice")), "{m:?}");
         assert!(m.iter().any(|l| l.contains("<P0047> is not a P-code")), "{m:?}");
         assert!(m.iter().any(|l| l.starts_with("f.xml:6:1: error: P8631") && l.contains("hex digits")), "{m:?}");
-        assert!(msgs("<hl_provision><config version=\"1\"><P47>a</P47>")[0].contains("not well-formed XML"));
+        assert!(msgs("<hl_provision><config version=\"1\"><P47>a</P47>")
+            .iter()
+            .any(|m| m.contains("<config> is not closed")));
         assert!(msgs("<settings/>")[0].contains("root element is <settings>"));
         assert!(
             msgs("<hl_provision version=\"1\"><P47>a</P47></hl_provision>")[0].contains("settings go inside <config")
@@ -297,6 +338,6 @@ mod tests {
         assert!(m.iter().any(|l| l.starts_with("f.xml:2:1: error: P20176") && l.contains("http")), "{m:?}");
         assert!(m.iter().any(|l| l.starts_with("f.xml:3:1: warning: <Foo_Bar> is neither")), "{m:?}");
         assert!(m.iter().any(|l| l.starts_with("f.xml:4:1: error: P20176 is set twice")), "{m:?}");
-        assert!(msgs("<!DOCTYPE x [<!ENTITY a \"b\">]><hl_provision/>")[0].contains("not well-formed"));
+        assert!(msgs("<!DOCTYPE x [<!ENTITY a \"b\">]><hl_provision/>")[0].contains("DTD refused"));
     }
 }

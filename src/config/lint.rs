@@ -124,11 +124,7 @@ impl Inspector for ConfigInspector {
             _ if looks_encrypted(bytes) => FileReport::new(shown, "Htek config (AES-encrypted)"),
             _ => {
                 let mut r = FileReport::new(shown, "Htek config XML");
-                let text = String::from_utf8_lossy(bytes);
-                r.field(
-                    "settings",
-                    htek_xml::read(shown, text.trim_start_matches('\u{FEFF}'), &linter.htek).settings.len(),
-                );
+                r.field("settings", htek_xml::read_bytes(shown, bytes, &linter.htek).settings.len());
                 r
             }
         };
@@ -282,17 +278,9 @@ impl Linter<'_> {
                 }
             }
         } else {
-            match std::str::from_utf8(bytes) {
-                Ok(t) => t.to_string(),
-                Err(e) => {
-                    let line = bytes[..e.valid_up_to()].iter().filter(|b| **b == b'\n').count() + 1;
-                    return out.push(
-                        Diagnostic::error(shown, "not UTF-8 text (and not an AES-encrypted config)").at(line, 1),
-                    );
-                }
-            }
+            return out.extend(htek_xml::read_bytes(shown, bytes, &self.htek).diagnostics);
         };
-        out.extend(htek_xml::read(shown, text.trim_start_matches('\u{FEFF}'), &self.htek).diagnostics);
+        out.extend(htek_xml::read(shown, &text, &self.htek).diagnostics);
     }
 
     fn lint_fv(&self, path: &Path, shown: &str, name: &str, kind: Kind, bytes: &[u8], out: &mut Vec<Diagnostic>) {
@@ -311,7 +299,16 @@ impl Linter<'_> {
             ));
         }
         let parsed = fvfile::parse(shown, bytes, kind, &self.fv.syntax);
-        out.extend(parsed.diagnostics);
+        out.extend(parsed.diagnostics.iter().cloned());
+        let vendors: Vec<_> = self.ctx.layouts.vendors_with(crate::layout::ConfigFormat::FlyingvoiceCfg).collect();
+        for (key, value, line) in parsed.settings() {
+            if !vendors.iter().any(|v| v.fetch_by_setting(key).is_some()) {
+                continue;
+            }
+            if let Some(why) = crate::layout::url_without_host(value) {
+                out.push(Diagnostic::error(shown, format!("{key}: {why}")).at(line, 1));
+            }
+        }
         if self.follow_includes {
             self.lint_includes(path, out);
         }

@@ -22,6 +22,7 @@ mod resolve;
 mod spec;
 
 pub use lint::ConfigInspector;
+pub use phonebook::PhonebookInspector;
 pub use spec::{ConfigSpec, TreeConfigs};
 
 /// Model name → the (setting, value) pairs the configs of that model must carry (a release tree's
@@ -95,7 +96,6 @@ impl Sink {
 }
 
 use crate::layout::{ConfigFormat, Model};
-use crate::xml_text;
 use crate::Context;
 use anyhow::{anyhow, bail, Result};
 use clap::Subcommand;
@@ -131,12 +131,16 @@ pub enum Command {
 
 #[derive(clap::Args)]
 #[command(
-    after_help = "Examples:\n  bundler config pcodes\n  bundler config pcodes --json\n\nAdd or change entries with --layouts DIR (a file htek-config.toml with [pcodes.P35] para = \"…\" alias = \"…\")."
+    after_help = "Examples:\n  bundler config pcodes\n  bundler config pcodes --search transport\n  bundler config pcodes --json\n\nAdd or change entries with --layouts DIR (a file htek-config.toml with [pcodes.P35] para = \"…\" alias = \"…\")."
 )]
 pub struct PcodesArgs {
     /// Print JSON instead of a table.
     #[arg(long)]
     pub json: bool,
+    /// Only codes and named elements whose code, para names (bundler's and the public sources'),
+    /// alias or element name contain WORD (any case).
+    #[arg(long, value_name = "WORD")]
+    pub search: Option<String>,
     /// Whose `--resources-url` settings to list: a vendor with Htek XML configs (needed only when
     /// the layouts have several).
     #[arg(long, value_name = "VENDOR")]
@@ -167,8 +171,19 @@ pub fn run(args: &Args, ctx: &Context) -> Result<ExitCode> {
     }
 }
 
+/// Whether a dictionary entry matches `--search` (lower-case `word`).
+fn pcode_matches(word: &str, code: u32, p: &crate::layout::htek_config::Pcode) -> bool {
+    let mut texts = [format!("p{code}"), p.para.to_lowercase(), p.alias.as_deref().unwrap_or("").to_lowercase()]
+        .into_iter()
+        .chain(p.public_para.iter().map(|s| s.to_lowercase()));
+    texts.any(|t| t.contains(word))
+}
+
 fn list_pcodes(args: &PcodesArgs, ctx: &Context) -> Result<ExitCode> {
     let data = ctx.layouts.htek.clone();
+    if let Some(word) = &args.search {
+        return search_pcodes(&word.to_lowercase(), &data, args.json);
+    }
     if args.json {
         #[derive(serde::Serialize)]
         struct Entry<'a> {
@@ -212,6 +227,32 @@ fn list_pcodes(args: &PcodesArgs, ctx: &Context) -> Result<ExitCode> {
         println!("  {:<8}{:<36}{}{only}", r.setting, r.value, r.source);
     }
     Ok(ExitCode::SUCCESS)
+}
+
+/// `config pcodes --search WORD`: the matching codes and named elements; exit 1 when none match.
+fn search_pcodes(word: &str, data: &crate::layout::HtekData, json: bool) -> Result<ExitCode> {
+    let codes: Vec<_> = data.pcodes().filter(|(c, p)| pcode_matches(word, *c, p)).collect();
+    let names: Vec<_> = data.elements().iter().filter(|(n, _)| n.to_lowercase().contains(word)).collect();
+    if json {
+        let codes: serde_json::Map<String, serde_json::Value> =
+            codes.iter().map(|(c, p)| (format!("P{c}"), serde_json::to_value(p).unwrap_or_default())).collect();
+        let names: serde_json::Map<String, serde_json::Value> =
+            names.iter().map(|(n, e)| (n.to_string(), serde_json::to_value(e).unwrap_or_default())).collect();
+        crate::report::print_json(&serde_json::json!({ "pcodes": codes, "names": names }))?;
+    } else {
+        for (code, p) in &codes {
+            let also =
+                if p.public_para.is_empty() { String::new() } else { format!(" (also {})", p.public_para.join(", ")) };
+            println!("P{code:<7} {}{also}  # {}", p.para, p.source);
+        }
+        for (name, e) in &names {
+            println!("{name}  -> {}  # {}", e.pcode.as_deref().unwrap_or("no code known"), e.source);
+        }
+        if !crate::quiet() {
+            println!("{} code(s), {} named element(s) match '{word}'", codes.len(), names.len());
+        }
+    }
+    Ok(if codes.is_empty() && names.is_empty() { ExitCode::FAILURE } else { ExitCode::SUCCESS })
 }
 
 /// The fetch entries `config htek --resources-url` fills for the vendor's phones (its layout's

@@ -19,6 +19,24 @@ pub trait CheckValue {
     fn check_value(&self, code: u32, value: &str) -> Option<(Severity, String)>;
 }
 
+/// A note when `n` is outside the entry's range but a public source documents it: sources
+/// disagree, both are kept, and the value one of them documents is accepted.
+fn disagreement(code: u32, entry: &Pcode, n: i64, lo: &str, hi: &str) -> Option<(Severity, String)> {
+    let v = entry.public_values.as_ref().filter(|v| v.values.contains(&n))?;
+    let values: Vec<String> = v.values.iter().map(i64::to_string).collect();
+    Some((
+        Severity::Note,
+        format!(
+            "P{code} ({}) = {n}: sources disagree: {lo}–{hi} ({}), but {} documents {} ({}); accepted",
+            entry.para,
+            entry.range_source.as_deref().unwrap_or("dictionary"),
+            v.source,
+            values.join(", "),
+            v.meaning
+        ),
+    ))
+}
+
 impl CheckValue for HtekData {
     /// Checks a value against the code's type and range. `None` when it fits or nothing is known.
     fn check_value(&self, code: u32, value: &str) -> Option<(Severity, String)> {
@@ -37,7 +55,7 @@ impl CheckValue for HtekData {
                 Ok(n) if entry.min.is_some_and(|m| n < m) || entry.max.is_some_and(|m| n > m) => {
                     let lo = entry.min.map_or("…".to_string(), |m| m.to_string());
                     let hi = entry.max.map_or("…".to_string(), |m| m.to_string());
-                    why(format!("is {n}, outside {lo}–{hi}"))
+                    disagreement(code, entry, n, &lo, &hi).or_else(|| why(format!("is {n}, outside {lo}–{hi}")))
                 }
                 Ok(_) => None,
             },
@@ -46,6 +64,10 @@ impl CheckValue for HtekData {
             ValueType::Url if value.chars().any(char::is_whitespace) => {
                 why(format!("is a URL and cannot contain spaces: '{value}'"))
             }
+            ValueType::Url | ValueType::HttpUrl if crate::layout::url_without_host(value).is_some() => Some((
+                Severity::Error,
+                format!("P{code} ({}): {}", entry.para, crate::layout::url_without_host(value).unwrap_or_default()),
+            )),
             ValueType::Url => None,
             ValueType::HttpUrl => {
                 let lower = value.to_ascii_lowercase();
@@ -97,5 +119,15 @@ mod tests {
         assert_eq!(d.check_value(194, "yes").unwrap().0, Severity::Error);
         assert!(d.check_value(193, "10080").is_none());
         assert!(d.check_value(99999, "x").is_none());
+        // P130 = 3 (DNS SRV): FusionPBX documents it, Wazo's template lists 0–2: a note, accepted.
+        let (severity, msg) = d.check_value(130, "3").unwrap();
+        assert_eq!(severity, Severity::Note, "{msg}");
+        assert!(msg.contains("DNS SRV") && msg.contains("fusionpbx/fusionpbx"), "{msg}");
+        assert_eq!(d.check_value(130, "4").unwrap().0, Severity::Error);
+        assert_eq!(d.check_value(830, "4").unwrap().0, Severity::Error);
+        assert!(d.check_value(830, "3").is_none());
+        assert!(d.check_value(331, "phonebook.xml").unwrap().1.contains("no host"));
+        assert!(d.check_value(192, "/").unwrap().1.contains("no host"));
+        assert!(d.check_value(192, "firmware.example.com:5688/Htek").is_none());
     }
 }

@@ -17,9 +17,9 @@
 //! The CSV has columns `name`, `numbers` (one to three, separated by `;`) and optionally `group`.
 
 use super::csv_input::CsvFile;
-use super::xml_text::{escape, unrepresentable};
 use crate::layout::fv_config::PhonebookRules;
 use crate::report::Diagnostic;
+use crate::xml::write::{escape, unrepresentable};
 use anyhow::{bail, Result};
 use std::fmt::Write as _;
 use std::path::Path;
@@ -127,4 +127,51 @@ fn render(groups: &Groups, rules: &PhonebookRules) -> String {
     }
     xml.push_str("</YealinkIPPhoneBook>\n");
     xml
+}
+/// The roots of the Yealink-style phonebooks Flyingvoice phones are given: the grouped book bundler
+/// writes, and the flat directory of FusionPBX's FIP templates (`flyingvoice/fip*/directory.xml`),
+/// with the element that holds one contact in each.
+const PHONEBOOK_ROOTS: &[(&str, &str)] =
+    &[("YealinkIPPhoneBook", "Unit"), ("YealinkIPPhoneDirectory", "DirectoryEntry")];
+
+/// `bundler inspect` for phonebook XML (read with the recovering reader, as files from elsewhere).
+pub struct PhonebookInspector;
+
+impl PhonebookInspector {
+    fn root(bytes: &[u8]) -> Option<(crate::xml::recover::Element, Vec<crate::xml::recover::Finding>)> {
+        let text = crate::xml::decode::decode(bytes).ok()?;
+        let doc = crate::xml::recover::read(&text.text);
+        let root = doc.nodes.into_iter().find_map(|n| match n {
+            crate::xml::recover::Node::Element(e) => Some(e),
+            _ => None,
+        })?;
+        PHONEBOOK_ROOTS.iter().any(|(r, _)| *r == root.name).then_some((root, doc.findings))
+    }
+}
+
+impl crate::findings::Inspector for PhonebookInspector {
+    fn recognises(&self, name: &str, bytes: &[u8], _: &crate::findings::Options, _: &crate::Context) -> bool {
+        name.to_ascii_lowercase().ends_with(".xml")
+            && bytes.windows(12).take(4096).any(|w| w == b"<YealinkIPPh")
+            && Self::root(bytes).is_some()
+    }
+
+    fn inspect(
+        &self,
+        shown: &str,
+        bytes: &[u8],
+        _: &crate::findings::Options,
+        _: &crate::Context,
+    ) -> Result<crate::findings::FileReport> {
+        let Some((root, findings)) = Self::root(bytes) else { bail!("{shown}: not a Yealink-style phonebook") };
+        let entry = PHONEBOOK_ROOTS.iter().find(|(r, _)| *r == root.name).map_or("", |(_, e)| *e);
+        let mut r = crate::findings::FileReport::new(shown, format!("phonebook XML (<{}>)", root.name));
+        fn count(e: &crate::xml::recover::Element, name: &str) -> usize {
+            e.elements().map(|c| usize::from(c.name == name) + count(c, name)).sum()
+        }
+        r.field("contacts", count(&root, entry));
+        r.diagnostics
+            .extend(findings.into_iter().map(|f| Diagnostic::new(shown, f.severity, f.message).at(f.line, f.column)));
+        Ok(r)
+    }
 }

@@ -121,8 +121,9 @@ pub fn run(args: &Args, ctx: &Context) -> Result<ExitCode> {
     };
     let r = match format {
         ConfigFormat::HtekXml => {
-            let Some(model) = model else {
-                bail!("{}: Htek files: give --model, whose device code names the common file", args.dir.display());
+            let model = match model {
+                Some(m) => m,
+                None => model_of_folder(&args.dir, ctx)?,
             };
             let key = args.aes_key.as_deref().map(AesKey::parse).transpose()?;
             resolve_htek(args, ctx, mac, model, key.as_ref())?
@@ -143,6 +144,45 @@ pub fn run(args: &Args, ctx: &Context) -> Result<ExitCode> {
         print_text(&r);
     }
     Ok(if has_errors(&r.diagnostics) { ExitCode::FAILURE } else { ExitCode::SUCCESS })
+}
+
+/// The model whose common file the folder holds, without `--model`: the one common file's device
+/// code, or (no common file at all) the first Htek XML model, whose common file is then missing
+/// like any other's. Common files of several device codes need `--model`.
+fn model_of_folder<'a>(dir: &Path, ctx: &'a Context) -> Result<&'a crate::layout::Model> {
+    let names: Vec<String> = crate::walk::list(dir, MAX_LISTED)?.into_iter().map(|e| e.rel).collect();
+    let mut codes: Vec<String> = names
+        .iter()
+        .filter_map(|n| match htek_name(n) {
+            Some(super::lint::HtekName::Common(code)) => Some(code),
+            _ => None,
+        })
+        .collect();
+    codes.sort();
+    codes.dedup();
+    let htek = |m: &&crate::layout::Model| m.config_format == Some(ConfigFormat::HtekXml);
+    match codes.as_slice() {
+        [] => ctx
+            .layouts
+            .models()
+            .find(htek)
+            .ok_or_else(|| anyhow::anyhow!("no model with Htek XML configs in the layouts")),
+        [code] => {
+            ctx.layouts.models().filter(htek).find(|m| m.device_code.as_deref() == Some(code.as_str())).ok_or_else(
+                || {
+                    anyhow::anyhow!(
+                        "{}: cfg{code}.xml is the common file of no model in the layouts; give --model",
+                        dir.display()
+                    )
+                },
+            )
+        }
+        many => bail!(
+            "{}: holds common files of several models ({}); give --model",
+            dir.display(),
+            many.iter().map(|c| format!("cfg{c}.xml")).collect::<Vec<_>>().join(", ")
+        ),
+    }
 }
 
 /// Most entries of the folder read to tell the vendor's files apart.
@@ -178,8 +218,17 @@ fn resolve_htek(
         settings: Vec::new(),
         diagnostics: Vec::new(),
     };
-    let common = model.device_code.as_deref().map(|c| named(data.files.common_name(c)));
-    if common.is_none() {
+    let files = TreeRoot::open(&args.dir)?;
+    let mut common = model.device_code.as_deref().map(|c| named(data.files.common_name(c)));
+    // Without --model and without a common file in the folder, the model (and so the common
+    // file's name) is not known: only the per-phone files are resolved.
+    if args.model.is_none() && common.as_ref().is_none_or(|c| files.open_file(Path::new(c)).is_err()) {
+        common = None;
+        r.diagnostics.push(Diagnostic::note(
+            args.dir.display().to_string(),
+            "no common file (cfg<code>.xml) here and no --model: only the per-phone files are resolved",
+        ));
+    } else if common.is_none() {
         r.diagnostics.push(Diagnostic::warning(
             args.dir.display().to_string(),
             format!(
@@ -193,7 +242,6 @@ fn resolve_htek(
         (Some(named(data.files.binary_name(mac.as_str()))), true),
         (Some(named(data.files.phone_name(mac.as_str()))), false),
     ];
-    let files = TreeRoot::open(&args.dir)?;
     let mut got: Vec<String> = Vec::new();
     for (order, (name, binary)) in requests.into_iter().enumerate() {
         let Some(name) = name else { continue };
@@ -241,7 +289,7 @@ fn fetch_htek(
             fetch.status = "binary".into();
             fetch.note = Some("proprietary backup format (guide §2.1); bundler cannot read it".into());
         } else if let Some(text) = htek_text(&mut fetch, bytes, key) {
-            let read = htek_xml::read(name, text.trim_start_matches('\u{FEFF}'), data);
+            let read = htek_xml::read_bytes(name, &text, data);
             r.diagnostics.extend(read.diagnostics);
             for s in read.settings {
                 let para = s.name.clone().or_else(|| s.code.map(|c| data.para(c).to_string()));
@@ -254,10 +302,10 @@ fn fetch_htek(
 
 /// The text of a present Htek XML file, decrypted with `key` when it is encrypted; sets the fetch's
 /// status and note.
-fn htek_text(fetch: &mut Fetch, bytes: Vec<u8>, key: Option<&AesKey>) -> Option<String> {
+fn htek_text(fetch: &mut Fetch, bytes: Vec<u8>, key: Option<&AesKey>) -> Option<Vec<u8>> {
     if !looks_encrypted(&bytes) {
         fetch.status = "present".into();
-        return String::from_utf8(bytes).ok();
+        return Some(bytes);
     }
     fetch.status = "encrypted".into();
     match key.map(|k| super::decrypt_config(k, &bytes)) {
@@ -271,7 +319,7 @@ fn htek_text(fetch: &mut Fetch, bytes: Vec<u8>, key: Option<&AesKey>) -> Option<
         }
         Some(Ok(t)) => {
             fetch.note = Some("decrypted with the given key".into());
-            Some(t)
+            Some(t.into_bytes())
         }
     }
 }

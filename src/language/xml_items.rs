@@ -79,39 +79,13 @@ pub fn parse(text: &str, rules: &AttributeRules) -> Result<Parsed, ParseError> {
     Ok(parsed)
 }
 
-/// Parses the XML, refusing DTDs (also an empty `<!DOCTYPE x>`, which roxmltree lets through).
+/// Parses the XML with the strict reader (DTDs refused).
 fn read_document(text: &str) -> Result<roxmltree::Document<'_>, ParseError> {
-    let dtd_refused = |at: usize| {
-        let (line, column) = LineIndex::new(text).at(at);
-        ParseError {
-            line,
-            column,
-            message: "DTD refused: a language file needs no <!DOCTYPE> and entity declarations are never expanded"
-                .to_string(),
-        }
-    };
-    let options = roxmltree::ParsingOptions { allow_dtd: false, nodes_limit: MAX_NODES, ..Default::default() };
-    let doc = roxmltree::Document::parse_with_options(text, options).map_err(|e| {
-        if let roxmltree::Error::DtdDetected = e {
-            return dtd_refused(find_dtd(text).unwrap_or(0));
-        }
-        let pos = e.pos();
-        let message = e.to_string();
-        // roxmltree ends its messages with " at L:C"; the position is shown in front instead.
-        let message = match message.rsplit_once(" at ") {
-            Some((head, tail)) if tail == pos.to_string() => head.to_string(),
-            _ => message,
-        };
-        ParseError {
-            line: pos.row as usize,
-            column: pos.col as usize,
-            message: format!("not well-formed XML: {message}"),
-        }
-    })?;
-    if let Some(at) = find_dtd(&text[..doc.root_element().range().start]) {
-        return Err(dtd_refused(at));
-    }
-    Ok(doc)
+    crate::xml::strict::parse(text, MAX_NODES, "language file").map_err(|e| ParseError {
+        line: e.line,
+        column: e.column,
+        message: e.message,
+    })
 }
 
 /// Appends `[@id="…"]` for each id attribute of `node`, in the layout's order of id attributes.
@@ -196,24 +170,6 @@ fn own_text(node: roxmltree::Node) -> String {
     } else {
         trimmed.to_string()
     }
-}
-
-/// The offset of a `<!DOCTYPE` or `<!ENTITY` outside comments, if any.
-fn find_dtd(text: &str) -> Option<usize> {
-    let mut from = 0;
-    while let Some(i) = text[from..].find("<!") {
-        let at = from + i;
-        let rest = &text[at + 2..];
-        if let Some(comment) = rest.strip_prefix("--") {
-            from = at + 4 + comment.find("-->").map_or(comment.len(), |e| e + 3);
-            continue;
-        }
-        if rest.starts_with("DOCTYPE") || rest.starts_with("ENTITY") {
-            return Some(at);
-        }
-        from = at + 2;
-    }
-    None
 }
 
 #[cfg(test)]

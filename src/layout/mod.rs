@@ -390,6 +390,7 @@ struct CheckedProvisioning {
     config_postfix: Option<toml::Spanned<String>>,
     after_common: Option<AfterCommon>,
     source: Option<String>,
+    evidence: Option<Vec<crate::layout::vendor::Evidence>>,
 }
 
 #[derive(Deserialize)]

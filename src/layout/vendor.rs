@@ -147,6 +147,39 @@ pub enum Request {
     File,
 }
 
+/// Why a URL setting's value cannot work because it names no server, if so: `phonebook.xml` (a
+/// file name), `/` or `/fw/x.rom` (a path), `http:///x`. A value without a scheme is taken as
+/// host first (guide §6.2: `firmware.mycompany.com:5688/Htek`); a first part that ends in a file
+/// extension is a file name, not a host. Empty values are "not set", not this.
+pub fn url_without_host(value: &str) -> Option<String> {
+    let value = value.trim();
+    if value.is_empty() {
+        return None;
+    }
+    let rest = match value.find("://") {
+        Some(i) => &value[i + 3..],
+        None => value,
+    };
+    let host = rest.split(['/', '?', '#']).next().unwrap_or("");
+    let host = host.rsplit('@').next().unwrap_or(host);
+    let name = host.split(':').next().unwrap_or(host);
+    const FILE_ENDINGS: &[&str] =
+        &["xml", "cfg", "boot", "bin", "rom", "tar", "wav", "png", "jpg", "bmp", "txt", "csv", "zip", "gz", "js"];
+    let why = if name.is_empty() {
+        "names no server (no host)"
+    } else if !value.contains("://")
+        && name.rsplit_once('.').is_some_and(|(_, ext)| FILE_ENDINGS.contains(&ext.to_ascii_lowercase().as_str()))
+    {
+        "is a file name, not a URL: it names no server (no host)"
+    } else {
+        return None;
+    };
+    Some(format!(
+        "'{value}' {why}; the phone cannot fetch it (write the full URL, e.g. http://SERVER/{})",
+        rest.trim_start_matches('/')
+    ))
+}
+
 /// One setting that points a phone at a file of the tree (`[[fetch]]` in a vendor layout).
 #[derive(Debug, Clone, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -234,6 +267,30 @@ pub struct Provisioning {
     pub after_common: AfterCommon,
     #[serde(default)]
     pub source: String,
+    /// What each source says about `after_common`, named when a tree bundler did not write relies on it.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub evidence: Vec<Evidence>,
+}
+
+/// One source's word on whether the phone goes on after its common file.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Evidence {
+    pub says: AfterCommon,
+    pub source: String,
+    pub what: String,
+}
+
+impl Provisioning {
+    /// The sources that say `says`, joined for a message ("guide §9.1; Wazo's Htek plugin (…)").
+    pub fn evidence_for(&self, says: AfterCommon) -> String {
+        let list: Vec<&str> = self.evidence.iter().filter(|e| e.says == says).map(|e| e.source.as_str()).collect();
+        if list.is_empty() {
+            "no source in the layouts".to_string()
+        } else {
+            list.join("; ")
+        }
+    }
 }
 
 impl Vendor {
@@ -254,5 +311,23 @@ impl Vendor {
         self.config_format.with_context(|| {
             format!("configs are not supported for vendor {} (its layout file sets no config_format)", self.vendor)
         })
+    }
+}
+
+#[cfg(test)]
+mod url_tests {
+    use super::url_without_host as no_host;
+
+    #[test]
+    fn urls_that_name_no_server() {
+        assert!(no_host("phonebook.xml").unwrap().contains("file name"));
+        assert!(no_host("/").unwrap().contains("no host"));
+        assert!(no_host("/firmware/fw924.rom").is_some());
+        assert!(no_host("http:///x.xml").is_some());
+        assert!(no_host("").is_none());
+        assert!(no_host("firmware.mycompany.com:5688/Htek").is_none());
+        assert!(no_host("192.168.0.254/cfg").is_none());
+        assert!(no_host("https://user:pw@pbx.example.com/app/provision/?file=phonebook.xml&contacts=users").is_none());
+        assert!(no_host("tftp://10.0.0.1").is_none());
     }
 }

@@ -92,16 +92,13 @@ fn read(p: &mut Phone, url: &str, bytes: &[u8], key: Option<&AesKey>, data: &Hte
             }
         }
     } else {
-        match String::from_utf8(bytes.to_vec()) {
-            Ok(t) => t,
-            Err(_) => {
-                p.findings
-                    .push(Diagnostic::error(url, "neither UTF-8 XML nor AES-encrypted: the phone cannot read it"));
-                return None;
-            }
-        }
+        return settings_of(p, url, htek_xml::read_bytes(url, bytes, data));
     };
-    let found = htek_xml::read(url, text.trim_start_matches('\u{FEFF}'), data);
+    settings_of(p, url, htek_xml::read(url, &text, data))
+}
+
+/// The settings a read file gives; its findings go to the phone's.
+fn settings_of(p: &mut Phone, url: &str, found: htek_xml::ReadXml) -> Option<Settings> {
     p.findings.extend(found.diagnostics);
     let mut settings = Settings::default();
     for s in &found.settings {
@@ -129,17 +126,28 @@ fn combine(p: &mut Phone, got: &[Got], data: &HtekData, args: &Args) -> Settings
             .map(|s| s.key.as_str())
             .collect();
         if !lost.is_empty() {
-            let later: Vec<&str> = got[1..].iter().map(|g| g.url.as_str()).collect();
-            let fact = if after == AfterCommon::Stops { "the layouts say it does" } else { "the guide says both" };
-            p.findings.push(Diagnostic::error(
-                &got[0].url,
-                format!(
-                    "shadows {}: a phone that stops at the first file it gets (guide §2.1 note 2; {fact}) misses {} setting(s): {}",
-                    later.join(", "),
-                    lost.len(),
-                    lost.join(", ")
-                ),
-            ));
+            let later: Vec<String> = got[1..].iter().map(|g| g.url.clone()).collect();
+            let prov = &p.vendor.provisioning;
+            let (stops, goes_on) = (prov.evidence_for(AfterCommon::Stops), prov.evidence_for(AfterCommon::Continues));
+            let msg = format!(
+                "shadows {}: a phone that stops at the first file it gets misses {} setting(s): {} (says it stops: {stops}; says it goes on: {goes_on})",
+                later.join(", "),
+                lost.len(),
+                lost.join(", ")
+            );
+            if after == AfterCommon::Stops {
+                p.findings.push(Diagnostic::error(&got[0].url, msg));
+            } else {
+                // Unknown: both verdicts are given; the walk takes the files as the guide's §9.1 does.
+                p.findings.push(Diagnostic::warning(&got[0].url, msg));
+                p.stop_rule = Some(super::StopRule {
+                    first: got[0].url.clone(),
+                    later,
+                    missed: lost.iter().map(|s| s.to_string()).collect(),
+                    says_continues: goes_on,
+                    says_stops: stops,
+                });
+            }
         }
     }
     let effective = if after == AfterCommon::Stops { first } else { all };

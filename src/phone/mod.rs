@@ -127,6 +127,22 @@ struct Report {
     settings: Settings,
     diagnostics: Vec<Diagnostic>,
     provisioned: bool,
+    /// The verdict under each reading of the stop rule, when they differ (a common file shadows
+    /// settings of later files and the layouts do not know whether the phone goes on).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    stop_rule: Option<StopRule>,
+}
+
+/// What a phone misses if it stops at the first config file it gets, and who says what.
+#[derive(Debug, Clone, Serialize)]
+pub struct StopRule {
+    /// The file it would stop at and the files it would not read.
+    pub first: String,
+    pub later: Vec<String>,
+    /// Settings of the later files it would miss.
+    pub missed: Vec<String>,
+    pub says_continues: String,
+    pub says_stops: String,
 }
 
 /// Everything the vendor walks need.
@@ -138,6 +154,8 @@ pub struct Phone<'a> {
     pub current: Option<Version>,
     pub client: fetch::Client,
     pub findings: Vec<Diagnostic>,
+    /// Set by a walk whose verdict depends on the stop rule.
+    pub stop_rule: Option<StopRule>,
 }
 
 pub fn run(args: &Args, ctx: &Context) -> Result<ExitCode> {
@@ -172,7 +190,7 @@ pub fn run(args: &Args, ctx: &Context) -> Result<ExitCode> {
     if fetch::scheme(&url).is_none() {
         client = client.in_folder(Path::new(&url))?;
     }
-    let mut phone = Phone { ctx, model, vendor, mac, current, client, findings: Vec::new() };
+    let mut phone = Phone { ctx, model, vendor, mac, current, client, findings: Vec::new(), stop_rule: None };
     let base = url.trim_end_matches('/').to_string();
     let settings = match format {
         ConfigFormat::HtekXml => htek::provision(&mut phone, &base, args)?,
@@ -191,15 +209,9 @@ pub fn run(args: &Args, ctx: &Context) -> Result<ExitCode> {
         settings,
         diagnostics: phone.findings,
         provisioned,
+        stop_rule: phone.stop_rule,
     };
-    if args.json {
-        print_json(&report)?;
-    } else if crate::quiet() {
-        // -q: only the findings (the exit status says whether the phone is provisioned).
-        report.diagnostics.iter().for_each(|d| println!("{d}"));
-    } else {
-        print_text(&report);
-    }
+    print(&report, args.json)?;
     Ok(if provisioned { ExitCode::SUCCESS } else { ExitCode::FAILURE })
 }
 
@@ -288,6 +300,19 @@ impl Phone<'_> {
     }
 }
 
+fn print(r: &Report, json: bool) -> Result<()> {
+    if json {
+        return print_json(r);
+    }
+    if crate::quiet() {
+        // -q: only the findings (the exit status says whether the phone is provisioned).
+        r.diagnostics.iter().for_each(|d| println!("{d}"));
+    } else {
+        print_text(r);
+    }
+    Ok(())
+}
+
 fn print_text(r: &Report) {
     println!("{} {} {} (User-Agent: {})", r.vendor, r.model, r.mac, r.user_agent);
     println!("requests, in order:");
@@ -304,9 +329,21 @@ fn print_text(r: &Report) {
     for d in &r.diagnostics {
         println!("{d}");
     }
-    if r.provisioned {
-        println!("the phone would end up fully provisioned");
-    } else {
-        println!("the phone would NOT end up fully provisioned");
+    match (&r.stop_rule, r.provisioned) {
+        (Some(rule), true) => {
+            println!(
+                "the phone would end up fully provisioned if it goes on to {} (as {} say)",
+                rule.later.join(", "),
+                rule.says_continues
+            );
+            println!(
+                "if it stops at {} ({} say it does), it misses {} setting(s)",
+                rule.first,
+                rule.says_stops,
+                rule.missed.len()
+            );
+        }
+        (_, true) => println!("the phone would end up fully provisioned"),
+        (_, false) => println!("the phone would NOT end up fully provisioned"),
     }
 }

@@ -29,6 +29,10 @@ pub fn fetch_all(p: &mut Phone, s: &Settings) -> Result<()> {
             }
             continue;
         };
+        if let Some(why) = crate::layout::url_without_host(value) {
+            p.findings.push(Diagnostic::error(&p.model.name, format!("{}: {why}", entry.setting)));
+            continue;
+        }
         let value = absolute(value);
         match entry.kind {
             // The config server path is where the phone's next check goes, not a file.

@@ -47,6 +47,10 @@ pub fn check(
         let lookup = Lookup { settings, tree, vendor, entries };
         for (setting, value) in settings {
             let Some(fetch) = vendor.fetch_by_setting(setting) else { continue };
+            if let Some(why) = crate::layout::url_without_host(value) {
+                found.push(Diagnostic::error(&c.rel, format!("{setting}: {why}")));
+                continue;
+            }
             let Some(rel) = value.strip_prefix(&base) else { continue };
             if let Some(msg) = lookup.missing_target(fetch, rel) {
                 found.push(Diagnostic::error(&c.rel, format!("{setting} = {value}: {msg}")));
@@ -182,6 +186,66 @@ fn shadowed(tree: &TreeManifest, vendor: &Vendor, configs: &[Config], ctx: &Cont
     Ok(out)
 }
 
+/// For a tree bundler did not write (no `manifest.json`): per-phone Htek configs beside a common
+/// file of a known device code, whose settings a phone stopping at the common file would miss.
+/// While the layouts do not know the stop rule, a warning naming the evidence both ways.
+pub fn foreign_shadows(
+    root: &TreeRoot,
+    entries: &BTreeMap<&str, &Entry>,
+    key: Option<&AesKey>,
+    ctx: &Context,
+) -> Result<Vec<Diagnostic>> {
+    let mut out = Vec::new();
+    let data = ctx.layouts.htek.clone();
+    for vendor in ctx.layouts.vendors_with(ConfigFormat::HtekXml) {
+        let prov = &vendor.provisioning;
+        if prov.after_common == AfterCommon::Continues {
+            continue;
+        }
+        let commons: Vec<String> = ctx
+            .layouts
+            .models()
+            .filter(|m| m.vendor == vendor.vendor)
+            .filter_map(|m| m.device_code.as_deref().map(|c| data.files.common_name(c)))
+            .collect();
+        let read = |rel: &str, found: &mut Vec<Diagnostic>| {
+            let bytes = root.read_entry(entries.get(rel)?, fvfile::MAX_FILE_BYTES).ok()?;
+            htek_settings(rel, bytes, key, &data, found)
+        };
+        for (rel, _) in entries.iter().filter(|(r, _)| is_phone_file(r) && r.ends_with(".xml")) {
+            let dir = rel.rsplit_once('/').map_or(String::new(), |(d, _)| format!("{d}/"));
+            let beside: Vec<String> =
+                commons.iter().map(|c| format!("{dir}{c}")).filter(|c| entries.contains_key(c.as_str())).collect();
+            let Some(common) = beside.first() else { continue };
+            let mut ignored = Vec::new();
+            let (Some(own), Some(first)) = (read(rel, &mut ignored), read(common, &mut ignored)) else { continue };
+            let missed: Vec<&str> =
+                own.iter().filter(|(k, v)| first.get(*k) != Some(*v)).map(|(k, _)| k.as_str()).collect();
+            if missed.is_empty() {
+                continue;
+            }
+            let msg = format!(
+                "{} setting(s) only in this file ({}), but {common} is beside it: a phone that stops at its common file misses them (says it stops: {}; says it goes on: {}); `bundler release` writes every setting per phone",
+                missed.len(),
+                shorten(&missed),
+                prov.evidence_for(AfterCommon::Stops),
+                prov.evidence_for(AfterCommon::Continues),
+            );
+            let stops = prov.after_common == AfterCommon::Stops;
+            out.push(if stops { Diagnostic::error(*rel, msg) } else { Diagnostic::warning(*rel, msg) });
+        }
+    }
+    Ok(out)
+}
+
+/// The first few names of a long list, and how many more.
+fn shorten(names: &[&str]) -> String {
+    match names.len() {
+        0..=8 => names.join(", "),
+        n => format!("{}, … {} more", names[..8].join(", "), n - 8),
+    }
+}
+
 /// Whether a config name holds a 12-hex-digit MAC (`cfg001fc110d3a9.xml`, `001fc110d3a9.cfg`).
 fn is_phone_file(rel: &str) -> bool {
     let name = rel.rsplit('/').next().unwrap_or(rel).as_bytes();
@@ -266,7 +330,6 @@ fn htek_settings(
             return None;
         }
     };
-    let text = String::from_utf8_lossy(&plain);
-    let read = htek_xml::read(rel, &text, data);
+    let read = htek_xml::read_bytes(rel, &plain, data);
     Some(read.settings.iter().filter(|s| s.code.is_some()).map(|s| (s.key(), s.value.clone())).collect())
 }

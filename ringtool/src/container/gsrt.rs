@@ -92,6 +92,41 @@ pub struct Parsed {
     pub length_ok: bool,
     /// Every rule the file breaks, one line each.
     pub problems: Vec<String>,
+    /// What breaks no rule but is worth knowing (fields in the reserved area).
+    pub notes: Vec<String>,
+}
+
+/// A note when the reserved area is not zero: Grandstream's own ring files carry fields there, so
+/// with a valid checksum, length and codec the file is someone else's ring file, not a broken one.
+fn reserved_note(bytes: &[u8]) -> Option<String> {
+    bytes[FIELDS_END..HEADER_LEN].iter().any(|&b| b != 0).then(|| {
+        format!(
+            "the reserved header area {FIELDS_END:#05x}..{HEADER_LEN:#05x} is not zero ({}): Grandstream's own ring files carry fields there; SoX and bundler read past them",
+            reserved_fields(bytes)
+        )
+    })
+}
+
+/// The fields publicly described in Grandstream's own ring files' reserved area (FORMATS.md §1):
+/// 16-bit words at 0x026, 0x100 and 0x102, and a NUL-terminated description text at 0x128.
+fn reserved_fields(bytes: &[u8]) -> String {
+    let be16 = |at: usize| u16::from_be_bytes([bytes[at], bytes[at + 1]]);
+    let mut found: Vec<String> = [0x026, 0x100, 0x102]
+        .iter()
+        .filter(|&&at| be16(at) != 0)
+        .map(|&at| format!("{at:#05x} = {:#06x}", be16(at)))
+        .collect();
+    let text: Vec<u8> = bytes[0x128..HEADER_LEN].iter().take_while(|&&b| b != 0).copied().collect();
+    if !text.is_empty() {
+        let shown: String = String::from_utf8_lossy(&text).chars().filter(|c| !c.is_control()).take(64).collect();
+        found.push(format!("description at 0x128 {shown:?}"));
+    }
+    let known = [0x026..0x028, 0x100..0x104, 0x128..HEADER_LEN];
+    let other = (FIELDS_END..HEADER_LEN).filter(|i| bytes[*i] != 0 && !known.iter().any(|r| r.contains(i))).count();
+    if other > 0 {
+        found.push(format!("{other} other non-zero byte(s)"));
+    }
+    found.join(", ")
 }
 
 /// Reads a gsrt file, reporting (not failing on) a wrong length, checksum,
@@ -131,9 +166,7 @@ pub fn parse(bytes: &[u8]) -> Result<Parsed, Error> {
     if !header.stamp.is_valid() {
         problems.push(format!("invalid timestamp {}", header.stamp));
     }
-    if bytes[FIELDS_END..HEADER_LEN].iter().any(|&b| b != 0) {
-        problems.push(format!("non-zero bytes in the reserved area {FIELDS_END:#05x}..{HEADER_LEN:#05x}"));
-    }
+    let notes: Vec<String> = reserved_note(bytes).into_iter().collect();
     let codec = Codec::from_payload_type(header.payload_type);
     let audio_end = if declared >= HEADER_LEN as u64 && declared < actual {
         declared as usize // trailing bytes beyond the declared length are not audio
@@ -150,7 +183,7 @@ pub fn parse(bytes: &[u8]) -> Result<Parsed, Error> {
     if samples.is_empty() && codec.is_some() {
         problems.push("no audio after the header".into());
     }
-    Ok(Parsed { header, codec, samples, checksum_ok, length_ok, problems })
+    Ok(Parsed { header, codec, samples, checksum_ok, length_ok, problems, notes })
 }
 
 #[cfg(test)]
@@ -220,5 +253,19 @@ mod tests {
         assert!(p.problems.iter().any(|m| m.contains("payload type 3")));
 
         assert!(matches!(parse(&h[..100]), Err(Error::Truncated(_))));
+    }
+
+    #[test]
+    fn grandstream_fields_in_the_reserved_area_are_a_note() {
+        let mut f = write(&[0, 1000, -1000, 5], Codec::Ulaw, STAMP);
+        f[0x27] = 0x01;
+        f[0x101] = 0x02;
+        f[0x128..0x12E].copy_from_slice(b"Chimes");
+        let sum = word_sum(&f[..4].iter().chain(&[0, 0]).chain(&f[6..]).copied().collect::<Vec<u8>>());
+        f[4..6].copy_from_slice(&0u16.wrapping_sub(sum).to_be_bytes());
+        let p = parse(&f).unwrap();
+        assert!(p.checksum_ok && p.length_ok && p.problems.is_empty(), "{:?}", p.problems);
+        assert_eq!(p.notes.len(), 1);
+        assert!(p.notes[0].contains("0x026 = 0x0001") && p.notes[0].contains("\"Chimes\""), "{:?}", p.notes);
     }
 }

@@ -42,6 +42,8 @@ pub struct Decoded {
     pub length_ok: Option<bool>,
     /// Everything that deviates from what a phone expects, one line each.
     pub problems: Vec<String>,
+    /// What is worth knowing but breaks no rule (a gsrt header carrying Grandstream's extra fields).
+    pub notes: Vec<String>,
 }
 
 impl Decoded {
@@ -87,6 +89,7 @@ pub fn decode(bytes: &[u8]) -> Result<Decoded, Error> {
                 checksum_ok: Some(p.checksum_ok),
                 length_ok: Some(p.length_ok),
                 problems: p.problems,
+                notes: p.notes,
             })
         }
         Some(Container::G711Wav | Container::PcmWav) => {
@@ -101,6 +104,7 @@ pub fn decode(bytes: &[u8]) -> Result<Decoded, Error> {
                 checksum_ok: None,
                 length_ok: Some(p.length_ok),
                 problems: p.problems,
+                notes: Vec::new(),
             })
         }
         None => Err(Error::NotRingTone("expected a gsrt ring tone or a wav file".into())),
