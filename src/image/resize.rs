@@ -1,6 +1,9 @@
 //! Fitting an image to a screen size: `cover` (scale and crop by gravity), `contain` (letterbox on
 //! the background colour) or `stretch`, resampled with a Lanczos3 filter in linear light
-//! (`fast_image_resize`, SIMD), so dark and light detail average correctly.
+//! (`fast_image_resize`, SIMD), so dark and light detail average correctly. When enlarging, each
+//! result pixel is then held within the range of the source pixels around it: Lanczos's negative
+//! lobes otherwise over- and undershoot beside a hard edge, and in linear light the undershoot
+//! on the dark side of an edge reaches black (a dark line beside every edge of an enlarged logo).
 
 use super::color::Color;
 use anyhow::{Context, Result};
@@ -111,7 +114,11 @@ pub fn fit_image(image: &DynamicImage, width: u32, height: u32, style: FitStyle)
             (fw, fh, (0.0, 0.0, sw as f64, sh as f64))
         }
     };
-    let resized = resize_linear(&src, pixel_type, (sw, sh), (out_w, out_h), crop)?;
+    let mut resized = resize_linear(&src, pixel_type, (sw, sh), (out_w, out_h), crop)?;
+    if crop.2 < out_w as f64 || crop.3 < out_h as f64 {
+        let channels = if alpha { 4 } else { 3 };
+        clamp_to_neighbours(&src, (sw, sh), &mut resized, (out_w, out_h), crop, channels);
+    }
     let fitted = if alpha {
         DynamicImage::ImageRgba8(RgbaImage::from_raw(out_w, out_h, resized).context("resize buffer size")?)
     } else {
@@ -162,6 +169,54 @@ fn resize_linear(
     Ok(out.into_vec())
 }
 
+/// The source pixels `[first, last]` that result pixel `i` of `n` draws on along one axis, for
+/// the source span `start .. start + len` of `src` pixels: the two nearest when enlarging, the
+/// pixels under it when reducing.
+fn window(i: u32, n: u32, start: f64, len: f64, src: u32) -> (usize, usize) {
+    let step = len / n as f64;
+    let (a, b) = if step <= 1.0 {
+        let centre = (start + (i as f64 + 0.5) * step - 0.5).floor();
+        (centre, centre + 1.0)
+    } else {
+        ((start + i as f64 * step).floor(), (start + (i + 1) as f64 * step).ceil() - 1.0)
+    };
+    let last = (src - 1) as f64;
+    (a.clamp(0.0, last) as usize, b.clamp(a.clamp(0.0, last), last) as usize)
+}
+
+/// Clamps every sample of `out` (`dw`×`dh`, resized from `crop` of `src`) to the lowest and
+/// highest value of the same channel among the source pixels of its [`window`]s: no ringing.
+/// Separable: the range over each row's window first, then over the column's.
+fn clamp_to_neighbours(
+    src: &[u8],
+    (sw, sh): (u32, u32),
+    out: &mut [u8],
+    (dw, dh): (u32, u32),
+    crop: (f64, f64, f64, f64),
+    channels: usize,
+) {
+    let cols: Vec<(usize, usize)> = (0..dw).map(|x| window(x, dw, crop.0, crop.2, sw)).collect();
+    let row_len = dw as usize * channels;
+    let (mut lo, mut hi) = (vec![0u8; sh as usize * row_len], vec![0u8; sh as usize * row_len]);
+    for (y, row) in src.chunks_exact(sw as usize * channels).enumerate() {
+        for (x, &(a, b)) in cols.iter().enumerate() {
+            for c in 0..channels {
+                let values = (a..=b).map(|sx| row[sx * channels + c]);
+                let at = y * row_len + x * channels + c;
+                (lo[at], hi[at]) = values.fold((255, 0), |(l, h), v| (l.min(v), h.max(v)));
+            }
+        }
+    }
+    for (y, row) in out.chunks_exact_mut(row_len).enumerate() {
+        let (a, b) = window(y as u32, dh, crop.1, crop.3, sh);
+        for (i, sample) in row.iter_mut().enumerate() {
+            let l = (a..=b).map(|sy| lo[sy * row_len + i]).min().unwrap_or(0);
+            let h = (a..=b).map(|sy| hi[sy * row_len + i]).max().unwrap_or(255);
+            *sample = (*sample).clamp(l, h);
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -199,6 +254,37 @@ mod tests {
         let out = fit_image(&DynamicImage::ImageRgb8(img), 100, 100, style).unwrap().to_rgb8();
         assert_eq!(out.get_pixel(50, 5).0, [255, 0, 0]);
         assert_eq!(out.get_pixel(50, 50).0, [0, 0, 0]);
+    }
+
+    /// The case: a 40×30 grey step (64 | 192) enlarged to 480×320 dipped to 0 beside the
+    /// edge. Every pixel must stay within the two source levels (ImageMagick: 59 .. 197).
+    #[test]
+    fn enlarging_a_hard_edge_neither_over_nor_undershoots() {
+        let step = RgbImage::from_fn(40, 30, |x, _| if x < 20 { image::Rgb([64; 3]) } else { image::Rgb([192; 3]) });
+        for fit in [Fit::Cover, Fit::Contain, Fit::Stretch] {
+            let style = FitStyle { fit, background: Color([128; 3]), ..FitStyle::default() };
+            let out = fit_image(&DynamicImage::ImageRgb8(step.clone()), 480, 320, style).unwrap().to_rgb8();
+            let (lo, hi) = out.pixels().fold((255, 0), |(l, h), p| (l.min(p.0[0]), h.max(p.0[0])));
+            assert!(lo >= 64 && hi <= 192, "{fit:?}: values from {lo} to {hi}, outside 64 ..= 192");
+            // The edge is still sharp: within a few pixels of it, both levels are reached.
+            let row: Vec<u8> = (0..480).map(|x| out.get_pixel(x, 160).0[0]).collect();
+            let edge = row.iter().position(|&v| v > 128).unwrap();
+            assert!(row[edge - 8] <= 66 && row[edge + 8] >= 190, "{fit:?}: a soft edge {:?}", &row[edge - 8..edge + 9]);
+        }
+        // Reducing keeps its detail: a one-pixel line halved still shows.
+        let lines = RgbImage::from_fn(64, 64, |x, _| image::Rgb([if x % 8 == 0 { 255 } else { 0 }; 3]));
+        let out = fit_image(&DynamicImage::ImageRgb8(lines), 32, 32, FitStyle::default()).unwrap().to_rgb8();
+        assert!(out.pixels().map(|p| p.0[0]).max().unwrap() > 100);
+    }
+
+    #[test]
+    fn windows_cover_the_source() {
+        // Enlarging 4 → 8: each result pixel between its two nearest source pixels.
+        let w: Vec<_> = (0..8).map(|i| window(i, 8, 0.0, 4.0, 4)).collect();
+        assert_eq!(w, [(0, 0), (0, 1), (0, 1), (1, 2), (1, 2), (2, 3), (2, 3), (3, 3)]);
+        // Reducing 8 → 4: two source pixels each.
+        let w: Vec<_> = (0..4).map(|i| window(i, 4, 0.0, 8.0, 8)).collect();
+        assert_eq!(w, [(0, 1), (2, 3), (4, 5), (6, 7)]);
     }
 
     #[test]
