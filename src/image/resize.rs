@@ -15,13 +15,28 @@ use image::{DynamicImage, RgbImage, RgbaImage};
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, clap::ValueEnum, serde::Serialize)]
 #[serde(rename_all = "lowercase")]
 pub enum Fit {
-    /// Fill the whole screen, cropping what does not fit (by --gravity).
+    /// Cover for wallpapers and screensavers, contain for logos and icons.
     #[default]
+    Auto,
+    /// Fill the whole screen, cropping what does not fit (by --gravity).
     Cover,
     /// Show the whole image, letterboxed with the background colour.
     Contain,
     /// Scale each direction on its own (distorts).
     Stretch,
+}
+
+impl Fit {
+    /// The fit `Auto` stands for with an asset of `kind` (`wallpaper`, `weblogo`, …): a photo
+    /// fills its screen, a logo or icon is shown whole (cropping a 400×42 strip out of a logo
+    /// leaves a sliver of it).
+    pub fn for_kind(self, kind: &str) -> Fit {
+        match (self, kind) {
+            (Fit::Auto, "wallpaper" | "screensaver") => Fit::Cover,
+            (Fit::Auto, _) => Fit::Contain,
+            (fit, _) => fit,
+        }
+    }
 }
 
 /// Which part of the image stays when cropping (cover) or where it sits (contain).
@@ -72,12 +87,18 @@ impl Default for FitStyle {
     }
 }
 
+/// The share (0 to 1) of a `src_w`×`src_h` picture that `cover` crops away to fill `width`×`height`.
+pub fn cover_crop(src_w: u32, src_h: u32, width: u32, height: u32) -> f64 {
+    let (source, target) = (src_w as f64 / src_h as f64, width as f64 / height as f64);
+    1.0 - (source / target).min(target / source)
+}
+
 /// The smallest source size worth decoding for a `width`×`height` target: twice the part of the
 /// source that ends up on screen, in each direction, so the final resize has enough detail.
 pub fn min_source_size(src_w: u32, src_h: u32, fit: Fit, width: u32, height: u32) -> (u32, u32) {
     let (sx, sy) = (width as f64 / src_w as f64, height as f64 / src_h as f64);
     let (sx, sy) = match fit {
-        Fit::Cover => (sx.max(sy), sx.max(sy)),
+        Fit::Cover | Fit::Auto => (sx.max(sy), sx.max(sy)),
         Fit::Contain => (sx.min(sy), sx.min(sy)),
         Fit::Stretch => (sx, sy),
     };
@@ -98,7 +119,7 @@ pub fn fit_image(image: &DynamicImage, width: u32, height: u32, style: FitStyle)
     let (gx, gy) = style.gravity.position();
     let (out_w, out_h, crop) = match style.fit {
         Fit::Stretch => (width, height, (0.0, 0.0, sw as f64, sh as f64)),
-        Fit::Cover => {
+        Fit::Cover | Fit::Auto => {
             let target = width as f64 / height as f64;
             let (cw, ch) = if sw as f64 / sh as f64 > target {
                 (sh as f64 * target, sh as f64)
@@ -254,6 +275,24 @@ mod tests {
         let out = fit_image(&DynamicImage::ImageRgb8(img), 100, 100, style).unwrap().to_rgb8();
         assert_eq!(out.get_pixel(50, 5).0, [255, 0, 0]);
         assert_eq!(out.get_pixel(50, 50).0, [0, 0, 0]);
+    }
+
+    #[test]
+    fn auto_covers_photos_and_contains_logos() {
+        assert_eq!(Fit::Auto.for_kind("wallpaper"), Fit::Cover);
+        assert_eq!(Fit::Auto.for_kind("screensaver"), Fit::Cover);
+        assert_eq!(Fit::Auto.for_kind("lcdlogo"), Fit::Contain);
+        assert_eq!(Fit::Auto.for_kind("weblogo"), Fit::Contain);
+        assert_eq!(Fit::Auto.for_kind("icon"), Fit::Contain);
+        assert_eq!(Fit::Cover.for_kind("lcdlogo"), Fit::Cover);
+    }
+
+    /// Share of the picture `cover` crops away.
+    #[test]
+    fn cover_crop_share() {
+        assert_eq!(cover_crop(100, 100, 50, 50), 0.0);
+        assert!((cover_crop(400, 42, 1000, 1000) - (1.0 - 42.0 / 400.0)).abs() < 1e-9);
+        assert!((cover_crop(1000, 1000, 400, 42) - (1.0 - 42.0 / 400.0)).abs() < 1e-9);
     }
 
     /// The case: a 40×30 grey step (64 | 192) enlarged to 480×320 dipped to 0 beside the
