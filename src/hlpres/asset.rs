@@ -110,8 +110,14 @@ fn build(target: &Target, source: &str, bytes: &[u8], look: &Look) -> Result<Bui
     let decoded = decode(bytes, &DecodeLimits::default(), Some(&wanted))?;
     let warnings = input_warnings(&decoded.image, fit, target);
     let opaque = target.format != Format::Png || target.monochrome;
-    let image =
-        if opaque { DynamicImage::ImageRgb8(flatten(&decoded.image, look.style.background)) } else { decoded.image };
+    let image = if opaque {
+        DynamicImage::ImageRgb8(flatten(&decoded.image, look.style.background))
+    } else if fit == Fit::Contain {
+        // Transparent beside the picture, where the phone's own background then shows.
+        DynamicImage::ImageRgba8(decoded.image.to_rgba8())
+    } else {
+        decoded.image
+    };
     let fitted = fit_image(&image, tw, th, style)?;
     let name = &target.name;
     let (data, quality, pixels) = match target.format {

@@ -8,7 +8,8 @@
 use super::color::Color;
 use anyhow::{Context, Result};
 use fast_image_resize::images::Image;
-use fast_image_resize::{create_srgb_mapper, FilterType, PixelType, ResizeAlg, ResizeOptions, Resizer};
+use fast_image_resize::pixels::{InnerPixel, U16x3, U16x4};
+use fast_image_resize::{create_srgb_mapper, FilterType, PixelTrait, PixelType, ResizeAlg, ResizeOptions, Resizer};
 use image::{DynamicImage, RgbImage, RgbaImage};
 
 /// How an image is fitted to a size of another shape.
@@ -153,7 +154,9 @@ pub fn fit_image(image: &DynamicImage, width: u32, height: u32, style: FitStyle)
     let y = ((height - out_h) as f64 * gy).round() as i64;
     let [r, g, b] = style.background.0;
     Ok(if alpha {
-        let mut canvas = RgbaImage::from_pixel(width, height, image::Rgba([r, g, b, 255]));
+        // A picture with transparency keeps it around the fitted image too: the phone's own
+        // background shows there, as it does through the picture's transparent parts.
+        let mut canvas = RgbaImage::from_pixel(width, height, image::Rgba([r, g, b, 0]));
         image::imageops::overlay(&mut canvas, &fitted.to_rgba8(), x, y);
         DynamicImage::ImageRgba8(canvas)
     } else {
@@ -184,10 +187,23 @@ fn resize_linear(
     let options = ResizeOptions::new()
         .resize_alg(ResizeAlg::Convolution(FilterType::Lanczos3))
         .crop(crop.0, crop.1, crop.2, crop.3);
-    Resizer::new().resize(&linear, &mut resized, &options).context("resize")?;
+    if wide == PixelType::U16x4 {
+        resize_typed::<U16x4>(&linear, &mut resized, &options)?;
+    } else {
+        resize_typed::<U16x3>(&linear, &mut resized, &options)?;
+    }
     let mut out = Image::new(dw, dh, pixel_type);
     mapper.backward_map(&resized, &mut out).context("resize: back to sRGB")?;
     Ok(out.into_vec())
+}
+
+/// [`Resizer::resize_typed`] for the one pixel type `P` of both images. Typed, not through
+/// `Resizer::resize`, whose run-time match over every pixel type links the SIMD code of all
+/// fourteen into the binary (about a quarter of it) where two are used.
+fn resize_typed<P: InnerPixel + PixelTrait>(src: &Image, dst: &mut Image, options: &ResizeOptions) -> Result<()> {
+    let src = src.typed_image::<P>().context("resize: source pixel type")?;
+    let mut dst = dst.typed_image_mut::<P>().context("resize: result pixel type")?;
+    Resizer::new().resize_typed(&src, &mut dst, options).context("resize")
 }
 
 /// The source pixels `[first, last]` that result pixel `i` of `n` draws on along one axis, for
