@@ -33,7 +33,7 @@ trap 'rm -rf "$work"' EXIT
 
 declare -A synths=(
   [sweep-to-4k]="4 sine 100-4000 sine 4000-100 vol 0.5"
-  [cymbal-noise]="0.5 whitenoise highpass 3000 fade 0 0.5 0.45 repeat 7 vol 0.8"
+  [cymbal-noise]="0.5 whitenoise vol 0.4 highpass 3000 fade 0 0.5 0.45 repeat 7"
   [square-chord]="4 square 1000 square 1250 vol 0.3"
   [pluck]="4 pluck 880 pluck 1320 vol 0.5"
 )
@@ -50,6 +50,7 @@ done
 printf '%-28s %12s %12s %10s\n' input 'bundler dB' 'sox dB' difference
 for input in "${inputs[@]}"; do
   name=$(basename "$input")
+  [[ $input == examples/* ]] && name=${input#examples/}
   sox -V1 "$input" -c 1 -t f32 "$work/ref.f32" rate -v 8000
   "$bundler" ringtone "$input" --slot 5 --fade-in-ms 0 --fade-ms 0 -o "$work/out.bin" >/dev/null
   sox -V1 -t gsrt "$work/out.bin" -t f32 "$work/ours.f32"

@@ -14,7 +14,7 @@ use ringtool::{render, Codec, RenderOptions, Source};
 /// decay), a square wave (odd harmonics far above 4 kHz) and plucked strings.
 const INPUTS: [(&str, &[&str]); 4] = [
     ("sweep", &["4", "sine", "100-4000", "sine", "4000-100", "vol", "0.5"]),
-    ("cymbal", &["0.5", "whitenoise", "highpass", "3000", "fade", "0", "0.5", "0.45", "repeat", "7", "vol", "0.8"]),
+    ("cymbal", &["0.5", "whitenoise", "vol", "0.4", "highpass", "3000", "fade", "0", "0.5", "0.45", "repeat", "7"]),
     ("square", &["4", "square", "1000", "square", "1250", "vol", "0.3"]),
     ("pluck", &["4", "pluck", "880", "pluck", "1320", "vol", "0.5"]),
 ];
