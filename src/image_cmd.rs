@@ -53,6 +53,9 @@ pub fn run(args: &Args, ctx: &Context) -> Result<ExitCode> {
     let bytes = crate::input::read_limited(&args.input, MAX_INPUT_BYTES)?;
     let built = build_asset(&target, &args.input.display().to_string(), &bytes, &args.look.look())?;
     write_atomic(&output, &built.data)?;
+    for w in &built.warnings {
+        eprintln!("warning: {}: {w}", args.input.display());
+    }
     if args.json {
         print_json(&built)?;
     } else if !crate::quiet() {

@@ -116,9 +116,11 @@ fn is_broken_pipe(e: &anyhow::Error) -> bool {
 
 fn run(cli: Cli) -> anyhow::Result<ExitCode> {
     bundler::set_quiet(cli.quiet);
+    // Commands that use no layout do not load them.
     match &cli.command {
         Command::Completions(args) => return docs::completions(args, <Cli as clap::CommandFactory>::command()),
         Command::Man(args) => return docs::man(args, <Cli as clap::CommandFactory>::command()),
+        Command::Diff(args) => return tree_diff::run(args),
         _ => {}
     }
     let ctx = Context { layouts: layout::Layouts::load(cli.layouts.as_deref())? };
@@ -138,8 +140,7 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Notify(args) => notify::run(&args, &ctx),
         Command::Dhcp(args) => dhcp::run(&args, &ctx),
         Command::Init(args) => init::run(&args, &ctx),
-        Command::Diff(args) => tree_diff::run(&args),
-        Command::Completions(_) | Command::Man(_) => unreachable!("handled above"),
+        Command::Completions(_) | Command::Man(_) | Command::Diff(_) => unreachable!("handled above"),
     }
 }
 

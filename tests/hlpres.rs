@@ -641,3 +641,48 @@ fn assets_folder_warns_about_links_fifos_and_folders_and_never_follows_links() {
     }
     assert_eq!(tar_names(&d.join("hlpres.tar")), ["hlpres/", "hlpres/weblogo.jpg"]);
 }
+
+/// Logos are shown whole by default (`--fit auto` contains them; photos are still covered): a
+/// 300×200 logo, red left half and blue right, in UC926's 400×42 LCD logo keeps both halves with
+/// transparency beside them. `--fit cover` still crops, and says by how much; a blank or fully
+/// transparent input is warned about.
+#[test]
+fn logos_are_shown_whole_by_default_and_crops_and_blank_inputs_warn() {
+    if !tools() {
+        return;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    let halves = image::RgbImage::from_fn(300, 200, |x, _| image::Rgb(if x < 150 { [255, 0, 0] } else { [0, 0, 255] }));
+    halves.save(d.join("halves.png")).unwrap();
+    image::RgbaImage::new(120, 80).save(d.join("clear.png")).unwrap();
+    image::RgbImage::from_pixel(120, 80, image::Rgb([255, 255, 255])).save(d.join("white.png")).unwrap();
+
+    let out = run_in(d, &["image", "--model", "UC926", "--as", "lcdlogo", "halves.png", "-o", "lcd.png"]);
+    ok(&out);
+    assert!(!stderr(&out).contains("warning"), "{}", stderr(&out));
+    let lcd = d.join("lcd.png");
+    assert_eq!(identify(&lcd, "%w %h"), "400 42");
+    // Contained: 63×42 in the middle (x 168 ..= 230), transparent beside it.
+    assert!(near(pixel(&lcd, 175, 21), [255, 0, 0], 8), "{:?}", pixel(&lcd, 175, 21));
+    assert!(near(pixel(&lcd, 224, 21), [0, 0, 255], 8), "{:?}", pixel(&lcd, 224, 21));
+    assert_eq!(identify(&lcd, "%[fx:int(255*p{10,21}.a)] %[fx:int(255*p{200,21}.a)]"), "0 255");
+
+    let out =
+        run_in(d, &["image", "--model", "UC926", "--as", "lcdlogo", "halves.png", "--fit", "cover", "-o", "c.png"]);
+    ok(&out);
+    assert!(stderr(&out).contains("--fit cover crops 84 % of the 300×200 picture"), "{}", stderr(&out));
+    assert!(
+        near(pixel(&d.join("c.png"), 100, 21), [255, 0, 0], 8)
+            && near(pixel(&d.join("c.png"), 300, 21), [0, 0, 255], 8)
+    );
+
+    for (file, needle) in [("clear.png", "fully transparent"), ("white.png", "one colour throughout")] {
+        let out = run_in(d, &["image", "--model", "UC924", "--as", "weblogo", file, "-o", "w.jpg"]);
+        ok(&out);
+        assert!(stderr(&out).contains(needle) && stderr(&out).contains(file), "{file}: {}", stderr(&out));
+        let out = run_in(d, &["hlpres", "--model", "UC924", "--weblogo", file, "-o", "h.tar"]);
+        ok(&out);
+        assert!(stderr(&out).contains(needle), "hlpres, {file}: {}", stderr(&out));
+    }
+}

@@ -8,7 +8,7 @@
 //! decode(bytes) ─► Decoded { header fields, samples, checksum_ok, length_ok, problems }
 //! ```
 //!
-//! Inputs: WAV (8/16/24/32-bit integer, 32-bit float; via `hound`), MP3, FLAC
+//! Inputs: WAV (8- to 32-bit integer, 32- and 64-bit float; RIFF, RIFX, RF64), MP3, FLAC
 //! and Ogg Vorbis (via `symphonia`), recognised by content; and headerless PCM
 //! described by the caller. Input is decoded as a stream and only as far as
 //! `start_seconds + max_seconds` needs, so a two-hour file costs no more

@@ -3,9 +3,8 @@
 //! release command run in parallel; it reads and writes no files.
 
 use crate::image::encode::{encode_bmp, encode_jpeg, encode_png, encode_png_1bit, jpeg_under_cap, to_bilevel};
-use crate::image::{
-    color::flatten, decode, resize::fit_image, resize::min_source_size, DecodeLimits, FitStyle, Format,
-};
+use crate::image::resize::{cover_crop, fit_image, min_source_size};
+use crate::image::{color::flatten, decode, DecodeLimits, Fit, FitStyle, Format};
 use crate::layout::AssetRule;
 use anyhow::{bail, Context, Result};
 use image::DynamicImage;
@@ -72,6 +71,10 @@ pub struct BuiltAsset {
     pub quality: Option<u8>,
     /// What the decoder did (orientation, colour conversion).
     pub notes: Vec<String>,
+    /// What may not be what the user wanted: a blank or fully transparent input, a fit that
+    /// crops away more than a quarter of the picture.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub warnings: Vec<String>,
     /// The fitted pixels, for re-encoding at a lower quality when the whole tar is over its cap.
     #[serde(skip)]
     pixels: Option<image::RgbImage>,
@@ -101,13 +104,21 @@ pub fn build_asset(target: &Target, source: &str, bytes: &[u8], look: &Look) -> 
 
 fn build(target: &Target, source: &str, bytes: &[u8], look: &Look) -> Result<BuiltAsset> {
     let (tw, th) = (target.width, target.height);
-    let fit = look.style.fit;
+    let fit = look.style.fit.for_kind(&target.kind);
+    let style = FitStyle { fit, ..look.style };
     let wanted = move |w: u32, h: u32| min_source_size(w, h, fit, tw, th);
     let decoded = decode(bytes, &DecodeLimits::default(), Some(&wanted))?;
+    let warnings = input_warnings(&decoded.image, fit, target);
     let opaque = target.format != Format::Png || target.monochrome;
-    let image =
-        if opaque { DynamicImage::ImageRgb8(flatten(&decoded.image, look.style.background)) } else { decoded.image };
-    let fitted = fit_image(&image, tw, th, look.style)?;
+    let image = if opaque {
+        DynamicImage::ImageRgb8(flatten(&decoded.image, look.style.background))
+    } else if fit == Fit::Contain {
+        // Transparent beside the picture, where the phone's own background then shows.
+        DynamicImage::ImageRgba8(decoded.image.to_rgba8())
+    } else {
+        decoded.image
+    };
+    let fitted = fit_image(&image, tw, th, style)?;
     let name = &target.name;
     let (data, quality, pixels) = match target.format {
         Format::Jpeg => {
@@ -139,6 +150,39 @@ fn build(target: &Target, source: &str, bytes: &[u8], look: &Look) -> Result<Bui
         data,
         quality,
         notes: decoded.notes,
+        warnings,
         pixels,
     })
+}
+
+/// Share of the picture above which a cover crop is worth a warning.
+const CROP_WARNING: f64 = 0.25;
+
+/// Warnings about an input as decoded: fully transparent or one colour throughout (the asset
+/// would be blank), or cropped by more than [`CROP_WARNING`] to fill the target.
+fn input_warnings(image: &DynamicImage, fit: Fit, target: &Target) -> Vec<String> {
+    let mut warnings = Vec::new();
+    let what = format!("the {} ({})", target.kind, target.name);
+    if let DynamicImage::ImageRgba8(rgba) = image {
+        if rgba.pixels().all(|p| p.0[3] == 0) {
+            warnings.push(format!("the input is fully transparent: {what} will be blank"));
+            return warnings;
+        }
+    }
+    let (samples, channels) = (image.as_bytes(), usize::from(image.color().channel_count()));
+    if samples.len() > channels && samples.chunks_exact(channels).all(|p| p == &samples[..channels]) {
+        warnings.push(format!("the input is one colour throughout: {what} will be blank"));
+    }
+    let cropped = cover_crop(image.width(), image.height(), target.width, target.height);
+    if fit == Fit::Cover && cropped > CROP_WARNING {
+        warnings.push(format!(
+            "--fit cover crops {:.0} % of the {}×{} picture to fill {}×{}: use --fit contain to show all of it",
+            cropped * 100.0,
+            image.width(),
+            image.height(),
+            target.width,
+            target.height
+        ));
+    }
+    warnings
 }

@@ -80,8 +80,9 @@ pub struct Args {
 /// How images are fitted: shared by `hlpres` and `image`.
 #[derive(clap::Args, Debug, Clone)]
 pub struct LookArgs {
-    /// cover: fill and crop; contain: letterbox; stretch: distort.
-    #[arg(long, value_enum, default_value_t = Fit::Cover)]
+    /// cover: fill and crop; contain: letterbox; stretch: distort; auto: cover for wallpapers and
+    /// screensavers, contain for logos and icons.
+    #[arg(long, value_enum, default_value_t = Fit::Auto)]
     pub fit: Fit,
     /// Which part stays when cropping, or where a letterboxed image sits.
     #[arg(long, value_enum, default_value_t = Gravity::Center)]
@@ -152,6 +153,9 @@ pub fn build_hlpres(model: &Model, request: &HlpresRequest) -> Result<BuiltHlpre
     let mut warnings = Vec::new();
     let targets = targets(model, &request.sources, base.as_ref(), &rule.folder, &mut warnings)?;
     let mut assets = build_assets(&targets, &request.look, &model.name)?;
+    for a in &assets {
+        warnings.extend(a.warnings.iter().map(|w| format!("{}: {w}", a.source)));
+    }
     let (tar, ceiling) = assemble_under_cap(rule, &model.name, base.as_ref(), &mut assets, request.mtime)?;
     let entries = read_tar(&tar, crate::archive::TarLimits::default())?;
     if let Some(errors) = check::tar_errors(&entries, model) {

@@ -159,7 +159,10 @@ fn decode_other(bytes: &[u8], format: Format, limits: &DecodeLimits) -> Result<R
     let mut reader = image::ImageReader::with_format(Cursor::new(bytes), fmt);
     reader.limits(limits.image_limits());
     let mut decoder = reader.into_decoder().map_err(|e| anyhow::anyhow!("corrupt {name}: {e}"))?;
-    let orientation = decoder.orientation().unwrap_or(Orientation::NoTransforms);
+    let orientation = match format {
+        Format::Png | Format::Webp => super::exif::orientation(bytes, format),
+        _ => decoder.orientation().unwrap_or(Orientation::NoTransforms),
+    };
     let icc = decoder.icc_profile().ok().flatten();
     let image = DynamicImage::from_decoder(decoder).map_err(|e| anyhow::anyhow!("corrupt or truncated {name}: {e}"))?;
     Ok((image, orientation, icc))
@@ -219,5 +222,86 @@ mod tests {
         DynamicImage::ImageRgb8(img).write_to(&mut Cursor::new(&mut png), image::ImageFormat::Png).unwrap();
         png.truncate(png.len() / 2);
         assert!(decode(&png, &DecodeLimits::default(), None).is_err());
+    }
+
+    /// A 3×2 image whose six pixels all differ.
+    fn six_pixels() -> image::RgbImage {
+        image::RgbImage::from_fn(3, 2, |x, y| image::Rgb([x as u8 * 100, y as u8 * 200, 50]))
+    }
+
+    fn crc32(bytes: &[u8]) -> u32 {
+        let mut crc = !0u32;
+        for &b in bytes {
+            crc ^= u32::from(b);
+            for _ in 0..8 {
+                crc = if crc & 1 == 1 { (crc >> 1) ^ 0xEDB8_8320 } else { crc >> 1 };
+            }
+        }
+        !crc
+    }
+
+    /// A PNG chunk: length, type, body, CRC.
+    fn png_chunk(kind: &[u8; 4], body: &[u8]) -> Vec<u8> {
+        let mut c = (body.len() as u32).to_be_bytes().to_vec();
+        c.extend(kind);
+        c.extend(body);
+        c.extend(crc32(&c[4..]).to_be_bytes());
+        c
+    }
+
+    /// The six pixels as PNG with an `eXIf` chunk after the image data (or right after IHDR).
+    fn png_with_exif(exif: &[u8], before_idat: bool) -> Vec<u8> {
+        let mut png = Vec::new();
+        DynamicImage::ImageRgb8(six_pixels()).write_to(&mut Cursor::new(&mut png), image::ImageFormat::Png).unwrap();
+        let at = if before_idat { 8 + 25 } else { png.len() - 12 }; // after IHDR, or before IEND
+        png.splice(at..at, png_chunk(b"eXIf", exif));
+        png
+    }
+
+    /// The six pixels as an extended (VP8X) lossless WebP with an `EXIF` chunk.
+    fn webp_with_exif(exif: &[u8]) -> Vec<u8> {
+        let mut simple = Vec::new();
+        let encoder = image::codecs::webp::WebPEncoder::new_lossless(&mut simple);
+        encoder.encode(six_pixels().as_raw(), 3, 2, image::ExtendedColorType::Rgb8).unwrap();
+        let mut body = b"WEBPVP8X\x0a\0\0\0\x08\0\0\0\x02\0\0\x01\0\0".to_vec(); // EXIF flag, 3×2
+        body.extend(&simple[12..]); // the VP8L chunk
+        body.extend(b"EXIF");
+        body.extend((exif.len() as u32).to_le_bytes());
+        body.extend(exif);
+        if exif.len() % 2 == 1 {
+            body.push(0);
+        }
+        let mut webp = b"RIFF".to_vec();
+        webp.extend((body.len() as u32).to_le_bytes());
+        webp.extend(body);
+        webp
+    }
+
+    #[test]
+    fn png_and_webp_exif_orientation_is_applied_as_for_jpeg() {
+        let source = six_pixels();
+        for value in [5u16, 6] {
+            let raw = crate::image::exif::tests::exif_orientation(value);
+            let mut prefixed = b"Exif\0\0".to_vec();
+            prefixed.extend(&raw);
+            let files = [
+                ("png, eXIf after IDAT", png_with_exif(&raw, false)),
+                ("png, eXIf before IDAT", png_with_exif(&raw, true)),
+                ("png, Exif prefix", png_with_exif(&prefixed, false)),
+                ("webp", webp_with_exif(&raw)),
+                ("webp, Exif prefix", webp_with_exif(&prefixed)),
+            ];
+            for (what, bytes) in files {
+                let d = decode(&bytes, &DecodeLimits::default(), None).unwrap_or_else(|e| panic!("{what}: {e}"));
+                let out = d.image.to_rgb8();
+                assert_eq!(out.dimensions(), (2, 3), "{what}, orientation {value}");
+                for (x, y, p) in out.enumerate_pixels() {
+                    // 5: transposed; 6: turned a quarter clockwise (the top-left shows the bottom-left).
+                    let (sx, sy) = if value == 5 { (y, x) } else { (y, 1 - x) };
+                    assert_eq!(p, source.get_pixel(sx, sy), "{what}, orientation {value}, pixel {x},{y}");
+                }
+                assert!(d.notes.iter().any(|n| n.contains("orientation")), "{what}: {:?}", d.notes);
+            }
+        }
     }
 }

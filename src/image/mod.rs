@@ -6,6 +6,7 @@
 pub mod color;
 pub mod decode;
 pub mod encode;
+pub mod exif;
 pub mod probe;
 pub mod resize;
 pub mod sheet;

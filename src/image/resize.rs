@@ -1,24 +1,43 @@
 //! Fitting an image to a screen size: `cover` (scale and crop by gravity), `contain` (letterbox on
 //! the background colour) or `stretch`, resampled with a Lanczos3 filter in linear light
-//! (`fast_image_resize`, SIMD), so dark and light detail average correctly.
+//! (`fast_image_resize`, SIMD), so dark and light detail average correctly. When enlarging, each
+//! result pixel is then held within the range of the source pixels around it: Lanczos's negative
+//! lobes otherwise over- and undershoot beside a hard edge, and in linear light the undershoot
+//! on the dark side of an edge reaches black (a dark line beside every edge of an enlarged logo).
 
 use super::color::Color;
 use anyhow::{Context, Result};
 use fast_image_resize::images::Image;
-use fast_image_resize::{create_srgb_mapper, FilterType, PixelType, ResizeAlg, ResizeOptions, Resizer};
+use fast_image_resize::pixels::{InnerPixel, U16x3, U16x4};
+use fast_image_resize::{create_srgb_mapper, FilterType, PixelTrait, PixelType, ResizeAlg, ResizeOptions, Resizer};
 use image::{DynamicImage, RgbImage, RgbaImage};
 
 /// How an image is fitted to a size of another shape.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, clap::ValueEnum, serde::Serialize)]
 #[serde(rename_all = "lowercase")]
 pub enum Fit {
-    /// Fill the whole screen, cropping what does not fit (by --gravity).
+    /// Cover for wallpapers and screensavers, contain for logos and icons.
     #[default]
+    Auto,
+    /// Fill the whole screen, cropping what does not fit (by --gravity).
     Cover,
     /// Show the whole image, letterboxed with the background colour.
     Contain,
     /// Scale each direction on its own (distorts).
     Stretch,
+}
+
+impl Fit {
+    /// The fit `Auto` stands for with an asset of `kind` (`wallpaper`, `weblogo`, …): a photo
+    /// fills its screen, a logo or icon is shown whole (cropping a 400×42 strip out of a logo
+    /// leaves a sliver of it).
+    pub fn for_kind(self, kind: &str) -> Fit {
+        match (self, kind) {
+            (Fit::Auto, "wallpaper" | "screensaver") => Fit::Cover,
+            (Fit::Auto, _) => Fit::Contain,
+            (fit, _) => fit,
+        }
+    }
 }
 
 /// Which part of the image stays when cropping (cover) or where it sits (contain).
@@ -69,12 +88,18 @@ impl Default for FitStyle {
     }
 }
 
+/// The share (0 to 1) of a `src_w`×`src_h` picture that `cover` crops away to fill `width`×`height`.
+pub fn cover_crop(src_w: u32, src_h: u32, width: u32, height: u32) -> f64 {
+    let (source, target) = (src_w as f64 / src_h as f64, width as f64 / height as f64);
+    1.0 - (source / target).min(target / source)
+}
+
 /// The smallest source size worth decoding for a `width`×`height` target: twice the part of the
 /// source that ends up on screen, in each direction, so the final resize has enough detail.
 pub fn min_source_size(src_w: u32, src_h: u32, fit: Fit, width: u32, height: u32) -> (u32, u32) {
     let (sx, sy) = (width as f64 / src_w as f64, height as f64 / src_h as f64);
     let (sx, sy) = match fit {
-        Fit::Cover => (sx.max(sy), sx.max(sy)),
+        Fit::Cover | Fit::Auto => (sx.max(sy), sx.max(sy)),
         Fit::Contain => (sx.min(sy), sx.min(sy)),
         Fit::Stretch => (sx, sy),
     };
@@ -95,7 +120,7 @@ pub fn fit_image(image: &DynamicImage, width: u32, height: u32, style: FitStyle)
     let (gx, gy) = style.gravity.position();
     let (out_w, out_h, crop) = match style.fit {
         Fit::Stretch => (width, height, (0.0, 0.0, sw as f64, sh as f64)),
-        Fit::Cover => {
+        Fit::Cover | Fit::Auto => {
             let target = width as f64 / height as f64;
             let (cw, ch) = if sw as f64 / sh as f64 > target {
                 (sh as f64 * target, sh as f64)
@@ -111,7 +136,11 @@ pub fn fit_image(image: &DynamicImage, width: u32, height: u32, style: FitStyle)
             (fw, fh, (0.0, 0.0, sw as f64, sh as f64))
         }
     };
-    let resized = resize_linear(&src, pixel_type, (sw, sh), (out_w, out_h), crop)?;
+    let mut resized = resize_linear(&src, pixel_type, (sw, sh), (out_w, out_h), crop)?;
+    if crop.2 < out_w as f64 || crop.3 < out_h as f64 {
+        let channels = if alpha { 4 } else { 3 };
+        clamp_to_neighbours(&src, (sw, sh), &mut resized, (out_w, out_h), crop, channels);
+    }
     let fitted = if alpha {
         DynamicImage::ImageRgba8(RgbaImage::from_raw(out_w, out_h, resized).context("resize buffer size")?)
     } else {
@@ -125,7 +154,9 @@ pub fn fit_image(image: &DynamicImage, width: u32, height: u32, style: FitStyle)
     let y = ((height - out_h) as f64 * gy).round() as i64;
     let [r, g, b] = style.background.0;
     Ok(if alpha {
-        let mut canvas = RgbaImage::from_pixel(width, height, image::Rgba([r, g, b, 255]));
+        // A picture with transparency keeps it around the fitted image too: the phone's own
+        // background shows there, as it does through the picture's transparent parts.
+        let mut canvas = RgbaImage::from_pixel(width, height, image::Rgba([r, g, b, 0]));
         image::imageops::overlay(&mut canvas, &fitted.to_rgba8(), x, y);
         DynamicImage::ImageRgba8(canvas)
     } else {
@@ -156,10 +187,71 @@ fn resize_linear(
     let options = ResizeOptions::new()
         .resize_alg(ResizeAlg::Convolution(FilterType::Lanczos3))
         .crop(crop.0, crop.1, crop.2, crop.3);
-    Resizer::new().resize(&linear, &mut resized, &options).context("resize")?;
+    if wide == PixelType::U16x4 {
+        resize_typed::<U16x4>(&linear, &mut resized, &options)?;
+    } else {
+        resize_typed::<U16x3>(&linear, &mut resized, &options)?;
+    }
     let mut out = Image::new(dw, dh, pixel_type);
     mapper.backward_map(&resized, &mut out).context("resize: back to sRGB")?;
     Ok(out.into_vec())
+}
+
+/// [`Resizer::resize_typed`] for the one pixel type `P` of both images. Typed, not through
+/// `Resizer::resize`, whose run-time match over every pixel type links the SIMD code of all
+/// fourteen into the binary (about a quarter of it) where two are used.
+fn resize_typed<P: InnerPixel + PixelTrait>(src: &Image, dst: &mut Image, options: &ResizeOptions) -> Result<()> {
+    let src = src.typed_image::<P>().context("resize: source pixel type")?;
+    let mut dst = dst.typed_image_mut::<P>().context("resize: result pixel type")?;
+    Resizer::new().resize_typed(&src, &mut dst, options).context("resize")
+}
+
+/// The source pixels `[first, last]` that result pixel `i` of `n` draws on along one axis, for
+/// the source span `start .. start + len` of `src` pixels: the two nearest when enlarging, the
+/// pixels under it when reducing.
+fn window(i: u32, n: u32, start: f64, len: f64, src: u32) -> (usize, usize) {
+    let step = len / n as f64;
+    let (a, b) = if step <= 1.0 {
+        let centre = (start + (i as f64 + 0.5) * step - 0.5).floor();
+        (centre, centre + 1.0)
+    } else {
+        ((start + i as f64 * step).floor(), (start + (i + 1) as f64 * step).ceil() - 1.0)
+    };
+    let last = (src - 1) as f64;
+    (a.clamp(0.0, last) as usize, b.clamp(a.clamp(0.0, last), last) as usize)
+}
+
+/// Clamps every sample of `out` (`dw`×`dh`, resized from `crop` of `src`) to the lowest and
+/// highest value of the same channel among the source pixels of its [`window`]s: no ringing.
+/// Separable: the range over each row's window first, then over the column's.
+fn clamp_to_neighbours(
+    src: &[u8],
+    (sw, sh): (u32, u32),
+    out: &mut [u8],
+    (dw, dh): (u32, u32),
+    crop: (f64, f64, f64, f64),
+    channels: usize,
+) {
+    let cols: Vec<(usize, usize)> = (0..dw).map(|x| window(x, dw, crop.0, crop.2, sw)).collect();
+    let row_len = dw as usize * channels;
+    let (mut lo, mut hi) = (vec![0u8; sh as usize * row_len], vec![0u8; sh as usize * row_len]);
+    for (y, row) in src.chunks_exact(sw as usize * channels).enumerate() {
+        for (x, &(a, b)) in cols.iter().enumerate() {
+            for c in 0..channels {
+                let values = (a..=b).map(|sx| row[sx * channels + c]);
+                let at = y * row_len + x * channels + c;
+                (lo[at], hi[at]) = values.fold((255, 0), |(l, h), v| (l.min(v), h.max(v)));
+            }
+        }
+    }
+    for (y, row) in out.chunks_exact_mut(row_len).enumerate() {
+        let (a, b) = window(y as u32, dh, crop.1, crop.3, sh);
+        for (i, sample) in row.iter_mut().enumerate() {
+            let l = (a..=b).map(|sy| lo[sy * row_len + i]).min().unwrap_or(0);
+            let h = (a..=b).map(|sy| hi[sy * row_len + i]).max().unwrap_or(255);
+            *sample = (*sample).clamp(l, h);
+        }
+    }
 }
 
 #[cfg(test)]
@@ -199,6 +291,55 @@ mod tests {
         let out = fit_image(&DynamicImage::ImageRgb8(img), 100, 100, style).unwrap().to_rgb8();
         assert_eq!(out.get_pixel(50, 5).0, [255, 0, 0]);
         assert_eq!(out.get_pixel(50, 50).0, [0, 0, 0]);
+    }
+
+    #[test]
+    fn auto_covers_photos_and_contains_logos() {
+        assert_eq!(Fit::Auto.for_kind("wallpaper"), Fit::Cover);
+        assert_eq!(Fit::Auto.for_kind("screensaver"), Fit::Cover);
+        assert_eq!(Fit::Auto.for_kind("lcdlogo"), Fit::Contain);
+        assert_eq!(Fit::Auto.for_kind("weblogo"), Fit::Contain);
+        assert_eq!(Fit::Auto.for_kind("icon"), Fit::Contain);
+        assert_eq!(Fit::Cover.for_kind("lcdlogo"), Fit::Cover);
+    }
+
+    /// Share of the picture `cover` crops away.
+    #[test]
+    fn cover_crop_share() {
+        assert_eq!(cover_crop(100, 100, 50, 50), 0.0);
+        assert!((cover_crop(400, 42, 1000, 1000) - (1.0 - 42.0 / 400.0)).abs() < 1e-9);
+        assert!((cover_crop(1000, 1000, 400, 42) - (1.0 - 42.0 / 400.0)).abs() < 1e-9);
+    }
+
+    /// The case: a 40×30 grey step (64 | 192) enlarged to 480×320 dipped to 0 beside the
+    /// edge. Every pixel must stay within the two source levels (ImageMagick: 59 .. 197).
+    #[test]
+    fn enlarging_a_hard_edge_neither_over_nor_undershoots() {
+        let step = RgbImage::from_fn(40, 30, |x, _| if x < 20 { image::Rgb([64; 3]) } else { image::Rgb([192; 3]) });
+        for fit in [Fit::Cover, Fit::Contain, Fit::Stretch] {
+            let style = FitStyle { fit, background: Color([128; 3]), ..FitStyle::default() };
+            let out = fit_image(&DynamicImage::ImageRgb8(step.clone()), 480, 320, style).unwrap().to_rgb8();
+            let (lo, hi) = out.pixels().fold((255, 0), |(l, h), p| (l.min(p.0[0]), h.max(p.0[0])));
+            assert!(lo >= 64 && hi <= 192, "{fit:?}: values from {lo} to {hi}, outside 64 ..= 192");
+            // The edge is still sharp: within a few pixels of it, both levels are reached.
+            let row: Vec<u8> = (0..480).map(|x| out.get_pixel(x, 160).0[0]).collect();
+            let edge = row.iter().position(|&v| v > 128).unwrap();
+            assert!(row[edge - 8] <= 66 && row[edge + 8] >= 190, "{fit:?}: a soft edge {:?}", &row[edge - 8..edge + 9]);
+        }
+        // Reducing keeps its detail: a one-pixel line halved still shows.
+        let lines = RgbImage::from_fn(64, 64, |x, _| image::Rgb([if x % 8 == 0 { 255 } else { 0 }; 3]));
+        let out = fit_image(&DynamicImage::ImageRgb8(lines), 32, 32, FitStyle::default()).unwrap().to_rgb8();
+        assert!(out.pixels().map(|p| p.0[0]).max().unwrap() > 100);
+    }
+
+    #[test]
+    fn windows_cover_the_source() {
+        // Enlarging 4 → 8: each result pixel between its two nearest source pixels.
+        let w: Vec<_> = (0..8).map(|i| window(i, 8, 0.0, 4.0, 4)).collect();
+        assert_eq!(w, [(0, 0), (0, 1), (0, 1), (1, 2), (1, 2), (2, 3), (2, 3), (3, 3)]);
+        // Reducing 8 → 4: two source pixels each.
+        let w: Vec<_> = (0..4).map(|i| window(i, 4, 0.0, 8.0, 8)).collect();
+        assert_eq!(w, [(0, 1), (2, 3), (4, 5), (6, 7)]);
     }
 
     #[test]

@@ -16,7 +16,7 @@
 //! lcdlogo = "img/logo.png"
 //! icons = { "MenuIcon.png" = "img/icon.png" }
 //! base = { UC924 = "vendor/hlpres-924.tar" } # optional, per model (a plain path for one model)
-//! fit = "cover"                               # cover | contain | stretch
+//! fit = "auto"                                # auto (default) | cover | contain | stretch
 //! direct_wallpaper = "img/x.jpg"              # P20052 download, per model
 //! direct_screensaver = "img/y.jpg"            # P20051 download, per model
 //! exp_pres = "vendor/exp_pres.tar"            # P20177, passed through with its size checked

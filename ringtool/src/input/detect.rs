@@ -8,7 +8,7 @@ pub const HEAD_LEN: usize = 4096;
 /// The input formats `render` decodes.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum InputKind {
-    /// RIFF/WAVE, decoded by `hound`.
+    /// RIFF/WAVE (also big-endian RIFX and 64-bit RF64/BW64), decoded in `input::wav`.
     Wav,
     /// Native FLAC (`fLaC`), decoded by `symphonia`.
     Flac,
@@ -36,14 +36,8 @@ pub fn detect(head: &[u8]) -> Result<InputKind, Error> {
         return Err(Error::Empty);
     }
     let at = |offset: usize, magic: &[u8]| head.get(offset..offset + magic.len()) == Some(magic);
-    if at(0, b"RIFF") && at(8, b"WAVE") {
+    if [&b"RIFF"[..], b"RIFX", b"RF64", b"BW64"].iter().any(|magic| at(0, magic)) && at(8, b"WAVE") {
         return Ok(InputKind::Wav);
-    }
-    for variant in [&b"RIFX"[..], b"RF64", b"BW64"] {
-        if at(0, variant) && at(8, b"WAVE") {
-            let name = String::from_utf8_lossy(variant).to_lowercase();
-            return Err(Error::Unsupported(format!("wav variant: {name}")));
-        }
     }
     if at(0, b"FORM") && (at(8, b"AIFF") || at(8, b"AIFC")) {
         return Err(Error::Unsupported("format: aiff".into()));
@@ -186,28 +180,38 @@ pub struct WavFmt {
     pub bits: u16,
 }
 
-/// Finds and parses the `fmt ` chunk if it lies within `head`.
+/// Finds and parses the `fmt ` chunk if it lies within `head` (big-endian in a RIFX file).
 pub fn wav_fmt(head: &[u8]) -> Option<WavFmt> {
+    let big = head.starts_with(b"RIFX");
+    let le16 = |f: &[u8], i: usize| {
+        if big {
+            u16::from_be_bytes([f[i], f[i + 1]])
+        } else {
+            u16::from_le_bytes([f[i], f[i + 1]])
+        }
+    };
+    let le32 = |f: &[u8], i: usize| {
+        let b = [f[i], f[i + 1], f[i + 2], f[i + 3]];
+        if big {
+            u32::from_be_bytes(b)
+        } else {
+            u32::from_le_bytes(b)
+        }
+    };
     let mut offset = 12usize;
     while let Some(header) = head.get(offset..offset + 8) {
-        let len = u32::from_le_bytes([header[4], header[5], header[6], header[7]]) as usize;
+        let len = le32(header, 4) as usize;
         let body = offset + 8;
         if &header[..4] == b"fmt " {
             let f = head.get(body..body + len.min(40))?;
             if f.len() < 16 {
                 return None;
             }
-            let le16 = |i: usize| u16::from_le_bytes([f[i], f[i + 1]]);
-            let mut tag = le16(0);
+            let mut tag = le16(f, 0);
             if tag == 0xFFFE && f.len() >= 26 {
-                tag = le16(24);
+                tag = le16(f, 24);
             }
-            return Some(WavFmt {
-                tag,
-                channels: le16(2),
-                rate: u32::from_le_bytes([f[4], f[5], f[6], f[7]]),
-                bits: le16(14),
-            });
+            return Some(WavFmt { tag, channels: le16(f, 2), rate: le32(f, 4), bits: le16(f, 14) });
         }
         if &header[..4] == b"data" {
             return None;
@@ -217,10 +221,10 @@ pub fn wav_fmt(head: &[u8]) -> Option<WavFmt> {
     None
 }
 
-/// Rejects, with a named reason, WAV encodings `hound` cannot or should not read.
+/// Rejects, with a named reason, WAV encodings `input::wav` does not read.
 pub fn check_wav_fmt(fmt: &WavFmt) -> Result<(), Error> {
     match (fmt.tag, fmt.bits) {
-        (1, 8 | 16 | 24 | 32) | (3, 32) => Ok(()),
+        (1, 1..=32) | (3, 32 | 64) => Ok(()),
         (1, bits) => Err(Error::Unsupported(format!("wav encoding: {bits}-bit pcm"))),
         (3, bits) => Err(Error::Unsupported(format!("wav encoding: {bits}-bit float"))),
         (tag, _) => Err(Error::Unsupported(format!("wav encoding: {} (format tag {tag:#06x})", wave_format_name(tag)))),
@@ -267,7 +271,9 @@ mod tests {
         assert_eq!(detect(b"ID3\x04\0\0\0\0\x02\x01rest").unwrap(), InputKind::Mp3);
         assert!(matches!(detect(b""), Err(Error::Empty)));
         assert!(matches!(detect(b"hello, this is text"), Err(Error::Unrecognised)));
-        assert!(matches!(detect(b"RF64\xff\xff\xff\xffWAVE"), Err(Error::Unsupported(_))));
+        assert_eq!(detect(b"RF64\xff\xff\xff\xffWAVE").unwrap(), InputKind::Wav);
+        assert_eq!(detect(b"RIFX\0\0\0\x24WAVE").unwrap(), InputKind::Wav);
+        assert!(matches!(detect(b"FORM\0\0\0\x24AIFF"), Err(Error::Unsupported(_))));
     }
 
     #[test]
@@ -310,6 +316,8 @@ mod tests {
         let e = check_wav_fmt(&fmt).unwrap_err().to_string();
         assert_eq!(e, "unsupported wav encoding: ima adpcm (format tag 0x0011)");
         assert!(check_wav_fmt(&WavFmt { tag: 1, channels: 2, rate: 44_100, bits: 16 }).is_ok());
-        assert!(check_wav_fmt(&WavFmt { tag: 3, channels: 1, rate: 8000, bits: 64 }).is_err());
+        assert!(check_wav_fmt(&WavFmt { tag: 3, channels: 1, rate: 8000, bits: 64 }).is_ok());
+        assert!(check_wav_fmt(&WavFmt { tag: 3, channels: 1, rate: 8000, bits: 16 }).is_err());
+        assert!(check_wav_fmt(&WavFmt { tag: 1, channels: 1, rate: 8000, bits: 40 }).is_err());
     }
 }

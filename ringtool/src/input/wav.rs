@@ -1,38 +1,42 @@
-//! WAV input: 8/16/24/32-bit integer and 32-bit float PCM, header checked by
-//! `hound`; G.711 (µ-law/A-law) WAV, which `hound` cannot read, through the raw reader.
+//! WAV input: integer PCM in 1- to 4-byte samples (8 to 32 bits, 12- and 20-bit
+//! ones too, left-justified in their container as the format says), 32- and 64-bit
+//! IEEE float; in RIFF, RIFX (big-endian) and RF64/BW64 (64-bit sizes in a
+//! `ds64` chunk) files. G.711 (µ-law/A-law) WAV goes through the raw reader.
 //!
 //! The chunks are walked here, up to the first byte of the `data` chunk, each
-//! odd-sized chunk followed by its RIFF pad byte (`hound` does not skip that
-//! byte, and so loses its way after an odd `LIST`, `bext` or `id3 ` chunk).
-//! `hound` then validates the `fmt ` chunk, given alone; the samples are read
-//! here in blocks of whole frames and
-//! converted with one tight loop per sample layout. (Going through `hound`'s
-//! per-sample iterator cost a function call and a buffered 2-byte read per
-//! sample, which was the largest share of a ring tone's run time.) The values
-//! are exactly the ones `hound` would return, scaled to [-1, 1).
+//! odd-sized chunk followed by its RIFF pad byte (`hound` did not skip that
+//! byte, and so lost its way after an odd `LIST`, `bext` or `id3 ` chunk; nor
+//! does it read RIFX, RF64 or 64-bit float, so the `fmt ` chunk is checked here
+//! too). The samples are read in blocks of whole frames and converted with one
+//! tight loop per sample layout (a big-endian block is byte-swapped first). The
+//! values are exactly the ones `hound` returns for the layouts it reads, scaled
+//! to [-1, 1).
 
-use std::io::{self, BufReader, Cursor, Read};
+use std::io::{self, BufReader, Read};
 
 use super::raw::RawSource;
 use super::{FrameSource, Stream, StreamSpec};
-use crate::error::lower_first;
 use crate::{Codec, Error, RawEncoding, RawFormat};
 
-/// Largest `fmt ` chunk accepted (a real one is 16 to 40 bytes).
+/// Largest `fmt ` or `ds64` chunk accepted (a real one is 16 to 40 bytes, `ds64` 28).
 const MAX_FMT_LEN: u32 = 4096;
 /// Read buffer of a PCM WAV source, in bytes.
 const HEADER_BUFFER: usize = 8 * 1024;
+/// WAVE_FORMAT_PCM, WAVE_FORMAT_IEEE_FLOAT and WAVE_FORMAT_EXTENSIBLE.
+const PCM: u16 = 1;
+const FLOAT: u16 = 3;
+const EXTENSIBLE: u16 = 0xFFFE;
 
 type Buffered = BufReader<Stream>;
 
-/// How one sample is stored in the `data` chunk (the combinations `hound` reads).
+/// How one sample is stored in the `data` chunk (after a big-endian one is byte-swapped).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 enum SampleLayout {
     /// 8-bit unsigned, offset 128.
     U8,
-    /// 16-bit signed little-endian.
+    /// 16-bit signed little-endian (also 9 to 15 valid bits, left-justified).
     I16,
-    /// 24-bit signed little-endian in 3 bytes.
+    /// 24-bit signed little-endian in 3 bytes (also 17 to 23 valid bits, left-justified).
     I24,
     /// 24-bit signed in the low 3 bytes of a 4-byte container (`hound`'s reading).
     I24In32,
@@ -40,23 +44,31 @@ enum SampleLayout {
     I32,
     /// 32-bit IEEE float little-endian.
     F32,
+    /// 64-bit IEEE float little-endian.
+    F64,
 }
 
 impl SampleLayout {
-    fn new(format: hound::SampleFormat, bytes: u32, bits: u16) -> Result<SampleLayout, Error> {
-        use hound::SampleFormat::{Float, Int};
-        Ok(match (format, bytes, bits) {
-            (Int, 1, 8) => SampleLayout::U8,
-            (Int, 2, 16) => SampleLayout::I16,
-            (Int, 3, 24) => SampleLayout::I24,
-            (Int, 4, 24) => SampleLayout::I24In32,
-            (Int, 4, 32) => SampleLayout::I32,
-            (Float, 4, 32) => SampleLayout::F32,
-            (Int, _, _) => {
-                return Err(Error::Unsupported(format!("wav encoding: {bits}-bit pcm in {bytes}-byte samples")))
+    /// The layout of the samples `fmt` describes, or why they cannot be read.
+    fn new(fmt: &Fmt) -> Result<SampleLayout, Error> {
+        let (bits, valid) = (fmt.bits, fmt.valid_bits);
+        Ok(match (fmt.tag, bits.div_ceil(8), valid) {
+            (PCM, 1, _) => SampleLayout::U8,
+            (PCM, 2, _) => SampleLayout::I16,
+            (PCM, 3, _) => SampleLayout::I24,
+            (PCM, 4, 24) => SampleLayout::I24In32,
+            (PCM, 4, _) => SampleLayout::I32,
+            (FLOAT, 4, 32) => SampleLayout::F32,
+            (FLOAT, 8, 64) => SampleLayout::F64,
+            (PCM, bytes, _) => {
+                return Err(Error::Unsupported(format!("wav encoding: {valid}-bit pcm in {bytes}-byte samples")))
             }
-            (Float, _, _) => {
-                return Err(Error::Unsupported(format!("wav encoding: {bits}-bit float in {bytes}-byte samples")))
+            (FLOAT, bytes, _) => {
+                return Err(Error::Unsupported(format!("wav encoding: {valid}-bit float in {bytes}-byte samples")))
+            }
+            (tag, _, _) => {
+                let name = super::detect::wave_format_name(tag);
+                return Err(Error::Unsupported(format!("wav encoding: {name} (format tag {tag:#06x})")));
             }
         })
     }
@@ -68,6 +80,16 @@ impl SampleLayout {
             SampleLayout::I16 => 2,
             SampleLayout::I24 => 3,
             SampleLayout::I24In32 | SampleLayout::I32 | SampleLayout::F32 => 4,
+            SampleLayout::F64 => 8,
+        }
+    }
+
+    /// What an integer sample is multiplied by to land in [-1, 1): 2^-(bits - 1)
+    /// for the bits of its container (valid bits are left-justified in it).
+    fn scale(self) -> f32 {
+        match self {
+            SampleLayout::I24In32 => 0.5f32.powi(23),
+            other => 0.5f64.powi(other.bytes() as i32 * 8 - 1) as f32,
         }
     }
 
@@ -87,8 +109,102 @@ impl SampleLayout {
                 out.extend(data.chunks_exact(4).map(|b| i32::from_le_bytes([b[0], b[1], b[2], b[3]]) as f32 * scale))
             }
             SampleLayout::F32 => out.extend(data.chunks_exact(4).map(|b| f32::from_le_bytes([b[0], b[1], b[2], b[3]]))),
+            SampleLayout::F64 => {
+                out.extend(data.chunks_exact(8).map(|b| f64::from_le_bytes(b.try_into().expect("8 bytes")) as f32))
+            }
         }
     }
+}
+
+/// Byte order of a file's header fields and samples: RIFF and RF64/BW64 are
+/// little-endian, RIFX big-endian.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Order {
+    Little,
+    Big,
+}
+
+impl Order {
+    fn u16(self, b: &[u8]) -> u16 {
+        let b = [b[0], b[1]];
+        if self == Order::Big {
+            u16::from_be_bytes(b)
+        } else {
+            u16::from_le_bytes(b)
+        }
+    }
+
+    fn u32(self, b: &[u8]) -> u32 {
+        let b = [b[0], b[1], b[2], b[3]];
+        if self == Order::Big {
+            u32::from_be_bytes(b)
+        } else {
+            u32::from_le_bytes(b)
+        }
+    }
+}
+
+/// The fields of a `fmt ` chunk that decide how the samples are read.
+#[derive(Clone, Copy, Debug)]
+struct Fmt {
+    /// Format tag (for WAVE_FORMAT_EXTENSIBLE, the sub-format's).
+    tag: u16,
+    channels: u16,
+    rate: u32,
+    block_align: u16,
+    /// Bits of a sample's container (`wBitsPerSample`).
+    bits: u16,
+    /// Bits that carry the signal (`wValidBitsPerSample`, else `bits`).
+    valid_bits: u16,
+}
+
+impl Fmt {
+    fn parse(body: &[u8], order: Order) -> Result<Fmt, Error> {
+        let mut fmt = Fmt {
+            tag: order.u16(&body[0..]),
+            channels: order.u16(&body[2..]),
+            rate: order.u32(&body[4..]),
+            block_align: order.u16(&body[12..]),
+            bits: order.u16(&body[14..]),
+            valid_bits: order.u16(&body[14..]),
+        };
+        if fmt.tag == EXTENSIBLE {
+            if body.len() < 40 {
+                return Err(Error::Corrupt(format!("wav header: extensible fmt chunk of {} bytes", body.len())));
+            }
+            // The sub-format GUID starts with the format tag (SoX's RIFX writes it as 16 bits).
+            fmt.tag = order.u16(&body[24..]);
+            fmt.valid_bits = match order.u16(&body[18..]) {
+                0 => fmt.bits,
+                valid => valid,
+            };
+        }
+        let bytes = u32::from(fmt.bits.div_ceil(8));
+        if fmt.channels == 0 || u32::from(fmt.block_align) != bytes * u32::from(fmt.channels) {
+            return Err(Error::Corrupt(format!(
+                "wav header: block align of {} bytes, but {} channel(s) of {}-bit samples take {}",
+                fmt.block_align,
+                fmt.channels,
+                fmt.bits,
+                bytes * u32::from(fmt.channels)
+            )));
+        }
+        if fmt.valid_bits > fmt.bits || fmt.bits == 0 {
+            return Err(Error::Corrupt(format!(
+                "wav header: {} valid bits in {}-bit samples",
+                fmt.valid_bits, fmt.bits
+            )));
+        }
+        Ok(fmt)
+    }
+}
+
+/// What the chunks in front of the samples say.
+struct Header {
+    fmt: Fmt,
+    /// Length of the `data` chunk (from `ds64` in an RF64 file).
+    data_len: u64,
+    order: Order,
 }
 
 /// Streams samples out of a WAV file without reading ahead of need.
@@ -97,6 +213,7 @@ pub struct WavSource {
     reader: Buffered,
     spec: StreamSpec,
     layout: SampleLayout,
+    order: Order,
     scale: f32,
     declared_frames: u64,
     frames_read: u64,
@@ -110,27 +227,32 @@ impl WavSource {
         // A small buffer serves the header's many small reads; the sample blocks
         // are larger, so `BufReader` hands them straight to the file, uncopied.
         let mut reader = BufReader::with_capacity(HEADER_BUFFER, stream);
-        let (fmt, data_len) = walk_to_data(&mut reader)?;
-        let wav = hound::WavReader::new(Cursor::new(minimal_header(&fmt, data_len))).map_err(hound_error)?;
-        let s = wav.spec();
-        let float = s.sample_format == hound::SampleFormat::Float;
-        let bits = u32::from(s.bits_per_sample).clamp(1, 32);
-        let samples = wav.len();
-        let declared_frames = u64::from(wav.duration());
-        // `hound` has checked that the data length is a whole number of samples.
-        let bytes = data_len.checked_div(samples).unwrap_or_else(|| s.bits_per_sample.div_ceil(8).into());
+        let Header { fmt, data_len, order } = walk_to_data(&mut reader)?;
+        let layout = SampleLayout::new(&fmt)?;
+        let frame = u64::from(fmt.block_align);
+        if data_len % frame != 0 {
+            return Err(Error::Corrupt(format!(
+                "wav header: a data chunk of {data_len} bytes is not a whole number of {frame}-byte frames"
+            )));
+        }
+        let declared_frames = data_len / frame;
+        let full_scale = match layout {
+            SampleLayout::F32 | SampleLayout::F64 => 1.0 - 1.0 / 32768.0,
+            // The largest positive code of the valid bits.
+            _ => (1.0 - 0.5f64.powi(i32::from(fmt.valid_bits) - 1)) as f32,
+        };
         Ok(WavSource {
             spec: StreamSpec {
-                rate: s.sample_rate,
-                channels: s.channels,
+                rate: fmt.rate,
+                channels: fmt.channels,
                 total_frames: Some(declared_frames),
                 exact_length: true,
-                // Full scale: the largest positive integer code, or 1 - 2^-15 for float.
-                full_scale: if float { 1.0 - 1.0 / 32768.0 } else { (1.0 - 0.5f64.powi(bits as i32 - 1)) as f32 },
+                full_scale,
                 format: "wav",
             },
-            layout: SampleLayout::new(s.sample_format, bytes, s.bits_per_sample)?,
-            scale: 0.5f64.powi(bits as i32 - 1) as f32,
+            layout,
+            order,
+            scale: layout.scale(),
             reader,
             declared_frames,
             frames_read: 0,
@@ -139,48 +261,29 @@ impl WavSource {
     }
 }
 
-/// A WAV header holding only `fmt` and the `data` chunk's header, for `hound` to check.
-fn minimal_header(fmt: &[u8], data_len: u32) -> Vec<u8> {
-    let fmt_len = fmt.len() as u32; // at most MAX_FMT_LEN
-    let riff_len = (4 + 8 + fmt_len + (fmt_len & 1) + 8).saturating_add(data_len);
-    let mut h = Vec::with_capacity(fmt.len() + 29);
-    h.extend_from_slice(b"RIFF");
-    h.extend_from_slice(&riff_len.to_le_bytes());
-    h.extend_from_slice(b"WAVEfmt ");
-    h.extend_from_slice(&fmt_len.to_le_bytes());
-    h.extend_from_slice(fmt);
-    if fmt_len & 1 == 1 {
-        h.push(0);
-    }
-    h.extend_from_slice(b"data");
-    h.extend_from_slice(&data_len.to_le_bytes());
-    h
-}
-
-/// Reads the RIFF header and the chunks up to the first byte of `data`, skipping
-/// every other chunk and the pad byte after an odd-sized one. Returns the `fmt `
-/// chunk's body and the data length the `data` chunk declares.
-fn walk_to_data(r: &mut impl Read) -> Result<(Vec<u8>, u32), Error> {
+/// Reads the RIFF/RIFX/RF64 header and the chunks up to the first byte of
+/// `data`, skipping every other chunk and the pad byte after an odd-sized one.
+fn walk_to_data(r: &mut impl Read) -> Result<Header, Error> {
     let mut riff = [0u8; 12];
     read_exact(r, &mut riff, "wav header")?;
-    let mut fmt: Option<Vec<u8>> = None;
+    let order = if &riff[..4] == b"RIFX" { Order::Big } else { Order::Little };
+    let wide = matches!(&riff[..4], b"RF64" | b"BW64");
+    let (mut fmt, mut ds64_data_len) = (None, None);
     loop {
         let mut header = [0u8; 8];
         read_exact(r, &mut header, "wav header (before the data chunk)")?;
-        let len = u32::from_le_bytes([header[4], header[5], header[6], header[7]]);
+        let len = order.u32(&header[4..]);
         match &header[..4] {
-            b"fmt " => {
-                if !(16..=MAX_FMT_LEN).contains(&len) {
-                    return Err(Error::Corrupt(format!("wav header: fmt chunk of {len} bytes")));
-                }
-                let mut body = vec![0u8; len as usize + (len as usize & 1)];
-                read_exact(r, &mut body, "wav fmt chunk")?;
-                body.truncate(len as usize);
-                fmt = Some(body);
-            }
+            b"fmt " => fmt = Some(Fmt::parse(&small_chunk(r, len, 16, "fmt")?, order)?),
+            b"ds64" if wide => ds64_data_len = Some(u64_le(&small_chunk(r, len, 24, "ds64")?[8..16])),
             b"data" => {
                 let fmt = fmt.ok_or_else(|| Error::Corrupt("wav header: data chunk before fmt chunk".into()))?;
-                return Ok((fmt, len));
+                let data_len = match (wide, len) {
+                    (true, u32::MAX) => ds64_data_len
+                        .ok_or_else(|| Error::Corrupt("rf64 header: no ds64 chunk holds the data size".into()))?,
+                    _ => u64::from(len),
+                };
+                return Ok(Header { fmt, data_len, order });
             }
             _ => {
                 let skip = u64::from(len) + u64::from(len & 1);
@@ -190,6 +293,21 @@ fn walk_to_data(r: &mut impl Read) -> Result<(Vec<u8>, u32), Error> {
             }
         }
     }
+}
+
+/// The body of a header chunk of `min ..= MAX_FMT_LEN` bytes (its pad byte read too).
+fn small_chunk(r: &mut impl Read, len: u32, min: u32, name: &str) -> Result<Vec<u8>, Error> {
+    if !(min..=MAX_FMT_LEN).contains(&len) {
+        return Err(Error::Corrupt(format!("wav header: {name} chunk of {len} bytes")));
+    }
+    let mut body = vec![0u8; len as usize + (len as usize & 1)];
+    read_exact(r, &mut body, &format!("wav {name} chunk"))?;
+    body.truncate(len as usize);
+    Ok(body)
+}
+
+fn u64_le(b: &[u8]) -> u64 {
+    u64::from_le_bytes(b[..8].try_into().expect("8 bytes"))
 }
 
 impl FrameSource for WavSource {
@@ -203,6 +321,9 @@ impl FrameSource for WavSource {
         self.bytes.resize(frames * frame_bytes, 0);
         let got = read_full(&mut self.reader, &mut self.bytes)?;
         let whole = got / frame_bytes;
+        if self.order == Order::Big {
+            self.bytes[..whole * frame_bytes].chunks_exact_mut(self.layout.bytes()).for_each(<[u8]>::reverse);
+        }
         self.layout.convert(&self.bytes[..whole * frame_bytes], self.scale, out);
         self.frames_read += whole as u64;
         if whole < frames {
@@ -231,30 +352,20 @@ fn read_full(r: &mut impl Read, buf: &mut [u8]) -> io::Result<usize> {
     Ok(filled)
 }
 
-fn hound_error(e: hound::Error) -> Error {
-    match e {
-        hound::Error::IoError(io) => Error::Io(io),
-        hound::Error::FormatError(reason) => Error::Corrupt(format!("wav header: {reason}")),
-        hound::Error::Unsupported => Error::Unsupported("wav encoding".into()),
-        other => Error::Corrupt(format!("wav: {}", lower_first(&other.to_string()))),
-    }
-}
-
 /// Opens a WAVE_FORMAT_MULAW / WAVE_FORMAT_ALAW file: walks the chunks to
 /// `data` without buffering them, then decodes exactly the declared data
 /// length (ending early is reported as truncation).
 pub fn open_g711(stream: Stream, codec: Codec) -> Result<RawSource, Error> {
     let mut r = BufReader::with_capacity(64 * 1024, stream);
-    let (fmt, len) = walk_to_data(&mut r)?;
-    let channels = u16::from_le_bytes([fmt[2], fmt[3]]);
-    let rate = u32::from_le_bytes([fmt[4], fmt[5], fmt[6], fmt[7]]);
+    let Header { fmt, data_len: len, .. } = walk_to_data(&mut r)?;
+    let (channels, rate) = (fmt.channels, fmt.rate);
     let encoding = match codec {
         Codec::Ulaw => RawEncoding::Ulaw,
         Codec::Alaw => RawEncoding::Alaw,
     };
     let format = RawFormat { encoding, rate, channels };
-    let data = ExactLen { inner: r, remaining: u64::from(len), declared: u64::from(len) };
-    RawSource::new(Box::new(data), format, Some(u64::from(len)))
+    let data = ExactLen { inner: r, remaining: len, declared: len };
+    RawSource::new(Box::new(data), format, Some(len))
 }
 
 fn read_exact(r: &mut impl Read, buf: &mut [u8], what: &str) -> Result<(), Error> {
@@ -390,14 +501,25 @@ mod tests {
     }
 
     #[test]
-    fn unreadable_layouts_are_refused_at_open() {
-        // 20 valid bits in 3-byte samples: hound parses the header but cannot read the samples.
+    fn valid_bits_are_left_justified_and_odd_layouts_refused() {
+        // 20 valid bits in 3-byte samples: the low 4 bits are zero, the values those of 24-bit.
         let wav = wav_bytes(spec_ex(SampleFormat::Int, 24, 3, 1), 10);
-        let mut odd = wav;
-        let fmt = odd.windows(4).position(|w| w == b"fmt ").unwrap() + 8;
-        assert_eq!(u16::from_le_bytes([odd[fmt], odd[fmt + 1]]), 0xFFFE, "hound writes WAVE_FORMAT_EXTENSIBLE");
+        let fmt = wav.windows(4).position(|w| w == b"fmt ").unwrap() + 8;
+        assert_eq!(u16::from_le_bytes([wav[fmt], wav[fmt + 1]]), 0xFFFE, "hound writes WAVE_FORMAT_EXTENSIBLE");
+        let mut odd = wav.clone();
         odd[fmt + 18..fmt + 20].copy_from_slice(&20u16.to_le_bytes()); // valid bits
+        assert_eq!(read_all(odd.clone(), 4).unwrap(), hound_values(&wav));
+        let src = WavSource::new(Box::new(Cursor::new(odd.clone()))).unwrap();
+        assert_eq!(src.spec.full_scale, 1.0 - 0.5f32.powi(19));
+        odd[fmt + 24] = 3; // float sub-format in 3-byte samples
+        let e = WavSource::new(Box::new(Cursor::new(odd.clone()))).err().expect("refused").to_string();
+        assert_eq!(e, "unsupported wav encoding: 20-bit float in 3-byte samples");
+        odd[fmt + 24] = 2; // ms adpcm
+        let e = WavSource::new(Box::new(Cursor::new(odd.clone()))).err().expect("refused").to_string();
+        assert_eq!(e, "unsupported wav encoding: ms adpcm (format tag 0x0002)");
+        odd[fmt + 24] = 1;
+        odd[fmt + 12] = 4; // block align 4 for one 3-byte sample
         let e = WavSource::new(Box::new(Cursor::new(odd))).err().expect("refused").to_string();
-        assert_eq!(e, "unsupported wav encoding: 20-bit pcm in 3-byte samples");
+        assert_eq!(e, "corrupt wav header: block align of 4 bytes, but 1 channel(s) of 24-bit samples take 3");
     }
 }
