@@ -5,8 +5,8 @@
 #![forbid(unsafe_code)]
 
 use bundler::{
-    config, dhcp, docs, firmware, hlpres, image_cmd, init, inspect, language, layout, models, notify, phone, release,
-    ringtone, serve, tree_diff, verify, Context,
+    config, dhcp, docs, firmware, hlpres, image_cmd, init, inspect, language, layout, models, notify, phone, publish,
+    release, ringtone, serve, tree_diff, verify, Context,
 };
 
 use clap::{Parser, Subcommand};
@@ -60,6 +60,8 @@ enum Command {
     Dhcp(dhcp::Args),
     /// Start a release project: release.toml, phones.csv and common.toml to fill in, and the source folders.
     Init(init::Args),
+    /// Put a built tree on S3-compatible object storage: resources, then configs, only what changed.
+    Publish(publish::Args),
     /// What changed between two trees (added, changed, removed files), from their manifest.json.
     Diff(tree_diff::Args),
     /// Print a shell completion script (bash, zsh, fish, powershell).
@@ -138,6 +140,7 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Notify(args) => notify::run(&args, &ctx),
         Command::Dhcp(args) => dhcp::run(&args, &ctx),
         Command::Init(args) => init::run(&args, &ctx),
+        Command::Publish(args) => publish::run(&args),
         Command::Diff(args) => tree_diff::run(&args),
         Command::Completions(_) | Command::Man(_) => unreachable!("handled above"),
     }

@@ -49,9 +49,15 @@ pub struct Args {
     /// Print JSON instead of text.
     #[arg(long)]
     pub json: bool,
+    /// For a tree published to s3://BUCKET/PREFIX: where the storage is.
+    #[command(flatten)]
+    pub remote: crate::publish::RemoteArgs,
 }
 
 pub fn run(args: &Args, ctx: &Context) -> Result<ExitCode> {
+    if let Some(url) = args.dir.to_str().filter(|d| d.starts_with("s3://")) {
+        return crate::publish::verify_remote(url, &args.remote, args.json);
+    }
     let key = args
         .aes_key
         .as_deref()
