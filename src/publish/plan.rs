@@ -148,3 +148,68 @@ pub fn stale(local: &[LocalFile], remote: &BTreeMap<String, Object>, record: &Re
     }
     (list, foreign)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn file(key: &str, sha: &str, freshness: Freshness) -> LocalFile {
+        let phase = if key.starts_with(CONFIG_DIR) { Phase::Configs } else { Phase::Resources };
+        LocalFile { key: key.into(), path: PathBuf::new(), bytes: 3, sha256: sha.into(), phase, freshness }
+    }
+
+    fn object(key: &str, tag: &str) -> Object {
+        Object { key: key.into(), bytes: 3, tag: tag.into() }
+    }
+
+    fn rec(sha: &str, tag: Option<&str>) -> Recorded {
+        Recorded { sha256: sha.into(), bytes: 3, tag: tag.map(str::to_string) }
+    }
+
+    #[test]
+    fn what_the_record_and_the_listing_settle_without_asking() {
+        let f = file("ring/ring5.bin", "aa", Freshness::Revalidate);
+        assert_eq!(decide(&f, None, None, None), Decision::Upload);
+        let o = object("ring/ring5.bin", "t1");
+        assert_eq!(decide(&f, Some(&o), Some(&rec("aa", Some("t1"))), None), Decision::Unchanged);
+        // Another tag than the one recorded, a pending entry, or no entry: ask the object's stamp.
+        assert_eq!(decide(&f, Some(&o), Some(&rec("aa", Some("t0"))), None), Decision::Ask);
+        assert_eq!(decide(&f, Some(&o), Some(&rec("aa", None)), None), Decision::Ask);
+        assert_eq!(decide(&f, Some(&o), None, None), Decision::Ask);
+    }
+
+    #[test]
+    fn the_stamp_decides_ownership_and_versioned_names_never_change() {
+        let f = file("ring/ring5.bin", "aa", Freshness::Revalidate);
+        let o = object("ring/ring5.bin", "t1");
+        assert_eq!(decide(&f, Some(&o), None, Some(Some("aa"))), Decision::Unchanged, "bundler wrote these bytes");
+        assert_eq!(decide(&f, Some(&o), None, Some(Some("bb"))), Decision::Upload, "bundler wrote older bytes");
+        assert_eq!(decide(&f, Some(&o), Some(&rec("bb", None)), Some(None)), Decision::Upload, "pending: ours");
+        assert!(matches!(decide(&f, Some(&o), None, Some(None)), Decision::Refuse(r) if r.contains("did not write")));
+        let replaced = decide(&f, Some(&o), Some(&rec("bb", Some("t0"))), Some(None));
+        assert!(matches!(replaced, Decision::Refuse(r) if r.contains("did not write")), "replaced by someone else");
+        let fw = file("firmware/hl_fw924.rom_2.0.4.6.41", "aa", Freshness::Immutable);
+        let o = object("firmware/hl_fw924.rom_2.0.4.6.41", "t1");
+        assert!(
+            matches!(decide(&fw, Some(&o), None, Some(Some("bb"))), Decision::Refuse(r) if r.contains("versioned"))
+        );
+        assert_eq!(decide(&fw, Some(&o), None, Some(Some("aa"))), Decision::Unchanged);
+    }
+
+    #[test]
+    fn stale_is_only_what_bundler_wrote_and_still_holds() {
+        let local = vec![file("ring/ring5.bin", "aa", Freshness::Revalidate)];
+        let remote: BTreeMap<String, Object> =
+            ["ring/ring5.bin", "ring/ring6.bin", "ring/ring7.bin", "notes.txt", RECORD_KEY]
+                .iter()
+                .map(|k| (k.to_string(), object(k, "t1")))
+                .collect();
+        let mut record = Record::default();
+        record.objects.insert("ring/ring6.bin".into(), rec("cc", Some("t1")));
+        record.objects.insert("ring/ring7.bin".into(), rec("dd", Some("t0")));
+        let (list, foreign) = stale(&local, &remote, &record);
+        let got: Vec<(&str, bool)> = list.iter().map(|s| (s.key.as_str(), s.deletable)).collect();
+        assert_eq!(got, [("ring/ring6.bin", true), ("ring/ring7.bin", false)]);
+        assert_eq!(foreign, 1, "notes.txt is not bundler's; the record is not counted");
+    }
+}

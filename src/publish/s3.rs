@@ -143,6 +143,10 @@ impl S3 {
                     self.endpoint
                 )
             }
+            _ if skewed(&message) => anyhow!(
+                "clock skew: {} says the signed request is {message:?}; check this machine's clock (NTP)",
+                self.endpoint
+            ),
             "AccessDenied" | "" if status == 403 => anyhow!("access denied for key id {id} ({from}) on s3://{bucket}"),
             _ => anyhow!("HTTP {status} {code}: {message}"),
         }
@@ -243,6 +247,13 @@ impl S3 {
             .map_err(|e| anyhow!("the server's multipart answer is not S3's ({e})"))?;
         Ok(parsed.etag().trim_matches('"').to_string())
     }
+}
+
+/// Whether an error message is about the request's time (a presigned request from a clock that is
+/// off: "Request has expired", "Request is not valid yet", "…time too skewed").
+fn skewed(message: &str) -> bool {
+    let m = message.to_ascii_lowercase();
+    ["expired", "not valid yet", "not yet valid", "skew"].iter().any(|w| m.contains(w))
 }
 
 /// A transport failure in words.
