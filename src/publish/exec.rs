@@ -73,7 +73,8 @@ pub fn publish(dest: &dyn Destination, local: &[LocalFile], opts: &Options) -> R
         out.complete = opts.dry_run && out.refused.is_empty() && out.stale.is_empty();
         return Ok(out);
     }
-    record.objects.retain(|k, _| remote.contains_key(k) || uploads.iter().any(|f| &f.key == k));
+    let sending: std::collections::BTreeSet<&str> = uploads.iter().map(|f| f.key.as_str()).collect();
+    record.objects.retain(|k, _| remote.contains_key(k) || sending.contains(k.as_str()));
     let deletable = opts.delete_stale && out.stale.iter().any(|s| s.deletable);
     if uploads.is_empty() && !deletable {
         out.complete = true;

@@ -214,7 +214,8 @@ fn print_text(args: &Args, dest: &str, out: &Outcome) {
         }
     }
     let verb = if args.delete_stale { "delete" } else { "stale" };
-    for s in out.stale.iter().filter(|s| args.dry_run || !out.deleted.contains(&s.key)) {
+    let deleted: std::collections::BTreeSet<&String> = out.deleted.iter().collect();
+    for s in out.stale.iter().filter(|s| args.dry_run || !deleted.contains(&s.key)) {
         let note = if s.deletable { "" } else { "  (changed since bundler wrote it: kept)" };
         println!("{verb:<8} {dest}/{}{note}", s.key);
     }
