@@ -9,7 +9,7 @@
 # PUTs are counted from bundler's --json and checked against the bucket's listing.
 #
 # Usage: bench/publish.sh            (env: N phones, default 100000; BENCH_DIR; JOBS for bundler;
-#                                     SYNC=0 leaves out aws s3 sync)
+#                                     SYNC=0 leaves out aws s3 sync; BUNDLER=path skips the build)
 set -euo pipefail
 
 N=${N:-100000}
@@ -19,8 +19,10 @@ root=$(cd "$(dirname "$0")/.." && pwd)
 for tool in weed aws awk python3 /usr/bin/time; do
   command -v "$tool" >/dev/null || { echo "bench/publish.sh needs $tool" >&2; exit 1; }
 done
-(cd "$root" && cargo build --release --quiet 2>/dev/null || cargo build --release)
-bundler=$root/target/release/bundler
+if [ -z "${BUNDLER:-}" ]; then
+  (cd "$root" && cargo build --release --quiet 2>/dev/null || cargo build --release)
+fi
+bundler=${BUNDLER:-$root/target/release/bundler}
 
 work=${BENCH_DIR:-$(mktemp -d "${TMPDIR:-/tmp}/bundler-bench-publish.XXXXXX")}
 mkdir -p "$work"

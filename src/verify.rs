@@ -310,7 +310,9 @@ fn read_list(
         found.push(Diagnostic::error(name, "not a regular file; not read"));
         return None;
     }
-    root.read_entry(entry, MAX_LIST_BYTES).map_err(|why| found.push(Diagnostic::error(name, why))).ok()
+    // manifest.json lists every config of a provider's tree: its own, larger limit.
+    let max = if name == MANIFEST_JSON { crate::tree_manifest::MAX_MANIFEST_BYTES } else { MAX_LIST_BYTES };
+    root.read_entry(entry, max).map_err(|why| found.push(Diagnostic::error(name, why))).ok()
 }
 
 fn parse_manifest(bytes: &[u8], found: &mut Vec<Diagnostic>) -> Option<TreeManifest> {

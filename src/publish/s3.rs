@@ -160,7 +160,7 @@ impl S3 {
         }
     }
 
-    fn put_headers<'a>(&self, put: &'a Put, whole: bool) -> Result<Vec<(&'static str, String)>> {
+    fn put_headers(&self, put: &Put, whole: bool) -> Result<Vec<(&'static str, String)>> {
         let mut h = vec![
             ("content-type", put.content_type.to_string()),
             ("cache-control", put.cache_control.to_string()),
