@@ -42,3 +42,28 @@ impl Freshness {
         }
     }
 }
+
+/// The freshness of a tree file named `name`. `basic_name` is the vendor's own name of a firmware
+/// file (`fw924.rom`, from the tree's manifest): firmware published under another name (a version
+/// prefix/postfix, `hl_fw924.rom_2.0.4.6.41`) is versioned and never gets other bytes, so caches may
+/// keep it; every other file revalidates.
+pub fn freshness(name: &str, basic_name: Option<&str>) -> Freshness {
+    let file = name.rsplit('/').next().unwrap_or(name);
+    match basic_name {
+        Some(basic) if !basic.is_empty() && basic != file => Freshness::Immutable,
+        _ => Freshness::Revalidate,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn only_firmware_under_a_versioned_name_is_immutable() {
+        assert_eq!(freshness("firmware/hl_fw924.rom_2.0.4.6.41", Some("fw924.rom")), Freshness::Immutable);
+        assert_eq!(freshness("firmware/fw924.rom", Some("fw924.rom")), Freshness::Revalidate);
+        assert_eq!(freshness("ring/ring5.bin", None), Freshness::Revalidate);
+        assert_eq!(freshness("config/cfg001fc1aabbcc.xml", None).cache_control(), "no-cache");
+    }
+}

@@ -5,8 +5,8 @@
 #![forbid(unsafe_code)]
 
 use bundler::{
-    config, dhcp, docs, firmware, hlpres, image_cmd, init, inspect, language, layout, models, notify, phone, release,
-    ringtone, serve, tree_diff, verify, Context,
+    config, dhcp, docs, firmware, hlpres, image_cmd, init, inspect, language, layout, models, notify, phone, publish,
+    release, ringtone, serve, tree_diff, verify, Context,
 };
 
 use clap::{Parser, Subcommand};
@@ -60,6 +60,8 @@ enum Command {
     Dhcp(dhcp::Args),
     /// Start a release project: release.toml, phones.csv and common.toml to fill in, and the source folders.
     Init(init::Args),
+    /// Put a built tree on S3-compatible object storage: resources, then configs, only what changed.
+    Publish(publish::Args),
     /// What changed between two trees (added, changed, removed files), from their manifest.json.
     Diff(tree_diff::Args),
     /// Print a shell completion script (bash, zsh, fish, powershell).
@@ -121,6 +123,7 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Completions(args) => return docs::completions(args, <Cli as clap::CommandFactory>::command()),
         Command::Man(args) => return docs::man(args, <Cli as clap::CommandFactory>::command()),
         Command::Diff(args) => return tree_diff::run(args),
+        Command::Publish(args) => return publish::run(args),
         _ => {}
     }
     let ctx = Context { layouts: layout::Layouts::load(cli.layouts.as_deref())? };
@@ -140,7 +143,9 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Notify(args) => notify::run(&args, &ctx),
         Command::Dhcp(args) => dhcp::run(&args, &ctx),
         Command::Init(args) => init::run(&args, &ctx),
-        Command::Completions(_) | Command::Man(_) | Command::Diff(_) => unreachable!("handled above"),
+        Command::Completions(_) | Command::Man(_) | Command::Diff(_) | Command::Publish(_) => {
+            unreachable!("handled above")
+        }
     }
 }
 

@@ -49,9 +49,15 @@ pub struct Args {
     /// Print JSON instead of text.
     #[arg(long)]
     pub json: bool,
+    /// For a tree published to s3://BUCKET/PREFIX: where the storage is.
+    #[command(flatten)]
+    pub remote: crate::publish::RemoteArgs,
 }
 
 pub fn run(args: &Args, ctx: &Context) -> Result<ExitCode> {
+    if let Some(url) = args.dir.to_str().filter(|d| d.starts_with("s3://")) {
+        return crate::publish::verify_remote(url, &args.remote, args.json);
+    }
     let key = args
         .aes_key
         .as_deref()
@@ -306,7 +312,9 @@ fn read_list(
         found.push(Diagnostic::error(name, "not a regular file; not read"));
         return None;
     }
-    root.read_entry(entry, MAX_LIST_BYTES).map_err(|why| found.push(Diagnostic::error(name, why))).ok()
+    // manifest.json lists every config of a provider's tree: its own, larger limit.
+    let max = if name == MANIFEST_JSON { crate::tree_manifest::MAX_MANIFEST_BYTES } else { MAX_LIST_BYTES };
+    root.read_entry(entry, max).map_err(|why| found.push(Diagnostic::error(name, why))).ok()
 }
 
 fn parse_manifest(bytes: &[u8], found: &mut Vec<Diagnostic>) -> Option<TreeManifest> {

@@ -6,7 +6,7 @@
 
 use super::{Artifact, SettingRecord, SettingScope, TreeManifest};
 use crate::layout::{AssetKind, Layouts, Model};
-use crate::tree_diff::{self, Kind, Previous};
+use crate::tree_compare::{self, Kind, Previous};
 use crate::tree_manifest::CONFIG_DIR;
 use base64::Engine;
 use std::fmt::Write;
@@ -200,7 +200,7 @@ fn model_block(model: &str, artifacts: &[(Artifact, Vec<u8>)]) -> String {
 
 /// "Changes since the previous tree", from the previous `manifest.json`.
 fn changes_section(tree: &TreeManifest, previous: &Previous) -> String {
-    let new: Vec<tree_diff::Entry> = tree.artifacts.iter().map(tree_diff::Entry::of).collect();
+    let new: Vec<tree_compare::Entry> = tree.artifacts.iter().map(tree_compare::Entry::of).collect();
     let old = match previous {
         Previous::None => return "<h2>Changes</h2>\n<p>First build of this tree: every file is new.</p>\n".into(),
         Previous::Unreadable(why) => {
@@ -208,9 +208,9 @@ fn changes_section(tree: &TreeManifest, previous: &Previous) -> String {
         }
         Previous::Entries(old) => old,
     };
-    let list = tree_diff::changes(old, &new);
+    let list = tree_compare::changes(old, &new);
     let mut h =
-        format!("<h2>Changes since the previous tree</h2>\n<p id=\"changes\">{}</p>\n", tree_diff::summary(&list));
+        format!("<h2>Changes since the previous tree</h2>\n<p id=\"changes\">{}</p>\n", tree_compare::summary(&list));
     if list.is_empty() {
         return h;
     }

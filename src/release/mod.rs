@@ -109,7 +109,7 @@ pub fn run(args: &Args, ctx: &Context) -> Result<ExitCode> {
     let (templates, key) = check_inputs(&manifest)?;
     let report = match unchanged_report(&out, &tree) {
         Some(report) => report,
-        None => html::render(&tree, &artifacts, &crate::tree_diff::previous(&out), &ctx.layouts),
+        None => html::render(&tree, &artifacts, &crate::tree_compare::previous(&out), &ctx.layouts),
     };
     // Reused files passed these checks when they were built (same key: same rules and inputs).
     let known: BTreeMap<String, String> =
