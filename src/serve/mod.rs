@@ -1,27 +1,39 @@
-//! `bundler serve DIR`: a lab or small-office provisioning server. Serves a tree read-only over HTTP
-//! and TFTP (the protocols both vendor guides use by default), one log line per request naming the
-//! phone and marking requests for files that are not there. `--print-nginx` prints the equivalent
-//! nginx server block for production.
+//! `bundler serve DIR`: a lab or small-office provisioning server. Serves a tree read-only over HTTP,
+//! HTTPS and TFTP (the protocols both vendor guides use), one log line per request naming the phone
+//! and marking requests for files that are not there. Every protocol is a listener (bind, then serve
+//! the tree into the one log) on one tokio runtime, under the limits of [`limits`].
+//! `--print-nginx` prints the equivalent nginx server block for production.
 
+mod conn;
 mod http;
+mod https;
+mod limits;
+mod log;
 mod nginx;
 mod tftp;
 mod tree;
 mod who;
 
 use crate::Context;
-use anyhow::{anyhow, bail, Context as _, Result};
-use std::io::Write;
+use anyhow::{anyhow, Result};
+use std::future::Future;
 use std::net::SocketAddr;
 use std::path::PathBuf;
+use std::pin::Pin;
 use std::process::ExitCode;
-use std::sync::{Arc, Mutex};
+use std::sync::Arc;
+use std::time::Duration;
 
 #[derive(clap::Args)]
-#[command(after_help = "With neither --http nor --tftp both run, on ports 80 and 69 (what phones use by default).
+#[command(after_help = "With none of --http, --https and --tftp, HTTP and TFTP run on ports 80 and 69 (what phones use \
+by default).
+
+Limits (per listener; see docs/serve-limits.md): a client over a limit is refused or waits, and the others go on
+being served.
 
 Examples:
   bundler serve out/ --http 0.0.0.0:8080 --tftp 0.0.0.0:69
+  bundler serve out/ --https 0.0.0.0:443 --cert server.pem --key server.key
   bundler serve out/ --print-nginx --http 80 > /etc/nginx/sites-available/phones")]
 pub struct Args {
     /// The provisioning tree to serve (e.g. the output of `bundler release`).
@@ -29,6 +41,16 @@ pub struct Args {
     /// Serve HTTP on this address (`IP:PORT`, or a port alone for all addresses).
     #[arg(long, value_name = "ADDR")]
     pub http: Option<String>,
+    /// Serve HTTPS on this address (`IP:PORT` or a port); needs --cert and --key.
+    #[arg(long, value_name = "ADDR", requires_all = ["cert", "key"])]
+    pub https: Option<String>,
+    /// The server certificate for --https: a PEM file, the certificate first, then any intermediates
+    /// (a provider's "fullchain.pem").
+    #[arg(long, value_name = "FILE")]
+    pub cert: Option<PathBuf>,
+    /// The private key for --https: a PEM file (PKCS#8, RSA or EC).
+    #[arg(long, value_name = "FILE")]
+    pub key: Option<PathBuf>,
     /// Serve TFTP on this address (`IP:PORT`, or a port alone for all addresses).
     #[arg(long, value_name = "ADDR")]
     pub tftp: Option<String>,
@@ -36,28 +58,82 @@ pub struct Args {
     /// cached) and exit.
     #[arg(long)]
     pub print_nginx: bool,
+    /// With --print-nginx: also a TLS server block with this certificate (PEM, full chain).
+    #[arg(long, value_name = "FILE", requires_all = ["print_nginx", "tls_key"])]
+    pub tls_cert: Option<PathBuf>,
+    /// With --print-nginx: the private key for --tls-cert.
+    #[arg(long, value_name = "FILE", requires_all = ["print_nginx", "tls_cert"])]
+    pub tls_key: Option<PathBuf>,
+    #[command(flatten)]
+    pub limits: LimitArgs,
 }
 
-/// One log line per request on standard output, never interleaved.
-pub struct Log {
-    out: Mutex<std::io::Stdout>,
-    who: who::Who,
+/// The limits' flags; defaults suit a site of a few hundred phones on one server.
+#[derive(clap::Args)]
+#[command(next_help_heading = "Limits")]
+pub struct LimitArgs {
+    /// Connections at once per TCP listener (HTTP, HTTPS); more wait to be accepted.
+    #[arg(long, value_name = "N", default_value_t = 1024)]
+    pub max_connections: usize,
+    /// Connections (or TFTP transfers) at once from one address; more are refused. Raise it when many
+    /// phones reach the server through one NAT address.
+    #[arg(long, value_name = "N", default_value_t = 128)]
+    pub max_per_peer: usize,
+    /// Seconds a connection may go without a byte moving either way before it is closed.
+    #[arg(long, value_name = "SECS", default_value_t = 30)]
+    pub idle_timeout: u64,
+    /// Seconds a client has to send a whole request head (and to finish a TLS handshake).
+    #[arg(long, value_name = "SECS", default_value_t = 10)]
+    pub head_timeout: u64,
+    /// The largest request head in bytes (at least 8192); a bigger one gets 431.
+    #[arg(long, value_name = "BYTES", default_value_t = 16384)]
+    pub max_head: usize,
+    /// TFTP transfers at once; more are answered "busy".
+    #[arg(long, value_name = "N", default_value_t = 128)]
+    pub tftp_max_transfers: usize,
+    /// The largest TFTP block size granted (RFC 2348; 1468 fills an Ethernet frame).
+    #[arg(long, value_name = "BYTES", default_value_t = 1468, value_parser = clap::value_parser!(u16).range(8..=65464))]
+    pub tftp_max_blksize: u16,
+    /// The largest TFTP window granted, in blocks (RFC 7440).
+    #[arg(long, value_name = "BLOCKS", default_value_t = 16, value_parser = clap::value_parser!(u16).range(1..))]
+    pub tftp_max_window: u16,
+    /// The longest TFTP retransmission timeout a client may ask for, in seconds (RFC 2349); a longer
+    /// one is not granted.
+    #[arg(long, value_name = "SECS", default_value_t = 5, value_parser = clap::value_parser!(u64).range(1..=255))]
+    pub tftp_max_timeout: u64,
+    /// Retransmissions of an unacknowledged TFTP packet before the transfer is given up.
+    #[arg(long, value_name = "N", default_value_t = 5)]
+    pub tftp_retries: u32,
 }
 
-impl Log {
-    fn line(&self, proto: &str, s: http::Served) {
-        let phone = self.who.phone(s.user_agent.as_deref(), &s.path);
-        let result = match (&s.result, s.status) {
-            (Ok(_), 304) => "304 not modified".to_string(),
-            (Ok(n), _) if s.what == "HEAD" => format!("200, {n} bytes (headers only)"),
-            (Ok(n), _) => format!("sent {n} bytes"),
-            (Err(why), 0) => why.clone(),
-            (Err(why), status) => format!("{status} {why}"),
-        };
-        let mut out = self.out.lock().unwrap_or_else(|p| p.into_inner());
-        let _ = writeln!(out, "{proto} {} {} {}: {result}; phone: {phone}", s.peer, s.what, s.path);
-        let _ = out.flush();
+impl LimitArgs {
+    fn limits(&self) -> limits::Limits {
+        limits::Limits {
+            connections: self.max_connections.max(1),
+            per_peer: self.max_per_peer.max(1),
+            idle: Duration::from_secs(self.idle_timeout.max(1)),
+            head_time: Duration::from_secs(self.head_timeout.max(1)),
+            head_bytes: self.max_head.max(8192),
+            tftp_transfers: self.tftp_max_transfers.max(1),
+            tftp_blksize: self.tftp_max_blksize,
+            tftp_window: self.tftp_max_window,
+            tftp_timeout: Duration::from_secs(self.tftp_max_timeout),
+            tftp_retries: self.tftp_retries,
+        }
     }
+}
+
+/// What every listener serves from: the tree, the one log and the limits.
+pub struct Serving {
+    tree: tree::Tree,
+    log: Arc<log::Log>,
+    limits: limits::Limits,
+}
+
+/// A bound listener: where it serves, and the task serving it (it ends only on a fatal error).
+pub struct Listener {
+    url: String,
+    run: Pin<Box<dyn Future<Output = Result<()>> + Send>>,
 }
 
 fn address(flag: &str, text: &str) -> Result<SocketAddr> {
@@ -65,50 +141,64 @@ fn address(flag: &str, text: &str) -> Result<SocketAddr> {
     full.parse().map_err(|_| anyhow!("--{flag} {text}: not an address (write IP:PORT, e.g. 0.0.0.0:8080, or a port)"))
 }
 
+/// The addresses asked for, by protocol (HTTP and TFTP on their ports when none is).
+struct Wanted {
+    http: Option<SocketAddr>,
+    https: Option<SocketAddr>,
+    tftp: Option<SocketAddr>,
+}
+
+fn wanted(args: &Args) -> Result<Wanted> {
+    let none = args.http.is_none() && args.tftp.is_none() && args.https.is_none();
+    let at = |flag: &str, given: &Option<String>, default: &'static str| {
+        given.as_deref().or(none.then_some(default)).map(|a| address(flag, a)).transpose()
+    };
+    Ok(Wanted { http: at("http", &args.http, "80")?, https: at("https", &args.https, "")?, tftp: at("tftp", &args.tftp, "69")? })
+}
+
 pub fn run(args: &Args, ctx: &Context) -> Result<ExitCode> {
-    let tree = Arc::new(tree::Tree::open(&args.dir)?);
-    let both = args.http.is_none() && args.tftp.is_none();
-    let http_at = args.http.as_deref().or(both.then_some("80")).map(|a| address("http", a)).transpose()?;
-    let tftp_at = args.tftp.as_deref().or(both.then_some("69")).map(|a| address("tftp", a)).transpose()?;
+    let tree = tree::Tree::open(&args.dir)?;
+    let want = wanted(args)?;
     if args.print_nginx {
-        print!("{}", nginx::server_block(tree.root(), http_at.map_or(80, |a| a.port())));
+        let tls = args.tls_cert.as_deref().zip(args.tls_key.as_deref());
+        let https_port = want.https.map_or(443, |a| a.port());
+        print!("{}", nginx::server_block(tree.root(), want.http.map_or(80, |a| a.port()), tls, https_port)?);
         return Ok(ExitCode::SUCCESS);
     }
-    let log = Arc::new(Log { out: Mutex::new(std::io::stdout()), who: who::Who::new(&ctx.layouts)? });
-    let mut threads = Vec::new();
-    if let Some(at) = http_at {
-        let server = tiny_http::Server::http(at).map_err(|e| anyhow!("--http {at}: cannot listen: {e}"))?;
-        let bound = server.server_addr().to_ip().map_or(at.to_string(), |a| a.to_string());
-        log.announce(&format!("http://{bound}/"), tree.root());
-        let (tree, log) = (tree.clone(), log.clone());
-        threads.push(std::thread::spawn(move || http::serve(server, &tree, &log)));
+    let mut limits = args.limits.limits();
+    let tcp = usize::from(want.http.is_some()) + usize::from(want.https.is_some());
+    if let Some(warning) = limits.fit_descriptors(tcp) {
+        eprintln!("{warning}");
     }
-    if let Some(at) = tftp_at {
-        let handler = tftp::Handler { tree: tree.clone(), log: log.clone() };
-        let server = futures_lite::future::block_on(
-            async_tftp::server::TftpServerBuilder::with_handler(handler).bind(at).build(),
-        )
-        .with_context(|| format!("--tftp {at}: cannot listen"))?;
-        let bound = server.listen_addr().map_or(at.to_string(), |a| a.to_string());
-        log.announce(&format!("tftp://{bound}/"), tree.root());
-        threads.push(std::thread::spawn(move || {
-            if let Err(e) = futures_lite::future::block_on(server.serve()) {
-                eprintln!("error: tftp server stopped: {e}");
-            }
-        }));
-    }
-    for t in threads {
-        if t.join().is_err() {
-            bail!("a server thread failed");
-        }
-    }
+    let log = Arc::new(log::Log::new(who::Who::new(&ctx.layouts)?));
+    let serving = Arc::new(Serving { tree, log, limits });
+    let runtime = tokio::runtime::Builder::new_multi_thread().enable_all().build()?;
+    runtime.block_on(serve(args, want, serving))?;
     Ok(ExitCode::SUCCESS)
 }
 
-impl Log {
-    fn announce(&self, url: &str, root: &std::path::Path) {
-        let mut out = self.out.lock().unwrap_or_else(|p| p.into_inner());
-        let _ = writeln!(out, "serving {} read-only at {url}", root.display());
-        let _ = out.flush();
+/// Binds every listener asked for (any failure before serving starts), then serves them all;
+/// returns only when one fails for good.
+async fn serve(args: &Args, want: Wanted, serving: Arc<Serving>) -> Result<()> {
+    let mut listeners = Vec::new();
+    if let Some(at) = want.http {
+        listeners.push(http::bind(at, None, serving.clone()).await?);
     }
+    if let Some(at) = want.https {
+        let (cert, key) = (args.cert.as_deref(), args.key.as_deref());
+        let tls = https::acceptor(cert.expect("clap requires --cert"), key.expect("clap requires --key"))?;
+        listeners.push(http::bind(at, Some(tls), serving.clone()).await?);
+    }
+    if let Some(at) = want.tftp {
+        listeners.push(tftp::bind(at, serving.clone()).await?);
+    }
+    let mut tasks = tokio::task::JoinSet::new();
+    for l in listeners {
+        serving.log.announce(&l.url, serving.tree.root());
+        tasks.spawn(l.run);
+    }
+    while let Some(done) = tasks.join_next().await {
+        done.map_err(|e| anyhow!("a listener failed: {e}"))??;
+    }
+    Ok(())
 }
