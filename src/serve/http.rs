@@ -91,7 +91,8 @@ where
 }
 
 fn answer(req: &Request<Incoming>, peer: SocketAddr, proto: &'static str, serving: Arc<Serving>) -> Response<Reply> {
-    let get = |name: header::HeaderName| req.headers().get(name).map(|v| String::from_utf8_lossy(v.as_bytes()).into_owned());
+    let get =
+        |name: header::HeaderName| req.headers().get(name).map(|v| String::from_utf8_lossy(v.as_bytes()).into_owned());
     let mut s = Served::new(peer, req.method().as_str(), req.uri().path());
     s.user_agent = get(header::USER_AGENT);
     if req.method() != Method::GET && req.method() != Method::HEAD {

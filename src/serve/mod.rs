@@ -25,7 +25,8 @@ use std::sync::Arc;
 use std::time::Duration;
 
 #[derive(clap::Args)]
-#[command(after_help = "With none of --http, --https and --tftp, HTTP and TFTP run on ports 80 and 69 (what phones use \
+#[command(
+    after_help = "With none of --http, --https and --tftp, HTTP and TFTP run on ports 80 and 69 (what phones use \
 by default).
 
 Limits (per listener; see docs/serve-limits.md): a client over a limit is refused or waits, and the others go on
@@ -34,7 +35,8 @@ being served.
 Examples:
   bundler serve out/ --http 0.0.0.0:8080 --tftp 0.0.0.0:69
   bundler serve out/ --https 0.0.0.0:443 --cert server.pem --key server.key
-  bundler serve out/ --print-nginx --http 80 > /etc/nginx/sites-available/phones")]
+  bundler serve out/ --print-nginx --http 80 > /etc/nginx/sites-available/phones"
+)]
 pub struct Args {
     /// The provisioning tree to serve (e.g. the output of `bundler release`).
     pub dir: PathBuf,
@@ -150,10 +152,14 @@ struct Wanted {
 
 fn wanted(args: &Args) -> Result<Wanted> {
     let none = args.http.is_none() && args.tftp.is_none() && args.https.is_none();
-    let at = |flag: &str, given: &Option<String>, default: &'static str| {
-        given.as_deref().or(none.then_some(default)).map(|a| address(flag, a)).transpose()
+    let at = |flag: &str, given: &Option<String>, default: Option<&'static str>| {
+        given.as_deref().or(default.filter(|_| none)).map(|a| address(flag, a)).transpose()
     };
-    Ok(Wanted { http: at("http", &args.http, "80")?, https: at("https", &args.https, "")?, tftp: at("tftp", &args.tftp, "69")? })
+    Ok(Wanted {
+        http: at("http", &args.http, Some("80"))?,
+        https: at("https", &args.https, None)?,
+        tftp: at("tftp", &args.tftp, Some("69"))?,
+    })
 }
 
 pub fn run(args: &Args, ctx: &Context) -> Result<ExitCode> {

@@ -68,7 +68,14 @@ fn parse(packet: &[u8]) -> Option<Request> {
     Some(Request { op, file, mode, options })
 }
 
-async fn request(packet: &[u8], peer: SocketAddr, local: IpAddr, socket: &UdpSocket, gate: &Arc<Gate>, s: &Arc<Serving>) {
+async fn request(
+    packet: &[u8],
+    peer: SocketAddr,
+    local: IpAddr,
+    socket: &UdpSocket,
+    gate: &Arc<Gate>,
+    s: &Arc<Serving>,
+) {
     let Some(req) = parse(packet) else { return };
     let served = Served::new(peer, if req.op == RRQ { "RRQ" } else { "WRQ" }, &req.file);
     let refuse = |code: u16, why: String| {
@@ -130,7 +137,8 @@ impl Options {
     /// RFC 2347: options the server does not know or will not grant are left out of the OACK;
     /// `blksize` and `windowsize` may be granted smaller, `timeout` only as asked.
     fn negotiate(asked: &[(String, String)], len: u64, limits: &Limits) -> Options {
-        let mut o = Options { blksize: 512, window: 1, timeout: DEFAULT_TIMEOUT.min(limits.tftp_timeout), acked: vec![] };
+        let mut o =
+            Options { blksize: 512, window: 1, timeout: DEFAULT_TIMEOUT.min(limits.tftp_timeout), acked: vec![] };
         for (name, value) in asked {
             let n: Option<u64> = value.trim().parse().ok();
             let grant = match (name.as_str(), n) {
@@ -196,7 +204,10 @@ impl Transfer {
         while acked < blocks {
             let last = (acked + self.opts.window as u64).min(blocks);
             let packets = self.read_window(acked, last).await.map_err(|why| (acked * size, why))?;
-            acked = self.exchange(&socket, &packets, acked, last).await.map_err(|why| ((acked * size).min(self.len), why))?;
+            acked = self
+                .exchange(&socket, &packets, acked, last)
+                .await
+                .map_err(|why| ((acked * size).min(self.len), why))?;
         }
         Ok(())
     }
