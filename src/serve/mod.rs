@@ -44,7 +44,7 @@ pub struct Args {
     #[arg(long, value_name = "ADDR")]
     pub http: Option<String>,
     /// Serve HTTPS on this address (`IP:PORT` or a port); needs --cert and --key.
-    #[arg(long, value_name = "ADDR", requires_all = ["cert", "key"])]
+    #[arg(long, value_name = "ADDR")]
     pub https: Option<String>,
     /// The server certificate for --https: a PEM file, the certificate first, then any intermediates
     /// (a provider's "fullchain.pem").
@@ -60,7 +60,8 @@ pub struct Args {
     /// cached) and exit.
     #[arg(long)]
     pub print_nginx: bool,
-    /// With --print-nginx: also a TLS server block with this certificate (PEM, full chain).
+    /// With --print-nginx: also a TLS server block with this certificate (PEM, full chain), on the
+    /// port of --https (443 without it).
     #[arg(long, value_name = "FILE", requires_all = ["print_nginx", "tls_key"])]
     pub tls_cert: Option<PathBuf>,
     /// With --print-nginx: the private key for --tls-cert.
@@ -191,8 +192,10 @@ async fn serve(args: &Args, want: Wanted, serving: Arc<Serving>) -> Result<()> {
         listeners.push(http::bind(at, None, serving.clone()).await?);
     }
     if let Some(at) = want.https {
-        let (cert, key) = (args.cert.as_deref(), args.key.as_deref());
-        let tls = https::acceptor(cert.expect("clap requires --cert"), key.expect("clap requires --key"))?;
+        let (Some(cert), Some(key)) = (args.cert.as_deref(), args.key.as_deref()) else {
+            anyhow::bail!("--https {at}: needs --cert FILE and --key FILE (PEM)");
+        };
+        let tls = https::acceptor(cert, key)?;
         listeners.push(http::bind(at, Some(tls), serving.clone()).await?);
     }
     if let Some(at) = want.tftp {
