@@ -166,8 +166,9 @@ struct Done {
     serving: Arc<Serving>,
 }
 
-/// Bytes read from the file per frame.
-const CHUNK: usize = 64 * 1024;
+/// Bytes read from the file per frame: small enough that a thousand transfers at once stay in tens
+/// of MB, large enough for few reads.
+const CHUNK: usize = 16 * 1024;
 
 impl Reply {
     fn text(text: Bytes) -> Reply {
