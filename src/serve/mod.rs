@@ -1,10 +1,11 @@
 //! `bundler serve DIR`: a lab or small-office provisioning server. Serves a tree read-only over HTTP,
-//! HTTPS and TFTP (the protocols both vendor guides use), one log line per request naming the phone
+//! HTTPS, TFTP and FTP (the protocols both vendor guides use), one log line per request naming the phone
 //! and marking requests for files that are not there. Every protocol is a listener (bind, then serve
 //! the tree into the one log) on one tokio runtime, under the limits of [`limits`].
 //! `--print-nginx` prints the equivalent nginx server block for production.
 
 mod conn;
+mod ftp;
 mod http;
 mod https;
 mod limits;
@@ -35,6 +36,7 @@ being served.
 Examples:
   bundler serve out/ --http 0.0.0.0:8080 --tftp 0.0.0.0:69
   bundler serve out/ --https 0.0.0.0:443 --cert server.pem --key server.key
+  bundler serve out/ --ftp 0.0.0.0:21 --ftp-user phones --ftp-password secret
   bundler serve out/ --print-nginx --http 80 > /etc/nginx/sites-available/phones"
 )]
 pub struct Args {
@@ -56,6 +58,18 @@ pub struct Args {
     /// Serve TFTP on this address (`IP:PORT`, or a port alone for all addresses).
     #[arg(long, value_name = "ADDR")]
     pub tftp: Option<String>,
+    /// Serve FTP on this address (`IP:PORT` or a port; phones use 21), read-only, passive mode.
+    #[arg(long, value_name = "ADDR")]
+    pub ftp: Option<String>,
+    /// With --ftp: the one user name that may log in (default: anyone, anonymously).
+    #[arg(long, value_name = "NAME", requires = "ftp_password")]
+    pub ftp_user: Option<String>,
+    /// With --ftp-user: that user's password (or set BUNDLER_FTP_PASSWORD, kept out of `ps`).
+    #[arg(long, value_name = "PASSWORD", env = "BUNDLER_FTP_PASSWORD", hide_env_values = true, requires = "ftp_user")]
+    pub ftp_password: Option<String>,
+    /// With --ftp: the ports for passive data connections (`FIRST-LAST`).
+    #[arg(long, value_name = "FIRST-LAST", default_value = "49152-65534", value_parser = port_range)]
+    pub ftp_passive_ports: std::ops::RangeInclusive<u16>,
     /// Print an nginx server block serving DIR the same way (no listing, MIME types, configs not
     /// cached) and exit.
     #[arg(long)]
@@ -75,7 +89,7 @@ pub struct Args {
 #[derive(clap::Args)]
 #[command(next_help_heading = "Limits")]
 pub struct LimitArgs {
-    /// Connections at once per TCP listener (HTTP, HTTPS); more wait to be accepted.
+    /// Connections at once per TCP listener (HTTP, HTTPS, FTP); more wait to be accepted.
     #[arg(long, value_name = "N", default_value_t = 1024)]
     pub max_connections: usize,
     /// Connections (or TFTP transfers) at once from one address; more are refused. Raise it when many
@@ -139,6 +153,15 @@ pub struct Listener {
     run: Pin<Box<dyn Future<Output = Result<()>> + Send>>,
 }
 
+fn port_range(text: &str) -> std::result::Result<std::ops::RangeInclusive<u16>, String> {
+    let (a, b) = text.split_once('-').ok_or("write FIRST-LAST, e.g. 49152-65534")?;
+    let (a, b): (u16, u16) = (a.trim().parse().map_err(|_| "not a port")?, b.trim().parse().map_err(|_| "not a port")?);
+    if a == 0 || a > b {
+        return Err("the first port must be 1 or more and not past the last".into());
+    }
+    Ok(a..=b)
+}
+
 fn address(flag: &str, text: &str) -> Result<SocketAddr> {
     let full = if text.contains(':') { text.to_string() } else { format!("0.0.0.0:{text}") };
     full.parse().map_err(|_| anyhow!("--{flag} {text}: not an address (write IP:PORT, e.g. 0.0.0.0:8080, or a port)"))
@@ -149,10 +172,11 @@ struct Wanted {
     http: Option<SocketAddr>,
     https: Option<SocketAddr>,
     tftp: Option<SocketAddr>,
+    ftp: Option<SocketAddr>,
 }
 
 fn wanted(args: &Args) -> Result<Wanted> {
-    let none = args.http.is_none() && args.tftp.is_none() && args.https.is_none();
+    let none = args.http.is_none() && args.tftp.is_none() && args.https.is_none() && args.ftp.is_none();
     let at = |flag: &str, given: &Option<String>, default: Option<&'static str>| {
         given.as_deref().or(default.filter(|_| none)).map(|a| address(flag, a)).transpose()
     };
@@ -160,6 +184,7 @@ fn wanted(args: &Args) -> Result<Wanted> {
         http: at("http", &args.http, Some("80"))?,
         https: at("https", &args.https, None)?,
         tftp: at("tftp", &args.tftp, Some("69"))?,
+        ftp: at("ftp", &args.ftp, None)?,
     })
 }
 
@@ -173,7 +198,7 @@ pub fn run(args: &Args, ctx: &Context) -> Result<ExitCode> {
         return Ok(ExitCode::SUCCESS);
     }
     let mut limits = args.limits.limits();
-    let tcp = usize::from(want.http.is_some()) + usize::from(want.https.is_some());
+    let tcp = [want.http, want.https, want.ftp].iter().filter(|a| a.is_some()).count();
     if let Some(warning) = limits.fit_descriptors(tcp) {
         eprintln!("{warning}");
     }
@@ -200,6 +225,10 @@ async fn serve(args: &Args, want: Wanted, serving: Arc<Serving>) -> Result<()> {
     }
     if let Some(at) = want.tftp {
         listeners.push(tftp::bind(at, serving.clone()).await?);
+    }
+    if let Some(at) = want.ftp {
+        let login = ftp::Login { user: args.ftp_user.clone().zip(args.ftp_password.clone()) };
+        listeners.push(ftp::bind(at, login, args.ftp_passive_ports.clone(), serving.clone()).await?);
     }
     let mut tasks = tokio::task::JoinSet::new();
     for l in listeners {
