@@ -279,7 +279,7 @@ fn tftp_block_and_window_sizes_are_capped() {
         c.set_read_timeout(Some(Duration::from_millis(500))).unwrap();
         let mut buf = vec![0u8; 70_000];
         let (n, from) = c.recv_from(&mut buf).unwrap();
-        assert_eq!(String::from_utf8_lossy(&buf[..n]), "\0\u{6}blksize\01468\0windowsize\016\0");
+        assert_eq!(String::from_utf8_lossy(&buf[..n]), "\0\u{6}blksize\u{0}1468\0windowsize\u{0}16\0");
         c.send_to(&[0, 4, 0, 0], from).unwrap();
         let mut got = 0;
         while let Ok(n) = c.recv(&mut buf) {

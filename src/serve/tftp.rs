@@ -311,7 +311,8 @@ mod tests {
         };
         let o = ask(&[("blksize", "65464"), ("windowsize", "65535"), ("timeout", "255"), ("tsize", "0")]);
         assert_eq!((o.blksize, o.window, o.timeout), (1468, 8, DEFAULT_TIMEOUT));
-        let granted: Vec<&str> = o.acked.iter().map(|(n, v)| if n == "tsize" { v } else { n }).collect();
+        let granted: Vec<&str> =
+            o.acked.iter().map(|(n, v)| if n == "tsize" { v.as_str() } else { n.as_str() }).collect();
         assert_eq!(granted, ["blksize", "windowsize", "3000"], "timeout 255 is left out of the OACK");
         let o = ask(&[("timeout", "3"), ("blksize", "4"), ("bogus", "1")]);
         assert_eq!((o.blksize, o.timeout), (512, Duration::from_secs(3)));

@@ -44,7 +44,7 @@ impl Tree {
     pub fn lookup(&self, name: &str) -> Lookup {
         let rel = match relative(name) {
             Ok(rel) => rel,
-            Err(refused) => return refused,
+            Err(why) => return Lookup::Refused(why),
         };
         if rel.as_os_str().is_empty() {
             return Lookup::Missing;
@@ -65,18 +65,18 @@ impl Tree {
 }
 
 /// A request path as a path relative to the tree, or why it is refused.
-fn relative(name: &str) -> Result<PathBuf, Lookup> {
+fn relative(name: &str) -> Result<PathBuf, &'static str> {
     let mut rel = PathBuf::new();
     for part in name.trim_start_matches('/').split('/') {
         match part {
             "" | "." => {}
-            ".." => return Err(Lookup::Refused("'..' in the path")),
-            p if p.contains('\\') || p.contains('\0') => return Err(Lookup::Refused("a backslash or NUL in the path")),
+            ".." => return Err("'..' in the path"),
+            p if p.contains('\\') || p.contains('\0') => return Err("a backslash or NUL in the path"),
             p => rel.push(p),
         }
     }
     if name.starts_with("//") || Path::new(name.trim_start_matches('/')).is_absolute() {
-        return Err(Lookup::Refused("an absolute path"));
+        return Err("an absolute path");
     }
     Ok(rel)
 }
