@@ -26,19 +26,17 @@ use std::sync::Arc;
 use std::time::Duration;
 
 #[derive(clap::Args)]
-#[command(
-    after_help = "With none of --http, --https and --tftp, HTTP and TFTP run on ports 80 and 69 (what phones use \
-by default).
+#[command(after_help = "With none of --http, --https, --tftp and --ftp, HTTP and TFTP run on ports 80 and 69 \
+(what phones use by default).
 
-Limits (per listener; see docs/serve-limits.md): a client over a limit is refused or waits, and the others go on
-being served.
+Limits (per listener, see docs/serve-limits.md): a client over a limit is refused or waits, and the \
+others go on being served.
 
 Examples:
   bundler serve out/ --http 0.0.0.0:8080 --tftp 0.0.0.0:69
   bundler serve out/ --https 0.0.0.0:443 --cert server.pem --key server.key
   bundler serve out/ --ftp 0.0.0.0:21 --ftp-user phones --ftp-password secret
-  bundler serve out/ --print-nginx --http 80 > /etc/nginx/sites-available/phones"
-)]
+  bundler serve out/ --print-nginx --http 80 > /etc/nginx/sites-available/phones")]
 pub struct Args {
     /// The provisioning tree to serve (e.g. the output of `bundler release`).
     pub dir: PathBuf,
