@@ -63,6 +63,13 @@ impl TreeRoot {
         Ok((file, meta))
     }
 
+    /// Whether `rel` (relative to the root; empty for the root) is a folder inside the tree, reached
+    /// without leaving it.
+    pub fn is_folder(&self, rel: &Path) -> bool {
+        let rel = if rel.as_os_str().is_empty() { Path::new(".") } else { rel };
+        self.dir.metadata(rel).is_ok_and(|m| m.is_dir())
+    }
+
     /// `rel` as a path under the folder as the caller named it (for messages).
     pub fn path(&self, rel: &Path) -> PathBuf {
         self.given.join(rel)

@@ -303,7 +303,7 @@ fn unreadable_challenge_is_echoed_escaped() {
     drop(phone);
     let text = stdout(&out);
     assert_eq!(out.status.code(), Some(1));
-    assert!(text.contains("unreadable digest challenge") && text.contains("\\u{1b}"), "{text}");
+    assert!(text.contains("unreadable digest challenge") && text.contains("\\x1b"), "{text}");
     assert!(!text.contains('\u{1b}'), "{text:?}");
 }
 

@@ -1,28 +1,43 @@
-//! `bundler serve DIR`: a lab or small-office provisioning server. Serves a tree read-only over HTTP
-//! and TFTP (the protocols both vendor guides use by default), one log line per request naming the
-//! phone and marking requests for files that are not there. `--print-nginx` prints the equivalent
-//! nginx server block for production.
+//! `bundler serve DIR`: a lab or small-office provisioning server. Serves a tree read-only over HTTP,
+//! HTTPS, TFTP and FTP (the protocols both vendor guides use), one log line per request naming the phone
+//! and marking requests for files that are not there. Every protocol is a listener (bind, then serve
+//! the tree into the one log) on one tokio runtime, under the limits of [`limits`]; `--pnp` adds the
+//! PnP responder that tells phones where the tree is.
+//! `--print-nginx` prints the equivalent nginx server block for production.
 
+mod conn;
+mod ftp;
 mod http;
+mod https;
+mod limits;
+mod log;
 mod nginx;
-pub mod pnp;
+mod pnp;
 mod tftp;
 mod tree;
 mod who;
 
 use crate::Context;
-use anyhow::{anyhow, bail, Context as _, Result};
-use std::io::Write;
+use anyhow::{anyhow, Result};
+use std::future::Future;
 use std::net::SocketAddr;
 use std::path::PathBuf;
+use std::pin::Pin;
 use std::process::ExitCode;
-use std::sync::{Arc, Mutex};
+use std::sync::Arc;
+use std::time::Duration;
 
 #[derive(clap::Args)]
-#[command(after_help = "With neither --http nor --tftp both run, on ports 80 and 69 (what phones use by default).
+#[command(after_help = "With none of --http, --https, --tftp and --ftp, HTTP and TFTP run on ports 80 and 69 \
+(what phones use by default).
+
+Limits (per listener, see docs/serve-limits.md): a client over a limit is refused or waits, and the \
+others go on being served.
 
 Examples:
   bundler serve out/ --http 0.0.0.0:8080 --tftp 0.0.0.0:69
+  bundler serve out/ --https 0.0.0.0:443 --cert server.pem --key server.key
+  bundler serve out/ --ftp 0.0.0.0:21 --ftp-user phones --ftp-password secret
   bundler serve out/ --http 8080 --pnp 192.0.2.10            # zero-touch: phones find the tree by PnP
   bundler serve out/ --print-nginx --http 80 > /etc/nginx/sites-available/phones")]
 pub struct Args {
@@ -31,9 +46,31 @@ pub struct Args {
     /// Serve HTTP on this address (`IP:PORT`, or a port alone for all addresses).
     #[arg(long, value_name = "ADDR")]
     pub http: Option<String>,
+    /// Serve HTTPS on this address (`IP:PORT` or a port); needs --cert and --key.
+    #[arg(long, value_name = "ADDR")]
+    pub https: Option<String>,
+    /// The server certificate for --https: a PEM file, the certificate first, then any intermediates
+    /// (a provider's "fullchain.pem").
+    #[arg(long, value_name = "FILE")]
+    pub cert: Option<PathBuf>,
+    /// The private key for --https: a PEM file (PKCS#8, RSA or EC).
+    #[arg(long, value_name = "FILE")]
+    pub key: Option<PathBuf>,
     /// Serve TFTP on this address (`IP:PORT`, or a port alone for all addresses).
     #[arg(long, value_name = "ADDR")]
     pub tftp: Option<String>,
+    /// Serve FTP on this address (`IP:PORT` or a port; phones use 21), read-only, passive mode.
+    #[arg(long, value_name = "ADDR")]
+    pub ftp: Option<String>,
+    /// With --ftp: the one user name that may log in (default: anyone, anonymously).
+    #[arg(long, value_name = "NAME", requires = "ftp_password")]
+    pub ftp_user: Option<String>,
+    /// With --ftp-user: that user's password (or set BUNDLER_FTP_PASSWORD, kept out of `ps`).
+    #[arg(long, value_name = "PASSWORD", env = "BUNDLER_FTP_PASSWORD", hide_env_values = true, requires = "ftp_user")]
+    pub ftp_password: Option<String>,
+    /// With --ftp: the ports for passive data connections (`FIRST-LAST`).
+    #[arg(long, value_name = "FIRST-LAST", default_value = "49152-65534", value_parser = port_range)]
+    pub ftp_passive_ports: std::ops::RangeInclusive<u16>,
     /// Answer SIP PnP (the ua-profile SUBSCRIBE phones multicast to 224.0.1.75:5060 at start-up)
     /// with the tree's URL. ADDR: the IPv4 address of the interface to join the group on (default:
     /// the interface the kernel routes 224.0.1.75 to), optionally with `:PORT` (default 5060).
@@ -50,50 +87,92 @@ pub struct Args {
     /// cached) and exit.
     #[arg(long)]
     pub print_nginx: bool,
+    /// With --print-nginx: also a TLS server block with this certificate (PEM, full chain), on the
+    /// port of --https (443 without it).
+    #[arg(long, value_name = "FILE", requires_all = ["print_nginx", "tls_key"])]
+    pub tls_cert: Option<PathBuf>,
+    /// With --print-nginx: the private key for --tls-cert.
+    #[arg(long, value_name = "FILE", requires_all = ["print_nginx", "tls_cert"])]
+    pub tls_key: Option<PathBuf>,
+    #[command(flatten)]
+    pub limits: LimitArgs,
 }
 
-/// One log line per request on standard output, never interleaved.
-pub struct Log {
-    out: Mutex<std::io::Stdout>,
-    who: who::Who,
-    json: bool,
+/// The limits' flags; defaults suit a site of a few hundred phones on one server.
+#[derive(clap::Args)]
+#[command(next_help_heading = "Limits")]
+pub struct LimitArgs {
+    /// Connections at once per TCP listener (HTTP, HTTPS, FTP); more wait to be accepted.
+    #[arg(long, value_name = "N", default_value_t = 1024)]
+    pub max_connections: usize,
+    /// Connections (or TFTP transfers) at once from one address; more are refused. Raise it when many
+    /// phones reach the server through one NAT address.
+    #[arg(long, value_name = "N", default_value_t = 128)]
+    pub max_per_peer: usize,
+    /// Seconds a connection may go without a byte moving either way before it is closed.
+    #[arg(long, value_name = "SECS", default_value_t = 30)]
+    pub idle_timeout: u64,
+    /// Seconds a client has to send a whole request head (and to finish a TLS handshake).
+    #[arg(long, value_name = "SECS", default_value_t = 10)]
+    pub head_timeout: u64,
+    /// The largest request head in bytes (at least 8192); a bigger one gets 431.
+    #[arg(long, value_name = "BYTES", default_value_t = 16384)]
+    pub max_head: usize,
+    /// TFTP transfers at once; more are answered "busy".
+    #[arg(long, value_name = "N", default_value_t = 128)]
+    pub tftp_max_transfers: usize,
+    /// The largest TFTP block size granted (RFC 2348; 1468 fills an Ethernet frame).
+    #[arg(long, value_name = "BYTES", default_value_t = 1468, value_parser = clap::value_parser!(u16).range(8..=65464))]
+    pub tftp_max_blksize: u16,
+    /// The largest TFTP window granted, in blocks (RFC 7440).
+    #[arg(long, value_name = "BLOCKS", default_value_t = 16, value_parser = clap::value_parser!(u16).range(1..))]
+    pub tftp_max_window: u16,
+    /// The longest TFTP retransmission timeout a client may ask for, in seconds (RFC 2349); a longer
+    /// one is not granted.
+    #[arg(long, value_name = "SECS", default_value_t = 5, value_parser = clap::value_parser!(u64).range(1..=255))]
+    pub tftp_max_timeout: u64,
+    /// Retransmissions of an unacknowledged TFTP packet before the transfer is given up.
+    #[arg(long, value_name = "N", default_value_t = 5)]
+    pub tftp_retries: u32,
 }
 
-impl Log {
-    fn line(&self, proto: &str, s: http::Served) {
-        let phone = self.who.phone(s.user_agent.as_deref(), &s.path);
-        let result = match (&s.result, s.status) {
-            (Ok(_), 304) => "304 not modified".to_string(),
-            (Ok(n), _) if s.what == "HEAD" => format!("200, {n} bytes (headers only)"),
-            (Ok(n), _) => format!("sent {n} bytes"),
-            (Err(why), 0) => why.clone(),
-            (Err(why), status) => format!("{status} {why}"),
-        };
-        if self.json {
-            let value = serde_json::json!({"proto": proto, "peer": s.peer, "what": s.what, "path": s.path,
-                "status": s.status, "result": result, "phone": phone});
-            return self.write(&value.to_string());
+impl LimitArgs {
+    fn limits(&self) -> limits::Limits {
+        limits::Limits {
+            connections: self.max_connections.max(1),
+            per_peer: self.max_per_peer.max(1),
+            idle: Duration::from_secs(self.idle_timeout.max(1)),
+            head_time: Duration::from_secs(self.head_timeout.max(1)),
+            head_bytes: self.max_head.max(8192),
+            tftp_transfers: self.tftp_max_transfers.max(1),
+            tftp_blksize: self.tftp_max_blksize,
+            tftp_window: self.tftp_max_window,
+            tftp_timeout: Duration::from_secs(self.tftp_max_timeout),
+            tftp_retries: self.tftp_retries,
         }
-        self.write(&format!("{proto} {} {} {}: {result}; phone: {phone}", s.peer, s.what, s.path));
     }
+}
 
-    /// A PnP event: `text`, or with `--json` the fields of `value` with `"proto": "pnp"`.
-    pub fn pnp<T: serde::Serialize>(&self, text: &str, value: &T) {
-        if !self.json {
-            return self.write(text);
-        }
-        let mut v = serde_json::to_value(value).unwrap_or_default();
-        if let Some(map) = v.as_object_mut() {
-            map.insert("proto".into(), "pnp".into());
-        }
-        self.write(&v.to_string());
-    }
+/// What every listener serves from: the tree, the one log and the limits.
+pub struct Serving {
+    tree: tree::Tree,
+    log: Arc<log::Log>,
+    limits: limits::Limits,
+}
 
-    fn write(&self, line: &str) {
-        let mut out = self.out.lock().unwrap_or_else(|p| p.into_inner());
-        let _ = writeln!(out, "{line}");
-        let _ = out.flush();
+/// A bound listener: where it serves, and the task serving it (it ends only on a fatal error).
+pub struct Listener {
+    url: String,
+    run: Pin<Box<dyn Future<Output = Result<()>> + Send>>,
+}
+
+fn port_range(text: &str) -> std::result::Result<std::ops::RangeInclusive<u16>, String> {
+    let (a, b) = text.split_once('-').ok_or("write FIRST-LAST, e.g. 49152-65534")?;
+    let (a, b): (u16, u16) = (a.trim().parse().map_err(|_| "not a port")?, b.trim().parse().map_err(|_| "not a port")?);
+    if a == 0 || a > b {
+        return Err("the first port must be 1 or more and not past the last".into());
     }
+    Ok(a..=b)
 }
 
 fn address(flag: &str, text: &str) -> Result<SocketAddr> {
@@ -101,93 +180,79 @@ fn address(flag: &str, text: &str) -> Result<SocketAddr> {
     full.parse().map_err(|_| anyhow!("--{flag} {text}: not an address (write IP:PORT, e.g. 0.0.0.0:8080, or a port)"))
 }
 
+/// The addresses asked for, by protocol (HTTP and TFTP on their ports when none is).
+struct Wanted {
+    http: Option<SocketAddr>,
+    https: Option<SocketAddr>,
+    tftp: Option<SocketAddr>,
+    ftp: Option<SocketAddr>,
+}
+
+fn wanted(args: &Args) -> Result<Wanted> {
+    let none = args.http.is_none() && args.tftp.is_none() && args.https.is_none() && args.ftp.is_none();
+    let at = |flag: &str, given: &Option<String>, default: Option<&'static str>| {
+        given.as_deref().or(default.filter(|_| none)).map(|a| address(flag, a)).transpose()
+    };
+    Ok(Wanted {
+        http: at("http", &args.http, Some("80"))?,
+        https: at("https", &args.https, None)?,
+        tftp: at("tftp", &args.tftp, Some("69"))?,
+        ftp: at("ftp", &args.ftp, None)?,
+    })
+}
+
 pub fn run(args: &Args, ctx: &Context) -> Result<ExitCode> {
-    let tree = Arc::new(tree::Tree::open(&args.dir)?);
-    let both = args.http.is_none() && args.tftp.is_none();
-    let http_at = args.http.as_deref().or(both.then_some("80")).map(|a| address("http", a)).transpose()?;
-    let tftp_at = args.tftp.as_deref().or(both.then_some("69")).map(|a| address("tftp", a)).transpose()?;
+    let tree = tree::Tree::open(&args.dir)?;
+    let want = wanted(args)?;
     if args.print_nginx {
-        print!("{}", nginx::server_block(tree.root(), http_at.map_or(80, |a| a.port())));
+        let tls = args.tls_cert.as_deref().zip(args.tls_key.as_deref());
+        let https_port = want.https.map_or(443, |a| a.port());
+        print!("{}", nginx::server_block(tree.root(), want.http.map_or(80, |a| a.port()), tls, https_port)?);
         return Ok(ExitCode::SUCCESS);
     }
-    let log = Arc::new(Log { out: Mutex::new(std::io::stdout()), who: who::Who::new(&ctx.layouts)?, json: args.json });
-    let mut threads = Vec::new();
-    if let Some(at) = &args.pnp {
-        threads.push(start_pnp(at, args.pnp_url.as_deref(), &tree, ctx, &log)?);
+    let mut limits = args.limits.limits();
+    let tcp = [want.http, want.https, want.ftp].iter().filter(|a| a.is_some()).count();
+    if let Some(warning) = limits.fit_descriptors(tcp) {
+        eprintln!("{warning}");
     }
-    if let Some(at) = http_at {
-        let server = tiny_http::Server::http(at).map_err(|e| anyhow!("--http {at}: cannot listen: {e}"))?;
-        let bound = server.server_addr().to_ip().map_or(at.to_string(), |a| a.to_string());
-        log.announce(&format!("http://{bound}/"), tree.root());
-        let (tree, log) = (tree.clone(), log.clone());
-        threads.push(std::thread::spawn(move || http::serve(server, &tree, &log)));
-    }
-    if let Some(at) = tftp_at {
-        let handler = tftp::Handler { tree: tree.clone(), log: log.clone() };
-        let server = futures_lite::future::block_on(
-            async_tftp::server::TftpServerBuilder::with_handler(handler).bind(at).build(),
-        )
-        .with_context(|| format!("--tftp {at}: cannot listen"))?;
-        let bound = server.listen_addr().map_or(at.to_string(), |a| a.to_string());
-        log.announce(&format!("tftp://{bound}/"), tree.root());
-        threads.push(std::thread::spawn(move || {
-            if let Err(e) = futures_lite::future::block_on(server.serve()) {
-                eprintln!("error: tftp server stopped: {e}");
-            }
-        }));
-    }
-    for t in threads {
-        if t.join().is_err() {
-            bail!("a server thread failed");
-        }
-    }
+    let log = Arc::new(log::Log::new(who::Who::new(&ctx.layouts)?, args.json));
+    let serving = Arc::new(Serving { tree, log, limits });
+    let runtime = tokio::runtime::Builder::new_multi_thread().enable_all().build()?;
+    runtime.block_on(serve(args, want, serving, ctx))?;
     Ok(ExitCode::SUCCESS)
 }
 
-impl Log {
-    fn announce(&self, url: &str, root: &std::path::Path) {
-        if self.json {
-            return self.write(&serde_json::json!({"serving": root, "at": url}).to_string());
-        }
-        self.write(&format!("serving {} read-only at {url}", root.display()));
+/// Binds every listener asked for (any failure before serving starts), then serves them all;
+/// returns only when one fails for good.
+async fn serve(args: &Args, want: Wanted, serving: Arc<Serving>, ctx: &Context) -> Result<()> {
+    let mut listeners = Vec::new();
+    if let Some(at) = &args.pnp {
+        listeners.push(pnp::listener(at, args.pnp_url.as_deref(), &serving, &ctx.layouts)?);
     }
-}
-
-/// Binds the PnP responder and runs it on its own thread (a tokio current-thread runtime).
-fn start_pnp(
-    at: &str,
-    url: Option<&str>,
-    tree: &tree::Tree,
-    ctx: &Context,
-    log: &Arc<Log>,
-) -> Result<std::thread::JoinHandle<()>> {
-    let full = if at.contains(':') { at.to_string() } else { format!("{at}:{}", crate::sip::DEFAULT_PORT) };
-    let addr: std::net::SocketAddrV4 =
-        full.parse().map_err(|_| anyhow!("--pnp {at}: not an IPv4 interface address (e.g. 192.0.2.10)"))?;
-    if let Some(u) = url {
-        let ok = fetch_scheme(u).is_some() && !u.chars().any(|c| c.is_control() || c.is_whitespace());
-        if !ok || u.len() > crate::sip::profile::MAX_URL {
-            bail!(
-                "--pnp-url '{}': not a URL a phone fetches (http://, https://, tftp://, ftp://)",
-                crate::printable::shown(u)
-            );
-        }
+    if let Some(at) = want.http {
+        listeners.push(http::bind(at, None, serving.clone()).await?);
     }
-    let offer = pnp::Offer::from_tree(tree.root(), &ctx.layouts, url)?;
-    let sockets = pnp::bind(addr)?;
-    let group = crate::sip::profile::GROUP;
-    let text = format!("answering PnP at sip:{group}:{} (interface {}): {}", addr.port(), addr.ip(), offer.describe());
-    log.pnp(&text, &serde_json::json!({"listening": format!("{group}:{}", addr.port()), "offer": offer.describe()}));
-    let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build()?;
-    let (layouts, log) = (Arc::new(ctx.layouts.clone()), log.clone());
-    Ok(std::thread::spawn(move || {
-        if let Err(e) = runtime.block_on(pnp::serve(sockets, offer, layouts, log)) {
-            eprintln!("error: the PnP responder stopped: {e:#}");
-        }
-    }))
-}
-
-fn fetch_scheme(url: &str) -> Option<&str> {
-    let (scheme, rest) = url.split_once("://")?;
-    (["http", "https", "tftp", "ftp"].contains(&scheme) && !rest.is_empty()).then_some(scheme)
+    if let Some(at) = want.https {
+        let (Some(cert), Some(key)) = (args.cert.as_deref(), args.key.as_deref()) else {
+            anyhow::bail!("--https {at}: needs --cert FILE and --key FILE (PEM)");
+        };
+        let tls = https::acceptor(cert, key)?;
+        listeners.push(http::bind(at, Some(tls), serving.clone()).await?);
+    }
+    if let Some(at) = want.tftp {
+        listeners.push(tftp::bind(at, serving.clone()).await?);
+    }
+    if let Some(at) = want.ftp {
+        let login = ftp::Login { user: args.ftp_user.clone().zip(args.ftp_password.clone()) };
+        listeners.push(ftp::bind(at, login, args.ftp_passive_ports.clone(), serving.clone()).await?);
+    }
+    let mut tasks = tokio::task::JoinSet::new();
+    for l in listeners {
+        serving.log.announce(&l.url, serving.tree.root());
+        tasks.spawn(l.run);
+    }
+    while let Some(done) = tasks.join_next().await {
+        done.map_err(|e| anyhow!("a listener failed: {e}"))??;
+    }
+    Ok(())
 }

@@ -12,7 +12,8 @@
 //! [`DROP_REPORT`]. The NOTIFY goes to the SUBSCRIBE's source address at its Contact's port, never
 //! to another host the Contact names (no reflection).
 
-use super::Log;
+use super::log::Log;
+use super::{Listener, Serving};
 use crate::config::mac::Mac;
 use crate::layout::Layouts;
 use crate::sip::profile::{self, Asked};
@@ -182,6 +183,33 @@ struct Responder {
     total: (Instant, u32),
     dropped: u64,
     reported: Instant,
+}
+
+/// The PnP listener of `serve --pnp AT`: the offer read from the served tree (or `url`, checked),
+/// the group joined on the interface AT names; it serves into the one log.
+pub fn listener(at: &str, url: Option<&str>, serving: &Arc<Serving>, layouts: &Layouts) -> Result<Listener> {
+    let full = if at.contains(':') { at.to_string() } else { format!("{at}:{}", crate::sip::DEFAULT_PORT) };
+    let addr: SocketAddrV4 =
+        full.parse().map_err(|_| anyhow::anyhow!("--pnp {at}: not an IPv4 interface address (e.g. 192.0.2.10)"))?;
+    if let Some(u) = url {
+        let ok = fetch_scheme(u).is_some() && !u.chars().any(|c| c.is_control() || c.is_whitespace());
+        if !ok || u.len() > profile::MAX_URL {
+            anyhow::bail!(
+                "--pnp-url '{}': not a URL a phone fetches (http://, https://, tftp://, ftp://)",
+                crate::printable::shown(u)
+            );
+        }
+    }
+    let offer = Offer::from_tree(serving.tree.root(), layouts, url)?;
+    let sockets = bind(addr)?;
+    let url = format!("sip:{}:{} (PnP, interface {}): {}", profile::GROUP, addr.port(), addr.ip(), offer.describe());
+    let run = serve(sockets, offer, Arc::new(layouts.clone()), serving.log.clone());
+    Ok(Listener { url, run: Box::pin(run) })
+}
+
+fn fetch_scheme(url: &str) -> Option<&str> {
+    let (scheme, rest) = url.split_once("://")?;
+    (["http", "https", "tftp", "ftp"].contains(&scheme) && !rest.is_empty()).then_some(scheme)
 }
 
 /// Serves the bound sockets until the process ends, each phone one line in `log`.

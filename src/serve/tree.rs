@@ -42,18 +42,10 @@ impl Tree {
 
     /// Looks up a request path (already percent-decoded), e.g. `/UC924/hlpres.tar` or `cfg0012.xml`.
     pub fn lookup(&self, name: &str) -> Lookup {
-        let mut rel = PathBuf::new();
-        for part in name.trim_start_matches('/').split('/') {
-            match part {
-                "" | "." => {}
-                ".." => return Lookup::Refused("'..' in the path"),
-                p if p.contains('\\') || p.contains('\0') => return Lookup::Refused("a backslash or NUL in the path"),
-                p => rel.push(p),
-            }
-        }
-        if name.starts_with("//") || Path::new(name.trim_start_matches('/')).is_absolute() {
-            return Lookup::Refused("an absolute path");
-        }
+        let rel = match relative(name) {
+            Ok(rel) => rel,
+            Err(why) => return Lookup::Refused(why),
+        };
         if rel.as_os_str().is_empty() {
             return Lookup::Missing;
         }
@@ -64,6 +56,29 @@ impl Tree {
             Err(Refused::Io(e)) => Lookup::Failed(e.to_string()),
         }
     }
+
+    /// Whether a request path names a folder of the tree (the root included), under the same rules
+    /// (for FTP's `CWD`; folders are never listed).
+    pub fn is_folder(&self, name: &str) -> bool {
+        relative(name).is_ok_and(|rel| self.files.is_folder(&rel))
+    }
+}
+
+/// A request path as a path relative to the tree, or why it is refused.
+fn relative(name: &str) -> Result<PathBuf, &'static str> {
+    let mut rel = PathBuf::new();
+    for part in name.trim_start_matches('/').split('/') {
+        match part {
+            "" | "." => {}
+            ".." => return Err("'..' in the path"),
+            p if p.contains('\\') || p.contains('\0') => return Err("a backslash or NUL in the path"),
+            p => rel.push(p),
+        }
+    }
+    if name.starts_with("//") || Path::new(name.trim_start_matches('/')).is_absolute() {
+        return Err("an absolute path");
+    }
+    Ok(rel)
 }
 
 /// `%XX` sequences of a URL path decoded; `None` when one is malformed or the result is not UTF-8.

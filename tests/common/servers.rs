@@ -52,6 +52,24 @@ impl Server {
         Server { child, lines, seen: Vec::new() }
     }
 
+    /// The process id (to read /proc/PID/status).
+    pub fn pid(&self) -> u32 {
+        self.child.id()
+    }
+
+    /// Whether the process is still running.
+    pub fn running(&mut self) -> bool {
+        matches!(self.child.try_wait(), Ok(None))
+    }
+
+    /// Every line that came within `wait` (for counting lines of a burst).
+    pub fn drain(&mut self, wait: Duration) -> &[String] {
+        while let Ok(line) = self.lines.recv_timeout(wait) {
+            self.seen.push(line);
+        }
+        &self.seen
+    }
+
     /// Waits for a line of output containing `needle` and returns it.
     pub fn wait_for(&mut self, needle: &str) -> String {
         if let Some(l) = self.seen.iter().find(|l| l.contains(needle)) {
