@@ -1,20 +1,23 @@
 #!/usr/bin/env bash
-# Benchmark: `bundler hlpres` against the ImageMagick pipeline a user would script, for UC923,
-# UC924 and UC926 (3 wallpapers + 3 screensavers from 8–12 MP photos, weblogo, lcdlogo each).
+# Benchmark: `bundler hlpres` against the ImageMagick pipeline and against libvips, the two ways a
+# user would script it, for UC923, UC924 and UC926 (3 wallpapers + 3 screensavers from 8–12 MP
+# photos, weblogo, lcdlogo each). The libvips side is `vipsthumbnail --size WxH --smartcrop centre`
+# at a fixed Q=85 (no byte cap, no logos: it does less work than the other two) plus tar.
 #
 #   bench/hlpres.sh            # 5 alternated rounds
 #   ROUNDS=9 bench/hlpres.sh
 #
-# One round = all three models with bundler, then all three with ImageMagick (the order flips
-# every round). Prints the median wall time of each side and the ratio, the peak memory of each
-# side (GNU time's maximum resident set size), and the SSIM of each side's wallpaper4 against a
-# careful reference downscale (full decode, linear light, Lanczos, lossless PNG). ImageMagick 6
-# has no SSIM metric, so bench/ssim.py computes it (luma, 11×11 Gaussian window, σ = 1.5).
+# One round = all three models with each of bundler, ImageMagick and libvips (the order rotates
+# every round). Prints the median wall time of each side and both ratios, the peak memory of each
+# side (GNU time's maximum resident set size), and the SSIM of every wallpaper and screensaver of
+# each side against a careful reference downscale of its photo (full decode, linear light,
+# Lanczos, lossless). ImageMagick 6 has no SSIM metric, so bench/ssim.py computes it (luma,
+# 11×11 Gaussian window, σ = 1.5), two at a time.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ROUNDS=${ROUNDS:-5}
 MODELS=(UC923 UC924 UC926)
-for tool in convert identify tar python3 /usr/bin/time; do
+for tool in convert identify vipsthumbnail tar python3 xargs /usr/bin/time; do
   command -v "$tool" >/dev/null || { echo "bench needs $tool" >&2; exit 1; }
 done
 cargo build --release --quiet
@@ -75,56 +78,97 @@ run_imagemagick() { # out-dir
     tar --format=ustar -C "$1/$m" -cf "$1/$m.tar" hlpres
   done
 }
+run_vips() { # out-dir
+  for m in "${MODELS[@]}"; do
+    local d="$1/$m/hlpres" w h i=1 n
+    mkdir -p "$d"
+    read -r w h <<<"${WP[$m]}"
+    for n in wallpaper4 wallpaper5 wallpaper6 screensaver1 screensaver2 screensaver3; do
+      vipsthumbnail "$IN/photo$i.jpg" --size "${w}x${h}" --smartcrop centre -o "$d/$n.jpg[Q=85,strip]"
+      i=$((i + 1))
+    done
+    tar --format=ustar -C "$1/$m" -cf "$1/$m.tar" hlpres
+  done
+}
 # The functions and their data, for running them under GNU time in a fresh shell.
-{ declare -p BUNDLER IN MODELS WP LCD; declare -f run_bundler run_imagemagick; } >"$WORK/funcs.sh"
+{ declare -p BUNDLER IN MODELS WP LCD; declare -f run_bundler run_imagemagick run_vips; } >"$WORK/funcs.sh"
 
 now() { date +%s.%N; }
 median() { sort -g | awk '{a[NR]=$1} END {print (NR%2) ? a[(NR+1)/2] : (a[NR/2]+a[NR/2+1])/2}'; }
 
-: >"$WORK/t_bundler"; : >"$WORK/t_im"
-echo "timing $ROUNDS alternated rounds (3 models each) …"
+: >"$WORK/t_bundler"; : >"$WORK/t_im"; : >"$WORK/t_vips"
+SIDES=(bundler im vips)
+echo "timing $ROUNDS rotated rounds (3 models each, 3 sides) …"
 for r in $(seq 1 "$ROUNDS"); do
-  for side in $( ((r % 2)) && echo "bundler im" || echo "im bundler"); do
+  for k in 0 1 2; do
+    side=${SIDES[$(((r + k) % 3))]}
     out="$WORK/out_${side}_$r"; mkdir -p "$out"
     t0=$(now)
-    if [ "$side" = bundler ]; then run_bundler "$out"; else run_imagemagick "$out"; fi
+    case $side in bundler) run_bundler "$out" ;; im) run_imagemagick "$out" ;; vips) run_vips "$out" ;; esac
     t1=$(now)
     awk -v a="$t0" -v b="$t1" 'BEGIN {print b - a}' >>"$WORK/t_$side"
     [ "$r" -lt "$ROUNDS" ] && rm -rf "$out"
   done
 done
-tb=$(median <"$WORK/t_bundler"); ti=$(median <"$WORK/t_im")
+tb=$(median <"$WORK/t_bundler"); ti=$(median <"$WORK/t_im"); tv=$(median <"$WORK/t_vips")
 
 # Peak memory: GNU time's maximum resident set size of the largest process of one full run.
 peak() { /usr/bin/time -v bash -c "source $WORK/funcs.sh; $1" 2>&1 >/dev/null | awk -F': ' '/Maximum resident set size/ {print $2}'; }
 mb=$(peak "run_bundler $WORK/mem_b")
 mi=$(peak "run_imagemagick $WORK/mem_i")
+mv=$(peak "run_vips $WORK/mem_v")
 
-# Quality: SSIM of each side's wallpaper4 against a careful reference downscale of photo1.
-ssim_of() { # image ref-pgm
-  convert "$1" -colorspace Gray -depth 8 "pgm:$WORK/x.pgm"
-  python3 bench/ssim.py "$WORK/x.pgm" "$2"
-}
-echo
-printf "%-7s %-10s %10s %10s %12s %12s\n" model wallpaper "bundler B" "IM B" "SSIM bundler" "SSIM IM"
+# Quality: SSIM of every wallpaper and screensaver of each side against a careful reference
+# downscale of its photo (ImageMagick's Lanczos in linear light, from the full decode).
+NAMES=(wallpaper4 wallpaper5 wallpaper6 screensaver1 screensaver2 screensaver3)
+gray() { convert "$1" -colorspace Gray -depth 8 "pgm:$2"; }
+echo "SSIM of 18 images × 3 sides (pure Python, two at a time) …"
+: >"$WORK/pairs"
 for m in "${MODELS[@]}"; do
   read -r w h <<<"${WP[$m]}"
-  convert "$IN/photo1.jpg" -auto-orient -colorspace RGB -filter Lanczos -resize "${w}x${h}^" -colorspace sRGB \
-    -gravity center -extent "${w}x${h}" -colorspace Gray -depth 8 "pgm:$WORK/ref.pgm"
-  xb="$WORK/xb_$m"; xi="$WORK/out_im_$ROUNDS/$m/hlpres"
-  mkdir -p "$xb"; tar -xf "$WORK/out_bundler_$ROUNDS/$m.tar" -C "$xb"
-  sb=$(ssim_of "$xb/hlpres/wallpaper4.jpg" "$WORK/ref.pgm")
-  si=$(ssim_of "$xi/wallpaper4.jpg" "$WORK/ref.pgm")
-  printf "%-7s %-10s %10s %10s %12s %12s\n" "$m" "${w}x${h}" \
-    "$(stat -c %s "$xb/hlpres/wallpaper4.jpg")" "$(stat -c %s "$xi/wallpaper4.jpg")" "$sb" "$si"
+  mkdir -p "$WORK/xb_$m" "$WORK/g"; tar -xf "$WORK/out_bundler_$ROUNDS/$m.tar" -C "$WORK/xb_$m"
+  for i in 1 2 3 4 5 6; do
+    n=${NAMES[$((i - 1))]}
+    convert "$IN/photo$i.jpg" -auto-orient -colorspace RGB -filter Lanczos -resize "${w}x${h}^" -colorspace sRGB \
+      -gravity center -extent "${w}x${h}" -colorspace Gray -depth 8 "pgm:$WORK/g/ref_${m}_$n.pgm"
+    gray "$WORK/xb_$m/hlpres/$n.jpg" "$WORK/g/bundler_${m}_$n.pgm"
+    gray "$WORK/out_im_$ROUNDS/$m/hlpres/$n.jpg" "$WORK/g/im_${m}_$n.pgm"
+    gray "$WORK/out_vips_$ROUNDS/$m/hlpres/$n.jpg" "$WORK/g/vips_${m}_$n.pgm"
+    for side in bundler im vips; do echo "$side ${m} $n" >>"$WORK/pairs"; done
+  done
 done
+# shellcheck disable=SC2016
+xargs -P 2 -L 1 sh -c 'echo "$0 $1 $2 $(python3 bench/ssim.py '"$WORK"'/g/$0_$1_$2.pgm '"$WORK"'/g/ref_$1_$2.pgm)"' \
+  <"$WORK/pairs" >"$WORK/ssim"
+ssim() { awk -v s="$1" -v m="$2" -v n="$3" '$1 == s && $2 == m && $3 == n {print $4}' "$WORK/ssim"; }
+echo
+printf "%-7s %-9s %-12s %9s %9s %9s %8s %8s %8s %s\n" model size image "bundler B" "IM B" "vips B" \
+  "SSIM b" "SSIM IM" "SSIM v" ""
+worse=0
 for m in "${MODELS[@]}"; do
-  printf "%s tar: bundler %s bytes, ImageMagick %s bytes\n" "$m" \
-    "$(stat -c %s "$WORK/out_bundler_$ROUNDS/$m.tar")" "$(stat -c %s "$WORK/out_im_$ROUNDS/$m.tar")"
+  read -r w h <<<"${WP[$m]}"
+  for n in "${NAMES[@]}"; do
+    sb=$(ssim bundler "$m" "$n"); si=$(ssim im "$m" "$n"); sv=$(ssim vips "$m" "$n")
+    flag=$(awk -v b="$sb" -v i="$si" -v v="$sv" 'BEGIN {print (b < i || b < v) ? "<- below a peer" : ""}')
+    [ -n "$flag" ] && worse=$((worse + 1))
+    printf "%-7s %-9s %-12s %9s %9s %9s %8s %8s %8s %s\n" "$m" "${w}x${h}" "$n" \
+      "$(stat -c %s "$WORK/xb_$m/hlpres/$n.jpg")" "$(stat -c %s "$WORK/out_im_$ROUNDS/$m/hlpres/$n.jpg")" \
+      "$(stat -c %s "$WORK/out_vips_$ROUNDS/$m/hlpres/$n.jpg")" "$sb" "$si" "$sv" "$flag"
+  done
+done
+echo "images where bundler's SSIM is below a peer's: $worse of 18"
+for m in "${MODELS[@]}"; do
+  printf "%s tar: bundler %s bytes, ImageMagick %s bytes, libvips %s bytes (no logos)\n" "$m" \
+    "$(stat -c %s "$WORK/out_bundler_$ROUNDS/$m.tar")" "$(stat -c %s "$WORK/out_im_$ROUNDS/$m.tar")" \
+    "$(stat -c %s "$WORK/out_vips_$ROUNDS/$m.tar")"
 done
 echo
 echo "times (s), bundler: $(tr '\n' ' ' <"$WORK/t_bundler")"
 echo "times (s), ImageMagick: $(tr '\n' ' ' <"$WORK/t_im")"
-printf "median: bundler %.2f s, ImageMagick %.2f s, ratio %.1fx\n" "$tb" "$ti" "$(awk -v a="$ti" -v b="$tb" 'BEGIN {print a / b}')"
-printf "peak memory: bundler %d MB, ImageMagick %d MB\n" $((mb / 1024)) $((mi / 1024))
-echo "machine: $(nproc) cores, $(convert -version | head -1 | cut -d' ' -f2-3)"
+echo "times (s), libvips: $(tr '\n' ' ' <"$WORK/t_vips")"
+ratio() { awk -v a="$1" -v b="$2" 'BEGIN {printf "%.1f", a / b}'; }
+printf "median: bundler %.2f s, ImageMagick %.2f s (%sx), libvips %.2f s (%sx)\n" \
+  "$tb" "$ti" "$(ratio "$ti" "$tb")" "$tv" "$(ratio "$tv" "$tb")"
+printf "peak memory: bundler %d MB, ImageMagick %d MB, libvips %d MB\n" $((mb / 1024)) $((mi / 1024)) $((mv / 1024))
+echo "load average: $(cut -d' ' -f1-3 /proc/loadavg)"
+echo "machine: $(nproc) cores, $(convert -version | head -1 | cut -d' ' -f2-3), $(vipsthumbnail --vips-version)"
