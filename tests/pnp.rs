@@ -40,6 +40,16 @@ fn scenario(user: &str, vendor: &str, model: &str, served: bool) -> String {
     )
 }
 
+/// The Htek example released for a lab at `base` (its configs under `base/config`).
+fn htek_tree_at(base: &str) -> tempfile::TempDir {
+    let dir = tempfile::tempdir().unwrap();
+    let (_keep, p) = copy_example("htek-office");
+    let out =
+        run_in(&p, &["release", "release.toml", "--out", dir.path().join("t").to_str().unwrap(), "--base-url", base]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    dir
+}
+
 /// One release of each example for the lab at http://127.0.0.1:8080/ (the namespace's own loopback).
 fn trees() -> &'static Path {
     static TREES: OnceLock<tempfile::TempDir> = OnceLock::new();
@@ -181,6 +191,54 @@ fn pnp_url_hands_out_tftp_and_the_phone_fetches_its_config_over_it() {
     assert!(text.contains("tftp://127.0.0.1:6969/config/cfg001fc1aabbcc.xml ok"), "{text}");
     assert!(text.contains("the phone would end up fully provisioned"), "{text}");
     assert!(read(&dir, "serve.log").contains("SUBSCRIBE htek UC926 mac 001fc1aabbcc"), "{}", read(&dir, "serve.log"));
+}
+
+/// Issue 25's "done when" over HTTPS: a private CA made with openssl, the whole tree (configs and
+/// resources) served by `serve --https`, found by `phone --pnp`, trusted with `--ca`.
+#[test]
+fn phone_pnp_ends_fully_provisioned_over_https_with_a_private_ca() {
+    assert!(common::require_tool("openssl"));
+    let (_keep, dir) = scratch();
+    let tree = htek_tree_at("https://127.0.0.1:8443/");
+    let script = format!(
+        "openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -nodes -keyout ca.key -out ca.pem \
+           -days 2 -subj /CN=lab-ca 2>/dev/null\n\
+         openssl req -newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -nodes -keyout srv.key -out srv.csr \
+           -subj /CN=127.0.0.1 2>/dev/null\n\
+         printf 'subjectAltName=IP:127.0.0.1\\nbasicConstraints=CA:FALSE\\n' > ext.cnf\n\
+         openssl x509 -req -in srv.csr -CA ca.pem -CAkey ca.key -CAcreateserial -out srv.pem -days 2 \
+           -extfile ext.cnf 2>/dev/null\n\
+         serve {} --https 127.0.0.1:8443 --cert srv.pem --key srv.key --pnp\n\
+         \"$BUNDLER\" phone --pnp --ca ca.pem --model UC924 --mac 00:1f:c1:10:d3:a9 --timeout 5\n",
+        tree.path().join("t").display()
+    );
+    let out = in_namespace(&dir, &script);
+    let text = String::from_utf8_lossy(&out.stdout).into_owned();
+    assert!(out.status.success(), "{text}\n{}\n{}", stderr(&out), read(&dir, "serve.log"));
+    assert!(text.contains("answered with https://127.0.0.1:8443/config"), "{text}");
+    assert!(text.contains("https://127.0.0.1:8443/config/cfg001fc110d3a9.xml 200"), "{text}");
+    assert!(text.contains("https://127.0.0.1:8443/UC924/hlpres.tar 200"), "{text}");
+    assert!(text.contains("the phone would end up fully provisioned"), "{text}");
+}
+
+/// Issue 25's "done when" over FTP: the configs over `serve --ftp` (the URL PnP hands out), the
+/// resources over HTTP as the guide has them (P20175/P20176 are HTTP(S) settings).
+#[test]
+fn phone_pnp_ends_fully_provisioned_with_its_configs_over_ftp() {
+    let (_keep, dir) = scratch();
+    let tree = trees().join("htek");
+    let script = format!(
+        "serve {} --http 127.0.0.1:8080 --ftp 127.0.0.1:2121 --pnp --pnp-url ftp://127.0.0.1:2121/config\n\
+         \"$BUNDLER\" phone --pnp --model UC924 --mac 00:1f:c1:10:d3:a9 --timeout 5\n",
+        tree.display()
+    );
+    let out = in_namespace(&dir, &script);
+    let text = String::from_utf8_lossy(&out.stdout).into_owned();
+    assert!(out.status.success(), "{text}\n{}\n{}", stderr(&out), read(&dir, "serve.log"));
+    assert!(text.contains("answered with ftp://127.0.0.1:2121/config"), "{text}");
+    assert!(text.contains("ftp://127.0.0.1:2121/config/cfg001fc110d3a9.xml"), "{text}");
+    assert!(read(&dir, "serve.log").contains("ftp 127.0.0.1"), "{}", read(&dir, "serve.log"));
+    assert!(text.contains("the phone would end up fully provisioned"), "{text}");
 }
 
 #[test]
