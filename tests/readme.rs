@@ -122,8 +122,12 @@ fn wait_bounded(child: &mut std::process::Child) -> (Option<i32>, String, String
         }
         std::thread::sleep(Duration::from_millis(100));
     };
-    // The group this test made (negative pid); it may be gone already.
-    let _ = Command::new("kill").arg("-KILL").arg(format!("-{}", child.id())).status();
+    // The group this test made; it may be gone already. Through the system call, never the `kill`
+    // command: procps-ng 4.0.2's `kill -KILL -PID` of a group that is gone signals far more than it
+    // (it ended every process of the machine's session here).
+    if let Some(group) = rustix::process::Pid::from_raw(child.id() as i32) {
+        let _ = rustix::process::kill_process_group(group, rustix::process::Signal::KILL);
+    }
     let _ = child.wait();
     (status, out.join().unwrap(), err.join().unwrap())
 }
