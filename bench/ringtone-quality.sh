@@ -19,15 +19,7 @@ root=$(cd "$(dirname "$0")/.." && pwd)
 cd "$root"
 command -v sox >/dev/null || { echo "sox is required (apt-get install sox)" >&2; exit 1; }
 command -v python3 >/dev/null || { echo "python3 is required" >&2; exit 1; }
-if [[ -n ${BENCH_BUNDLER:-} ]]; then
-  bundler=$BENCH_BUNDLER
-else
-  if ! build_log=$(cargo build --release --bin bundler 2>&1); then
-    echo "$build_log" >&2
-    exit 1
-  fi
-  bundler="$root/target/release/bundler"
-fi
+source "$root/bench/lib.sh"  # sets $bundler
 work=$(mktemp -d "${TMPDIR:-/tmp}/ringquality.XXXXXX")
 trap 'rm -rf "$work"' EXIT
 

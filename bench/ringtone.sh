@@ -26,15 +26,7 @@ cd "$root"
 command -v sox >/dev/null || { echo "sox is required (apt-get install sox)" >&2; exit 1; }
 [[ -x /usr/bin/time ]] || { echo "GNU time is required (apt-get install time)" >&2; exit 1; }
 
-if [[ -n ${BENCH_BUNDLER:-} ]]; then
-  bundler=$BENCH_BUNDLER # another build to measure, e.g. an older commit's
-else
-  if ! build_log=$(cargo build --release --bin bundler 2>&1); then
-    echo "$build_log" >&2
-    exit 1
-  fi
-  bundler="$root/target/release/bundler"
-fi
+source "$root/bench/lib.sh"  # sets $bundler
 work=$(mktemp -d "${TMPDIR:-/tmp}/ringbench.XXXXXX")
 trap 'rm -rf "$work"' EXIT
 
