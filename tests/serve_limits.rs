@@ -19,8 +19,15 @@ use std::time::{Duration, Instant};
 /// The attacker's address: another loopback address, so per-address limits apply to it alone.
 const ATTACKER: &str = "127.0.0.2";
 
-/// A tree with a small config and a 5 MB file.
-fn tree(dir: &Path) {
+/// A new tree (a temporary folder) with a small config and a 5 MB file.
+fn tree() -> tempfile::TempDir {
+    let made = tempfile::tempdir().unwrap();
+    tree_in(made.path());
+    made
+}
+
+/// A small config and a 5 MB file in `dir`.
+fn tree_in(dir: &Path) {
     std::fs::create_dir_all(dir.join("UC924")).unwrap();
     std::fs::write(dir.join("cfg001fc110d3a9.xml"), "<hl_provision version=\"1\"/>\n").unwrap();
     std::fs::write(dir.join("UC924/hlpres.tar"), vec![7u8; 5_000_000]).unwrap();
@@ -90,8 +97,7 @@ fn slow_readers_hold_nobody_up() {
     if !require_tool("curl") {
         return;
     }
-    let dir = tempfile::tempdir().unwrap();
-    tree(dir.path());
+    let dir = tree();
     let (http, tftp) = (free_port(), free_port());
     let mut server = serve(dir.path(), http, tftp, None, &["--idle-timeout", "2"]);
     served_within_a_second(http);
@@ -120,8 +126,7 @@ fn a_burst_of_idle_connections_past_the_cap_leaves_it_serving() {
     if !require_tool("curl") || !require_tool("prlimit") {
         return;
     }
-    let dir = tempfile::tempdir().unwrap();
-    tree(dir.path());
+    let dir = tree();
     let (http, tftp) = (free_port(), free_port());
     let mut server = serve(dir.path(), http, tftp, Some(256), &["--max-per-peer", "16", "--idle-timeout", "3"]);
     let pid = server.pid();
@@ -152,8 +157,7 @@ fn a_huge_or_trickled_header_is_refused_with_bounded_memory() {
     if !require_tool("curl") {
         return;
     }
-    let dir = tempfile::tempdir().unwrap();
-    tree(dir.path());
+    let dir = tree();
     let (http, tftp) = (free_port(), free_port());
     let mut server = serve(dir.path(), http, tftp, None, &["--head-timeout", "2"]);
     served_within_a_second(http);
@@ -231,8 +235,7 @@ fn unacknowledged_tftp_requests_are_bounded_and_given_up() {
     if !require_tool("tftp") {
         return;
     }
-    let dir = tempfile::tempdir().unwrap();
-    tree(dir.path());
+    let dir = tree();
     let out = tempfile::tempdir().unwrap();
     let (http, tftp) = (free_port(), free_port());
     let limits = ["--max-per-peer", "8", "--tftp-max-timeout", "1", "--tftp-retries", "2"];
@@ -267,8 +270,7 @@ fn tftp_block_and_window_sizes_are_capped() {
     if !require_tool("tftp") {
         return;
     }
-    let dir = tempfile::tempdir().unwrap();
-    tree(dir.path());
+    let dir = tree();
     let out = tempfile::tempdir().unwrap();
     let (http, tftp) = (free_port(), free_port());
     let server = serve(dir.path(), http, tftp, None, &["--tftp-max-timeout", "1", "--tftp-retries", "1"]);
@@ -298,8 +300,7 @@ fn the_log_escapes_what_clients_chose() {
     if !require_tool("curl") {
         return;
     }
-    let dir = tempfile::tempdir().unwrap();
-    tree(dir.path());
+    let dir = tree();
     let (http, tftp) = (free_port(), free_port());
     let mut server = serve(dir.path(), http, tftp, None, &[]);
     let mut c = TcpStream::connect(("127.0.0.1", http)).unwrap();
@@ -320,8 +321,7 @@ fn the_log_escapes_what_clients_chose() {
 /// waiting for a delayed ACK (45 ms for a 996-byte config before; 30 requests on one connection).
 #[test]
 fn keep_alive_requests_do_not_wait_for_delayed_acks() {
-    let dir = tempfile::tempdir().unwrap();
-    tree(dir.path());
+    let dir = tree();
     std::fs::write(dir.path().join("cfg0012.xml"), vec![b'x'; 996]).unwrap();
     let (http, tftp) = (free_port(), free_port());
     let _server = serve(dir.path(), http, tftp, None, &[]);
@@ -353,7 +353,7 @@ fn print_nginx_quotes_the_tree_path() {
     }
     let dir = tempfile::tempdir().unwrap();
     let root = dir.path().join("my tree; autoindex on");
-    tree(&root);
+    tree_in(&root);
     let port = free_port();
     let out = run_in(dir.path(), &["serve", root.to_str().unwrap(), "--print-nginx", "--http", &port.to_string()]);
     assert!(out.status.success(), "{}", stderr(&out));
@@ -367,7 +367,7 @@ fn print_nginx_quotes_the_tree_path() {
     assert_eq!(curl(&[&format!("http://127.0.0.1:{port}/UC924/")]).0, "404", "autoindex was injected");
 
     let dollar = dir.path().join("tree$uri");
-    tree(&dollar);
+    tree_in(&dollar);
     let out = run_in(dir.path(), &["serve", dollar.to_str().unwrap(), "--print-nginx"]);
     assert_one_line_error(&out, &["tree$uri", "'$'"]);
 }

@@ -192,7 +192,11 @@ pub fn listener(at: &str, url: Option<&str>, serving: &Arc<Serving>, layouts: &L
     let addr: SocketAddrV4 =
         full.parse().map_err(|_| anyhow::anyhow!("--pnp {at}: not an IPv4 interface address (e.g. 192.0.2.10)"))?;
     if let Some(u) = url {
-        let ok = fetch_scheme(u).is_some() && !u.chars().any(|c| c.is_control() || c.is_whitespace());
+        let scheme = u.split_once("://").map(|(scheme, _)| scheme);
+        let fetched = matches!(scheme, Some("http" | "https" | "tftp" | "ftp"));
+        let ok = fetched
+            && crate::layout::url_without_host(u).is_none()
+            && !u.chars().any(|c| c.is_control() || c.is_whitespace());
         if !ok || u.len() > profile::MAX_URL {
             anyhow::bail!(
                 "--pnp-url '{}': not a URL a phone fetches (http://, https://, tftp://, ftp://)",
@@ -205,11 +209,6 @@ pub fn listener(at: &str, url: Option<&str>, serving: &Arc<Serving>, layouts: &L
     let url = format!("sip:{}:{} (PnP, interface {}): {}", profile::GROUP, addr.port(), addr.ip(), offer.describe());
     let run = serve(sockets, offer, Arc::new(layouts.clone()), serving.log.clone());
     Ok(Listener { url, run: Box::pin(run) })
-}
-
-fn fetch_scheme(url: &str) -> Option<&str> {
-    let (scheme, rest) = url.split_once("://")?;
-    (["http", "https", "tftp", "ftp"].contains(&scheme) && !rest.is_empty()).then_some(scheme)
 }
 
 /// Serves the bound sockets until the process ends, each phone one line in `log`.
