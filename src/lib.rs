@@ -1,53 +1,32 @@
 //! bundler's modules as a library: the CLI (src/main.rs) and the fuzz targets (fuzz/) use them.
+//!
+//! Four layers, each a folder, imports pointing down only (`tests/module_graph.rs` keeps it so):
+//! `ops` (what commands do) above `kinds` (ring tones, hlpres, language packs, firmware, configs)
+//! above `mechanisms` (one of each: XML, tar, pixels, walking a tree, …) above `rules` (the
+//! layouts as typed data).
 
 #![forbid(unsafe_code)]
 
-pub mod archive;
-pub mod artifact;
-pub mod checksums;
-pub mod config;
-pub mod dhcp;
-pub mod digest;
-pub mod docs;
-pub mod epoch;
-pub mod findings;
-pub mod firmware;
-#[doc(hidden)]
-pub mod fuzzing;
-pub mod glob;
-pub mod headers;
-pub mod hlpres;
-pub mod image;
-pub mod image_cmd;
-pub mod init;
-pub mod input;
-pub mod inspect;
-pub mod language;
-pub mod layout;
-pub mod models;
-pub mod notify;
-pub mod output;
-pub mod phone;
-pub mod printable;
-pub mod progress;
-pub mod publish;
-pub mod release;
-pub mod report;
-pub mod ringtone;
-pub mod serve;
-pub mod sip;
-pub mod tomlfile;
-pub mod tree_compare;
-pub mod tree_diff;
-pub mod tree_file;
-pub mod tree_manifest;
-pub mod verify;
-pub mod walk;
-pub mod xml;
+pub mod kinds;
+pub mod mechanisms;
+pub mod ops;
+pub mod rules;
 
 /// What every command gets besides its own arguments.
 pub struct Context {
-    pub layouts: layout::Layouts,
+    pub layouts: rules::layout::Layouts,
+}
+
+impl Context {
+    /// The built-in layouts, extended by the `*.toml` files of `layouts_dir` when given.
+    pub fn load(layouts_dir: Option<&std::path::Path>) -> anyhow::Result<Context> {
+        use rules::layout::{Layouts, MAX_LAYOUT_BYTES, MAX_LAYOUT_FILES};
+        let overrides = match layouts_dir {
+            Some(dir) => mechanisms::tomlfile::read_folder(dir, MAX_LAYOUT_FILES, MAX_LAYOUT_BYTES)?,
+            None => Vec::new(),
+        };
+        Ok(Context { layouts: Layouts::load(&overrides)? })
+    }
 }
 
 /// Whether `-q/--quiet` was given: summaries and progress are left out, errors and findings stay.

@@ -4,10 +4,11 @@
 
 #![forbid(unsafe_code)]
 
-use bundler::{
-    config, dhcp, docs, firmware, hlpres, image_cmd, init, inspect, language, layout, models, notify, phone, publish,
-    release, ringtone, serve, tree_diff, verify, Context,
+use bundler::kinds::{config, firmware, hlpres, language, ringtone};
+use bundler::ops::{
+    dhcp, docs, image_cmd, init, inspect, models, notify, phone, publish, release, serve, tree_diff, verify,
 };
+use bundler::Context;
 
 use clap::{Parser, Subcommand};
 use std::path::PathBuf;
@@ -85,7 +86,8 @@ fn main() -> ExitCode {
         Ok(code) => code,
         Err(e) if is_broken_pipe(&e) => ExitCode::from(BROKEN_PIPE_EXIT as u8),
         Err(e) => {
-            let word = if bundler::report::snippet::stderr_colour() { "\x1b[1;31merror\x1b[0m" } else { "error" };
+            let word =
+                if bundler::mechanisms::report::snippet::stderr_colour() { "\x1b[1;31merror\x1b[0m" } else { "error" };
             eprintln!("{word}: {e:#}");
             ExitCode::from(COULD_NOT_WORK)
         }
@@ -126,7 +128,7 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Publish(args) => return publish::run(args),
         _ => {}
     }
-    let ctx = Context { layouts: layout::Layouts::load(cli.layouts.as_deref())? };
+    let ctx = Context::load(cli.layouts.as_deref())?;
     match cli.command {
         Command::Ringtone(args) => ringtone::run(&args, &ctx),
         Command::Models(args) => models::run(&args, &ctx),

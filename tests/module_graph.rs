@@ -8,7 +8,7 @@ use std::path::{Path, PathBuf};
 
 type Graph = BTreeMap<String, BTreeSet<String>>;
 
-/// The top-level module a source file belongs to (`src/config/htek.rs` → `config`); `None` for the
+/// The top-level module a source file belongs to (`src/kinds/config/htek.rs` → `config`); `None` for the
 /// crate roots.
 fn top_module(src: &Path, file: &Path) -> Option<String> {
     let rel = file.strip_prefix(src).ok()?;

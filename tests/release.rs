@@ -933,7 +933,7 @@ fn a_base_belongs_to_one_model_and_a_tree_its_own_verify_rejects_is_never_swappe
 
     // UC924's base given to UC923 keeps 480×320 images on a 320×240 phone: the hlpres build
     // checks its tar as `inspect` would and refuses it (verify of the staged tree is the second
-    // line, tested in src/release/mod.rs), and the previous tree stays.
+    // line, tested in src/ops/release/mod.rs), and the previous tree stays.
     std::fs::write(&manifest, per_model.replace("UC924 = \"vendor", "UC923 = \"vendor")).unwrap();
     let out = run_in(dir.path(), &["release", "release.toml", "--out", "build"]);
     assert!(!out.status.success());

@@ -1,3 +1,3 @@
 #![no_main]
 
-libfuzzer_sys::fuzz_target!(|data: &[u8]| bundler::fuzzing::parse_layout(data));
+libfuzzer_sys::fuzz_target!(|data: &[u8]| bundler::ops::fuzzing::parse_layout(data));

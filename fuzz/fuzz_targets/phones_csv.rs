@@ -1,3 +1,3 @@
 #![no_main]
 
-libfuzzer_sys::fuzz_target!(|data: &[u8]| bundler::fuzzing::parse_phones_csv(data));
+libfuzzer_sys::fuzz_target!(|data: &[u8]| bundler::ops::fuzzing::parse_phones_csv(data));

@@ -1,3 +1,3 @@
 #![no_main]
 
-libfuzzer_sys::fuzz_target!(|data: &[u8]| bundler::fuzzing::read_xml_recovering(data));
+libfuzzer_sys::fuzz_target!(|data: &[u8]| bundler::ops::fuzzing::read_xml_recovering(data));

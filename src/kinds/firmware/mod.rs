@@ -1,0 +1,508 @@
+//! Firmware: `bundler firmware` finds each model's firmware in vendor zips or plain files, names it
+//! with the provisioning prefix/postfix, writes it with `SHA256SUMS`, and prints the settings that
+//! point phones at it. `lay_out` is the reusable part (the release command calls it too).
+
+mod spec;
+pub(crate) mod vendor_zip;
+pub mod version;
+
+use crate::mechanisms::checksums::{sha256_hex, Sums, SUMS_FILE};
+use crate::mechanisms::output::write_atomic;
+use crate::mechanisms::report::print_json;
+use crate::rules::layout::{ConfigFormat, Layouts, Model};
+use crate::Context;
+use anyhow::{bail, Context as _, Result};
+use serde::Serialize;
+pub use spec::{FirmwareSpec, Pending};
+use std::collections::BTreeSet;
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+use vendor_zip::{is_zip, Member, VendorZip};
+pub use version::Version;
+
+#[derive(clap::Args)]
+#[command(
+    after_help = "Examples:\n  bundler firmware Firmware_Htek_2.0.4.6.41_20191104.zip --model UC924 \\\n      --prefix hl_ --postfix _2.0.4.6.41 --out tftp\n  bundler firmware fw924.rom img_924.bin --model UC924 \\\n      --version 1.0.3.73 --from-version 1.0.3.70\n  bundler firmware vendor.zip --all --json\n\nNames are literal concatenations: PREFIX + fw924.rom + POSTFIX (guide §10)."
+)]
+pub struct Args {
+    /// Vendor firmware zips or plain firmware files (fw924.rom, boot_924.bin, img_924.bin, FIP13G-FVUI_V….bin).
+    #[arg(required = true, value_name = "ROM|ZIP")]
+    pub inputs: Vec<PathBuf>,
+    /// Models to lay out (repeatable).
+    #[arg(long = "model", value_name = "M", required_unless_present = "all", conflicts_with = "all")]
+    pub models: Vec<String>,
+    /// Every model whose firmware is among the inputs.
+    #[arg(long)]
+    pub all: bool,
+    /// Target firmware version (default: read from the input file names).
+    #[arg(long, value_name = "V")]
+    pub version: Option<Version>,
+    /// Text put before every served file name (P232).
+    #[arg(long, default_value = "")]
+    pub prefix: String,
+    /// Text put after every served file name, after the extension (P233).
+    #[arg(long, default_value = "")]
+    pub postfix: String,
+    /// Version the phones run now: from 1.0.3.71 or older the legacy img_9xx.bin is needed too.
+    #[arg(long, value_name = "V")]
+    pub from_version: Option<Version>,
+    /// Folder to write into (created if missing); SHA256SUMS there is updated.
+    #[arg(long, value_name = "DIR", default_value = ".")]
+    pub out: PathBuf,
+    /// URL of that folder as phones see it, for the printed settings.
+    #[arg(long, value_name = "URL", default_value = "http://SERVER/firmware")]
+    pub server_url: String,
+    /// Print JSON instead of text.
+    #[arg(long)]
+    pub json: bool,
+}
+
+/// What to lay out: inputs, models and naming.
+pub struct Request<'a> {
+    pub inputs: &'a [PathBuf],
+    /// Model names; empty means every model found among the inputs.
+    pub models: &'a [String],
+    pub version: Option<Version>,
+    pub from_version: Option<Version>,
+    pub prefix: &'a str,
+    pub postfix: &'a str,
+}
+
+/// One firmware file ready to serve.
+#[derive(Debug, Clone, Serialize)]
+pub struct LaidFile {
+    /// The name phones fetch: prefix + basic name + postfix.
+    pub name: String,
+    /// The vendor's name for the file (`fw924.rom`).
+    pub basic_name: String,
+    pub models: Vec<String>,
+    /// Where it came from (`vendor.zip:Firmware/fw924.rom` or a file path).
+    pub source: String,
+    pub bytes: usize,
+    pub sha256: String,
+    #[serde(skip)]
+    pub data: Vec<u8>,
+    /// Which input and which member of it (entry name or path) the bytes come from.
+    #[serde(skip)]
+    origin: (usize, String),
+    /// The largest size accepted: the smallest firmware cap of the models that use it.
+    #[serde(skip)]
+    cap: u64,
+}
+
+/// The firmware files for a set of models.
+#[derive(Debug, Serialize)]
+pub struct Laid {
+    pub version: Option<String>,
+    /// True when the target is a legacy (boot_/img_) firmware.
+    pub legacy: bool,
+    pub files: Vec<LaidFile>,
+    pub notes: Vec<String>,
+}
+
+/// A firmware input: a vendor zip or one plain file.
+enum Input {
+    Zip(VendorZip),
+    File { path: PathBuf, base: String },
+}
+
+impl Input {
+    fn open(path: &Path) -> Result<Input> {
+        let mut head = [0u8; 4];
+        let mut f = std::fs::File::open(path).with_context(|| format!("{}: cannot open", path.display()))?;
+        let n = std::io::Read::read(&mut f, &mut head).with_context(|| format!("{}: cannot read", path.display()))?;
+        if is_zip(&head[..n]) {
+            return Ok(Input::Zip(VendorZip::open(path)?));
+        }
+        let base = path.file_name().and_then(|n| n.to_str()).unwrap_or_default().to_string();
+        Ok(Input::File { path: path.to_path_buf(), base })
+    }
+}
+
+/// What a model needs from the inputs: exact vendor names, or a pattern for versioned names.
+pub(crate) enum Wanted {
+    Name(String),
+    Pattern(String),
+}
+
+/// The files `model` needs for `version`, and whether they are legacy files.
+pub(crate) fn wanted_files(
+    model: &Model,
+    version: Option<&Version>,
+    from: Option<&Version>,
+) -> Result<(Vec<Wanted>, bool)> {
+    if let Some(pattern) = &model.firmware_pattern {
+        return Ok((vec![Wanted::Pattern(pattern.replace("{model}", &model.name))], false));
+    }
+    let Some(version) = version else {
+        bail!("cannot tell the firmware version from the input names: give --version");
+    };
+    let parse = |v: &Option<String>, key: &str| -> Result<Option<Version>> {
+        v.as_deref().map(|s| s.parse().with_context(|| format!("layout of {}: {key}", model.name))).transpose()
+    };
+    let current_from = parse(&model.current_firmware_from, "current_firmware_from")?;
+    let legacy_range: Vec<Version> = model
+        .legacy_firmware_versions
+        .iter()
+        .map(|s| s.parse().with_context(|| format!("layout of {}: legacy_firmware_versions", model.name)))
+        .collect::<Result<_>>()?;
+    let two_step_below = parse(&model.two_step_upgrade_below, "two_step_upgrade_below")?;
+    if current_from.as_ref().is_none_or(|c| version >= c) {
+        let Some(rom) = &model.firmware else {
+            bail!(
+                "the firmware file name of {} is unknown: add `firmware = \"…\"` for it with --layouts DIR",
+                model.name
+            );
+        };
+        let mut wanted = vec![Wanted::Name(rom.clone())];
+        if let (Some(from), Some(below)) = (from, &two_step_below) {
+            if from <= below {
+                let prefix = model.two_step_file_prefix.as_deref().unwrap_or("img_");
+                let Some(img) = model.legacy_firmware.iter().find(|f| f.starts_with(prefix)) else {
+                    bail!(
+                        "phones at {from} need a two-step upgrade to {version} ({prefix}… first, then {rom}), \
+                         but the legacy image name of {} is unknown: add legacy_firmware with --layouts DIR",
+                        model.name
+                    );
+                };
+                wanted.push(Wanted::Name(img.clone()));
+            }
+        }
+        return Ok((wanted, false));
+    }
+    match legacy_range.as_slice() {
+        [first, last] if version >= first && version <= last => {
+            if model.legacy_firmware.is_empty() {
+                bail!(
+                    "the legacy firmware file names of {} are unknown: add legacy_firmware with --layouts DIR",
+                    model.name
+                );
+            }
+            Ok((model.legacy_firmware.iter().cloned().map(Wanted::Name).collect(), true))
+        }
+        _ => bail!("firmware {version} is older than any version bundler knows how to lay out for {}", model.name),
+    }
+}
+
+/// Finds, reads and names the firmware files for the requested models.
+pub fn lay_out(layouts: &Layouts, req: &Request) -> Result<Laid> {
+    locate(layouts, req)?.read()
+}
+
+/// Firmware found and named but not read yet: zips have only had their directories read.
+pub struct Located {
+    pub laid: Laid,
+    inputs: Vec<Input>,
+    used: BTreeSet<(usize, String)>,
+}
+
+impl Located {
+    /// Reads the files (size caps and CRCs checked) and fills in sizes and digests.
+    pub fn read(mut self) -> Result<Laid> {
+        for (index, input) in self.inputs.iter_mut().enumerate() {
+            read_used(index, input, &mut self.laid.files, &self.used, &mut self.laid.notes)?;
+        }
+        for f in &mut self.laid.files {
+            f.bytes = f.data.len();
+            f.sha256 = sha256_hex(&f.data);
+        }
+        Ok(self.laid)
+    }
+}
+
+/// Finds and names the firmware files for the requested models without reading them.
+pub fn locate(layouts: &Layouts, req: &Request) -> Result<Located> {
+    crate::mechanisms::output::check_name_part("--prefix", req.prefix)?;
+    crate::mechanisms::output::check_name_part("--postfix", req.postfix)?;
+    let inputs: Vec<Input> = req.inputs.iter().map(|p| Input::open(p)).collect::<Result<_>>()?;
+    let version = match &req.version {
+        Some(v) => Some(v.clone()),
+        None => version_from_names(req.inputs)?,
+    };
+    let all = req.models.is_empty();
+    let mut found = Found { inputs: &inputs, req, files: Vec::new(), used: BTreeSet::new() };
+    let mut legacy = false;
+    for model in requested_models(layouts, req)? {
+        let (wanted, is_legacy) = match wanted_files(model, version.as_ref(), req.from_version.as_ref()) {
+            Ok(w) => w,
+            Err(_) if all => continue,
+            Err(e) => return Err(e),
+        };
+        let found_any = found.model(model, &wanted, all, version.as_ref())?;
+        legacy |= is_legacy && found_any;
+    }
+    let Found { mut files, used, .. } = found;
+    if files.is_empty() {
+        bail!("no firmware for {} among the inputs", if all { "any known model" } else { "the requested models" });
+    }
+    files.sort_by(|a, b| a.name.cmp(&b.name));
+    let laid = Laid { version: version.map(|v| v.to_string()), legacy, files, notes: Vec::new() };
+    Ok(Located { laid, inputs, used })
+}
+
+/// The requested models, each once in request order; none requested: every model of the layouts.
+fn requested_models<'a>(layouts: &'a Layouts, req: &Request) -> Result<Vec<&'a Model>> {
+    if req.models.is_empty() {
+        return Ok(layouts.models().collect());
+    }
+    let mut seen = BTreeSet::new();
+    let mut list = Vec::new();
+    for name in req.models {
+        let m = layouts.model(name)?;
+        if seen.insert(m.name.clone()) {
+            list.push(m);
+        }
+    }
+    Ok(list)
+}
+
+/// The files found so far among the inputs, and which members of them they use.
+struct Found<'a> {
+    inputs: &'a [Input],
+    req: &'a Request<'a>,
+    files: Vec<LaidFile>,
+    used: BTreeSet<(usize, String)>,
+}
+
+impl Found<'_> {
+    /// Finds what `model` wants; returns whether anything was found. With `all`, a model whose
+    /// first file is missing is skipped; otherwise a missing file is an error.
+    fn model(&mut self, model: &Model, wanted: &[Wanted], all: bool, version: Option<&Version>) -> Result<bool> {
+        let mut found_any = false;
+        for (i, w) in wanted.iter().enumerate() {
+            match find(self.inputs, w)? {
+                Some((input, basic, member)) => {
+                    found_any = true;
+                    self.add(model, input, basic, member)?;
+                }
+                None if all && i == 0 => break,
+                None => bail!("{}", missing_message(model, w, i, self.req, version)),
+            }
+        }
+        Ok(found_any)
+    }
+
+    /// Records `member` of input `input` (vendor name `basic`) as a file of `model`.
+    fn add(&mut self, model: &Model, input: usize, basic: String, member: String) -> Result<()> {
+        let req = self.req;
+        self.used.insert((input, member.clone()));
+        let name = format!("{}{basic}{}", req.prefix, req.postfix);
+        match self.files.iter_mut().find(|f| f.name == name) {
+            Some(f) if f.origin != (input, member.clone()) => {
+                bail!("two inputs hold {basic}: {} and {}", f.source, source_name(req.inputs, input, &member))
+            }
+            Some(f) => {
+                f.models.push(model.name.clone());
+                f.cap = f.cap.min(model.firmware_max_bytes);
+            }
+            None => self.files.push(LaidFile {
+                name,
+                basic_name: basic,
+                models: vec![model.name.clone()],
+                source: source_name(req.inputs, input, &member),
+                bytes: 0,
+                sha256: String::new(),
+                data: Vec::new(),
+                origin: (input, member),
+                cap: model.firmware_max_bytes,
+            }),
+        }
+        Ok(())
+    }
+}
+
+fn missing_message(model: &Model, w: &Wanted, index: usize, req: &Request, version: Option<&Version>) -> String {
+    let wanted = match w {
+        Wanted::Name(n) => n.clone(),
+        Wanted::Pattern(p) => p.clone(),
+    };
+    if index > 0 {
+        let from = req.from_version.as_ref().map(Version::to_string).unwrap_or_default();
+        let to = version.map(Version::to_string).unwrap_or_default();
+        return format!(
+            "phones at {from} cannot go straight to {to}: they take {wanted} first, then the rom (two-step upgrade, \
+             guide §6); add {wanted} for {} to the inputs",
+            model.name
+        );
+    }
+    let inputs: Vec<String> = req.inputs.iter().map(|p| p.display().to_string()).collect();
+    format!("no {wanted} for {} among the inputs ({})", model.name, inputs.join(", "))
+}
+
+/// The input and vendor name matching what a model wants; a zip holding it twice (in two folders)
+/// is an error naming both entries, as nothing tells which one the vendor meant.
+fn find(inputs: &[Input], wanted: &Wanted) -> Result<Option<(usize, String, String)>> {
+    let hit = |base: &str| match wanted {
+        Wanted::Name(n) => n.eq_ignore_ascii_case(base).then(|| n.clone()),
+        Wanted::Pattern(p) => crate::rules::glob::matches(p, base).then(|| base.to_string()),
+    };
+    for (i, input) in inputs.iter().enumerate() {
+        match input {
+            Input::Zip(z) => {
+                let hits: Vec<(&Member, String)> =
+                    z.members.iter().filter_map(|m| hit(&m.base).map(|b| (m, b))).collect();
+                match hits.as_slice() {
+                    [] => {}
+                    [(m, basic)] => return Ok(Some((i, basic.clone(), m.name.clone()))),
+                    [(a, basic), (b, _), ..] => bail!(
+                        "{}: holds {basic} twice, as '{}' and '{}'; keep one so it is clear which the phones get",
+                        z.shown,
+                        a.name,
+                        b.name
+                    ),
+                }
+            }
+            Input::File { path, base } => {
+                if let Some(basic) = hit(base) {
+                    return Ok(Some((i, basic, path.display().to_string())));
+                }
+            }
+        }
+    }
+    Ok(None)
+}
+
+/// Reads the used members of one input into `files`; notes what a zip held besides.
+fn read_used(
+    index: usize,
+    input: &mut Input,
+    files: &mut [LaidFile],
+    used: &BTreeSet<(usize, String)>,
+    notes: &mut Vec<String>,
+) -> Result<()> {
+    match input {
+        Input::Zip(zip) => {
+            let members: Vec<Member> = zip.members.clone();
+            let mut ignored = Vec::new();
+            let bar = crate::mechanisms::progress::bar(members.len() as u64, "firmware zip");
+            for m in &members {
+                bar.inc(1);
+                if !used.contains(&(index, m.name.clone())) {
+                    ignored.push(m.name.clone());
+                    continue;
+                }
+                let origin = (index, m.name.clone());
+                let cap = files.iter().filter(|f| f.origin == origin).map(|f| f.cap).min().unwrap_or(0);
+                let data = zip.read(m, cap)?;
+                for f in files.iter_mut().filter(|f| f.origin == origin) {
+                    f.data = data.clone();
+                }
+            }
+            bar.finish_and_clear();
+            if !ignored.is_empty() {
+                notes.push(format!("ignored {} other zip entries: {}", ignored.len(), ignored.join(", ")));
+            }
+        }
+        Input::File { path, base } => {
+            let shown = path.display().to_string();
+            if !used.contains(&(index, shown.clone())) {
+                bail!("{shown}: '{base}' is not the firmware of any requested model at this version");
+            }
+            let origin = (index, shown);
+            let cap = files.iter().filter(|f| f.origin == origin).map(|f| f.cap).min().unwrap_or(0);
+            let data = crate::mechanisms::input::read_limited(path, cap)?;
+            for f in files.iter_mut().filter(|f| f.origin == origin) {
+                f.data = data.clone();
+            }
+        }
+    }
+    Ok(())
+}
+
+/// How a source is shown: the zip's path and the entry, or the file's path.
+fn source_name(inputs: &[PathBuf], input: usize, member: &str) -> String {
+    let path = inputs[input].display().to_string();
+    if path == member {
+        path
+    } else {
+        format!("{path}:{member}")
+    }
+}
+
+/// The version named by the inputs' file names, if they name one; inputs that disagree are an error.
+fn version_from_names(inputs: &[PathBuf]) -> Result<Option<Version>> {
+    let mut found: Option<(Version, String)> = None;
+    for p in inputs {
+        let name = p.file_name().and_then(|n| n.to_str()).unwrap_or_default();
+        if let Some(v) = Version::find_in(name) {
+            match &found {
+                Some((other, other_name)) if *other != v => {
+                    bail!("inputs name different versions: {other_name} says {other}, {name} says {v}; give --version")
+                }
+                _ => found = Some((v, name.to_string())),
+            }
+        }
+    }
+    Ok(found.map(|(v, _)| v))
+}
+
+pub fn run(args: &Args, ctx: &Context) -> Result<ExitCode> {
+    let req = Request {
+        inputs: &args.inputs,
+        models: if args.all { &[] } else { &args.models },
+        version: args.version.clone(),
+        from_version: args.from_version.clone(),
+        prefix: &args.prefix,
+        postfix: &args.postfix,
+    };
+    let laid = lay_out(&ctx.layouts, &req)?;
+    let mut sums = Sums::read_in(&args.out)?;
+    for f in &laid.files {
+        write_atomic(&args.out.join(&f.name), &f.data)?;
+        sums.insert(&f.name, &f.data);
+    }
+    write_atomic(&args.out.join(SUMS_FILE), sums.render().as_bytes())?;
+    let settings = settings(ctx, &laid, args)?;
+    if args.json {
+        #[derive(Serialize)]
+        struct Out<'a> {
+            out: String,
+            #[serde(flatten)]
+            laid: &'a Laid,
+            settings: &'a str,
+        }
+        print_json(&Out { out: args.out.display().to_string(), laid: &laid, settings: &settings })?;
+    } else if !crate::quiet() {
+        for f in &laid.files {
+            println!(
+                "{}: {} bytes, sha256 {}, for {} (from {})",
+                args.out.join(&f.name).display(),
+                f.bytes,
+                f.sha256,
+                f.models.join(", "),
+                f.source
+            );
+        }
+        for n in &laid.notes {
+            eprintln!("note: {n}");
+        }
+        println!("\nSettings for the phones:\n{settings}");
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+/// The paste-ready settings that point phones at the laid-out files.
+fn settings(ctx: &Context, laid: &Laid, args: &Args) -> Result<String> {
+    let format_of = |name: &str| ctx.layouts.model(name).ok().and_then(|m| m.config_format);
+    let formats: Vec<ConfigFormat> =
+        laid.files.iter().flat_map(|f| f.models.iter()).filter_map(|m| format_of(m)).collect();
+    let url = args.server_url.trim_end_matches('/');
+    let mut out = String::new();
+    if formats.contains(&ConfigFormat::HtekXml) {
+        let check_only_on_change = if args.prefix.is_empty() && args.postfix.is_empty() { "0" } else { "1" };
+        let data = ctx.layouts.htek.clone();
+        let line = |code: u32, value: &str| crate::kinds::config::htek_xml::setting_line(&data, code, value);
+        out.push_str(&line(192, url));
+        out.push_str(&line(232, &args.prefix));
+        out.push_str(&line(233, &args.postfix));
+        out.push_str(&line(238, check_only_on_change));
+    }
+    if formats.contains(&ConfigFormat::FlyingvoiceCfg) {
+        for f in
+            laid.files.iter().filter(|f| f.models.iter().any(|m| format_of(m) == Some(ConfigFormat::FlyingvoiceCfg)))
+        {
+            out.push_str(&format!("static.firmware.url = {url}/{}   # {}\n", f.name, f.models.join(", ")));
+        }
+    }
+    Ok(out)
+}

@@ -1,0 +1,355 @@
+//! `bundler phone URL --model M --mac MAC`: acts as one phone pointed at a provisioning server. It
+//! makes the requests that phone makes, in its order and with its User-Agent, reads the settings it
+//! gets, fetches every resource and the firmware those settings point at (the setting ↔ file table
+//! is the layouts' `[[fetch]]`), checks each file with the rules of `verify`, and says whether the
+//! phone would end up fully provisioned.
+
+mod fetch;
+mod flyingvoice;
+mod ftp;
+mod htek;
+mod http;
+mod pnp;
+mod resources;
+mod tftp;
+
+use crate::kinds::config::mac::Mac;
+use crate::kinds::firmware::version::Version;
+use crate::mechanisms::report::{has_errors, print_json, Diagnostic};
+use crate::rules::layout::{ConfigFormat, Model};
+use crate::Context;
+use anyhow::{anyhow, bail, Result};
+use serde::Serialize;
+use std::path::Path;
+use std::process::ExitCode;
+use std::time::Duration;
+
+#[derive(clap::Args)]
+#[command(after_help = "URL is what the phone is given (DHCP option 66, PnP, or typed in): http://, https://, tftp://,
+ftp://[user:password@]host/path (Htek guide §22.3) or a local folder.
+
+Limits: each file's whole transfer ends within --timeout; a config may have at most 4 MiB, a ring
+tone, image or tar the model's cap from its layout, firmware the model's firmware cap. Nothing is
+written to disk. See docs/fetch-limits.md.
+
+Examples:
+  bundler phone http://10.0.0.5/htek/config --model UC924 --mac 00:1f:c1:10:d3:a9 --aes-key 001FC1BC
+  bundler phone tftp://10.0.0.5/ --model FIP13G --mac 00:21:f2:22:ae:f1 --firmware-version 0.6.24.0 --json
+  bundler phone ftp://prov:secret@10.0.0.5/htek --model UC924 --mac 00:1f:c1:10:d3:a9
+  bundler phone https://prov.lan/htek --ca lab-ca.pem --model UC924 --mac 00:1f:c1:10:d3:a9")]
+pub struct Args {
+    /// The provisioning server URL (or folder) the phone is given.
+    #[arg(required_unless_present = "pnp", conflicts_with = "pnp")]
+    pub url: Option<String>,
+    /// Find the URL as the phone does first: multicast its PnP SUBSCRIBE to 224.0.1.75:5060 and take
+    /// the URL of the NOTIFY that answers (within --timeout). IFACE: the IPv4 address of the
+    /// interface to send from (default: the interface the kernel routes 224.0.1.75 to).
+    #[arg(long, value_name = "IFACE", num_args = 0..=1, default_missing_value = "0.0.0.0")]
+    pub pnp: Option<String>,
+    /// The phone's model.
+    #[arg(long)]
+    pub model: String,
+    /// The phone's MAC address (any usual spelling).
+    #[arg(long)]
+    pub mac: String,
+    /// Htek: the AES key for encrypted config files (1–16 hex digits).
+    #[arg(long, value_name = "HEX")]
+    pub aes_key: Option<String>,
+    /// The firmware version the phone runs now (4 or 5 numbers), to compare with the served firmware.
+    #[arg(long, value_name = "V")]
+    pub firmware_version: Option<String>,
+    /// User for HTTP digest (or, with --allow-basic, basic) authentication.
+    #[arg(long, requires = "password")]
+    pub user: Option<String>,
+    /// Password for HTTP digest (or, with --allow-basic, basic) authentication.
+    #[arg(long, requires = "user")]
+    pub password: Option<String>,
+    /// Answer an HTTP Basic challenge (the password in clear), only from the server of URL.
+    #[arg(long, requires = "user")]
+    pub allow_basic: bool,
+    /// https://: trust only the CA certificate(s) in this PEM file (a private CA).
+    #[arg(long, value_name = "FILE")]
+    pub ca: Option<std::path::PathBuf>,
+    /// Htek: the config file name prefix the phone has now (P234).
+    #[arg(long, value_name = "P", default_value = "")]
+    pub config_prefix: String,
+    /// Htek: the config file name postfix the phone has now (P235).
+    #[arg(long, value_name = "S", default_value = "")]
+    pub config_postfix: String,
+    /// Seconds each file's whole transfer may take (each redirect hop its own).
+    #[arg(long, value_name = "S", default_value_t = 10)]
+    pub timeout: u64,
+    /// Print one JSON object (`requests`, `settings`, `diagnostics`) instead of text.
+    #[arg(long)]
+    pub json: bool,
+}
+
+/// One effective setting and the URL of the file it came from.
+#[derive(Debug, Clone, Serialize)]
+pub struct Setting {
+    pub key: String,
+    pub value: String,
+    pub file: String,
+}
+
+/// The settings a phone ends up with, later files overriding earlier ones.
+#[derive(Debug, Default, Clone, Serialize)]
+#[serde(transparent)]
+pub struct Settings(Vec<Setting>);
+
+impl Settings {
+    pub fn set(&mut self, key: String, value: String, file: &str) {
+        let s = Setting { key, value, file: file.to_string() };
+        match self.0.iter_mut().find(|o| o.key.eq_ignore_ascii_case(&s.key)) {
+            Some(slot) => *slot = s,
+            None => self.0.push(s),
+        }
+    }
+
+    pub fn get(&self, key: &str) -> Option<&Setting> {
+        self.0.iter().find(|s| s.key.eq_ignore_ascii_case(key))
+    }
+
+    /// A non-empty value of `key`.
+    pub fn value(&self, key: &str) -> Option<&str> {
+        self.get(key).map(|s| s.value.trim()).filter(|v| !v.is_empty())
+    }
+}
+
+/// What one phone run found, printed as text or JSON.
+#[derive(Serialize)]
+struct Report {
+    vendor: String,
+    model: String,
+    mac: String,
+    user_agent: String,
+    requests: Vec<fetch::Request>,
+    settings: Settings,
+    diagnostics: Vec<Diagnostic>,
+    provisioned: bool,
+    /// The verdict under each reading of the stop rule, when they differ (a common file shadows
+    /// settings of later files and the layouts do not know whether the phone goes on).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    stop_rule: Option<StopRule>,
+}
+
+/// What a phone misses if it stops at the first config file it gets, and who says what.
+#[derive(Debug, Clone, Serialize)]
+pub struct StopRule {
+    /// The file it would stop at and the files it would not read.
+    pub first: String,
+    pub later: Vec<String>,
+    /// Settings of the later files it would miss.
+    pub missed: Vec<String>,
+    pub says_continues: String,
+    pub says_stops: String,
+}
+
+/// Everything the vendor walks need.
+pub struct Phone<'a> {
+    pub ctx: &'a Context,
+    pub model: &'a Model,
+    pub vendor: &'a crate::rules::layout::Vendor,
+    pub mac: Mac,
+    pub current: Option<Version>,
+    pub client: fetch::Client,
+    pub findings: Vec<Diagnostic>,
+    /// Set by a walk whose verdict depends on the stop rule.
+    pub stop_rule: Option<StopRule>,
+}
+
+pub fn run(args: &Args, ctx: &Context) -> Result<ExitCode> {
+    let mac = Mac::parse(&args.mac).map_err(|e| anyhow!("--mac: {e}"))?;
+    let model = ctx.layouts.model(&args.model)?;
+    let vendor = ctx.layouts.vendor(&model.vendor)?;
+    let current = args
+        .firmware_version
+        .as_deref()
+        .map(|v| v.parse::<Version>().map_err(|e| anyhow!("--firmware-version: {e}")))
+        .transpose()?;
+    if args.timeout == 0 {
+        bail!("--timeout: give at least 1 second");
+    }
+    let Some(format) = model.config_format else {
+        bail!(
+            "--model {}: no provisioning rules for vendor {} (its layout file sets no config_format)",
+            model.name,
+            model.vendor
+        );
+    };
+    let user_agent = user_agent(format, &model.vendor, &model.name, args.firmware_version.as_deref(), mac);
+    let url = phone_url(args, model, vendor, mac, &user_agent)?;
+    check_url(&url)?;
+    let auth = args.user.clone().zip(args.password.clone()).map(|(user, password)| fetch::Credentials {
+        user,
+        password,
+        allow_basic: args.allow_basic,
+    });
+    let timeout = Duration::from_secs(args.timeout);
+    let mut client = fetch::Client::new(user_agent.clone(), auth, timeout, args.ca.as_deref(), &url)?;
+    if fetch::scheme(&url).is_none() {
+        client = client.in_folder(Path::new(&url))?;
+    }
+    let mut phone = Phone { ctx, model, vendor, mac, current, client, findings: Vec::new(), stop_rule: None };
+    let base = url.trim_end_matches('/').to_string();
+    let settings = match format {
+        ConfigFormat::HtekXml => htek::provision(&mut phone, &base, args)?,
+        ConfigFormat::FlyingvoiceCfg => flyingvoice::provision(&mut phone, &base)?,
+    };
+    if !settings.0.is_empty() {
+        resources::fetch_all(&mut phone, &settings)?;
+    }
+    let provisioned = !has_errors(&phone.findings);
+    let report = Report {
+        vendor: model.vendor.clone(),
+        model: model.name.clone(),
+        mac: mac.to_string(),
+        user_agent,
+        requests: std::mem::take(&mut phone.client.requests),
+        settings,
+        diagnostics: phone.findings,
+        provisioned,
+        stop_rule: phone.stop_rule,
+    };
+    print(&report, args.json)?;
+    Ok(if provisioned { ExitCode::SUCCESS } else { ExitCode::FAILURE })
+}
+
+/// The URL the phone is given, or (`--pnp`) the one a PnP server answers its SUBSCRIBE with.
+fn phone_url(
+    args: &Args,
+    model: &Model,
+    vendor: &crate::rules::layout::Vendor,
+    mac: Mac,
+    user_agent: &str,
+) -> Result<String> {
+    let Some(iface) = args.url.is_none().then_some(&args.pnp) else {
+        return Ok(args.url.clone().unwrap_or_default());
+    };
+    let found = pnp::discover(iface.as_deref().unwrap_or("0.0.0.0"), &phone_of(model, vendor, mac, args, user_agent))?;
+    let line = format!("PnP: {} answered with {}", found.server, found.url);
+    if args.json {
+        eprintln!("{line}");
+    } else {
+        println!("{line}");
+    }
+    Ok(found.url)
+}
+
+/// Refuses a URL of a scheme the phone has no fetcher for, or a path that is not a folder.
+fn check_url(url: &str) -> Result<()> {
+    match fetch::scheme(url) {
+        Some("http" | "https" | "tftp" | "ftp") => Ok(()),
+        Some(other) => bail!("{url}: the phone fetches over http://, https://, tftp:// or ftp://, not {other}://"),
+        None if !std::path::Path::new(url).is_dir() => {
+            bail!("{url}: not a folder, and not an http://, https://, tftp:// or ftp:// URL")
+        }
+        None => Ok(()),
+    }
+}
+
+/// What `--pnp` sends: the phone's SUBSCRIBE in its vendor's form (the layout's `[pnp]`).
+fn phone_of<'a>(
+    model: &'a Model,
+    vendor: &'a crate::rules::layout::Vendor,
+    mac: Mac,
+    args: &'a Args,
+    user_agent: &'a str,
+) -> pnp::Asking<'a> {
+    pnp::Asking {
+        vendor,
+        model: &model.name,
+        mac,
+        firmware: args.firmware_version.as_deref(),
+        user_agent,
+        timeout: Duration::from_secs(args.timeout),
+    }
+}
+
+/// The User-Agent each vendor's phones send (FORMATS.md §3 "How phones identify themselves"):
+/// `Htek UC924 2.0.4.6.41 00:1f:c1:10:d3:a9`, `Flyingvoice FIP13G V0.6.24 00:21:F2:22:AE:F1`: the
+/// shape follows the phones' config format, the first word is the vendor's name.
+fn user_agent(format: ConfigFormat, vendor: &str, model: &str, firmware: Option<&str>, mac: Mac) -> String {
+    let pairs: Vec<String> =
+        mac.as_str().as_bytes().chunks(2).map(|c| String::from_utf8_lossy(c).into_owned()).collect();
+    let colons = pairs.join(":");
+    let mut name: Vec<char> = vendor.chars().collect();
+    if let Some(first) = name.first_mut() {
+        *first = first.to_ascii_uppercase();
+    }
+    let name: String = name.into_iter().collect();
+    match format {
+        ConfigFormat::FlyingvoiceCfg => {
+            format!("{name} {model} V{} {}", firmware.unwrap_or("0.0.0"), colons.to_uppercase())
+        }
+        ConfigFormat::HtekXml => format!("{name} {model} {} {colons}", firmware.unwrap_or("0.0.0.0")),
+    }
+}
+
+impl Phone<'_> {
+    /// When none of the phone's config files is at `base`: whether `file` is in the vendor's config
+    /// folder beneath it (a bundler tree given by its root; `config/` in the layouts' `[[fetch]]`),
+    /// as a hint naming the URL to give the phone. The probe is not one of the phone's requests, so
+    /// it is not listed.
+    pub fn configs_one_level_down(&mut self, base: &str, file: &str) -> Option<String> {
+        let folder = self.vendor.fetch(crate::rules::layout::FetchKind::Config)?.value_for("", "", "");
+        let suggested = format!("{}{folder}", base.trim_end_matches('/'));
+        if folder.is_empty() || base.trim_end_matches('/').ends_with(&folder) {
+            return None;
+        }
+        let found =
+            matches!(self.client.get(&fetch::in_folder(&suggested, file), fetch::CONFIG_MAX), fetch::Outcome::Got(_));
+        self.client.requests.pop();
+        found.then(|| {
+            format!("; {file} is one level down: give the phone {suggested} (what `bundler dhcp --tree` hands out)")
+        })
+    }
+}
+
+fn print(r: &Report, json: bool) -> Result<()> {
+    if json {
+        return print_json(r);
+    }
+    if crate::quiet() {
+        // -q: only the findings (the exit status says whether the phone is provisioned).
+        r.diagnostics.iter().for_each(|d| println!("{d}"));
+    } else {
+        print_text(r);
+    }
+    Ok(())
+}
+
+fn print_text(r: &Report) {
+    println!("{} {} {} (User-Agent: {})", r.vendor, r.model, r.mac, r.user_agent);
+    println!("requests, in order:");
+    for q in &r.requests {
+        let status = q.status.as_str().map_or(q.status.to_string(), str::to_string);
+        let note = q.note.as_deref().map(|n| format!("  ({n})")).unwrap_or_default();
+        println!("  {} {status} {} bytes {} ms{note}", q.url, q.bytes, q.millis);
+    }
+    println!("effective settings ({}):", r.settings.0.len());
+    for s in &r.settings.0 {
+        println!("  {} = {}  # {}", s.key, s.value.replace('\n', "\\n"), s.file);
+    }
+    println!("findings ({}):", r.diagnostics.len());
+    for d in &r.diagnostics {
+        println!("{d}");
+    }
+    match (&r.stop_rule, r.provisioned) {
+        (Some(rule), true) => {
+            println!(
+                "the phone would end up fully provisioned if it goes on to {} (as {} say)",
+                rule.later.join(", "),
+                rule.says_continues
+            );
+            println!(
+                "if it stops at {} ({} say it does), it misses {} setting(s)",
+                rule.first,
+                rule.says_stops,
+                rule.missed.len()
+            );
+        }
+        (_, true) => println!("the phone would end up fully provisioned"),
+        (_, false) => println!("the phone would NOT end up fully provisioned"),
+    }
+}

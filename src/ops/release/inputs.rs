@@ -1,0 +1,237 @@
+//! The release's inputs, hashed once per run for the items' reuse keys, with git's index idea: a
+//! cache file bundler owns, `.NAME.bundler-cache` beside `--out`, records each input file's stat
+//! fingerprint (size, mtime and ctime in ns, inode, device) next to its SHA-256. On the next run an
+//! input whose fingerprint is unchanged takes the recorded digest without being read. ctime cannot
+//! be set by users (`touch -d`/`-r` bump it), so an edited file is always read again; a file whose
+//! mtime or ctime falls in the second the recording run started, or later, was maybe changed while
+//! it was hashed ("racy clean") and is read again too. A missing, foreign, corrupt or oversized
+//! cache just means hashing everything. The fingerprints stay out of `manifest.json`, which must be
+//! byte-identical for the same inputs.
+
+use crate::mechanisms::checksums::{sha256_hex, sha256_read};
+use anyhow::{bail, Context as _, Result};
+use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+use std::sync::Mutex;
+
+/// The cache file's first line: a file without it is not bundler's and is never replaced.
+const CACHE_MAGIC: &[u8] = b"bundler input cache 1\n";
+/// A cache larger than this is not read (it is a few hundred bytes per input file).
+const MAX_CACHE_BYTES: u64 = 64 << 20;
+/// Most entries an input folder may hold (a mistaken folder is refused, not read).
+const MAX_FOLDER_ENTRIES: usize = 100_000;
+
+/// What `stat` says about a file, compared whole.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+struct Stat {
+    size: u64,
+    mtime_ns: i64,
+    ctime_ns: i64,
+    ino: u64,
+    dev: u64,
+}
+
+impl Stat {
+    #[cfg(unix)]
+    fn of(m: &std::fs::Metadata) -> Option<Stat> {
+        use std::os::unix::fs::MetadataExt;
+        let ns = |s: i64, n: i64| s.checked_mul(1_000_000_000)?.checked_add(n);
+        Some(Stat {
+            size: m.len(),
+            mtime_ns: ns(m.mtime(), m.mtime_nsec())?,
+            ctime_ns: ns(m.ctime(), m.ctime_nsec())?,
+            ino: m.ino(),
+            dev: m.dev(),
+        })
+    }
+
+    /// Without a ctime there is no fingerprint a user cannot forge: every file is read.
+    #[cfg(not(unix))]
+    fn of(_: &std::fs::Metadata) -> Option<Stat> {
+        None
+    }
+}
+
+/// One input file as the cache records it.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+struct Record {
+    stat: Stat,
+    sha256: String,
+}
+
+/// The cache file's content after [`CACHE_MAGIC`] (one JSON object, keys sorted).
+#[derive(Debug, Default, Serialize, Deserialize)]
+struct Cache {
+    /// The second (Unix time) the recording run started hashing.
+    hashed_from: i64,
+    files: BTreeMap<String, Record>,
+}
+
+impl Cache {
+    /// The cache at `path`; empty when missing, not bundler's, corrupt or oversized.
+    fn load(path: &Path) -> Cache {
+        let Ok((file, _)) = crate::mechanisms::input::open_regular(path) else { return Cache::default() };
+        let Ok(bytes) = crate::mechanisms::input::read_from(file, MAX_CACHE_BYTES) else { return Cache::default() };
+        let parsed = bytes.strip_prefix(CACHE_MAGIC).and_then(|json| serde_json::from_slice::<Cache>(json).ok());
+        let mut cache = parsed.unwrap_or_default();
+        cache.files.retain(|_, r| is_digest(&r.sha256));
+        cache
+    }
+
+    /// The recorded digest of `key` when its fingerprint is `stat` and was settled when recorded.
+    fn trusted(&self, key: &str, stat: &Stat) -> Option<String> {
+        let record = self.files.get(key)?;
+        let settled = |ns: i64| ns.div_euclid(1_000_000_000) < self.hashed_from;
+        (record.stat == *stat && settled(stat.mtime_ns) && settled(stat.ctime_ns)).then(|| record.sha256.clone())
+    }
+}
+
+fn is_digest(s: &str) -> bool {
+    s.len() == 64 && s.bytes().all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b))
+}
+
+/// Hashes input files and folders once per run, however many items use them, taking unchanged
+/// files' digests from the cache.
+pub struct InputHasher {
+    done: Mutex<BTreeMap<PathBuf, String>>,
+    previous: Cache,
+    /// Every input file seen this run, for the next cache.
+    seen: Mutex<BTreeMap<String, Record>>,
+    started: i64,
+}
+
+impl InputHasher {
+    /// A hasher using the cache at `cache` (see [`cache_path`]).
+    pub fn new(cache: &Path) -> InputHasher {
+        let started = std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map_or(i64::MAX, |d| i64::try_from(d.as_secs()).unwrap_or(i64::MAX));
+        InputHasher { done: Mutex::default(), previous: Cache::load(cache), seen: Mutex::default(), started }
+    }
+
+    /// Hashes every distinct path of `inputs` (with the largest limit asked for it) on `jobs`
+    /// threads, so [`InputHasher::hash`] then finds them done.
+    pub fn hash_all<'a>(&self, inputs: impl IntoIterator<Item = (&'a Path, u64)>, jobs: usize) -> Result<()> {
+        use rayon::prelude::*;
+        let mut distinct: BTreeMap<&Path, u64> = BTreeMap::new();
+        for (p, max) in inputs {
+            let m = distinct.entry(p).or_insert(0);
+            *m = (*m).max(max);
+        }
+        let distinct: Vec<(&Path, u64)> = distinct.into_iter().collect();
+        let pool = rayon::ThreadPoolBuilder::new().num_threads(jobs.max(1)).build()?;
+        let results: Vec<Result<String>> =
+            pool.install(|| distinct.par_iter().map(|(p, max)| self.hash(p, *max)).collect());
+        // The first error in path order, whichever thread met it first.
+        results.into_iter().try_for_each(|r| r.map(drop))
+    }
+
+    /// The digest of `path` (a file, or a folder's sorted names and contents), reading at most
+    /// `max` bytes of any one file.
+    pub fn hash(&self, path: &Path, max: u64) -> Result<String> {
+        if let Some(h) = self.done.lock().expect("hash cache").get(path) {
+            return Ok(h.clone());
+        }
+        let h = self.hash_path(path, max)?;
+        self.done.lock().expect("hash cache").insert(path.to_path_buf(), h.clone());
+        Ok(h)
+    }
+
+    /// Only regular files and real folders are read (a FIFO or device would block or never end; a
+    /// linked folder could loop); a folder is walked by [`crate::mechanisms::walk`], which follows no link.
+    fn hash_path(&self, path: &Path, max: u64) -> Result<String> {
+        let meta = std::fs::symlink_metadata(path).with_context(|| format!("{}: cannot read", path.display()))?;
+        if !meta.is_dir() {
+            return self.hash_file(path, max);
+        }
+        let mut text = String::new();
+        for entry in crate::mechanisms::walk::walk(path, MAX_FOLDER_ENTRIES)? {
+            let digest = match &entry.kind {
+                crate::mechanisms::walk::Kind::Dir => "folder".to_string(),
+                _ => self.hash_file(&entry.path, max)?,
+            };
+            text.push_str(&format!("{}\n{digest}\n", entry.rel));
+        }
+        Ok(sha256_hex(text.as_bytes()))
+    }
+
+    /// A file's digest (a link is followed to a file, never to a folder): the cache's when its
+    /// fingerprint is unchanged, else read from the opened file, fingerprinted before the read.
+    fn hash_file(&self, path: &Path, max: u64) -> Result<String> {
+        let target = std::fs::metadata(path).with_context(|| format!("{}: cannot read", path.display()))?;
+        if target.is_dir() {
+            bail!("{}: is a link to a folder; release inputs must be files or plain folders", path.display());
+        }
+        if !target.is_file() {
+            bail!("{}: not a regular file (a device, FIFO or socket); release inputs must be files", path.display());
+        }
+        let key = path.to_string_lossy().into_owned();
+        let cached = Stat::of(&target).and_then(|stat| Some((self.previous.trusted(&key, &stat)?, stat)));
+        let (sha256, stat) = match cached {
+            Some((sha256, stat)) if stat.size <= max => (sha256, Some(stat)),
+            _ => {
+                let (file, meta) = crate::mechanisms::input::open_regular(path)?;
+                (sha256_read(file, path, max)?, Stat::of(&meta))
+            }
+        };
+        if let Some(stat) = stat {
+            self.seen.lock().expect("seen inputs").insert(key, Record { stat, sha256: sha256.clone() });
+        }
+        Ok(sha256)
+    }
+
+    /// Writes the cache of every input file seen this run to `cache`, atomically. A file there
+    /// that is not bundler's cache (or not a plain file) is left alone and no cache is written.
+    pub fn save(&self, cache: &Path) -> Result<()> {
+        if let Ok(meta) = std::fs::symlink_metadata(cache) {
+            let ours = meta.is_file()
+                && crate::mechanisms::input::open_regular(cache).is_ok_and(|(f, _)| {
+                    let mut head = Vec::new();
+                    std::io::Read::read_to_end(&mut std::io::Read::take(f, CACHE_MAGIC.len() as u64), &mut head).is_ok()
+                        && head == CACHE_MAGIC
+                });
+            if !ours {
+                return Ok(());
+            }
+        }
+        let files = std::mem::take(&mut *self.seen.lock().expect("seen inputs"));
+        let mut bytes = CACHE_MAGIC.to_vec();
+        serde_json::to_writer(&mut bytes, &Cache { hashed_from: self.started, files })?;
+        bytes.push(b'\n');
+        crate::mechanisms::output::write_atomic(cache, &bytes)
+    }
+}
+
+/// The cache file of the tree at `out`: `.NAME.bundler-cache` beside it.
+pub fn cache_path(out: &Path) -> PathBuf {
+    crate::mechanisms::output::beside_out(out, "bundler-cache")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn stat(mtime_s: i64, ctime_s: i64) -> Stat {
+        Stat { size: 4, mtime_ns: mtime_s * 1_000_000_000 + 5, ctime_ns: ctime_s * 1_000_000_000 + 7, ino: 9, dev: 1 }
+    }
+
+    #[test]
+    fn a_record_is_trusted_only_when_its_fingerprint_matches_and_was_settled() {
+        let digest = "a".repeat(64);
+        let record = |s: Stat| Record { stat: s, sha256: digest.clone() };
+        let files = BTreeMap::from([
+            ("old".to_string(), record(stat(100, 100))),
+            ("racy_m".to_string(), record(stat(200, 100))),
+            ("racy_c".to_string(), record(stat(100, 200))),
+        ]);
+        let cache = Cache { hashed_from: 200, files };
+        assert_eq!(cache.trusted("old", &stat(100, 100)), Some(digest.clone()));
+        let mut edited = stat(100, 100);
+        edited.ctime_ns += 1;
+        assert_eq!(cache.trusted("old", &edited), None, "a bumped ctime means reading it again");
+        assert_eq!(cache.trusted("racy_m", &stat(200, 100)), None, "mtime in the recording second");
+        assert_eq!(cache.trusted("racy_c", &stat(100, 200)), None, "ctime in the recording second");
+        assert_eq!(cache.trusted("other", &stat(100, 100)), None);
+    }
+}

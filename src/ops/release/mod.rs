@@ -1,0 +1,580 @@
+//! `bundler release`: the whole provisioning tree from one manifest. The plan is computed first
+//! (so `--dry-run` and every manifest error come before any work), items are built in parallel or
+//! reused from the previous tree when nothing about them changed, and the tree is swapped in at the
+//! end with `SHA256SUMS`, `manifest.json` and `report.html`.
+
+mod build;
+mod html;
+mod inputs;
+pub mod manifest;
+mod outdir;
+pub mod plan;
+
+use crate::kinds::config::aes::AesKey;
+use crate::mechanisms::checksums::sha256_hex;
+use crate::mechanisms::report::print_json;
+use crate::mechanisms::tree_manifest::{
+    Artifact, SettingRecord, SettingScope, Source, Sums, TreeManifest, MANIFEST_JSON, REPORT_HTML, SUMS_FILE,
+    TREE_FORMAT_VERSION,
+};
+use crate::Context;
+use anyhow::{Context as _, Result};
+use build::Output;
+use inputs::InputHasher;
+use plan::{Item, Setting};
+use serde::Serialize;
+use std::collections::BTreeMap;
+use std::io::IsTerminal;
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+
+/// A previous report larger than this is not reused (it is rendered again).
+const MAX_REPORT_BYTES: u64 = 1 << 30;
+
+#[derive(clap::Args)]
+#[command(
+    after_help = "Example:\n  bundler release examples/htek-office/release.toml --out build\n\nThe manifest format is documented in docs/release.md (\"The manifest\")."
+)]
+pub struct Args {
+    /// The release manifest (TOML).
+    pub manifest: PathBuf,
+    /// Folder to build the tree in; replaced as a whole when the build succeeds. It must be new,
+    /// empty, or a tree bundler built (every file listed in its manifest.json).
+    #[arg(long, value_name = "DIR", default_value = "build")]
+    pub out: PathBuf,
+    /// Replace --out even when it holds files bundler did not write (never when it holds the
+    /// manifest, an input or the current folder).
+    #[arg(long)]
+    pub force: bool,
+    /// Print the plan (every artifact and its output path) and write nothing.
+    #[arg(long)]
+    pub dry_run: bool,
+    /// Print JSON instead of text.
+    #[arg(long)]
+    pub json: bool,
+    /// Items built at once, 1 to 256 (default: the number of cores).
+    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u16).range(1..=256))]
+    pub jobs: Option<u16>,
+    /// Where the tree will be served, instead of the manifest's base_url: build the same release for
+    /// a lab server (`--base-url http://127.0.0.1:8080`) without editing the manifest.
+    #[arg(long, value_name = "URL", value_parser = parse_base_url)]
+    pub base_url: Option<String>,
+}
+
+/// `--base-url`: a URL the phones can fetch from, without a trailing slash.
+fn parse_base_url(url: &str) -> std::result::Result<String, String> {
+    let known = ["http://", "https://", "tftp://", "ftp://"].iter().any(|s| url.starts_with(s));
+    if !known || url.chars().any(|c| c.is_whitespace() || c.is_control()) {
+        return Err(format!("'{url}' is not an http://, https://, tftp:// or ftp:// URL without spaces"));
+    }
+    Ok(url.trim_end_matches('/').to_string())
+}
+
+pub fn run(args: &Args, ctx: &Context) -> Result<ExitCode> {
+    let mut manifest = manifest::load(&args.manifest, &ctx.layouts)?;
+    if let Some(url) = &args.base_url {
+        manifest.base_url = Some(url.clone());
+    }
+    let plan = plan::plan(&manifest, &ctx.layouts)?;
+    let out = check_environment(args, &manifest, &plan)?;
+    if args.dry_run {
+        return print_plan(&plan.items, args.json);
+    }
+    // Held until the new tree is in place: a second run into the same folder fails at once.
+    let lock = crate::mechanisms::output::OutLock::acquire(&out)?;
+    if let Some(aside) = crate::mechanisms::output::recover(&out, &lock)? {
+        eprintln!(
+            "note: {}: put back the previous tree from {} (an earlier run was killed while replacing it)",
+            args.out.display(),
+            aside.display()
+        );
+    }
+    if !args.force {
+        outdir::check_replaceable(&out, &args.out)?;
+    }
+    let jobs = args.jobs.map_or_else(|| std::thread::available_parallelism().map_or(2, |n| n.get()), usize::from);
+    let cache = inputs::cache_path(&out);
+    let hasher = InputHasher::new(&cache);
+    let inputs = plan.items.iter().flat_map(|i| i.inputs.iter().map(|p| (p.as_path(), i.input_max)));
+    hasher.hash_all(inputs, jobs)?;
+    let (keys, reused) = reusable(&plan, &hasher, &out, ctx)?;
+    let show_progress = !args.json && !crate::quiet() && std::io::stderr().is_terminal();
+    let staging = crate::mechanisms::output::StagedDir::beside(&out, &lock)?;
+    let built = build::build_all(&plan, &ctx.layouts, jobs, show_progress, reused, staging.path())?;
+    print_config_warnings(&plan, &built, &ctx.layouts);
+
+    let configured = configured_models(&plan, &built);
+    let artifacts = record_artifacts(&plan, &keys, built, &hasher, &manifest, &configured)?;
+    let tree = tree_manifest(&manifest, &artifacts);
+    let (templates, key) = check_inputs(&manifest)?;
+    let report = match unchanged_report(&out, &tree) {
+        Some(report) => report,
+        None => html::render(&tree, &artifacts, &crate::mechanisms::tree_compare::previous(&out), &ctx.layouts),
+    };
+    // Reused files passed these checks when they were built (same key: same rules and inputs).
+    let known: BTreeMap<String, String> =
+        artifacts.iter().filter(|(a, _)| a.reused).map(|(a, _)| (a.path.clone(), a.sha256.clone())).collect();
+    let check = |dir: &Path| check_tree(dir, &args.out, templates, key.as_ref(), &known, ctx);
+    write_tree(staging, &out, &tree, &artifacts, &report, check)?;
+    if let Err(e) = hasher.save(&cache) {
+        // The tree is in place; without a cache the next run just reads every input.
+        eprintln!("warning: {e:#}");
+    }
+    drop(lock);
+    print_result(args, &tree, &artifacts)?;
+    if !args.json && !crate::quiet() {
+        print_next(args, &tree, ctx);
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+/// Each item's reuse key, and its previous outputs where the key is unchanged and the files intact.
+fn reusable(plan: &plan::Plan, hasher: &InputHasher, out: &Path, ctx: &Context) -> Result<(Vec<String>, Reused)> {
+    let keys: Vec<String> = plan.items.iter().map(|item| item_key(item, hasher, ctx)).collect::<Result<_>>()?;
+    let previous = read_previous(out);
+    let root = previous.as_ref().and_then(|_| crate::mechanisms::tree_file::TreeRoot::open(out).ok());
+    let reused =
+        plan.items.iter().zip(&keys).map(|(item, key)| reuse(previous.as_ref()?, root.as_ref()?, item, key)).collect();
+    Ok((keys, reused))
+}
+
+/// Per plan item, its reused outputs (`None`: to be built).
+type Reused = Vec<Option<Vec<Output>>>;
+
+/// The tree's `manifest.json`.
+fn tree_manifest(manifest: &manifest::Manifest, artifacts: &[(Artifact, Vec<u8>)]) -> TreeManifest {
+    TreeManifest {
+        format_version: TREE_FORMAT_VERSION,
+        bundler: env!("CARGO_PKG_VERSION").to_string(),
+        vendor: manifest.vendor.clone(),
+        models: manifest.models.clone(),
+        base_url: manifest.base_url.clone(),
+        artifacts: artifacts.iter().map(|(a, _)| a.clone()).collect(),
+    }
+}
+
+/// What the staged tree's check reads besides the tree: the language templates, and the configs'
+/// key, so it reads what the encrypted configs carry.
+fn check_inputs(manifest: &manifest::Manifest) -> Result<(crate::ops::inspect::Templates<'_>, Option<AesKey>)> {
+    let templates = crate::ops::inspect::Templates {
+        lcd: manifest.languages.as_ref().and_then(|l| l.lcd_template.as_deref()),
+        web: manifest.languages.as_ref().and_then(|l| l.web_template.as_deref()),
+    };
+    let key = match &manifest.config {
+        Some(spec) => spec.aes_key()?.map(|k| AesKey::parse(&k)).transpose()?,
+        None => None,
+    };
+    Ok((templates, key))
+}
+
+/// Every built or reused file as `manifest.json` records it, with its bytes, sorted by path.
+fn record_artifacts(
+    plan: &plan::Plan,
+    keys: &[String],
+    built: Vec<build::Built>,
+    hasher: &InputHasher,
+    manifest: &manifest::Manifest,
+    configured: &[String],
+) -> Result<Vec<(Artifact, Vec<u8>)>> {
+    let base = manifest.path.parent().map(Path::to_path_buf).unwrap_or_default();
+    let mut artifacts = Vec::new();
+    for ((item, key), (outputs, reused)) in plan.items.iter().zip(keys).zip(built) {
+        let sources = item
+            .inputs
+            .iter()
+            .map(|p| Ok(Source { path: relative(p, &base), sha256: hasher.hash(p, item.input_max)? }))
+            .collect::<Result<Vec<_>>>()?;
+        for out in outputs {
+            let models = out.models.clone().unwrap_or_else(|| item.models.clone());
+            artifacts.push((
+                Artifact {
+                    path: out.path.clone(),
+                    bytes: out.staged.unwrap_or(out.bytes.len()),
+                    sha256: out.sha256.clone().unwrap_or_else(|| sha256_hex(&out.bytes)),
+                    label: item.label.clone(),
+                    settings: records(&item.settings, &models, configured),
+                    models,
+                    cap: item.cap,
+                    sources: sources.clone(),
+                    rule: item.rule.clone(),
+                    url: manifest.base_url.as_ref().map(|u| format!("{u}/{}", out.path)),
+                    key: key.clone(),
+                    reused,
+                    staged: out.staged.is_some(),
+                    details: out.details,
+                },
+                out.bytes,
+            ));
+        }
+    }
+    artifacts.sort_by(|a, b| a.0.path.cmp(&b.0.path));
+    Ok(artifacts)
+}
+
+/// The tree as JSON, or one line per file and a summary (nothing with `-q`).
+fn print_result(args: &Args, tree: &TreeManifest, artifacts: &[(Artifact, Vec<u8>)]) -> Result<()> {
+    if args.json {
+        return print_json(tree);
+    }
+    if crate::quiet() {
+        return Ok(());
+    }
+    for (a, _) in artifacts {
+        println!("{}  {} bytes  {}{}", a.path, a.bytes, a.label, if a.reused { "  (reused)" } else { "" });
+    }
+    let reused = artifacts.iter().filter(|(a, _)| a.reused).count();
+    println!(
+        "{}: {} files ({} reused), {}, {}, {}",
+        args.out.display(),
+        artifacts.len(),
+        reused,
+        SUMS_FILE,
+        MANIFEST_JSON,
+        REPORT_HTML
+    );
+    Ok(())
+}
+
+/// Where the tree is and how to serve it: the report to sign off, the `serve` command, and the URL
+/// the phones are to be given (their config folder, as `bundler dhcp --tree` hands it out).
+fn print_next(args: &Args, tree: &TreeManifest, ctx: &Context) {
+    let out = args.out.display();
+    let at = std::path::absolute(&args.out).unwrap_or_else(|_| args.out.clone());
+    println!("the tree is in {}; sign it off in {out}/{REPORT_HTML}", at.display());
+    println!("serve it: bundler serve {out} --http 0.0.0.0:80 --tftp 0.0.0.0:69 (or any web server: --print-nginx)");
+    let config = ctx.layouts.vendor(&tree.vendor).ok().and_then(|v| v.fetch(crate::rules::layout::FetchKind::Config));
+    match (&tree.base_url, config) {
+        (Some(base), Some(f)) => println!(
+            "phones fetch their configs from {} (bundler dhcp --tree {out} --format dnsmasq|isc|kea)",
+            f.value_for(base.trim_end_matches('/'), "", "")
+        ),
+        (Some(base), None) => println!("phones fetch it from {base}"),
+        (None, _) => println!("no base_url: the files name no server (set base_url, or give --base-url)"),
+    }
+}
+
+/// The config item's detail `name` (a list), when the plan has configs.
+fn config_detail<'a>(plan: &plan::Plan, built: &'a [build::Built], name: &str) -> Vec<&'a str> {
+    let config = plan.items.iter().zip(built).find(|(i, _)| matches!(i.work, plan::Work::Config(_)));
+    let Some((_, (outputs, _))) = config else { return Vec::new() };
+    let list = outputs.first().and_then(|o| o.details.get(name)).and_then(|m| m.as_array());
+    list.into_iter().flatten().filter_map(|m| m.as_str()).collect()
+}
+
+/// The models whose phones got configs in this build (the config item's `models` detail).
+fn configured_models(plan: &plan::Plan, built: &[build::Built]) -> Vec<String> {
+    config_detail(plan, built, "models").into_iter().map(str::to_string).collect()
+}
+
+/// The config generator's warnings, one line each on standard error, where the kind shows them.
+fn print_config_warnings(plan: &plan::Plan, built: &[build::Built], layouts: &crate::rules::layout::Layouts) {
+    let shown = plan.items.iter().any(|i| matches!(&i.work, plan::Work::Config(c) if c.shows_warnings(layouts)));
+    for w in config_detail(plan, built, "warnings").into_iter().filter(|_| shown) {
+        eprintln!("{w}");
+    }
+}
+
+/// The manifest records of an item's settings for an output serving `models`, narrowed to those
+/// models where a setting has its own value. Scope is decided per model: `config` where the tree's
+/// configs carry it (a model with phones in `configured`), else `set_on_phone`. A shared setting
+/// whose models differ in that is recorded once per model, so a model without phones is never told
+/// the configs carry it.
+fn records(settings: &[Setting], models: &[String], configured: &[String]) -> Vec<SettingRecord> {
+    let scope = |m: &String| if configured.contains(m) { SettingScope::Config } else { SettingScope::SetOnPhone };
+    let record = |s: &Setting, model: Option<&String>, scope| SettingRecord {
+        code: s.code.clone(),
+        value: s.value.clone(),
+        model: model.cloned(),
+        scope,
+    };
+    let mut out = Vec::new();
+    for s in settings {
+        match &s.model {
+            Some(m) if models.contains(m) => out.push(record(s, Some(m), scope(m))),
+            Some(_) => {}
+            None => {
+                let scopes: Vec<SettingScope> = models.iter().map(scope).collect();
+                match scopes.first() {
+                    Some(&first) if scopes.iter().all(|&x| x == first) => out.push(record(s, None, first)),
+                    Some(_) => out.extend(models.iter().map(|m| record(s, Some(m), scope(m)))),
+                    None => out.push(record(s, None, SettingScope::SetOnPhone)),
+                }
+            }
+        }
+    }
+    out
+}
+
+/// What the build needs from outside the manifest, checked before any work (and by `--dry-run`):
+/// the AES key variable, and an `--out` that may be replaced. Returns `--out` resolved.
+fn check_environment(args: &Args, manifest: &manifest::Manifest, plan: &plan::Plan) -> Result<PathBuf> {
+    if let Some(spec) = &manifest.config {
+        spec.aes_key()?;
+    }
+    let inputs: Vec<&Path> = plan.items.iter().flat_map(|i| &i.inputs).map(PathBuf::as_path).collect();
+    let out = outdir::resolve(&args.out, &manifest.path, &inputs)?;
+    if !args.force {
+        outdir::check_replaceable(&out, &args.out)?;
+    }
+    Ok(out)
+}
+
+fn print_plan(items: &[Item], json: bool) -> Result<ExitCode> {
+    #[derive(Serialize)]
+    struct Planned<'a> {
+        label: &'a str,
+        models: &'a [String],
+        outputs: &'a [String],
+        inputs: Vec<String>,
+        rule: &'a str,
+    }
+    let planned: Vec<Planned> = items
+        .iter()
+        .map(|i| Planned {
+            label: &i.label,
+            models: &i.models,
+            outputs: &i.outputs,
+            inputs: i.inputs.iter().map(|p| p.display().to_string()).collect(),
+            rule: &i.rule,
+        })
+        .collect();
+    if json {
+        print_json(&planned)?;
+    } else {
+        for p in &planned {
+            println!("{} ({}):", p.label, p.models.join(", "));
+            for o in p.outputs {
+                println!("  {o}");
+            }
+        }
+        println!("(dry run: nothing written)");
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+/// Runs `bundler verify` on the staged tree: any error stops the release with every error found.
+fn check_tree(
+    dir: &Path,
+    shown: &Path,
+    templates: crate::ops::inspect::Templates,
+    key: Option<&crate::kinds::config::aes::AesKey>,
+    known: &BTreeMap<String, String>,
+    ctx: &Context,
+) -> Result<()> {
+    let findings = crate::ops::verify::verify_known(dir, None, templates, key, known, ctx)?;
+    const SHOWN: usize = 20;
+    let errors: Vec<String> = findings
+        .iter()
+        .filter(|d| d.severity == crate::mechanisms::report::Severity::Error)
+        .map(|d| format!("\n  {d}"))
+        .collect();
+    if !errors.is_empty() {
+        let more = errors.len().saturating_sub(SHOWN);
+        let tail = if more > 0 { format!("\n  … and {more} more") } else { String::new() };
+        anyhow::bail!(
+            "{}: the new tree fails `bundler verify` with {} error(s); nothing was replaced:{}{tail}",
+            shown.display(),
+            errors.len(),
+            errors[..errors.len().min(SHOWN)].concat()
+        );
+    }
+    Ok(())
+}
+
+/// Writes the rest of the tree into the staging folder (which holds the configs already), has
+/// `check` look at it, and swaps it in.
+fn write_tree(
+    staging: crate::mechanisms::output::StagedDir,
+    out: &Path,
+    tree: &TreeManifest,
+    artifacts: &[(Artifact, Vec<u8>)],
+    report: &str,
+    check: impl FnOnce(&Path) -> Result<()>,
+) -> Result<()> {
+    let result = (|| -> Result<()> {
+        let mut sums = Sums::default();
+        for (a, bytes) in artifacts {
+            if a.staged {
+                // Written there by the config generator.
+            } else if a.reused {
+                staging.keep(&a.path, &out.join(&a.path), bytes)?;
+            } else {
+                staging.write(&a.path, bytes)?;
+            }
+            sums.0.insert(a.path.clone(), a.sha256.clone());
+        }
+        let json = serde_json::to_vec_pretty(tree)?;
+        staging.write(MANIFEST_JSON, &json)?;
+        sums.insert(MANIFEST_JSON, &json);
+        staging.write(REPORT_HTML, report.as_bytes())?;
+        sums.insert(REPORT_HTML, report.as_bytes());
+        staging.write(SUMS_FILE, sums.render().as_bytes())?;
+        check(staging.path())
+    })();
+    // On failure the staging folder is dropped, which removes it.
+    result?;
+    staging.replace()
+}
+
+/// The previous tree's report when that tree is exactly the new one (same `manifest.json`): its
+/// change list still describes the last real change, and an unchanged rebuild stays byte-identical.
+fn unchanged_report(out: &Path, tree: &TreeManifest) -> Option<String> {
+    let old = crate::mechanisms::tree_file::read_path(
+        &out.join(MANIFEST_JSON),
+        crate::mechanisms::tree_manifest::MAX_MANIFEST_BYTES,
+    )
+    .ok()?;
+    if old != serde_json::to_vec_pretty(tree).ok()? {
+        return None;
+    }
+    String::from_utf8(crate::mechanisms::tree_file::read_path(&out.join(REPORT_HTML), MAX_REPORT_BYTES).ok()?).ok()
+}
+
+/// The previous tree's manifest, if there is a readable one.
+fn read_previous(out: &Path) -> Option<TreeManifest> {
+    crate::mechanisms::tree_manifest::read(out, "unreadable").ok()
+}
+
+/// The previous outputs of `item` when its key is unchanged and every file is intact.
+/// Each file is read as a tree file (never a FIFO, device or link out of the tree), at most the
+/// size the manifest records.
+fn reuse(
+    previous: &TreeManifest,
+    out: &crate::mechanisms::tree_file::TreeRoot,
+    item: &Item,
+    key: &str,
+) -> Option<Vec<Output>> {
+    item.outputs
+        .iter()
+        .map(|path| {
+            let a = previous.artifacts.iter().find(|a| &a.path == path && a.key == key)?;
+            let (file, _) = out.open_file(Path::new(path)).ok()?;
+            let bytes = crate::mechanisms::input::read_from(file, a.bytes as u64).ok()?;
+            (sha256_hex(&bytes) == a.sha256).then(|| Output {
+                path: path.clone(),
+                bytes,
+                details: a.details.clone(),
+                models: Some(a.models.clone()),
+                sha256: Some(a.sha256.clone()),
+                staged: None,
+            })
+        })
+        .collect()
+}
+
+/// Everything an item's output depends on, serialised for its reuse key.
+#[derive(Serialize)]
+struct KeySpec<'a> {
+    bundler: &'a str,
+    work: &'a plan::Work,
+    /// The rules of every model the item serves (the rule model first).
+    rules: Vec<&'a crate::rules::layout::Model>,
+    outputs: &'a [String],
+    /// The inputs' digests, in the item's order.
+    inputs: Vec<String>,
+    build_time: i64,
+}
+
+/// The reuse key of an item: the SHA-256 of its [`KeySpec`] as JSON.
+fn item_key(item: &Item, hasher: &InputHasher, ctx: &Context) -> Result<String> {
+    let mut rules = vec![ctx.layouts.model(&item.rule_model)?];
+    for name in item.models.iter().filter(|m| **m != item.rule_model) {
+        rules.push(ctx.layouts.model(name)?);
+    }
+    let spec = KeySpec {
+        bundler: env!("CARGO_PKG_VERSION"),
+        work: &item.work,
+        rules,
+        outputs: &item.outputs,
+        inputs: item.inputs.iter().map(|p| hasher.hash(p, item.input_max)).collect::<Result<_>>()?,
+        build_time: crate::mechanisms::epoch::build_time()?,
+    };
+    let json = serde_json::to_vec(&spec).with_context(|| format!("{}: cannot record its reuse key", item.label))?;
+    Ok(sha256_hex(&json))
+}
+
+/// A path as shown in the manifest: relative to the manifest's folder when inside it.
+fn relative(path: &Path, base: &Path) -> String {
+    path.strip_prefix(base).unwrap_or(path).to_string_lossy().replace('\\', "/")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A ring tone item of UC924 reading `input`.
+    fn ring_item(input: &Path) -> Item {
+        let spec = crate::kinds::ringtone::RingSpec {
+            slot: 5,
+            file: input.to_path_buf(),
+            max_seconds: None,
+            start: 0.0,
+            codec: None,
+            normalize: None,
+            fade_ms: 0,
+            fade_in_ms: 0,
+        };
+        Item {
+            label: "ring tone slot 5".into(),
+            work: plan::Work::Ring(spec),
+            rule_model: "UC924".into(),
+            models: vec!["UC924".into()],
+            outputs: vec!["ring/ring5.bin".into()],
+            inputs: vec![input.to_path_buf()],
+            input_max: 1 << 20,
+            rule: String::new(),
+            cap: None,
+            settings: Vec::new(),
+        }
+    }
+
+    #[test]
+    fn the_reuse_key_follows_the_spec_and_the_model_rules() {
+        let dir = tempfile::tempdir().unwrap();
+        let input = dir.path().join("tone.wav");
+        std::fs::write(&input, b"RIFF").unwrap();
+        let plain = Context { layouts: crate::rules::layout::Layouts::builtin().unwrap() };
+        let key =
+            |item: &Item, ctx: &Context| item_key(item, &InputHasher::new(&dir.path().join("no-cache")), ctx).unwrap();
+        let item = ring_item(&input);
+        assert_eq!(key(&item, &plain), key(&ring_item(&input), &plain), "same plan, same key");
+
+        let layouts = dir.path().join("layouts");
+        std::fs::create_dir(&layouts).unwrap();
+        std::fs::write(layouts.join("htek.toml"), "[defaults.ringtone]\nmax_bytes = 12345\n").unwrap();
+        let capped = Context::load(Some(&layouts)).unwrap();
+        assert_ne!(key(&item, &plain), key(&item, &capped), "a changed ring cap changes the key");
+
+        let mut faded = ring_item(&input);
+        let plan::Work::Ring(spec) = &mut faded.work else { unreachable!() };
+        spec.fade_ms = 200;
+        assert_ne!(key(&item, &plain), key(&faded, &plain), "a changed spec changes the key");
+    }
+
+    #[test]
+    fn files_known_to_have_passed_are_not_inspected_again_unless_their_bytes_changed() {
+        let ctx = Context { layouts: crate::rules::layout::Layouts::builtin().unwrap() };
+        let staged = tempfile::tempdir().unwrap();
+        std::fs::create_dir(staged.path().join("ring")).unwrap();
+        std::fs::write(staged.path().join("ring/ring5.bin"), b"junk").unwrap();
+        let known = |digest: &str| BTreeMap::from([("ring/ring5.bin".to_string(), digest.to_string())]);
+        let check =
+            |k: &BTreeMap<String, String>| check_tree(staged.path(), Path::new("b"), Default::default(), None, k, &ctx);
+        assert!(check(&known(&sha256_hex(b"junk"))).is_ok(), "a known file with its digest is not inspected");
+        let err = check(&known(&sha256_hex(b"other bytes"))).unwrap_err().to_string();
+        assert!(err.contains("ring/ring5.bin"), "a changed file is inspected: {err}");
+    }
+
+    #[test]
+    fn a_staged_tree_that_verify_rejects_stops_the_release() {
+        let ctx = Context { layouts: crate::rules::layout::Layouts::builtin().unwrap() };
+        let staged = tempfile::tempdir().unwrap();
+        std::fs::create_dir(staged.path().join("ring")).unwrap();
+        std::fs::write(staged.path().join("ring/ring5.bin"), b"not a ring tone at all").unwrap();
+        let err = check_tree(staged.path(), Path::new("build"), Default::default(), None, &BTreeMap::new(), &ctx)
+            .unwrap_err()
+            .to_string();
+        assert!(err.starts_with("build: the new tree fails `bundler verify`"), "{err}");
+        assert!(err.contains("ring/ring5.bin"), "{err}");
+    }
+}
