@@ -1,0 +1,3 @@
+//! `bundler config`: the command line of it.
+
+pub use bundler::kinds::config::{run, Args};

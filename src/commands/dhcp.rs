@@ -1,0 +1,3 @@
+//! `bundler dhcp`: the command line of it.
+
+pub use bundler::ops::dhcp::{run, Args};

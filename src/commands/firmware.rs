@@ -1,0 +1,3 @@
+//! `bundler firmware`: the command line of it.
+
+pub use bundler::kinds::firmware::{run, Args};

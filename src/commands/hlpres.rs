@@ -1,0 +1,3 @@
+//! `bundler hlpres`: the command line of it.
+
+pub use bundler::kinds::hlpres::{run, Args};

@@ -1,0 +1,3 @@
+//! `bundler init`: the command line of it.
+
+pub use bundler::ops::init::{run, Args};

@@ -1,0 +1,3 @@
+//! `bundler notify`: the command line of it.
+
+pub use bundler::ops::notify::{run, Args};

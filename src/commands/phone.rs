@@ -1,0 +1,3 @@
+//! `bundler phone`: the command line of it.
+
+pub use bundler::ops::phone::{run, Args};

@@ -1,0 +1,3 @@
+//! `bundler publish`: the command line of it.
+
+pub use bundler::ops::publish::{run, Args};

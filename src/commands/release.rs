@@ -1,0 +1,3 @@
+//! `bundler release`: the command line of it.
+
+pub use bundler::ops::release::{run, Args};

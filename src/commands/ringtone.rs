@@ -1,0 +1,3 @@
+//! `bundler ringtone`: the command line of it.
+
+pub use bundler::kinds::ringtone::{run, Args};

@@ -1,0 +1,3 @@
+//! `bundler verify`: the command line of it.
+
+pub use bundler::ops::verify::{run, Args};
