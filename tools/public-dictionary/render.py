@@ -3,12 +3,13 @@
 serve it to one phone, so that bundler can be tried on it (issue 23). The output is written where
 asked and is never committed (it is the template's text).
 
-    tools/public-dictionary/render.py FUSIONPBX_GIT_DIR MODEL OUT_FILE [--lines N] [--keys N]
+    tools/public-dictionary/render.py FUSIONPBX_GIT_DIR MODEL OUT_FILE [--lines N] [--keys N] [--memory-keys N]
 
 MODEL is a folder of resources/templates/provision/htek (uc903, uc923, uc924, uc924u, uc926,
-uc926u). --lines: accounts rendered (default 1); --keys: line keys rendered (default 1). Covers the
-Smarty forms those templates use: {foreach $lines|$keys['line'] as $row}, {if …}{else}{/if} on
-isset() and on `==` with a quoted string, {literal}, and {$var} / {$row.field} values.
+uc926u). --lines: accounts rendered (default 1); --keys: line keys (default 1); --memory-keys:
+memory keys (default 0). Covers the Smarty forms those templates use: {foreach $lines|$keys[…] as
+$row}, {if …}{else}{/if} on isset() and on `==` with a quoted string, {literal}, {$var = a - 1}, and
+{$var} / {$row.field} values.
 """
 import argparse
 import re
@@ -39,7 +40,7 @@ def value(name, scope):
         return scope.get("row", {}).get(parts[1], "")
     if parts[0] == "account" and len(parts) == 3:
         return line_row(int(parts[1])).get(parts[2], "")
-    return ORDINARY.get(name, "")
+    return scope.get(name, ORDINARY.get(name, ""))
 
 
 def condition(text, scope):
@@ -53,10 +54,23 @@ def condition(text, scope):
     raise SystemExit(f"render.py: condition not covered: {text}")
 
 
-TAG = re.compile(r"\{literal\}(.*?)\{/literal\}|\{(/?)(foreach|if)\b([^}]*)\}|\{else\}|\{\$([\w.\[\]']+)\}", re.S)
+TAG = re.compile(r"\{literal\}(.*?)\{/literal\}|\{(/?)(foreach|if)\b([^}]*)\}|\{else\}|\{\$([\w.]+)\}"
+                 r"|\{\$(\w+)\s*=\s*([^}]*)\}", re.S)
 
 
-def render(text, scope, lines, keys):
+def assign(expr, scope):
+    """{$id = $row.device_key_line - 1}: sums and differences of values and integers."""
+    total, sign = 0, 1
+    for token in re.findall(r"\$[\w.]+|\d+|[-+]", expr):
+        if token in "+-":
+            sign = 1 if token == "+" else -1
+            continue
+        number = value(token[1:], scope) if token.startswith("$") else token
+        total += sign * int(number or 0)
+    return str(total)
+
+
+def render(text, scope, counts):
     out, pos = [], 0
     while True:
         m = TAG.search(text, pos)
@@ -70,16 +84,26 @@ def render(text, scope, lines, keys):
         elif m.group(5) is not None:
             out.append(value(m.group(5), scope))
             pos = m.end()
+        elif m.group(6) is not None:
+            scope[m.group(6)] = assign(m.group(7), scope)
+            pos = m.end()
         elif m.group(3) in ("foreach", "if") and not m.group(2):
             body, alt, pos = block(text, m.end(), m.group(3))
             if m.group(3) == "foreach":
-                rows = [line_row(n) for n in range(1, lines + 1)] if "$lines" in m.group(4) else \
-                    [key_row(n) for n in range(1, keys + 1)]
-                out += [render(body, {**scope, "row": r}, lines, keys) for r in rows]
+                out += [render(body, {**scope, "row": r}, counts) for r in rows(m.group(4), counts)]
             else:
-                out.append(render(body if condition(m.group(4), scope) else alt, scope, lines, keys))
+                out.append(render(body if condition(m.group(4), scope) else alt, scope, counts))
         else:
             raise SystemExit(f"render.py: unexpected {m.group(0)}")
+
+
+def rows(loop, counts):
+    """The rows a {foreach} walks: accounts ($lines), line keys ($keys['line']) or memory keys
+    ($keys["memory"]), as many as asked."""
+    if "$lines" in loop:
+        return [line_row(n) for n in range(1, counts["lines"] + 1)]
+    kind = "memory" if "memory" in loop else "line"
+    return [key_row(n) for n in range(1, counts[kind] + 1)]
 
 
 def block(text, start, kind):
@@ -111,11 +135,12 @@ def main():
     ap.add_argument("out")
     ap.add_argument("--lines", type=int, default=1)
     ap.add_argument("--keys", type=int, default=1)
+    ap.add_argument("--memory-keys", type=int, default=0)
     a = ap.parse_args()
     path = f"HEAD:resources/templates/provision/htek/{a.model}/{{$mac}}.cfg"
     text = subprocess.run(["git", "-C", a.gitdir, "show", path], capture_output=True, text=True, check=True).stdout
     with open(a.out, "w") as f:
-        f.write(render(text, {}, a.lines, a.keys))
+        f.write(render(text, {}, {"lines": a.lines, "line": a.keys, "memory": a.memory_keys}))
 
 
 if __name__ == "__main__":
