@@ -162,7 +162,7 @@ fn read_entry(root: &TreeRoot, entry: &Entry, found: &mut Vec<Diagnostic>) -> Op
         if entry.len > MAX_FILE_BYTES || meta.len() > MAX_FILE_BYTES {
             return Err("larger than any file a phone fetches; not read".to_string());
         }
-        crate::mechanisms::input::read_from(file, MAX_FILE_BYTES)
+        crate::mechanisms::input::read_from(file, MAX_FILE_BYTES).map_err(|e| e.to_string())
     });
     read.map_err(|why| found.push(Diagnostic::error(&entry.rel, why))).ok()
 }
