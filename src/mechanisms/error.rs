@@ -31,8 +31,10 @@ pub enum Refusal {
     TooLarge { max: u64 },
     /// A folder, FIFO, socket or device where a file was expected.
     NotRegular,
-    /// Not the format expected; the text says how.
+    /// Not the format expected; the text says how (an HTML error page for the file asked for).
     Format(String),
+    /// Any other limit or rule; the text says which (a transfer past its cap, a path out of a tree).
+    Other(String),
 }
 
 impl fmt::Display for Refusal {
@@ -40,7 +42,7 @@ impl fmt::Display for Refusal {
         match self {
             Refusal::TooLarge { max } => write!(f, "larger than the {max} bytes allowed"),
             Refusal::NotRegular => f.write_str("not a regular file; not read"),
-            Refusal::Format(why) => f.write_str(why),
+            Refusal::Format(why) | Refusal::Other(why) => f.write_str(why),
         }
     }
 }
@@ -68,6 +70,8 @@ pub enum RemoteKind {
     AccessDenied,
     /// The peer found the signed request's time off (S3 `RequestTimeTooSkewed`, an expired request).
     ClockSkew,
+    /// No answer: no connection, nothing in time, or the exchange broke off (status 0).
+    NoAnswer,
     /// Any other error answer.
     Other,
 }
@@ -104,12 +108,9 @@ impl Error {
         }
     }
 
-    /// The peer's answer, when this is one.
-    pub fn remote(&self) -> Option<&Remote> {
-        match self {
-            Error::Remote(r) => Some(r),
-            _ => None,
-        }
+    /// Whether what was asked for is not there: no such file, or a peer's "not found".
+    pub fn not_found(&self) -> bool {
+        matches!(self, Error::Missing { .. } | Error::Remote(Remote { kind: RemoteKind::NotFound, .. }))
     }
 }
 

@@ -404,7 +404,10 @@ mod tests {
 
     /// The peer's answer an error carries, through any context added on the way.
     fn remote(e: &anyhow::Error) -> Remote {
-        e.downcast_ref::<Error>().and_then(Error::remote).cloned().unwrap_or_else(|| panic!("not remote: {e:#}"))
+        match e.downcast_ref::<Error>() {
+            Some(Error::Remote(r)) => r.clone(),
+            _ => panic!("not remote: {e:#}"),
+        }
     }
 
     #[test]
