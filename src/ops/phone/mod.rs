@@ -262,7 +262,7 @@ impl Phone<'_> {
         if folder.is_empty() || base.trim_end_matches('/').ends_with(&folder) {
             return None;
         }
-        let found = matches!(self.client.get(&fetch::in_folder(&suggested, file), fetch::CONFIG_MAX), Ok(_));
+        let found = self.client.get(&fetch::in_folder(&suggested, file), fetch::CONFIG_MAX).is_ok();
         self.client.requests.pop();
         found.then(|| {
             format!("; {file} is one level down: give the phone {suggested} (what `bundler dhcp --tree` hands out)")
