@@ -1,7 +1,7 @@
 //! The errors a caller decides on: an input that is not there, one that is there but refused (too
 //! large, not a regular file, not the format expected), a read that failed, and a peer that
 //! answered with an error (its status and code: S3's `NoSuchBucket` or `AccessDenied`, HTTP 404 or
-//! 403). Each prints as the one line bundler shows; callers match on the variant instead of the
+//! 403) or did not answer. Each prints as the one line bundler shows; callers match on the variant instead of the
 //! text, and the command layer turns it into `anyhow` with `?`.
 
 use std::fmt;
@@ -19,7 +19,7 @@ pub enum Error {
     /// Opening or reading failed (`doing`: `cannot open`, `cannot read`).
     #[error("{}{doing}: {io}", at(.path))]
     Io { path: Option<PathBuf>, doing: &'static str, io: std::io::Error },
-    /// A peer answered with an error.
+    /// A peer answered with an error, or did not answer ([`RemoteKind`] says which).
     #[error("{0}")]
     Remote(Remote),
 }
@@ -47,7 +47,7 @@ impl fmt::Display for Refusal {
     }
 }
 
-/// A peer's error answer: what it means, what the peer sent, and the line shown.
+/// A peer's error answer (or its silence): what it means, what the peer sent, and the line shown.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Remote {
     pub kind: RemoteKind,
