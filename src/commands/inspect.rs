@@ -1,3 +1,3 @@
 //! `bundler inspect`: the command line of it.
 
-pub use bundler::ops::inspect::{run, Args};
+pub use bundler::ops::inspect::{run, Args, TemplateArgs};

@@ -6,6 +6,7 @@ pub mod artifact;
 pub mod checksums;
 pub mod digest;
 pub mod epoch;
+pub mod error;
 pub mod findings;
 pub mod headers;
 pub mod image;

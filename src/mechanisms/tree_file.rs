@@ -84,7 +84,7 @@ impl TreeRoot {
     /// names the file).
     pub fn read_entry(&self, entry: &Entry, max: u64) -> Result<Vec<u8>, String> {
         let (file, _) = self.open_entry(entry).map_err(|r| r.to_string())?;
-        crate::mechanisms::input::read_from(file, max)
+        crate::mechanisms::input::read_from(file, max).map_err(|e| e.to_string())
     }
 }
 

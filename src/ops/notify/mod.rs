@@ -7,19 +7,16 @@
 //! T2 = 4 s and given up after 64×T1 (a closed port's ICMP port-unreachable ends it at once); a
 //! 401/407 challenge is answered once with digest auth ([`crate::mechanisms::digest`]). Targets, `--from` and
 //! `--user` holding control characters (or, in a URI, text after it, spaces, `"<>`) are refused
-//! before anything is sent. Every phone's final status is printed, one line
-//! each (or `--json`); the exit status is 0 only when every phone answered 2xx.
+//! before anything is sent. Each phone's outcome is returned ([`notify`]); `bundler notify`
+//! prints them, and exits 0 only when every phone answered 2xx.
 
 mod request;
 mod target;
 mod transaction;
 
-use crate::Context;
 use anyhow::{bail, Result};
-use clap::ValueEnum;
 use serde::Serialize;
-use std::path::PathBuf;
-use std::process::ExitCode;
+use std::path::Path;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Mutex;
 use std::time::Duration;
@@ -27,42 +24,44 @@ use std::time::Duration;
 /// How many phones are notified at once.
 const PARALLEL: usize = 32;
 
-#[derive(clap::Args)]
-pub struct Args {
-    /// Phones to notify: `host`, `host:port` or `sip:user@host:port` (port 5060 when not given).
-    #[arg(value_name = "TARGET")]
-    targets: Vec<String>,
-    /// A CSV file with an `address` (or `ip`) column, one phone per row, in any TARGET form.
-    #[arg(long, value_name = "CSV")]
-    phones: Option<PathBuf>,
-    /// Ask the phones to reboot before fetching (`Event: check-sync;reboot=true`).
-    #[arg(long)]
-    reboot: bool,
-    /// The From URI (default `sip:bundler@LOCAL-ADDRESS`).
-    #[arg(long, value_name = "URI")]
-    from: Option<String>,
-    /// SIP transport.
-    #[arg(long, value_enum, default_value_t = Transport::Udp)]
-    transport: Transport,
-    /// User name for answering a 401/407 digest challenge.
-    #[arg(long, requires = "password")]
-    user: Option<String>,
-    /// Password for the digest challenge.
-    #[arg(long, env = "BUNDLER_SIP_PASSWORD", hide_env_values = true, requires = "user")]
-    password: Option<String>,
-    /// RFC 3261 timer T1 in milliseconds: UDP retransmits after T1, 2×T1 … (at most 4 s apart) and a
-    /// phone that has not answered after 64×T1 (32 s by default) has timed out.
-    #[arg(long, value_name = "MS", default_value_t = 500, value_parser = clap::value_parser!(u64).range(1..=60_000))]
-    t1: u64,
-    /// Print the results as JSON.
-    #[arg(long)]
-    json: bool,
-}
-
-#[derive(Clone, Copy, PartialEq, Eq, ValueEnum)]
+/// The SIP transport NOTIFY goes over.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Transport {
     Udp,
     Tcp,
+}
+
+impl Transport {
+    /// Every transport by its name on the command line.
+    pub const NAMES: [&'static str; 2] = ["udp", "tcp"];
+}
+
+impl std::str::FromStr for Transport {
+    type Err = String;
+    fn from_str(name: &str) -> std::result::Result<Transport, String> {
+        match name {
+            "udp" => Ok(Transport::Udp),
+            "tcp" => Ok(Transport::Tcp),
+            other => Err(format!("'{other}': not a transport (udp, tcp)")),
+        }
+    }
+}
+
+/// What to notify and how.
+pub struct Request<'a> {
+    /// Phones as `host`, `host:port` or `sip:user@host:port`.
+    pub targets: &'a [String],
+    /// A CSV file with an `address` (or `ip`) column.
+    pub phones: Option<&'a Path>,
+    /// `Event: check-sync;reboot=true`.
+    pub reboot: bool,
+    /// The From URI (default `sip:bundler@LOCAL-ADDRESS`).
+    pub from: Option<&'a str>,
+    pub transport: Transport,
+    /// User and password for a 401/407 digest challenge.
+    pub credentials: Option<(String, String)>,
+    /// RFC 3261 timer T1.
+    pub t1: Duration,
 }
 
 /// What one phone's NOTIFY came to.
@@ -91,26 +90,26 @@ pub struct Settings {
     pub t1: Duration,
 }
 
-pub fn run(args: &Args, _ctx: &Context) -> Result<ExitCode> {
-    let targets = target::collect(&args.targets, args.phones.as_deref())?;
+/// Notifies every phone of `req`; each one's outcome, in the order given. Targets, `from` and
+/// the user are checked before anything is sent.
+pub fn notify(req: &Request) -> Result<Vec<Outcome>> {
+    let targets = target::collect(req.targets, req.phones)?;
     if targets.is_empty() {
         bail!("no phones to notify: name a TARGET (host, host:port or sip:user@host:port) or give --phones CSV");
     }
-    if let Some(user) = &args.user {
+    if let Some((user, _)) = &req.credentials {
         if user.chars().any(char::is_control) {
             bail!("--user '{}': holds a control character (CR, LF, …)", crate::mechanisms::printable::shown(user));
         }
     }
     let settings = Settings {
-        event: request::event(args.reboot),
-        from: args.from.as_deref().map(request::parse_from).transpose()?,
-        transport: args.transport,
-        credentials: args.user.clone().zip(args.password.clone()),
-        t1: Duration::from_millis(args.t1),
+        event: request::event(req.reboot),
+        from: req.from.map(request::parse_from).transpose()?,
+        transport: req.transport,
+        credentials: req.credentials.clone(),
+        t1: req.t1,
     };
-    let outcomes = notify_all(&targets, &settings);
-    print(&outcomes, args.json)?;
-    Ok(if outcomes.iter().all(|o| o.ok) { ExitCode::SUCCESS } else { ExitCode::FAILURE })
+    Ok(notify_all(&targets, &settings))
 }
 
 /// Runs every phone's transaction, [`PARALLEL`] at a time; results in the order of `targets`.
@@ -128,18 +127,4 @@ fn notify_all(targets: &[target::Target], settings: &Settings) -> Vec<Outcome> {
         }
     });
     results.into_inner().unwrap_or_else(|e| e.into_inner()).into_iter().flatten().collect()
-}
-
-fn print(outcomes: &[Outcome], json: bool) -> Result<()> {
-    if json {
-        return crate::mechanisms::report::print_json(&outcomes);
-    }
-    let width = outcomes.iter().map(|o| o.target.len()).max().unwrap_or(0);
-    for o in outcomes {
-        let status = o.status.map_or_else(|| "failed:".to_string(), |s| s.to_string());
-        println!("{:width$}  {status} {}", o.target, o.detail);
-    }
-    let ok = outcomes.iter().filter(|o| o.ok).count();
-    eprintln!("{ok} of {} phones answered 2xx", outcomes.len());
-    Ok(())
 }

@@ -7,6 +7,7 @@
 //! cap, firmware its own), checked while the bytes arrive, and by `--timeout` for the whole
 //! transfer of one file. Nothing is written to disk: a fetch ends as bytes in memory or nothing.
 
+use crate::mechanisms::error::{Error, Refusal, Remote, RemoteKind};
 use serde::Serialize;
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
@@ -29,14 +30,19 @@ pub struct Request {
     pub note: Option<String>,
 }
 
-/// What a fetch ended with.
-#[derive(Debug)]
-pub enum Outcome {
-    Got(Vec<u8>),
-    /// 404, TFTP "file not found", FTP 550, no such file in the folder.
-    Missing,
-    /// Anything else; the reason names what went wrong.
-    Failed(String),
+/// What a fetch ended with: the bytes, or why not. [`Error::not_found`] tells a file that is not
+/// there (404, TFTP "file not found", FTP 550, no such file in the folder) from every other failure,
+/// whose text names what went wrong: a [`Remote`] answer or no answer, or a [`Refusal`] of what came.
+pub type Outcome = Result<Vec<u8>, Error>;
+
+/// The server's part in a failed fetch: what it means (`kind`), its status (`code`, 0 for none) and why.
+pub fn remote(kind: RemoteKind, code: u16, why: impl Into<String>) -> Error {
+    Error::Remote(Remote { kind, status: code, code: String::new(), message: why.into() })
+}
+
+/// What came is not taken (past the cap, an error page for the file): `why` says so.
+pub fn refused(reason: Refusal) -> Error {
+    Error::refused(reason)
 }
 
 /// The bounds of one transfer.
@@ -55,8 +61,9 @@ impl Limits {
     }
 
     /// The error for a body past the cap.
-    pub fn too_big(&self) -> String {
-        format!("more than {} bytes, the most this kind of file may have: transfer stopped", self.max_bytes)
+    pub fn too_big(&self) -> Error {
+        let why = format!("more than {} bytes, the most this kind of file may have: transfer stopped", self.max_bytes);
+        refused(Refusal::Other(why))
     }
 }
 
@@ -69,16 +76,26 @@ pub struct Reply {
 
 impl Reply {
     pub fn got(bytes: Vec<u8>) -> Reply {
-        Reply { outcome: Outcome::Got(bytes), status: "ok".into(), next: None }
+        Reply { outcome: Ok(bytes), status: "ok".into(), next: None }
     }
-    pub fn missing() -> Reply {
-        Reply { outcome: Outcome::Missing, status: "not found".into(), next: None }
+    /// The server says the file is not there (`code`: its status, 0 for a folder).
+    pub fn missing(code: u16) -> Reply {
+        Reply::ended(remote(RemoteKind::NotFound, code, "not found"), "not found")
     }
+    /// Any other failure of the exchange with the server (`status` as the request list shows it).
     pub fn failed(why: impl Into<String>, status: &str) -> Reply {
-        Reply { outcome: Outcome::Failed(why.into()), status: status.into(), next: None }
+        Reply::ended(remote(RemoteKind::Other, 0, why), status)
+    }
+    /// No connection could be made, or it broke off.
+    pub fn no_answer(why: impl Into<String>) -> Reply {
+        Reply::ended(remote(RemoteKind::NoAnswer, 0, why), "-")
     }
     pub fn timeout() -> Reply {
-        Reply::failed("no answer in time (timeout)", "timeout")
+        Reply::ended(remote(RemoteKind::NoAnswer, 0, "no answer in time (timeout)"), "timeout")
+    }
+    /// A fetch that ended with `error`.
+    pub fn ended(error: Error, status: &str) -> Reply {
+        Reply { outcome: Err(error), status: status.into(), next: None }
     }
 }
 
@@ -126,12 +143,9 @@ impl Client {
             let start = Instant::now();
             let limits = Limits { max_bytes, deadline: start + self.timeout };
             let Reply { outcome, status, next } = self.one(&url, &limits);
-            let bytes = match &outcome {
-                Outcome::Got(b) => b.len() as u64,
-                _ => 0,
-            };
+            let bytes = outcome.as_ref().map_or(0, |b| b.len() as u64);
             let note = match (&outcome, &next) {
-                (Outcome::Failed(why), _) => Some(why.clone()),
+                (Err(why), _) if !why.not_found() => Some(why.to_string()),
                 (_, Some(to)) => Some(format!("redirected to {to}")),
                 _ => None,
             };
@@ -142,7 +156,7 @@ impl Client {
                 None => return outcome,
             }
         }
-        Outcome::Failed(format!("more than {MAX_REDIRECTS} redirects"))
+        Err(remote(RemoteKind::Other, 0, format!("more than {MAX_REDIRECTS} redirects")))
     }
 
     /// One request, by the fetcher of its scheme.
@@ -168,14 +182,13 @@ impl Client {
             Err(_) => Err(Refused::Outside),
         };
         let read = match opened {
-            Err(Refused::Missing | Refused::NotRegular(_)) => return Reply::missing(),
-            Err(refused) => Err(format!("{}: {refused}", path.display())),
-            Ok((file, _)) => crate::mechanisms::input::read_from(file, limits.max_bytes)
-                .map_err(|e| format!("{}: {e}", path.display())),
+            Err(Refused::Missing | Refused::NotRegular(_)) => return Reply::missing(0),
+            Err(refused) => Err(Error::refused(Refusal::Other(refused.to_string())).at(path)),
+            Ok((file, _)) => crate::mechanisms::input::read_from(file, limits.max_bytes).map_err(|e| e.at(path)),
         };
         match read {
             Ok(b) => Reply::got(b),
-            Err(why) => Reply::failed(why, "unreadable"),
+            Err(why) => Reply::ended(why, "unreadable"),
         }
     }
 }
@@ -304,5 +317,63 @@ mod tests {
         assert_eq!(UrlParts::of("tftp://127.0.0.1/x").address(69).unwrap().port(), 69);
         assert_eq!(origin("HTTP://u:p@Host:8/a"), "http://host:8");
         assert_eq!(percent_decode("a%2fb%zz"), "a/b%zz");
+    }
+}
+
+#[cfg(test)]
+mod outcomes {
+    use super::*;
+    use std::io::{BufRead as _, Write as _};
+
+    /// A server on loopback that answers every request with `status` and a short text body.
+    fn server(status: u16) -> String {
+        let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+        let at = format!("http://{}", listener.local_addr().unwrap());
+        std::thread::spawn(move || {
+            for stream in listener.incoming().flatten() {
+                let mut head = std::io::BufReader::new(&stream);
+                let mut line = String::new();
+                while head.read_line(&mut line).is_ok_and(|n| n > 2) {
+                    line.clear();
+                }
+                let answer = format!("HTTP/1.1 {status} X\r\nContent-Length: 2\r\nConnection: close\r\n\r\nno");
+                let _ = (&stream).write_all(answer.as_bytes());
+            }
+        });
+        at
+    }
+
+    fn client(url: &str) -> Client {
+        Client::new("Htek UC924 2.0.4.6.41 00:1f:c1:10:d3:a9".into(), None, Duration::from_secs(5), None, url).unwrap()
+    }
+
+    #[test]
+    fn not_found_is_told_from_refusals_and_other_answers() {
+        let at = server(404);
+        let got = client(&at).get(&format!("{at}/cfg.xml"), CONFIG_MAX);
+        assert!(matches!(&got, Err(e) if e.not_found()), "{got:?}");
+
+        let at = server(403);
+        match client(&at).get(&format!("{at}/cfg.xml"), CONFIG_MAX) {
+            Err(Error::Remote(r)) => assert_eq!((r.kind, r.status), (RemoteKind::AccessDenied, 403)),
+            other => panic!("{other:?}"),
+        }
+        let at = server(500);
+        match client(&at).get(&format!("{at}/cfg.xml"), CONFIG_MAX) {
+            Err(e @ Error::Remote(Remote { kind: RemoteKind::Other, status: 500, .. })) => {
+                assert_eq!(e.to_string(), "the server answered 500")
+            }
+            other => panic!("{other:?}"),
+        }
+
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::write(dir.path().join("big.xml"), vec![b'x'; 11]).unwrap();
+        let mut folder = client("").in_folder(dir.path()).unwrap();
+        let missing = folder.get(&dir.path().join("cfg.xml").display().to_string(), 10);
+        assert!(matches!(&missing, Err(e) if e.not_found()), "{missing:?}");
+        let big = folder.get(&dir.path().join("big.xml").display().to_string(), 10);
+        assert!(matches!(&big, Err(Error::Refused { reason: Refusal::TooLarge { max: 10 }, .. })), "{big:?}");
+        let statuses: Vec<_> = folder.requests.iter().map(|r| r.status.to_string()).collect();
+        assert_eq!(statuses, ["\"not found\"", "\"unreadable\""]);
     }
 }

@@ -2,7 +2,7 @@
 //! order, depth first, later values overriding earlier ones (Flyingvoice guide; FORMATS.md §2).
 //! Includes are URLs relative to the file that names them, or absolute.
 
-use super::fetch::{in_folder, join, Client, Outcome, CONFIG_MAX};
+use super::fetch::{in_folder, join, Client, CONFIG_MAX};
 use super::{Phone, Settings};
 use crate::kinds::config::includes::{self, Fetched, Located, Step};
 use crate::mechanisms::report::Diagnostic;
@@ -16,15 +16,15 @@ pub fn provision(p: &mut Phone, base: &str) -> Result<Settings> {
     let mut settings = Settings::default();
     for url in [own, common.clone()] {
         match p.client.get(&url, CONFIG_MAX) {
-            Outcome::Got(bytes) => {
+            Ok(bytes) => {
                 follow(p, &data, &url, &bytes, &mut settings)?;
                 return Ok(settings);
             }
-            Outcome::Failed(why) => {
-                p.findings.push(Diagnostic::error(&url, why));
+            Err(e) if e.not_found() => {}
+            Err(why) => {
+                p.findings.push(Diagnostic::error(&url, why.to_string()));
                 return Ok(settings);
             }
-            Outcome::Missing => {}
         }
     }
     let hint = p.configs_one_level_down(base, &data.files.common_boot).unwrap_or_default();
@@ -57,11 +57,11 @@ impl includes::Source for Server<'_> {
 
     fn fetch(&mut self, next: &str, target: &str) -> Result<Fetched> {
         Ok(match self.0.get(next, CONFIG_MAX) {
-            Outcome::Got(bytes) => Fetched::Got(bytes),
-            Outcome::Missing => Fetched::NotRead(format!(
+            Ok(bytes) => Fetched::Got(bytes),
+            Err(e) if e.not_found() => Fetched::NotRead(format!(
                 "includes '{target}', which the server does not have ({next}): the phone gets nothing from it"
             )),
-            Outcome::Failed(why) => Fetched::NotRead(format!("includes '{target}' ({next}): {why}")),
+            Err(why) => Fetched::NotRead(format!("includes '{target}' ({next}): {why}")),
         })
     }
 }

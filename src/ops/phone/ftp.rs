@@ -6,7 +6,8 @@
 //! deadline, the body is read up to its byte cap, and the data connection goes to the server of
 //! the control connection whatever address its PASV reply names (no connection to a third host).
 
-use super::fetch::{percent_decode, printable, Limits, Reply, UrlParts};
+use super::fetch::{percent_decode, printable, remote, Limits, Reply, UrlParts};
+use crate::mechanisms::error::RemoteKind;
 use std::io::Read;
 use std::net::{SocketAddr, TcpStream};
 use std::time::Duration;
@@ -17,7 +18,7 @@ pub fn fetch(url: &str, limits: &Limits) -> Reply {
     let parts = UrlParts::of(url);
     let server = match parts.address(21) {
         Ok(a) => a,
-        Err(why) => return Reply::failed(why, "-"),
+        Err(why) => return Reply::no_answer(why),
     };
     let (user, password) = match &parts.userinfo {
         Some(info) => {
@@ -62,7 +63,7 @@ fn retrieve(server: SocketAddr, user: &str, password: &str, path: &str, limits: 
             break;
         }
         if (bytes.len() + n) as u64 > limits.max_bytes {
-            return Ok(Reply::failed(limits.too_big(), "error"));
+            return Ok(Reply::ended(limits.too_big(), "error"));
         }
         bytes.extend_from_slice(&chunk[..n]);
     }
@@ -90,17 +91,19 @@ fn bound(s: &TcpStream, limits: &Limits) -> std::io::Result<()> {
 /// An FTP failure as the phone reports it.
 fn failure(e: &FtpError, limits: &Limits) -> Reply {
     match e {
-        FtpError::UnexpectedResponse(r) if r.status == Status::FileUnavailable => Reply::missing(),
+        FtpError::UnexpectedResponse(r) if r.status == Status::FileUnavailable => Reply::missing(550),
         FtpError::UnexpectedResponse(r) if r.status == Status::NotLoggedIn => {
-            Reply::failed("the server refused the user and password (530)", "530")
+            let why = "the server refused the user and password (530)";
+            Reply::ended(remote(RemoteKind::AccessDenied, 530, why), "530")
         }
         FtpError::UnexpectedResponse(r) => {
             let text = String::from_utf8_lossy(&r.body);
-            Reply::failed(format!("the server answered {}", printable(text.trim())), "error")
+            let why = format!("the server answered {}", printable(text.trim()));
+            Reply::ended(remote(RemoteKind::Other, u16::try_from(r.status.code()).unwrap_or(0), why), "error")
         }
         FtpError::ConnectionError(io) if limits.left().is_zero() || is_timeout(io) => Reply::timeout(),
         FtpError::ConnectionError(io) if io.kind() == std::io::ErrorKind::ConnectionRefused => {
-            Reply::failed("connection refused: nothing listens there", "-")
+            Reply::no_answer("connection refused: nothing listens there")
         }
         other => Reply::failed(printable(&other.to_string()), "error"),
     }

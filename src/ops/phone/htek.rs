@@ -2,8 +2,8 @@
 //! postfix (guide §2.1, §10), AES-encrypted files decrypted with `--aes-key` (or the common key P8631
 //! an earlier file set, guide §3.1), and both readings of the guide on what follows the first file.
 
-use super::fetch::{in_folder, Outcome, CONFIG_MAX};
-use super::{Args, Phone, Settings};
+use super::fetch::{in_folder, CONFIG_MAX};
+use super::{Phone, Settings, Walk};
 use crate::kinds::config::aes::{looks_encrypted, AesKey};
 use crate::kinds::config::htek_xml;
 use crate::mechanisms::report::Diagnostic;
@@ -18,7 +18,7 @@ struct Got {
 }
 
 /// Requests the config files and returns the settings the phone ends up with.
-pub fn provision(p: &mut Phone, base: &str, args: &Args) -> Result<Settings> {
+pub fn provision(p: &mut Phone, base: &str, args: &Walk) -> Result<Settings> {
     let data = p.ctx.layouts.htek.clone();
     let given = args.aes_key.as_deref().map(AesKey::parse).transpose().map_err(|e| anyhow!("--aes-key: {e:#}"))?;
     let named = |n: String| format!("{}{n}{}", args.config_prefix, args.config_postfix);
@@ -37,17 +37,17 @@ pub fn provision(p: &mut Phone, base: &str, args: &Args) -> Result<Settings> {
     for (name, binary) in &names {
         let url = in_folder(base, name);
         match p.client.get(&url, CONFIG_MAX) {
-            Outcome::Missing => {}
-            Outcome::Failed(why) => {
+            Err(e) if e.not_found() => {}
+            Err(why) => {
                 failed = true;
-                p.findings.push(Diagnostic::error(&url, why));
+                p.findings.push(Diagnostic::error(&url, why.to_string()));
             }
-            Outcome::Got(_) if *binary => {
+            Ok(_) if *binary => {
                 p.findings
                     .push(Diagnostic::note(&url, "proprietary backup format (guide §2.1): bundler cannot read it"));
                 got.push(Got { url, settings: None });
             }
-            Outcome::Got(bytes) => {
+            Ok(bytes) => {
                 let key = given.clone().or_else(|| earlier_key(&got, &data));
                 let settings = read(p, &url, &bytes, key.as_ref(), &data);
                 got.push(Got { url, settings });
@@ -81,7 +81,7 @@ fn read(p: &mut Phone, url: &str, bytes: &[u8], key: Option<&AesKey>, data: &Hte
         let Some(key) = key else {
             let why =
                 "is AES-encrypted and no key was given (--aes-key, or P8631 in an earlier file): its settings are lost";
-            p.findings.push(Diagnostic::error(url, why));
+            p.findings.push(Diagnostic::error(url, why.to_string()));
             return None;
         };
         match crate::kinds::config::decrypt_config(key, bytes) {
@@ -109,7 +109,7 @@ fn settings_of(p: &mut Phone, url: &str, found: htek_xml::ReadXml) -> Option<Set
 
 /// The settings under the layouts' fact about what follows the first file; while that fact is not
 /// "continues", every setting a phone that stops would miss is an error.
-fn combine(p: &mut Phone, got: &[Got], data: &HtekData, args: &Args) -> Settings {
+fn combine(p: &mut Phone, got: &[Got], data: &HtekData, args: &Walk) -> Settings {
     let mut all = Settings::default();
     for s in got.iter().filter_map(|g| g.settings.as_ref()) {
         for one in &s.0 {
@@ -156,7 +156,7 @@ fn combine(p: &mut Phone, got: &[Got], data: &HtekData, args: &Args) -> Settings
 }
 
 /// A note when the settings change the config prefix/postfix: the next check asks for other names.
-fn renamed_configs(p: &mut Phone, s: &Settings, data: &HtekData, args: &Args) {
+fn renamed_configs(p: &mut Phone, s: &Settings, data: &HtekData, args: &Walk) {
     let prov = &p.vendor.provisioning;
     let set = |key: &Option<String>| key.as_deref().and_then(|k| s.get(k)).map(|v| v.value.clone());
     let prefix = set(&prov.config_prefix).unwrap_or_else(|| args.config_prefix.clone());

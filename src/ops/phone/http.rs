@@ -6,7 +6,8 @@
 //! leaves the machine), a Basic one only with `--allow-basic` and only to the server the phone was
 //! given (so never after a redirect to another host), any other scheme (Negotiate, Bearer, …) never.
 
-use super::fetch::{origin, printable, Credentials, Limits, Outcome, Reply};
+use super::fetch::{origin, printable, refused, remote, Credentials, Limits, Reply};
+use crate::mechanisms::error::{Refusal, RemoteKind};
 use anyhow::{anyhow, Context as _};
 use std::path::Path;
 use std::time::Duration;
@@ -46,7 +47,7 @@ impl Http {
             if let Some(a) = auth {
                 req = req.header("Authorization", a);
             }
-            req.call().map_err(|e| Reply::failed(http_error(&e), "-"))
+            req.call().map_err(|e| Reply::no_answer(http_error(&e)))
         };
         let mut resp = match call(None) {
             Ok(r) => r,
@@ -59,7 +60,7 @@ impl Http {
                     Ok(r) => resp = r,
                     Err(reply) => return reply,
                 },
-                Err(why) => return Reply::failed(why, "401").with_status(401),
+                Err(why) => return Reply::ended(remote(RemoteKind::AccessDenied, 401, why), "401").with_status(401),
             }
         }
         body(url, resp, limits)
@@ -118,34 +119,42 @@ impl Reply {
     }
 }
 
+/// What a 401 or 403 says, as the phone reports it.
+fn denied(code: u16) -> String {
+    match code {
+        401 => "the server refused the user and password (401)".into(),
+        _ => format!("the server answered {code}"),
+    }
+}
+
 /// The status, a redirect, or the body up to the cap.
 fn body(url: &str, mut resp: ureq::http::Response<ureq::Body>, limits: &Limits) -> Reply {
     let code = resp.status().as_u16();
     if (300..400).contains(&code) {
         let next = headers(&resp, "location").into_iter().next().map(|to| super::fetch::join(url, &to));
         let outcome = match &next {
-            Some(_) => Outcome::Missing,
-            None => Outcome::Failed(format!("{code} without a Location header")),
+            Some(_) => Err(remote(RemoteKind::NotFound, code, "redirected")),
+            None => Err(remote(RemoteKind::Other, code, format!("{code} without a Location header"))),
         };
         return Reply { outcome, status: code.into(), next };
     }
     let content_type = headers(&resp, "content-type").into_iter().next().unwrap_or_default();
     if code != 200 {
         let outcome = match code {
-            404 | 410 => Outcome::Missing,
-            401 => Outcome::Failed("the server refused the user and password (401)".into()),
-            _ => Outcome::Failed(format!("the server answered {code}")),
+            404 | 410 => Err(remote(RemoteKind::NotFound, code, "not found")),
+            401 | 403 => Err(remote(RemoteKind::AccessDenied, code, denied(code))),
+            _ => Err(remote(RemoteKind::Other, code, format!("the server answered {code}"))),
         };
         return Reply { outcome, status: code.into(), next: None };
     }
     let read = resp.body_mut().with_config().limit(limits.max_bytes).read_to_vec();
     let outcome = match read {
-        Ok(b) if is_html(&content_type, &b) && !url.ends_with(".html") => {
-            Outcome::Failed("the server answered 200 with an HTML page instead of the file (an error page?)".into())
-        }
-        Ok(b) => Outcome::Got(b),
-        Err(ureq::Error::BodyExceedsLimit(_)) => Outcome::Failed(limits.too_big()),
-        Err(e) => Outcome::Failed(format!("the download broke off: {}", http_error(&e))),
+        Ok(b) if is_html(&content_type, &b) && !url.ends_with(".html") => Err(refused(Refusal::Format(
+            "the server answered 200 with an HTML page instead of the file (an error page?)".into(),
+        ))),
+        Ok(b) => Ok(b),
+        Err(ureq::Error::BodyExceedsLimit(_)) => Err(limits.too_big()),
+        Err(e) => Err(remote(RemoteKind::NoAnswer, code, format!("the download broke off: {}", http_error(&e)))),
     };
     Reply { outcome, status: code.into(), next: None }
 }

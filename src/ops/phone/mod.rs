@@ -15,73 +15,38 @@ mod tftp;
 
 use crate::kinds::config::mac::Mac;
 use crate::kinds::firmware::version::Version;
-use crate::mechanisms::report::{has_errors, print_json, Diagnostic};
+use crate::mechanisms::report::{has_errors, Diagnostic};
 use crate::rules::layout::{ConfigFormat, Model};
 use crate::Context;
 use anyhow::{anyhow, bail, Result};
 use serde::Serialize;
 use std::path::Path;
-use std::process::ExitCode;
 use std::time::Duration;
 
-#[derive(clap::Args)]
-#[command(after_help = "URL is what the phone is given (DHCP option 66, PnP, or typed in): http://, https://, tftp://,
-ftp://[user:password@]host/path (Htek guide §22.3) or a local folder.
-
-Limits: each file's whole transfer ends within --timeout; a config may have at most 4 MiB, a ring
-tone, image or tar the model's cap from its layout, firmware the model's firmware cap. Nothing is
-written to disk. See docs/fetch-limits.md.
-
-Examples:
-  bundler phone http://10.0.0.5/htek/config --model UC924 --mac 00:1f:c1:10:d3:a9 --aes-key 001FC1BC
-  bundler phone tftp://10.0.0.5/ --model FIP13G --mac 00:21:f2:22:ae:f1 --firmware-version 0.6.24.0 --json
-  bundler phone ftp://prov:secret@10.0.0.5/htek --model UC924 --mac 00:1f:c1:10:d3:a9
-  bundler phone https://prov.lan/htek --ca lab-ca.pem --model UC924 --mac 00:1f:c1:10:d3:a9")]
-pub struct Args {
-    /// The provisioning server URL (or folder) the phone is given.
-    #[arg(required_unless_present = "pnp", conflicts_with = "pnp")]
+/// The phone to act as and the server it is given.
+pub struct Walk {
+    /// The provisioning server URL (or folder) the phone is given; `None`: found by PnP.
     pub url: Option<String>,
-    /// Find the URL as the phone does first: multicast its PnP SUBSCRIBE to 224.0.1.75:5060 and take
-    /// the URL of the NOTIFY that answers (within --timeout). IFACE: the IPv4 address of the
-    /// interface to send from (default: the interface the kernel routes 224.0.1.75 to).
-    #[arg(long, value_name = "IFACE", num_args = 0..=1, default_missing_value = "0.0.0.0")]
+    /// With no URL: the IPv4 address of the interface to multicast the PnP SUBSCRIBE from.
     pub pnp: Option<String>,
-    /// The phone's model.
-    #[arg(long)]
     pub model: String,
     /// The phone's MAC address (any usual spelling).
-    #[arg(long)]
     pub mac: String,
     /// Htek: the AES key for encrypted config files (1–16 hex digits).
-    #[arg(long, value_name = "HEX")]
     pub aes_key: Option<String>,
-    /// The firmware version the phone runs now (4 or 5 numbers), to compare with the served firmware.
-    #[arg(long, value_name = "V")]
+    /// The firmware version the phone runs now.
     pub firmware_version: Option<String>,
-    /// User for HTTP digest (or, with --allow-basic, basic) authentication.
-    #[arg(long, requires = "password")]
+    /// User and password for HTTP digest (or, with `allow_basic`, basic) authentication.
     pub user: Option<String>,
-    /// Password for HTTP digest (or, with --allow-basic, basic) authentication.
-    #[arg(long, requires = "user")]
     pub password: Option<String>,
-    /// Answer an HTTP Basic challenge (the password in clear), only from the server of URL.
-    #[arg(long, requires = "user")]
     pub allow_basic: bool,
-    /// https://: trust only the CA certificate(s) in this PEM file (a private CA).
-    #[arg(long, value_name = "FILE")]
+    /// https://: trust only the CA certificate(s) in this PEM file.
     pub ca: Option<std::path::PathBuf>,
-    /// Htek: the config file name prefix the phone has now (P234).
-    #[arg(long, value_name = "P", default_value = "")]
+    /// Htek: the config file name prefix and postfix the phone has now (P234, P235).
     pub config_prefix: String,
-    /// Htek: the config file name postfix the phone has now (P235).
-    #[arg(long, value_name = "S", default_value = "")]
     pub config_postfix: String,
-    /// Seconds each file's whole transfer may take (each redirect hop its own).
-    #[arg(long, value_name = "S", default_value_t = 10)]
+    /// Seconds each file's whole transfer may take.
     pub timeout: u64,
-    /// Print one JSON object (`requests`, `settings`, `diagnostics`) instead of text.
-    #[arg(long)]
-    pub json: bool,
 }
 
 /// One effective setting and the URL of the file it came from.
@@ -98,6 +63,11 @@ pub struct Setting {
 pub struct Settings(Vec<Setting>);
 
 impl Settings {
+    /// Every setting, in the order first set.
+    pub fn all(&self) -> &[Setting] {
+        &self.0
+    }
+
     pub fn set(&mut self, key: String, value: String, file: &str) {
         let s = Setting { key, value, file: file.to_string() };
         match self.0.iter_mut().find(|o| o.key.eq_ignore_ascii_case(&s.key)) {
@@ -118,19 +88,19 @@ impl Settings {
 
 /// What one phone run found, printed as text or JSON.
 #[derive(Serialize)]
-struct Report {
-    vendor: String,
-    model: String,
-    mac: String,
-    user_agent: String,
-    requests: Vec<fetch::Request>,
-    settings: Settings,
-    diagnostics: Vec<Diagnostic>,
-    provisioned: bool,
+pub struct Report {
+    pub vendor: String,
+    pub model: String,
+    pub mac: String,
+    pub user_agent: String,
+    pub requests: Vec<fetch::Request>,
+    pub settings: Settings,
+    pub diagnostics: Vec<Diagnostic>,
+    pub provisioned: bool,
     /// The verdict under each reading of the stop rule, when they differ (a common file shadows
     /// settings of later files and the layouts do not know whether the phone goes on).
     #[serde(skip_serializing_if = "Option::is_none")]
-    stop_rule: Option<StopRule>,
+    pub stop_rule: Option<StopRule>,
 }
 
 /// What a phone misses if it stops at the first config file it gets, and who says what.
@@ -158,7 +128,9 @@ pub struct Phone<'a> {
     pub stop_rule: Option<StopRule>,
 }
 
-pub fn run(args: &Args, ctx: &Context) -> Result<ExitCode> {
+/// Walks the server as the phone of `args` does and checks all it gets. `discovered` hears of a
+/// server found by PnP (its address and the URL it answered with) before the walk starts.
+pub fn walk(args: &Walk, ctx: &Context, discovered: &dyn Fn(&str, &str)) -> Result<Report> {
     let mac = Mac::parse(&args.mac).map_err(|e| anyhow!("--mac: {e}"))?;
     let model = ctx.layouts.model(&args.model)?;
     let vendor = ctx.layouts.vendor(&model.vendor)?;
@@ -178,7 +150,7 @@ pub fn run(args: &Args, ctx: &Context) -> Result<ExitCode> {
         );
     };
     let user_agent = user_agent(format, &model.vendor, &model.name, args.firmware_version.as_deref(), mac);
-    let url = phone_url(args, model, vendor, mac, &user_agent)?;
+    let url = phone_url(args, model, vendor, mac, &user_agent, discovered)?;
     check_url(&url)?;
     let auth = args.user.clone().zip(args.password.clone()).map(|(user, password)| fetch::Credentials {
         user,
@@ -199,40 +171,33 @@ pub fn run(args: &Args, ctx: &Context) -> Result<ExitCode> {
     if !settings.0.is_empty() {
         resources::fetch_all(&mut phone, &settings)?;
     }
-    let provisioned = !has_errors(&phone.findings);
-    let report = Report {
+    Ok(Report {
         vendor: model.vendor.clone(),
         model: model.name.clone(),
         mac: mac.to_string(),
         user_agent,
         requests: std::mem::take(&mut phone.client.requests),
         settings,
+        provisioned: !has_errors(&phone.findings),
         diagnostics: phone.findings,
-        provisioned,
         stop_rule: phone.stop_rule,
-    };
-    print(&report, args.json)?;
-    Ok(if provisioned { ExitCode::SUCCESS } else { ExitCode::FAILURE })
+    })
 }
 
 /// The URL the phone is given, or (`--pnp`) the one a PnP server answers its SUBSCRIBE with.
 fn phone_url(
-    args: &Args,
+    args: &Walk,
     model: &Model,
     vendor: &crate::rules::layout::Vendor,
     mac: Mac,
     user_agent: &str,
+    discovered: &dyn Fn(&str, &str),
 ) -> Result<String> {
     let Some(iface) = args.url.is_none().then_some(&args.pnp) else {
         return Ok(args.url.clone().unwrap_or_default());
     };
     let found = pnp::discover(iface.as_deref().unwrap_or("0.0.0.0"), &phone_of(model, vendor, mac, args, user_agent))?;
-    let line = format!("PnP: {} answered with {}", found.server, found.url);
-    if args.json {
-        eprintln!("{line}");
-    } else {
-        println!("{line}");
-    }
+    discovered(&found.server, &found.url);
     Ok(found.url)
 }
 
@@ -253,7 +218,7 @@ fn phone_of<'a>(
     model: &'a Model,
     vendor: &'a crate::rules::layout::Vendor,
     mac: Mac,
-    args: &'a Args,
+    args: &'a Walk,
     user_agent: &'a str,
 ) -> pnp::Asking<'a> {
     pnp::Asking {
@@ -297,59 +262,10 @@ impl Phone<'_> {
         if folder.is_empty() || base.trim_end_matches('/').ends_with(&folder) {
             return None;
         }
-        let found =
-            matches!(self.client.get(&fetch::in_folder(&suggested, file), fetch::CONFIG_MAX), fetch::Outcome::Got(_));
+        let found = self.client.get(&fetch::in_folder(&suggested, file), fetch::CONFIG_MAX).is_ok();
         self.client.requests.pop();
         found.then(|| {
             format!("; {file} is one level down: give the phone {suggested} (what `bundler dhcp --tree` hands out)")
         })
-    }
-}
-
-fn print(r: &Report, json: bool) -> Result<()> {
-    if json {
-        return print_json(r);
-    }
-    if crate::quiet() {
-        // -q: only the findings (the exit status says whether the phone is provisioned).
-        r.diagnostics.iter().for_each(|d| println!("{d}"));
-    } else {
-        print_text(r);
-    }
-    Ok(())
-}
-
-fn print_text(r: &Report) {
-    println!("{} {} {} (User-Agent: {})", r.vendor, r.model, r.mac, r.user_agent);
-    println!("requests, in order:");
-    for q in &r.requests {
-        let status = q.status.as_str().map_or(q.status.to_string(), str::to_string);
-        let note = q.note.as_deref().map(|n| format!("  ({n})")).unwrap_or_default();
-        println!("  {} {status} {} bytes {} ms{note}", q.url, q.bytes, q.millis);
-    }
-    println!("effective settings ({}):", r.settings.0.len());
-    for s in &r.settings.0 {
-        println!("  {} = {}  # {}", s.key, s.value.replace('\n', "\\n"), s.file);
-    }
-    println!("findings ({}):", r.diagnostics.len());
-    for d in &r.diagnostics {
-        println!("{d}");
-    }
-    match (&r.stop_rule, r.provisioned) {
-        (Some(rule), true) => {
-            println!(
-                "the phone would end up fully provisioned if it goes on to {} (as {} say)",
-                rule.later.join(", "),
-                rule.says_continues
-            );
-            println!(
-                "if it stops at {} ({} say it does), it misses {} setting(s)",
-                rule.first,
-                rule.says_stops,
-                rule.missed.len()
-            );
-        }
-        (_, true) => println!("the phone would end up fully provisioned"),
-        (_, false) => println!("the phone would NOT end up fully provisioned"),
     }
 }

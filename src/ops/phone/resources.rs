@@ -3,7 +3,7 @@
 //! firmware under its prefix/postfix compared with the version the phone runs. Each fetched file is
 //! checked with the rules `verify` applies to the same file in a tree.
 
-use super::fetch::{scheme, Outcome, CONFIG_MAX};
+use super::fetch::{scheme, CONFIG_MAX};
 use super::{Phone, Settings};
 use crate::kinds::firmware::version::Version;
 use crate::kinds::firmware::{wanted_files, Wanted};
@@ -96,19 +96,19 @@ fn get_and_check(
     max: u64,
 ) -> Option<Vec<u8>> {
     match p.client.get(url, max) {
-        Outcome::Got(bytes) => {
+        Ok(bytes) => {
             check(p, url, &bytes, fetched);
             Some(bytes)
         }
-        Outcome::Missing => {
+        Err(e) if e.not_found() => {
             p.findings.push(match missing_note {
                 Some(why) => Diagnostic::note(url, format!("not on the server ({why})")),
                 None => Diagnostic::error(url, "not on the server, but the settings point the phone at it"),
             });
             None
         }
-        Outcome::Failed(why) => {
-            p.findings.push(Diagnostic::error(url, why));
+        Err(why) => {
+            p.findings.push(Diagnostic::error(url, why.to_string()));
             None
         }
     }

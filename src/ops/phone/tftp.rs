@@ -7,7 +7,8 @@
 //! the cap. Blocks are kept in memory up to the fetch's byte cap, the whole transfer ends by its
 //! deadline, and packets from any port but the server's first are answered "unknown transfer ID".
 
-use super::fetch::{printable, Limits, Reply, UrlParts};
+use super::fetch::{printable, refused, remote, Limits, Reply, UrlParts};
+use crate::mechanisms::error::{Error, Refusal, RemoteKind};
 use std::net::{SocketAddr, UdpSocket};
 use std::time::Duration;
 
@@ -27,12 +28,12 @@ pub fn fetch(url: &str, limits: &Limits) -> Reply {
     let parts = UrlParts::of(url);
     let server = match parts.address(69) {
         Ok(a) => a,
-        Err(why) => return Reply::failed(why, "-"),
+        Err(why) => return Reply::no_answer(why),
     };
     let any: SocketAddr = if server.is_ipv4() { ([0, 0, 0, 0], 0).into() } else { ([0u16; 8], 0).into() };
     let socket = match UdpSocket::bind(any) {
         Ok(s) => s,
-        Err(e) => return Reply::failed(format!("cannot open a UDP socket: {e}"), "-"),
+        Err(e) => return Reply::no_answer(format!("cannot open a UDP socket: {e}")),
     };
     let mut transfer = Transfer { socket, server, peer: None, blksize: 512, bytes: Vec::new(), limits: *limits };
     transfer.run(&request(&parts.path))
@@ -74,7 +75,7 @@ impl Transfer {
         let mut expected: u16 = 1;
         let mut buf = vec![0u8; 65536];
         if let Err(e) = self.socket.send_to(&last, self.server) {
-            return Reply::failed(format!("cannot send to {}: {e}", self.server), "-");
+            return Reply::no_answer(format!("cannot send to {}: {e}", self.server));
         }
         loop {
             let left = self.limits.left();
@@ -122,10 +123,12 @@ impl Transfer {
         match op {
             DATA => self.data(number, &p[4..], expected),
             OACK if *expected == 1 && self.bytes.is_empty() => self.options(&p[2..]),
-            ERROR if number == 1 => Step::Done(Reply::missing()),
+            ERROR if number == 1 => Step::Done(Reply::missing(number)),
             ERROR => {
                 let text = String::from_utf8_lossy(p[4..].split(|b| *b == 0).next().unwrap_or_default());
-                Step::Done(Reply::failed(format!("the server answered error {number}: {}", printable(&text)), "error"))
+                let why = format!("the server answered error {number}: {}", printable(&text));
+                let kind = if number == 2 { RemoteKind::AccessDenied } else { RemoteKind::Other };
+                Step::Done(Reply::ended(remote(kind, number, why), "error"))
             }
             _ => self.refuse(4, &format!("an unexpected packet (opcode {op})")),
         }
@@ -145,7 +148,7 @@ impl Transfer {
         }
         if self.bytes.len() as u64 + payload.len() as u64 > self.limits.max_bytes {
             let _ = self.socket.send_to(&error(3, "File too large"), self.peer.unwrap_or(self.server));
-            return Step::Done(Reply::failed(self.limits.too_big(), "error"));
+            return Step::Done(Reply::ended(self.limits.too_big(), "error"));
         }
         self.bytes.extend_from_slice(payload);
         *expected = expected.wrapping_add(1);
@@ -170,7 +173,7 @@ impl Transfer {
                 }
                 ("blksize", _) => Some(format!("blksize={value}, not the {BLKSIZE} asked (or 8 to {BLKSIZE})")),
                 ("tsize", Some(n)) if n > self.limits.max_bytes => {
-                    return Step::Done(self.refused_with(3, &self.limits.too_big()));
+                    return Step::Done(self.refused_with(3, self.limits.too_big()));
                 }
                 ("tsize", Some(_)) => None,
                 _ => Some(format!("{}={}, an option the client did not ask for", printable(&name), printable(value))),
@@ -184,12 +187,14 @@ impl Transfer {
 
     /// Ends the transfer: tells the server why (TFTP error `code`) and fails.
     fn refuse(&self, code: u16, what: &str) -> Step {
-        Step::Done(self.refused_with(code, &format!("the server sent {what}: transfer refused")))
+        let why = format!("the server sent {what}: transfer refused");
+        Step::Done(self.refused_with(code, refused(Refusal::Format(why))))
     }
 
-    fn refused_with(&self, code: u16, why: &str) -> Reply {
+    /// Ends the transfer: tells the server (TFTP error `code`) and fails with `why`.
+    fn refused_with(&self, code: u16, why: Error) -> Reply {
         let _ = self.socket.send_to(&error(code, "refused"), self.peer.unwrap_or(self.server));
-        Reply::failed(why.to_string(), "error")
+        Reply::ended(why, "error")
     }
 }
 

@@ -96,10 +96,11 @@ impl Destination for Folder {
 
     fn get(&self, key: &str, max: u64) -> Result<Option<Vec<u8>>> {
         let path = self.path(key)?;
-        if std::fs::symlink_metadata(&path).is_err() {
-            return Ok(None);
+        match crate::mechanisms::input::read_limited(&path, max) {
+            Ok(bytes) => Ok(Some(bytes)),
+            Err(crate::mechanisms::error::Error::Missing { .. }) => Ok(None),
+            Err(e) => Err(e.into()),
         }
-        crate::mechanisms::input::read_limited(&path, max).map(Some)
     }
 
     fn stamp(&self, _key: &str) -> Result<Option<String>> {

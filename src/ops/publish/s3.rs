@@ -7,6 +7,7 @@
 
 use super::credentials::Found;
 use super::dest::{Body, Destination, Object, Put};
+use crate::mechanisms::error::{Error, Remote, RemoteKind};
 use anyhow::{anyhow, Context as _, Result};
 use base64::Engine as _;
 use rusty_s3::actions::{ListObjectsV2, S3Action};
@@ -51,8 +52,12 @@ impl S3 {
     /// `url` is `s3://BUCKET/PREFIX`; `endpoint` and `region` override what the environment and
     /// profile say.
     pub fn new(url: &str, endpoint: Option<&str>, region: Option<&str>, part_size: u64) -> Result<S3> {
+        S3::with(url, super::credentials::find()?, endpoint, region, part_size)
+    }
+
+    /// [`S3::new`] with the credentials (and the region and endpoint beside them) given.
+    fn with(url: &str, found: Found, endpoint: Option<&str>, region: Option<&str>, part_size: u64) -> Result<S3> {
         let (name, prefix) = parse_url(url)?;
-        let found = super::credentials::find()?;
         let region = region.map(str::to_string).or_else(|| found.region.clone()).unwrap_or_else(|| "us-east-1".into());
         let custom = endpoint.map(str::to_string).or_else(|| found.endpoint.clone());
         let (endpoint, style) = match custom {
@@ -112,7 +117,7 @@ impl S3 {
                     let status = resp.status().as_u16();
                     let body = resp.body_mut().with_config().limit(MAX_ANSWER).read_to_vec().unwrap_or_default();
                     if status >= 500 && attempt + 1 < TRIES {
-                        last = Some(self.failure(status, &body));
+                        last = Some(self.failure(status, &body).into());
                         continue;
                     }
                     return Ok(Answer { status, etag, stamp, body });
@@ -123,8 +128,9 @@ impl S3 {
         Err(last.unwrap_or_else(|| anyhow!("no answer")))
     }
 
-    /// One clear line for an error answer.
-    fn failure(&self, status: u16, body: &[u8]) -> anyhow::Error {
+    /// An error answer as a typed [`Remote`] error: what it means (no such bucket, access denied,
+    /// clock skew, …), the status and S3's code, and one clear line.
+    fn failure(&self, status: u16, body: &[u8]) -> Error {
         let text = String::from_utf8_lossy(body);
         let doc = roxmltree::Document::parse(&text).ok();
         let field = |n: &str| {
@@ -133,30 +139,43 @@ impl S3 {
         };
         let (code, message) = (field("Code").unwrap_or_default(), field("Message").unwrap_or_default());
         let (id, from, bucket) = (&self.found.key_id, &self.found.from, self.bucket.name());
-        match code.as_str() {
-            "NoSuchBucket" => anyhow!("s3://{bucket}: no such bucket at {}", self.endpoint),
-            "InvalidAccessKeyId" => anyhow!("access denied: key id {id} ({from}) is not known at {}", self.endpoint),
-            "SignatureDoesNotMatch" => anyhow!("access denied: the secret key for key id {id} ({from}) does not match"),
-            "RequestTimeTooSkewed" => {
-                anyhow!(
+        let (kind, line) = match code.as_str() {
+            "NoSuchBucket" => (RemoteKind::NoSuchBucket, format!("s3://{bucket}: no such bucket at {}", self.endpoint)),
+            "InvalidAccessKeyId" => (
+                RemoteKind::AccessDenied,
+                format!("access denied: key id {id} ({from}) is not known at {}", self.endpoint),
+            ),
+            "SignatureDoesNotMatch" => (
+                RemoteKind::AccessDenied,
+                format!("access denied: the secret key for key id {id} ({from}) does not match"),
+            ),
+            "RequestTimeTooSkewed" => (
+                RemoteKind::ClockSkew,
+                format!(
                     "clock skew: this machine's clock differs from {}'s by more than 15 minutes; set it (NTP)",
                     self.endpoint
-                )
-            }
-            _ if skewed(&message) => anyhow!(
-                "clock skew: {} says the signed request is {message:?}; check this machine's clock (NTP)",
-                self.endpoint
+                ),
             ),
-            "AccessDenied" | "" if status == 403 => anyhow!("access denied for key id {id} ({from}) on s3://{bucket}"),
-            _ => anyhow!("HTTP {status} {code}: {message}"),
-        }
+            _ if skewed(&message) => (
+                RemoteKind::ClockSkew,
+                format!(
+                    "clock skew: {} says the signed request is {message:?}; check this machine's clock (NTP)",
+                    self.endpoint
+                ),
+            ),
+            "AccessDenied" | "" if status == 403 => {
+                (RemoteKind::AccessDenied, format!("access denied for key id {id} ({from}) on s3://{bucket}"))
+            }
+            _ => (RemoteKind::Other, format!("HTTP {status} {code}: {message}")),
+        };
+        Error::Remote(Remote { kind, status, code, message: line })
     }
 
     fn ok(&self, a: Answer) -> Result<Answer> {
         if (200..300).contains(&a.status) {
             Ok(a)
         } else {
-            Err(self.failure(a.status, &a.body))
+            Err(self.failure(a.status, &a.body).into())
         }
     }
 
@@ -307,7 +326,11 @@ impl Destination for S3 {
         let sign = || (self.bucket.get_object(Some(&self.creds), &full).sign(SIGNED_FOR).to_string(), Vec::new());
         let a = self.send("GET", &sign, &[])?;
         if a.status == 404 {
-            return Ok(None);
+            // 404 is also the answer for the bucket: only a missing object is "none".
+            return match self.failure(a.status, &a.body) {
+                e @ Error::Remote(Remote { kind: RemoteKind::NoSuchBucket, .. }) => Err(e.into()),
+                _ => Ok(None),
+            };
         }
         let a = self.ok(a)?;
         anyhow::ensure!((a.body.len() as u64) < max, "{key}: larger than {max} bytes");
@@ -339,5 +362,80 @@ impl Destination for S3 {
         let full = self.full(key);
         let sign = || (self.bucket.delete_object(Some(&self.creds), &full).sign(SIGNED_FOR).to_string(), Vec::new());
         self.ok(self.send("DELETE", &sign, &[])?).map(|_| ())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::io::{BufRead as _, Write as _};
+
+    /// A peer on loopback that answers every request with `status` and the S3 error `code`.
+    fn peer(status: u16, code: &'static str) -> String {
+        let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+        let at = format!("http://{}", listener.local_addr().unwrap());
+        std::thread::spawn(move || {
+            for stream in listener.incoming().flatten() {
+                let mut head = std::io::BufReader::new(&stream);
+                let mut line = String::new();
+                while head.read_line(&mut line).is_ok_and(|n| n > 2) {
+                    line.clear();
+                }
+                let body = format!("<?xml version=\"1.0\"?><Error><Code>{code}</Code><Message>m</Message></Error>");
+                let answer =
+                    format!("HTTP/1.1 {status} X\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}", body.len());
+                let _ = (&stream).write_all(answer.as_bytes());
+            }
+        });
+        at
+    }
+
+    fn s3(endpoint: &str, bucket: &str) -> S3 {
+        let found = Found {
+            key_id: "AKIDTEST".into(),
+            secret: "secret".into(),
+            token: None,
+            from: "the test".into(),
+            region: None,
+            endpoint: None,
+        };
+        S3::with(&format!("s3://{bucket}/htek"), found, Some(endpoint), None, 5 << 20).unwrap()
+    }
+
+    /// The peer's answer an error carries, through any context added on the way.
+    fn remote(e: &anyhow::Error) -> Remote {
+        match e.downcast_ref::<Error>() {
+            Some(Error::Remote(r)) => r.clone(),
+            _ => panic!("not remote: {e:#}"),
+        }
+    }
+
+    #[test]
+    fn a_missing_bucket_is_its_own_variant_not_a_missing_object() {
+        let at = peer(404, "NoSuchBucket");
+        let dest = s3(&at, "no-such-bucket");
+        let listed = dest.list().unwrap_err();
+        let r = remote(&listed);
+        assert_eq!((r.kind, r.status, r.code.as_str()), (RemoteKind::NoSuchBucket, 404, "NoSuchBucket"));
+        assert_eq!(r.message, format!("s3://no-such-bucket: no such bucket at {at}"));
+        assert_eq!(remote(&dest.get("manifest.json", 1024).unwrap_err()).kind, RemoteKind::NoSuchBucket);
+
+        let dest = s3(&peer(404, "NoSuchKey"), "phones");
+        assert_eq!(dest.get("manifest.json", 1024).unwrap(), None, "a missing object is none");
+    }
+
+    #[test]
+    fn access_denied_is_told_from_other_answers() {
+        let dest = s3(&peer(403, "AccessDenied"), "phones");
+        let r = remote(&dest.list().unwrap_err());
+        assert_eq!((r.kind, r.status), (RemoteKind::AccessDenied, 403));
+        assert_eq!(r.message, "access denied for key id AKIDTEST (the test) on s3://phones");
+        let r = remote(&s3(&peer(403, "SignatureDoesNotMatch"), "phones").list().unwrap_err());
+        assert_eq!(r.kind, RemoteKind::AccessDenied);
+        let r = remote(&s3(&peer(409, "BucketNotEmpty"), "phones").delete("a").unwrap_err());
+        assert_eq!(
+            (r.kind, r.code.as_str(), r.message.as_str()),
+            (RemoteKind::Other, "BucketNotEmpty", "HTTP 409 BucketNotEmpty: m")
+        );
     }
 }

@@ -1,7 +1,8 @@
 //! `bundler release`: the whole provisioning tree from one manifest. The plan is computed first
 //! (so `--dry-run` and every manifest error come before any work), items are built in parallel or
 //! reused from the previous tree when nothing about them changed, and the tree is swapped in at the
-//! end with `SHA256SUMS`, `manifest.json` and `report.html`.
+//! end with `SHA256SUMS`, `manifest.json` and `report.html`. The command line (what is printed,
+//! `--dry-run`) is src/commands/release.rs.
 
 mod build;
 mod html;
@@ -12,7 +13,6 @@ pub mod plan;
 
 use crate::kinds::config::aes::AesKey;
 use crate::mechanisms::checksums::sha256_hex;
-use crate::mechanisms::report::print_json;
 use crate::mechanisms::tree_manifest::{
     Artifact, SettingRecord, SettingScope, Source, Sums, TreeManifest, MANIFEST_JSON, REPORT_HTML, SUMS_FILE,
     TREE_FORMAT_VERSION,
@@ -24,83 +24,104 @@ use inputs::InputHasher;
 use plan::{Item, Setting};
 use serde::Serialize;
 use std::collections::BTreeMap;
-use std::io::IsTerminal;
 use std::path::{Path, PathBuf};
-use std::process::ExitCode;
 
 /// A previous report larger than this is not reused (it is rendered again).
 const MAX_REPORT_BYTES: u64 = 1 << 30;
 
-#[derive(clap::Args)]
-#[command(
-    after_help = "Example:\n  bundler release examples/htek-office/release.toml --out build\n\nThe manifest format is documented in docs/release.md (\"The manifest\")."
-)]
-pub struct Args {
+/// What to build, and where.
+pub struct Request {
     /// The release manifest (TOML).
     pub manifest: PathBuf,
-    /// Folder to build the tree in; replaced as a whole when the build succeeds. It must be new,
-    /// empty, or a tree bundler built (every file listed in its manifest.json).
-    #[arg(long, value_name = "DIR", default_value = "build")]
+    /// The folder the tree is built in, replaced as a whole when the build succeeds.
     pub out: PathBuf,
-    /// Replace --out even when it holds files bundler did not write (never when it holds the
-    /// manifest, an input or the current folder).
-    #[arg(long)]
+    /// Replace `out` even when it holds files bundler did not write.
     pub force: bool,
-    /// Print the plan (every artifact and its output path) and write nothing.
-    #[arg(long)]
-    pub dry_run: bool,
-    /// Print JSON instead of text.
-    #[arg(long)]
-    pub json: bool,
-    /// Items built at once, 1 to 256 (default: the number of cores).
-    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u16).range(1..=256))]
-    pub jobs: Option<u16>,
-    /// Where the tree will be served, instead of the manifest's base_url: build the same release for
-    /// a lab server (`--base-url http://127.0.0.1:8080`) without editing the manifest.
-    #[arg(long, value_name = "URL", value_parser = parse_base_url)]
+    /// Items built at once (default: the number of cores).
+    pub jobs: Option<usize>,
+    /// Where the tree will be served, instead of the manifest's `base_url`.
     pub base_url: Option<String>,
+    /// Show a progress bar while building.
+    pub progress: bool,
 }
 
-/// `--base-url`: a URL the phones can fetch from, without a trailing slash.
-fn parse_base_url(url: &str) -> std::result::Result<String, String> {
-    let known = ["http://", "https://", "tftp://", "ftp://"].iter().any(|s| url.starts_with(s));
-    if !known || url.chars().any(|c| c.is_whitespace() || c.is_control()) {
-        return Err(format!("'{url}' is not an http://, https://, tftp:// or ftp:// URL without spaces"));
-    }
-    Ok(url.trim_end_matches('/').to_string())
+/// A release planned and checked, before any work: what `--dry-run` shows and [`build`] builds.
+pub struct Prepared {
+    manifest: manifest::Manifest,
+    plan: plan::Plan,
+    /// `--out` resolved.
+    out: PathBuf,
 }
 
-pub fn run(args: &Args, ctx: &Context) -> Result<ExitCode> {
-    let mut manifest = manifest::load(&args.manifest, &ctx.layouts)?;
-    if let Some(url) = &args.base_url {
+/// One item of the plan as `--dry-run` shows it.
+#[derive(Serialize)]
+pub struct Planned<'a> {
+    pub label: &'a str,
+    pub models: &'a [String],
+    pub outputs: &'a [String],
+    pub inputs: Vec<String>,
+    pub rule: &'a str,
+}
+
+/// What a build made: the tree's `manifest.json`, and every file recorded in it with its bytes.
+pub struct Released {
+    pub tree: TreeManifest,
+    pub artifacts: Vec<(Artifact, Vec<u8>)>,
+}
+
+/// Reads the manifest, plans every item and checks what the build needs from outside the manifest
+/// (the AES key variable, an `--out` that may be replaced): every manifest error before any work.
+pub fn prepare(req: &Request, ctx: &Context) -> Result<Prepared> {
+    let mut manifest = manifest::load(&req.manifest, &ctx.layouts)?;
+    if let Some(url) = &req.base_url {
         manifest.base_url = Some(url.clone());
     }
     let plan = plan::plan(&manifest, &ctx.layouts)?;
-    let out = check_environment(args, &manifest, &plan)?;
-    if args.dry_run {
-        return print_plan(&plan.items, args.json);
+    let out = check_environment(req, &manifest, &plan)?;
+    Ok(Prepared { manifest, plan, out })
+}
+
+impl Prepared {
+    /// Every item of the plan, with its outputs and inputs.
+    pub fn planned(&self) -> Vec<Planned<'_>> {
+        self.plan
+            .items
+            .iter()
+            .map(|i| Planned {
+                label: &i.label,
+                models: &i.models,
+                outputs: &i.outputs,
+                inputs: i.inputs.iter().map(|p| p.display().to_string()).collect(),
+                rule: &i.rule,
+            })
+            .collect()
     }
+}
+
+/// Builds the tree `prepared` plans (reusing what did not change), checks it as `bundler verify`
+/// does and swaps it in for `req.out`.
+pub fn build(req: &Request, prepared: Prepared, ctx: &Context) -> Result<Released> {
+    let Prepared { manifest, plan, out } = prepared;
     // Held until the new tree is in place: a second run into the same folder fails at once.
     let lock = crate::mechanisms::output::OutLock::acquire(&out)?;
     if let Some(aside) = crate::mechanisms::output::recover(&out, &lock)? {
         eprintln!(
             "note: {}: put back the previous tree from {} (an earlier run was killed while replacing it)",
-            args.out.display(),
+            req.out.display(),
             aside.display()
         );
     }
-    if !args.force {
-        outdir::check_replaceable(&out, &args.out)?;
+    if !req.force {
+        outdir::check_replaceable(&out, &req.out)?;
     }
-    let jobs = args.jobs.map_or_else(|| std::thread::available_parallelism().map_or(2, |n| n.get()), usize::from);
+    let jobs = req.jobs.unwrap_or_else(|| std::thread::available_parallelism().map_or(2, |n| n.get()));
     let cache = inputs::cache_path(&out);
     let hasher = InputHasher::new(&cache);
     let inputs = plan.items.iter().flat_map(|i| i.inputs.iter().map(|p| (p.as_path(), i.input_max)));
     hasher.hash_all(inputs, jobs)?;
     let (keys, reused) = reusable(&plan, &hasher, &out, ctx)?;
-    let show_progress = !args.json && !crate::quiet() && std::io::stderr().is_terminal();
     let staging = crate::mechanisms::output::StagedDir::beside(&out, &lock)?;
-    let built = build::build_all(&plan, &ctx.layouts, jobs, show_progress, reused, staging.path())?;
+    let built = build::build_all(&plan, &ctx.layouts, jobs, req.progress, reused, staging.path())?;
     print_config_warnings(&plan, &built, &ctx.layouts);
 
     let configured = configured_models(&plan, &built);
@@ -114,18 +135,14 @@ pub fn run(args: &Args, ctx: &Context) -> Result<ExitCode> {
     // Reused files passed these checks when they were built (same key: same rules and inputs).
     let known: BTreeMap<String, String> =
         artifacts.iter().filter(|(a, _)| a.reused).map(|(a, _)| (a.path.clone(), a.sha256.clone())).collect();
-    let check = |dir: &Path| check_tree(dir, &args.out, templates, key.as_ref(), &known, ctx);
+    let check = |dir: &Path| check_tree(dir, &req.out, templates, key.as_ref(), &known, ctx);
     write_tree(staging, &out, &tree, &artifacts, &report, check)?;
     if let Err(e) = hasher.save(&cache) {
         // The tree is in place; without a cache the next run just reads every input.
         eprintln!("warning: {e:#}");
     }
     drop(lock);
-    print_result(args, &tree, &artifacts)?;
-    if !args.json && !crate::quiet() {
-        print_next(args, &tree, ctx);
-    }
-    Ok(ExitCode::SUCCESS)
+    Ok(Released { tree, artifacts })
 }
 
 /// Each item's reuse key, and its previous outputs where the key is unchanged and the files intact.
@@ -211,48 +228,6 @@ fn record_artifacts(
     Ok(artifacts)
 }
 
-/// The tree as JSON, or one line per file and a summary (nothing with `-q`).
-fn print_result(args: &Args, tree: &TreeManifest, artifacts: &[(Artifact, Vec<u8>)]) -> Result<()> {
-    if args.json {
-        return print_json(tree);
-    }
-    if crate::quiet() {
-        return Ok(());
-    }
-    for (a, _) in artifacts {
-        println!("{}  {} bytes  {}{}", a.path, a.bytes, a.label, if a.reused { "  (reused)" } else { "" });
-    }
-    let reused = artifacts.iter().filter(|(a, _)| a.reused).count();
-    println!(
-        "{}: {} files ({} reused), {}, {}, {}",
-        args.out.display(),
-        artifacts.len(),
-        reused,
-        SUMS_FILE,
-        MANIFEST_JSON,
-        REPORT_HTML
-    );
-    Ok(())
-}
-
-/// Where the tree is and how to serve it: the report to sign off, the `serve` command, and the URL
-/// the phones are to be given (their config folder, as `bundler dhcp --tree` hands it out).
-fn print_next(args: &Args, tree: &TreeManifest, ctx: &Context) {
-    let out = args.out.display();
-    let at = std::path::absolute(&args.out).unwrap_or_else(|_| args.out.clone());
-    println!("the tree is in {}; sign it off in {out}/{REPORT_HTML}", at.display());
-    println!("serve it: bundler serve {out} --http 0.0.0.0:80 --tftp 0.0.0.0:69 (or any web server: --print-nginx)");
-    let config = ctx.layouts.vendor(&tree.vendor).ok().and_then(|v| v.fetch(crate::rules::layout::FetchKind::Config));
-    match (&tree.base_url, config) {
-        (Some(base), Some(f)) => println!(
-            "phones fetch their configs from {} (bundler dhcp --tree {out} --format dnsmasq|isc|kea)",
-            f.value_for(base.trim_end_matches('/'), "", "")
-        ),
-        (Some(base), None) => println!("phones fetch it from {base}"),
-        (None, _) => println!("no base_url: the files name no server (set base_url, or give --base-url)"),
-    }
-}
-
 /// The config item's detail `name` (a list), when the plan has configs.
 fn config_detail<'a>(plan: &plan::Plan, built: &'a [build::Built], name: &str) -> Vec<&'a str> {
     let config = plan.items.iter().zip(built).find(|(i, _)| matches!(i.work, plan::Work::Config(_)));
@@ -307,49 +282,16 @@ fn records(settings: &[Setting], models: &[String], configured: &[String]) -> Ve
 
 /// What the build needs from outside the manifest, checked before any work (and by `--dry-run`):
 /// the AES key variable, and an `--out` that may be replaced. Returns `--out` resolved.
-fn check_environment(args: &Args, manifest: &manifest::Manifest, plan: &plan::Plan) -> Result<PathBuf> {
+fn check_environment(req: &Request, manifest: &manifest::Manifest, plan: &plan::Plan) -> Result<PathBuf> {
     if let Some(spec) = &manifest.config {
         spec.aes_key()?;
     }
     let inputs: Vec<&Path> = plan.items.iter().flat_map(|i| &i.inputs).map(PathBuf::as_path).collect();
-    let out = outdir::resolve(&args.out, &manifest.path, &inputs)?;
-    if !args.force {
-        outdir::check_replaceable(&out, &args.out)?;
+    let out = outdir::resolve(&req.out, &manifest.path, &inputs)?;
+    if !req.force {
+        outdir::check_replaceable(&out, &req.out)?;
     }
     Ok(out)
-}
-
-fn print_plan(items: &[Item], json: bool) -> Result<ExitCode> {
-    #[derive(Serialize)]
-    struct Planned<'a> {
-        label: &'a str,
-        models: &'a [String],
-        outputs: &'a [String],
-        inputs: Vec<String>,
-        rule: &'a str,
-    }
-    let planned: Vec<Planned> = items
-        .iter()
-        .map(|i| Planned {
-            label: &i.label,
-            models: &i.models,
-            outputs: &i.outputs,
-            inputs: i.inputs.iter().map(|p| p.display().to_string()).collect(),
-            rule: &i.rule,
-        })
-        .collect();
-    if json {
-        print_json(&planned)?;
-    } else {
-        for p in &planned {
-            println!("{} ({}):", p.label, p.models.join(", "));
-            for o in p.outputs {
-                println!("  {o}");
-            }
-        }
-        println!("(dry run: nothing written)");
-    }
-    Ok(ExitCode::SUCCESS)
 }
 
 /// Runs `bundler verify` on the staged tree: any error stops the release with every error found.

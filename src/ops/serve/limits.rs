@@ -10,7 +10,7 @@ use std::sync::{Arc, Mutex};
 use std::time::Duration;
 use tokio::sync::{OwnedSemaphorePermit, Semaphore};
 
-/// The limits, as set by `serve`'s flags (see `Args` for the defaults and their reasons).
+/// The limits, as set by `serve`'s flags (see its `LimitArgs` for the defaults and their reasons).
 #[derive(Clone, Debug)]
 pub struct Limits {
     /// TCP connections at once per listener (HTTP, HTTPS, FTP).

@@ -3,13 +3,16 @@
 //! and marking requests for files that are not there. Every protocol is a listener (bind, then serve
 //! the tree into the one log) on one tokio runtime, under the limits of [`limits`]; `--pnp` adds the
 //! PnP responder that tells phones where the tree is.
-//! `--print-nginx` prints the equivalent nginx server block for production.
+//! [`nginx_block`] is the equivalent nginx server block for production (`--print-nginx`). The
+//! command line is src/commands/serve.rs.
 
 mod conn;
 mod ftp;
 mod http;
 mod https;
 mod limits;
+
+pub use limits::Limits;
 mod log;
 mod nginx;
 mod pnp;
@@ -21,136 +24,33 @@ use crate::Context;
 use anyhow::{anyhow, Result};
 use std::future::Future;
 use std::net::SocketAddr;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::pin::Pin;
-use std::process::ExitCode;
 use std::sync::Arc;
-use std::time::Duration;
 
-#[derive(clap::Args)]
-#[command(after_help = "With none of --http, --https, --tftp and --ftp, HTTP and TFTP run on ports 80 and 69 \
-(what phones use by default).
-
-Limits (per listener, see docs/serve-limits.md): a client over a limit is refused or waits, and the \
-others go on being served.
-
-Examples:
-  bundler serve out/ --http 0.0.0.0:8080 --tftp 0.0.0.0:69
-  bundler serve out/ --https 0.0.0.0:443 --cert server.pem --key server.key
-  bundler serve out/ --ftp 0.0.0.0:21 --ftp-user phones --ftp-password secret
-  bundler serve out/ --http 8080 --pnp 192.0.2.10            # zero-touch: phones find the tree by PnP
-  bundler serve out/ --print-nginx --http 80 > /etc/nginx/sites-available/phones")]
-pub struct Args {
-    /// The provisioning tree to serve (e.g. the output of `bundler release`).
+/// What to serve, where, and under which limits.
+pub struct Request {
+    /// The provisioning tree.
     pub dir: PathBuf,
-    /// Serve HTTP on this address (`IP:PORT`, or a port alone for all addresses).
-    #[arg(long, value_name = "ADDR")]
+    /// Addresses (`IP:PORT`, or a port alone for all addresses) per protocol; with none of them,
+    /// HTTP on 80 and TFTP on 69.
     pub http: Option<String>,
-    /// Serve HTTPS on this address (`IP:PORT` or a port); needs --cert and --key.
-    #[arg(long, value_name = "ADDR")]
     pub https: Option<String>,
-    /// The server certificate for --https: a PEM file, the certificate first, then any intermediates
-    /// (a provider's "fullchain.pem").
-    #[arg(long, value_name = "FILE")]
-    pub cert: Option<PathBuf>,
-    /// The private key for --https: a PEM file (PKCS#8, RSA or EC).
-    #[arg(long, value_name = "FILE")]
-    pub key: Option<PathBuf>,
-    /// Serve TFTP on this address (`IP:PORT`, or a port alone for all addresses).
-    #[arg(long, value_name = "ADDR")]
     pub tftp: Option<String>,
-    /// Serve FTP on this address (`IP:PORT` or a port; phones use 21), read-only, passive mode.
-    #[arg(long, value_name = "ADDR")]
     pub ftp: Option<String>,
-    /// With --ftp: the one user name that may log in (default: anyone, anonymously).
-    #[arg(long, value_name = "NAME", requires = "ftp_password")]
-    pub ftp_user: Option<String>,
-    /// With --ftp-user: that user's password (or set BUNDLER_FTP_PASSWORD, kept out of `ps`).
-    #[arg(long, value_name = "PASSWORD", env = "BUNDLER_FTP_PASSWORD", hide_env_values = true, requires = "ftp_user")]
-    pub ftp_password: Option<String>,
-    /// With --ftp: the ports for passive data connections (`FIRST-LAST`).
-    #[arg(long, value_name = "FIRST-LAST", default_value = "49152-65534", value_parser = port_range)]
+    /// HTTPS: the certificate chain and the private key (PEM).
+    pub cert: Option<PathBuf>,
+    pub key: Option<PathBuf>,
+    /// FTP: the one user (and password) that may log in; anyone, anonymously, without.
+    pub ftp_login: Option<(String, String)>,
+    /// FTP: the ports for passive data connections.
     pub ftp_passive_ports: std::ops::RangeInclusive<u16>,
-    /// Answer SIP PnP (the ua-profile SUBSCRIBE phones multicast to 224.0.1.75:5060 at start-up)
-    /// with the tree's URL. ADDR: the IPv4 address of the interface to join the group on (default:
-    /// the interface the kernel routes 224.0.1.75 to), optionally with `:PORT` (default 5060).
-    #[arg(long, value_name = "ADDR", num_args = 0..=1, default_missing_value = "0.0.0.0")]
+    /// PnP: the interface address (optionally `:PORT`) to answer on, and the URL handed out.
     pub pnp: Option<String>,
-    /// The URL PnP hands out (default: the config folder under the base_url of the tree's
-    /// manifest.json, e.g. http://192.0.2.10/htek/config).
-    #[arg(long, value_name = "URL", requires = "pnp")]
     pub pnp_url: Option<String>,
-    /// Print the log as JSON lines (one object per request or phone).
-    #[arg(long)]
+    /// The log as JSON lines.
     pub json: bool,
-    /// Print an nginx server block serving DIR the same way (no listing, MIME types, configs not
-    /// cached) and exit.
-    #[arg(long)]
-    pub print_nginx: bool,
-    /// With --print-nginx: also a TLS server block with this certificate (PEM, full chain), on the
-    /// port of --https (443 without it).
-    #[arg(long, value_name = "FILE", requires_all = ["print_nginx", "tls_key"])]
-    pub tls_cert: Option<PathBuf>,
-    /// With --print-nginx: the private key for --tls-cert.
-    #[arg(long, value_name = "FILE", requires_all = ["print_nginx", "tls_cert"])]
-    pub tls_key: Option<PathBuf>,
-    #[command(flatten)]
-    pub limits: LimitArgs,
-}
-
-/// The limits' flags; defaults suit a site of a few hundred phones on one server.
-#[derive(clap::Args)]
-#[command(next_help_heading = "Limits")]
-pub struct LimitArgs {
-    /// Connections at once per TCP listener (HTTP, HTTPS, FTP); more wait to be accepted.
-    #[arg(long, value_name = "N", default_value_t = 1024)]
-    pub max_connections: usize,
-    /// Connections (or TFTP transfers) at once from one address; more are refused. Raise it when many
-    /// phones reach the server through one NAT address.
-    #[arg(long, value_name = "N", default_value_t = 128)]
-    pub max_per_peer: usize,
-    /// Seconds a connection may go without a byte moving either way before it is closed.
-    #[arg(long, value_name = "SECS", default_value_t = 30)]
-    pub idle_timeout: u64,
-    /// Seconds a client has to send a whole request head (and to finish a TLS handshake).
-    #[arg(long, value_name = "SECS", default_value_t = 10)]
-    pub head_timeout: u64,
-    /// The largest request head in bytes (at least 8192); a bigger one gets 431.
-    #[arg(long, value_name = "BYTES", default_value_t = 16384)]
-    pub max_head: usize,
-    /// TFTP transfers at once; more are answered "busy".
-    #[arg(long, value_name = "N", default_value_t = 128)]
-    pub tftp_max_transfers: usize,
-    /// The largest TFTP block size granted (RFC 2348; 1468 fills an Ethernet frame).
-    #[arg(long, value_name = "BYTES", default_value_t = 1468, value_parser = clap::value_parser!(u16).range(8..=65464))]
-    pub tftp_max_blksize: u16,
-    /// The largest TFTP window granted, in blocks (RFC 7440).
-    #[arg(long, value_name = "BLOCKS", default_value_t = 16, value_parser = clap::value_parser!(u16).range(1..))]
-    pub tftp_max_window: u16,
-    /// The longest TFTP retransmission timeout a client may ask for, in seconds (RFC 2349); a longer
-    /// one is not granted.
-    #[arg(long, value_name = "SECS", default_value_t = 5, value_parser = clap::value_parser!(u64).range(1..=255))]
-    pub tftp_max_timeout: u64,
-    /// Retransmissions of an unacknowledged TFTP packet before the transfer is given up.
-    #[arg(long, value_name = "N", default_value_t = 5)]
-    pub tftp_retries: u32,
-}
-
-impl LimitArgs {
-    fn limits(&self) -> limits::Limits {
-        limits::Limits {
-            connections: self.max_connections.max(1),
-            per_peer: self.max_per_peer.max(1),
-            idle: Duration::from_secs(self.idle_timeout.max(1)),
-            head_time: Duration::from_secs(self.head_timeout.max(1)),
-            head_bytes: self.max_head.max(8192),
-            tftp_transfers: self.tftp_max_transfers.max(1),
-            tftp_blksize: self.tftp_max_blksize,
-            tftp_window: self.tftp_max_window,
-            tftp_timeout: Duration::from_secs(self.tftp_max_timeout),
-            tftp_retries: self.tftp_retries,
-        }
-    }
+    pub limits: Limits,
 }
 
 /// What every listener serves from: the tree, the one log and the limits.
@@ -166,15 +66,6 @@ pub struct Listener {
     run: Pin<Box<dyn Future<Output = Result<()>> + Send>>,
 }
 
-fn port_range(text: &str) -> std::result::Result<std::ops::RangeInclusive<u16>, String> {
-    let (a, b) = text.split_once('-').ok_or("write FIRST-LAST, e.g. 49152-65534")?;
-    let (a, b): (u16, u16) = (a.trim().parse().map_err(|_| "not a port")?, b.trim().parse().map_err(|_| "not a port")?);
-    if a == 0 || a > b {
-        return Err("the first port must be 1 or more and not past the last".into());
-    }
-    Ok(a..=b)
-}
-
 fn address(flag: &str, text: &str) -> Result<SocketAddr> {
     let full = if text.contains(':') { text.to_string() } else { format!("0.0.0.0:{text}") };
     full.parse().map_err(|_| anyhow!("--{flag} {text}: not an address (write IP:PORT, e.g. 0.0.0.0:8080, or a port)"))
@@ -188,7 +79,7 @@ struct Wanted {
     ftp: Option<SocketAddr>,
 }
 
-fn wanted(args: &Args) -> Result<Wanted> {
+fn wanted(args: &Request) -> Result<Wanted> {
     let none = args.http.is_none() && args.tftp.is_none() && args.https.is_none() && args.ftp.is_none();
     let at = |flag: &str, given: &Option<String>, default: Option<&'static str>| {
         given.as_deref().or(default.filter(|_| none)).map(|a| address(flag, a)).transpose()
@@ -201,30 +92,33 @@ fn wanted(args: &Args) -> Result<Wanted> {
     })
 }
 
-pub fn run(args: &Args, ctx: &Context) -> Result<ExitCode> {
-    let tree = tree::Tree::open(&args.dir)?;
-    let want = wanted(args)?;
-    if args.print_nginx {
-        let tls = args.tls_cert.as_deref().zip(args.tls_key.as_deref());
-        let https_port = want.https.map_or(443, |a| a.port());
-        print!("{}", nginx::server_block(tree.root(), want.http.map_or(80, |a| a.port()), tls, https_port)?);
-        return Ok(ExitCode::SUCCESS);
-    }
-    let mut limits = args.limits.limits();
+/// The nginx server block that serves `req`'s tree as `serve` does (HTTP on the port of `--http`;
+/// with `tls`, certificate and key, a TLS block on the port of `--https`).
+pub fn nginx_block(req: &Request, tls: Option<(&Path, &Path)>) -> Result<String> {
+    let tree = tree::Tree::open(&req.dir)?;
+    let want = wanted(req)?;
+    let https_port = want.https.map_or(443, |a| a.port());
+    nginx::server_block(tree.root(), want.http.map_or(80, |a| a.port()), tls, https_port)
+}
+
+/// Serves `req` until a listener fails for good (every listener is bound before serving starts).
+pub fn serve_tree(req: &Request, ctx: &Context) -> Result<()> {
+    let tree = tree::Tree::open(&req.dir)?;
+    let want = wanted(req)?;
+    let mut limits = req.limits.clone();
     let tcp = [want.http, want.https, want.ftp].iter().filter(|a| a.is_some()).count();
     if let Some(warning) = limits.fit_descriptors(tcp) {
         eprintln!("{warning}");
     }
-    let log = Arc::new(log::Log::new(who::Who::new(&ctx.layouts)?, args.json));
+    let log = Arc::new(log::Log::new(who::Who::new(&ctx.layouts)?, req.json));
     let serving = Arc::new(Serving { tree, log, limits });
     let runtime = tokio::runtime::Builder::new_multi_thread().enable_all().build()?;
-    runtime.block_on(serve(args, want, serving, ctx))?;
-    Ok(ExitCode::SUCCESS)
+    runtime.block_on(serve(req, want, serving, ctx))
 }
 
 /// Binds every listener asked for (any failure before serving starts), then serves them all;
 /// returns only when one fails for good.
-async fn serve(args: &Args, want: Wanted, serving: Arc<Serving>, ctx: &Context) -> Result<()> {
+async fn serve(args: &Request, want: Wanted, serving: Arc<Serving>, ctx: &Context) -> Result<()> {
     let mut listeners = Vec::new();
     if let Some(at) = &args.pnp {
         listeners.push(pnp::listener(at, args.pnp_url.as_deref(), &serving, &ctx.layouts)?);
@@ -243,7 +137,7 @@ async fn serve(args: &Args, want: Wanted, serving: Arc<Serving>, ctx: &Context) 
         listeners.push(tftp::bind(at, serving.clone()).await?);
     }
     if let Some(at) = want.ftp {
-        let login = ftp::Login { user: args.ftp_user.clone().zip(args.ftp_password.clone()) };
+        let login = ftp::Login { user: args.ftp_login.clone() };
         listeners.push(ftp::bind(at, login, args.ftp_passive_ports.clone(), serving.clone()).await?);
     }
     let mut tasks = tokio::task::JoinSet::new();

@@ -1,13 +1,14 @@
 //! `bundler verify`: re-checks a provisioning tree, built by bundler or by hand. Every file is
 //! inspected against the rules of the model(s) it serves, checksums and `manifest.json` are
 //! compared with the files, firmware names are matched against the layouts, and files that must
-//! never be served are flagged. Exit status 1 with a list of every violation.
+//! never be served are flagged. `bundler verify` (src/commands/verify.rs) prints the findings and
+//! exits 1 when any is an error.
 
 pub(crate) mod fetched;
 mod tree;
 
 use crate::mechanisms::checksums::sha256_hex;
-use crate::mechanisms::report::{has_errors, print_json, Diagnostic, Severity};
+use crate::mechanisms::report::Diagnostic;
 use crate::mechanisms::tree_file::TreeRoot;
 use crate::mechanisms::tree_manifest::{Sums, TreeManifest, MANIFEST_JSON, REPORT_HTML, SUMS_FILE};
 use crate::mechanisms::walk::{Entry, Kind};
@@ -17,9 +18,7 @@ use crate::Context;
 use anyhow::{bail, Result};
 use fetched::{Expect, Fetched};
 use std::collections::BTreeMap;
-use std::io::Write as _;
-use std::path::{Path, PathBuf};
-use std::process::ExitCode;
+use std::path::Path;
 
 /// Trees with more entries than this are refused (a mistaken `verify /`). A release tree holds one
 /// config per phone, and a provider may have a few hundred thousand phones.
@@ -28,58 +27,6 @@ const MAX_FILES: usize = 2_000_000;
 const MAX_LIST_BYTES: u64 = 64 * 1024 * 1024;
 /// Files larger than this are reported, not read.
 const MAX_FILE_BYTES: u64 = 512 * 1024 * 1024;
-
-#[derive(clap::Args)]
-#[command(
-    after_help = "Examples:\n  bundler verify build\n  bundler verify /srv/tftp --model UC924 --json\n\nExit status 1 when any file breaks a rule."
-)]
-pub struct Args {
-    /// The tree to check.
-    pub dir: PathBuf,
-    /// Check every file against this model (default: the model named by the file's folder, or the
-    /// models in manifest.json).
-    #[arg(long)]
-    pub model: Option<String>,
-    #[command(flatten)]
-    pub templates: crate::ops::inspect::TemplateArgs,
-    /// Decrypt encrypted Htek configs with this key (1–16 hex digits) to check the settings they
-    /// carry; without it those files are a note saying what was not checked.
-    #[arg(long, value_name = "HEX", env = "BUNDLER_AES_KEY", hide_env_values = true)]
-    pub aes_key: Option<String>,
-    /// Print JSON instead of text.
-    #[arg(long)]
-    pub json: bool,
-    /// For a tree published to s3://BUCKET/PREFIX: where the storage is.
-    #[command(flatten)]
-    pub remote: crate::ops::publish::RemoteArgs,
-}
-
-pub fn run(args: &Args, ctx: &Context) -> Result<ExitCode> {
-    if let Some(url) = args.dir.to_str().filter(|d| d.starts_with("s3://")) {
-        return crate::ops::publish::verify_remote(url, &args.remote, args.json);
-    }
-    let key = args
-        .aes_key
-        .as_deref()
-        .map(crate::kinds::config::aes::AesKey::parse)
-        .transpose()
-        .map_err(|e| anyhow::anyhow!("--aes-key: {e}"))?;
-    let findings = verify(&args.dir, args.model.as_deref(), args.templates.templates(), key.as_ref(), ctx)?;
-    if args.json {
-        print_json(&findings)?;
-    } else {
-        let mut out = std::io::BufWriter::new(std::io::stdout().lock());
-        crate::mechanisms::report::write_limited(&mut out, findings.iter().filter(|d| d.severity != Severity::Note))?;
-        out.flush()?;
-        drop(out);
-        let errors = findings.iter().filter(|d| d.severity == Severity::Error).count();
-        let warnings = findings.iter().filter(|d| d.severity == Severity::Warning).count();
-        if !crate::quiet() {
-            println!("{}: {errors} error(s), {warnings} warning(s)", args.dir.display());
-        }
-    }
-    Ok(if has_errors(&findings) { ExitCode::FAILURE } else { ExitCode::SUCCESS })
-}
 
 /// Every finding about the tree at `dir`. Only what lies inside `dir` is read: paths in
 /// `SHA256SUMS` and `manifest.json` that leave it, symbolic links out of it and FIFOs, sockets or
@@ -162,7 +109,7 @@ fn read_entry(root: &TreeRoot, entry: &Entry, found: &mut Vec<Diagnostic>) -> Op
         if entry.len > MAX_FILE_BYTES || meta.len() > MAX_FILE_BYTES {
             return Err("larger than any file a phone fetches; not read".to_string());
         }
-        crate::mechanisms::input::read_from(file, MAX_FILE_BYTES)
+        crate::mechanisms::input::read_from(file, MAX_FILE_BYTES).map_err(|e| e.to_string())
     });
     read.map_err(|why| found.push(Diagnostic::error(&entry.rel, why))).ok()
 }
