@@ -21,7 +21,9 @@ pub mod ringtone;
 pub mod serve;
 pub mod verify;
 
+use bundler::rules::names::Named;
 use bundler::Context;
+use clap::builder::{PossibleValue, PossibleValuesParser, TypedValueParser};
 use clap::{Parser, Subcommand};
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -114,6 +116,20 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             unreachable!("handled above")
         }
     }
+}
+
+/// The value parser of a named set ([`Named`]): `--help` lists its names (with their descriptions),
+/// and only those are taken.
+pub fn named<T: Named + Send + Sync>() -> impl TypedValueParser<Value = T> {
+    let values = T::CHOICES.iter().map(|&(_, name, help)| {
+        let value = PossibleValue::new(name);
+        if help.is_empty() {
+            value
+        } else {
+            value.help(help)
+        }
+    });
+    PossibleValuesParser::new(values).try_map(|name| T::from_name(&name))
 }
 
 #[cfg(test)]

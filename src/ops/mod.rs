@@ -5,7 +5,6 @@ pub mod dhcp;
 pub mod docs;
 #[doc(hidden)]
 pub mod fuzzing;
-pub mod image_cmd;
 pub mod init;
 pub mod inspect;
 pub mod models;
