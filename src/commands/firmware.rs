@@ -59,7 +59,8 @@ pub fn run(args: &Args, ctx: &Context) -> Result<ExitCode> {
     };
     let laid = lay_out(&ctx.layouts, &req)?;
     write_files(&args.out, &laid)?;
-    let serving = Serving { server_url: &args.server_url, prefix: &args.prefix, postfix: &args.postfix };
+    let serving =
+        Serving { server_url: args.server_url.clone(), prefix: args.prefix.clone(), postfix: args.postfix.clone() };
     let settings = settings(ctx, &laid, &serving)?;
     if args.json {
         #[derive(Serialize)]

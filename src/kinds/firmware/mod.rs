@@ -20,11 +20,11 @@ use vendor_zip::{is_zip, Member, VendorZip};
 pub use version::Version;
 
 /// Where the laid-out files are served, for the settings that point phones at them.
-pub struct Serving<'a> {
+pub struct Serving {
     /// The URL of the folder as phones see it.
-    pub server_url: &'a str,
-    pub prefix: &'a str,
-    pub postfix: &'a str,
+    pub server_url: String,
+    pub prefix: String,
+    pub postfix: String,
 }
 
 /// What to lay out: inputs, models and naming.
