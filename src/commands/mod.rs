@@ -139,4 +139,14 @@ mod tests {
         use clap::CommandFactory;
         super::Cli::command().debug_assert();
     }
+
+    #[test]
+    fn a_named_value_is_taken_by_its_exact_name_only() {
+        use bundler::mechanisms::image::Fit;
+        let cmd = clap::Command::new("t").arg(clap::Arg::new("fit").long("fit").value_parser(super::named::<Fit>()));
+        let m = cmd.clone().try_get_matches_from(["t", "--fit", "contain"]).unwrap();
+        assert_eq!(m.get_one::<Fit>("fit"), Some(&Fit::Contain));
+        let e = cmd.try_get_matches_from(["t", "--fit", "Cover"]).unwrap_err().to_string();
+        assert!(e.contains("[possible values: auto, cover, contain, stretch]"), "{e}");
+    }
 }

@@ -1,4 +1,4 @@
-//! `bundler dhcp`: prints the DHCP server configuration that points phones at the provisioning tree.
+//! The DHCP server configuration that points phones at the provisioning tree (`bundler dhcp`).
 //!
 //! Phones are matched by MAC prefix (the vendor's `ouis` in layouts/*.toml) and get the tree's URL in
 //! each DHCP option the vendor reads (`dhcp_options`: Htek 66, 128 and 150, guide §7 and §14;
