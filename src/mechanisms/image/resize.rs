@@ -13,18 +13,14 @@ use fast_image_resize::pixels::{InnerPixel, U16x3, U16x4};
 use fast_image_resize::{create_srgb_mapper, FilterType, PixelTrait, PixelType, ResizeAlg, ResizeOptions, Resizer};
 use image::{DynamicImage, RgbImage, RgbaImage};
 
-/// How an image is fitted to a size of another shape.
+/// How an image is fitted to a size of another shape (each value described with its name below).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, serde::Serialize)]
 #[serde(rename_all = "lowercase")]
 pub enum Fit {
-    /// Cover for wallpapers and screensavers, contain for logos and icons.
     #[default]
     Auto,
-    /// Fill the whole screen, cropping what does not fit (by --gravity).
     Cover,
-    /// Show the whole image, letterboxed with the background colour.
     Contain,
-    /// Scale each direction on its own (distorts).
     Stretch,
 }
 

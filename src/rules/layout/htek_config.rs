@@ -12,13 +12,12 @@ use std::collections::{BTreeMap, HashMap};
 /// The layout data file this module reads.
 pub const DATA_FILE: &str = "htek-config.toml";
 
-/// Which element names a config file uses (`config_dialect` in a vendor layout, `--dialect`).
+/// Which element names a config file uses (`config_dialect` in a vendor layout, `--dialect`;
+/// each value described with its name below).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum Dialect {
-    /// `<P47 para="…">value</P47>` (the guide's).
     Pcode,
-    /// `<Profile1_Sipserver>value</Profile1_Sipserver>` (newer firmware; FusionPBX uc926u).
     Named,
 }
 
