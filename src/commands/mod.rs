@@ -21,7 +21,9 @@ pub mod ringtone;
 pub mod serve;
 pub mod verify;
 
+use bundler::rules::names::Named;
 use bundler::Context;
+use clap::builder::{PossibleValue, PossibleValuesParser, TypedValueParser};
 use clap::{Parser, Subcommand};
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -116,11 +118,35 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
     }
 }
 
+/// The value parser of a named set ([`Named`]): `--help` lists its names (with their descriptions),
+/// and only those are taken.
+pub fn named<T: Named + Send + Sync>() -> impl TypedValueParser<Value = T> {
+    let values = T::CHOICES.iter().map(|&(_, name, help)| {
+        let value = PossibleValue::new(name);
+        if help.is_empty() {
+            value
+        } else {
+            value.help(help)
+        }
+    });
+    PossibleValuesParser::new(values).try_map(|name| T::from_name(&name))
+}
+
 #[cfg(test)]
 mod tests {
     #[test]
     fn command_line_definition_is_consistent() {
         use clap::CommandFactory;
         super::Cli::command().debug_assert();
+    }
+
+    #[test]
+    fn a_named_value_is_taken_by_its_exact_name_only() {
+        use bundler::mechanisms::image::Fit;
+        let cmd = clap::Command::new("t").arg(clap::Arg::new("fit").long("fit").value_parser(super::named::<Fit>()));
+        let m = cmd.clone().try_get_matches_from(["t", "--fit", "contain"]).unwrap();
+        assert_eq!(m.get_one::<Fit>("fit"), Some(&Fit::Contain));
+        let e = cmd.try_get_matches_from(["t", "--fit", "Cover"]).unwrap_err().to_string();
+        assert!(e.contains("[possible values: auto, cover, contain, stretch]"), "{e}");
     }
 }

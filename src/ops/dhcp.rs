@@ -1,4 +1,4 @@
-//! `bundler dhcp`: prints the DHCP server configuration that points phones at the provisioning tree.
+//! The DHCP server configuration that points phones at the provisioning tree (`bundler dhcp`).
 //!
 //! Phones are matched by MAC prefix (the vendor's `ouis` in layouts/*.toml) and get the tree's URL in
 //! each DHCP option the vendor reads (`dhcp_options`: Htek 66, 128 and 150, guide §7 and §14;
@@ -12,12 +12,11 @@
 //! manifest's `base_url`): tftp, ftp (with `user:password@` as the guides write it), http or https.
 
 use crate::rules::layout::{FetchKind, Vendor};
+use crate::rules::names::named_values;
 use crate::Context;
 use anyhow::{bail, Result};
-use clap::ValueEnum;
 use serde::Deserialize;
-use std::path::PathBuf;
-use std::process::ExitCode;
+use std::path::Path;
 
 /// A DHCP option holds at most 255 bytes (RFC 2132 §2); longer needs RFC 3396 splitting.
 const MAX_OPTION_BYTES: usize = 255;
@@ -27,32 +26,21 @@ const SCHEMES: &[&str] = &["tftp", "ftp", "http", "https"];
 /// dnsmasq 2.90: `dhcp-option=150,"http://…"` is "bad IP address"; 150 is Cisco's TFTP server address).
 const DNSMASQ_ADDRESS_ONLY: &[u8] = &[150];
 
-#[derive(clap::Args)]
-pub struct Args {
-    /// The provisioning tree's URL, e.g. http://192.0.2.10/htek.
-    #[arg(long, value_name = "URL", required_unless_present = "tree", conflicts_with = "tree")]
-    url: Option<String>,
-    /// A tree built by `bundler release`: the phones get the URL of its configs (base_url from its
-    /// manifest.json + the vendor's config folder, e.g. http://192.0.2.10/htek/config) and the vendor.
-    #[arg(long, value_name = "DIR")]
-    tree: Option<PathBuf>,
-    /// With --tree: where the tree is served, when not at its manifest's base_url (any scheme the
-    /// phones fetch with: tftp://, ftp://user:password@host/…, http://, https://).
-    #[arg(long, value_name = "URL", requires = "tree")]
-    base_url: Option<String>,
-    /// Only this vendor's phones (default: the tree's vendor, or every vendor).
-    #[arg(long)]
-    vendor: Option<String>,
-    /// Which DHCP server the configuration is for.
-    #[arg(long, value_enum)]
-    format: Format,
-}
-
-#[derive(Clone, Copy, ValueEnum)]
-enum Format {
+/// Which DHCP server a configuration is for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Format {
     Dnsmasq,
     Isc,
     Kea,
+}
+
+named_values!(Format { Dnsmasq = "dnsmasq": "", Isc = "isc": "", Kea = "kea": "" });
+
+/// Where the phones are sent: a URL as given, or a tree built by `bundler release` (served at its
+/// manifest's base_url, or at `base_url` when given).
+pub enum Target<'a> {
+    Url(&'a str),
+    Tree { dir: &'a Path, base_url: Option<&'a str> },
 }
 
 /// The fields of the tree's manifest.json this command reads.
@@ -62,21 +50,21 @@ struct TreeManifest {
     base_url: Option<String>,
 }
 
-pub fn run(args: &Args, ctx: &Context) -> Result<ExitCode> {
-    let (url, shown, tree_vendor) = match (&args.url, &args.tree) {
-        (Some(url), _) => (url.clone(), "--url".to_string(), None),
-        (None, Some(dir)) => read_tree(dir, args.base_url.as_deref(), ctx)?,
-        (None, None) => bail!("give --url URL or --tree DIR"),
+/// The `format` configuration that points the phones of `vendor` (default: the tree's vendor, or
+/// every vendor) at `target`.
+pub fn config(target: Target, vendor: Option<&str>, format: Format, ctx: &Context) -> Result<String> {
+    let (url, shown, tree_vendor) = match target {
+        Target::Url(url) => (url.to_string(), "--url".to_string(), None),
+        Target::Tree { dir, base_url } => read_tree(dir, base_url, ctx)?,
     };
     check_url(&url, &shown)?;
-    let vendors = pick_vendors(args.vendor.as_deref(), tree_vendor.as_deref(), ctx)?;
-    print!("{}", render(args.format, &vendors, &url));
-    Ok(ExitCode::SUCCESS)
+    let vendors = pick_vendors(vendor, tree_vendor.as_deref(), ctx)?;
+    Ok(render(format, &vendors, &url))
 }
 
 /// The URL of a release tree's configs (`base`, else the manifest's base_url, + the vendor's
 /// config folder) and its vendor, with how errors name where the URL came from.
-fn read_tree(dir: &std::path::Path, base: Option<&str>, ctx: &Context) -> Result<(String, String, Option<String>)> {
+fn read_tree(dir: &Path, base: Option<&str>, ctx: &Context) -> Result<(String, String, Option<String>)> {
     let path = dir.join(crate::mechanisms::tree_manifest::MANIFEST_JSON);
     let shown = path.display().to_string();
     let m: TreeManifest = crate::mechanisms::tree_manifest::read(&path, "not a bundler release manifest")?;

@@ -1,4 +1,4 @@
-//! `bundler init DIR --vendor V --model M…`: a new release project to fill in. Every number in the
+//! A new release project to fill in (`bundler init DIR --vendor V --model M…`). Every number in the
 //! template (slots, file names, sizes, caps) is read from the models' layouts; the project appears
 //! as a whole or not at all, and an existing project is never touched.
 
@@ -6,40 +6,25 @@ use crate::rules::layout::{AssetKind, AssetRule, ConfigFormat, Model, Vendor};
 use crate::Context;
 use anyhow::{bail, Context as _, Result};
 use std::fmt::Write as _;
-use std::path::{Path, PathBuf};
-use std::process::ExitCode;
+use std::path::Path;
 
 /// The folders a project keeps its sources in.
 const FOLDERS: [&str; 4] = ["audio", "img", "lang", "vendor"];
 
-#[derive(clap::Args)]
-#[command(
-    after_help = "Example:\n  bundler init office --vendor htek --model UC924 --model UC926\n  cd office && bundler release release.toml --out build   # names every file still missing"
-)]
-pub struct Args {
-    /// The project folder to create (new, or an empty folder).
-    pub dir: PathBuf,
-    /// The phones' vendor (`bundler models` lists them).
-    #[arg(long)]
-    pub vendor: String,
-    /// A phone model of the release; repeat for each model.
-    #[arg(long = "model", value_name = "MODEL", required = true)]
-    pub models: Vec<String>,
-    /// Print what was created as JSON.
-    #[arg(long)]
-    pub json: bool,
-}
-
-pub fn run(args: &Args, ctx: &Context) -> Result<ExitCode> {
-    let vendor = ctx.layouts.vendor(&args.vendor).with_context(|| "--vendor".to_string())?;
-    let models = resolve_models(args, vendor, ctx)?;
-    check_new(&args.dir)?;
+/// Creates the project folder `dir` for `vendor`'s phones of `models` (names as the user gave
+/// them): `release.toml`, and `phones.csv` and `common.toml` when the vendor takes configs, and the
+/// source folders; all or nothing, and never over an existing project. Returns what was created
+/// (`release.toml`, …, `audio/`).
+pub fn create(dir: &Path, vendor: &str, models: &[String], ctx: &Context) -> Result<Vec<String>> {
+    let vendor = ctx.layouts.vendor(vendor).with_context(|| "--vendor".to_string())?;
+    let models = resolve_models(models, vendor, ctx)?;
+    check_new(dir)?;
     let mut files = vec![("release.toml", release_toml(vendor, &models))];
     if let Some(format) = vendor.config_format {
         files.push(("phones.csv", phones_csv(vendor, &models)));
         files.push(("common.toml", common_toml(format, vendor, &models)));
     }
-    let staging = crate::mechanisms::output::StagedDir::new(&args.dir)?;
+    let staging = crate::mechanisms::output::StagedDir::new(dir)?;
     for (name, text) in &files {
         staging.write(name, text.as_bytes())?;
     }
@@ -50,21 +35,12 @@ pub fn run(args: &Args, ctx: &Context) -> Result<ExitCode> {
     staging.commit()?;
     let mut created: Vec<String> = files.iter().map(|(n, _)| n.to_string()).collect();
     created.extend(FOLDERS.iter().map(|f| format!("{f}/")));
-    if args.json {
-        crate::mechanisms::report::print_json(&serde_json::json!({ "dir": args.dir, "created": created }))?;
-    } else if !crate::quiet() {
-        println!("{}: created {}", args.dir.display(), created.join(", "));
-        println!(
-            "next: drop your files in, then `cd {} && {NEXT}` names whatever is still missing",
-            args.dir.display()
-        );
-    }
-    Ok(ExitCode::SUCCESS)
+    Ok(created)
 }
 
-fn resolve_models<'a>(args: &Args, vendor: &Vendor, ctx: &'a Context) -> Result<Vec<&'a Model>> {
+fn resolve_models<'a>(names: &[String], vendor: &Vendor, ctx: &'a Context) -> Result<Vec<&'a Model>> {
     let mut models: Vec<&Model> = Vec::new();
-    for name in &args.models {
+    for name in names {
         let model = ctx.layouts.model(name).with_context(|| format!("--model {name}"))?;
         if model.vendor != vendor.vendor {
             bail!("--model {name}: {} is a {} model, not {}", model.name, model.vendor, vendor.vendor);
@@ -92,7 +68,7 @@ fn check_new(dir: &Path) -> Result<()> {
 
 /// The next step, as the hint after `init` and the head of `release.toml` both give it (run in the
 /// folder `init` made).
-const NEXT: &str = "bundler release release.toml --out build";
+pub const NEXT: &str = "bundler release release.toml --out build";
 
 /// `release.toml`: every section the models take, each commented with the models' rules.
 fn release_toml(vendor: &Vendor, models: &[&Model]) -> String {

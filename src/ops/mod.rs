@@ -2,17 +2,13 @@
 //! phone's fetch, serving, publishing, notifying), built from the kinds and the mechanisms.
 
 pub mod dhcp;
-pub mod docs;
 #[doc(hidden)]
 pub mod fuzzing;
-pub mod image_cmd;
 pub mod init;
 pub mod inspect;
-pub mod models;
 pub mod notify;
 pub mod phone;
 pub mod publish;
 pub mod release;
 pub mod serve;
-pub mod tree_diff;
 pub mod verify;

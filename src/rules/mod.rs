@@ -4,4 +4,5 @@
 
 pub mod glob;
 pub mod layout;
+pub mod names;
 pub mod toml;

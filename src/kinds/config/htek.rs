@@ -68,7 +68,10 @@ pub struct Args {
     /// Element names to write: `pcode` (<P47 para=…>) or `named` (<Profile1_Sipserver>, newer
     /// firmware). Default: the model's `config_dialect` in the layouts (pcode for every model today).
     /// Named can write only settings with a known element name (`bundler config pcodes`).
-    #[arg(long, value_enum)]
+    #[arg(long, value_parser = clap::builder::TypedValueParser::try_map(
+        clap::builder::PossibleValuesParser::new(<Dialect as crate::rules::names::Named>::CHOICES.iter().map(|&(_, name, help)| clap::builder::PossibleValue::new(name).help(help))),
+        |s| s.parse::<Dialect>(),
+    ))]
     pub dialect: Option<Dialect>,
     /// Print what was written as JSON.
     #[arg(long)]

@@ -1,6 +1,7 @@
-//! Firmware: `bundler firmware` finds each model's firmware in vendor zips or plain files, names it
-//! with the provisioning prefix/postfix, writes it with `SHA256SUMS`, and prints the settings that
-//! point phones at it. `lay_out` is the reusable part (the release command calls it too).
+//! Firmware: finds each model's firmware in vendor zips or plain files, names it with the
+//! provisioning prefix/postfix, writes it with `SHA256SUMS`, and gives the settings that point
+//! phones at it (for `bundler firmware`, whose command line is `src/commands/firmware.rs`).
+//! `lay_out` is the part the release command calls too.
 
 mod spec;
 pub(crate) mod vendor_zip;
@@ -8,7 +9,6 @@ pub mod version;
 
 use crate::mechanisms::checksums::{sha256_hex, Sums, SUMS_FILE};
 use crate::mechanisms::output::write_atomic;
-use crate::mechanisms::report::print_json;
 use crate::rules::layout::{ConfigFormat, Layouts, Model};
 use crate::Context;
 use anyhow::{bail, Context as _, Result};
@@ -16,45 +16,15 @@ use serde::Serialize;
 pub use spec::{FirmwareSpec, Pending};
 use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
-use std::process::ExitCode;
 use vendor_zip::{is_zip, Member, VendorZip};
 pub use version::Version;
 
-#[derive(clap::Args)]
-#[command(
-    after_help = "Examples:\n  bundler firmware Firmware_Htek_2.0.4.6.41_20191104.zip --model UC924 \\\n      --prefix hl_ --postfix _2.0.4.6.41 --out tftp\n  bundler firmware fw924.rom img_924.bin --model UC924 \\\n      --version 1.0.3.73 --from-version 1.0.3.70\n  bundler firmware vendor.zip --all --json\n\nNames are literal concatenations: PREFIX + fw924.rom + POSTFIX (guide §10)."
-)]
-pub struct Args {
-    /// Vendor firmware zips or plain firmware files (fw924.rom, boot_924.bin, img_924.bin, FIP13G-FVUI_V….bin).
-    #[arg(required = true, value_name = "ROM|ZIP")]
-    pub inputs: Vec<PathBuf>,
-    /// Models to lay out (repeatable).
-    #[arg(long = "model", value_name = "M", required_unless_present = "all", conflicts_with = "all")]
-    pub models: Vec<String>,
-    /// Every model whose firmware is among the inputs.
-    #[arg(long)]
-    pub all: bool,
-    /// Target firmware version (default: read from the input file names).
-    #[arg(long, value_name = "V")]
-    pub version: Option<Version>,
-    /// Text put before every served file name (P232).
-    #[arg(long, default_value = "")]
-    pub prefix: String,
-    /// Text put after every served file name, after the extension (P233).
-    #[arg(long, default_value = "")]
-    pub postfix: String,
-    /// Version the phones run now: from 1.0.3.71 or older the legacy img_9xx.bin is needed too.
-    #[arg(long, value_name = "V")]
-    pub from_version: Option<Version>,
-    /// Folder to write into (created if missing); SHA256SUMS there is updated.
-    #[arg(long, value_name = "DIR", default_value = ".")]
-    pub out: PathBuf,
-    /// URL of that folder as phones see it, for the printed settings.
-    #[arg(long, value_name = "URL", default_value = "http://SERVER/firmware")]
+/// Where the laid-out files are served, for the settings that point phones at them.
+pub struct Serving {
+    /// The URL of the folder as phones see it.
     pub server_url: String,
-    /// Print JSON instead of text.
-    #[arg(long)]
-    pub json: bool,
+    pub prefix: String,
+    pub postfix: String,
 }
 
 /// What to lay out: inputs, models and naming.
@@ -436,53 +406,18 @@ fn version_from_names(inputs: &[PathBuf]) -> Result<Option<Version>> {
     Ok(found.map(|(v, _)| v))
 }
 
-pub fn run(args: &Args, ctx: &Context) -> Result<ExitCode> {
-    let req = Request {
-        inputs: &args.inputs,
-        models: if args.all { &[] } else { &args.models },
-        version: args.version.clone(),
-        from_version: args.from_version.clone(),
-        prefix: &args.prefix,
-        postfix: &args.postfix,
-    };
-    let laid = lay_out(&ctx.layouts, &req)?;
-    let mut sums = Sums::read_in(&args.out)?;
+/// Writes the laid-out files into `dir` (atomically) and adds them to its `SHA256SUMS`.
+pub fn write_files(dir: &Path, laid: &Laid) -> Result<()> {
+    let mut sums = Sums::read_in(dir)?;
     for f in &laid.files {
-        write_atomic(&args.out.join(&f.name), &f.data)?;
+        write_atomic(&dir.join(&f.name), &f.data)?;
         sums.insert(&f.name, &f.data);
     }
-    write_atomic(&args.out.join(SUMS_FILE), sums.render().as_bytes())?;
-    let settings = settings(ctx, &laid, args)?;
-    if args.json {
-        #[derive(Serialize)]
-        struct Out<'a> {
-            out: String,
-            #[serde(flatten)]
-            laid: &'a Laid,
-            settings: &'a str,
-        }
-        print_json(&Out { out: args.out.display().to_string(), laid: &laid, settings: &settings })?;
-    } else if !crate::quiet() {
-        for f in &laid.files {
-            println!(
-                "{}: {} bytes, sha256 {}, for {} (from {})",
-                args.out.join(&f.name).display(),
-                f.bytes,
-                f.sha256,
-                f.models.join(", "),
-                f.source
-            );
-        }
-        for n in &laid.notes {
-            eprintln!("note: {n}");
-        }
-        println!("\nSettings for the phones:\n{settings}");
-    }
-    Ok(ExitCode::SUCCESS)
+    write_atomic(&dir.join(SUMS_FILE), sums.render().as_bytes())
 }
 
 /// The paste-ready settings that point phones at the laid-out files.
-fn settings(ctx: &Context, laid: &Laid, args: &Args) -> Result<String> {
+pub fn settings(ctx: &Context, laid: &Laid, args: &Serving) -> Result<String> {
     let format_of = |name: &str| ctx.layouts.model(name).ok().and_then(|m| m.config_format);
     let formats: Vec<ConfigFormat> =
         laid.files.iter().flat_map(|f| f.models.iter()).filter_map(|m| format_of(m)).collect();

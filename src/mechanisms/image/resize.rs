@@ -6,26 +6,30 @@
 //! on the dark side of an edge reaches black (a dark line beside every edge of an enlarged logo).
 
 use super::color::Color;
+use crate::rules::names::named_values;
 use anyhow::{Context, Result};
 use fast_image_resize::images::Image;
 use fast_image_resize::pixels::{InnerPixel, U16x3, U16x4};
 use fast_image_resize::{create_srgb_mapper, FilterType, PixelTrait, PixelType, ResizeAlg, ResizeOptions, Resizer};
 use image::{DynamicImage, RgbImage, RgbaImage};
 
-/// How an image is fitted to a size of another shape.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, clap::ValueEnum, serde::Serialize)]
+/// How an image is fitted to a size of another shape (each value described with its name below).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, serde::Serialize)]
 #[serde(rename_all = "lowercase")]
 pub enum Fit {
-    /// Cover for wallpapers and screensavers, contain for logos and icons.
     #[default]
     Auto,
-    /// Fill the whole screen, cropping what does not fit (by --gravity).
     Cover,
-    /// Show the whole image, letterboxed with the background colour.
     Contain,
-    /// Scale each direction on its own (distorts).
     Stretch,
 }
+
+named_values!(Fit {
+    Auto = "auto": "Cover for wallpapers and screensavers, contain for logos and icons",
+    Cover = "cover": "Fill the whole screen, cropping what does not fit (by --gravity)",
+    Contain = "contain": "Show the whole image, letterboxed with the background colour",
+    Stretch = "stretch": "Scale each direction on its own (distorts)",
+});
 
 impl Fit {
     /// The fit `Auto` stands for with an asset of `kind` (`wallpaper`, `weblogo`, …): a photo
@@ -41,7 +45,7 @@ impl Fit {
 }
 
 /// Which part of the image stays when cropping (cover) or where it sits (contain).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, clap::ValueEnum, serde::Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, serde::Serialize)]
 #[serde(rename_all = "kebab-case")]
 pub enum Gravity {
     #[default]
@@ -55,6 +59,18 @@ pub enum Gravity {
     BottomLeft,
     BottomRight,
 }
+
+named_values!(Gravity {
+    Center = "center": "",
+    Top = "top": "",
+    Bottom = "bottom": "",
+    Left = "left": "",
+    Right = "right": "",
+    TopLeft = "top-left": "",
+    TopRight = "top-right": "",
+    BottomLeft = "bottom-left": "",
+    BottomRight = "bottom-right": "",
+});
 
 impl Gravity {
     /// Horizontal and vertical position, 0 = left/top, 0.5 = centre, 1 = right/bottom.

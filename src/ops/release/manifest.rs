@@ -416,18 +416,11 @@ impl Checker<'_> {
     }
 
     /// A `fit`/`gravity` value, parsed as the command line would.
-    fn choice<T: clap::ValueEnum + Default>(&self, s: &Option<Spanned<String>>, key: &str) -> Result<T> {
+    fn choice<T: crate::rules::names::Named + Default>(&self, s: &Option<Spanned<String>>, key: &str) -> Result<T> {
         let Some(s) = s else { return Ok(T::default()) };
-        match T::from_str(s.get_ref(), true) {
+        match T::from_name(s.get_ref()) {
             Ok(v) => Ok(v),
-            Err(_) => {
-                let names: Vec<String> = T::value_variants()
-                    .iter()
-                    .filter_map(|v| v.to_possible_value())
-                    .map(|p| p.get_name().to_string())
-                    .collect();
-                self.at(s.span(), format!("{key} '{}' is not one of {}", s.get_ref(), names.join(", ")))
-            }
+            Err(e) => self.at(s.span(), format!("{key} '{}' is not one of {}", s.get_ref(), e.choices.join(", "))),
         }
     }
 

@@ -4,6 +4,7 @@
 //! it (checking values, writing and reading configs) is `crate::kinds::config`'s.
 
 use super::DataFile;
+use crate::rules::names::named_values;
 use anyhow::{anyhow, bail, Result};
 use serde::{Deserialize, Serialize};
 use std::collections::{BTreeMap, HashMap};
@@ -11,26 +12,19 @@ use std::collections::{BTreeMap, HashMap};
 /// The layout data file this module reads.
 pub const DATA_FILE: &str = "htek-config.toml";
 
-/// Which element names a config file uses (`config_dialect` in a vendor layout, `--dialect`).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum, serde::Serialize, serde::Deserialize)]
+/// Which element names a config file uses (`config_dialect` in a vendor layout, `--dialect`;
+/// each value described with its name below).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum Dialect {
-    /// `<P47 para="…">value</P47>` (the guide's).
     Pcode,
-    /// `<Profile1_Sipserver>value</Profile1_Sipserver>` (newer firmware; FusionPBX uc926u).
     Named,
 }
 
-impl std::str::FromStr for Dialect {
-    type Err = String;
-    fn from_str(s: &str) -> Result<Dialect, String> {
-        match s {
-            "pcode" => Ok(Dialect::Pcode),
-            "named" => Ok(Dialect::Named),
-            other => Err(format!("config dialect '{other}' is not pcode or named")),
-        }
-    }
-}
+named_values!(Dialect {
+    Pcode = "pcode": "`<P47 para=\"…\">value</P47>` (the guide's)",
+    Named = "named": "`<Profile1_Sipserver>value</Profile1_Sipserver>` (newer firmware; FusionPBX uc926u)",
+});
 
 /// Everything `htek-config.toml` says.
 #[derive(Debug)]

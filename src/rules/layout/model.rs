@@ -2,6 +2,7 @@
 
 use super::htek_config::Dialect;
 use super::vendor::ConfigFormat;
+use crate::rules::names::named_values;
 use anyhow::{bail, Result};
 use ringtool::{Codec, Container};
 use serde::{Deserialize, Serialize};
@@ -26,7 +27,7 @@ impl std::fmt::Display for Screen {
 }
 
 /// The kinds of screen asset (`kind` of an asset profile, `bundler image --as`).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, clap::ValueEnum)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum AssetKind {
     Wallpaper,
@@ -36,26 +37,18 @@ pub enum AssetKind {
     Icon,
 }
 
+named_values!(AssetKind {
+    Wallpaper = "wallpaper": "",
+    Screensaver = "screensaver": "",
+    Weblogo = "weblogo": "",
+    Lcdlogo = "lcdlogo": "",
+    Icon = "icon": "",
+});
+
 impl AssetKind {
     /// The kinds with fixed entry names (every kind but icons).
     pub const FIXED: [AssetKind; 4] =
         [AssetKind::Wallpaper, AssetKind::Screensaver, AssetKind::Weblogo, AssetKind::Lcdlogo];
-
-    pub fn name(self) -> &'static str {
-        match self {
-            AssetKind::Wallpaper => "wallpaper",
-            AssetKind::Screensaver => "screensaver",
-            AssetKind::Weblogo => "weblogo",
-            AssetKind::Lcdlogo => "lcdlogo",
-            AssetKind::Icon => "icon",
-        }
-    }
-}
-
-impl std::fmt::Display for AssetKind {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(self.name())
-    }
 }
 
 /// Ring-tone types (ringtool's) read from and written as their text names (`gsrt`, `ulaw`).
