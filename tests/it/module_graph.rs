@@ -275,11 +275,14 @@ fn upward_imports(src: &Path) -> Vec<String> {
     found
 }
 
-/// Edges between sibling modules, per parent: an import from a module under sibling `a` of a
-/// parent to one under sibling `b` is the edge `a -> b` among the parent's children, with the
-/// first import that makes it.
-type Levels = BTreeMap<Module, BTreeMap<String, BTreeMap<String, String>>>;
+/// Sibling modules → the siblings they import → the first import that does (`src/FILE uses PATH`).
+type Graph = BTreeMap<String, BTreeMap<String, String>>;
 
+/// The graph of each module's children, by module.
+type Levels = BTreeMap<Module, Graph>;
+
+/// Edges between sibling modules, per parent: an import from a module under child `a` of a parent
+/// to one under child `b` is the edge `a -> b` among the parent's children.
 fn sibling_edges(sources: &[Source]) -> Levels {
     let mut levels = Levels::new();
     for import in imports(sources) {
@@ -296,13 +299,8 @@ fn sibling_edges(sources: &[Source]) -> Levels {
 }
 
 /// A circle through `start` as `[start, …, start]`, if there is one.
-fn circle_from(graph: &BTreeMap<String, BTreeMap<String, String>>, start: &str) -> Option<Vec<String>> {
-    fn walk(
-        graph: &BTreeMap<String, BTreeMap<String, String>>,
-        start: &str,
-        path: &mut Vec<String>,
-        seen: &mut BTreeSet<String>,
-    ) -> bool {
+fn circle_from(graph: &Graph, start: &str) -> Option<Vec<String>> {
+    fn walk(graph: &Graph, start: &str, path: &mut Vec<String>, seen: &mut BTreeSet<String>) -> bool {
         let here = path.last().cloned().unwrap_or_default();
         for next in graph.get(&here).into_iter().flat_map(|edges| edges.keys()) {
             if next == start {
