@@ -24,10 +24,7 @@ fn ok(out: &std::process::Output) {
 
 #[test]
 fn uc924_tar_from_a_12mp_photo_and_a_transparent_logo() {
-    if !tools() {
-        return;
-    }
-    let dir = workspace();
+    let Some(dir) = tools().then(workspace) else { return };
     let d = dir.path();
     let out = run_in(
         d,
@@ -109,10 +106,7 @@ fn uc924_tar_from_a_12mp_photo_and_a_transparent_logo() {
 
 #[test]
 fn rebuild_gives_identical_bytes_and_source_date_epoch_sets_times() {
-    if !tools() {
-        return;
-    }
-    let dir = workspace();
+    let Some(dir) = tools().then(workspace) else { return };
     let d = dir.path();
     let args = ["hlpres", "--model", "UC926", "--wallpaper", "photo.jpg", "--weblogo", "logo.png"];
     ok(&run_in(d, &[&args[..], &["-o", "a.tar"]].concat()));
@@ -204,10 +198,7 @@ fn a_megabyte_of_metadata_is_dropped() {
 
 #[test]
 fn mono_logo_is_one_bit_grayscale_at_100x11() {
-    if !tools() {
-        return;
-    }
-    let dir = workspace();
+    let Some(dir) = tools().then(workspace) else { return };
     let d = dir.path();
     for dither in [false, true] {
         let mut args = vec!["image", "--model", "UC903", "--as", "lcdlogo", "logo.png", "-o", "bw.png"];
@@ -232,10 +223,7 @@ fn mono_logo_is_one_bit_grayscale_at_100x11() {
 
 #[test]
 fn assets_folder_maps_files_by_name() {
-    if !tools() {
-        return;
-    }
-    let dir = workspace();
+    let Some(dir) = tools().then(workspace) else { return };
     let d = dir.path();
     let assets = d.join("assets");
     std::fs::create_dir(&assets).unwrap();
@@ -291,10 +279,7 @@ fn vendor_base(d: &Path) -> PathBuf {
 
 #[test]
 fn base_overlay_replaces_named_entries_and_keeps_the_rest_byte_for_byte() {
-    if !tools() {
-        return;
-    }
-    let dir = workspace();
+    let Some(dir) = tools().then(workspace) else { return };
     let d = dir.path();
     let base = vendor_base(d);
     let out = run_in(
@@ -353,10 +338,7 @@ fn base_overlay_replaces_named_entries_and_keeps_the_rest_byte_for_byte() {
 
 #[test]
 fn over_the_tar_cap_quality_is_lowered_or_the_sizes_are_listed() {
-    if !tools() {
-        return;
-    }
-    let dir = workspace();
+    let Some(dir) = tools().then(workspace) else { return };
     let d = dir.path();
     let layouts = d.join("layouts");
     std::fs::create_dir(&layouts).unwrap();
@@ -387,10 +369,7 @@ fn over_the_tar_cap_quality_is_lowered_or_the_sizes_are_listed() {
 
 #[test]
 fn image_command_names_and_formats() {
-    if !tools() {
-        return;
-    }
-    let dir = workspace();
+    let Some(dir) = tools().then(workspace) else { return };
     let d = dir.path();
     ok(&run_in(d, &["image", "--model", "UC924", "--as", "wallpaper", "photo.jpg"]));
     assert_eq!(identify(&d.join("wallpaper.jpg"), "%m %w %h"), "JPEG 480 320");
@@ -558,10 +537,7 @@ fn display_p3_photo_is_converted_to_srgb_like_lcms_does() {
 
 #[test]
 fn every_input_format_is_read() {
-    if !tools() {
-        return;
-    }
-    let dir = workspace();
+    let Some(dir) = tools().then(workspace) else { return };
     let d = dir.path();
     // GIF, WebP and BMP made by ImageMagick from the transparent logo, and a grayscale JPEG.
     for (file, extra) in [
@@ -594,10 +570,7 @@ fn every_input_format_is_read() {
 
 #[test]
 fn a_base_whose_images_do_not_fit_the_model_or_that_holds_an_entry_twice_is_refused() {
-    if !tools() {
-        return;
-    }
-    let dir = workspace();
+    let Some(dir) = tools().then(workspace) else { return };
     let d = dir.path();
     // vendor_base's wallpapers are 480×320 and 800×480: a UC923 shows 320×240.
     vendor_base(d);
@@ -619,10 +592,7 @@ fn a_base_whose_images_do_not_fit_the_model_or_that_holds_an_entry_twice_is_refu
 
 #[test]
 fn assets_folder_warns_about_links_fifos_and_folders_and_never_follows_links() {
-    if !tools() {
-        return;
-    }
-    let dir = workspace();
+    let Some(dir) = tools().then(workspace) else { return };
     let d = dir.path();
     let assets = d.join("assets");
     std::fs::create_dir_all(assets.join("old")).unwrap();
