@@ -8,12 +8,6 @@ use std::process::Command;
 
 const IV: &str = "0B1E1D000F0B07091D1F04071F1E0407";
 
-fn write(dir: &Path, name: &str, text: &str) {
-    let path = dir.join(name);
-    std::fs::create_dir_all(path.parent().unwrap()).unwrap();
-    std::fs::write(path, text).unwrap();
-}
-
 /// A temporary folder holding `phones.csv` with these bytes.
 fn with_phones(csv: impl AsRef<[u8]>) -> tempfile::TempDir {
     let dir = tempfile::tempdir().unwrap();
@@ -65,7 +59,7 @@ const COMMON: &str = "[all]\nprovision.check_interval = 10080\nP192 = \"fw.examp
 
 fn htek_inputs() -> tempfile::TempDir {
     let dir = with_phones(PHONES);
-    write(dir.path(), "common.toml", COMMON);
+    write_file(dir.path(), "common.toml", COMMON);
     dir
 }
 
@@ -228,7 +222,7 @@ fn htek_prefix_postfix_resources_and_merge() {
     assert_eq!(xmllint(&a9, Some("string(//P193)")), "10080");
 
     // common.toml asking for a prefix the files would not carry is refused.
-    write(dir.path(), "prefixed.toml", "[all]\nprovision.config_prefix = \"hl_\"\n");
+    write_file(dir.path(), "prefixed.toml", "[all]\nprovision.config_prefix = \"hl_\"\n");
     let out = htek_config(dir.path(), &["--common", "prefixed.toml", "--out", "p"]);
     assert_one_line_error(&out, &["prefixed.toml", "P234", "--prefix"]);
 }
@@ -237,7 +231,7 @@ fn htek_prefix_postfix_resources_and_merge() {
 /// line holding every needle, and that the folder is exactly as before.
 fn refused(csv: &[u8], needles: &[&str]) {
     let dir = with_phones(csv);
-    write(dir.path(), "tftp/keep.txt", "before");
+    write_file(dir.path(), "tftp/keep.txt", "before");
     let out = htek_config(dir.path(), &["--out", "tftp"]);
     assert_one_line_error(&out, needles);
     assert!(stderr(&out).contains("nothing written"), "{}", stderr(&out));
@@ -329,7 +323,7 @@ fn macs_no_phone_has_are_refused_with_their_csv_line() {
         "{err}"
     );
     assert!(!err.contains("phones.csv:2:"), "{err}");
-    write(dir.path(), "fv.csv", "mac\n0021f2000001\n001fc1000002\n");
+    write_file(dir.path(), "fv.csv", "mac\n0021f2000001\n001fc1000002\n");
     let out = run_in(dir.path(), &["config", "flyingvoice", "--phones", "fv.csv", "--out", "fv"]);
     ok(&out);
     assert!(
@@ -339,7 +333,7 @@ fn macs_no_phone_has_are_refused_with_their_csv_line() {
         stderr(&out)
     );
     // Another OUI is added as layout data.
-    write(dir.path(), "lay/htek.toml", "ouis = [\"001fc1\", \"000b82\"]\n");
+    write_file(dir.path(), "lay/htek.toml", "ouis = [\"001fc1\", \"000b82\"]\n");
     let out = run_in(dir.path(), &["--layouts", "lay", "config", "htek", "--phones", "phones.csv", "--out", "t2"]);
     ok(&out);
     assert!(!stderr(&out).contains("does not start with"), "{}", stderr(&out));
@@ -383,13 +377,13 @@ fn layouts_override_supplies_a_device_code_and_a_pcode() {
         return;
     }
     let dir = tempfile::tempdir().unwrap();
-    write(dir.path(), "layouts/htek.toml", "[models.UC901]\ndevice_code = \"0099\"\n");
-    write(
+    write_file(dir.path(), "layouts/htek.toml", "[models.UC901]\ndevice_code = \"0099\"\n");
+    write_file(
         dir.path(),
         "layouts/htek-config.toml",
         "[pcodes.P270]\npara = \"Account1_Name\"\nalias = \"account1.name\"\nsource = \"mine\"\n",
     );
-    write(dir.path(), "phones.csv", "mac,model,account1.name,#room\n001fc110d3a9,UC901,Front desk,B12\n");
+    write_file(dir.path(), "phones.csv", "mac,model,account1.name,#room\n001fc110d3a9,UC901,Front desk,B12\n");
     ok(&run_in(dir.path(), &["--layouts", "layouts", "config", "htek", "--phones", "phones.csv", "--out", "t"]));
     assert_eq!(files_in(&dir.path().join("t")), ["cfg001fc110d3a9.xml", "cfg0099.xml"]);
     let f = dir.path().join("t/cfg001fc110d3a9.xml");
@@ -411,12 +405,12 @@ fn flyingvoice_boot_and_cfg_files_and_phonebook() {
         return;
     }
     let dir = with_phones(FV_PHONES);
-    write(
+    write_file(
         dir.path(),
         "common.toml",
         "static.auto_provision.server.url = \"http://prov.example.com/fv\"\n[lang]\ngui = \"English\"\n",
     );
-    write(
+    write_file(
         dir.path(),
         "contacts.csv",
         "name,numbers,group\nAlice Example,1001;+15550100,Sales\nBob & Co,1002,\n\"Carol \"\"CJ\"\"\",1003,Sales\n",
@@ -496,18 +490,18 @@ fn flyingvoice_refuses_line_breaks_and_bad_inputs_writing_nothing() {
         ("mac,a\n001fc110d3a9,1\n", "#!version:1.0.0.1\nno equals\n", &["common.cfg:2", "no '='"]),
     ];
     for (csv, common, needles) in cases {
-        write(dir.path(), "phones.csv", csv);
+        write_file(dir.path(), "phones.csv", csv);
         let mut args = vec!["config", "flyingvoice", "--phones", "phones.csv", "--out", "fv"];
         if !common.is_empty() {
-            write(dir.path(), "common.cfg", common);
+            write_file(dir.path(), "common.cfg", common);
             args.extend(["--common", "common.cfg"]);
         }
         let out = run_in(dir.path(), &args);
         assert_one_line_error(&out, needles);
         assert!(!dir.path().join("fv").exists(), "written despite {needles:?}");
     }
-    write(dir.path(), "phones.csv", "mac,a\n001fc110d3a9,1\n");
-    write(dir.path(), "contacts.csv", "name,numbers\nAlice,1;2;3;4\n");
+    write_file(dir.path(), "phones.csv", "mac,a\n001fc110d3a9,1\n");
+    write_file(dir.path(), "contacts.csv", "name,numbers\nAlice,1;2;3;4\n");
     let out = run_in(
         dir.path(),
         &["config", "flyingvoice", "--phones", "phones.csv", "--phonebook", "contacts.csv", "--out", "fv"],
@@ -537,22 +531,26 @@ fn has(lines: &[String], needle: &str) {
 fn lint_htek_finds_each_listed_problem() {
     let dir = tempfile::tempdir().unwrap();
     let d = dir.path();
-    write(
+    write_file(
         d,
         "malformed/cfg0012.xml",
         "<hl_provision version=\"1\"><config version=\"1\">\n<P47>a</P48>\n</config></hl_provision>\n",
     );
-    write(d, "unclosed/cfg0012.xml", "<hl_provision version=\"1\"><config version=\"1\">\n<P47>a</P47>\n</config>\n");
-    write(d, "root/cfg0012.xml", "<?xml version=\"1.0\"?>\n<provision><config/></provision>\n");
-    write(d, "shape/cfg0012.xml", "<hl_provision version=\"1\">\n<P47>a</P47>\n</hl_provision>\n");
-    write(
+    write_file(
+        d,
+        "unclosed/cfg0012.xml",
+        "<hl_provision version=\"1\"><config version=\"1\">\n<P47>a</P47>\n</config>\n",
+    );
+    write_file(d, "root/cfg0012.xml", "<?xml version=\"1.0\"?>\n<provision><config/></provision>\n");
+    write_file(d, "shape/cfg0012.xml", "<hl_provision version=\"1\">\n<P47>a</P47>\n</hl_provision>\n");
+    write_file(
         d,
         "codes/cfg0012.xml",
         "<hl_provision version=\"1\">\n<config version=\"1\">\n<P47>a</P47>\n<p48>b</p48>\n<P47>c</P47>\n<P8631>12G</P8631>\n<P20176>ftp://x/hlpres.tar</P20176>\n<Pabc/>\n</config>\n</hl_provision>\n",
     );
-    write(d, "upper/cfg001FC110D3A9.xml", GOOD_XML);
-    write(d, "both/cfg0012.xml", GOOD_XML);
-    write(d, "both/cfg001fc110d3a9.xml", GOOD_XML);
+    write_file(d, "upper/cfg001FC110D3A9.xml", GOOD_XML);
+    write_file(d, "both/cfg0012.xml", GOOD_XML);
+    write_file(d, "both/cfg001fc110d3a9.xml", GOOD_XML);
 
     let (ok_, l) = lint(d, &["malformed/cfg0012.xml"]);
     assert!(!ok_);
@@ -583,7 +581,7 @@ fn lint_htek_finds_each_listed_problem() {
 fn lint_recognises_encrypted_files_and_checks_them_with_the_key() {
     let dir = tempfile::tempdir().unwrap();
     let d = dir.path();
-    write(d, "phones.csv", "mac,model,P8721\n001fc110d3a9,UC924,8\n");
+    write_file(d, "phones.csv", "mac,model,P8721\n001fc110d3a9,UC924,8\n");
     ok(&htek_config(d, &["--aes-key", "ABC", "--out", "t"]));
     let (ok_, l) = lint(d, &["t"]);
     assert!(ok_, "{l:?}");
@@ -600,10 +598,10 @@ fn lint_recognises_encrypted_files_and_checks_them_with_the_key() {
 fn lint_flyingvoice_finds_each_listed_problem() {
     let dir = tempfile::tempdir().unwrap();
     let d = dir.path();
-    write(d, "fv/y000000000000.boot", "#!version:1.0.0.1\ninclude:config <y000000000000.cfg>\ninclude:config missing.cfg\ninclude:config \"gone.cfg\"\ninclude:config <x.txt>\n");
-    write(d, "fv/y000000000000.cfg", "\u{FEFF}#!version:1.0.0.1\na = 1\nno equals sign\na = 2\n<<<<<<< HEAD\nb = 1\n=======\nb = 2\n>>>>>>> theirs\n");
-    write(d, "fv/001fc110d3a9.cfg", "account.1.user_name = 1001\n");
-    write(d, "fv/001FC110D3AA.boot", "#!version:1.0.0.1\n");
+    write_file(d, "fv/y000000000000.boot", "#!version:1.0.0.1\ninclude:config <y000000000000.cfg>\ninclude:config missing.cfg\ninclude:config \"gone.cfg\"\ninclude:config <x.txt>\n");
+    write_file(d, "fv/y000000000000.cfg", "\u{FEFF}#!version:1.0.0.1\na = 1\nno equals sign\na = 2\n<<<<<<< HEAD\nb = 1\n=======\nb = 2\n>>>>>>> theirs\n");
+    write_file(d, "fv/001fc110d3a9.cfg", "account.1.user_name = 1001\n");
+    write_file(d, "fv/001FC110D3AA.boot", "#!version:1.0.0.1\n");
     let (ok_, l) = lint(d, &["fv"]);
     assert!(!ok_);
     // A bare include is read as the phones in the field are given it, with a warning.
@@ -637,24 +635,24 @@ fn resolve_follows_a_three_level_include_chain() {
     let d = dir.path();
     // 001fc110d3a9.boot → level1.cfg → sub/level2.cfg → sub/deeper/level3.cfg (each include relative
     // to the file that names it), then the phone's own cfg last.
-    write(
+    write_file(
         d,
         "fv/001fc110d3a9.boot",
         "#!version:1.0.0.1\ninclude:config \"level1.cfg\"\ninclude:config <001fc110d3a9.cfg>\n",
     );
-    write(
+    write_file(
         d,
         "fv/level1.cfg",
         "#!version:1.0.0.1\nlang.gui = English\nx = level1\ninclude:config \"sub/level2.cfg\"\ny = level1\n",
     );
-    write(
+    write_file(
         d,
         "fv/sub/level2.cfg",
         "#!version:1.0.0.1\nx = level2\ny = level2\nz = level2\ninclude:config \"deeper/level3.cfg\"\n",
     );
-    write(d, "fv/sub/deeper/level3.cfg", "#!version:1.0.0.1\nz = level3\nw = level3\n");
-    write(d, "fv/001fc110d3a9.cfg", "#!version:1.0.0.1\nw = phone\n");
-    write(d, "fv/y000000000000.boot", "#!version:1.0.0.1\ninclude:config \"level1.cfg\"\n");
+    write_file(d, "fv/sub/deeper/level3.cfg", "#!version:1.0.0.1\nz = level3\nw = level3\n");
+    write_file(d, "fv/001fc110d3a9.cfg", "#!version:1.0.0.1\nw = phone\n");
+    write_file(d, "fv/y000000000000.boot", "#!version:1.0.0.1\ninclude:config \"level1.cfg\"\n");
     let out = run_in(d, &["config", "resolve", "fv", "--mac", "00:1F:C1:10:D3:A9", "--json"]);
     ok(&out);
     let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
@@ -692,8 +690,8 @@ fn resolve_follows_a_three_level_include_chain() {
     assert!(!v["settings"].as_array().unwrap().iter().any(|s| s["key"] == "w" && s["value"] == "phone"));
 
     // A cycle is an error, not a hang.
-    write(d, "loop/001fc110d3a9.boot", "#!version:1.0.0.1\ninclude:config \"a.cfg\"\n");
-    write(d, "loop/a.cfg", "#!version:1.0.0.1\ninclude:config \"a.cfg\"\n");
+    write_file(d, "loop/001fc110d3a9.boot", "#!version:1.0.0.1\ninclude:config \"a.cfg\"\n");
+    write_file(d, "loop/a.cfg", "#!version:1.0.0.1\ninclude:config \"a.cfg\"\n");
     let out = run_in(d, &["config", "resolve", "loop", "--mac", "001fc110d3a9"]);
     assert_eq!(out.status.code(), Some(1), "{}", stdout(&out));
     assert!(
@@ -709,9 +707,9 @@ fn resolve_follows_a_three_level_include_chain() {
 fn resolve_exits_1_on_errors_and_lint_finds_the_same_cycle() {
     let dir = tempfile::tempdir().unwrap();
     let d = dir.path();
-    write(d, "fv/001fc110d3a9.boot", "#!version:1.0.0.1\ninclude:config \"a.cfg\"\n");
-    write(d, "fv/a.cfg", "#!version:1.0.0.1\nx = 1\ninclude:config \"b.cfg\"\n");
-    write(d, "fv/b.cfg", "#!version:1.0.0.1\ninclude:config \"a.cfg\"\n");
+    write_file(d, "fv/001fc110d3a9.boot", "#!version:1.0.0.1\ninclude:config \"a.cfg\"\n");
+    write_file(d, "fv/a.cfg", "#!version:1.0.0.1\nx = 1\ninclude:config \"b.cfg\"\n");
+    write_file(d, "fv/b.cfg", "#!version:1.0.0.1\ninclude:config \"a.cfg\"\n");
     let out = run_in(d, &["config", "resolve", "fv", "--mac", "001fc110d3a9", "--json"]);
     assert_eq!(out.status.code(), Some(1), "{}", stdout(&out));
     let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
@@ -726,7 +724,7 @@ fn resolve_exits_1_on_errors_and_lint_finds_the_same_cycle() {
     assert_eq!(lines.iter().filter(|l| l.contains("(a.cfg → b.cfg → a.cfg)")).count(), 1, "listed once: {lines:?}");
 
     // A missing include is an error too: exit 1.
-    write(d, "miss/001fc110d3a9.boot", "#!version:1.0.0.1\ninclude:config \"gone.cfg\"\n");
+    write_file(d, "miss/001fc110d3a9.boot", "#!version:1.0.0.1\ninclude:config \"gone.cfg\"\n");
     let out = run_in(d, &["config", "resolve", "miss", "--mac", "001fc110d3a9"]);
     assert_eq!(out.status.code(), Some(1), "{}", stdout(&out));
     assert!(
@@ -741,8 +739,8 @@ fn resolve_exits_1_on_errors_and_lint_finds_the_same_cycle() {
 fn resolve_and_lint_refuse_an_include_that_is_a_symlink_out_of_the_folder() {
     let dir = tempfile::tempdir().unwrap();
     let d = dir.path();
-    write(d, "secret.cfg", "#!version:1.0.0.1\nsecret = 42\n");
-    write(d, "fv/001fc110d3a9.boot", "#!version:1.0.0.1\ninclude:config \"link.cfg\"\n");
+    write_file(d, "secret.cfg", "#!version:1.0.0.1\nsecret = 42\n");
+    write_file(d, "fv/001fc110d3a9.boot", "#!version:1.0.0.1\ninclude:config \"link.cfg\"\n");
     std::os::unix::fs::symlink(d.join("secret.cfg"), d.join("fv/link.cfg")).unwrap();
     let out = run_in(d, &["config", "resolve", "fv", "--mac", "001fc110d3a9"]);
     assert_eq!(out.status.code(), Some(1), "{}", stdout(&out));
@@ -757,7 +755,7 @@ fn resolve_and_lint_refuse_an_include_that_is_a_symlink_out_of_the_folder() {
     has(&lines, "symlink to outside the provisioning folder");
 
     // Htek: a cfg<mac>.xml that is a symlink out is not read either.
-    write(
+    write_file(
         d,
         "other/cfg001fc110d3a9.xml",
         "<hl_provision version=\"1\"><config version=\"1\"><P47>x</P47></config></hl_provision>",
@@ -814,14 +812,14 @@ fn resolve_htek_lists_requests_and_what_the_phone_takes() {
 fn inspect_recognises_config_files_and_shows_lint_findings() {
     let dir = tempfile::tempdir().unwrap();
     let d = dir.path();
-    write(d, "cfg0012.xml", GOOD_XML);
-    write(
+    write_file(d, "cfg0012.xml", GOOD_XML);
+    write_file(
         d,
         "bad/cfg0012.xml",
         "<hl_provision version=\"1\"><config version=\"1\">\n<P8631>xyz</P8631>\n</config></hl_provision>\n",
     );
-    write(d, "y000000000000.boot", "#!version:1.0.0.1\ninclude:config \"y000000000000.cfg\"\n");
-    write(d, "y000000000000.cfg", "#!version:1.0.0.1\na = 1\n");
+    write_file(d, "y000000000000.boot", "#!version:1.0.0.1\ninclude:config \"y000000000000.cfg\"\n");
+    write_file(d, "y000000000000.cfg", "#!version:1.0.0.1\na = 1\n");
     let out = run_in(d, &["inspect", "cfg0012.xml", "y000000000000.boot", "--json"]);
     ok(&out);
     let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
@@ -879,7 +877,7 @@ fn pcodes_lists_accounts_1_to_16_and_the_basics() {
         return;
     }
     let dir = tempfile::tempdir().unwrap();
-    write(
+    write_file(
         dir.path(),
         "phones.csv",
         "mac,model,account1.password,account12.sip_user_id,P3\n001fc110d3a9,UC924,s3cret,2012,Alice\n",
@@ -909,7 +907,7 @@ fn the_named_dialect_is_read_by_lint_resolve_and_decrypt_and_written_on_request(
     }
     let dir = tempfile::tempdir().unwrap();
     let d = dir.path();
-    write(d, "t/cfg001fc110d3a9.xml", NAMED);
+    write_file(d, "t/cfg001fc110d3a9.xml", NAMED);
     xmllint(&d.join("t/cfg001fc110d3a9.xml"), None);
     let (ok_, lines) = lint(d, &["t"]);
     assert!(!ok_, "{lines:?}");
@@ -948,8 +946,8 @@ fn the_named_dialect_is_read_by_lint_resolve_and_decrypt_and_written_on_request(
     assert!(stderr(&out).contains("6 setting(s)"), "{}", stderr(&out));
 
     // Writing: --dialect named uses the element names; python's XML parser reads them back.
-    write(d, "phones.csv", "mac,model,account1.sip_user_id,P47\n001fc110d3a9,UC926,1001,pbx\n");
-    write(d, "common.toml", "[all]\nresources.hlpres_url = \"http://prov/hlpres.tar\"\n");
+    write_file(d, "phones.csv", "mac,model,account1.sip_user_id,P47\n001fc110d3a9,UC926,1001,pbx\n");
+    write_file(d, "common.toml", "[all]\nresources.hlpres_url = \"http://prov/hlpres.tar\"\n");
     ok(&htek_config(d, &["--common", "common.toml", "--dialect", "named", "--out", "n"]));
     let py = "import sys,xml.etree.ElementTree as E\nfor f in sys.argv[1:]:\n  r=E.parse(f).getroot()\n  print(' '.join(c.tag+'='+(c.text or '') for c in r.find('config')))";
     let out = Command::new("python3")
@@ -968,12 +966,12 @@ fn the_named_dialect_is_read_by_lint_resolve_and_decrypt_and_written_on_request(
     // The default stays P-codes; a setting without an element name is refused for named.
     ok(&htek_config(d, &["--out", "p"]));
     assert_eq!(xmllint(&d.join("p/cfg001fc110d3a9.xml"), Some("string(//P35)")), "1001");
-    write(d, "more.csv", "mac,model,account2.password\n001fc110d3a9,UC926,x\n");
+    write_file(d, "more.csv", "mac,model,account2.password\n001fc110d3a9,UC926,x\n");
     let out = run_in(d, &["config", "htek", "--phones", "more.csv", "--dialect", "named", "--out", "m"]);
     assert_one_line_error(&out, &["cfg001fc110d3a9.xml", "P734", "--dialect pcode"]);
     assert!(!d.join("m").exists());
     // A model's layout value picks named by default.
-    write(d, "lay/htek.toml", "[models.UC926]\nconfig_dialect = \"named\"\n");
+    write_file(d, "lay/htek.toml", "[models.UC926]\nconfig_dialect = \"named\"\n");
     ok(&run_in(d, &["--layouts", "lay", "config", "htek", "--phones", "phones.csv", "--out", "l"]));
     assert_eq!(xmllint(&d.join("l/cfg001fc110d3a9.xml"), Some("string(//Account1_SipUserId)")), "1001");
 }
@@ -981,7 +979,7 @@ fn the_named_dialect_is_read_by_lint_resolve_and_decrypt_and_written_on_request(
 #[test]
 fn the_flyingvoice_include_directive_is_layout_data() {
     let dir = with_phones(FV_PHONES);
-    write(dir.path(), "layouts/flyingvoice-config.toml", "[syntax]\ninclude = \"include:file\"\n");
+    write_file(dir.path(), "layouts/flyingvoice-config.toml", "[syntax]\ninclude = \"include:file\"\n");
     let args = ["--layouts", "layouts", "config", "flyingvoice", "--phones", "phones.csv", "--out", "fv"];
     let out = run_in(dir.path(), &args);
     assert!(out.status.success(), "{}", stderr(&out));
@@ -998,7 +996,7 @@ fn the_flyingvoice_include_directive_is_layout_data() {
 fn htek_common_values_outside_an_assumed_range_are_warned_about_not_dropped() {
     let dir = htek_inputs();
     // P8721's range 1–8 is assumed (layouts/htek-config.toml), so 9 is a warning, not an error.
-    write(dir.path(), "common.toml", "[all]\nP8721 = \"9\"\n");
+    write_file(dir.path(), "common.toml", "[all]\nP8721 = \"9\"\n");
     let out = htek_config(dir.path(), &["--common", "common.toml", "--out", "tftp"]);
     ok(&out);
     let err = stderr(&out);

@@ -9,12 +9,6 @@ use std::process::Output;
 
 const MAC: &str = "00:1f:c1:00:00:01";
 
-fn write(dir: &Path, rel: &str, text: impl AsRef<[u8]>) {
-    let path = dir.join(rel);
-    std::fs::create_dir_all(path.parent().unwrap()).unwrap();
-    std::fs::write(path, text).unwrap();
-}
-
 /// An Htek config holding `settings` (lines of elements).
 fn htek(settings: &str) -> String {
     format!("<?xml version=\"1.0\" encoding=\"UTF-8\" ?>\n<hl_provision version=\"1\">\n<config version=\"1\">\n{settings}</config>\n</hl_provision>\n")
@@ -54,7 +48,7 @@ fn a_raw_ampersand_is_a_warning_and_every_setting_is_still_read() {
                 <P4401 para=\"RemotePhoneBook1.Url\">https://pbx.example.com/p/?file=book.xml&list=users</P4401>\n\
                 <P24064 para=\"Setting.Date&Time.Option\">0</P24064>\n\
                 <P35 para=\"Account1.SipUserId\">1001</P35>\n";
-    write(d, "t/cfg001fc1000001.xml", htek(body));
+    write_file(d, "t/cfg001fc1000001.xml", htek(body));
     let out = lint(d, "t/cfg001fc1000001.xml");
     assert!(out.status.success(), "warnings only: {}", stdout(&out));
     assert_has(&out, "t/cfg001fc1000001.xml:5:76: warning: '&' that starts no XML reference");
@@ -71,7 +65,7 @@ fn html_entities_are_read_as_their_characters_with_a_warning() {
     // written with an HTML entity.
     let dir = tempfile::tempdir().unwrap();
     let d = dir.path();
-    write(
+    write_file(
         d,
         "t/cfg001fc1000001.xml",
         htek("<GlobalConfig_CopyRight>(c) &copy; 2024 Example</GlobalConfig_CopyRight>\n"),
@@ -96,14 +90,14 @@ fn a_declared_encoding_is_honoured() {
         b"<?xml version=\"1.0\" encoding=\"ISO-8859-1\" ?>\n<hl_provision version=\"1\">\n<config version=\"1\">\n"
             .to_vec();
     bytes.extend_from_slice(b"<P3 para=\"Account1.DisplayName\">Ren\xE9</P3>\n</config>\n</hl_provision>\n");
-    write(d, "t/cfg001fc1000001.xml", &bytes);
+    write_file(d, "t/cfg001fc1000001.xml", &bytes);
     let out = lint(d, "t/cfg001fc1000001.xml");
     assert!(out.status.success(), "{}", stdout(&out));
     assert_has(&out, "warning: the XML declaration names encoding=\"ISO-8859-1\"");
     assert_has(&out, "not verified");
     assert_eq!(resolved(&resolve(d, "t"), "P3").as_deref(), Some("René"));
     // Without a declaration the same bytes are not UTF-8: an error naming the byte.
-    write(d, "u/cfg001fc1000001.xml", &bytes[bytes.iter().position(|b| *b == b'\n').unwrap() + 1..]);
+    write_file(d, "u/cfg001fc1000001.xml", &bytes[bytes.iter().position(|b| *b == b'\n').unwrap() + 1..]);
     let out = lint(d, "u/cfg001fc1000001.xml");
     assert!(!out.status.success());
     assert_has(&out, "error: not UTF-8 text: byte 0xE9");
@@ -117,7 +111,7 @@ fn padded_values_follow_one_rule_on_every_setting() {
     let body = "<P47 para=\"Account1.Sipserver\">\n   pbx.example.com\n</P47>\n\
                 <P20174 para=\"RingServerPath\">\n  http://pbx.example.com/ring/\n</P20174>\n\
                 <P35 para=\"Account1.SipUserId\">&#32;1001&#32;</P35>\n";
-    write(d, "t/cfg001fc1000001.xml", htek(body));
+    write_file(d, "t/cfg001fc1000001.xml", htek(body));
     let out = lint(d, "t/cfg001fc1000001.xml");
     assert!(out.status.success(), "padding is layout, not an error: {}", stdout(&out));
     assert_eq!(lines_with(&out, "whitespace around the value is layout").len(), 2, "{}", stdout(&out));
@@ -133,7 +127,7 @@ fn a_broken_setting_costs_that_setting_not_the_file() {
     let dir = tempfile::tempdir().unwrap();
     let d = dir.path();
     let body = "<P47 para=\"Account1.Sipserver\">pbx</P47>\n<P48 para=Account1.Proxy>x</P48>\n<P35 para=\"Account1.SipUserId\">1001</P35>\n";
-    write(d, "t/cfg001fc1000001.xml", htek(body));
+    write_file(d, "t/cfg001fc1000001.xml", htek(body));
     let out = lint(d, "t/cfg001fc1000001.xml");
     assert!(!out.status.success());
     assert_has(&out, "t/cfg001fc1000001.xml:5:5: error: not well-formed XML");
@@ -154,7 +148,7 @@ fn named_elements_map_to_p_codes_from_public_evidence() {
                 <FirmwareUpGrade_FilePrefix>hl_</FirmwareUpGrade_FilePrefix>\n\
                 <ActionUrl_Registered />\n\
                 <Made_Up_Name>1</Made_Up_Name>\n";
-    write(d, "t/cfg001fc1000001.xml", htek(body));
+    write_file(d, "t/cfg001fc1000001.xml", htek(body));
     let out = lint(d, "t/cfg001fc1000001.xml");
     assert!(out.status.success(), "{}", stdout(&out));
     let warnings = lines_with(&out, "neither a P-code nor a named-dialect element");
@@ -175,13 +169,13 @@ fn dns_srv_transport_is_accepted_and_the_sources_disagreement_is_said() {
     // 'dns srv' account (its comment documents 0 UDP, 1 TCP, 2 TLS, 3 DNS SRV).
     let dir = tempfile::tempdir().unwrap();
     let d = dir.path();
-    write(d, "t/cfg001fc1000001.xml", htek("<P130 para=\"Account1.SipTransport\">3</P130>\n"));
+    write_file(d, "t/cfg001fc1000001.xml", htek("<P130 para=\"Account1.SipTransport\">3</P130>\n"));
     let out = run_in(d, &["config", "lint", "t/cfg001fc1000001.xml", "--json"]);
     assert!(out.status.success(), "{}", stdout(&out));
     let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
     let notes: Vec<&serde_json::Value> = v.as_array().unwrap().iter().filter(|d| d["severity"] == "note").collect();
     assert!(notes.iter().any(|n| n["message"].as_str().unwrap().contains("sources disagree")), "{v}");
-    write(d, "t/cfg001fc1000001.xml", htek("<P130 para=\"Account1.SipTransport\">7</P130>\n"));
+    write_file(d, "t/cfg001fc1000001.xml", htek("<P130 para=\"Account1.SipTransport\">7</P130>\n"));
     assert!(!lint(d, "t/cfg001fc1000001.xml").status.success(), "a value no source documents stays an error");
 }
 
@@ -195,7 +189,7 @@ fn a_duplicate_setting_stays_an_error() {
     let body = "<P24090 para=\"Account7_Active\">1</P24090>\n<P24090 para=\"Account9_Profile\">0</P24090>\n\
                 <FirmwareUpGrade_AllowDHCPOption>66</FirmwareUpGrade_AllowDHCPOption>\n\
                 <FirmwareUpGrade_AllowDHCPOption>1</FirmwareUpGrade_AllowDHCPOption>\n";
-    write(d, "t/cfg001fc1000001.xml", htek(body));
+    write_file(d, "t/cfg001fc1000001.xml", htek(body));
     let out = lint(d, "t/cfg001fc1000001.xml");
     assert!(!out.status.success());
     assert_has(&out, ":5:1: error: P24090 is set twice: '0' here and '1' at line 4");
@@ -207,7 +201,7 @@ fn a_duplicate_setting_stays_an_error() {
 fn wazo_tree(d: &Path, duplicate: bool) {
     let common = "<P8681 para=\"LogUser_Admin\">admin</P8681>\n<P2 para=\"AdminPassword\">secret</P2>\n\
                   <P237 para=\"ConfigServerPath\">http://127.0.0.1:9/</P237>\n";
-    write(d, "wazo/cfg0012.xml", htek(common));
+    write_file(d, "wazo/cfg0012.xml", htek(common));
     let mut own =
         "<P47 para=\"Profile1_Sipserver\">127.0.0.1:5060</P47>\n<P35 para=\"Account1_SipUserId\">1001</P35>\n\
                    <P34 para=\"Account1_AuthenticatePassword\">pw</P34>\n<P271 para=\"Account1_Active\">1</P271>\n"
@@ -215,7 +209,7 @@ fn wazo_tree(d: &Path, duplicate: bool) {
     if duplicate {
         own.push_str("<P24090 para=\"Account7_Active\">1</P24090>\n<P24090 para=\"Account9_Profile\">0</P24090>\n");
     }
-    write(d, "wazo/cfg001fc1000001.xml", htek(&own));
+    write_file(d, "wazo/cfg001fc1000001.xml", htek(&own));
 }
 
 #[test]
@@ -246,7 +240,7 @@ fn resolve_needs_no_model_for_a_folder_of_per_phone_files() {
     // Stands for a FusionPBX provisioning folder: per-MAC files only.
     let dir = tempfile::tempdir().unwrap();
     let d = dir.path();
-    write(d, "t/cfg001fc1000001.xml", htek("<P47 para=\"Account1.Sipserver\">pbx</P47>\n"));
+    write_file(d, "t/cfg001fc1000001.xml", htek("<P47 para=\"Account1.Sipserver\">pbx</P47>\n"));
     let out = run_in(d, &["config", "resolve", "t", "--mac", MAC]);
     assert!(out.status.success(), "{}{}", stdout(&out), stderr(&out));
     assert_has(&out, "P47 = pbx");
@@ -254,7 +248,7 @@ fn resolve_needs_no_model_for_a_folder_of_per_phone_files() {
     let out = run_in(d, &["config", "resolve", "wazo", "--mac", MAC]);
     assert!(out.status.success(), "{}{}", stdout(&out), stderr(&out));
     assert_has(&out, "cfg0012.xml");
-    write(d, "wazo/cfg0010.xml", htek(""));
+    write_file(d, "wazo/cfg0010.xml", htek(""));
     let out = run_in(d, &["config", "resolve", "wazo", "--mac", MAC]);
     assert_one_line_error(&out, &["cfg0010.xml, cfg0012.xml", "give --model"]);
 }
@@ -265,16 +259,16 @@ fn flyingvoice_forms_from_the_field() {
     // BOM, a bare include, a stash marker left in, URLs with no server.
     let dir = tempfile::tempdir().unwrap();
     let d = dir.path();
-    write(d, "fv/001fc1000001.cfg", "\u{FEFF}#!version:1.0.0.1\naccount.1.user_name = 1001\n");
+    write_file(d, "fv/001fc1000001.cfg", "\u{FEFF}#!version:1.0.0.1\naccount.1.user_name = 1001\n");
     let out = lint(d, "fv/001fc1000001.cfg");
     assert!(out.status.success(), "a BOM is a warning: {}", stdout(&out));
     assert_has(&out, "fv/001fc1000001.cfg:1:1: warning: the file starts with a UTF-8 byte-order mark");
-    write(d, "fv/y000000000000.boot", "#!version:1.0.0.1\ninclude:config y000000000000.cfg\n");
-    write(d, "fv/y000000000000.cfg", "#!version:1.0.0.1\na = 1\n");
+    write_file(d, "fv/y000000000000.boot", "#!version:1.0.0.1\ninclude:config y000000000000.cfg\n");
+    write_file(d, "fv/y000000000000.cfg", "#!version:1.0.0.1\na = 1\n");
     let out = lint(d, "fv/y000000000000.boot");
     assert!(out.status.success(), "{}", stdout(&out));
     assert_has(&out, "warning: include without <> or \"\": read as 'y000000000000.cfg'");
-    write(
+    write_file(
         d,
         "stash/001fc1000001.cfg",
         "#!version:1.0.0.1\n<<<<<<< Updated upstream\na = 1\n=======\na = 2\n>>>>>>> Stashed changes\n",
@@ -284,12 +278,12 @@ fn flyingvoice_forms_from_the_field() {
     assert_eq!(lines_with(&out, "error: leftover merge-conflict marker").len(), 3, "{}", stdout(&out));
     // Stands for FusionPBX resources/templates/provision/flyingvoice/fip16/directory.xml: the
     // phonebook as a flat directory, a name with a raw '&'.
-    write(d, "fv/directory.xml", "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<YealinkIPPhoneDirectory>\n<DirectoryEntry>\n<Name>Sales & Support</Name>\n<Telephone>1001</Telephone>\n</DirectoryEntry>\n</YealinkIPPhoneDirectory>\n");
+    write_file(d, "fv/directory.xml", "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<YealinkIPPhoneDirectory>\n<DirectoryEntry>\n<Name>Sales & Support</Name>\n<Telephone>1001</Telephone>\n</DirectoryEntry>\n</YealinkIPPhoneDirectory>\n");
     let out = run_in(d, &["inspect", "fv/directory.xml"]);
     assert!(out.status.success(), "{}{}", stdout(&out), stderr(&out));
     assert_has(&out, "phonebook XML (<YealinkIPPhoneDirectory>)");
     assert_has(&out, "fv/directory.xml:4:13: warning: '&'");
-    write(
+    write_file(
         d,
         "url/001fc1000001.cfg",
         "#!version:1.0.0.1\nremote_phonebook.data.1.url = phonebook.xml\nstatic.firmware.url = /\n",
@@ -327,7 +321,7 @@ fn a_ring_file_with_grandstream_header_fields_is_a_note() {
     }
     let dir = tempfile::tempdir().unwrap();
     let d = dir.path();
-    write(d, "ring5.bin", grandstream_ring());
+    write_file(d, "ring5.bin", grandstream_ring());
     // SoX reads it: the file is valid, its extra fields are someone else's.
     sox(&["-t", "gsrt", &d.join("ring5.bin").to_string_lossy(), "-n", "stat"]);
     let out = run_in(d, &["inspect", "ring5.bin", "--model", "UC924", "--json"]);

@@ -22,7 +22,7 @@ fn built() -> &'static Path {
         let manifest = manifest.replace("http://prov.example.com/htek", &format!("http://{PLACEHOLDER}"));
         assert!(manifest.contains("[config]"), "the example writes configs");
         std::fs::write(p.join("release.toml"), manifest).unwrap();
-        let out = run_in(&p, &["release", "release.toml", "--out", "build"]);
+        let out = release_build(&p);
         assert!(out.status.success(), "{}", stderr(&out));
         dir
     })
@@ -346,7 +346,7 @@ fn flyingvoice_boot_includes_and_firmware_over_tftp() {
 #[test]
 fn flyingvoice_release_tree_over_http() {
     let (_dir, p) = copy_example("fip-office");
-    let out = run_in(&p, &["release", "release.toml", "--out", "build"]);
+    let out = release_build(&p);
     assert!(out.status.success(), "{}", stderr(&out));
     let tree = p.join("build");
     let (http, tftp) = (free_port(), free_port());

@@ -52,7 +52,7 @@ fn a_fifo_or_a_device_link_at_manifest_json_is_refused_without_blocking() {
         return;
     }
     let (_dir, p) = copy_example("fip-office");
-    let out = run_in(&p, &["release", "release.toml", "--out", "build"]);
+    let out = release_build(&p);
     assert!(out.status.success(), "{}", stderr(&out));
     let manifest = p.join("build/manifest.json");
     std::fs::remove_file(&manifest).unwrap();

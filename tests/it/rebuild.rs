@@ -32,7 +32,7 @@ fn project(dir: &Path) {
 
 /// Runs the release into `build`; returns the paths it printed as reused.
 fn release(dir: &Path) -> Vec<String> {
-    let out = run_in(dir, &["release", "release.toml", "--out", "build"]);
+    let out = release_build(dir);
     assert!(out.status.success(), "{}", stderr(&out));
     let text = stdout(&out);
     text.lines().filter(|l| l.ends_with("(reused)")).map(|l| l.split("  ").next().unwrap().to_string()).collect()

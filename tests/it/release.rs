@@ -46,7 +46,7 @@ fn new_project() -> (tempfile::TempDir, std::path::PathBuf) {
 /// [`new_project`] released once into `build` (the release must succeed).
 fn released_project() -> tempfile::TempDir {
     let (dir, _) = new_project();
-    assert!(run_in(dir.path(), &["release", "release.toml", "--out", "build"]).status.success());
+    assert!(release_build(dir.path()).status.success());
     dir
 }
 
@@ -92,7 +92,7 @@ fn builds_the_tree_with_sums_manifest_and_report_and_verify_passes() {
         return;
     }
     let (dir, _) = new_project();
-    let out = run_in(dir.path(), &["release", "release.toml", "--out", "build"]);
+    let out = release_build(dir.path());
     assert!(out.status.success(), "{}", stderr(&out));
     let build = dir.path().join("build");
     let files: Vec<String> = tree_digest(&build).into_keys().collect();
@@ -174,7 +174,7 @@ fn manifest_errors_carry_line_and_column() {
         (format!("{text}\nsurprise = 1\n"), vec!["release.toml:", "surprise"]),
     ] {
         std::fs::write(&manifest, broken).unwrap();
-        let out = run_in(dir.path(), &["release", "release.toml", "--out", "build"]);
+        let out = release_build(dir.path());
         assert_one_line_error(&out, &needles);
         assert!(!dir.path().join("build").exists());
     }
@@ -224,7 +224,7 @@ fn a_reused_file_comes_into_the_new_tree_as_a_plain_file_even_if_it_was_a_symlin
     std::fs::remove_file(&ring).unwrap();
     std::os::unix::fs::symlink(&outside, &ring).unwrap();
 
-    let out = run_in(dir.path(), &["release", "release.toml", "--out", "build"]);
+    let out = release_build(dir.path());
     assert!(out.status.success(), "{}", stderr(&out));
     // The previous tree's files are read as tree files: a link out of the tree is not followed,
     // so ring5.bin is built again (same bytes) rather than reused through the link.
@@ -242,7 +242,7 @@ fn a_failed_build_leaves_the_previous_tree_untouched() {
     let dir = released_project();
     let before = tree_digest(&dir.path().join("build"));
     std::fs::write(dir.path().join("src/bell.flac"), b"fLaC but not really").unwrap();
-    let out = run_in(dir.path(), &["release", "release.toml", "--out", "build"]);
+    let out = release_build(dir.path());
     assert_one_line_error(&out, &["bell.flac"]);
     assert_eq!(before, tree_digest(&dir.path().join("build")));
     assert_no_staging_left(dir.path());
@@ -277,7 +277,7 @@ fn a_killed_build_leaves_the_old_tree_or_the_whole_new_one() {
             );
         }
     }
-    assert!(run_in(dir.path(), &["release", "release.toml", "--out", "build"]).status.success());
+    assert!(release_build(dir.path()).status.success());
     assert_no_staging_left(dir.path());
 }
 
@@ -389,14 +389,14 @@ fn the_sign_off_report_plays_ring_tones_shows_images_at_size_and_lists_changes()
     let wallpaper = dir.path().join("img/a.jpg");
     convert(&["-size", "1600x1000", "plasma:fractal", "-seed", "5", wallpaper.to_str().unwrap()]);
     project(dir.path(), "[branding]\nwallpapers = [\"img/a.jpg\"]\n");
-    assert!(run_in(dir.path(), &["release", "release.toml", "--out", "build"]).status.success());
+    assert!(release_build(dir.path()).status.success());
     let first = std::fs::read_to_string(dir.path().join("build/report.html")).unwrap();
     assert!(first.contains("First build of this tree"), "a first build has no previous tree");
     // Change one ring tone's length and rebuild: the report lists exactly that change.
     let manifest = dir.path().join("release.toml");
     let text = std::fs::read_to_string(&manifest).unwrap().replace("max_seconds = 2 }", "max_seconds = 1 }");
     std::fs::write(&manifest, text).unwrap();
-    let out = run_in(dir.path(), &["release", "release.toml", "--out", "build"]);
+    let out = release_build(dir.path());
     assert!(out.status.success(), "{}", stderr(&out));
     let report = dir.path().join("build/report.html");
     let html = std::fs::read_to_string(&report).unwrap();
@@ -502,7 +502,7 @@ fn branding_makes_per_model_tars_and_direct_files_and_verify_catches_a_wrong_siz
         &["UC903", "UC923", "UC924", "UC926"],
         4096,
     );
-    let out = run_in(dir.path(), &["release", "release.toml", "--out", "build"]);
+    let out = release_build(dir.path());
     assert!(out.status.success(), "{}", stderr(&out));
     let build = dir.path().join("build");
     for (model, w, h) in [("UC923", 320, 240), ("UC924", 480, 320), ("UC926", 480, 272)] {
@@ -638,7 +638,7 @@ print('ok', len(s))
     assert!(!manifest.contains("001FC1BC"), "the key must not be in manifest.json");
 
     // Without the key in the environment the build stops before anything is replaced.
-    let out = run_in(dir.path(), &["release", "release.toml", "--out", "build"]);
+    let out = release_build(dir.path());
     assert_one_line_error(&out, &["TEST_HTEK_KEY"]);
 }
 
@@ -665,7 +665,7 @@ fn legacy_firmware_target_names_rings_and_tars_like_the_firmware_and_exp_pres_pa
          [firmware]\nfiles = [\"vendor/boot_924.bin\", \"vendor/img_924.bin\"]\nversion = \"1.0.3.70\"\nprefix = \"hl_\"\npostfix = \"_1.0.3.70\"\n",
     )
     .unwrap();
-    let out = run_in(dir.path(), &["release", "release.toml", "--out", "build"]);
+    let out = release_build(dir.path());
     assert!(out.status.success(), "{}", stderr(&out));
     let fw = dir.path().join("build/firmware/UC924");
     assert_eq!(files_in(&fw), ["hl_boot_924.bin_1.0.3.70", "hl_img_924.bin_1.0.3.70", "hl_ring5.bin_1.0.3.70"]);
@@ -716,9 +716,9 @@ fn a_folder_holding_other_files_is_refused_and_kept_unless_forced() {
     assert_no_staging_left(&dir.path().join("srv"));
 
     // A tree bundler built, plus one file of the user's: refused, naming that file.
-    assert!(run_in(dir.path(), &["release", "release.toml", "--out", "build"]).status.success());
+    assert!(release_build(dir.path()).status.success());
     std::fs::write(dir.path().join("build/ring/notes.txt"), b"mine").unwrap();
-    let out = run_in(dir.path(), &["release", "release.toml", "--out", "build"]);
+    let out = release_build(dir.path());
     assert_one_line_error(&out, &["ring/notes.txt", "manifest.json"]);
     assert!(dir.path().join("build/ring/notes.txt").exists());
     // An explicit --force replaces it.
@@ -770,7 +770,7 @@ fn leftovers_of_killed_runs_are_removed_but_other_folders_beside_out_are_not() {
     std::fs::create_dir_all(dir.path().join(".build.bundler-staging-x1/ring")).unwrap();
     std::fs::create_dir_all(dir.path().join(".build.bundler-mine")).unwrap();
     std::fs::write(dir.path().join(".build.bundler-mine/notes"), b"mine").unwrap();
-    assert!(run_in(dir.path(), &["release", "release.toml", "--out", "build"]).status.success());
+    assert!(release_build(dir.path()).status.success());
     assert!(!dir.path().join(".build.bundler-staging-x1").exists());
     assert_eq!(std::fs::read(dir.path().join(".build.bundler-mine/notes")).unwrap(), b"mine");
 }
@@ -800,7 +800,7 @@ fn a_second_release_into_the_same_folder_fails_while_the_first_runs() {
         assert!(start.elapsed().as_secs() < 60, "the first run never took the lock");
         std::thread::sleep(std::time::Duration::from_millis(5));
     }
-    let second = run_in(dir.path(), &["release", "release.toml", "--out", "build"]);
+    let second = release_build(dir.path());
     let first = first.wait_with_output().unwrap();
     assert!(first.status.success(), "{}", stderr(&first));
     assert_one_line_error(&second, &["build", "another bundler run", &format!("pid {}", first_pid(&second))]);
@@ -911,14 +911,14 @@ fn a_base_belongs_to_one_model_and_a_tree_its_own_verify_rejects_is_never_swappe
         run_in(dir.path(), &["hlpres", "--model", "UC924", "--wallpaper", "img/a.jpg", "-o", "vendor/hlpres-924.tar"]);
     assert!(out.status.success(), "{}", stderr(&out));
     // One base for three models: a positioned error saying how to write it.
-    let out = run_in(dir.path(), &["release", "release.toml", "--out", "build"]);
+    let out = release_build(dir.path());
     assert_one_line_error(&out, &["release.toml:13:", "base = { UC923 = ", "UC926 = "]);
 
     let manifest = dir.path().join("release.toml");
     let text = std::fs::read_to_string(&manifest).unwrap();
     let per_model = text.replace("base = \"vendor/hlpres-924.tar\"", "base = { UC924 = \"vendor/hlpres-924.tar\" }");
     std::fs::write(&manifest, &per_model).unwrap();
-    let out = run_in(dir.path(), &["release", "release.toml", "--out", "build"]);
+    let out = release_build(dir.path());
     assert!(out.status.success(), "{}", stderr(&out));
     assert!(run_in(dir.path(), &["verify", "build"]).status.success());
     let before = tree_digest(&dir.path().join("build"));
@@ -927,7 +927,7 @@ fn a_base_belongs_to_one_model_and_a_tree_its_own_verify_rejects_is_never_swappe
     // checks its tar as `inspect` would and refuses it (verify of the staged tree is the second
     // line, tested in src/ops/release/mod.rs), and the previous tree stays.
     std::fs::write(&manifest, per_model.replace("UC924 = \"vendor", "UC923 = \"vendor")).unwrap();
-    let out = run_in(dir.path(), &["release", "release.toml", "--out", "build"]);
+    let out = release_build(dir.path());
     assert!(!out.status.success());
     let err = stderr(&out);
     assert!(err.contains("UC923") && err.contains("320×240") && err.contains("wallpaper4.jpg"), "{err}");
@@ -948,7 +948,7 @@ fn flyingvoice_config_warnings(p: &Path, phones_csv: &str, head: &str, config: &
     let manifest =
         format!("vendor = \"flyingvoice\"\nmodels = [\"FIP13G\"]\n{head}[config]\nphones = \"phones.csv\"\n{config}");
     std::fs::write(p.join("release.toml"), manifest).unwrap();
-    let out = run_in(p, &["release", "release.toml", "--out", "build"]);
+    let out = release_build(p);
     assert!(out.status.success(), "{}", stderr(&out));
     assert!(!stderr(&out).contains("warning"), "the config core printed: {}", stderr(&out));
     let m: serde_json::Value = serde_json::from_slice(&std::fs::read(p.join("build/manifest.json")).unwrap()).unwrap();
@@ -1009,7 +1009,7 @@ fn refused_phone_rows_in_a_release_are_one_error_line_naming_the_first() {
         "vendor = \"flyingvoice\"\nmodels = [\"FIP13G\"]\n[config]\nphones = \"phones.csv\"\n",
     )
     .unwrap();
-    let out = run_in(p, &["release", "release.toml", "--out", "build"]);
+    let out = release_build(p);
     assert_one_line_error(&out, &["phones.csv:2:", "(and 1 more problems)"]);
     assert!(!stderr(&out).contains("listed above") && !p.join("build").exists(), "{}", stderr(&out));
 }

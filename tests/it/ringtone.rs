@@ -454,7 +454,7 @@ fn option_errors_name_the_flag_the_user_wrote() {
         "vendor = \"htek\"\nmodels = [\"UC924\"]\n[ringtones]\n5 = { file = \"a.wav\", start = 5 }\n",
     )
     .unwrap();
-    let out = run_in(d, &["release", "release.toml", "--out", "build"]);
+    let out = release_build(d);
     assert_one_line_error(&out, &["[ringtones] 5: start 5 is at or past the end"]);
     assert!(!stderr(&out).contains("start_seconds") && !stderr(&out).contains("--start"), "{}", stderr(&out));
     std::fs::write(
@@ -462,7 +462,7 @@ fn option_errors_name_the_flag_the_user_wrote() {
         "vendor = \"htek\"\nmodels = [\"UC924\"]\n[ringtones]\n5 = { file = \"a.wav\", normalize = 2 }\n",
     )
     .unwrap();
-    let out = run_in(d, &["release", "release.toml", "--out", "build"]);
+    let out = release_build(d);
     assert_one_line_error(&out, &["[ringtones] 5: normalize 2 must be between"]);
     // fade_in_ms is a manifest key like fade_ms, and what it sets reaches the file.
     std::fs::write(
@@ -470,7 +470,7 @@ fn option_errors_name_the_flag_the_user_wrote() {
         "vendor = \"htek\"\nmodels = [\"UC924\"]\n[ringtones]\n5 = { file = \"a.wav\", fade_in_ms = 20 }\n",
     )
     .unwrap();
-    let out = run_in(d, &["release", "release.toml", "--out", "build"]);
+    let out = release_build(d);
     assert!(out.status.success(), "{}", stderr(&out));
     let ring = d.join("build/ring/ring5.bin");
     assert_clean_edges(&ring, 20, 20);

@@ -23,6 +23,18 @@ pub fn run_in(dir: &Path, args: &[&str]) -> Output {
     bundler().current_dir(dir).args(args).output().expect("run bundler")
 }
 
+/// `bundler release release.toml --out build` in `dir`: a project's release into `build`.
+pub fn release_build(dir: &Path) -> Output {
+    run_in(dir, &["release", "release.toml", "--out", "build"])
+}
+
+/// Writes `text` to `rel` under `dir`, making the folders on the way.
+pub fn write_file(dir: &Path, rel: &str, text: impl AsRef<[u8]>) {
+    let path = dir.join(rel);
+    std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+    std::fs::write(path, text).unwrap();
+}
+
 /// Standard error as text.
 pub fn stderr(out: &Output) -> String {
     String::from_utf8_lossy(&out.stderr).into_owned()
