@@ -2,7 +2,7 @@
 #![allow(dead_code)]
 
 // The outside-tool helpers (require_tool, sox, stat_value) are the workspace's one set.
-#[path = "../../../tests/common/tools.rs"]
+#[path = "../../../tests/it/common/tools.rs"]
 mod tools;
 #[allow(unused_imports)] // not every test uses every helper
 pub use tools::*;
