@@ -2,7 +2,8 @@
 //! order, depth first, later values overriding earlier ones (Flyingvoice guide; FORMATS.md §2).
 //! Includes are URLs relative to the file that names them, or absolute.
 
-use super::fetch::{in_folder, join, Client, CONFIG_MAX};
+use super::fetch::{in_folder, Client, CONFIG_MAX};
+use super::url::join;
 use super::{Phone, Settings};
 use crate::kinds::config::includes::{self, Fetched, Located, Step};
 use crate::mechanisms::report::Diagnostic;

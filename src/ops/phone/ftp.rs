@@ -6,7 +6,8 @@
 //! deadline, the body is read up to its byte cap, and the data connection goes to the server of
 //! the control connection whatever address its PASV reply names (no connection to a third host).
 
-use super::fetch::{percent_decode, printable, remote, Limits, Reply, UrlParts};
+use super::fetcher::{printable, remote, Limits, Reply};
+use super::url::{percent_decode, UrlParts};
 use crate::mechanisms::error::RemoteKind;
 use std::io::Read;
 use std::net::{SocketAddr, TcpStream};

@@ -6,7 +6,8 @@
 //! leaves the machine), a Basic one only with `--allow-basic` and only to the server the phone was
 //! given (so never after a redirect to another host), any other scheme (Negotiate, Bearer, …) never.
 
-use super::fetch::{origin, printable, refused, remote, Credentials, Limits, Reply};
+use super::fetcher::{printable, refused, remote, Credentials, Limits, Reply};
+use super::url::origin;
 use crate::mechanisms::error::{Refusal, RemoteKind};
 use anyhow::{anyhow, Context as _};
 use std::path::Path;
@@ -131,7 +132,7 @@ fn denied(code: u16) -> String {
 fn body(url: &str, mut resp: ureq::http::Response<ureq::Body>, limits: &Limits) -> Reply {
     let code = resp.status().as_u16();
     if (300..400).contains(&code) {
-        let next = headers(&resp, "location").into_iter().next().map(|to| super::fetch::join(url, &to));
+        let next = headers(&resp, "location").into_iter().next().map(|to| super::url::join(url, &to));
         let outcome = match &next {
             Some(_) => Err(remote(RemoteKind::NotFound, code, "redirected")),
             None => Err(remote(RemoteKind::Other, code, format!("{code} without a Location header"))),

@@ -5,6 +5,7 @@
 //! phone would end up fully provisioned.
 
 mod fetch;
+mod fetcher;
 mod flyingvoice;
 mod ftp;
 mod htek;
@@ -12,6 +13,7 @@ mod http;
 mod pnp;
 mod resources;
 mod tftp;
+mod url;
 
 use crate::kinds::config::mac::Mac;
 use crate::kinds::firmware::version::Version;

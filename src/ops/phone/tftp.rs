@@ -7,7 +7,8 @@
 //! the cap. Blocks are kept in memory up to the fetch's byte cap, the whole transfer ends by its
 //! deadline, and packets from any port but the server's first are answered "unknown transfer ID".
 
-use super::fetch::{printable, refused, remote, Limits, Reply, UrlParts};
+use super::fetcher::{printable, refused, remote, Limits, Reply};
+use super::url::UrlParts;
 use crate::mechanisms::error::{Error, Refusal, RemoteKind};
 use std::net::{SocketAddr, UdpSocket};
 use std::time::Duration;
