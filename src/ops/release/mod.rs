@@ -92,6 +92,7 @@ pub fn run(args: &Args, ctx: &Context) -> Result<ExitCode> {
     if !args.force {
         outdir::check_replaceable(&out, &args.out)?;
     }
+    let plan = build::locate(plan, &manifest, &ctx.layouts)?;
     let jobs = args.jobs.map_or_else(|| std::thread::available_parallelism().map_or(2, |n| n.get()), usize::from);
     let cache = inputs::cache_path(&out);
     let hasher = InputHasher::new(&cache);

@@ -175,7 +175,8 @@ pub fn url_without_host(value: &str) -> Option<String> {
         return None;
     };
     Some(format!(
-        "'{value}' {why}; the phone cannot fetch it (write the full URL, e.g. http://SERVER/{})",
+        "'{value}' {why}; the phone cannot fetch it (write the full URL, e.g. {}/{})",
+        crate::rules::SERVER_PLACEHOLDER,
         rest.trim_start_matches('/')
     ))
 }
