@@ -1,6 +1,8 @@
 //! Firmware: `bundler firmware` finds each model's firmware in vendor zips or plain files, names it
 //! with the provisioning prefix/postfix, writes it with `SHA256SUMS`, and prints the settings that
-//! point phones at it. `lay_out` is the reusable part (the release command calls it too).
+//! point phones at it. The reusable parts: `expect` names the files from the layout and the input
+//! names without opening anything (a release plans with it), `locate` finds them in the inputs,
+//! and `Located::read` reads them (a release's build does both; `lay_out` is the two together).
 
 mod expect;
 mod spec;
