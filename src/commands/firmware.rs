@@ -39,7 +39,7 @@ pub struct Args {
     #[arg(long, value_name = "DIR", default_value = ".")]
     pub out: PathBuf,
     /// URL of that folder as phones see it, for the printed settings.
-    #[arg(long, value_name = "URL", default_value = "http://SERVER/firmware")]
+    #[arg(long, value_name = "URL", default_value_t = format!("{}/firmware", bundler::rules::SERVER_PLACEHOLDER))]
     pub server_url: String,
     /// Print JSON instead of text.
     #[arg(long)]

@@ -6,3 +6,8 @@ pub mod glob;
 pub mod layout;
 pub mod names;
 pub mod toml;
+
+/// What stands for the server in a URL when no base URL is known (a release without `base_url`,
+/// the printed firmware settings, an example in a message): phones cannot fetch it, so a reader
+/// sees at once that the real server is still to be filled in.
+pub const SERVER_PLACEHOLDER: &str = "http://SERVER";

@@ -1,8 +1,11 @@
 //! Firmware: finds each model's firmware in vendor zips or plain files, names it with the
 //! provisioning prefix/postfix, writes it with `SHA256SUMS`, and gives the settings that point
-//! phones at it (for `bundler firmware`, whose command line is `src/commands/firmware.rs`).
-//! `lay_out` is the part the release command calls too.
+//! phones at it (for `bundler firmware`, whose command line is `src/commands/firmware.rs`). The
+//! reusable parts: `expect` names the files from the layout and the input names without opening
+//! anything (a release plans with it), `locate` finds them in the inputs, and `Located::read` reads
+//! them (a release's build does both; `lay_out` is the two together).
 
+mod expect;
 mod spec;
 pub(crate) mod vendor_zip;
 pub mod version;
@@ -12,8 +15,9 @@ use crate::mechanisms::output::write_atomic;
 use crate::rules::layout::{ConfigFormat, Layouts, Model};
 use crate::Context;
 use anyhow::{bail, Context as _, Result};
+pub use expect::expect;
 use serde::Serialize;
-pub use spec::{FirmwareSpec, Pending};
+pub use spec::FirmwareSpec;
 use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
 use vendor_zip::{is_zip, Member, VendorZip};
@@ -61,7 +65,7 @@ pub struct LaidFile {
 }
 
 /// The firmware files for a set of models.
-#[derive(Debug, Serialize)]
+#[derive(Debug, Clone, Serialize)]
 pub struct Laid {
     pub version: Option<String>,
     /// True when the target is a legacy (boot_/img_) firmware.
@@ -70,19 +74,24 @@ pub struct Laid {
     pub notes: Vec<String>,
 }
 
-/// A firmware input: a vendor zip or one plain file.
+/// A firmware input: a vendor zip (its file members as its directory lists them) or one plain
+/// file. Only names: the input is opened again when its data is read.
+#[derive(Debug, Clone)]
 enum Input {
-    Zip(VendorZip),
+    Zip { path: PathBuf, shown: String, members: Vec<Member> },
     File { path: PathBuf, base: String },
 }
 
 impl Input {
+    /// Tells a zip from a plain file by its first bytes, and lists a zip's members. A FIFO or
+    /// device is refused, not waited on.
     fn open(path: &Path) -> Result<Input> {
         let mut head = [0u8; 4];
-        let mut f = std::fs::File::open(path).with_context(|| format!("{}: cannot open", path.display()))?;
+        let (mut f, _) = crate::mechanisms::input::open_regular(path)?;
         let n = std::io::Read::read(&mut f, &mut head).with_context(|| format!("{}: cannot read", path.display()))?;
         if is_zip(&head[..n]) {
-            return Ok(Input::Zip(VendorZip::open(path)?));
+            let VendorZip { shown, members, .. } = VendorZip::open(path)?;
+            return Ok(Input::Zip { path: path.to_path_buf(), shown, members });
         }
         let base = path.file_name().and_then(|n| n.to_str()).unwrap_or_default().to_string();
         Ok(Input::File { path: path.to_path_buf(), base })
@@ -159,7 +168,9 @@ pub fn lay_out(layouts: &Layouts, req: &Request) -> Result<Laid> {
     locate(layouts, req)?.read()
 }
 
-/// Firmware found and named but not read yet: zips have only had their directories read.
+/// Firmware found and named but not read yet: which member of which input each file comes from
+/// (zips have only had their directories read, and nothing is held open).
+#[derive(Debug, Clone)]
 pub struct Located {
     pub laid: Laid,
     inputs: Vec<Input>,
@@ -167,9 +178,10 @@ pub struct Located {
 }
 
 impl Located {
-    /// Reads the files (size caps and CRCs checked) and fills in sizes and digests.
+    /// Opens the inputs again and reads the files (size caps and CRCs checked), filling in sizes
+    /// and digests.
     pub fn read(mut self) -> Result<Laid> {
-        for (index, input) in self.inputs.iter_mut().enumerate() {
+        for (index, input) in self.inputs.iter().enumerate() {
             read_used(index, input, &mut self.laid.files, &self.used, &mut self.laid.notes)?;
         }
         for f in &mut self.laid.files {
@@ -308,15 +320,15 @@ fn find(inputs: &[Input], wanted: &Wanted) -> Result<Option<(usize, String, Stri
     };
     for (i, input) in inputs.iter().enumerate() {
         match input {
-            Input::Zip(z) => {
+            Input::Zip { shown, members, .. } => {
                 let hits: Vec<(&Member, String)> =
-                    z.members.iter().filter_map(|m| hit(&m.base).map(|b| (m, b))).collect();
+                    members.iter().filter_map(|m| hit(&m.base).map(|b| (m, b))).collect();
                 match hits.as_slice() {
                     [] => {}
                     [(m, basic)] => return Ok(Some((i, basic.clone(), m.name.clone()))),
                     [(a, basic), (b, _), ..] => bail!(
                         "{}: holds {basic} twice, as '{}' and '{}'; keep one so it is clear which the phones get",
-                        z.shown,
+                        shown,
                         a.name,
                         b.name
                     ),
@@ -335,48 +347,69 @@ fn find(inputs: &[Input], wanted: &Wanted) -> Result<Option<(usize, String, Stri
 /// Reads the used members of one input into `files`; notes what a zip held besides.
 fn read_used(
     index: usize,
-    input: &mut Input,
+    input: &Input,
     files: &mut [LaidFile],
     used: &BTreeSet<(usize, String)>,
     notes: &mut Vec<String>,
 ) -> Result<()> {
     match input {
-        Input::Zip(zip) => {
-            let members: Vec<Member> = zip.members.clone();
-            let mut ignored = Vec::new();
-            let bar = crate::mechanisms::progress::bar(members.len() as u64, "firmware zip");
-            for m in &members {
-                bar.inc(1);
-                if !used.contains(&(index, m.name.clone())) {
-                    ignored.push(m.name.clone());
-                    continue;
-                }
-                let origin = (index, m.name.clone());
-                let cap = files.iter().filter(|f| f.origin == origin).map(|f| f.cap).min().unwrap_or(0);
-                let data = zip.read(m, cap)?;
-                for f in files.iter_mut().filter(|f| f.origin == origin) {
-                    f.data = data.clone();
-                }
-            }
-            bar.finish_and_clear();
-            if !ignored.is_empty() {
-                notes.push(format!("ignored {} other zip entries: {}", ignored.len(), ignored.join(", ")));
-            }
-        }
+        Input::Zip { path, .. } => read_zip(index, path, files, used, notes),
         Input::File { path, base } => {
             let shown = path.display().to_string();
             if !used.contains(&(index, shown.clone())) {
                 bail!("{shown}: '{base}' is not the firmware of any requested model at this version");
             }
             let origin = (index, shown);
-            let cap = files.iter().filter(|f| f.origin == origin).map(|f| f.cap).min().unwrap_or(0);
-            let data = crate::mechanisms::input::read_limited(path, cap)?;
+            let (file, _) = crate::mechanisms::input::open_regular(path)?;
+            let data = crate::mechanisms::input::read_from(file, cap_of(files, &origin))
+                .map_err(|why| anyhow::anyhow!("{}: {why}", path.display()))?;
             for f in files.iter_mut().filter(|f| f.origin == origin) {
                 f.data = data.clone();
             }
+            Ok(())
         }
     }
+}
+
+/// Opens the zip at `path` (input `index`) again and reads its used members into `files`; a used
+/// member it no longer lists is an error.
+fn read_zip(
+    index: usize,
+    path: &Path,
+    files: &mut [LaidFile],
+    used: &BTreeSet<(usize, String)>,
+    notes: &mut Vec<String>,
+) -> Result<()> {
+    let mut zip = VendorZip::open(path)?;
+    let mut wanted = used.iter().filter(|(i, _)| *i == index);
+    if let Some((_, name)) = wanted.find(|(_, name)| !zip.members.iter().any(|m| m.name == *name)) {
+        bail!("{}: entry '{name}' is gone (the zip changed since it was listed)", zip.shown);
+    }
+    let members: Vec<Member> = zip.members.clone();
+    let mut ignored = Vec::new();
+    let bar = crate::mechanisms::progress::bar(members.len() as u64, "firmware zip");
+    for m in &members {
+        bar.inc(1);
+        let origin = (index, m.name.clone());
+        if !used.contains(&origin) {
+            ignored.push(m.name.clone());
+            continue;
+        }
+        let data = zip.read(m, cap_of(files, &origin))?;
+        for f in files.iter_mut().filter(|f| f.origin == origin) {
+            f.data = data.clone();
+        }
+    }
+    bar.finish_and_clear();
+    if !ignored.is_empty() {
+        notes.push(format!("ignored {} other zip entries: {}", ignored.len(), ignored.join(", ")));
+    }
     Ok(())
+}
+
+/// The largest size accepted for the member `origin`: the smallest cap of the files it becomes.
+fn cap_of(files: &[LaidFile], origin: &(usize, String)) -> u64 {
+    files.iter().filter(|f| f.origin == *origin).map(|f| f.cap).min().unwrap_or(0)
 }
 
 /// How a source is shown: the zip's path and the entry, or the file's path.

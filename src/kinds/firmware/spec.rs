@@ -3,10 +3,9 @@
 
 use super::{locate, Laid, Located, Request, Version};
 use crate::mechanisms::artifact::{ArtifactSpec, Output, Place};
-use anyhow::Result;
+use anyhow::{bail, Result};
 use serde::Serialize;
 use std::path::PathBuf;
-use std::sync::{Arc, Mutex};
 
 /// The `[firmware]` section.
 #[derive(Debug, Clone, Serialize)]
@@ -20,10 +19,11 @@ pub struct FirmwareSpec {
     pub from_version: Option<Version>,
     /// Set the "ask for firmware only when the prefix/postfix changed" setting (Htek P238) to 1.
     pub only_when_name_changes: bool,
-    /// What the plan located, read when the item is built. Not in the reuse key: it follows from
-    /// the fields above and the inputs, whose digests the key holds.
+    /// Which member of which input each file comes from, when the build located them before
+    /// planning again (else the build locates them). Data only, nothing held open; not in the
+    /// reuse key: it follows from the fields above and the inputs, whose digests the key holds.
     #[serde(skip)]
-    pub located: Pending,
+    pub located: Option<Located>,
 }
 
 impl FirmwareSpec {
@@ -41,47 +41,31 @@ impl FirmwareSpec {
 }
 
 impl ArtifactSpec for FirmwareSpec {
+    /// Opens the inputs and reads the files (located first, when the plan was not given where).
     fn build(&self, at: &Place<'_>) -> Result<Vec<Output>> {
-        let located = match self.located.take() {
-            Some(located) => located,
+        let located = match &self.located {
+            Some(located) => located.clone(),
             None => locate(at.layouts, &self.request(at.models))?,
         };
-        Ok(outputs(at.outputs, &located.read()?))
+        outputs(at.outputs, &located.read()?)
     }
 }
 
-/// The firmware files laid out, each at the outputs of its name.
-fn outputs(paths: &[String], laid: &Laid) -> Vec<Output> {
+/// The firmware files laid out, each at the outputs of its name; an output that no file is named
+/// for (the inputs changed since the plan) is an error.
+fn outputs(paths: &[String], laid: &Laid) -> Result<Vec<Output>> {
     let mut outs = Vec::new();
-    for file in &laid.files {
-        for path in paths.iter().filter(|p| p.rsplit('/').next() == Some(file.name.as_str())) {
-            let details = serde_json::json!({ "basic_name": file.basic_name, "source": file.source });
-            let models = Some(file.models.clone());
-            outs.push(Output { models, ..Output::new(path, file.data.clone(), details) });
-        }
+    for path in paths {
+        let name = path.rsplit('/').next().unwrap_or(path);
+        let Some(file) = laid.files.iter().find(|f| f.name == name) else {
+            let found: Vec<&str> = laid.files.iter().map(|f| f.name.as_str()).collect();
+            bail!("firmware: the plan has {path}, but the inputs give {}", found.join(", "));
+        };
+        let details = serde_json::json!({ "basic_name": file.basic_name, "source": file.source });
+        let models = Some(file.models.clone());
+        outs.push(Output { models, ..Output::new(path, file.data.clone(), details) });
     }
-    outs
-}
-
-/// Firmware located by the plan and not read yet, handed to the build, which reads it once.
-#[derive(Clone, Default)]
-pub struct Pending(Arc<Mutex<Option<Located>>>);
-
-impl Pending {
-    pub fn new(located: Located) -> Pending {
-        Pending(Arc::new(Mutex::new(Some(located))))
-    }
-
-    /// The located firmware, if nothing took it yet.
-    fn take(&self) -> Option<Located> {
-        self.0.lock().map_or(None, |mut l| l.take())
-    }
-}
-
-impl std::fmt::Debug for Pending {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str("Pending")
-    }
+    Ok(outs)
 }
 
 #[cfg(test)]
@@ -102,23 +86,25 @@ mod tests {
             version: Some("2.0.4.6.41".parse().unwrap()),
             from_version: None,
             only_when_name_changes: false,
-            located: Pending::default(),
+            located: None,
         };
         let models = ["UC924".to_string()];
-        let outputs = ["firmware/hl_fw924.rom".to_string(), "firmware/other.rom".to_string()];
+        let outputs = ["firmware/hl_fw924.rom".to_string()];
         let model = layouts.model("UC924").unwrap();
         let at = Place { outputs: &outputs, model, models: &models, layouts: &layouts, staging: dir.path() };
-        spec.located = Pending::new(locate(&layouts, &spec.request(&models)).unwrap());
-        // Built from what the plan located, then (taken) located again: the same files both times.
+        // Located by the build itself, then from what was located before: the same files.
         for _ in 0..2 {
             let built = spec.build(&at).unwrap();
-            assert_eq!(built.len(), 1, "only the output named like a located file");
+            assert_eq!(built.len(), 1);
             assert_eq!(
                 (built[0].path.as_str(), built[0].bytes.as_slice()),
                 ("firmware/hl_fw924.rom", &b"rom bytes"[..])
             );
             assert_eq!(built[0].models.as_deref(), Some(&models[..]));
+            spec.located = Some(locate(&layouts, &spec.request(&models)).unwrap());
         }
-        assert!(spec.located.take().is_none(), "the plan's firmware is read once");
+        let planned = ["firmware/hl_fw924.rom".to_string(), "firmware/other.rom".to_string()];
+        let err = spec.build(&Place { outputs: &planned, ..at }).unwrap_err().to_string();
+        assert_eq!(err, "firmware: the plan has firmware/other.rom, but the inputs give hl_fw924.rom");
     }
 }

@@ -2,7 +2,7 @@
 //! links refuse the whole zip (naming the entry), entries are read with a size cap, and the zip
 //! crate checks each entry's CRC when it is read to the end.
 
-use anyhow::{bail, Context, Result};
+use anyhow::{bail, Result};
 use std::fs::File;
 use std::io::Read;
 use std::path::Path;
@@ -36,7 +36,7 @@ impl VendorZip {
     /// Opens a zip and checks every entry's name; a hostile entry refuses the whole zip.
     pub fn open(path: &Path) -> Result<VendorZip> {
         let shown = path.display().to_string();
-        let file = File::open(path).with_context(|| format!("{shown}: cannot open"))?;
+        let (file, _) = crate::mechanisms::input::open_regular(path)?;
         let mut archive =
             zip::ZipArchive::new(file).map_err(|e| anyhow::anyhow!("{shown}: not a readable zip: {e}"))?;
         let mut members = Vec::new();

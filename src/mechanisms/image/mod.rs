@@ -7,11 +7,13 @@ pub mod color;
 pub mod decode;
 pub mod encode;
 pub mod exif;
+pub mod limits;
 pub mod probe;
 pub mod resize;
 pub mod sheet;
 
 pub use color::Color;
-pub use decode::{decode, DecodeLimits};
+pub use decode::decode;
+pub use limits::DecodeLimits;
 pub use probe::{probe, Format, ImageInfo};
 pub use resize::{Fit, FitStyle, Gravity};

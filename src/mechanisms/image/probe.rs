@@ -282,7 +282,7 @@ fn probe_with_image_crate(bytes: &[u8], format: Format) -> Result<ImageInfo> {
         _ => image::ImageFormat::WebP,
     };
     let mut reader = image::ImageReader::with_format(Cursor::new(bytes), fmt);
-    reader.limits(super::decode::DecodeLimits::default().image_limits());
+    reader.limits(super::limits::DecodeLimits::default().image_limits());
     let decoder = reader.into_decoder().map_err(|e| anyhow::anyhow!("corrupt {}: {e}", format.name()))?;
     let (width, height) = decoder.dimensions();
     let ct = decoder.color_type();

@@ -1,7 +1,9 @@
-//! Building plan items: each item's kind turns its inputs into output bytes, with nothing written
-//! but the configs (straight into the staging tree). Items are independent, so `build_all` runs
-//! them on `jobs` threads with a progress bar.
+//! Building plan items: first [`locate`] finds the firmware in its inputs (the plan only named
+//! it), then each item's kind turns its inputs into output bytes, with nothing written but the
+//! configs (straight into the staging tree). Items are independent, so `build_all` runs them on
+//! `jobs` threads with a progress bar.
 
+use super::manifest::Manifest;
 use super::plan::{Item, Plan};
 pub use crate::mechanisms::artifact::Output;
 use crate::mechanisms::artifact::Place;
@@ -9,6 +11,16 @@ use crate::rules::layout::Layouts;
 use anyhow::Result;
 use indicatif::ProgressBar;
 use std::path::Path;
+
+/// The build's first step: finds each firmware file in the inputs (reading file heads and zip
+/// directories, no firmware data) and plans again with what was found, so a name pattern is
+/// resolved and every item (the configs' firmware URL too) names the real file. A missing
+/// firmware or a zip without a matching member is reported here, before anything is built.
+pub fn locate(plan: Plan, manifest: &Manifest, layouts: &Layouts) -> Result<Plan> {
+    let Some(firmware) = &manifest.firmware else { return Ok(plan) };
+    let located = crate::kinds::firmware::locate(layouts, &firmware.request(&manifest.models))?;
+    super::plan::located(manifest, layouts, located)
+}
 
 /// Builds one item's outputs through its kind.
 pub fn build_item(item: &Item, layouts: &Layouts, staging: &Path) -> Result<Vec<Output>> {

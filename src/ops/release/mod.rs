@@ -114,6 +114,7 @@ pub fn build(req: &Request, prepared: Prepared, ctx: &Context) -> Result<Release
     if !req.force {
         outdir::check_replaceable(&out, &req.out)?;
     }
+    let plan = build::locate(plan, &manifest, &ctx.layouts)?;
     let jobs = req.jobs.unwrap_or_else(|| std::thread::available_parallelism().map_or(2, |n| n.get()));
     let cache = inputs::cache_path(&out);
     let hasher = InputHasher::new(&cache);

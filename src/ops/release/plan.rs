@@ -1,5 +1,9 @@
 //! The release plan: every artifact of the server tree, its inputs and its output path, computed
-//! before anything is built (so `--dry-run` and manifest checks need no work).
+//! before anything is built (so `--dry-run` and manifest checks need no work). Planning opens no
+//! input: it records what each item will read (its input paths; for firmware, the vendor names
+//! or name pattern it looks for), and the build opens them. Firmware names come from the layout
+//! and the inputs' file names; a name pattern that only a zip's directory resolves stays a
+//! pattern until the build has located the files and planned again ([`located`]).
 //!
 //! Where each file goes and which setting points phones at it come from the vendor layout's
 //! `[[fetch]]` table (`layouts/htek.toml`: ring files in `ring/`, `Language.tar`, `exp_pres.tar`,
@@ -14,7 +18,7 @@
 use super::manifest::Manifest;
 pub use crate::kinds::config::TreeSettings;
 use crate::kinds::config::{ConfigSpec, TreeConfigs};
-use crate::kinds::firmware::FirmwareSpec;
+use crate::kinds::firmware::{self, FirmwareSpec, Laid, Located};
 use crate::kinds::hlpres::{Branding, DirectImage, ExpPres};
 use crate::kinds::language::Languages;
 use crate::kinds::ringtone::RingSpec;
@@ -184,21 +188,33 @@ impl Ctx<'_> {
     }
 }
 
-/// Computes every item of the tree. Reads zip directories (to name firmware) but no file data.
+/// Computes every item of the tree from the manifest and the layouts alone: no input is opened.
+/// The firmware files are named from the layout and the inputs' file names ([`firmware::expect`]);
+/// the build finds them in the inputs and plans again with what it found ([`located`]).
 pub fn plan(manifest: &Manifest, layouts: &Layouts) -> Result<Plan> {
+    let laid = match &manifest.firmware {
+        Some(f) => Some(firmware::expect(layouts, &f.request(&manifest.models))?),
+        None => None,
+    };
+    plan_with(manifest, layouts, laid, None)
+}
+
+/// The plan with the firmware `located` in its inputs (a name pattern resolved from a zip's
+/// directory), which the firmware item then reads when it is built.
+pub fn located(manifest: &Manifest, layouts: &Layouts, located: Located) -> Result<Plan> {
+    plan_with(manifest, layouts, Some(located.laid.clone()), Some(located))
+}
+
+/// Every item, the firmware named as `laid` says (and read from `located` when given).
+fn plan_with(manifest: &Manifest, layouts: &Layouts, laid: Option<Laid>, located: Option<Located>) -> Result<Plan> {
     let models: Vec<&Model> = manifest.models.iter().map(|m| layouts.model(m)).collect::<Result<_>>()?;
     let vendor = layouts.vendor(&manifest.vendor)?;
-    let firmware = manifest
-        .firmware
-        .as_ref()
-        .map(|f| crate::kinds::firmware::locate(layouts, &f.request(&manifest.models)))
-        .transpose()?;
-    let legacy = firmware.as_ref().is_some_and(|f| f.laid.legacy);
+    let legacy = laid.as_ref().is_some_and(|f| f.legacy);
     let (prefix, postfix) = match &manifest.firmware {
         Some(f) if legacy => (f.prefix.clone(), f.postfix.clone()),
         _ => (String::new(), String::new()),
     };
-    let url = manifest.base_url.clone().unwrap_or_else(|| "http://SERVER".to_string());
+    let url = manifest.base_url.clone().unwrap_or_else(|| crate::rules::SERVER_PLACEHOLDER.to_string());
     let names = models.iter().map(|m| m.name.clone()).collect();
     let cx = Ctx { models, names, vendor, url, legacy, prefix, postfix };
     let mut items = ring_items(manifest, &cx)?;
@@ -210,8 +226,8 @@ pub fn plan(manifest: &Manifest, layouts: &Layouts) -> Result<Plan> {
     }
     items.extend(language_item(manifest, &cx));
     items.extend(exp_pres_item(manifest, &cx));
-    if let (Some(fw), Some(f)) = (firmware, &manifest.firmware) {
-        items.push(firmware_item(fw, f, &cx));
+    if let (Some(laid), Some(f)) = (laid, &manifest.firmware) {
+        items.push(firmware_item(&laid, FirmwareSpec { located, ..f.clone() }, &cx));
     }
     let mut plan = Plan { items };
     if let Some(spec) = &manifest.config {
@@ -338,10 +354,10 @@ fn exp_pres_item(manifest: &Manifest, cx: &Ctx) -> Option<Item> {
     })
 }
 
-/// The firmware item, which takes the located firmware along to read when it is built.
-fn firmware_item(fw: crate::kinds::firmware::Located, f: &FirmwareSpec, cx: &Ctx) -> Item {
-    let outputs: Vec<String> = fw
-        .laid
+/// The firmware item: the files `laid` names, built from `f` (which says where they are, when
+/// the build located them).
+fn firmware_item(laid: &Laid, f: FirmwareSpec, cx: &Ctx) -> Item {
+    let outputs: Vec<String> = laid
         .files
         .iter()
         .flat_map(|file| {
@@ -352,10 +368,9 @@ fn firmware_item(fw: crate::kinds::firmware::Located, f: &FirmwareSpec, cx: &Ctx
             }
         })
         .collect();
-    let settings = firmware_settings(&fw, f, cx);
+    let settings = firmware_settings(laid, &f, cx);
     Item {
-        label: format!("firmware {}", fw.laid.version.as_deref().unwrap_or("")),
-        work: Work::Firmware(FirmwareSpec { located: crate::kinds::firmware::Pending::new(fw), ..f.clone() }),
+        label: format!("firmware {}", laid.version.as_deref().unwrap_or("")),
         rule_model: cx.first().name.clone(),
         models: cx.names.clone(),
         outputs,
@@ -364,16 +379,17 @@ fn firmware_item(fw: crate::kinds::firmware::Located, f: &FirmwareSpec, cx: &Ctx
         rule: format!("vendor names with prefix '{}' and postfix '{}'", f.prefix, f.postfix),
         cap: Some(cx.first().firmware_max_bytes),
         settings,
+        work: Work::Firmware(f),
     }
 }
 
 /// The firmware server setting of each model (a folder, or the model's file for a whole-file
 /// setting), then the firmware prefix/postfix settings and, where asked, "only when they change".
-fn firmware_settings(fw: &crate::kinds::firmware::Located, f: &FirmwareSpec, cx: &Ctx) -> Vec<Setting> {
+fn firmware_settings(laid: &Laid, f: &FirmwareSpec, cx: &Ctx) -> Vec<Setting> {
     let Some(entry) = cx.vendor.fetch(FetchKind::Firmware) else { return Vec::new() };
     let mut out = Vec::new();
     for model in &cx.models {
-        let Some(file) = fw.laid.files.iter().find(|file| file.models.contains(&model.name)) else { continue };
+        let Some(file) = laid.files.iter().find(|file| file.models.contains(&model.name)) else { continue };
         let value = match (cx.legacy, entry.request) {
             (true, _) => format!("{}/firmware/{}", cx.url, model.name),
             (false, crate::rules::layout::Request::Folder) => entry.value_for(&cx.url, &model.name, ""),
@@ -469,4 +485,85 @@ fn hlpres_item(model: &Model, branding: &Branding, cx: &Ctx) -> Result<Option<It
         settings: cx.model_setting(FetchKind::Hlpres, model, &path),
         outputs: vec![path],
     }))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::kinds::ringtone::RingSpec;
+    use std::path::Path;
+
+    /// A FIFO at `path`: opening it to read blocks until a writer comes, so a planner that opened
+    /// it would never return.
+    fn fifo(path: &Path) {
+        assert!(
+            std::process::Command::new("mkfifo").arg(path).status().unwrap().success(),
+            "mkfifo {}",
+            path.display()
+        );
+    }
+
+    /// An Htek UC924 release of one ring tone and one firmware zip, both FIFOs.
+    fn manifest(dir: &Path) -> Manifest {
+        let (zip, ring) = (dir.join("Firmware_Htek_2.0.4.6.41_20191104.zip"), dir.join("jingle.wav"));
+        fifo(&zip);
+        fifo(&ring);
+        let firmware = FirmwareSpec {
+            files: vec![zip],
+            prefix: "hl_".into(),
+            postfix: "_2.0.4.6.41".into(),
+            version: None,
+            from_version: None,
+            only_when_name_changes: false,
+            located: None,
+        };
+        let ring = RingSpec {
+            slot: 5,
+            file: ring,
+            max_seconds: None,
+            start: 0.0,
+            codec: None,
+            normalize: None,
+            fade_ms: 0,
+            fade_in_ms: 0,
+        };
+        Manifest {
+            path: dir.join("release.toml"),
+            vendor: "htek".into(),
+            models: vec!["UC924".into()],
+            base_url: None,
+            ringtones: vec![ring],
+            branding: None,
+            languages: None,
+            firmware: Some(firmware),
+            config: None,
+        }
+    }
+
+    #[test]
+    fn a_plan_is_made_without_opening_its_inputs_and_the_build_reports_them() {
+        let dir = tempfile::tempdir().unwrap();
+        let manifest = manifest(dir.path());
+        let (tx, rx) = std::sync::mpsc::channel();
+        let planning = manifest.clone();
+        // In a thread of its own: a planner that opened a FIFO would block there, not here.
+        std::thread::spawn(move || tx.send(plan(&planning, &Layouts::builtin().unwrap())));
+        let planned = rx.recv_timeout(std::time::Duration::from_secs(30)).expect("planning opened an input").unwrap();
+        let outputs: Vec<&str> = planned.items.iter().flat_map(|i| &i.outputs).map(String::as_str).collect();
+        assert_eq!(outputs, ["ring/ring5.bin", "firmware/hl_fw924.rom_2.0.4.6.41"]);
+        let settings = &planned.items[1].settings;
+        assert_eq!(settings[0].value, "http://SERVER/firmware", "no base_url: the placeholder server");
+
+        // The build opens the firmware input, and refuses the FIFO instead of waiting on it.
+        let layouts = Layouts::builtin().unwrap();
+        let err = crate::ops::release::build::build_item(&planned.items[1], &layouts, dir.path()).unwrap_err();
+        assert!(
+            format!("{err:#}").ends_with("Firmware_Htek_2.0.4.6.41_20191104.zip: not a regular file; not read"),
+            "{err:#}"
+        );
+        let Err(err) = crate::ops::release::build::locate(planned, &manifest, &layouts) else {
+            panic!("the build located a firmware in a FIFO")
+        };
+        assert!(format!("{err:#}").contains("not a regular file"), "{err:#}");
+    }
 }

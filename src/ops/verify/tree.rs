@@ -41,7 +41,7 @@ pub fn check(
     if configs.is_empty() {
         return Ok(found);
     }
-    let base = format!("{}/", tree.base_url.as_deref().unwrap_or("http://SERVER"));
+    let base = format!("{}/", tree.base_url.as_deref().unwrap_or(crate::rules::SERVER_PLACEHOLDER));
     for c in &configs {
         let Some(settings) = &c.settings else { continue };
         let lookup = Lookup { settings, tree, vendor, entries };

@@ -10,15 +10,18 @@
 //! `flyingvoice-config.toml` ([`fv_config`]). The merged tables stay available through
 //! [`Layouts::data`].
 //!
-//! Folders: `model.rs` (one model's rules), `vendor.rs` (one vendor's rules), `htek_config.rs` and
+//! Folders: `model.rs` (one model's rules), `vendor.rs` (one vendor's rules, importing the model's),
+//! `config_format.rs` (the config format both name), `htek_config.rs` and
 //! `fv_config.rs` (the config vocabularies); this file loads, overlays and checks them. The modules
 //! that use the data (`config`, `release`, `verify`, …) import this one, never the reverse.
 
+mod config_format;
 pub mod fv_config;
 pub mod htek_config;
 mod model;
 mod vendor;
 
+pub use config_format::ConfigFormat;
 pub use fv_config::FvData;
 pub use htek_config::{Dialect, HtekData};
 pub use model::*;

@@ -1,7 +1,7 @@
 //! One phone model's rules as typed data: screen, assets, ring tones, archives, firmware names.
 
+use super::config_format::ConfigFormat;
 use super::htek_config::Dialect;
-use super::vendor::ConfigFormat;
 use crate::rules::names::named_values;
 use anyhow::{bail, Result};
 use ringtool::{Codec, Container};

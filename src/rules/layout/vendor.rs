@@ -1,38 +1,10 @@
 //! One vendor's rules as typed data: MAC prefixes, DHCP options, config format, forbidden names,
 //! what the phones fetch (`[[fetch]]`) and the provisioning settings (`[provisioning]`).
 
+use super::config_format::ConfigFormat;
 use super::model::{AssetKind, Model};
 use anyhow::{Context, Result};
 use serde::{Deserialize, Serialize};
-
-/// Which provisioning-config code a vendor's phones take (`config_format` in a vendor file). A
-/// vendor file without one has no configs: asking for one is a "not supported" error.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "kebab-case")]
-pub enum ConfigFormat {
-    /// Htek XML (`cfg<code>.xml`, `cfg<mac>.xml`, AES), written by `bundler config htek`.
-    HtekXml,
-    /// Flyingvoice boot/cfg text files, written by `bundler config flyingvoice`.
-    FlyingvoiceCfg,
-}
-
-impl ConfigFormat {
-    /// How layout files spell it (`config_format = "htek-xml"`).
-    pub fn name(self) -> &'static str {
-        match self {
-            ConfigFormat::HtekXml => "htek-xml",
-            ConfigFormat::FlyingvoiceCfg => "flyingvoice-cfg",
-        }
-    }
-
-    /// The `bundler config` subcommand that writes this format.
-    pub fn command(self) -> &'static str {
-        match self {
-            ConfigFormat::HtekXml => "htek",
-            ConfigFormat::FlyingvoiceCfg => "flyingvoice",
-        }
-    }
-}
 
 /// A setting to show in a new project's `phones.csv` and `common.toml` (`[config_example]` in a
 /// vendor file): a column `bundler config` accepts for the vendor's phones, and a value.
@@ -175,7 +147,8 @@ pub fn url_without_host(value: &str) -> Option<String> {
         return None;
     };
     Some(format!(
-        "'{value}' {why}; the phone cannot fetch it (write the full URL, e.g. http://SERVER/{})",
+        "'{value}' {why}; the phone cannot fetch it (write the full URL, e.g. {}/{})",
+        crate::rules::SERVER_PLACEHOLDER,
         rest.trim_start_matches('/')
     ))
 }
