@@ -1,9 +1,10 @@
 //! `bundler config lint`: checks Htek config XML and Flyingvoice boot/cfg files, alone or as the
 //! folders a provisioning server hands out, and reports every problem as `file:line:col: severity: …`.
 
-use super::aes::{looks_encrypted, AesKey};
-use super::fvfile::{self, Item, Kind};
-use super::htek_xml;
+use super::flyingvoice::fvfile::{self, Item, Kind};
+use super::htek::aes::{looks_encrypted, AesKey};
+use super::htek::names::{htek_name, HtekName};
+use super::htek::xml as htek_xml;
 use crate::mechanisms::findings::{FileReport, Inspector, Options};
 use crate::mechanisms::report::{has_errors, print_json, Diagnostic, Severity};
 use crate::rules::layout::FvData;
@@ -38,35 +39,6 @@ pub struct Args {
     /// Print the findings as JSON.
     #[arg(long)]
     pub json: bool,
-}
-
-/// Which vendor's format a file name says.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum HtekName {
-    /// `cfg<code>.xml`.
-    Common(String),
-    /// `cfg<mac>.xml`, the MAC as written (maybe in capitals).
-    Phone(String),
-}
-
-/// Reads an Htek config file name (`cfg0012.xml`, `hl_cfg001fc110d3a9.xml_v2`): the device code or
-/// MAC in it, if it is one.
-pub fn htek_name(name: &str) -> Option<HtekName> {
-    let mut from = 0;
-    while let Some(i) = name[from..].find("cfg").map(|i| i + from) {
-        let rest = &name[i + 3..];
-        let id: String = rest.chars().take_while(|c| c.is_ascii_alphanumeric()).collect();
-        if rest[id.len()..].starts_with(".xml") {
-            if id.len() == 4 && id.bytes().all(|b| b.is_ascii_digit()) {
-                return Some(HtekName::Common(id));
-            }
-            if id.len() == 12 && id.bytes().all(|b| b.is_ascii_hexdigit()) {
-                return Some(HtekName::Phone(id));
-            }
-        }
-        from = i + 3;
-    }
-    None
 }
 
 /// Which kind of config file a file is.
@@ -300,8 +272,7 @@ impl Linter<'_> {
         }
         let parsed = fvfile::parse(shown, bytes, kind, &self.fv.syntax);
         out.extend(parsed.diagnostics.iter().cloned());
-        let vendors: Vec<_> =
-            self.ctx.layouts.vendors_with(crate::rules::layout::ConfigFormat::FlyingvoiceCfg).collect();
+        let vendors: Vec<_> = self.ctx.layouts.vendors_with(self.fv.format).collect();
         for (key, value, line) in parsed.settings() {
             if !vendors.iter().any(|v| v.fetch_by_setting(key).is_some()) {
                 continue;
@@ -321,8 +292,8 @@ impl Linter<'_> {
         let base = path.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(Path::new("."));
         let Some(name) = path.file_name() else { return };
         let mut graph = Vec::new();
-        let walked = super::resolve::walk_includes(base, Path::new(name), &self.fv, &mut |step| {
-            if let crate::kinds::config::includes::Step::Problem(d) = step {
+        let walked = super::flyingvoice::folder::walk_includes(base, Path::new(name), &self.fv, &mut |step| {
+            if let crate::kinds::config::flyingvoice::includes::Step::Problem(d) = step {
                 graph.push(d);
             }
         });
@@ -356,20 +327,5 @@ fn collect(dir: &Path, files: &mut Vec<crate::mechanisms::walk::Entry>, out: &mu
         if !hidden && file && (Kind::of(name).is_some() || htek_name(name).is_some()) {
             files.push(entry);
         }
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn htek_names_with_prefix_and_postfix() {
-        assert_eq!(htek_name("cfg0012.xml"), Some(HtekName::Common("0012".into())));
-        assert_eq!(htek_name("hl_cfg001fc110d3a9.xml_v2"), Some(HtekName::Phone("001fc110d3a9".into())));
-        assert_eq!(htek_name("cfg001FC110D3A9.xml"), Some(HtekName::Phone("001FC110D3A9".into())));
-        assert_eq!(htek_name("cfg001fc110d3a9"), None);
-        assert_eq!(htek_name("phonebook.xml"), None);
-        assert_eq!(htek_name("cfgcfg0012.xml"), Some(HtekName::Common("0012".into())));
     }
 }

@@ -6,21 +6,19 @@
 //! vocabulary (file names, P-code dictionary, phonebook keys) is data in `layouts/htek-config.toml`
 //! and `layouts/flyingvoice-config.toml`.
 
-pub mod aes;
+pub mod choose;
 pub(crate) mod csv_input;
 pub mod flyingvoice;
-pub mod fvfile;
+pub mod format;
 pub mod htek;
-pub mod htek_xml;
-pub mod includes;
 pub(crate) mod lint;
 pub mod mac;
-pub mod pcodes;
 mod phonebook;
 mod phones;
 mod resolve;
 mod spec;
 
+pub use format::VendorConfig;
 pub use lint::ConfigInspector;
 pub use phonebook::PhonebookInspector;
 pub use spec::{ConfigSpec, TreeConfigs};
@@ -119,9 +117,9 @@ pub struct Args {
 #[derive(Subcommand)]
 pub enum Command {
     /// Htek: cfg<mac>.xml per phone (optionally AES-encrypted) and cfg<DEVICECODE>.xml per model.
-    Htek(htek::Args),
+    Htek(htek::generate::Args),
     /// Flyingvoice: <mac>.boot and <mac>.cfg per phone, y000000000000.boot/.cfg, optional phonebook.
-    Flyingvoice(flyingvoice::Args),
+    Flyingvoice(flyingvoice::generate::Args),
     /// Print the plaintext of an AES-encrypted Htek config file.
     Decrypt(DecryptArgs),
     /// Check config files or folders (Htek XML, Flyingvoice boot/cfg) and report every problem.
@@ -165,8 +163,8 @@ pub struct DecryptArgs {
 
 pub fn run(args: &Args, ctx: &Context) -> Result<ExitCode> {
     match &args.command {
-        Command::Htek(a) => nothing_written(htek::run(a, ctx)),
-        Command::Flyingvoice(a) => nothing_written(flyingvoice::run(a, ctx)),
+        Command::Htek(a) => nothing_written(htek::generate::run(a, ctx)),
+        Command::Flyingvoice(a) => nothing_written(flyingvoice::generate::run(a, ctx)),
         Command::Decrypt(a) => decrypt(a, ctx),
         Command::Lint(a) => lint::run(a, ctx),
         Command::Resolve(a) => resolve::run(a, ctx),
@@ -261,8 +259,8 @@ fn search_pcodes(word: &str, data: &crate::rules::layout::HtekData, json: bool) 
 /// The fetch entries `config htek --resources-url` fills for the vendor's phones (its layout's
 /// `[[fetch]]`): the `--vendor` given, else the one vendor with Htek XML configs.
 fn htek_resources<'a>(args: &PcodesArgs, ctx: &'a Context) -> Result<Vec<&'a crate::rules::layout::Fetch>> {
-    let vendor = ctx.layouts.config_vendor(ConfigFormat::HtekXml, args.vendor.as_deref(), "give --vendor")?;
-    Ok(vendor.fetch.iter().filter(|f| htek::RESOURCE_KINDS.contains(&f.kind)).collect())
+    let vendor = ctx.layouts.config_vendor(ctx.layouts.htek.format, args.vendor.as_deref(), "give --vendor")?;
+    Ok(vendor.fetch.iter().filter(|f| htek::generate::RESOURCE_KINDS.contains(&f.kind)).collect())
 }
 
 /// Says on every failure of a generator that nothing was written (true: outputs are staged), and
@@ -281,12 +279,12 @@ fn nothing_written(result: Result<ExitCode>) -> Result<ExitCode> {
 
 /// Prints the plaintext; what the reader of both dialects finds in it goes to standard error.
 fn decrypt(args: &DecryptArgs, ctx: &Context) -> Result<ExitCode> {
-    let key = aes::AesKey::parse(&args.aes_key)?;
+    let key = htek::aes::AesKey::parse(&args.aes_key)?;
     let shown = args.file.display();
     let bytes = crate::mechanisms::input::read_limited(&args.file, MAX_CONFIG_BYTES)?;
     let plain = decrypt_config(&key, &bytes).map_err(|e| anyhow!("{shown}: cannot decrypt: {e}"))?;
     let data = ctx.layouts.htek.clone();
-    let read = htek_xml::read(&shown.to_string(), plain.trim_start_matches('\u{FEFF}'), &data);
+    let read = htek::xml::read(&shown.to_string(), plain.trim_start_matches('\u{FEFF}'), &data);
     for d in &read.diagnostics {
         eprintln!("{d}");
     }
@@ -300,7 +298,7 @@ fn decrypt(args: &DecryptArgs, ctx: &Context) -> Result<ExitCode> {
 
 /// Decrypts an Htek config and checks the result is XML text, so a wrong key that happens to give
 /// valid padding is still caught.
-pub fn decrypt_config(key: &aes::AesKey, bytes: &[u8]) -> Result<String> {
+pub fn decrypt_config(key: &htek::aes::AesKey, bytes: &[u8]) -> Result<String> {
     let plain = key.decrypt(bytes)?;
     match String::from_utf8(plain) {
         Ok(text) if text.trim_start_matches('\u{FEFF}').trim_start().starts_with('<') => Ok(text),
@@ -330,9 +328,12 @@ fn check_base_url(url: &str) -> Result<String> {
 pub fn wrong_format(model: &Model, format: ConfigFormat) -> Option<String> {
     match model.config_format {
         Some(f) if f == format => None,
-        Some(f) => {
-            Some(format!("model {} is a {} phone; use `bundler config {}`", model.name, model.vendor, f.command()))
-        }
+        Some(f) => Some(format!(
+            "model {} is a {} phone; use `bundler config {}`",
+            model.name,
+            model.vendor,
+            choose::for_format(f).command()
+        )),
         None => Some(format!("model {}: configs are not supported for vendor {}", model.name, model.vendor)),
     }
 }

@@ -491,7 +491,7 @@ fn settings(ctx: &Context, laid: &Laid, args: &Args) -> Result<String> {
     if formats.contains(&ConfigFormat::HtekXml) {
         let check_only_on_change = if args.prefix.is_empty() && args.postfix.is_empty() { "0" } else { "1" };
         let data = ctx.layouts.htek.clone();
-        let line = |code: u32, value: &str| crate::kinds::config::htek_xml::setting_line(&data, code, value);
+        let line = |code: u32, value: &str| crate::kinds::config::htek::xml::setting_line(&data, code, value);
         out.push_str(&line(192, url));
         out.push_str(&line(232, &args.prefix));
         out.push_str(&line(233, &args.postfix));

@@ -4,7 +4,7 @@
 
 use super::fetch::{in_folder, join, Client, Outcome, CONFIG_MAX};
 use super::{Phone, Settings};
-use crate::kinds::config::includes::{self, Fetched, Located, Step};
+use crate::kinds::config::flyingvoice::includes::{self, Fetched, Located, Step};
 use crate::mechanisms::report::Diagnostic;
 use crate::rules::layout::FvData;
 use anyhow::Result;

@@ -10,7 +10,7 @@ pub mod manifest;
 mod outdir;
 pub mod plan;
 
-use crate::kinds::config::aes::AesKey;
+use crate::kinds::config::htek::aes::AesKey;
 use crate::mechanisms::checksums::sha256_hex;
 use crate::mechanisms::report::print_json;
 use crate::mechanisms::tree_manifest::{
@@ -357,7 +357,7 @@ fn check_tree(
     dir: &Path,
     shown: &Path,
     templates: crate::ops::inspect::Templates,
-    key: Option<&crate::kinds::config::aes::AesKey>,
+    key: Option<&crate::kinds::config::htek::aes::AesKey>,
     known: &BTreeMap<String, String>,
     ctx: &Context,
 ) -> Result<()> {

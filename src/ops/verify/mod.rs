@@ -61,7 +61,7 @@ pub fn run(args: &Args, ctx: &Context) -> Result<ExitCode> {
     let key = args
         .aes_key
         .as_deref()
-        .map(crate::kinds::config::aes::AesKey::parse)
+        .map(crate::kinds::config::htek::aes::AesKey::parse)
         .transpose()
         .map_err(|e| anyhow::anyhow!("--aes-key: {e}"))?;
     let findings = verify(&args.dir, args.model.as_deref(), args.templates.templates(), key.as_ref(), ctx)?;
@@ -89,7 +89,7 @@ pub fn verify(
     dir: &Path,
     model: Option<&str>,
     templates: Templates,
-    key: Option<&crate::kinds::config::aes::AesKey>,
+    key: Option<&crate::kinds::config::htek::aes::AesKey>,
     ctx: &Context,
 ) -> Result<Vec<Diagnostic>> {
     verify_known(dir, model, templates, key, &BTreeMap::new(), ctx)
@@ -103,7 +103,7 @@ pub fn verify_known(
     dir: &Path,
     model: Option<&str>,
     templates: Templates,
-    key: Option<&crate::kinds::config::aes::AesKey>,
+    key: Option<&crate::kinds::config::htek::aes::AesKey>,
     known: &BTreeMap<String, String>,
     ctx: &Context,
 ) -> Result<Vec<Diagnostic>> {

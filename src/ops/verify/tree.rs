@@ -7,9 +7,9 @@
 //! Encrypted Htek configs are read with `--aes-key` (or `BUNDLER_AES_KEY`); without it they are a
 //! note saying what was not checked.
 
-use crate::kinds::config::aes::AesKey;
-use crate::kinds::config::fvfile::{self, Kind};
-use crate::kinds::config::htek_xml;
+use crate::kinds::config::flyingvoice::fvfile::{self, Kind};
+use crate::kinds::config::htek::aes::AesKey;
+use crate::kinds::config::htek::xml as htek_xml;
 use crate::mechanisms::report::Diagnostic;
 use crate::mechanisms::tree_file::TreeRoot;
 use crate::mechanisms::tree_manifest::{SettingScope, TreeManifest, CONFIG_DIR};
@@ -313,7 +313,7 @@ fn htek_settings(
     data: &HtekData,
     found: &mut Vec<Diagnostic>,
 ) -> Option<BTreeMap<String, String>> {
-    let plain = match (crate::kinds::config::aes::looks_encrypted(&bytes), key) {
+    let plain = match (crate::kinds::config::htek::aes::looks_encrypted(&bytes), key) {
         (false, _) => bytes,
         (true, Some(key)) => match key.decrypt(&bytes) {
             Ok(plain) => plain,

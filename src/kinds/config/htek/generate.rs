@@ -2,15 +2,15 @@
 //! per-model common `cfg<DEVICECODE>.xml` files from a phones CSV and a common settings TOML.
 
 use super::aes::AesKey;
-use super::csv_input::CsvFile;
-use super::htek_xml;
 use super::pcodes::CheckValue;
-use super::phones::{self, PhoneRow};
+use super::xml as htek_xml;
+use crate::kinds::config::csv_input::CsvFile;
+use crate::kinds::config::phones::{self, PhoneRow};
 use crate::mechanisms::output::StagedDir;
 use crate::mechanisms::report::{Diagnostic, Severity};
 use crate::mechanisms::xml::write as xml_text;
 use crate::rules::layout::htek_config::{parse_pcode, Dialect, HtekData};
-use crate::rules::layout::{ConfigFormat, FetchKind, Model};
+use crate::rules::layout::{FetchKind, Model};
 use crate::Context;
 use anyhow::{bail, Result};
 use std::collections::{BTreeMap, HashMap};
@@ -79,7 +79,7 @@ pub struct Args {
 #[derive(Debug, Clone, Default)]
 pub struct Request {
     /// The phones, common settings and resources (shared with Flyingvoice).
-    pub sources: super::Sources,
+    pub sources: crate::kinds::config::Sources,
     pub aes_key: Option<String>,
     pub write_key_to_common: bool,
     pub prefix: String,
@@ -95,7 +95,11 @@ impl Args {
     /// The request the flags make.
     pub fn request(&self) -> Request {
         Request {
-            sources: super::Sources::from_flags(&self.phones, self.common.as_deref(), self.resources_url.as_deref()),
+            sources: crate::kinds::config::Sources::from_flags(
+                &self.phones,
+                self.common.as_deref(),
+                self.resources_url.as_deref(),
+            ),
             aes_key: self.aes_key.clone(),
             write_key_to_common: self.write_key_to_common,
             prefix: self.prefix.clone(),
@@ -146,7 +150,7 @@ fn render_file(dialect: Dialect, settings: &Settings, data: &HtekData, file: &st
 pub fn run(cli: &Args, ctx: &Context) -> Result<ExitCode> {
     let args = &cli.request();
     let staged = StagedDir::new(&cli.out)?;
-    let g = generate(args, &super::Sink::new(staged.path()), ctx)?;
+    let g = generate(args, &crate::kinds::config::Sink::new(staged.path()), ctx)?;
     staged.commit()?;
     print_warnings(&g.warnings);
     if cli.json {
@@ -187,7 +191,7 @@ pub struct Generated {
 
 /// Writes every per-phone and common file into `sink` (an empty folder the caller commits or drops,
 /// so all or nothing); prints nothing.
-pub fn generate(args: &Request, sink: &super::Sink, ctx: &Context) -> Result<Generated> {
+pub fn generate(args: &Request, sink: &crate::kinds::config::Sink, ctx: &Context) -> Result<Generated> {
     // The phones first: inputs are opened in the order the command line names them.
     let mut csv = CsvFile::open(&args.sources.phones)?;
     let Inputs { data, key, resources_url, common, mut warnings } = inputs(args, ctx)?;
@@ -264,7 +268,7 @@ impl Rows<'_> {
         let (shown, warnings) = (&self.shown, &mut self.warnings);
         let mut warn = |msg: String| warnings.push(Diagnostic::warning(shown.clone(), msg).at(row.line as usize, 1));
         let vendor = self.ctx.layouts.vendor(&model.vendor).ok();
-        if let Some(msg) = vendor.and_then(|v| super::mac::oui_warning(&row.mac, v)) {
+        if let Some(msg) = vendor.and_then(|v| crate::kinds::config::mac::oui_warning(&row.mac, v)) {
             warn(msg);
         }
         let mut settings: Settings = Vec::new();
@@ -307,7 +311,7 @@ fn inputs(args: &Request, ctx: &Context) -> Result<Inputs> {
     for (flag, value) in [("--prefix", &args.prefix), ("--postfix", &args.postfix)] {
         crate::mechanisms::output::check_name_part(flag, value)?;
     }
-    let resources_url = args.sources.resources_url.as_deref().map(super::check_base_url).transpose()?;
+    let resources_url = args.sources.resources_url.as_deref().map(crate::kinds::config::check_base_url).transpose()?;
     let mut warnings: Vec<Diagnostic> = Vec::new();
     let common = match &args.sources.common {
         Some(path) => load_common(path, &data, ctx, &mut warnings)?,
@@ -358,7 +362,7 @@ fn render_phone(p: &Phone, args: &Request, data: &HtekData, key: Option<&AesKey>
 }
 
 /// Writes the common files into the staging folder.
-fn write_commons(sink: &super::Sink, commons: &[CommonFile], data: &HtekData) -> Result<()> {
+fn write_commons(sink: &crate::kinds::config::Sink, commons: &[CommonFile], data: &HtekData) -> Result<()> {
     for c in commons {
         let xml = render_file(c.dialect, &c.settings, data, &c.name)?;
         sink.write(&c.name, xml.as_bytes())?;
@@ -460,7 +464,7 @@ fn phone_model<'a>(ctx: &'a Context, name: &str, merge: bool) -> Result<&'a Mode
         return Err("the model is empty".to_string());
     }
     let model = ctx.layouts.model(name).map_err(|e| e.to_string())?;
-    if let Some(why) = super::wrong_format(model, ConfigFormat::HtekXml) {
+    if let Some(why) = crate::kinds::config::wrong_format(model, ctx.layouts.htek.format) {
         return Err(why);
     }
     if model.device_code.is_none() && !merge {
@@ -473,7 +477,9 @@ fn phone_model<'a>(ctx: &'a Context, name: &str, merge: bool) -> Result<&'a Mode
 /// refused, naming line 1.
 fn setting_columns(csv: &CsvFile, data: &HtekData, skip: &[usize]) -> Result<Vec<(usize, u32)>> {
     let mut columns: Vec<(usize, u32)> = Vec::new();
-    for (i, name) in csv.columns.iter().enumerate().filter(|(i, n)| !skip.contains(i) && !super::is_note_column(n)) {
+    for (i, name) in
+        csv.columns.iter().enumerate().filter(|(i, n)| !skip.contains(i) && !crate::kinds::config::is_note_column(n))
+    {
         let code = data.code_for(name).map_err(|e| anyhow::anyhow!("{}:1: column {}: {e}", csv.shown, i + 1))?;
         if let Some((j, _)) = columns.iter().find(|(_, c)| *c == code) {
             bail!("{}:1: columns '{}' and '{name}' both set P{code}", csv.shown, csv.columns[*j]);
@@ -485,7 +491,7 @@ fn setting_columns(csv: &CsvFile, data: &HtekData, skip: &[usize]) -> Result<Vec
 
 /// Reads `common.toml`: `[all]` and `[models.NAME]` tables of P-code/alias = value.
 fn load_common(path: &Path, data: &HtekData, ctx: &Context, warnings: &mut Vec<Diagnostic>) -> Result<Common> {
-    let (shown, table) = super::read_toml(path)?;
+    let (shown, table) = crate::kinds::config::read_toml(path)?;
     let mut common = Common::default();
     for (key, value) in table {
         match (key.as_str(), value) {
@@ -497,7 +503,7 @@ fn load_common(path: &Path, data: &HtekData, ctx: &Context, warnings: &mut Vec<D
                     };
                     let model =
                         ctx.layouts.model(&name).map_err(|e| anyhow::anyhow!("{shown}: [models.{name}]: {e}"))?;
-                    if let Some(why) = super::wrong_format(model, ConfigFormat::HtekXml) {
+                    if let Some(why) = crate::kinds::config::wrong_format(model, ctx.layouts.htek.format) {
                         bail!("{shown}: [models.{name}]: {why}");
                     }
                     let settings = settings_from(&shown, &format!("[models.{name}]"), t, data, warnings)?;
@@ -522,7 +528,7 @@ fn settings_from(
     warnings: &mut Vec<Diagnostic>,
 ) -> Result<Settings> {
     let mut settings: Settings = Vec::new();
-    for (name, value) in super::flatten(shown, section, table)? {
+    for (name, value) in crate::kinds::config::flatten(shown, section, table)? {
         let code = data.code_for(&name).map_err(|e| anyhow::anyhow!("{shown}: {section}: {e}"))?;
         if settings.iter().any(|(c, _)| *c == code) {
             bail!("{shown}: {section}: P{code} is set twice (by its code and its alias?)");

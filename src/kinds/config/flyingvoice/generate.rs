@@ -2,12 +2,11 @@
 //! `y000000000000.cfg`, and per phone `<mac>.boot` (including the common cfg, then the phone's) and
 //! `<mac>.cfg` — from a phones CSV, a common settings file and optionally a phonebook.
 
-use super::csv_input::CsvFile;
 use super::fvfile::{self, Kind};
-use super::phones::{self, PhoneRow};
+use crate::kinds::config::csv_input::CsvFile;
+use crate::kinds::config::phones::{self, PhoneRow};
 use crate::mechanisms::output::StagedDir;
 use crate::mechanisms::report::{Diagnostic, Severity};
-use crate::rules::layout::ConfigFormat;
 use crate::rules::layout::FvData;
 use crate::Context;
 use anyhow::{bail, Result};
@@ -53,7 +52,7 @@ pub struct Request {
     /// The phones, common settings and resources (shared with Htek). Tree settings equal for every
     /// model go into the common cfg, the others into the cfg of each phone whose `model` cell names
     /// the model.
-    pub sources: super::Sources,
+    pub sources: crate::kinds::config::Sources,
     pub phonebook: Option<PathBuf>,
 }
 
@@ -61,7 +60,11 @@ impl Args {
     /// The request the flags make.
     pub fn request(&self) -> Request {
         Request {
-            sources: super::Sources::from_flags(&self.phones, self.common.as_deref(), self.resources_url.as_deref()),
+            sources: crate::kinds::config::Sources::from_flags(
+                &self.phones,
+                self.common.as_deref(),
+                self.resources_url.as_deref(),
+            ),
             phonebook: self.phonebook.clone(),
         }
     }
@@ -76,7 +79,7 @@ struct Phone {
 /// The tree settings every model shares, and per model the rest.
 type Split = (Vec<(String, String)>, std::collections::BTreeMap<String, Vec<(String, String)>>);
 
-fn split_tree(tree: Option<&super::TreeSettings>) -> Split {
+fn split_tree(tree: Option<&crate::kinds::config::TreeSettings>) -> Split {
     let Some(tree) = tree else { return Default::default() };
     let mut lists = tree.values();
     let first = lists.next().cloned().unwrap_or_default();
@@ -113,7 +116,7 @@ fn warn_tree_overrides(
 pub fn run(args: &Args, ctx: &Context) -> Result<ExitCode> {
     let staged = StagedDir::new(&args.out)?;
     let Generated { count, extra, data, warnings, more_oui_warnings } =
-        generate(&args.request(), &super::Sink::new(staged.path()), ctx)?;
+        generate(&args.request(), &crate::kinds::config::Sink::new(staged.path()), ctx)?;
     staged.commit()?;
     for w in &warnings {
         eprintln!("{w}");
@@ -162,9 +165,9 @@ pub struct Generated {
 
 /// Writes every boot and cfg file into `sink` (an empty folder the caller commits or drops, so all
 /// or nothing); prints nothing.
-pub fn generate(args: &Request, sink: &super::Sink, ctx: &Context) -> Result<Generated> {
+pub fn generate(args: &Request, sink: &crate::kinds::config::Sink, ctx: &Context) -> Result<Generated> {
     let data = ctx.layouts.flyingvoice.clone();
-    let url = args.sources.resources_url.as_deref().map(super::check_base_url).transpose()?;
+    let url = args.sources.resources_url.as_deref().map(crate::kinds::config::check_base_url).transpose()?;
     let mut warnings: Vec<Diagnostic> = Vec::new();
     // The phones first: inputs are opened in the order the command line names them.
     let mut csv = CsvFile::open(&args.sources.phones)?;
@@ -192,7 +195,7 @@ pub fn generate(args: &Request, sink: &super::Sink, ctx: &Context) -> Result<Gen
     let check = |row: &PhoneRow| -> Result<Phone, String> {
         let model = model_col.map(|c| row.fields.get(c).unwrap_or_default().trim()).filter(|m| !m.is_empty());
         let mut settings = model_settings(model, args, ctx, &per_model)?;
-        if let Some(msg) = super::mac::oui_warning(&row.mac, row_vendor(model, ctx)?) {
+        if let Some(msg) = crate::kinds::config::mac::oui_warning(&row.mac, row_vendor(model, ctx)?) {
             oui_warnings += 1;
             if oui_warnings <= MAX_OUI_WARNINGS {
                 warnings.push(Diagnostic::warning(shown.clone(), msg).at(row.line as usize, 1));
@@ -221,7 +224,7 @@ fn row_vendor<'a>(model: Option<&str>, ctx: &'a Context) -> Result<&'a crate::ru
         Some(name) => ctx.layouts.model(name).map(|m| ctx.layouts.vendor_of(m)).map_err(|e| e.to_string()),
         None => ctx
             .layouts
-            .config_vendor(ConfigFormat::FlyingvoiceCfg, None, "fill in its model column")
+            .config_vendor(ctx.layouts.flyingvoice.format, None, "fill in its model column")
             .map_err(|e| format!("{e:#}")),
     }
 }
@@ -235,7 +238,7 @@ fn add_phonebook(
     common: &mut Vec<(String, String)>,
 ) -> Result<String> {
     let rules = &data.phonebook;
-    let xml = super::phonebook::build(path, rules)?;
+    let xml = crate::kinds::config::phonebook::build(path, rules)?;
     for key in [&rules.url_key, &rules.name_key] {
         if common.iter().any(|(k, _)| k == key) {
             bail!("the common settings set {key}, which --phonebook sets; remove one");
@@ -260,7 +263,7 @@ fn add_phonebook(
 fn setting_columns(csv: &CsvFile, mac_col: usize, model_col: Option<usize>) -> Result<Vec<usize>> {
     let mut columns: Vec<usize> = Vec::new();
     for (i, name) in csv.columns.iter().enumerate() {
-        if i == mac_col || Some(i) == model_col || super::is_note_column(name) {
+        if i == mac_col || Some(i) == model_col || crate::kinds::config::is_note_column(name) {
             continue;
         }
         if let Some(why) = fvfile::bad_key(name) {
@@ -280,7 +283,7 @@ fn model_settings(
 ) -> Result<Vec<(String, String)>, String> {
     if let Some(name) = model {
         let model = ctx.layouts.model(name).map_err(|e| e.to_string())?;
-        if let Some(why) = super::wrong_format(model, ConfigFormat::FlyingvoiceCfg) {
+        if let Some(why) = crate::kinds::config::wrong_format(model, ctx.layouts.flyingvoice.format) {
             return Err(why);
         }
         if args.sources.tree.is_some() && !per_model.contains_key(&model.name) {
@@ -326,7 +329,7 @@ fn render_phone(p: &Phone, data: &FvData) -> phones::Files {
 
 /// Writes the common cfg and boot files (and the phonebook) into `sink`; returns their names.
 fn write_shared_files(
-    sink: &super::Sink,
+    sink: &crate::kinds::config::Sink,
     data: &FvData,
     common: &[(String, String)],
     phonebook: Option<String>,
@@ -370,8 +373,8 @@ fn load_common(path: &Path, data: &FvData, warnings: &mut Vec<Diagnostic>) -> Re
             parsed.settings().map(|(k, v, _)| (k.to_string(), v.to_string())).collect()
         }
         _ if shown.to_ascii_lowercase().ends_with(".toml") => {
-            let (shown, table) = super::read_toml(path)?;
-            let pairs = super::flatten(&shown, "", table)?;
+            let (shown, table) = crate::kinds::config::read_toml(path)?;
+            let pairs = crate::kinds::config::flatten(&shown, "", table)?;
             for (key, value) in &pairs {
                 if let Some(why) = fvfile::bad_key(key).or_else(|| fvfile::bad_value(value)) {
                     bail!("{shown}: {key}: {why}");
