@@ -62,12 +62,13 @@ pub fn config_kind(name: &str, bytes: &[u8]) -> Option<ConfigKind> {
 pub struct ConfigInspector;
 
 impl Inspector for ConfigInspector {
-    fn recognises(&self, name: &str, bytes: &[u8], _opts: &Options, _ctx: &Context) -> bool {
+    fn recognises(&self, name: &str, bytes: &[u8], _opts: &Options, ctx: &Context) -> bool {
         let base = Path::new(name).file_name().and_then(|n| n.to_str()).unwrap_or(name);
+        let root = format!("<{}", ctx.layouts.htek.document.root);
         Kind::of(base).is_some()
             || htek_name(base).is_some()
             || (bytes.trim_ascii_start().starts_with(b"<")
-                && bytes.windows(13).take(4096).any(|w| w == b"<hl_provision"))
+                && bytes.windows(root.len()).take(4096).any(|w| w == root.as_bytes()))
     }
 
     fn inspect(&self, shown: &str, bytes: &[u8], _opts: &Options, ctx: &Context) -> Result<FileReport> {

@@ -105,6 +105,14 @@ impl Layouts {
         let find = |name: &str| data.iter().find(|d| d.name == name).context("a built-in data file is missing");
         let htek = Arc::new(HtekData::read(find(htek_config::DATA_FILE)?)?);
         let flyingvoice = Arc::new(FvData::read(find(fv_config::DATA_FILE)?)?);
+        if htek.format == flyingvoice.format {
+            bail!(
+                "layouts/{} and layouts/{} both say format = \"{}\": each serves its own config format",
+                htek_config::DATA_FILE,
+                fv_config::DATA_FILE,
+                htek.format.name()
+            );
+        }
         let vendors = files.into_iter().map(|f| f.resolve(&htek)).collect::<Result<Vec<_>>>()?;
         let layouts = Layouts { vendors, data, htek, flyingvoice };
         layouts.check_unique_names()?;
