@@ -172,13 +172,7 @@ pub fn run(args: &Args, ctx: &Context) -> Result<ExitCode> {
     if args.timeout == 0 {
         bail!("--timeout: give at least 1 second");
     }
-    let Some(config) = choose::for_model(model) else {
-        bail!(
-            "--model {}: no provisioning rules for vendor {} (its layout file sets no config_format)",
-            model.name,
-            model.vendor
-        );
-    };
+    let config = choose::for_vendor(vendor).map_err(|e| anyhow!("--model {}: {e:#}", model.name))?;
     let user_agent = user_agent(config, &model.vendor, &model.name, args.firmware_version.as_deref(), mac);
     let url = phone_url(args, model, vendor, mac, &user_agent)?;
     check_url(&url)?;

@@ -142,7 +142,8 @@ fn config_element<'a>(nodes: &'a [Node], shape: &Document, report: &mut Report) 
     stray_text(nodes, report);
     let mut roots = nodes.iter().filter_map(|n| if let Node::Element(e) = n { Some(e) } else { None });
     let Some(root) = roots.next() else {
-        let msg = format!("no element: an Htek config is <{root_name} version=\"{v}\"><{config_name} version=\"{v}\">…");
+        let msg =
+            format!("no element: an Htek config is <{root_name} version=\"{v}\"><{config_name} version=\"{v}\">…");
         report(Severity::Error, (1, 1), msg);
         return None;
     };
