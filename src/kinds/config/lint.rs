@@ -1,4 +1,4 @@
-//! `bundler config lint`: checks Htek config XML and Flyingvoice boot/cfg files, alone or as the
+//! What `bundler config lint` and `inspect` run on config files: checks Htek config XML and Flyingvoice boot/cfg files, alone or as the
 //! folders a provisioning server hands out, and reports every problem as `file:line:col: severity: …`.
 
 use super::flyingvoice::fvfile::{self, Item, Kind};
@@ -6,13 +6,12 @@ use super::htek::aes::{looks_encrypted, AesKey};
 use super::htek::names::{htek_name, HtekName};
 use super::htek::xml as htek_xml;
 use crate::mechanisms::findings::{FileReport, Inspector, Options};
-use crate::mechanisms::report::{has_errors, print_json, Diagnostic, Severity};
+use crate::mechanisms::report::Diagnostic;
 use crate::rules::layout::FvData;
 use crate::rules::layout::HtekData;
 use crate::Context;
 use anyhow::Result;
-use std::path::{Path, PathBuf};
-use std::process::ExitCode;
+use std::path::Path;
 
 /// Config files larger than this are reported, not read.
 const MAX_FILE_BYTES: u64 = 64 * 1024 * 1024;
@@ -20,26 +19,6 @@ const MAX_FILE_BYTES: u64 = 64 * 1024 * 1024;
 const MAX_DEPTH: usize = 8;
 /// Most entries `config lint DIR` walks (a mistaken `lint /` is refused).
 const MAX_ENTRIES: usize = 100_000;
-
-#[derive(clap::Args)]
-#[command(after_help = "Examples:
-  bundler config lint tftp/
-  bundler config lint cfg0012.xml y000000000000.boot --json
-  bundler config lint tftp/ --aes-key 001FC1BC
-
-In a folder: Htek files named cfg….xml (with any prefix/postfix) and every *.boot and *.cfg file.
-Exit status 1 when any error is found.")]
-pub struct Args {
-    /// Files or folders to check.
-    #[arg(required = true)]
-    pub paths: Vec<PathBuf>,
-    /// Decrypt AES-encrypted Htek files with this key and check what is inside.
-    #[arg(long, value_name = "HEX")]
-    pub aes_key: Option<String>,
-    /// Print the findings as JSON.
-    #[arg(long)]
-    pub json: bool,
-}
 
 /// Which kind of config file a file is.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -116,38 +95,6 @@ pub struct Linter<'a> {
     /// Whether includes are looked up beside the file. Off for bytes whose name is not a path from
     /// the working folder (a file inside a tree `verify` reads; its tree check reads includes).
     pub follow_includes: bool,
-}
-
-pub fn run(args: &Args, ctx: &Context) -> Result<ExitCode> {
-    let linter = Linter {
-        htek: ctx.layouts.htek.clone(),
-        fv: ctx.layouts.flyingvoice.clone(),
-        key: args.aes_key.as_deref().map(AesKey::parse).transpose()?,
-        ctx,
-        follow_includes: true,
-    };
-    let mut found = Vec::new();
-    let mut files = 0usize;
-    for path in &args.paths {
-        files += linter.lint_path(path, &mut found);
-    }
-    if args.json {
-        print_json(&found)?;
-    } else {
-        let mut printer = crate::mechanisms::report::snippet::Printer::stdout();
-        for d in &found {
-            println!("{}", printer.show(d));
-        }
-        let count = |s: Severity| found.iter().filter(|d| d.severity == s).count();
-        if !crate::quiet() {
-            eprintln!(
-                "checked {files} file(s): {} error(s), {} warning(s)",
-                count(Severity::Error),
-                count(Severity::Warning)
-            );
-        }
-    }
-    Ok(if has_errors(&found) { ExitCode::FAILURE } else { ExitCode::SUCCESS })
 }
 
 impl Linter<'_> {

@@ -1,4 +1,4 @@
-//! `bundler config resolve`: what one phone ends up with, read from a provisioning folder.
+//! What `bundler config resolve` finds: what one phone ends up with, read from a provisioning folder.
 //!
 //! Htek: the files the phone requests in order (`cfg<code>.xml` → `cfg<mac>` → `cfg<mac>.xml`,
 //! guide §2.1), which are there, which it takes under each reading of the guide, and the effective
@@ -7,73 +7,30 @@
 //! came from.
 
 use super::choose;
-use super::format::{Ask, Listing, Resolution};
-use super::mac::Mac;
-use crate::mechanisms::report::{has_errors, print_json};
+use super::format::{Ask, Resolution, VendorConfig};
 use crate::Context;
 use anyhow::{bail, Result};
-use std::path::{Path, PathBuf};
-use std::process::ExitCode;
+use std::path::Path;
 
-#[derive(clap::Args)]
-#[command(after_help = "Examples:
-  bundler config resolve tftp/ --mac 00:1F:C1:10:D3:A9 --model UC924 --aes-key 001FC1BC
-  bundler config resolve fv/ --mac 001fc110d3a9 --json")]
-pub struct Args {
-    /// The provisioning folder, as the phone's server hands it out.
-    pub dir: PathBuf,
-    /// The phone's MAC address (any usual spelling).
-    #[arg(long)]
-    pub mac: String,
-    /// The phone's model (needed for Htek: it names the common file; sets the vendor).
-    #[arg(long)]
-    pub model: Option<String>,
-    /// Decrypt AES-encrypted Htek files with this key.
-    #[arg(long, value_name = "HEX")]
-    pub aes_key: Option<String>,
-    /// Htek config file name prefix the phone uses (P234).
-    #[arg(long, value_name = "P", default_value = "")]
-    pub prefix: String,
-    /// Htek config file name postfix the phone uses (P235).
-    #[arg(long, value_name = "S", default_value = "")]
-    pub postfix: String,
-    /// Print the result as JSON.
-    #[arg(long)]
-    pub json: bool,
-}
-
-pub fn run(args: &Args, ctx: &Context) -> Result<ExitCode> {
-    let mac = Mac::parse(&args.mac).map_err(|e| anyhow::anyhow!("--mac: {e}"))?;
-    if !args.dir.is_dir() {
-        bail!("{}: not a folder", args.dir.display());
+/// What one phone ends up with. `model` is the model given (it names the vendor and so the
+/// format); without one, the format is the one whose files the folder holds.
+pub fn resolve(ask: &Ask, model: Option<&str>, ctx: &Context) -> Result<Resolution> {
+    if !ask.dir.is_dir() {
+        bail!("{}: not a folder", ask.dir.display());
     }
-    let model = args.model.as_deref().map(|m| ctx.layouts.model(m)).transpose()?;
+    let model = model.map(|m| ctx.layouts.model(m)).transpose()?;
     let config = match model {
         Some(m) => choose::for_vendor(ctx.layouts.vendor_of(m))?,
-        None => detect_format(&args.dir)?,
+        None => detect_format(ask.dir)?,
     };
-    let ask = Ask {
-        dir: &args.dir,
-        mac,
-        model_given: model.is_some(),
-        aes_key: args.aes_key.as_deref(),
-        prefix: &args.prefix,
-        postfix: &args.postfix,
-    };
-    let r = config.resolve(&ask, model, ctx)?;
-    if args.json {
-        print_json(&r)?;
-    } else {
-        print_text(&r);
-    }
-    Ok(if has_errors(&r.diagnostics) { ExitCode::FAILURE } else { ExitCode::SUCCESS })
+    config.resolve(ask, model, ctx)
 }
 
 /// Most entries of the folder read to tell the vendor's files apart.
 const MAX_LISTED: usize = 100_000;
 
 /// The one format whose files the folder holds.
-fn detect_format(dir: &Path) -> Result<&'static dyn super::format::VendorConfig> {
+fn detect_format(dir: &Path) -> Result<&'static dyn VendorConfig> {
     let names: Vec<String> = crate::mechanisms::walk::list(dir, MAX_LISTED)?.into_iter().map(|e| e.rel).collect();
     let all = choose::all();
     let found: Vec<_> = all.iter().filter(|c| names.iter().any(|n| c.names_file(n))).collect();
@@ -87,38 +44,5 @@ fn detect_format(dir: &Path) -> Result<&'static dyn super::format::VendorConfig>
             let labels: Vec<&str> = many.iter().map(|c| c.label()).collect();
             bail!("{}: holds both {} files; give --model", dir.display(), labels.join(" and "))
         }
-    }
-}
-
-fn print_text(r: &Resolution) {
-    println!("{} phone {}", r.vendor, r.mac);
-    if r.listing == Listing::Requests {
-        println!("requests, in order:");
-        for f in &r.files {
-            let note = f.note.as_deref().map(|n| format!(" ({n})")).unwrap_or_default();
-            println!("  {}. {:<28} {}{note}", f.depth, f.file, f.status);
-        }
-        println!("takes:");
-        for t in &r.takes {
-            println!("  {t}");
-        }
-    } else {
-        println!("reads, in order:");
-        for f in &r.files {
-            let note = f.note.as_deref().map(|n| format!(" ({n})")).unwrap_or_default();
-            let status = if f.status == "present" { String::new() } else { format!(" {}", f.status) };
-            println!("  {}{}{status}{note}", "  ".repeat(f.depth), f.file);
-        }
-    }
-    let mut printer = crate::mechanisms::report::snippet::Printer::stdout();
-    for d in &r.diagnostics {
-        println!("{}", printer.show(d));
-    }
-    println!("effective settings ({}):", r.settings.len());
-    let width = r.settings.iter().map(|s| s.key.len() + s.value.chars().count() + 3).max().unwrap_or(0).min(60);
-    for s in &r.settings {
-        let pair = format!("{} = {}", s.key, s.value.replace('\n', "\\n"));
-        let para = s.para.as_deref().map(|p| format!("{p}, ")).unwrap_or_default();
-        println!("{pair:<width$}  # {para}{}:{}", s.file, s.line);
     }
 }

@@ -1,50 +1,15 @@
-//! `bundler config flyingvoice`: Flyingvoice boot and cfg files — the common `y000000000000.boot` /
+//! What `bundler config flyingvoice` and `release` write: Flyingvoice boot and cfg files — the common `y000000000000.boot` /
 //! `y000000000000.cfg`, and per phone `<mac>.boot` (including the common cfg, then the phone's) and
 //! `<mac>.cfg` — from a phones CSV, a common settings file and optionally a phonebook.
 
 use super::fvfile::{self, Kind};
 use crate::kinds::config::csv_input::CsvFile;
 use crate::kinds::config::phones::{self, PhoneRow};
-use crate::mechanisms::output::StagedDir;
 use crate::mechanisms::report::{Diagnostic, Severity};
 use crate::rules::layout::FvData;
 use crate::Context;
 use anyhow::{bail, Result};
 use std::path::{Path, PathBuf};
-use std::process::ExitCode;
-
-#[derive(clap::Args)]
-#[command(after_help = "Examples:
-  bundler config flyingvoice --phones phones.csv --out tftp/
-  bundler config flyingvoice --phones phones.csv --common common.cfg --phonebook contacts.csv \\
-      --resources-url http://prov.example.com/fv --out tftp/
-
-phones.csv: a header row, then one phone per row: column `mac`, optionally `model`, and one column per
-parameter (account.1.user_name, account.1.password, …); columns whose name starts with '#' are ignored.
-An empty cell leaves the parameter out.
---common: a cfg file (parameter = value lines) or a TOML file (account.1.sip_server.1.address = \"…\").
---phonebook: CSV with columns name, numbers (up to 3, separated by ';'), group. Written as Yealink-style
-phonebook XML: Flyingvoice does not publish the format, so this shape is an ASSUMPTION.")]
-pub struct Args {
-    /// The phones: CSV with columns mac, optionally model, and one column per parameter.
-    #[arg(long, value_name = "CSV")]
-    pub phones: PathBuf,
-    /// Settings for every phone: a .cfg file or a .toml file.
-    #[arg(long, value_name = "FILE")]
-    pub common: Option<PathBuf>,
-    /// Contacts CSV (name, numbers, group) to write as a phonebook XML referenced from the common cfg.
-    #[arg(long, value_name = "CSV")]
-    pub phonebook: Option<PathBuf>,
-    /// Where the output folder is served; the phonebook URL is built from it (else the bare file name).
-    #[arg(long, value_name = "URL")]
-    pub resources_url: Option<String>,
-    /// Output folder (created if missing).
-    #[arg(long, value_name = "DIR", default_value = ".")]
-    pub out: PathBuf,
-    /// Print what was written as JSON.
-    #[arg(long)]
-    pub json: bool,
-}
 
 /// What `generate` makes, from `config flyingvoice`'s flags or from a release's `[config]` section.
 #[derive(Debug, Clone, Default)]
@@ -54,20 +19,6 @@ pub struct Request {
     /// the model.
     pub sources: crate::kinds::config::Sources,
     pub phonebook: Option<PathBuf>,
-}
-
-impl Args {
-    /// The request the flags make.
-    pub fn request(&self) -> Request {
-        Request {
-            sources: crate::kinds::config::Sources::from_flags(
-                &self.phones,
-                self.common.as_deref(),
-                self.resources_url.as_deref(),
-            ),
-            phonebook: self.phonebook.clone(),
-        }
-    }
 }
 
 /// One phone's parameters: the tree's model-specific ones, then its columns.
@@ -113,49 +64,14 @@ fn warn_tree_overrides(
     }
 }
 
-pub fn run(args: &Args, ctx: &Context) -> Result<ExitCode> {
-    let staged = StagedDir::new(&args.out)?;
-    let Generated { count, extra, data, warnings, more_oui_warnings } =
-        generate(&args.request(), &crate::kinds::config::Sink::new(staged.path()), ctx)?;
-    staged.commit()?;
-    for w in &warnings {
-        eprintln!("{w}");
-    }
-    if more_oui_warnings > 0 {
-        eprintln!("… and {more_oui_warnings} more MACs outside the vendor's prefixes");
-    }
-    if args.json {
-        crate::mechanisms::report::print_json(&serde_json::json!({
-            "out": args.out,
-            "phones": count,
-            "per_phone": [data.files.phone_boot, data.files.phone_cfg],
-            "common_files": extra,
-        }))?;
-        return Ok(ExitCode::SUCCESS);
-    }
-    if crate::quiet() {
-        return Ok(ExitCode::SUCCESS);
-    }
-    println!(
-        "wrote {count} phone(s) ({} and {} each) and {} to {}",
-        data.files.phone_boot,
-        data.files.phone_cfg,
-        extra.join(", "),
-        args.out.display()
-    );
-    if args.phonebook.is_some() {
-        println!("note: {}: {}", data.phonebook.file, data.phonebook.source);
-    }
-    Ok(ExitCode::SUCCESS)
-}
-
 /// What `generate` wrote.
 pub struct Generated {
     /// Phones written.
     pub count: usize,
     /// The shared files written besides (common boot and cfg, phonebook).
     pub extra: Vec<String>,
-    data: std::sync::Arc<FvData>,
+    /// The vocabulary the files were written with.
+    pub data: std::sync::Arc<FvData>,
     /// Findings that did not stop the build: the common cfg's warnings, the first MACs outside the
     /// vendor's prefixes.
     pub warnings: Vec<Diagnostic>,
