@@ -5,7 +5,7 @@
 use super::flyingvoice::FlyingvoiceCfg;
 use super::format::VendorConfig;
 use super::htek::HtekXml;
-use crate::rules::layout::{ConfigFormat, Model, Vendor};
+use crate::rules::layout::{ConfigFormat, Vendor};
 use anyhow::Result;
 
 /// The implementation of `format`.
@@ -24,9 +24,4 @@ pub fn all() -> [&'static dyn VendorConfig; 2] {
 /// The implementation for `vendor`'s configs, or the "not supported" error naming the vendor.
 pub fn for_vendor(vendor: &Vendor) -> Result<&'static dyn VendorConfig> {
     vendor.config_format().map(for_format)
-}
-
-/// The implementation for `model`'s configs, if its vendor has a config format.
-pub fn for_model(model: &Model) -> Option<&'static dyn VendorConfig> {
-    model.config_format.map(for_format)
 }

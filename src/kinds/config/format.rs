@@ -9,7 +9,7 @@ use super::htek::aes::AesKey;
 use super::mac::Mac;
 use super::{Sink, TreeConfigs};
 use crate::mechanisms::report::Diagnostic;
-use crate::rules::layout::{ConfigFormat, Layouts, Model, Vendor};
+use crate::rules::layout::{Layouts, Model, Vendor};
 use crate::Context;
 use anyhow::Result;
 use serde::Serialize;
@@ -18,8 +18,6 @@ use std::path::Path;
 
 /// What the code of one vendor config format does for the commands that need it.
 pub trait VendorConfig: Sync {
-    /// The format as the vendor files name it (`format` in the format's own data file).
-    fn format(&self, layouts: &Layouts) -> ConfigFormat;
     /// The family name messages use for the format's files (`Htek`).
     fn label(&self) -> &'static str;
     /// The `bundler config` subcommand that writes the format (`htek`).

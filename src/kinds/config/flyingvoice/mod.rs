@@ -16,7 +16,7 @@ use super::format::{Ask, FirmwareSettings, PhoneWalk, Resolution, TreeFile, Vend
 use super::htek::aes::AesKey;
 use super::{Sink, TreeConfigs};
 use crate::mechanisms::report::Diagnostic;
-use crate::rules::layout::{ConfigFormat, FetchKind, Layouts, Model, Vendor};
+use crate::rules::layout::{FetchKind, Layouts, Model, Vendor};
 use crate::Context;
 use anyhow::Result;
 use fvfile::Kind;
@@ -25,10 +25,6 @@ use fvfile::Kind;
 pub struct FlyingvoiceCfg;
 
 impl VendorConfig for FlyingvoiceCfg {
-    fn format(&self, layouts: &Layouts) -> ConfigFormat {
-        layouts.flyingvoice.format
-    }
-
     fn label(&self) -> &'static str {
         "Flyingvoice"
     }

@@ -15,7 +15,7 @@ pub mod xml;
 use super::format::{Ask, FirmwareSettings, PhoneWalk, Resolution, TreeFile, VendorConfig};
 use super::{Sink, TreeConfigs};
 use crate::mechanisms::report::Diagnostic;
-use crate::rules::layout::{AfterCommon, ConfigFormat, FetchKind, HtekData, Layouts, Model, Vendor};
+use crate::rules::layout::{AfterCommon, FetchKind, HtekData, Layouts, Model, Vendor};
 use crate::Context;
 use aes::AesKey;
 use anyhow::Result;
@@ -25,10 +25,6 @@ use std::collections::BTreeMap;
 pub struct HtekXml;
 
 impl VendorConfig for HtekXml {
-    fn format(&self, layouts: &Layouts) -> ConfigFormat {
-        layouts.htek.format
-    }
-
     fn label(&self) -> &'static str {
         "Htek"
     }
