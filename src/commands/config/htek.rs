@@ -114,6 +114,7 @@ pub fn run(cli: &Args, ctx: &Context) -> Result<ExitCode> {
     }
     Ok(ExitCode::SUCCESS)
 }
+
 /// What was written, and what the phones need besides.
 fn print_summary(
     args: &Args,
@@ -148,6 +149,7 @@ fn print_summary(
         );
     }
 }
+
 fn print_warnings(warnings: &[Diagnostic]) {
     for w in warnings.iter().take(MAX_WARNINGS_SHOWN) {
         eprintln!("{w}");

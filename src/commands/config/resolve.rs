@@ -55,6 +55,7 @@ pub fn run(args: &Args, ctx: &Context) -> Result<ExitCode> {
     }
     Ok(if has_errors(&r.diagnostics) { ExitCode::FAILURE } else { ExitCode::SUCCESS })
 }
+
 fn print_text(r: &Resolution) {
     println!("{} phone {}", r.vendor, r.mac);
     if r.listing == Listing::Requests {

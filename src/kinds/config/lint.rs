@@ -1,5 +1,6 @@
-//! What `bundler config lint` and `inspect` run on config files: checks Htek config XML and Flyingvoice boot/cfg files, alone or as the
-//! folders a provisioning server hands out, and reports every problem as `file:line:col: severity: …`.
+//! What `bundler config lint` and `inspect` run on config files: checks Htek config XML and
+//! Flyingvoice boot/cfg files, alone or as the folders a provisioning server hands out, and reports
+//! every problem as `file:line:col: severity: …`.
 
 use super::flyingvoice::fvfile::{self, Item, Kind};
 use super::htek::aes::{looks_encrypted, AesKey};
