@@ -64,10 +64,28 @@ pub struct Args {
     /// firmware). Default: the model's `config_dialect` in the layouts (pcode for every model today).
     /// Named can write only settings with a known element name (`bundler config pcodes`).
     #[arg(long, value_enum)]
-    pub dialect: Option<Dialect>,
+    pub dialect: Option<DialectArg>,
     /// Print what was written as JSON.
     #[arg(long)]
     pub json: bool,
+}
+
+/// `--dialect`'s values, as the library's [`Dialect`] (which knows no clap).
+#[derive(Clone, Copy, clap::ValueEnum)]
+pub enum DialectArg {
+    /// `<P47 para="…">value</P47>` (the guide's).
+    Pcode,
+    /// `<Profile1_Sipserver>value</Profile1_Sipserver>` (newer firmware; FusionPBX uc926u).
+    Named,
+}
+
+impl From<DialectArg> for Dialect {
+    fn from(arg: DialectArg) -> Dialect {
+        match arg {
+            DialectArg::Pcode => Dialect::Pcode,
+            DialectArg::Named => Dialect::Named,
+        }
+    }
 }
 
 impl Args {
@@ -80,7 +98,7 @@ impl Args {
             prefix: self.prefix.clone(),
             postfix: self.postfix.clone(),
             merge_common: self.merge_common,
-            dialect: self.dialect,
+            dialect: self.dialect.map(Dialect::from),
             warn_shadowed: false,
         }
     }

@@ -12,7 +12,7 @@ use std::collections::{BTreeMap, HashMap};
 pub const DATA_FILE: &str = "htek-config.toml";
 
 /// Which element names a config file uses (`config_dialect` in a vendor layout, `--dialect`).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum Dialect {
     /// `<P47 para="…">value</P47>` (the guide's).
