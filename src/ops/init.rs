@@ -2,7 +2,8 @@
 //! template (slots, file names, sizes, caps) is read from the models' layouts; the project appears
 //! as a whole or not at all, and an existing project is never touched.
 
-use crate::rules::layout::{AssetKind, AssetRule, ConfigFormat, Model, Vendor};
+use crate::kinds::config::{choose, VendorConfig};
+use crate::rules::layout::{AssetKind, AssetRule, Layouts, Model, Vendor};
 use crate::Context;
 use anyhow::{bail, Context as _, Result};
 use std::fmt::Write as _;
@@ -19,10 +20,10 @@ pub fn create(dir: &Path, vendor: &str, models: &[String], ctx: &Context) -> Res
     let vendor = ctx.layouts.vendor(vendor).with_context(|| "--vendor".to_string())?;
     let models = resolve_models(models, vendor, ctx)?;
     check_new(dir)?;
-    let mut files = vec![("release.toml", release_toml(vendor, &models))];
-    if let Some(format) = vendor.config_format {
+    let mut files = vec![("release.toml", release_toml(vendor, &models, &ctx.layouts))];
+    if let Ok(config) = choose::for_vendor(vendor) {
         files.push(("phones.csv", phones_csv(vendor, &models)));
-        files.push(("common.toml", common_toml(format, vendor, &models)));
+        files.push(("common.toml", common_toml(config, vendor, &models)));
     }
     let staging = crate::mechanisms::output::StagedDir::new(dir)?;
     for (name, text) in &files {
@@ -71,7 +72,7 @@ fn check_new(dir: &Path) -> Result<()> {
 pub const NEXT: &str = "bundler release release.toml --out build";
 
 /// `release.toml`: every section the models take, each commented with the models' rules.
-fn release_toml(vendor: &Vendor, models: &[&Model]) -> String {
+fn release_toml(vendor: &Vendor, models: &[&Model], layouts: &Layouts) -> String {
     let names: Vec<String> = models.iter().map(|m| format!("\"{}\"", m.name)).collect();
     let mut t = format!(
         "# Release manifest for {family} phones {list}, made by `bundler init`.\n\
@@ -91,7 +92,7 @@ fn release_toml(vendor: &Vendor, models: &[&Model]) -> String {
     branding(&mut t, models);
     languages(&mut t, models);
     firmware(&mut t, models);
-    config(&mut t, vendor);
+    config(&mut t, vendor, layouts);
     t
 }
 
@@ -196,8 +197,8 @@ fn firmware(t: &mut String, models: &[&Model]) {
     t.push_str("# files = [\"vendor/FIRMWARE.zip\"]\n# prefix = \"\"\n# postfix = \"\"\n# version = \"\"            # when the file names do not carry it\n# from_version = \"\"       # the version the phones run now\n");
 }
 
-fn config(t: &mut String, vendor: &Vendor) {
-    let Some(format) = vendor.config_format else {
+fn config(t: &mut String, vendor: &Vendor, layouts: &Layouts) {
+    let Ok(config) = choose::for_vendor(vendor) else {
         let _ = writeln!(
             t,
             "\n# [config]: configs are not supported for vendor {} (its layout file sets no config_format).",
@@ -206,10 +207,7 @@ fn config(t: &mut String, vendor: &Vendor) {
         return;
     };
     t.push_str("\n[config]\n# One row per phone in phones.csv; settings for all phones in common.toml.\nphones = \"phones.csv\"\ncommon = \"common.toml\"\n");
-    match format {
-        ConfigFormat::HtekXml => t.push_str("# aes_key_env = \"HTEK_AES_KEY\"   # encrypt per-phone files with the key in this variable\n# prefix = \"\"\n# postfix = \"\"\n# merge_common = false\n"),
-        ConfigFormat::FlyingvoiceCfg => t.push_str("# phonebook = \"contacts.csv\"\n"),
-    }
+    t.push_str(&config.release_options(layouts));
 }
 
 /// The vendor's example setting (`[config_example]` in its layout file): a column `config` accepts,
@@ -228,16 +226,7 @@ fn phones_csv(vendor: &Vendor, models: &[&Model]) -> String {
 }
 
 /// `common.toml`: the settings every phone gets.
-fn common_toml(format: ConfigFormat, vendor: &Vendor, models: &[&Model]) -> String {
-    let example = example_setting(vendor);
-    let (column, value) = example.unwrap_or(("SETTING", "VALUE"));
-    if format == ConfigFormat::HtekXml {
-        format!(
-            "# Settings for every phone ([all]) or one model ([models.NAME]), by P-code or alias\n\
-             # (`bundler config pcodes` lists them).\n[all]\n# {column} = \"{value}\"\n\n[models.{}]\n",
-            models[0].name
-        )
-    } else {
-        format!("# Settings for every phone, as key = value (nested tables become dotted names).\n# \"{column}\" = \"{value}\"\n")
-    }
+fn common_toml(config: &dyn VendorConfig, vendor: &Vendor, models: &[&Model]) -> String {
+    let (column, value) = example_setting(vendor).unwrap_or(("SETTING", "VALUE"));
+    config.common_example(&models[0].name, column, value)
 }

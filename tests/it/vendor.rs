@@ -141,6 +141,21 @@ fn a_vendor_without_a_config_format_gets_not_supported_never_another_vendors_con
 }
 
 #[test]
+fn a_vendor_without_a_config_format_gets_not_supported_from_resolve_and_phone() {
+    let dir = tempfile::tempdir().unwrap();
+    layouts_dir(dir.path(), &[("acme.toml", &ACME.replace("config_format = \"htek-xml\"\n", ""))]);
+    std::fs::create_dir(dir.path().join("tftp")).unwrap();
+    let mac = ["--mac", "0a0b0c000001"];
+    let out = run_in(
+        dir.path(),
+        &[&["--layouts", "layouts", "config", "resolve", "tftp", "--model", "AC1"][..], &mac].concat(),
+    );
+    assert_one_line_error(&out, &["configs are not supported for vendor acme"]);
+    let out = run_in(dir.path(), &[&["--layouts", "layouts", "phone", "tftp", "--model", "AC1"][..], &mac].concat());
+    assert_one_line_error(&out, &["--model AC1:", "configs are not supported for vendor acme"]);
+}
+
+#[test]
 fn an_unknown_config_format_is_a_load_error_with_its_position_and_the_supported_values() {
     let dir = tempfile::tempdir().unwrap();
     std::fs::create_dir_all(dir.path().join("layouts")).unwrap();

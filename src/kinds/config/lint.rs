@@ -1,17 +1,18 @@
-//! `bundler config lint`: checks Htek config XML and Flyingvoice boot/cfg files, alone or as the
-//! folders a provisioning server hands out, and reports every problem as `file:line:col: severity: …`.
+//! What `bundler config lint` and `inspect` run on config files: checks Htek config XML and
+//! Flyingvoice boot/cfg files, alone or as the folders a provisioning server hands out, and reports
+//! every problem as `file:line:col: severity: …`.
 
-use super::aes::{looks_encrypted, AesKey};
-use super::fvfile::{self, Item, Kind};
-use super::htek_xml;
+use super::flyingvoice::fvfile::{self, Item, Kind};
+use super::htek::aes::{looks_encrypted, AesKey};
+use super::htek::names::{htek_name, HtekName};
+use super::htek::xml as htek_xml;
 use crate::mechanisms::findings::{FileReport, Inspector, Options};
-use crate::mechanisms::report::{has_errors, print_json, Diagnostic, Severity};
+use crate::mechanisms::report::Diagnostic;
 use crate::rules::layout::FvData;
 use crate::rules::layout::HtekData;
 use crate::Context;
 use anyhow::Result;
-use std::path::{Path, PathBuf};
-use std::process::ExitCode;
+use std::path::Path;
 
 /// Config files larger than this are reported, not read.
 const MAX_FILE_BYTES: u64 = 64 * 1024 * 1024;
@@ -19,55 +20,6 @@ const MAX_FILE_BYTES: u64 = 64 * 1024 * 1024;
 const MAX_DEPTH: usize = 8;
 /// Most entries `config lint DIR` walks (a mistaken `lint /` is refused).
 const MAX_ENTRIES: usize = 100_000;
-
-#[derive(clap::Args)]
-#[command(after_help = "Examples:
-  bundler config lint tftp/
-  bundler config lint cfg0012.xml y000000000000.boot --json
-  bundler config lint tftp/ --aes-key 001FC1BC
-
-In a folder: Htek files named cfg….xml (with any prefix/postfix) and every *.boot and *.cfg file.
-Exit status 1 when any error is found.")]
-pub struct Args {
-    /// Files or folders to check.
-    #[arg(required = true)]
-    pub paths: Vec<PathBuf>,
-    /// Decrypt AES-encrypted Htek files with this key and check what is inside.
-    #[arg(long, value_name = "HEX")]
-    pub aes_key: Option<String>,
-    /// Print the findings as JSON.
-    #[arg(long)]
-    pub json: bool,
-}
-
-/// Which vendor's format a file name says.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum HtekName {
-    /// `cfg<code>.xml`.
-    Common(String),
-    /// `cfg<mac>.xml`, the MAC as written (maybe in capitals).
-    Phone(String),
-}
-
-/// Reads an Htek config file name (`cfg0012.xml`, `hl_cfg001fc110d3a9.xml_v2`): the device code or
-/// MAC in it, if it is one.
-pub fn htek_name(name: &str) -> Option<HtekName> {
-    let mut from = 0;
-    while let Some(i) = name[from..].find("cfg").map(|i| i + from) {
-        let rest = &name[i + 3..];
-        let id: String = rest.chars().take_while(|c| c.is_ascii_alphanumeric()).collect();
-        if rest[id.len()..].starts_with(".xml") {
-            if id.len() == 4 && id.bytes().all(|b| b.is_ascii_digit()) {
-                return Some(HtekName::Common(id));
-            }
-            if id.len() == 12 && id.bytes().all(|b| b.is_ascii_hexdigit()) {
-                return Some(HtekName::Phone(id));
-            }
-        }
-        from = i + 3;
-    }
-    None
-}
 
 /// Which kind of config file a file is.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -90,12 +42,13 @@ pub fn config_kind(name: &str, bytes: &[u8]) -> Option<ConfigKind> {
 pub struct ConfigInspector;
 
 impl Inspector for ConfigInspector {
-    fn recognises(&self, name: &str, bytes: &[u8], _opts: &Options, _ctx: &Context) -> bool {
+    fn recognises(&self, name: &str, bytes: &[u8], _opts: &Options, ctx: &Context) -> bool {
         let base = Path::new(name).file_name().and_then(|n| n.to_str()).unwrap_or(name);
+        let root = format!("<{}", ctx.layouts.htek.document.root);
         Kind::of(base).is_some()
             || htek_name(base).is_some()
             || (bytes.trim_ascii_start().starts_with(b"<")
-                && bytes.windows(13).take(4096).any(|w| w == b"<hl_provision"))
+                && bytes.windows(root.len()).take(4096).any(|w| w == root.as_bytes()))
     }
 
     fn inspect(&self, shown: &str, bytes: &[u8], _opts: &Options, ctx: &Context) -> Result<FileReport> {
@@ -143,38 +96,6 @@ pub struct Linter<'a> {
     /// Whether includes are looked up beside the file. Off for bytes whose name is not a path from
     /// the working folder (a file inside a tree `verify` reads; its tree check reads includes).
     pub follow_includes: bool,
-}
-
-pub fn run(args: &Args, ctx: &Context) -> Result<ExitCode> {
-    let linter = Linter {
-        htek: ctx.layouts.htek.clone(),
-        fv: ctx.layouts.flyingvoice.clone(),
-        key: args.aes_key.as_deref().map(AesKey::parse).transpose()?,
-        ctx,
-        follow_includes: true,
-    };
-    let mut found = Vec::new();
-    let mut files = 0usize;
-    for path in &args.paths {
-        files += linter.lint_path(path, &mut found);
-    }
-    if args.json {
-        print_json(&found)?;
-    } else {
-        let mut printer = crate::mechanisms::report::snippet::Printer::stdout();
-        for d in &found {
-            println!("{}", printer.show(d));
-        }
-        let count = |s: Severity| found.iter().filter(|d| d.severity == s).count();
-        if !crate::quiet() {
-            eprintln!(
-                "checked {files} file(s): {} error(s), {} warning(s)",
-                count(Severity::Error),
-                count(Severity::Warning)
-            );
-        }
-    }
-    Ok(if has_errors(&found) { ExitCode::FAILURE } else { ExitCode::SUCCESS })
 }
 
 impl Linter<'_> {
@@ -300,8 +221,7 @@ impl Linter<'_> {
         }
         let parsed = fvfile::parse(shown, bytes, kind, &self.fv.syntax);
         out.extend(parsed.diagnostics.iter().cloned());
-        let vendors: Vec<_> =
-            self.ctx.layouts.vendors_with(crate::rules::layout::ConfigFormat::FlyingvoiceCfg).collect();
+        let vendors: Vec<_> = self.ctx.layouts.vendors_with(self.fv.format).collect();
         for (key, value, line) in parsed.settings() {
             if !vendors.iter().any(|v| v.fetch_by_setting(key).is_some()) {
                 continue;
@@ -321,8 +241,8 @@ impl Linter<'_> {
         let base = path.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(Path::new("."));
         let Some(name) = path.file_name() else { return };
         let mut graph = Vec::new();
-        let walked = super::resolve::walk_includes(base, Path::new(name), &self.fv, &mut |step| {
-            if let crate::kinds::config::includes::Step::Problem(d) = step {
+        let walked = super::flyingvoice::folder::walk_includes(base, Path::new(name), &self.fv, &mut |step| {
+            if let crate::kinds::config::flyingvoice::includes::Step::Problem(d) = step {
                 graph.push(d);
             }
         });
@@ -356,20 +276,5 @@ fn collect(dir: &Path, files: &mut Vec<crate::mechanisms::walk::Entry>, out: &mu
         if !hidden && file && (Kind::of(name).is_some() || htek_name(name).is_some()) {
             files.push(entry);
         }
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn htek_names_with_prefix_and_postfix() {
-        assert_eq!(htek_name("cfg0012.xml"), Some(HtekName::Common("0012".into())));
-        assert_eq!(htek_name("hl_cfg001fc110d3a9.xml_v2"), Some(HtekName::Phone("001fc110d3a9".into())));
-        assert_eq!(htek_name("cfg001FC110D3A9.xml"), Some(HtekName::Phone("001FC110D3A9".into())));
-        assert_eq!(htek_name("cfg001fc110d3a9"), None);
-        assert_eq!(htek_name("phonebook.xml"), None);
-        assert_eq!(htek_name("cfgcfg0012.xml"), Some(HtekName::Common("0012".into())));
     }
 }

@@ -4,7 +4,6 @@
 use super::{Sink, TreeSettings};
 use crate::mechanisms::artifact::{ArtifactSpec, Output, Place};
 use crate::mechanisms::tree_manifest::CONFIG_DIR;
-use crate::rules::layout::{AfterCommon, ConfigFormat};
 use crate::Context;
 use anyhow::{bail, Context as _, Result};
 use serde::Serialize;
@@ -55,10 +54,7 @@ impl ArtifactSpec for TreeConfigs {
         std::fs::create_dir_all(&dir).with_context(|| format!("{}: cannot create", dir.display()))?;
         let sink = Sink::new(&dir);
         let ctx = Context { layouts: at.layouts.clone() };
-        let details = match at.layouts.vendor(&self.vendor)?.config_format()? {
-            ConfigFormat::HtekXml => self.htek(&sink, &ctx)?,
-            ConfigFormat::FlyingvoiceCfg => self.flyingvoice(&sink, &ctx)?,
-        };
+        let details = super::choose::for_vendor(at.layouts.vendor(&self.vendor)?)?.render(self, &sink, &ctx)?;
         let outputs = sink.into_written().into_iter().map(|w| Output {
             sha256: Some(w.sha256),
             staged: Some(w.bytes),
@@ -69,55 +65,20 @@ impl ArtifactSpec for TreeConfigs {
 }
 
 impl TreeConfigs {
-    /// Whether the release shows the warnings in this item's details on standard error: Htek's
-    /// are (as `bundler config htek` shows them); Flyingvoice's go into the manifest only.
+    /// Whether the release shows the warnings in this item's details on standard error (as the
+    /// format's own `bundler config` command shows them, or into the manifest only).
     pub fn shows_warnings(&self, layouts: &crate::rules::layout::Layouts) -> bool {
-        layouts.vendor(&self.vendor).and_then(|v| v.config_format()).is_ok_and(|f| f == ConfigFormat::HtekXml)
+        layouts.vendor(&self.vendor).and_then(super::choose::for_vendor).is_ok_and(|c| c.shows_warnings())
     }
 
     /// The phones and common settings of the section, with the tree's settings.
-    fn sources(&self) -> super::Sources {
+    pub(crate) fn sources(&self) -> super::Sources {
         super::Sources {
             phones: self.spec.phones.clone(),
             common: self.spec.common.clone(),
             resources_url: None,
             tree: Some(self.tree.clone()),
         }
-    }
-
-    /// The Htek configs; returns the item's details (its warnings among them).
-    fn htek(&self, sink: &Sink, ctx: &Context) -> Result<serde_json::Value> {
-        let spec = &self.spec;
-        // Phones that may stop after cfg<code>.xml get everything in their own file, unless the
-        // manifest keeps the common files (then warned about, naming what they would miss).
-        let continues = ctx.layouts.vendor(&self.vendor)?.provisioning.after_common == AfterCommon::Continues;
-        let merge_common = spec.merge_common.unwrap_or(!continues);
-        let request = super::htek::Request {
-            sources: self.sources(),
-            aes_key: spec.aes_key()?,
-            prefix: spec.prefix.clone(),
-            postfix: spec.postfix.clone(),
-            merge_common,
-            warn_shadowed: !merge_common && !continues,
-            ..Default::default()
-        };
-        let g = super::htek::generate(&request, sink, ctx)?;
-        let warnings: Vec<String> = g.warnings.iter().map(|w| w.to_string()).collect();
-        let models: Vec<&String> = g.present.iter().filter(|(_, n)| **n > 0).map(|(m, _)| m).collect();
-        Ok(
-            serde_json::json!({ "phones": g.count, "models": models, "encrypted": spec.aes_key_env.is_some(), "common_files": !merge_common, "warnings": warnings }),
-        )
-    }
-
-    /// The Flyingvoice configs; returns the item's details.
-    fn flyingvoice(&self, sink: &Sink, ctx: &Context) -> Result<serde_json::Value> {
-        let request = super::flyingvoice::Request { sources: self.sources(), phonebook: self.spec.phonebook.clone() };
-        let g = super::flyingvoice::generate(&request, sink, ctx)?;
-        // The common cfg, which every phone loads, carries the settings all models share.
-        let warnings: Vec<String> = g.warnings.iter().map(|w| w.to_string()).collect();
-        Ok(
-            serde_json::json!({ "phones": g.count, "models": self.tree.keys().collect::<Vec<_>>(), "warnings": warnings }),
-        )
     }
 }
 

@@ -10,9 +10,10 @@ mod spec;
 pub(crate) mod vendor_zip;
 pub mod version;
 
+use crate::kinds::config::format::FirmwareSettings;
 use crate::mechanisms::checksums::{sha256_hex, Sums, SUMS_FILE};
 use crate::mechanisms::output::write_atomic;
-use crate::rules::layout::{ConfigFormat, Layouts, Model};
+use crate::rules::layout::{Layouts, Model};
 use crate::Context;
 use anyhow::{bail, Context as _, Result};
 pub use expect::expect;
@@ -449,28 +450,25 @@ pub fn write_files(dir: &Path, laid: &Laid) -> Result<()> {
     write_atomic(&dir.join(SUMS_FILE), sums.render().as_bytes())
 }
 
-/// The paste-ready settings that point phones at the laid-out files.
+/// The paste-ready settings that point phones at the laid-out files: per vendor of the laid-out
+/// models (in layout order), its config format's lines; a vendor without one gets none.
 pub fn settings(ctx: &Context, laid: &Laid, args: &Serving) -> Result<String> {
-    let format_of = |name: &str| ctx.layouts.model(name).ok().and_then(|m| m.config_format);
-    let formats: Vec<ConfigFormat> =
-        laid.files.iter().flat_map(|f| f.models.iter()).filter_map(|m| format_of(m)).collect();
-    let url = args.server_url.trim_end_matches('/');
+    let vendor_of = |name: &str| ctx.layouts.model(name).ok().map(|m| m.vendor.clone());
     let mut out = String::new();
-    if formats.contains(&ConfigFormat::HtekXml) {
-        let check_only_on_change = if args.prefix.is_empty() && args.postfix.is_empty() { "0" } else { "1" };
-        let data = ctx.layouts.htek.clone();
-        let line = |code: u32, value: &str| crate::kinds::config::htek_xml::setting_line(&data, code, value);
-        out.push_str(&line(192, url));
-        out.push_str(&line(232, &args.prefix));
-        out.push_str(&line(233, &args.postfix));
-        out.push_str(&line(238, check_only_on_change));
-    }
-    if formats.contains(&ConfigFormat::FlyingvoiceCfg) {
-        for f in
-            laid.files.iter().filter(|f| f.models.iter().any(|m| format_of(m) == Some(ConfigFormat::FlyingvoiceCfg)))
-        {
-            out.push_str(&format!("static.firmware.url = {url}/{}   # {}\n", f.name, f.models.join(", ")));
+    for vendor in &ctx.layouts.vendors {
+        let Ok(config) = crate::kinds::config::choose::for_vendor(vendor) else { continue };
+        let files: Vec<(&str, &[String])> = laid
+            .files
+            .iter()
+            .filter(|f| f.models.iter().any(|m| vendor_of(m).as_deref() == Some(vendor.vendor.as_str())))
+            .map(|f| (f.name.as_str(), f.models.as_slice()))
+            .collect();
+        if files.is_empty() {
+            continue;
         }
+        let url = args.server_url.trim_end_matches('/');
+        let firmware = FirmwareSettings { url, prefix: &args.prefix, postfix: &args.postfix, files };
+        out.push_str(&config.firmware_settings(vendor, &ctx.layouts, &firmware));
     }
     Ok(out)
 }

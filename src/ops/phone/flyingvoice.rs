@@ -5,7 +5,7 @@
 use super::fetch::{in_folder, Client, CONFIG_MAX};
 use super::url::join;
 use super::{Phone, Settings};
-use crate::kinds::config::includes::{self, Fetched, Located, Step};
+use crate::kinds::config::flyingvoice::includes::{self, Fetched, Located, Step};
 use crate::mechanisms::report::Diagnostic;
 use crate::rules::layout::FvData;
 use anyhow::Result;

@@ -15,10 +15,12 @@ mod resources;
 mod tftp;
 mod url;
 
+use crate::kinds::config::choose;
+use crate::kinds::config::format::{PhoneWalk, VendorConfig};
 use crate::kinds::config::mac::Mac;
 use crate::kinds::firmware::version::Version;
 use crate::mechanisms::report::{has_errors, Diagnostic};
-use crate::rules::layout::{ConfigFormat, Model};
+use crate::rules::layout::Model;
 use crate::Context;
 use anyhow::{anyhow, bail, Result};
 use serde::Serialize;
@@ -144,14 +146,8 @@ pub fn walk(args: &Walk, ctx: &Context, discovered: &dyn Fn(&str, &str)) -> Resu
     if args.timeout == 0 {
         bail!("--timeout: give at least 1 second");
     }
-    let Some(format) = model.config_format else {
-        bail!(
-            "--model {}: no provisioning rules for vendor {} (its layout file sets no config_format)",
-            model.name,
-            model.vendor
-        );
-    };
-    let user_agent = user_agent(format, &model.vendor, &model.name, args.firmware_version.as_deref(), mac);
+    let config = choose::for_vendor(vendor).map_err(|e| anyhow!("--model {}: {e:#}", model.name))?;
+    let user_agent = user_agent(config, &model.vendor, &model.name, args.firmware_version.as_deref(), mac);
     let url = phone_url(args, model, vendor, mac, &user_agent, discovered)?;
     check_url(&url)?;
     let auth = args.user.clone().zip(args.password.clone()).map(|(user, password)| fetch::Credentials {
@@ -166,9 +162,9 @@ pub fn walk(args: &Walk, ctx: &Context, discovered: &dyn Fn(&str, &str)) -> Resu
     }
     let mut phone = Phone { ctx, model, vendor, mac, current, client, findings: Vec::new(), stop_rule: None };
     let base = url.trim_end_matches('/').to_string();
-    let settings = match format {
-        ConfigFormat::HtekXml => htek::provision(&mut phone, &base, args)?,
-        ConfigFormat::FlyingvoiceCfg => flyingvoice::provision(&mut phone, &base)?,
+    let settings = match config.phone_walk() {
+        PhoneWalk::Requests => htek::provision(&mut phone, &base, args)?,
+        PhoneWalk::Includes => flyingvoice::provision(&mut phone, &base)?,
     };
     if !settings.0.is_empty() {
         resources::fetch_all(&mut phone, &settings)?;
@@ -236,7 +232,7 @@ fn phone_of<'a>(
 /// The User-Agent each vendor's phones send (FORMATS.md §3 "How phones identify themselves"):
 /// `Htek UC924 2.0.4.6.41 00:1f:c1:10:d3:a9`, `Flyingvoice FIP13G V0.6.24 00:21:F2:22:AE:F1`: the
 /// shape follows the phones' config format, the first word is the vendor's name.
-fn user_agent(format: ConfigFormat, vendor: &str, model: &str, firmware: Option<&str>, mac: Mac) -> String {
+fn user_agent(config: &dyn VendorConfig, vendor: &str, model: &str, firmware: Option<&str>, mac: Mac) -> String {
     let pairs: Vec<String> =
         mac.as_str().as_bytes().chunks(2).map(|c| String::from_utf8_lossy(c).into_owned()).collect();
     let colons = pairs.join(":");
@@ -245,12 +241,7 @@ fn user_agent(format: ConfigFormat, vendor: &str, model: &str, firmware: Option<
         *first = first.to_ascii_uppercase();
     }
     let name: String = name.into_iter().collect();
-    match format {
-        ConfigFormat::FlyingvoiceCfg => {
-            format!("{name} {model} V{} {}", firmware.unwrap_or("0.0.0"), colons.to_uppercase())
-        }
-        ConfigFormat::HtekXml => format!("{name} {model} {} {colons}", firmware.unwrap_or("0.0.0.0")),
-    }
+    config.user_agent(&name, model, firmware, &colons)
 }
 
 impl Phone<'_> {

@@ -7,15 +7,15 @@
 //! Encrypted Htek configs are read with `--aes-key` (or `BUNDLER_AES_KEY`); without it they are a
 //! note saying what was not checked.
 
-use crate::kinds::config::aes::AesKey;
-use crate::kinds::config::fvfile::{self, Kind};
-use crate::kinds::config::htek_xml;
+use crate::kinds::config::choose;
+use crate::kinds::config::flyingvoice::fvfile;
+use crate::kinds::config::format::TreeFile;
+use crate::kinds::config::htek::aes::AesKey;
 use crate::mechanisms::report::Diagnostic;
 use crate::mechanisms::tree_file::TreeRoot;
 use crate::mechanisms::tree_manifest::{SettingScope, TreeManifest, CONFIG_DIR};
 use crate::mechanisms::walk::Entry;
-use crate::rules::layout::HtekData;
-use crate::rules::layout::{AfterCommon, ConfigFormat, FetchKind, Request, Vendor};
+use crate::rules::layout::{AfterCommon, FetchKind, Request, Vendor};
 use crate::Context;
 use anyhow::Result;
 use std::collections::BTreeMap;
@@ -145,18 +145,19 @@ fn uncarried(tree: &TreeManifest, configs: &[Config]) -> Vec<Diagnostic> {
 
 /// Per-phone files whose settings a phone stopping after its common file never reads.
 fn shadowed(tree: &TreeManifest, vendor: &Vendor, configs: &[Config], ctx: &Context) -> Result<Vec<Diagnostic>> {
-    if vendor.config_format != Some(ConfigFormat::HtekXml) || vendor.provisioning.after_common == AfterCommon::Continues
-    {
+    let Some(config) = choose::for_vendor(vendor).ok().filter(|c| c.may_stop_after_common()) else {
+        return Ok(Vec::new());
+    };
+    if vendor.provisioning.after_common == AfterCommon::Continues {
         return Ok(Vec::new());
     }
-    let data = ctx.layouts.htek.clone();
     let commons: Vec<&Config> = configs
         .iter()
         .filter(|c| {
             tree.models
                 .iter()
-                .filter_map(|m| ctx.layouts.model(m).ok()?.device_code.clone())
-                .any(|code| c.rel.contains(&data.files.common_name(&code)))
+                .filter_map(|m| config.common_file(&ctx.layouts, ctx.layouts.model(m).ok()?))
+                .any(|name| c.rel.contains(&name))
         })
         .collect();
     if commons.is_empty() {
@@ -196,8 +197,8 @@ pub fn foreign_shadows(
     ctx: &Context,
 ) -> Result<Vec<Diagnostic>> {
     let mut out = Vec::new();
-    let data = ctx.layouts.htek.clone();
-    for vendor in ctx.layouts.vendors_with(ConfigFormat::HtekXml) {
+    for vendor in &ctx.layouts.vendors {
+        let Some(config) = choose::for_vendor(vendor).ok().filter(|c| c.may_stop_after_common()) else { continue };
         let prov = &vendor.provisioning;
         if prov.after_common == AfterCommon::Continues {
             continue;
@@ -206,13 +207,16 @@ pub fn foreign_shadows(
             .layouts
             .models()
             .filter(|m| m.vendor == vendor.vendor)
-            .filter_map(|m| m.device_code.as_deref().map(|c| data.files.common_name(c)))
+            .filter_map(|m| config.common_file(&ctx.layouts, m))
             .collect();
         let read = |rel: &str, found: &mut Vec<Diagnostic>| {
             let bytes = root.read_entry(entries.get(rel)?, fvfile::MAX_FILE_BYTES).ok()?;
-            htek_settings(rel, bytes, key, &data, found)
+            match config.tree_file(rel, bytes, key, &ctx.layouts, found) {
+                TreeFile::Settings(settings) => settings,
+                TreeFile::Includes(_) | TreeFile::Other => None,
+            }
         };
-        for (rel, _) in entries.iter().filter(|(r, _)| is_phone_file(r) && r.ends_with(".xml")) {
+        for (rel, _) in entries.iter().filter(|(r, _)| is_phone_file(r) && config.holds_settings(r)) {
             let dir = rel.rsplit_once('/').map_or(String::new(), |(d, _)| format!("{d}/"));
             let beside: Vec<String> =
                 commons.iter().map(|c| format!("{dir}{c}")).filter(|c| entries.contains_key(c.as_str())).collect();
@@ -261,37 +265,34 @@ fn read_configs(
     ctx: &Context,
     found: &mut Vec<Diagnostic>,
 ) -> Result<Vec<Config>> {
-    let htek = vendor.config_format == Some(ConfigFormat::HtekXml);
-    let data = if htek { Some(ctx.layouts.htek.clone()) } else { None };
-    let fv = if htek { None } else { Some(ctx.layouts.flyingvoice.clone()) };
+    // A vendor without a config format has no configs to read.
+    let Ok(config) = choose::for_vendor(vendor) else { return Ok(Vec::new()) };
     let mut out = Vec::new();
     for (rel, entry) in entries.iter().filter(|(r, _)| r.starts_with(CONFIG_DIR)) {
         let Ok(bytes) = root.read_entry(entry, fvfile::MAX_FILE_BYTES) else { continue };
-        let settings = match (&data, &fv) {
-            (Some(data), _) if rel.ends_with(".xml") => htek_settings(rel, bytes, key, data, found),
-            (_, Some(fv)) if Kind::of(rel) == Some(Kind::Boot) => {
-                let parsed = fvfile::parse(rel, &bytes, Kind::Boot, &fv.syntax);
-                found.extend(missing_includes(rel, &parsed, entries));
+        let settings = match config.tree_file(rel, bytes, key, &ctx.layouts, found) {
+            TreeFile::Settings(settings) => settings,
+            TreeFile::Includes(includes) => {
+                found.extend(missing_includes(rel, &includes, entries));
                 continue;
             }
-            (_, Some(fv)) if Kind::of(rel) == Some(Kind::Cfg) => {
-                let parsed = fvfile::parse(rel, &bytes, Kind::Cfg, &fv.syntax);
-                Some(parsed.settings().map(|(k, v, _)| (k.to_string(), v.to_string())).collect())
-            }
-            _ => continue,
+            TreeFile::Other => continue,
         };
         out.push(Config { rel: rel.to_string(), settings });
     }
     Ok(out)
 }
 
-/// Includes of a boot file that name no file beside it in the tree (relative includes only: an
-/// absolute URL may point anywhere).
-fn missing_includes(rel: &str, parsed: &fvfile::Parsed, entries: &BTreeMap<&str, &Entry>) -> Vec<Diagnostic> {
+/// Includes of a boot file (target, line, column) that name no file beside it in the tree
+/// (relative includes only: an absolute URL may point anywhere).
+fn missing_includes(
+    rel: &str,
+    includes: &[(String, usize, usize)],
+    entries: &BTreeMap<&str, &Entry>,
+) -> Vec<Diagnostic> {
     let dir = rel.rsplit_once('/').map_or("", |(d, _)| d);
     let mut out = Vec::new();
-    for item in &parsed.items {
-        let fvfile::Item::Include { target, line, column } = item else { continue };
+    for (target, line, column) in includes {
         if target.contains("://") {
             continue;
         }
@@ -303,33 +304,4 @@ fn missing_includes(rel: &str, parsed: &fvfile::Parsed, entries: &BTreeMap<&str,
         }
     }
     out
-}
-
-/// The settings of a Htek config (decrypted with `key` when encrypted), by P-code name.
-fn htek_settings(
-    rel: &str,
-    bytes: Vec<u8>,
-    key: Option<&AesKey>,
-    data: &HtekData,
-    found: &mut Vec<Diagnostic>,
-) -> Option<BTreeMap<String, String>> {
-    let plain = match (crate::kinds::config::aes::looks_encrypted(&bytes), key) {
-        (false, _) => bytes,
-        (true, Some(key)) => match key.decrypt(&bytes) {
-            Ok(plain) => plain,
-            Err(e) => {
-                found.push(Diagnostic::error(rel, format!("cannot decrypt with the given AES key: {e}")));
-                return None;
-            }
-        },
-        (true, None) => {
-            found.push(Diagnostic::note(
-                rel,
-                "encrypted: the settings it points phones with were not checked (give --aes-key or BUNDLER_AES_KEY)",
-            ));
-            return None;
-        }
-    };
-    let read = htek_xml::read_bytes(rel, &plain, data);
-    Some(read.settings.iter().filter(|s| s.code.is_some()).map(|s| (s.key(), s.value.clone())).collect())
 }

@@ -4,7 +4,8 @@
 use serde::{Deserialize, Serialize};
 
 /// Which provisioning-config code a vendor's phones take (`config_format` in a vendor file). A
-/// vendor file without one has no configs: asking for one is a "not supported" error.
+/// vendor file without one has no configs: asking for one is a "not supported" error. The code for
+/// each is one implementation of `kinds::config::VendorConfig`, chosen in `kinds::config::choose`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "kebab-case")]
 pub enum ConfigFormat {
@@ -15,19 +16,9 @@ pub enum ConfigFormat {
 }
 
 impl ConfigFormat {
-    /// How layout files spell it (`config_format = "htek-xml"`).
-    pub fn name(self) -> &'static str {
-        match self {
-            ConfigFormat::HtekXml => "htek-xml",
-            ConfigFormat::FlyingvoiceCfg => "flyingvoice-cfg",
-        }
-    }
-
-    /// The `bundler config` subcommand that writes this format.
-    pub fn command(self) -> &'static str {
-        match self {
-            ConfigFormat::HtekXml => "htek",
-            ConfigFormat::FlyingvoiceCfg => "flyingvoice",
-        }
+    /// How layout files spell it (`config_format = "htek-xml"`): its serde name, so the spelling
+    /// lives in one place, the enum's definition.
+    pub fn name(self) -> String {
+        toml::Value::try_from(self).ok().and_then(|v| v.as_str().map(str::to_string)).unwrap_or_default()
     }
 }

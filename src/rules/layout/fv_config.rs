@@ -13,6 +13,8 @@ pub const DATA_FILE: &str = "flyingvoice-config.toml";
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct FvData {
+    /// The vendor files' `config_format` this vocabulary serves (`format`).
+    pub format: super::ConfigFormat,
     pub files: Files,
     pub syntax: Syntax,
     pub phonebook: PhonebookRules,

@@ -3,7 +3,7 @@
 //! range), the named-dialect elements, and the line syntax of a P-code setting. What is done with
 //! it (checking values, writing and reading configs) is `crate::kinds::config`'s.
 
-use super::DataFile;
+use super::{ConfigFormat, DataFile};
 use crate::rules::names::named_values;
 use anyhow::{anyhow, bail, Result};
 use serde::{Deserialize, Serialize};
@@ -29,7 +29,13 @@ named_values!(Dialect {
 /// Everything `htek-config.toml` says.
 #[derive(Debug)]
 pub struct HtekData {
+    /// The vendor files' `config_format` this vocabulary serves (`format`).
+    pub format: ConfigFormat,
     pub files: Files,
+    /// The elements every file is made of (`[document]`).
+    pub document: Document,
+    /// What `bundler init` writes into a new release.toml (`[release]`).
+    pub release: ReleaseExample,
     pub settings: OwnSettings,
     pcodes: BTreeMap<u32, Pcode>,
     /// Lower-case alias → code.
@@ -38,6 +44,23 @@ pub struct HtekData {
     names: BTreeMap<String, NamedElement>,
     /// Code → its named-dialect element.
     name_of: HashMap<u32, String>,
+}
+
+/// The elements of a config file (`[document]`): `<root version="…"><config version="…">`.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Document {
+    pub root: String,
+    pub config: String,
+    pub version: String,
+}
+
+/// The example values `bundler init` writes into a new release.toml (`[release]`).
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ReleaseExample {
+    /// The variable `[config] aes_key_env` names.
+    pub aes_key_env: String,
 }
 
 /// Config file names; `{code}` is the device code, `{mac}` the lowercase MAC.
@@ -171,7 +194,10 @@ pub fn parse_pcode(name: &str) -> Option<u32> {
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
 struct Raw {
+    format: ConfigFormat,
     files: Files,
+    document: Document,
+    release: ReleaseExample,
     settings: OwnSettings,
     pcodes: BTreeMap<String, Pcode>,
     #[serde(default)]
@@ -270,7 +296,17 @@ impl HtekData {
             }
         }
         let name_of = element_codes(&names, shown)?;
-        Ok(HtekData { files: raw.files, settings: raw.settings, pcodes, aliases, names, name_of })
+        Ok(HtekData {
+            format: raw.format,
+            files: raw.files,
+            document: raw.document,
+            release: raw.release,
+            settings: raw.settings,
+            pcodes,
+            aliases,
+            names,
+            name_of,
+        })
     }
     /// The code a column or key name means: a P-code (`P47`, any case) or an alias
     /// (`account1.sip_server`, any case). The error suggests the nearest alias.

@@ -108,6 +108,14 @@ impl Layouts {
         let find = |name: &str| data.iter().find(|d| d.name == name).context("a built-in data file is missing");
         let htek = Arc::new(HtekData::read(find(htek_config::DATA_FILE)?)?);
         let flyingvoice = Arc::new(FvData::read(find(fv_config::DATA_FILE)?)?);
+        if htek.format == flyingvoice.format {
+            bail!(
+                "layouts/{} and layouts/{} both say format = \"{}\": each serves its own config format",
+                htek_config::DATA_FILE,
+                fv_config::DATA_FILE,
+                htek.format.name()
+            );
+        }
         let vendors = files.into_iter().map(|f| f.resolve(&htek)).collect::<Result<Vec<_>>>()?;
         let layouts = Layouts { vendors, data, htek, flyingvoice };
         layouts.check_unique_names()?;
@@ -300,7 +308,8 @@ impl LayoutFile {
             model.asset_rules = asset_rules(&model, &head.assets, shown)?;
             models.push(model);
         }
-        if head.config_format == Some(ConfigFormat::HtekXml) {
+        // A vendor whose format is the one htek-config.toml serves takes its config names from there.
+        if head.config_format == Some(htek.format) {
             LayoutFile::derive_config_names(&self.config_names, &mut head.provisioning, htek)?;
         }
         Ok(Vendor {
@@ -616,12 +625,12 @@ mod tests {
         let l = Layouts::builtin().unwrap();
         assert_eq!(l.default_model().unwrap().name, "UC924");
         let htek = l.vendor("htek").unwrap();
-        assert_eq!(htek.config_format, Some(ConfigFormat::HtekXml));
+        assert_eq!(htek.config_format.map(|f| f.name()).as_deref(), Some("htek-xml"));
         assert!(htek.forbidden.iter().any(|f| f.name == "factory*.bin" && f.source == "guide §2.1"));
         let uc924 = l.model("UC924").unwrap();
         assert_eq!((uc924.ringtone.container, uc924.ringtone.codec), (Container::Gsrt, Codec::Ulaw));
         assert_eq!(uc924.config_dialect, Some(Dialect::Pcode));
-        assert_eq!(l.model("FIP13G").unwrap().config_format, Some(ConfigFormat::FlyingvoiceCfg));
+        assert_eq!(l.model("FIP13G").unwrap().config_format.map(|f| f.name()).as_deref(), Some("flyingvoice-cfg"));
 
         let dir = tempfile::tempdir().unwrap();
         let acme = "vendor = \"acme\"\nfamily = \"Acme\"\ndefault_model = \"A1\"\n[defaults.ringtone]\nslots = [1]\nfile = \"r{slot}.bin\"\ncontainer = \"gsrt\"\ncodec = \"alaw\"\nsample_rate = 8000\nmax_seconds = 5.0\nmax_bytes = 50000\n[models.A1]\n";

@@ -3,12 +3,12 @@
 
 use super::check::Checker;
 use super::schema::{RawBase, RawBranding, RawConfig, RawFirmware, RawLanguages, RawRing, RawRingFull};
-use crate::kinds::config::ConfigSpec;
+use crate::kinds::config::{choose, ConfigSpec};
 use crate::kinds::firmware::FirmwareSpec;
 use crate::kinds::hlpres::Branding;
 use crate::kinds::language::Languages;
 use crate::kinds::ringtone::RingSpec;
-use crate::rules::layout::{ConfigFormat, Model};
+use crate::rules::layout::Model;
 use anyhow::Result;
 use std::collections::BTreeMap;
 use std::path::PathBuf;
@@ -37,19 +37,19 @@ impl Checker<'_> {
     }
 
     pub(super) fn config(&self, c: RawConfig, vendor: &str) -> Result<ConfigSpec> {
-        let format = match self.layouts.vendor(vendor)?.config_format() {
-            Ok(format) => format,
+        let config = match self.layouts.vendor(vendor).and_then(choose::for_vendor) {
+            Ok(config) => config,
             Err(e) => return self.at(c.phones.span(), format!("[config]: {e}")),
         };
-        let htek_only = [("aes_key_env", c.aes_key_env.as_ref().map(Spanned::span))];
-        if format != ConfigFormat::HtekXml {
-            for (key, span) in htek_only {
-                if let Some(span) = span {
-                    return self.at(span, format!("{key} applies to Htek configs only"));
-                }
-            }
-        } else if let Some(p) = &c.phonebook {
-            return self.at(p.span(), "phonebook applies to Flyingvoice configs only".into());
+        // Keys only some formats take: each is refused for the others, naming the format it is for.
+        let only = [
+            ("aes_key_env", c.aes_key_env.as_ref().map(Spanned::span)),
+            ("phonebook", c.phonebook.as_ref().map(Spanned::span)),
+        ];
+        for (key, span) in only {
+            let Some(span) = span.filter(|_| !config.manifest_keys().contains(&key)) else { continue };
+            let owner = choose::all().into_iter().find(|c| c.manifest_keys().contains(&key));
+            return self.at(span, format!("{key} applies to {} configs only", owner.map_or("other", |c| c.label())));
         }
         Ok(ConfigSpec {
             phones: self.file("config.phones", &c.phones)?,

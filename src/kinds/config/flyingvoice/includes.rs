@@ -9,7 +9,7 @@
 //! the bytes read the first time, as the phone applies the file again), and the whole walk follows
 //! at most [`MAX_READS`] includes.
 
-use crate::kinds::config::fvfile::{self, Item, Kind};
+use super::fvfile::{self, Item, Kind};
 use crate::mechanisms::report::Diagnostic;
 use crate::rules::layout::FvData;
 use anyhow::Result;

@@ -17,7 +17,7 @@ use super::pcodes::CheckValue;
 use crate::mechanisms::report::{Diagnostic, Severity};
 use crate::mechanisms::xml::recover::{self, Element, Node};
 use crate::mechanisms::xml::write;
-use crate::rules::layout::htek_config::{parse_pcode, Dialect, HtekData};
+use crate::rules::layout::htek_config::{parse_pcode, Dialect, Document, HtekData};
 use std::collections::HashMap;
 
 /// One setting as its line of a P-code-dialect config file (`<P47 para="…">value</P47>`, or
@@ -34,7 +34,11 @@ pub fn render_in<'a>(
     data: &HtekData,
 ) -> Result<String, u32> {
     let mut s = String::with_capacity(512);
-    s.push_str("<?xml version=\"1.0\" encoding=\"UTF-8\" ?>\n<hl_provision version=\"1\">\n<config version=\"1\">\n");
+    let doc = &data.document;
+    let (root, config, version) = (&doc.root, &doc.config, &doc.version);
+    s.push_str(&format!(
+        "<?xml version=\"1.0\" encoding=\"UTF-8\" ?>\n<{root} version=\"{version}\">\n<{config} version=\"{version}\">\n"
+    ));
     for (code, value) in settings {
         match dialect {
             Dialect::Pcode => s.push_str(&setting_line(data, code, value)),
@@ -44,7 +48,7 @@ pub fn render_in<'a>(
             }
         }
     }
-    s.push_str("</config>\n</hl_provision>\n");
+    s.push_str(&format!("</{config}>\n</{root}>\n"));
     Ok(s)
 }
 
@@ -111,7 +115,7 @@ pub fn read(shown: &str, text: &str, data: &HtekData) -> ReadXml {
     let mut report = |severity: Severity, (line, col): (usize, usize), msg: String| {
         found.diagnostics.push(Diagnostic::new(shown, severity, msg).at(line, col));
     };
-    let Some(config) = config_element(&doc.nodes, &mut report) else {
+    let Some(config) = config_element(&doc.nodes, &data.document, &mut report) else {
         return found;
     };
     let mut first_seen: HashMap<String, (usize, String)> = HashMap::new();
@@ -131,47 +135,49 @@ fn at(e: &Element) -> (usize, usize) {
     (e.line, e.column)
 }
 
-/// The one `<config>` inside `<hl_provision>`, or `None` (reported) when the file's shape is wrong.
-fn config_element<'a>(nodes: &'a [Node], report: &mut Report) -> Option<&'a Element> {
+/// The one `<config>` inside the root element (`[document]` of htek-config.toml names both), or
+/// `None` (reported) when the file's shape is wrong.
+fn config_element<'a>(nodes: &'a [Node], shape: &Document, report: &mut Report) -> Option<&'a Element> {
+    let (root_name, config_name, v) = (&shape.root, &shape.config, &shape.version);
     stray_text(nodes, report);
     let mut roots = nodes.iter().filter_map(|n| if let Node::Element(e) = n { Some(e) } else { None });
     let Some(root) = roots.next() else {
-        report(
-            Severity::Error,
-            (1, 1),
-            "no element: an Htek config is <hl_provision version=\"1\"><config version=\"1\">…".into(),
-        );
+        let msg =
+            format!("no element: an Htek config is <{root_name} version=\"{v}\"><{config_name} version=\"{v}\">…");
+        report(Severity::Error, (1, 1), msg);
         return None;
     };
     for extra in roots {
         report(Severity::Error, at(extra), format!("<{}> after the root element: a file has one root", extra.name));
     }
-    if root.name != "hl_provision" {
+    if root.name != *root_name {
         let msg =
-            format!("the root element is <{}>; an Htek config starts with <hl_provision version=\"1\">", root.name);
+            format!("the root element is <{}>; an Htek config starts with <{root_name} version=\"{v}\">", root.name);
         report(Severity::Error, at(root), msg);
         return None;
     }
-    check_version(root, &mut |msg| report(Severity::Warning, at(root), msg));
+    check_version(root, v, &mut |msg| report(Severity::Warning, at(root), msg));
     let mut configs = root.elements();
     let config = match configs.next() {
-        Some(c) if c.name == "config" => c,
+        Some(c) if c.name == *config_name => c,
         Some(other) => {
-            let msg =
-                format!("<{}> directly inside <hl_provision>: settings go inside <config version=\"1\">", other.name);
+            let msg = format!(
+                "<{}> directly inside <{root_name}>: settings go inside <{config_name} version=\"{v}\">",
+                other.name
+            );
             report(Severity::Error, at(other), msg);
             return None;
         }
         None => {
-            report(Severity::Error, at(root), "<hl_provision> has no <config version=\"1\"> element".to_string());
+            report(Severity::Error, at(root), format!("<{root_name}> has no <{config_name} version=\"{v}\"> element"));
             return None;
         }
     };
     for extra in configs {
-        let msg = format!("<{}> after <config>: <hl_provision> holds exactly one <config>", extra.name);
+        let msg = format!("<{}> after <{config_name}>: <{root_name}> holds exactly one <{config_name}>", extra.name);
         report(Severity::Error, at(extra), msg);
     }
-    check_version(config, &mut |msg| report(Severity::Warning, at(config), msg));
+    check_version(config, v, &mut |msg| report(Severity::Warning, at(config), msg));
     stray_text(&root.children, report);
     Some(config)
 }
@@ -277,12 +283,12 @@ fn element_key(
     Some((None, Some(name.to_string())))
 }
 
-fn check_version(node: &Element, report: &mut dyn FnMut(String)) {
+fn check_version(node: &Element, want: &str, report: &mut dyn FnMut(String)) {
     let name = &node.name;
     match node.attribute("version") {
-        Some("1") => {}
-        Some(v) => report(format!("<{name} version=\"{v}\">: the guide's files have version=\"1\"")),
-        None => report(format!("<{name}> has no version attribute; the guide's files have version=\"1\"")),
+        Some(v) if v == want => {}
+        Some(v) => report(format!("<{name} version=\"{v}\">: the guide's files have version=\"{want}\"")),
+        None => report(format!("<{name}> has no version attribute; the guide's files have version=\"{want}\"")),
     }
 }
 

@@ -1,51 +1,15 @@
-//! `bundler config flyingvoice`: Flyingvoice boot and cfg files — the common `y000000000000.boot` /
+//! What `bundler config flyingvoice` and `release` write: Flyingvoice boot and cfg files — the common `y000000000000.boot` /
 //! `y000000000000.cfg`, and per phone `<mac>.boot` (including the common cfg, then the phone's) and
 //! `<mac>.cfg` — from a phones CSV, a common settings file and optionally a phonebook.
 
-use super::csv_input::CsvFile;
 use super::fvfile::{self, Kind};
-use super::phones::{self, PhoneRow};
-use crate::mechanisms::output::StagedDir;
+use crate::kinds::config::csv_input::CsvFile;
+use crate::kinds::config::phones::{self, PhoneRow};
 use crate::mechanisms::report::{Diagnostic, Severity};
-use crate::rules::layout::ConfigFormat;
 use crate::rules::layout::FvData;
 use crate::Context;
 use anyhow::{bail, Result};
 use std::path::{Path, PathBuf};
-use std::process::ExitCode;
-
-#[derive(clap::Args)]
-#[command(after_help = "Examples:
-  bundler config flyingvoice --phones phones.csv --out tftp/
-  bundler config flyingvoice --phones phones.csv --common common.cfg --phonebook contacts.csv \\
-      --resources-url http://prov.example.com/fv --out tftp/
-
-phones.csv: a header row, then one phone per row: column `mac`, optionally `model`, and one column per
-parameter (account.1.user_name, account.1.password, …); columns whose name starts with '#' are ignored.
-An empty cell leaves the parameter out.
---common: a cfg file (parameter = value lines) or a TOML file (account.1.sip_server.1.address = \"…\").
---phonebook: CSV with columns name, numbers (up to 3, separated by ';'), group. Written as Yealink-style
-phonebook XML: Flyingvoice does not publish the format, so this shape is an ASSUMPTION.")]
-pub struct Args {
-    /// The phones: CSV with columns mac, optionally model, and one column per parameter.
-    #[arg(long, value_name = "CSV")]
-    pub phones: PathBuf,
-    /// Settings for every phone: a .cfg file or a .toml file.
-    #[arg(long, value_name = "FILE")]
-    pub common: Option<PathBuf>,
-    /// Contacts CSV (name, numbers, group) to write as a phonebook XML referenced from the common cfg.
-    #[arg(long, value_name = "CSV")]
-    pub phonebook: Option<PathBuf>,
-    /// Where the output folder is served; the phonebook URL is built from it (else the bare file name).
-    #[arg(long, value_name = "URL")]
-    pub resources_url: Option<String>,
-    /// Output folder (created if missing).
-    #[arg(long, value_name = "DIR", default_value = ".")]
-    pub out: PathBuf,
-    /// Print what was written as JSON.
-    #[arg(long)]
-    pub json: bool,
-}
 
 /// What `generate` makes, from `config flyingvoice`'s flags or from a release's `[config]` section.
 #[derive(Debug, Clone, Default)]
@@ -53,18 +17,8 @@ pub struct Request {
     /// The phones, common settings and resources (shared with Htek). Tree settings equal for every
     /// model go into the common cfg, the others into the cfg of each phone whose `model` cell names
     /// the model.
-    pub sources: super::Sources,
+    pub sources: crate::kinds::config::Sources,
     pub phonebook: Option<PathBuf>,
-}
-
-impl Args {
-    /// The request the flags make.
-    pub fn request(&self) -> Request {
-        Request {
-            sources: super::Sources::from_flags(&self.phones, self.common.as_deref(), self.resources_url.as_deref()),
-            phonebook: self.phonebook.clone(),
-        }
-    }
 }
 
 /// One phone's parameters: the tree's model-specific ones, then its columns.
@@ -76,7 +30,7 @@ struct Phone {
 /// The tree settings every model shares, and per model the rest.
 type Split = (Vec<(String, String)>, std::collections::BTreeMap<String, Vec<(String, String)>>);
 
-fn split_tree(tree: Option<&super::TreeSettings>) -> Split {
+fn split_tree(tree: Option<&crate::kinds::config::TreeSettings>) -> Split {
     let Some(tree) = tree else { return Default::default() };
     let mut lists = tree.values();
     let first = lists.next().cloned().unwrap_or_default();
@@ -110,49 +64,14 @@ fn warn_tree_overrides(
     }
 }
 
-pub fn run(args: &Args, ctx: &Context) -> Result<ExitCode> {
-    let staged = StagedDir::new(&args.out)?;
-    let Generated { count, extra, data, warnings, more_oui_warnings } =
-        generate(&args.request(), &super::Sink::new(staged.path()), ctx)?;
-    staged.commit()?;
-    for w in &warnings {
-        eprintln!("{w}");
-    }
-    if more_oui_warnings > 0 {
-        eprintln!("… and {more_oui_warnings} more MACs outside the vendor's prefixes");
-    }
-    if args.json {
-        crate::mechanisms::report::print_json(&serde_json::json!({
-            "out": args.out,
-            "phones": count,
-            "per_phone": [data.files.phone_boot, data.files.phone_cfg],
-            "common_files": extra,
-        }))?;
-        return Ok(ExitCode::SUCCESS);
-    }
-    if crate::quiet() {
-        return Ok(ExitCode::SUCCESS);
-    }
-    println!(
-        "wrote {count} phone(s) ({} and {} each) and {} to {}",
-        data.files.phone_boot,
-        data.files.phone_cfg,
-        extra.join(", "),
-        args.out.display()
-    );
-    if args.phonebook.is_some() {
-        println!("note: {}: {}", data.phonebook.file, data.phonebook.source);
-    }
-    Ok(ExitCode::SUCCESS)
-}
-
 /// What `generate` wrote.
 pub struct Generated {
     /// Phones written.
     pub count: usize,
     /// The shared files written besides (common boot and cfg, phonebook).
     pub extra: Vec<String>,
-    data: std::sync::Arc<FvData>,
+    /// The vocabulary the files were written with.
+    pub data: std::sync::Arc<FvData>,
     /// Findings that did not stop the build: the common cfg's warnings, the first MACs outside the
     /// vendor's prefixes.
     pub warnings: Vec<Diagnostic>,
@@ -162,9 +81,9 @@ pub struct Generated {
 
 /// Writes every boot and cfg file into `sink` (an empty folder the caller commits or drops, so all
 /// or nothing); prints nothing.
-pub fn generate(args: &Request, sink: &super::Sink, ctx: &Context) -> Result<Generated> {
+pub fn generate(args: &Request, sink: &crate::kinds::config::Sink, ctx: &Context) -> Result<Generated> {
     let data = ctx.layouts.flyingvoice.clone();
-    let url = args.sources.resources_url.as_deref().map(super::check_base_url).transpose()?;
+    let url = args.sources.resources_url.as_deref().map(crate::kinds::config::check_base_url).transpose()?;
     let mut warnings: Vec<Diagnostic> = Vec::new();
     // The phones first: inputs are opened in the order the command line names them.
     let mut csv = CsvFile::open(&args.sources.phones)?;
@@ -192,7 +111,7 @@ pub fn generate(args: &Request, sink: &super::Sink, ctx: &Context) -> Result<Gen
     let check = |row: &PhoneRow| -> Result<Phone, String> {
         let model = model_col.map(|c| row.fields.get(c).unwrap_or_default().trim()).filter(|m| !m.is_empty());
         let mut settings = model_settings(model, args, ctx, &per_model)?;
-        if let Some(msg) = super::mac::oui_warning(&row.mac, row_vendor(model, ctx)?) {
+        if let Some(msg) = crate::kinds::config::mac::oui_warning(&row.mac, row_vendor(model, ctx)?) {
             oui_warnings += 1;
             if oui_warnings <= MAX_OUI_WARNINGS {
                 warnings.push(Diagnostic::warning(shown.clone(), msg).at(row.line as usize, 1));
@@ -221,7 +140,7 @@ fn row_vendor<'a>(model: Option<&str>, ctx: &'a Context) -> Result<&'a crate::ru
         Some(name) => ctx.layouts.model(name).map(|m| ctx.layouts.vendor_of(m)).map_err(|e| e.to_string()),
         None => ctx
             .layouts
-            .config_vendor(ConfigFormat::FlyingvoiceCfg, None, "fill in its model column")
+            .config_vendor(ctx.layouts.flyingvoice.format, None, "fill in its model column")
             .map_err(|e| format!("{e:#}")),
     }
 }
@@ -235,7 +154,7 @@ fn add_phonebook(
     common: &mut Vec<(String, String)>,
 ) -> Result<String> {
     let rules = &data.phonebook;
-    let xml = super::phonebook::build(path, rules)?;
+    let xml = crate::kinds::config::phonebook::build(path, rules)?;
     for key in [&rules.url_key, &rules.name_key] {
         if common.iter().any(|(k, _)| k == key) {
             bail!("the common settings set {key}, which --phonebook sets; remove one");
@@ -260,7 +179,7 @@ fn add_phonebook(
 fn setting_columns(csv: &CsvFile, mac_col: usize, model_col: Option<usize>) -> Result<Vec<usize>> {
     let mut columns: Vec<usize> = Vec::new();
     for (i, name) in csv.columns.iter().enumerate() {
-        if i == mac_col || Some(i) == model_col || super::is_note_column(name) {
+        if i == mac_col || Some(i) == model_col || crate::kinds::config::is_note_column(name) {
             continue;
         }
         if let Some(why) = fvfile::bad_key(name) {
@@ -280,7 +199,7 @@ fn model_settings(
 ) -> Result<Vec<(String, String)>, String> {
     if let Some(name) = model {
         let model = ctx.layouts.model(name).map_err(|e| e.to_string())?;
-        if let Some(why) = super::wrong_format(model, ConfigFormat::FlyingvoiceCfg) {
+        if let Some(why) = crate::kinds::config::wrong_format(model, ctx.layouts.flyingvoice.format) {
             return Err(why);
         }
         if args.sources.tree.is_some() && !per_model.contains_key(&model.name) {
@@ -326,7 +245,7 @@ fn render_phone(p: &Phone, data: &FvData) -> phones::Files {
 
 /// Writes the common cfg and boot files (and the phonebook) into `sink`; returns their names.
 fn write_shared_files(
-    sink: &super::Sink,
+    sink: &crate::kinds::config::Sink,
     data: &FvData,
     common: &[(String, String)],
     phonebook: Option<String>,
@@ -370,8 +289,8 @@ fn load_common(path: &Path, data: &FvData, warnings: &mut Vec<Diagnostic>) -> Re
             parsed.settings().map(|(k, v, _)| (k.to_string(), v.to_string())).collect()
         }
         _ if shown.to_ascii_lowercase().ends_with(".toml") => {
-            let (shown, table) = super::read_toml(path)?;
-            let pairs = super::flatten(&shown, "", table)?;
+            let (shown, table) = crate::kinds::config::read_toml(path)?;
+            let pairs = crate::kinds::config::flatten(&shown, "", table)?;
             for (key, value) in &pairs {
                 if let Some(why) = fvfile::bad_key(key).or_else(|| fvfile::bad_value(value)) {
                     bail!("{shown}: {key}: {why}");

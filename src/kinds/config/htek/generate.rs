@@ -1,88 +1,26 @@
-//! `bundler config htek`: Htek per-phone `cfg<mac>.xml` files (optionally AES-encrypted) and the
+//! What `bundler config htek` and `release` write: Htek per-phone `cfg<mac>.xml` files (optionally AES-encrypted) and the
 //! per-model common `cfg<DEVICECODE>.xml` files from a phones CSV and a common settings TOML.
 
 use super::aes::AesKey;
-use super::csv_input::CsvFile;
-use super::htek_xml;
 use super::pcodes::CheckValue;
-use super::phones::{self, PhoneRow};
-use crate::mechanisms::output::StagedDir;
+use super::xml as htek_xml;
+use crate::kinds::config::csv_input::CsvFile;
+use crate::kinds::config::phones::{self, PhoneRow};
 use crate::mechanisms::report::{Diagnostic, Severity};
 use crate::mechanisms::xml::write as xml_text;
 use crate::rules::layout::htek_config::{parse_pcode, Dialect, HtekData};
-use crate::rules::layout::{ConfigFormat, FetchKind, Model};
+use crate::rules::layout::{FetchKind, Model};
 use crate::Context;
 use anyhow::{bail, Result};
 use std::collections::{BTreeMap, HashMap};
-use std::path::{Path, PathBuf};
-use std::process::ExitCode;
+use std::path::Path;
 use std::sync::Arc;
-
-/// Warnings printed before the rest are only counted.
-const MAX_WARNINGS_SHOWN: usize = 20;
-
-#[derive(clap::Args)]
-#[command(after_help = "Examples:
-  bundler config htek --phones phones.csv --out tftp/
-  bundler config htek --phones phones.csv --common common.toml --aes-key 001FC1BC --out tftp/
-  bundler config htek --phones phones.csv --resources-url http://prov.example.com/htek --prefix hl_
-
-phones.csv: a header row, then one phone per row. Columns `mac` and `model`; every other column is a
-setting named by P-code (P47) or alias (account1.sip_server); columns whose name starts with '#' are
-ignored (notes, locations). An empty cell leaves the setting out;
-a value may not contain a line break (common.toml values may).
-common.toml: [all] for every model, [models.UC924] for one model; keys are P-codes or aliases.
-Nothing is written when any row is wrong; files are replaced only once all of them are ready.")]
-pub struct Args {
-    /// The phones: CSV with columns mac, model and one column per setting.
-    #[arg(long, value_name = "CSV")]
-    pub phones: PathBuf,
-    /// Settings shared by all phones ([all]) or by one model ([models.UC924]).
-    #[arg(long, value_name = "TOML")]
-    pub common: Option<PathBuf>,
-    /// Encrypt each per-phone file with this key (1–16 hex digits), as `openssl enc -aes-128-cbc` does.
-    #[arg(long, value_name = "HEX")]
-    pub aes_key: Option<String>,
-    /// Also write the key (P8631) and P240 = 1 into the common files. Anyone who can fetch a common
-    /// file can then decrypt every phone's config.
-    #[arg(long, requires = "aes_key")]
-    pub write_key_to_common: bool,
-    /// Config file name prefix (P234): file names become PREFIX + cfg….xml + POSTFIX.
-    #[arg(long, value_name = "P", default_value = "")]
-    pub prefix: String,
-    /// Config file name postfix (P235).
-    #[arg(long, value_name = "S", default_value = "")]
-    pub postfix: String,
-    /// Base URL of the resource tree (ring tones, hlpres.tar, Language.tar, wallpaper, screensaver):
-    /// fills the ring, Language.tar, hlpres.tar, wallpaper and screensaver settings of the layout's
-    /// `[[fetch]]` table (`bundler config pcodes` lists them) in the common files.
-    #[arg(long, value_name = "URL")]
-    pub resources_url: Option<String>,
-    /// Write every setting into the per-phone files and no common files (works whether or not the
-    /// phone fetches cfg<mac>.xml after the common file: the guide says both).
-    #[arg(long)]
-    pub merge_common: bool,
-    /// Output folder (created if missing).
-    #[arg(long, value_name = "DIR", default_value = ".")]
-    pub out: PathBuf,
-    /// Element names to write: `pcode` (<P47 para=…>) or `named` (<Profile1_Sipserver>, newer
-    /// firmware). Default: the model's `config_dialect` in the layouts (pcode for every model today).
-    /// Named can write only settings with a known element name (`bundler config pcodes`).
-    #[arg(long, value_parser = clap::builder::TypedValueParser::try_map(
-        clap::builder::PossibleValuesParser::new(<Dialect as crate::rules::names::Named>::CHOICES.iter().map(|&(_, name, help)| clap::builder::PossibleValue::new(name).help(help))),
-        |s| s.parse::<Dialect>(),
-    ))]
-    pub dialect: Option<Dialect>,
-    /// Print what was written as JSON.
-    #[arg(long)]
-    pub json: bool,
-}
 
 /// What `generate` makes, from `config htek`'s flags or from a release's `[config]` section.
 #[derive(Debug, Clone, Default)]
 pub struct Request {
     /// The phones, common settings and resources (shared with Flyingvoice).
-    pub sources: super::Sources,
+    pub sources: crate::kinds::config::Sources,
     pub aes_key: Option<String>,
     pub write_key_to_common: bool,
     pub prefix: String,
@@ -94,28 +32,19 @@ pub struct Request {
     pub warn_shadowed: bool,
 }
 
-impl Args {
-    /// The request the flags make.
-    pub fn request(&self) -> Request {
-        Request {
-            sources: super::Sources::from_flags(&self.phones, self.common.as_deref(), self.resources_url.as_deref()),
-            aes_key: self.aes_key.clone(),
-            write_key_to_common: self.write_key_to_common,
-            prefix: self.prefix.clone(),
-            postfix: self.postfix.clone(),
-            merge_common: self.merge_common,
-            dialect: self.dialect,
-            warn_shadowed: false,
-        }
-    }
-}
-
 /// The fetch kinds `--resources-url` fills (the others need to know what a tree holds).
 pub const RESOURCE_KINDS: &[FetchKind] =
     &[FetchKind::Ring, FetchKind::Language, FetchKind::Hlpres, FetchKind::Screensaver, FetchKind::Wallpaper];
 
+/// The fetch entries `config htek --resources-url` fills for the vendor's phones (its layout's
+/// `[[fetch]]`): the `--vendor` given, else the one vendor with Htek XML configs.
+pub fn htek_resources<'a>(vendor: Option<&str>, ctx: &'a Context) -> Result<Vec<&'a crate::rules::layout::Fetch>> {
+    let vendor = ctx.layouts.config_vendor(ctx.layouts.htek.format, vendor, "give --vendor")?;
+    Ok(vendor.fetch.iter().filter(|f| RESOURCE_KINDS.contains(&f.kind)).collect())
+}
+
 /// A setting list: (P-code, value), sorted by code.
-type Settings = Vec<(u32, String)>;
+pub type Settings = Vec<(u32, String)>;
 
 /// Settings from `common.toml`, keyed by canonical model name.
 #[derive(Default)]
@@ -146,42 +75,16 @@ fn render_file(dialect: Dialect, settings: &Settings, data: &HtekData, file: &st
     })
 }
 
-pub fn run(cli: &Args, ctx: &Context) -> Result<ExitCode> {
-    let args = &cli.request();
-    let staged = StagedDir::new(&cli.out)?;
-    let g = generate(args, &super::Sink::new(staged.path()), ctx)?;
-    staged.commit()?;
-    print_warnings(&g.warnings);
-    if cli.json {
-        let commons: Vec<serde_json::Value> = g
-            .commons
-            .iter()
-            .map(|c| {
-                let phones: usize = c.models.iter().filter_map(|m| g.present.get(m)).sum();
-                serde_json::json!({ "file": c.name, "models": c.models, "phones": phones, "settings": c.settings.len() })
-            })
-            .collect();
-        let warnings: Vec<String> = g.warnings.iter().map(|w| w.to_string()).collect();
-        crate::mechanisms::report::print_json(&serde_json::json!({
-            "out": cli.out,
-            "phones": g.count,
-            "encrypted": g.key.is_some(),
-            "common_files": commons,
-            "warnings": warnings,
-        }))?;
-    } else if !crate::quiet() {
-        print_summary(cli, &g.data, g.key.as_ref(), g.count, &g.commons, &g.present);
-    }
-    Ok(ExitCode::SUCCESS)
-}
-
 /// What `generate` wrote into the output folder.
 pub struct Generated {
-    data: std::sync::Arc<HtekData>,
-    key: Option<AesKey>,
+    /// The vocabulary the files were written with.
+    pub data: std::sync::Arc<HtekData>,
+    /// The key the per-phone files are encrypted with.
+    pub key: Option<AesKey>,
     /// Per-phone files written.
     pub count: usize,
-    commons: Vec<CommonFile>,
+    /// The common files written.
+    pub commons: Vec<CommonFile>,
     /// Phones per model (a model named only in common.toml counts 0).
     pub present: BTreeMap<String, usize>,
     /// Findings that did not stop the build (values out of a known range, …).
@@ -190,7 +93,7 @@ pub struct Generated {
 
 /// Writes every per-phone and common file into `sink` (an empty folder the caller commits or drops,
 /// so all or nothing); prints nothing.
-pub fn generate(args: &Request, sink: &super::Sink, ctx: &Context) -> Result<Generated> {
+pub fn generate(args: &Request, sink: &crate::kinds::config::Sink, ctx: &Context) -> Result<Generated> {
     // The phones first: inputs are opened in the order the command line names them.
     let mut csv = CsvFile::open(&args.sources.phones)?;
     let Inputs { data, key, resources_url, common, mut warnings } = inputs(args, ctx)?;
@@ -267,7 +170,7 @@ impl Rows<'_> {
         let (shown, warnings) = (&self.shown, &mut self.warnings);
         let mut warn = |msg: String| warnings.push(Diagnostic::warning(shown.clone(), msg).at(row.line as usize, 1));
         let vendor = self.ctx.layouts.vendor(&model.vendor).ok();
-        if let Some(msg) = vendor.and_then(|v| super::mac::oui_warning(&row.mac, v)) {
+        if let Some(msg) = vendor.and_then(|v| crate::kinds::config::mac::oui_warning(&row.mac, v)) {
             warn(msg);
         }
         let mut settings: Settings = Vec::new();
@@ -310,7 +213,7 @@ fn inputs(args: &Request, ctx: &Context) -> Result<Inputs> {
     for (flag, value) in [("--prefix", &args.prefix), ("--postfix", &args.postfix)] {
         crate::mechanisms::output::check_name_part(flag, value)?;
     }
-    let resources_url = args.sources.resources_url.as_deref().map(super::check_base_url).transpose()?;
+    let resources_url = args.sources.resources_url.as_deref().map(crate::kinds::config::check_base_url).transpose()?;
     let mut warnings: Vec<Diagnostic> = Vec::new();
     let common = match &args.sources.common {
         Some(path) => load_common(path, &data, ctx, &mut warnings)?,
@@ -361,7 +264,7 @@ fn render_phone(p: &Phone, args: &Request, data: &HtekData, key: Option<&AesKey>
 }
 
 /// Writes the common files into the staging folder.
-fn write_commons(sink: &super::Sink, commons: &[CommonFile], data: &HtekData) -> Result<()> {
+fn write_commons(sink: &crate::kinds::config::Sink, commons: &[CommonFile], data: &HtekData) -> Result<()> {
     for c in commons {
         let xml = render_file(c.dialect, &c.settings, data, &c.name)?;
         sink.write(&c.name, xml.as_bytes())?;
@@ -371,11 +274,11 @@ fn write_commons(sink: &super::Sink, commons: &[CommonFile], data: &HtekData) ->
 
 /// A common `cfg<code>.xml` file: its name (with prefix/postfix), the models that fetch it, and its
 /// settings.
-struct CommonFile {
-    name: String,
-    models: Vec<String>,
+pub struct CommonFile {
+    pub name: String,
+    pub models: Vec<String>,
     dialect: Dialect,
-    settings: Settings,
+    pub settings: Settings,
 }
 
 /// The common file of every model present, one per device code. Models that share a code must
@@ -418,41 +321,6 @@ fn plan_common_files(
     Ok(by_code.into_values().collect())
 }
 
-/// What was written, and what the phones need besides.
-fn print_summary(
-    args: &Args,
-    data: &HtekData,
-    key: Option<&AesKey>,
-    count: usize,
-    commons: &[CommonFile],
-    present: &BTreeMap<String, usize>,
-) {
-    let how = if key.is_some() { " (AES-128-CBC)" } else { "" };
-    println!("wrote {count} per-phone file(s){how} and {} common file(s) to {}", commons.len(), args.out.display());
-    for c in commons {
-        let phones: usize = c.models.iter().filter_map(|m| present.get(m)).sum();
-        println!("  {:<24} {:<16} {phones} phone(s), {} setting(s)", c.name, c.models.join(","), c.settings.len());
-    }
-    let (aes, auth) = (&data.settings.aes_key, &data.settings.authenticate);
-    match key {
-        Some(_) if args.write_key_to_common && args.merge_common => {
-            println!("note: {aes} (the key) and {auth} = 1 are in every per-phone file, which is encrypted with that key")
-        }
-        Some(_) if args.write_key_to_common => eprintln!(
-            "warning: the AES key is in the common file(s) in plain text (--write-key-to-common): anyone who can fetch them can decrypt every phone's config"
-        ),
-        Some(_) => println!(
-            "note: phones decrypt their files only once {aes} (common AES key) and {auth} (authenticate cfg file) = 1 are set on them"
-        ),
-        None => {}
-    }
-    if !args.merge_common {
-        println!(
-            "note: the guide contradicts itself on whether a phone that got its common file also fetches cfg<mac>.xml (§2.1 note 2 says no, §9.1 yes); --merge-common avoids depending on it"
-        );
-    }
-}
-
 const ADD_CODE: &str = ", so bundler cannot name its common file cfg<code>.xml: add one with --layouts DIR (an htek.toml with [models.NAME] device_code = \"…\"), or use --merge-common";
 
 /// The layout model of a row's `model` cell, refusing unknown models, other vendors' models, and
@@ -463,7 +331,7 @@ fn phone_model<'a>(ctx: &'a Context, name: &str, merge: bool) -> Result<&'a Mode
         return Err("the model is empty".to_string());
     }
     let model = ctx.layouts.model(name).map_err(|e| e.to_string())?;
-    if let Some(why) = super::wrong_format(model, ConfigFormat::HtekXml) {
+    if let Some(why) = crate::kinds::config::wrong_format(model, ctx.layouts.htek.format) {
         return Err(why);
     }
     if model.device_code.is_none() && !merge {
@@ -476,7 +344,9 @@ fn phone_model<'a>(ctx: &'a Context, name: &str, merge: bool) -> Result<&'a Mode
 /// refused, naming line 1.
 fn setting_columns(csv: &CsvFile, data: &HtekData, skip: &[usize]) -> Result<Vec<(usize, u32)>> {
     let mut columns: Vec<(usize, u32)> = Vec::new();
-    for (i, name) in csv.columns.iter().enumerate().filter(|(i, n)| !skip.contains(i) && !super::is_note_column(n)) {
+    for (i, name) in
+        csv.columns.iter().enumerate().filter(|(i, n)| !skip.contains(i) && !crate::kinds::config::is_note_column(n))
+    {
         let code = data.code_for(name).map_err(|e| anyhow::anyhow!("{}:1: column {}: {e}", csv.shown, i + 1))?;
         if let Some((j, _)) = columns.iter().find(|(_, c)| *c == code) {
             bail!("{}:1: columns '{}' and '{name}' both set P{code}", csv.shown, csv.columns[*j]);
@@ -488,7 +358,7 @@ fn setting_columns(csv: &CsvFile, data: &HtekData, skip: &[usize]) -> Result<Vec
 
 /// Reads `common.toml`: `[all]` and `[models.NAME]` tables of P-code/alias = value.
 fn load_common(path: &Path, data: &HtekData, ctx: &Context, warnings: &mut Vec<Diagnostic>) -> Result<Common> {
-    let (shown, table) = super::read_toml(path)?;
+    let (shown, table) = crate::kinds::config::read_toml(path)?;
     let mut common = Common::default();
     for (key, value) in table {
         match (key.as_str(), value) {
@@ -500,7 +370,7 @@ fn load_common(path: &Path, data: &HtekData, ctx: &Context, warnings: &mut Vec<D
                     };
                     let model =
                         ctx.layouts.model(&name).map_err(|e| anyhow::anyhow!("{shown}: [models.{name}]: {e}"))?;
-                    if let Some(why) = super::wrong_format(model, ConfigFormat::HtekXml) {
+                    if let Some(why) = crate::kinds::config::wrong_format(model, ctx.layouts.htek.format) {
                         bail!("{shown}: [models.{name}]: {why}");
                     }
                     let settings = settings_from(&shown, &format!("[models.{name}]"), t, data, warnings)?;
@@ -525,7 +395,7 @@ fn settings_from(
     warnings: &mut Vec<Diagnostic>,
 ) -> Result<Settings> {
     let mut settings: Settings = Vec::new();
-    for (name, value) in super::flatten(shown, section, table)? {
+    for (name, value) in crate::kinds::config::flatten(shown, section, table)? {
         let code = data.code_for(&name).map_err(|e| anyhow::anyhow!("{shown}: {section}: {e}"))?;
         if settings.iter().any(|(c, _)| *c == code) {
             bail!("{shown}: {section}: P{code} is set twice (by its code and its alias?)");
@@ -665,13 +535,4 @@ fn overlay(base: &Settings, over: Settings) -> Settings {
     let mut out: Settings = base.iter().filter(|(c, _)| !over.iter().any(|(o, _)| o == c)).cloned().collect();
     out.extend(over);
     out
-}
-
-fn print_warnings(warnings: &[Diagnostic]) {
-    for w in warnings.iter().take(MAX_WARNINGS_SHOWN) {
-        eprintln!("{w}");
-    }
-    if warnings.len() > MAX_WARNINGS_SHOWN {
-        eprintln!("… and {} more warnings", warnings.len() - MAX_WARNINGS_SHOWN);
-    }
 }
