@@ -4,7 +4,7 @@
 //! CLI's limits. Errors are expected and ignored; a panic, hang or runaway allocation is a bug.
 //! Parsers that read a path get the bytes through a file in a per-process temporary folder.
 
-use crate::kinds::config::htek::aes::AesKey;
+use crate::kinds::config::aes::AesKey;
 use crate::kinds::config::{csv_input::CsvFile, lint::Linter, mac::Mac};
 use crate::kinds::language::{encoding, js_items, xml_items, LanguageRules};
 use crate::rules::layout::Layouts;

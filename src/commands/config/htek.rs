@@ -2,7 +2,7 @@
 //! `bundler::kinds::config::htek::generate`).
 
 use anyhow::Result;
-use bundler::kinds::config::htek::aes::AesKey;
+use bundler::kinds::config::aes::AesKey;
 use bundler::kinds::config::htek::generate::{generate, CommonFile, Request};
 use bundler::kinds::config::{Sink, Sources};
 use bundler::mechanisms::output::StagedDir;

@@ -1,7 +1,7 @@
 //! `bundler config lint`: the command line of it (the checks are `bundler::kinds::config::lint`).
 
 use anyhow::Result;
-use bundler::kinds::config::htek::aes::AesKey;
+use bundler::kinds::config::aes::AesKey;
 use bundler::kinds::config::lint::Linter;
 use bundler::mechanisms::report::{has_errors, print_json, Severity};
 use bundler::Context;

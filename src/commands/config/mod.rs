@@ -9,7 +9,7 @@ mod lint;
 mod resolve;
 
 use anyhow::{anyhow, Result};
-use bundler::kinds::config::htek::aes::AesKey;
+use bundler::kinds::config::aes::AesKey;
 use bundler::kinds::config::htek::generate::htek_resources;
 use bundler::kinds::config::{decrypt_config, Refused};
 use bundler::Context;

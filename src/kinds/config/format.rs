@@ -5,7 +5,7 @@
 //! Each format implements the trait beside its own code (`htek/`, `flyingvoice/`); `choose.rs` is
 //! the one place that picks the implementation for a vendor's `config_format`.
 
-use super::htek::aes::AesKey;
+use super::aes::AesKey;
 use super::mac::Mac;
 use super::{Sink, TreeConfigs};
 use crate::mechanisms::report::Diagnostic;
@@ -20,8 +20,6 @@ use std::path::Path;
 pub trait VendorConfig: Sync {
     /// The family name messages use for the format's files (`Htek`).
     fn label(&self) -> &'static str;
-    /// The `bundler config` subcommand that writes the format (`htek`).
-    fn command(&self) -> &'static str;
     /// What a provisioning folder of this format shows, for the error when a folder shows no
     /// format's files (`Htek cfg….xml`).
     fn looks_for(&self) -> &'static str;

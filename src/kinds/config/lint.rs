@@ -2,8 +2,8 @@
 //! Flyingvoice boot/cfg files, alone or as the folders a provisioning server hands out, and reports
 //! every problem as `file:line:col: severity: …`.
 
+use super::aes::{looks_encrypted, AesKey};
 use super::flyingvoice::fvfile::{self, Item, Kind};
-use super::htek::aes::{looks_encrypted, AesKey};
 use super::htek::names::{htek_name, HtekName};
 use super::htek::xml as htek_xml;
 use crate::mechanisms::findings::{FileReport, Inspector, Options};

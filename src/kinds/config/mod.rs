@@ -6,6 +6,7 @@
 //! vocabulary (file names, P-code dictionary, phonebook keys) is data in `layouts/htek-config.toml`
 //! and `layouts/flyingvoice-config.toml`.
 
+pub mod aes;
 pub mod choose;
 pub(crate) mod csv_input;
 pub mod flyingvoice;
@@ -97,7 +98,7 @@ impl Sink {
     }
 }
 
-use crate::rules::layout::{ConfigFormat, Model};
+use crate::rules::layout::{ConfigFormat, Layouts, Model};
 use anyhow::{anyhow, bail, Result};
 use std::path::{Path, PathBuf};
 
@@ -106,7 +107,7 @@ const MAX_TOML_BYTES: u64 = 4 * 1024 * 1024;
 
 /// Decrypts an Htek config and checks the result is XML text, so a wrong key that happens to give
 /// valid padding is still caught.
-pub fn decrypt_config(key: &htek::aes::AesKey, bytes: &[u8]) -> Result<String> {
+pub fn decrypt_config(key: &aes::AesKey, bytes: &[u8]) -> Result<String> {
     let plain = key.decrypt(bytes)?;
     match String::from_utf8(plain) {
         Ok(text) if text.trim_start_matches('\u{FEFF}').trim_start().starts_with('<') => Ok(text),
@@ -133,14 +134,14 @@ fn check_base_url(url: &str) -> Result<String> {
 
 /// Why `model` cannot take `format`'s configs, if it cannot: the command its vendor's format takes,
 /// or that its vendor has no configs.
-pub fn wrong_format(model: &Model, format: ConfigFormat) -> Option<String> {
+pub fn wrong_format(model: &Model, format: ConfigFormat, layouts: &Layouts) -> Option<String> {
     match model.config_format {
         Some(f) if f == format => None,
         Some(f) => Some(format!(
             "model {} is a {} phone; use `bundler config {}`",
             model.name,
             model.vendor,
-            choose::for_format(f).command()
+            layouts.config_command(f)
         )),
         None => Some(format!("model {}: configs are not supported for vendor {}", model.name, model.vendor)),
     }

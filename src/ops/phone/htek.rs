@@ -4,7 +4,7 @@
 
 use super::fetch::{in_folder, CONFIG_MAX};
 use super::{Phone, Settings, Walk};
-use crate::kinds::config::htek::aes::{looks_encrypted, AesKey};
+use crate::kinds::config::aes::{looks_encrypted, AesKey};
 use crate::kinds::config::htek::xml as htek_xml;
 use crate::mechanisms::report::Diagnostic;
 use crate::rules::layout::AfterCommon;

@@ -11,7 +11,7 @@ pub mod manifest;
 mod outdir;
 pub mod plan;
 
-use crate::kinds::config::htek::aes::AesKey;
+use crate::kinds::config::aes::AesKey;
 use crate::mechanisms::checksums::sha256_hex;
 use crate::mechanisms::tree_manifest::{
     Artifact, SettingRecord, SettingScope, Source, Sums, TreeManifest, MANIFEST_JSON, REPORT_HTML, SUMS_FILE,
@@ -300,7 +300,7 @@ fn check_tree(
     dir: &Path,
     shown: &Path,
     templates: crate::ops::inspect::Templates,
-    key: Option<&crate::kinds::config::htek::aes::AesKey>,
+    key: Option<&crate::kinds::config::aes::AesKey>,
     known: &BTreeMap<String, String>,
     ctx: &Context,
 ) -> Result<()> {

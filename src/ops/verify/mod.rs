@@ -36,7 +36,7 @@ pub fn verify(
     dir: &Path,
     model: Option<&str>,
     templates: Templates,
-    key: Option<&crate::kinds::config::htek::aes::AesKey>,
+    key: Option<&crate::kinds::config::aes::AesKey>,
     ctx: &Context,
 ) -> Result<Vec<Diagnostic>> {
     verify_known(dir, model, templates, key, &BTreeMap::new(), ctx)
@@ -50,7 +50,7 @@ pub fn verify_known(
     dir: &Path,
     model: Option<&str>,
     templates: Templates,
-    key: Option<&crate::kinds::config::htek::aes::AesKey>,
+    key: Option<&crate::kinds::config::aes::AesKey>,
     known: &BTreeMap<String, String>,
     ctx: &Context,
 ) -> Result<Vec<Diagnostic>> {

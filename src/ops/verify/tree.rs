@@ -7,10 +7,10 @@
 //! Encrypted Htek configs are read with `--aes-key` (or `BUNDLER_AES_KEY`); without it they are a
 //! note saying what was not checked.
 
+use crate::kinds::config::aes::AesKey;
 use crate::kinds::config::choose;
 use crate::kinds::config::flyingvoice::fvfile;
 use crate::kinds::config::format::TreeFile;
-use crate::kinds::config::htek::aes::AesKey;
 use crate::mechanisms::report::Diagnostic;
 use crate::mechanisms::tree_file::TreeRoot;
 use crate::mechanisms::tree_manifest::{SettingScope, TreeManifest, CONFIG_DIR};

@@ -15,6 +15,8 @@ pub const DATA_FILE: &str = "flyingvoice-config.toml";
 pub struct FvData {
     /// The vendor files' `config_format` this vocabulary serves (`format`).
     pub format: super::ConfigFormat,
+    /// The `bundler config` subcommand that writes these files (`command`).
+    pub command: String,
     pub files: Files,
     pub syntax: Syntax,
     pub phonebook: PhonebookRules,

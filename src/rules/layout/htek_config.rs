@@ -31,6 +31,8 @@ named_values!(Dialect {
 pub struct HtekData {
     /// The vendor files' `config_format` this vocabulary serves (`format`).
     pub format: ConfigFormat,
+    /// The `bundler config` subcommand that writes these files (`command`).
+    pub command: String,
     pub files: Files,
     /// The elements every file is made of (`[document]`).
     pub document: Document,
@@ -195,6 +197,7 @@ pub fn parse_pcode(name: &str) -> Option<u32> {
 #[serde(deny_unknown_fields)]
 struct Raw {
     format: ConfigFormat,
+    command: String,
     files: Files,
     document: Document,
     release: ReleaseExample,
@@ -298,6 +301,7 @@ impl HtekData {
         let name_of = element_codes(&names, shown)?;
         Ok(HtekData {
             format: raw.format,
+            command: raw.command,
             files: raw.files,
             document: raw.document,
             release: raw.release,

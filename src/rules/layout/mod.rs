@@ -132,6 +132,17 @@ impl Layouts {
         }
     }
 
+    /// The `bundler config` subcommand that writes `format`'s files, as its vocabulary file names it.
+    pub fn config_command(&self, format: ConfigFormat) -> &str {
+        if self.htek.format == format {
+            &self.htek.command
+        } else if self.flyingvoice.format == format {
+            &self.flyingvoice.command
+        } else {
+            ""
+        }
+    }
+
     /// The vendor a model belongs to.
     pub fn vendor_of(&self, model: &Model) -> &Vendor {
         self.vendors.iter().find(|v| v.vendor == model.vendor).expect("every model comes from a vendor file")

@@ -199,7 +199,7 @@ fn model_settings(
 ) -> Result<Vec<(String, String)>, String> {
     if let Some(name) = model {
         let model = ctx.layouts.model(name).map_err(|e| e.to_string())?;
-        if let Some(why) = crate::kinds::config::wrong_format(model, ctx.layouts.flyingvoice.format) {
+        if let Some(why) = crate::kinds::config::wrong_format(model, ctx.layouts.flyingvoice.format, &ctx.layouts) {
             return Err(why);
         }
         if args.sources.tree.is_some() && !per_model.contains_key(&model.name) {

@@ -12,8 +12,8 @@ pub mod generate;
 pub mod includes;
 mod resolve;
 
+use super::aes::AesKey;
 use super::format::{Ask, FirmwareSettings, PhoneWalk, Resolution, TreeFile, VendorConfig};
-use super::htek::aes::AesKey;
 use super::{Sink, TreeConfigs};
 use crate::mechanisms::report::Diagnostic;
 use crate::rules::layout::{FetchKind, Layouts, Model, Vendor};
@@ -27,10 +27,6 @@ pub struct FlyingvoiceCfg;
 impl VendorConfig for FlyingvoiceCfg {
     fn label(&self) -> &'static str {
         "Flyingvoice"
-    }
-
-    fn command(&self) -> &'static str {
-        "flyingvoice"
     }
 
     fn looks_for(&self) -> &'static str {

@@ -1,9 +1,9 @@
 //! What `bundler config htek` and `release` write: Htek per-phone `cfg<mac>.xml` files (optionally AES-encrypted) and the
 //! per-model common `cfg<DEVICECODE>.xml` files from a phones CSV and a common settings TOML.
 
-use super::aes::AesKey;
 use super::pcodes::CheckValue;
 use super::xml as htek_xml;
+use crate::kinds::config::aes::AesKey;
 use crate::kinds::config::csv_input::CsvFile;
 use crate::kinds::config::phones::{self, PhoneRow};
 use crate::mechanisms::report::{Diagnostic, Severity};
@@ -331,7 +331,7 @@ fn phone_model<'a>(ctx: &'a Context, name: &str, merge: bool) -> Result<&'a Mode
         return Err("the model is empty".to_string());
     }
     let model = ctx.layouts.model(name).map_err(|e| e.to_string())?;
-    if let Some(why) = crate::kinds::config::wrong_format(model, ctx.layouts.htek.format) {
+    if let Some(why) = crate::kinds::config::wrong_format(model, ctx.layouts.htek.format, &ctx.layouts) {
         return Err(why);
     }
     if model.device_code.is_none() && !merge {
@@ -370,7 +370,8 @@ fn load_common(path: &Path, data: &HtekData, ctx: &Context, warnings: &mut Vec<D
                     };
                     let model =
                         ctx.layouts.model(&name).map_err(|e| anyhow::anyhow!("{shown}: [models.{name}]: {e}"))?;
-                    if let Some(why) = crate::kinds::config::wrong_format(model, ctx.layouts.htek.format) {
+                    if let Some(why) = crate::kinds::config::wrong_format(model, ctx.layouts.htek.format, &ctx.layouts)
+                    {
                         bail!("{shown}: [models.{name}]: {why}");
                     }
                     let settings = settings_from(&shown, &format!("[models.{name}]"), t, data, warnings)?;

@@ -5,19 +5,18 @@
 //! encrypts, `pcodes.rs` checks values against the P-code dictionary, `names.rs` reads file names,
 //! `resolve.rs` walks a folder as one phone does. The vocabulary is `layouts/htek-config.toml`.
 
-pub mod aes;
 pub mod generate;
 pub mod names;
 pub mod pcodes;
 mod resolve;
 pub mod xml;
 
+use super::aes::{self, AesKey};
 use super::format::{Ask, FirmwareSettings, PhoneWalk, Resolution, TreeFile, VendorConfig};
 use super::{Sink, TreeConfigs};
 use crate::mechanisms::report::Diagnostic;
 use crate::rules::layout::{AfterCommon, FetchKind, HtekData, Layouts, Model, Vendor};
 use crate::Context;
-use aes::AesKey;
 use anyhow::Result;
 use std::collections::BTreeMap;
 
@@ -27,10 +26,6 @@ pub struct HtekXml;
 impl VendorConfig for HtekXml {
     fn label(&self) -> &'static str {
         "Htek"
-    }
-
-    fn command(&self) -> &'static str {
-        "htek"
     }
 
     fn looks_for(&self) -> &'static str {

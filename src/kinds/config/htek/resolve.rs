@@ -2,9 +2,9 @@
 //! → `cfg<mac>.xml`, guide §2.1), which are there, which it takes under each reading of the guide,
 //! and the effective settings.
 
-use super::aes::{looks_encrypted, AesKey};
 use super::names::{htek_name, HtekName};
 use super::xml as htek_xml;
+use crate::kinds::config::aes::{looks_encrypted, AesKey};
 use crate::kinds::config::format::{Ask, Fetch, Listing, Resolution};
 use crate::kinds::config::mac::Mac;
 use crate::mechanisms::report::Diagnostic;
