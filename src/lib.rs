@@ -1,9 +1,10 @@
-//! bundler's modules as a library: the CLI (src/main.rs) and the fuzz targets (fuzz/) use them.
+//! bundler as a library: the command line (the binary's `src/main.rs` and `src/commands/`, the only
+//! code that knows clap) and the fuzz targets (fuzz/) use it.
 //!
-//! Four layers, each a folder, imports pointing down only (`tests/module_graph.rs` keeps it so):
+//! Four layers, each a folder, imports pointing down only (`tests/it/module_graph.rs` keeps it so):
 //! `ops` (what commands do) above `kinds` (ring tones, hlpres, language packs, firmware, configs)
 //! above `mechanisms` (one of each: XML, tar, pixels, walking a tree, …) above `rules` (the
-//! layouts as typed data).
+//! layouts as typed data). This root holds what every command gets: [`Context`] and [`quiet`].
 
 #![forbid(unsafe_code)]
 

@@ -4,7 +4,7 @@
 //! each DHCP option the vendor reads (`dhcp_options`: Htek 66, 128 and 150, guide §7 and §14;
 //! Flyingvoice 66). Option 66 is the standard TFTP server name; the others are site-specific options
 //! defined here as text. Formats: dnsmasq, ISC dhcpd and Kea (JSON); each is checked by its own
-//! server's config test in tests/dhcp.rs.
+//! server's config test in tests/it/dhcp.rs.
 //!
 //! With `--tree`, the URL handed out is where the tree's configs are (the vendor's `config` entry of
 //! the `[[fetch]]` table, `{url}/config`), not the tree's root: a phone asks for its config files in
