@@ -16,6 +16,8 @@ pub mod printable;
 pub mod progress;
 pub mod report;
 pub mod sip;
+#[cfg(test)]
+pub mod test_peer;
 pub mod tomlfile;
 pub mod tree_compare;
 pub mod tree_file;

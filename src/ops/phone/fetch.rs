@@ -123,24 +123,10 @@ impl Client {
 mod outcomes {
     use super::*;
     use crate::mechanisms::error::Remote;
-    use std::io::{BufRead as _, Write as _};
 
     /// A server on loopback that answers every request with `status` and a short text body.
     fn server(status: u16) -> String {
-        let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
-        let at = format!("http://{}", listener.local_addr().unwrap());
-        std::thread::spawn(move || {
-            for stream in listener.incoming().flatten() {
-                let mut head = std::io::BufReader::new(&stream);
-                let mut line = String::new();
-                while head.read_line(&mut line).is_ok_and(|n| n > 2) {
-                    line.clear();
-                }
-                let answer = format!("HTTP/1.1 {status} X\r\nContent-Length: 2\r\nConnection: close\r\n\r\nno");
-                let _ = (&stream).write_all(answer.as_bytes());
-            }
-        });
-        at
+        crate::mechanisms::test_peer::answering(status, "no".into())
     }
 
     fn client(url: &str) -> Client {

@@ -368,26 +368,11 @@ impl Destination for S3 {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use std::io::{BufRead as _, Write as _};
 
     /// A peer on loopback that answers every request with `status` and the S3 error `code`.
     fn peer(status: u16, code: &'static str) -> String {
-        let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
-        let at = format!("http://{}", listener.local_addr().unwrap());
-        std::thread::spawn(move || {
-            for stream in listener.incoming().flatten() {
-                let mut head = std::io::BufReader::new(&stream);
-                let mut line = String::new();
-                while head.read_line(&mut line).is_ok_and(|n| n > 2) {
-                    line.clear();
-                }
-                let body = format!("<?xml version=\"1.0\"?><Error><Code>{code}</Code><Message>m</Message></Error>");
-                let answer =
-                    format!("HTTP/1.1 {status} X\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}", body.len());
-                let _ = (&stream).write_all(answer.as_bytes());
-            }
-        });
-        at
+        let body = format!("<?xml version=\"1.0\"?><Error><Code>{code}</Code><Message>m</Message></Error>");
+        crate::mechanisms::test_peer::answering(status, body)
     }
 
     fn s3(endpoint: &str, bucket: &str) -> S3 {
