@@ -67,7 +67,7 @@ impl FvData {
     /// Reads the vocabulary from its layout data file (built in, with any override applied); done
     /// once, when the layouts load.
     pub fn read(data: &DataFile) -> Result<FvData> {
-        toml::Value::Table(data.table.clone())
+        toml::Value::Table(data.table().clone())
             .try_into()
             .map_err(|e: toml::de::Error| anyhow!("{}: {}", data.shown, e.message().trim()))
     }

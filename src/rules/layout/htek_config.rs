@@ -8,6 +8,7 @@ use crate::rules::names::named_values;
 use anyhow::{anyhow, bail, Result};
 use serde::{Deserialize, Serialize};
 use std::collections::{BTreeMap, HashMap};
+use std::sync::{Arc, OnceLock};
 
 /// The layout data file this module reads.
 pub const DATA_FILE: &str = "htek-config.toml";
@@ -39,6 +40,16 @@ pub struct HtekData {
     /// What `bundler init` writes into a new release.toml (`[release]`).
     pub release: ReleaseExample,
     pub settings: OwnSettings,
+    /// The dictionary (`[pcodes]`, `[accounts]`, `[names]`, `[public]`: most of the file's
+    /// 600 KB), built on first use so a command that writes no config does not parse it. Built at
+    /// load when an override file changes the data, so its errors show then, with positions.
+    dictionary: OnceLock<Dictionary>,
+    file: Arc<DataFile>,
+}
+
+/// The P-code dictionary with its indexes.
+#[derive(Debug)]
+struct Dictionary {
     pcodes: BTreeMap<u32, Pcode>,
     /// Lower-case alias → code.
     aliases: HashMap<String, u32>,
@@ -46,6 +57,41 @@ pub struct HtekData {
     names: BTreeMap<String, NamedElement>,
     /// Code → its named-dialect element.
     name_of: HashMap<u32, String>,
+}
+
+impl Dictionary {
+    /// Reads the whole (merged) data file, checking every key: its head and its dictionary.
+    fn read(file: &DataFile) -> Result<(Head, Dictionary)> {
+        let shown = &file.shown;
+        let raw: Raw = toml::Value::Table(file.table().clone())
+            .try_into()
+            .map_err(|e: toml::de::Error| anyhow!("{shown}: {}", e.message().trim()))?;
+        let (mut pcodes, aliases) = dictionary(raw.pcodes, raw.accounts.as_ref(), shown)?;
+        let mut names = raw.names;
+        add_public(&mut pcodes, &mut names, raw.public, shown)?;
+        let name_of = element_codes(&names, shown)?;
+        let head = Head {
+            format: raw.format,
+            command: raw.command,
+            files: raw.files,
+            document: raw.document,
+            release: raw.release,
+            settings: raw.settings,
+        };
+        Ok((head, Dictionary { pcodes, aliases, names, name_of }))
+    }
+}
+
+/// The part of the data file every command needs: what it serves, its file names and document
+/// shape, and the P-codes bundler fills in itself (read without the dictionary).
+#[derive(Deserialize)]
+struct Head {
+    format: ConfigFormat,
+    command: String,
+    files: Files,
+    document: Document,
+    release: ReleaseExample,
+    settings: OwnSettings,
 }
 
 /// The elements of a config file (`[document]`): `<root version="…"><config version="…">`.
@@ -278,40 +324,41 @@ pub struct NamedElement {
 }
 
 impl HtekData {
-    /// Reads the vocabulary from its layout data file (built in, with any override applied); done
-    /// once, when the layouts load.
-    pub fn read(data: &DataFile) -> Result<HtekData> {
-        let shown = &data.shown;
-        let raw: Raw = toml::Value::Table(data.table.clone())
-            .try_into()
-            .map_err(|e: toml::de::Error| anyhow!("{shown}: {}", e.message().trim()))?;
-        let (mut pcodes, aliases) = dictionary(raw.pcodes, raw.accounts.as_ref(), shown)?;
-        let mut names = raw.names;
-        add_public(&mut pcodes, &mut names, raw.public, shown)?;
-        for name in [
-            &raw.settings.config_prefix,
-            &raw.settings.config_postfix,
-            &raw.settings.aes_key,
-            &raw.settings.authenticate,
-        ] {
+    /// Reads the vocabulary from its layout data file (built in, with any override applied), when
+    /// the layouts load: the head at once, the dictionary on first use (at once when overridden).
+    pub fn read(file: Arc<DataFile>) -> Result<HtekData> {
+        let shown = &file.shown;
+        let (head, dictionary) = match file.builtin_head(DICTIONARY_TABLES) {
+            Some(text) => (crate::rules::toml::parse::<Head>(shown, text)?, OnceLock::new()),
+            None => {
+                let (head, dictionary) = Dictionary::read(&file)?;
+                (head, OnceLock::from(dictionary))
+            }
+        };
+        let s = &head.settings;
+        for name in [&s.config_prefix, &s.config_postfix, &s.aes_key, &s.authenticate] {
             if parse_pcode(name).is_none() {
                 bail!("{shown}: '{name}' is not a P-code");
             }
         }
-        let name_of = element_codes(&names, shown)?;
         Ok(HtekData {
-            format: raw.format,
-            command: raw.command,
-            files: raw.files,
-            document: raw.document,
-            release: raw.release,
-            settings: raw.settings,
-            pcodes,
-            aliases,
-            names,
-            name_of,
+            format: head.format,
+            command: head.command,
+            files: head.files,
+            document: head.document,
+            release: head.release,
+            settings: head.settings,
+            dictionary,
+            file,
         })
     }
+
+    /// The dictionary, built on first use. Only the built-in file is read this late, and the tests
+    /// read it whole (`the_builtin_dictionary_reads`), so building it cannot fail here.
+    fn dictionary(&self) -> &Dictionary {
+        self.dictionary.get_or_init(|| Dictionary::read(&self.file).expect("the built-in htek-config.toml reads").1)
+    }
+
     /// The code a column or key name means: a P-code (`P47`, any case) or an alias
     /// (`account1.sip_server`, any case). The error suggests the nearest alias.
     pub fn code_for(&self, name: &str) -> Result<u32, String> {
@@ -320,11 +367,12 @@ impl HtekData {
         if let Some(code) = parse_pcode(&upper) {
             return Ok(code);
         }
-        if let Some(code) = self.aliases.get(&name.to_ascii_lowercase()) {
+        if let Some(code) = self.dictionary().aliases.get(&name.to_ascii_lowercase()) {
             return Ok(*code);
         }
         let lower = name.to_ascii_lowercase();
         let nearest = self
+            .dictionary()
             .aliases
             .keys()
             .map(|a| (strsim::osa_distance(&lower, a), a))
@@ -342,35 +390,39 @@ impl HtekData {
 
     /// Every dictionary entry, by code.
     pub fn pcodes(&self) -> impl Iterator<Item = (u32, &Pcode)> {
-        self.pcodes.iter().map(|(c, p)| (*c, p))
+        self.dictionary().pcodes.iter().map(|(c, p)| (*c, p))
     }
 
     /// What a named-dialect element stands for: `Some(Some(code))` when tied to a P-code,
     /// `Some(None)` when known without one, `None` when unknown.
     pub fn element(&self, name: &str) -> Option<Option<u32>> {
-        self.names.get(name).map(|e| e.pcode.as_deref().and_then(parse_pcode))
+        self.dictionary().names.get(name).map(|e| e.pcode.as_deref().and_then(parse_pcode))
     }
 
     /// The named-dialect element of a code, where one is tied to it.
     pub fn element_name(&self, code: u32) -> Option<&str> {
-        self.name_of.get(&code).map(String::as_str)
+        self.dictionary().name_of.get(&code).map(String::as_str)
     }
 
     /// Every named-dialect element.
     pub fn elements(&self) -> &BTreeMap<String, NamedElement> {
-        &self.names
+        &self.dictionary().names
     }
 
     /// The `para` text to write beside a code's value (empty for codes not in the dictionary).
     pub fn para(&self, code: u32) -> &str {
-        self.pcodes.get(&code).map_or("", |p| p.para.as_str())
+        self.dictionary().pcodes.get(&code).map_or("", |p| p.para.as_str())
     }
 
     /// The dictionary entry of a code, if it has one.
     pub fn pcode(&self, code: u32) -> Option<&Pcode> {
-        self.pcodes.get(&code)
+        self.dictionary().pcodes.get(&code)
     }
 }
+
+/// The tables of the dictionary: in the built-in file they follow the head, which is read up to the
+/// first of them.
+const DICTIONARY_TABLES: &[&str] = &["[pcodes.", "[accounts", "[names", "[public"];
 
 /// The `[pcodes]` entries and the `[accounts]` rows as one dictionary, with its alias index.
 fn dictionary(
@@ -547,6 +599,18 @@ mod tests {
     use super::*;
 
     use super::builtin as data;
+
+    #[test]
+    fn the_builtin_dictionary_reads() {
+        let layouts = crate::rules::layout::Layouts::builtin().unwrap();
+        let file = layouts.data(DATA_FILE).unwrap();
+        let (head, dictionary) = Dictionary::read(file).unwrap();
+        let text = file.builtin_head(DICTIONARY_TABLES).unwrap();
+        assert!(text.len() < 10_000, "the head is read without the dictionary: {} bytes", text.len());
+        let alone: Head = crate::rules::toml::parse(&file.shown, text).unwrap();
+        assert_eq!((alone.format, alone.settings.aes_key), (head.format, head.settings.aes_key));
+        assert!(dictionary.pcodes.len() > 2000 && dictionary.names.len() > 2000);
+    }
 
     #[test]
     fn every_code_formats_md_names_is_in_the_dictionary() {

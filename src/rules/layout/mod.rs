@@ -33,7 +33,7 @@ use ringtool::{Codec, Container};
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 
-use std::sync::Arc;
+use std::sync::{Arc, OnceLock};
 
 /// The layout files shipped inside the binary, as (file name, contents).
 const BUILTIN: &[(&str, &str)] = &[
@@ -60,7 +60,7 @@ pub struct Layouts {
     pub vendors: Vec<Vendor>,
     /// The data files of [`BUILTIN_DATA`], each with its overrides laid over it.
     #[serde(skip)]
-    pub data: Vec<DataFile>,
+    pub data: Vec<Arc<DataFile>>,
     /// `htek-config.toml`, read once when the layouts load.
     #[serde(skip)]
     pub htek: Arc<HtekData>,
@@ -70,13 +70,56 @@ pub struct Layouts {
 }
 
 /// A layout data file that is not a vendor layout (e.g. `htek-config.toml`), overrides applied.
-#[derive(Debug, Clone)]
+/// The built-in text is parsed on first use: `htek-config.toml` is 600 KB of dictionary that
+/// most commands never look at.
+#[derive(Debug)]
 pub struct DataFile {
     /// The built-in file name (`htek-config.toml`).
     pub name: String,
     /// How errors name it: `layouts/htek-config.toml`, with the override files when there are any.
     pub shown: String,
-    pub table: toml::Table,
+    /// Whether an override file was laid over the built-in one (then it was parsed at load).
+    pub overridden: bool,
+    text: &'static str,
+    table: OnceLock<toml::Table>,
+}
+
+impl DataFile {
+    fn builtin(name: &str, text: &'static str) -> DataFile {
+        let shown = format!("layouts/{name}");
+        DataFile { name: name.to_string(), shown, overridden: false, text, table: OnceLock::new() }
+    }
+
+    /// The merged table. The built-in text parses (the tests load it), so parsing it this late
+    /// cannot fail.
+    pub fn table(&self) -> &toml::Table {
+        self.table
+            .get_or_init(|| crate::rules::toml::parse(&self.shown, self.text).expect("built-in layout data parses"))
+    }
+
+    /// The built-in text up to the first line that starts one of `tables` (`[pcodes.`), when no
+    /// override changed the file: what a reader that needs only the head parses.
+    pub fn builtin_head(&self, tables: &[&str]) -> Option<&'static str> {
+        if self.overridden {
+            return None;
+        }
+        let text = self.text;
+        let end = text
+            .match_indices('\n')
+            .map(|(i, _)| i + 1)
+            .find(|&i| tables.iter().any(|t| text[i..].starts_with(t)))
+            .unwrap_or(text.len());
+        Some(&text[..end])
+    }
+
+    /// Lays an override file's table over this one, key by key.
+    fn overlay(&mut self, shown: &str, over: toml::Table) {
+        let mut table = self.table().clone();
+        merge(&mut table, over);
+        self.table = OnceLock::from(table);
+        self.shown = format!("{} (with {shown})", self.shown);
+        self.overridden = true;
+    }
 }
 
 impl Layouts {
@@ -93,20 +136,22 @@ impl Layouts {
             list.iter().map(|(name, text)| LayoutFile::parse(&format!("layouts/{name}"), name, text, vendor)).collect()
         };
         let mut files = builtin(BUILTIN, true)?;
-        let mut data = builtin(BUILTIN_DATA, false)?;
+        let mut data: Vec<DataFile> = BUILTIN_DATA.iter().map(|(name, text)| DataFile::builtin(name, text)).collect();
         for (shown, stem, text) in overrides {
-            let is_data = data.iter().any(|f| f.stem == *stem);
-            let mut over = LayoutFile::parse(shown, stem, text, !is_data)?;
+            if let Some(base) = data.iter_mut().find(|d| d.name == *stem) {
+                base.overlay(shown, crate::rules::toml::parse(shown, text)?);
+                continue;
+            }
+            let mut over = LayoutFile::parse(shown, stem, text, true)?;
             over.origin = vec![shown.clone()];
-            match data.iter_mut().chain(files.iter_mut()).find(|f| f.stem == over.stem) {
+            match files.iter_mut().find(|f| f.stem == over.stem) {
                 Some(base) => base.overlay(over),
                 None => files.push(over),
             }
         }
-        let data: Vec<DataFile> =
-            data.into_iter().map(|f| DataFile { name: f.stem, shown: f.shown, table: f.table }).collect();
+        let data: Vec<Arc<DataFile>> = data.into_iter().map(Arc::new).collect();
         let find = |name: &str| data.iter().find(|d| d.name == name).context("a built-in data file is missing");
-        let htek = Arc::new(HtekData::read(find(htek_config::DATA_FILE)?)?);
+        let htek = Arc::new(HtekData::read(find(htek_config::DATA_FILE)?.clone())?);
         let flyingvoice = Arc::new(FvData::read(find(fv_config::DATA_FILE)?)?);
         if htek.format == flyingvoice.format {
             bail!(
@@ -225,7 +270,11 @@ impl Layouts {
 
     /// The data file built in as `name` (`htek-config.toml`), with overrides applied.
     pub fn data(&self, name: &str) -> Result<&DataFile> {
-        self.data.iter().find(|d| d.name == name).with_context(|| format!("no layout data file named {name}"))
+        self.data
+            .iter()
+            .map(|d| &**d)
+            .find(|d| d.name == name)
+            .with_context(|| format!("no layout data file named {name}"))
     }
 
     fn check_unique_names(&self) -> Result<()> {
@@ -537,15 +586,15 @@ mod tests {
     fn data_files_are_built_in_and_overridable() {
         let l = Layouts::builtin().unwrap();
         let d = l.data("htek-config.toml").unwrap();
-        assert_eq!(d.table["pcodes"]["P47"]["alias"].as_str(), Some("account1.sip_server"));
+        assert_eq!(d.table()["pcodes"]["P47"]["alias"].as_str(), Some("account1.sip_server"));
 
         let dir = tempfile::tempdir().unwrap();
         std::fs::write(dir.path().join("htek-config.toml"), "[pcodes.P48]\npara = \"Account1_Proxy\"\n").unwrap();
         let l = load_dir(dir.path()).unwrap();
         let d = l.data("htek-config.toml").unwrap();
-        assert_eq!(d.table["pcodes"]["P48"]["para"].as_str(), Some("Account1_Proxy"));
+        assert_eq!(d.table()["pcodes"]["P48"]["para"].as_str(), Some("Account1_Proxy"));
         assert!(l.htek.code_for("account1.outbound_proxy").is_ok(), "the typed data is read once at load");
-        assert_eq!(d.table["pcodes"]["P47"]["para"].as_str(), Some("Account1_Sipserver"));
+        assert_eq!(d.table()["pcodes"]["P47"]["para"].as_str(), Some("Account1_Sipserver"));
         assert!(d.shown.contains("with") && d.shown.contains("htek-config.toml"), "{}", d.shown);
         assert_eq!(l.vendors.len(), 2, "a data override must not become a vendor");
     }
