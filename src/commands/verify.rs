@@ -41,7 +41,7 @@ pub fn run(args: &Args, ctx: &Context) -> Result<ExitCode> {
     let key = args
         .aes_key
         .as_deref()
-        .map(bundler::kinds::config::aes::AesKey::parse)
+        .map(|k| bundler::kinds::config::aes::AesKey::parse(k, &ctx.layouts.htek))
         .transpose()
         .map_err(|e| anyhow::anyhow!("--aes-key: {e}"))?;
     let findings =

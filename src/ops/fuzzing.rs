@@ -127,7 +127,7 @@ fn linter() -> &'static Linter<'static> {
         Linter {
             htek: ctx.layouts.htek.clone(),
             fv: ctx.layouts.flyingvoice.clone(),
-            key: Some(AesKey::parse(FUZZ_AES_KEY).expect("key")),
+            key: Some(AesKey::parse(FUZZ_AES_KEY, &ctx.layouts.htek).expect("key")),
             ctx,
             follow_includes: false,
         }

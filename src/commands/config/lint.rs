@@ -32,7 +32,7 @@ pub fn run(args: &Args, ctx: &Context) -> Result<ExitCode> {
     let linter = Linter {
         htek: ctx.layouts.htek.clone(),
         fv: ctx.layouts.flyingvoice.clone(),
-        key: args.aes_key.as_deref().map(AesKey::parse).transpose()?,
+        key: args.aes_key.as_deref().map(|k| AesKey::parse(k, &ctx.layouts.htek)).transpose()?,
         ctx,
         follow_includes: true,
     };

@@ -184,7 +184,7 @@ fn nothing_written(result: Result<ExitCode>) -> Result<ExitCode> {
 
 /// Prints the plaintext; what the reader of both dialects finds in it goes to standard error.
 fn decrypt(args: &DecryptArgs, ctx: &Context) -> Result<ExitCode> {
-    let key = AesKey::parse(&args.aes_key)?;
+    let key = AesKey::parse(&args.aes_key, &ctx.layouts.htek)?;
     let shown = args.file.display();
     let bytes = bundler::mechanisms::input::read_limited(&args.file, MAX_CONFIG_BYTES)?;
     let plain = decrypt_config(&key, &bytes).map_err(|e| anyhow!("{shown}: cannot decrypt: {e}"))?;

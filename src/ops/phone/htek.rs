@@ -20,7 +20,12 @@ struct Got {
 /// Requests the config files and returns the settings the phone ends up with.
 pub fn provision(p: &mut Phone, base: &str, args: &Walk) -> Result<Settings> {
     let data = p.ctx.layouts.htek.clone();
-    let given = args.aes_key.as_deref().map(AesKey::parse).transpose().map_err(|e| anyhow!("--aes-key: {e:#}"))?;
+    let given = args
+        .aes_key
+        .as_deref()
+        .map(|k| AesKey::parse(k, &data))
+        .transpose()
+        .map_err(|e| anyhow!("--aes-key: {e:#}"))?;
     let named = |n: String| format!("{}{n}{}", args.config_prefix, args.config_postfix);
     let mut names = Vec::new();
     match &p.model.device_code {
@@ -72,16 +77,16 @@ pub fn provision(p: &mut Phone, base: &str, args: &Walk) -> Result<Settings> {
 /// The common AES key (P8631) a file read earlier set.
 fn earlier_key(got: &[Got], data: &HtekData) -> Option<AesKey> {
     let code = &data.settings.aes_key;
-    got.iter().rev().filter_map(|g| g.settings.as_ref()?.value(code)).find_map(|k| AesKey::parse(k).ok())
+    got.iter().rev().filter_map(|g| g.settings.as_ref()?.value(code)).find_map(|k| AesKey::parse(k, data).ok())
 }
 
 /// Decrypts (when encrypted) and reads one config file; `None` when the phone could not read it.
 fn read(p: &mut Phone, url: &str, bytes: &[u8], key: Option<&AesKey>, data: &HtekData) -> Option<Settings> {
     let text = if looks_encrypted(bytes) {
         let Some(key) = key else {
-            let why =
-                "is AES-encrypted and no key was given (--aes-key, or P8631 in an earlier file): its settings are lost";
-            p.findings.push(Diagnostic::error(url, why.to_string()));
+            let code = &data.settings.aes_key;
+            let why = format!("is AES-encrypted and no key was given (--aes-key, or {code} in an earlier file): its settings are lost");
+            p.findings.push(Diagnostic::error(url, why));
             return None;
         };
         match crate::kinds::config::decrypt_config(key, bytes) {

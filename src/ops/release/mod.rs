@@ -128,7 +128,7 @@ pub fn build(req: &Request, prepared: Prepared, ctx: &Context) -> Result<Release
     let configured = configured_models(&plan, &built);
     let artifacts = record_artifacts(&plan, &keys, built, &hasher, &manifest, &configured)?;
     let tree = tree_manifest(&manifest, &artifacts);
-    let (templates, key) = check_inputs(&manifest)?;
+    let (templates, key) = check_inputs(&manifest, ctx)?;
     let report = match unchanged_report(&out, &tree) {
         Some(report) => report,
         None => html::render(&tree, &artifacts, &crate::mechanisms::tree_compare::previous(&out), &ctx.layouts),
@@ -173,13 +173,16 @@ fn tree_manifest(manifest: &manifest::Manifest, artifacts: &[(Artifact, Vec<u8>)
 
 /// What the staged tree's check reads besides the tree: the language templates, and the configs'
 /// key, so it reads what the encrypted configs carry.
-fn check_inputs(manifest: &manifest::Manifest) -> Result<(crate::ops::inspect::Templates<'_>, Option<AesKey>)> {
+fn check_inputs<'m>(
+    manifest: &'m manifest::Manifest,
+    ctx: &Context,
+) -> Result<(crate::ops::inspect::Templates<'m>, Option<AesKey>)> {
     let templates = crate::ops::inspect::Templates {
         lcd: manifest.languages.as_ref().and_then(|l| l.lcd_template.as_deref()),
         web: manifest.languages.as_ref().and_then(|l| l.web_template.as_deref()),
     };
     let key = match &manifest.config {
-        Some(spec) => spec.aes_key()?.map(|k| AesKey::parse(&k)).transpose()?,
+        Some(spec) => spec.aes_key()?.map(|k| AesKey::parse(&k, &ctx.layouts.htek)).transpose()?,
         None => None,
     };
     Ok((templates, key))

@@ -40,6 +40,8 @@ pub struct HtekData {
     /// What `bundler init` writes into a new release.toml (`[release]`).
     pub release: ReleaseExample,
     pub settings: OwnSettings,
+    /// The AES IV every phone decrypts with (`[encryption] iv`, 32 hex digits).
+    pub iv: [u8; 16],
     /// The dictionary (`[pcodes]`, `[accounts]`, `[names]`, `[public]`: most of the file's
     /// 600 KB), built on first use so a command that writes no config does not parse it. Built at
     /// load when an override file changes the data, so its errors show then, with positions.
@@ -75,6 +77,7 @@ impl Dictionary {
             command: raw.command,
             files: raw.files,
             document: raw.document,
+            encryption: raw.encryption,
             release: raw.release,
             settings: raw.settings,
         };
@@ -90,8 +93,32 @@ struct Head {
     command: String,
     files: Files,
     document: Document,
+    encryption: Encryption,
     release: ReleaseExample,
     settings: OwnSettings,
+}
+
+/// `[encryption]`: how per-phone files are encrypted.
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct Encryption {
+    iv: String,
+}
+
+impl Encryption {
+    /// The IV's 16 bytes.
+    fn iv(&self, shown: &str) -> Result<[u8; 16]> {
+        let digits = self.iv.as_bytes();
+        let mut iv = [0u8; 16];
+        if digits.len() != 32 || !digits.iter().all(u8::is_ascii_hexdigit) {
+            bail!("{shown}: [encryption] iv must be 32 hex digits (16 bytes)");
+        }
+        for (i, pair) in digits.chunks(2).enumerate() {
+            let hex = std::str::from_utf8(pair).unwrap_or("00");
+            iv[i] = u8::from_str_radix(hex, 16).unwrap_or(0);
+        }
+        Ok(iv)
+    }
 }
 
 /// The elements of a config file (`[document]`): `<root version="…"><config version="…">`.
@@ -246,6 +273,7 @@ struct Raw {
     command: String,
     files: Files,
     document: Document,
+    encryption: Encryption,
     release: ReleaseExample,
     settings: OwnSettings,
     pcodes: BTreeMap<String, Pcode>,
@@ -345,6 +373,7 @@ impl HtekData {
             format: head.format,
             command: head.command,
             files: head.files,
+            iv: head.encryption.iv(shown)?,
             document: head.document,
             release: head.release,
             settings: head.settings,

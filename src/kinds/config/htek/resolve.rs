@@ -20,7 +20,7 @@ pub fn resolve(ask: &Ask, model: Option<&Model>, ctx: &Context) -> Result<Resolu
         Some(m) => m,
         None => model_of_folder(ask.dir, ctx)?,
     };
-    let key = ask.aes_key.map(AesKey::parse).transpose()?;
+    let key = ask.aes_key.map(|k| AesKey::parse(k, &ctx.layouts.htek)).transpose()?;
     resolve_htek(ask, ctx, ask.mac, model, key.as_ref())
 }
 
