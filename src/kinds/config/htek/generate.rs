@@ -517,7 +517,7 @@ fn common_settings(model: &Model, common: &Common, data: &HtekData, args: &Reque
         own.push((data.own(&data.settings.config_postfix), args.postfix.clone()));
     }
     if args.write_key_to_common {
-        if let Some(key) = args.aes_key.as_deref().and_then(|k| AesKey::parse(k, &data).ok()) {
+        if let Some(key) = args.aes_key.as_deref().and_then(|k| AesKey::parse(k, data).ok()) {
             own.push((data.own(&data.settings.aes_key), key.as_setting().to_string()));
             own.push((data.own(&data.settings.authenticate), "1".to_string()));
         }
