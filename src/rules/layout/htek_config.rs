@@ -65,9 +65,12 @@ impl Dictionary {
     /// Reads the whole (merged) data file, checking every key: its head and its dictionary.
     fn read(file: &DataFile) -> Result<(Head, Dictionary)> {
         let shown = &file.shown;
-        let raw: Raw = toml::Value::Table(file.table().clone())
-            .try_into()
-            .map_err(|e: toml::de::Error| anyhow!("{shown}: {}", e.message().trim()))?;
+        let raw: Raw = match file.builtin_text() {
+            Some(text) => crate::rules::toml::parse(shown, text)?,
+            None => toml::Value::Table(file.table().clone())
+                .try_into()
+                .map_err(|e: toml::de::Error| anyhow!("{shown}: {}", e.message().trim()))?,
+        };
         let (mut pcodes, aliases) = dictionary(raw.pcodes, raw.accounts.as_ref(), shown)?;
         let mut names = raw.names;
         add_public(&mut pcodes, &mut names, raw.public, shown)?;

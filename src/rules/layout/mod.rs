@@ -97,13 +97,16 @@ impl DataFile {
             .get_or_init(|| crate::rules::toml::parse(&self.shown, self.text).expect("built-in layout data parses"))
     }
 
+    /// The built-in text, when no override changed the file: a typed reader parses it straight
+    /// into its types, without the table in between.
+    pub fn builtin_text(&self) -> Option<&'static str> {
+        (!self.overridden).then_some(self.text)
+    }
+
     /// The built-in text up to the first line that starts one of `tables` (`[pcodes.`), when no
     /// override changed the file: what a reader that needs only the head parses.
     pub fn builtin_head(&self, tables: &[&str]) -> Option<&'static str> {
-        if self.overridden {
-            return None;
-        }
-        let text = self.text;
+        let text = self.builtin_text()?;
         let end = text
             .match_indices('\n')
             .map(|(i, _)| i + 1)
