@@ -13,6 +13,14 @@ pub fn read_limited(path: &Path, max: u64) -> Result<Vec<u8>, Error> {
     read_from(file, max).map_err(|e| e.at(path))
 }
 
+/// [`read_limited`] for a file nobody named one by one (found in a folder, or named in a plan made
+/// earlier): only a regular file is read (a link to one is followed), so a FIFO or device swapped
+/// in is refused instead of waited on.
+pub fn read_regular(path: &Path, max: u64) -> Result<Vec<u8>, Error> {
+    let (file, _) = open_regular(path)?;
+    read_from(file, max).map_err(|e| e.at(path))
+}
+
 /// [`read_limited`] for callers that name the file themselves (a finding about it): the error is
 /// only why it could not be read.
 pub fn read_or_why(path: &Path, max: u64) -> Result<Vec<u8>, String> {

@@ -7,9 +7,12 @@ use std::path::Path;
 /// Reads a UTF-8 text file of at most `max_bytes`: (how errors name it, its text).
 pub fn read_text(path: &Path, max_bytes: u64) -> Result<(String, String)> {
     let shown = path.display().to_string();
-    let bytes = crate::mechanisms::input::read_limited(path, max_bytes)?;
-    let text = String::from_utf8(bytes).map_err(|_| anyhow!("{shown}: not UTF-8 text"))?;
+    let text = utf8(&shown, crate::mechanisms::input::read_limited(path, max_bytes)?)?;
     Ok((shown, text))
+}
+
+fn utf8(shown: &str, bytes: Vec<u8>) -> Result<String> {
+    String::from_utf8(bytes).map_err(|_| anyhow!("{shown}: not UTF-8 text"))
 }
 
 /// The `*.toml` files of a folder, sorted by name, as (how errors name it, file stem with
@@ -23,9 +26,7 @@ pub fn read_folder(dir: &Path, max_files: usize, max_bytes: u64) -> Result<Vec<(
     paths
         .map(|path| {
             let shown = path.display().to_string();
-            let (file, _) = crate::mechanisms::input::open_regular(&path)?;
-            let bytes = crate::mechanisms::input::read_from(file, max_bytes).map_err(|e| e.at(&path))?;
-            let text = String::from_utf8(bytes).map_err(|_| anyhow!("{shown}: not UTF-8 text"))?;
+            let text = utf8(&shown, crate::mechanisms::input::read_regular(&path, max_bytes)?)?;
             let name = path.file_name().and_then(|n| n.to_str()).unwrap_or_default().to_string();
             Ok((shown, name, text))
         })

@@ -361,9 +361,7 @@ fn read_used(
                 bail!("{shown}: '{base}' is not the firmware of any requested model at this version");
             }
             let origin = (index, shown);
-            let (file, _) = crate::mechanisms::input::open_regular(path)?;
-            let data = crate::mechanisms::input::read_from(file, cap_of(files, &origin))
-                .map_err(|why| anyhow::anyhow!("{}: {why}", path.display()))?;
+            let data = crate::mechanisms::input::read_regular(path, cap_of(files, &origin))?;
             for f in files.iter_mut().filter(|f| f.origin == origin) {
                 f.data = data.clone();
             }
