@@ -135,10 +135,11 @@ impl Layouts {
     /// text), read by `crate::mechanisms::tomlfile::read_folder`. Every typed value is checked
     /// here, with the file, line and column of a wrong one.
     pub fn load(overrides: &[(String, String, String)]) -> Result<Layouts> {
-        let builtin = |list: &[(&str, &str)], vendor: bool| -> Result<Vec<LayoutFile>> {
-            list.iter().map(|(name, text)| LayoutFile::parse(&format!("layouts/{name}"), name, text, vendor)).collect()
-        };
-        let mut files = builtin(BUILTIN, true)?;
+        // The built-in files are checked with positions by a test, not on every start.
+        let mut files = BUILTIN
+            .iter()
+            .map(|(name, text)| LayoutFile::parse(&format!("layouts/{name}"), name, text, false))
+            .collect::<Result<Vec<_>>>()?;
         let mut data: Vec<DataFile> = BUILTIN_DATA.iter().map(|(name, text)| DataFile::builtin(name, text)).collect();
         for (shown, stem, text) in overrides {
             if let Some(base) = data.iter_mut().find(|d| d.name == *stem) {
@@ -308,22 +309,29 @@ struct LayoutFile {
 type ConfigName = (&'static str, String, String);
 
 impl LayoutFile {
-    /// Parses one file; a vendor file's typed values are checked now, while positions are known.
-    fn parse(shown: &str, stem: &str, text: &str, vendor: bool) -> Result<LayoutFile> {
+    /// Parses one file. With `check`, its typed values are checked now, while positions are known
+    /// (a second parse: an override file is checked so; the built-in files are checked by a test, and
+    /// start-up does not pay for it, see docs/benchmarks.md).
+    fn parse(shown: &str, stem: &str, text: &str, check: bool) -> Result<LayoutFile> {
         let table: toml::Table = crate::rules::toml::parse(shown, text)?;
-        let mut config_names = Vec::new();
-        if vendor {
-            let checked = crate::rules::toml::parse::<Checked>(shown, text)?;
-            let p = checked.provisioning.unwrap_or_default();
-            for (key, value) in [("config_prefix", p.config_prefix), ("config_postfix", p.config_postfix)] {
-                if let Some(v) = value {
-                    let (line, col) = crate::rules::toml::line_col(text, v.span().start);
-                    config_names.push((key, v.into_inner(), format!("{shown}:{line}:{col}")));
-                }
-            }
-        }
+        let config_names =
+            if check { LayoutFile::checked_config_names(shown, text)? } else { config_names_of(&table, shown) };
         let origin = vec!["built-in".to_string()];
         Ok(LayoutFile { shown: shown.to_string(), stem: stem.to_string(), origin, table, config_names })
+    }
+
+    /// Checks a file's typed values with their positions; gives its config name settings with where.
+    fn checked_config_names(shown: &str, text: &str) -> Result<Vec<ConfigName>> {
+        let checked = crate::rules::toml::parse::<Checked>(shown, text)?;
+        let p = checked.provisioning.unwrap_or_default();
+        let mut names = Vec::new();
+        for (key, value) in [("config_prefix", p.config_prefix), ("config_postfix", p.config_postfix)] {
+            if let Some(v) = value {
+                let (line, col) = crate::rules::toml::line_col(text, v.span().start);
+                names.push((key, v.into_inner(), format!("{shown}:{line}:{col}")));
+            }
+        }
+        Ok(names)
     }
 
     /// For an Htek-XML vendor, the config file name settings of `[provisioning]`, taken from
@@ -486,6 +494,18 @@ struct CheckedRing {
 #[allow(dead_code)]
 struct CheckedAsset {
     kind: Option<AssetKind>,
+}
+
+/// The config name settings of an unchecked (built-in) file, as written, named by the file alone.
+fn config_names_of(table: &toml::Table, shown: &str) -> Vec<ConfigName> {
+    let provisioning = table.get("provisioning").and_then(toml::Value::as_table);
+    ["config_prefix", "config_postfix"]
+        .into_iter()
+        .filter_map(|key| {
+            let value = provisioning?.get(key)?.as_str()?;
+            Some((key, value.to_string(), shown.to_string()))
+        })
+        .collect()
 }
 
 /// The asset rules of the profiles a model names.
@@ -680,6 +700,16 @@ mod tests {
             std::fs::write(dir.path().join("htek.toml"), text).unwrap();
             let e = load_dir(dir.path()).unwrap_err().to_string();
             assert!(e.contains(at) && e.contains(listed), "{text:?}: {e}");
+        }
+    }
+
+    #[test]
+    fn builtin_files_pass_the_check_with_positions_that_start_up_skips() {
+        for (name, text) in BUILTIN {
+            let checked = LayoutFile::parse(&format!("layouts/{name}"), name, text, true).unwrap();
+            let unchecked = LayoutFile::parse(&format!("layouts/{name}"), name, text, false).unwrap();
+            let values = |f: &LayoutFile| f.config_names.iter().map(|(k, v, _)| (*k, v.clone())).collect::<Vec<_>>();
+            assert_eq!(values(&checked), values(&unchecked), "{name}");
         }
     }
 
