@@ -10,8 +10,12 @@ use crate::Error;
 pub enum RawEncoding {
     /// Signed 16-bit little-endian.
     S16Le,
+    /// Signed 16-bit big-endian (Sun `.au`, AIFF, network order).
+    S16Be,
     /// Unsigned 8-bit, 128 = silence.
     U8,
+    /// Signed 8-bit, 0 = silence (Sun `.au` encoding 2).
+    S8,
     /// G.711 µ-law bytes.
     Ulaw,
     /// G.711 A-law bytes.
@@ -22,22 +26,24 @@ impl RawEncoding {
     /// Bytes one sample of one channel takes.
     pub fn bytes_per_sample(self) -> usize {
         match self {
-            RawEncoding::S16Le => 2,
-            RawEncoding::U8 | RawEncoding::Ulaw | RawEncoding::Alaw => 1,
+            RawEncoding::S16Le | RawEncoding::S16Be => 2,
+            RawEncoding::U8 | RawEncoding::S8 | RawEncoding::Ulaw | RawEncoding::Alaw => 1,
         }
     }
 }
 
 impl FromStr for RawEncoding {
     type Err = Error;
-    /// Accepts `s16le`, `u8`, `ulaw`, `alaw` (any case).
+    /// Accepts `s16le`, `s16be`, `u8`, `s8`, `ulaw`, `alaw` (any case; SoX's names).
     fn from_str(s: &str) -> Result<Self, Error> {
         match s.to_ascii_lowercase().as_str() {
             "s16le" => Ok(RawEncoding::S16Le),
+            "s16be" => Ok(RawEncoding::S16Be),
             "u8" => Ok(RawEncoding::U8),
+            "s8" => Ok(RawEncoding::S8),
             "ulaw" => Ok(RawEncoding::Ulaw),
             "alaw" => Ok(RawEncoding::Alaw),
-            _ => Err(Error::InvalidOption(format!("raw encoding {s:?} (expected s16le, u8, ulaw or alaw)"))),
+            _ => Err(Error::InvalidOption(format!("raw encoding {s:?} (expected s16le, s16be, u8, s8, ulaw or alaw)"))),
         }
     }
 }
@@ -46,7 +52,9 @@ impl fmt::Display for RawEncoding {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(match self {
             RawEncoding::S16Le => "s16le",
+            RawEncoding::S16Be => "s16be",
             RawEncoding::U8 => "u8",
+            RawEncoding::S8 => "s8",
             RawEncoding::Ulaw => "ulaw",
             RawEncoding::Alaw => "alaw",
         })

@@ -347,22 +347,12 @@ fn wav_header_claiming_4_gb_is_truncated_input() {
 }
 
 #[test]
-fn adpcm_and_other_encodings_are_refused_by_name() {
+fn gsm_wav_and_other_encodings_are_refused_by_name() {
     if !require_tool("sox") {
         return;
     }
     let dir = tmp();
     let cases = [
-        (
-            "adpcm.wav",
-            vec!["-r", "8000", "-c", "1", "-e", "ima-adpcm"],
-            "unsupported wav encoding: ima adpcm (format tag 0x0011)",
-        ),
-        (
-            "ms.wav",
-            vec!["-r", "8000", "-c", "1", "-e", "ms-adpcm"],
-            "unsupported wav encoding: ms adpcm (format tag 0x0002)",
-        ),
         (
             "gsm.wav",
             vec!["-r", "8000", "-c", "1", "-e", "gsm-full-rate"],

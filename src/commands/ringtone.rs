@@ -46,7 +46,7 @@ pub struct Args {
     /// Scale to this peak level in dBFS (default -1 when given without a value; gain at most +40 dB).
     #[arg(long, value_name = "DB", num_args = 0..=1, default_missing_value = "-1")]
     pub normalize: Option<f64>,
-    /// Treat the input as headerless PCM: s16le, u8, ulaw or alaw (needs --rate and --channels).
+    /// Treat the input as headerless PCM: s16le, s16be, u8, s8, ulaw or alaw (needs --rate and --channels).
     #[arg(long, value_name = "ENCODING", requires_all = ["rate", "channels"])]
     pub raw: Option<RawEncoding>,
     /// Sample rate of --raw input.

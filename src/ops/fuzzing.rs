@@ -40,9 +40,16 @@ pub fn parse_audio(bytes: &[u8]) {
     use ringtool::input::{open, Stream};
     use ringtool::{RawEncoding, RawFormat};
     let Some((&choice, data)) = bytes.split_first() else { return };
-    let encodings = [RawEncoding::S16Le, RawEncoding::U8, RawEncoding::Ulaw, RawEncoding::Alaw];
+    let encodings = [
+        RawEncoding::S16Le,
+        RawEncoding::S16Be,
+        RawEncoding::U8,
+        RawEncoding::S8,
+        RawEncoding::Ulaw,
+        RawEncoding::Alaw,
+    ];
     let raw = (choice >= 0x80).then(|| RawFormat {
-        encoding: encodings[usize::from(choice & 3)],
+        encoding: encodings[usize::from(choice & 7) % encodings.len()],
         rate: [8_000, 16_000, 44_100, 7_999][usize::from((choice >> 2) & 3)],
         channels: u16::from((choice >> 4) & 7),
     });

@@ -239,8 +239,8 @@ fn bad_inputs_fail_with_one_line_and_no_output() {
     assert_fails_cleanly(d, &["ringtone", "liar.wav", "--slot", "5"], &["liar.wav"]);
     sox(&["-n", "-r", "8000", "-c", "1", "-b", "16", &p("zero.wav"), "trim", "0", "0"]);
     assert_fails_cleanly(d, &["ringtone", "zero.wav", "--slot", "5"], &["zero.wav"]);
-    synth(&["-r", "8000", "-c", "1", "-e", "ima-adpcm"], p("adpcm.wav"), &["1", "sine", "440"]);
-    assert_fails_cleanly(d, &["ringtone", "adpcm.wav", "--slot", "5"], &["adpcm.wav"]);
+    synth(&["-r", "8000", "-c", "1", "-e", "gsm-full-rate"], p("gsm.wav"), &["1", "sine", "440"]);
+    assert_fails_cleanly(d, &["ringtone", "gsm.wav", "--slot", "5"], &["gsm.wav", "gsm 6.10"]);
     let mut mp3 = vec![0xFF, 0xFB, 0x90, 0x64];
     mp3.extend(std::iter::repeat_n(0xA5u8, 3000));
     std::fs::write(d.join("broken.mp3"), &mp3).unwrap();
@@ -488,4 +488,27 @@ fn the_layout_sample_rate_is_used_not_ignored() {
     let out = run_in(d, &["--layouts", "layouts", "ringtone", "a.wav", "--slot", "5"]);
     assert_one_line_error(&out, &["UC924", "sample_rate 16000"]);
     assert!(!d.join("ring5.bin").exists());
+}
+
+#[test]
+fn adpcm_wav_aiff_and_au_become_ring_tones_sox_reads_at_the_same_level() {
+    let Some(dir) = sox_dir() else { return };
+    let formats: [(&str, &[&str]); 4] = [
+        ("ima.wav", &["-r", "22050", "-c", "1", "-e", "ima-adpcm"]),
+        ("ms.wav", &["-r", "11025", "-c", "2", "-e", "ms-adpcm"]),
+        ("mac.aiff", &["-r", "44100", "-c", "2", "-b", "16"]),
+        ("prompt.au", &["-r", "8000", "-c", "1", "-e", "u-law"]),
+    ];
+    for (name, format) in formats {
+        synth(format, dir.path().join(name), &["3", "sine", "1000", "vol", "0.5"]);
+        let out = run_in(dir.path(), &["ringtone", name, "--slot", "6", "-o", "out.bin"]);
+        assert!(out.status.success(), "{name}: {}", stderr(&out));
+        let out = dir.path().join("out.bin");
+        let stat = sox_stat(&["-t", "gsrt", out.to_str().unwrap()]);
+        assert!((stat_value(&stat, "Length (seconds)") - 3.0).abs() < 0.01, "{name}: {stat}");
+        let rms_in = stat_value(&sox_stat(&[dir.path().join(name).to_str().unwrap()]), "RMS     amplitude");
+        let db = 20.0 * (stat_value(&stat, "RMS     amplitude") / rms_in).log10();
+        assert!(db.abs() < 1.0, "{name}: level changed by {db:.2} dB");
+        assert_clean_edges(&out, 5, 5);
+    }
 }

@@ -29,6 +29,9 @@ pub struct CompressedSource {
     pending_pos: usize,
     ended: bool,
     skipped_packets: u64,
+    /// Frames handed out so far, and whether `spec.total_frames` ends the stream ([`Self::ending_at`]).
+    delivered: u64,
+    capped: bool,
 }
 
 impl CompressedSource {
@@ -81,6 +84,8 @@ impl CompressedSource {
             pending_pos: 0,
             ended: false,
             skipped_packets: 0,
+            delivered: 0,
+            capped: false,
         };
         if !source.decode_next()? {
             return Err(Error::NoSamples);
@@ -152,6 +157,18 @@ impl CompressedSource {
     }
 }
 
+impl CompressedSource {
+    /// Ends the stream after `frames` frames when given: an ADPCM WAV's `fact` chunk (its last block
+    /// is padded to the block size) or an AIFF's `COMM` count (symphonia's is two frames long).
+    pub fn ending_at(mut self, frames: Option<u32>) -> CompressedSource {
+        if let Some(frames) = frames {
+            self.spec.total_frames = Some(u64::from(frames));
+            self.capped = true;
+        }
+        self
+    }
+}
+
 impl FrameSource for CompressedSource {
     fn spec(&self) -> &StreamSpec {
         &self.spec
@@ -159,6 +176,11 @@ impl FrameSource for CompressedSource {
 
     fn read_frames(&mut self, out: &mut Vec<f32>, max_frames: usize) -> Result<usize, Error> {
         let channels = usize::from(self.spec.channels);
+        let left = match self.spec.total_frames {
+            Some(total) if self.capped => usize::try_from(total.saturating_sub(self.delivered)).unwrap_or(usize::MAX),
+            _ => usize::MAX,
+        };
+        let max_frames = max_frames.min(left);
         let mut frames = 0;
         while frames < max_frames {
             if self.pending_pos >= self.pending.len() && (self.ended || !self.decode_next()?) {
@@ -171,6 +193,7 @@ impl FrameSource for CompressedSource {
             self.pending_pos = end;
             frames += take;
         }
+        self.delivered += frames as u64;
         Ok(frames)
     }
 

@@ -16,6 +16,12 @@ pub enum InputKind {
     Ogg,
     /// MPEG-1/2/2.5 layer III, optionally behind an ID3v2 tag, decoded by `symphonia`.
     Mp3,
+    /// RIFF/WAVE holding IMA or Microsoft ADPCM, decoded by `symphonia`.
+    AdpcmWav,
+    /// AIFF and AIFF-C (`FORM`), decoded by `symphonia`.
+    Aiff,
+    /// Sun/NeXT audio (`.snd`), decoded in `input::au`.
+    Au,
 }
 
 impl InputKind {
@@ -26,6 +32,9 @@ impl InputKind {
             InputKind::Flac => "flac",
             InputKind::Ogg => "ogg",
             InputKind::Mp3 => "mp3",
+            InputKind::AdpcmWav => "wav",
+            InputKind::Aiff => "aiff",
+            InputKind::Au => "au",
         }
     }
 }
@@ -37,10 +46,15 @@ pub fn detect(head: &[u8]) -> Result<InputKind, Error> {
     }
     let at = |offset: usize, magic: &[u8]| head.get(offset..offset + magic.len()) == Some(magic);
     if [&b"RIFF"[..], b"RIFX", b"RF64", b"BW64"].iter().any(|magic| at(0, magic)) && at(8, b"WAVE") {
-        return Ok(InputKind::Wav);
+        // IMA (0x0011) and Microsoft (0x0002) ADPCM, in a plain RIFF file: symphonia decodes those.
+        let adpcm = at(0, b"RIFF") && wav_fmt(head).is_some_and(|f| matches!(f.tag, 0x0002 | 0x0011));
+        return Ok(if adpcm { InputKind::AdpcmWav } else { InputKind::Wav });
     }
     if at(0, b"FORM") && (at(8, b"AIFF") || at(8, b"AIFC")) {
-        return Err(Error::Unsupported("format: aiff".into()));
+        return Ok(InputKind::Aiff);
+    }
+    if at(0, b".snd") {
+        return Ok(InputKind::Au);
     }
     if at(0, b"fLaC") {
         return Ok(InputKind::Flac);
@@ -183,37 +197,49 @@ pub struct WavFmt {
 /// Finds and parses the `fmt ` chunk if it lies within `head` (big-endian in a RIFX file).
 pub fn wav_fmt(head: &[u8]) -> Option<WavFmt> {
     let big = head.starts_with(b"RIFX");
-    let le16 = |f: &[u8], i: usize| {
-        if big {
-            u16::from_be_bytes([f[i], f[i + 1]])
-        } else {
-            u16::from_le_bytes([f[i], f[i + 1]])
-        }
+    let f = riff_chunk(head, b"fmt ", 40)?;
+    if f.len() < 16 {
+        return None;
+    }
+    let u16_at =
+        |i: usize| if big { u16::from_be_bytes([f[i], f[i + 1]]) } else { u16::from_le_bytes([f[i], f[i + 1]]) };
+    let u32_at = |i: usize| {
+        let (hi, lo) = if big { (u16_at(i), u16_at(i + 2)) } else { (u16_at(i + 2), u16_at(i)) };
+        u32::from(hi) << 16 | u32::from(lo)
     };
-    let le32 = |f: &[u8], i: usize| {
-        let b = [f[i], f[i + 1], f[i + 2], f[i + 3]];
-        if big {
-            u32::from_be_bytes(b)
-        } else {
-            u32::from_le_bytes(b)
-        }
-    };
+    let mut tag = u16_at(0);
+    if tag == 0xFFFE && f.len() >= 26 {
+        tag = u16_at(24);
+    }
+    Some(WavFmt { tag, channels: u16_at(2), rate: u32_at(4), bits: u16_at(14) })
+}
+
+/// The frame count of a WAV file's `fact` chunk, if it lies within `head` (a plain RIFF file's).
+pub fn wav_fact(head: &[u8]) -> Option<u32> {
+    let f = riff_chunk(head, b"fact", 4)?;
+    Some(u32::from_le_bytes(f.get(..4)?.try_into().ok()?))
+}
+
+/// The frame count of an AIFF file's `COMM` chunk, if it lies within `head`. (symphonia 0.5 counts
+/// the 8 bytes at the start of `SSND` as audio: two frames too many for 16-bit stereo.)
+pub fn aiff_frames(head: &[u8]) -> Option<u32> {
+    let c = riff_chunk(head, b"COMM", 6)?;
+    Some(u32::from_be_bytes(c.get(2..6)?.try_into().ok()?))
+}
+
+/// The first `max` bytes of the body of the chunk `tag` before the audio chunk, if within `head`
+/// (RIFF/RF64 little-endian; RIFX and AIFF's FORM big-endian).
+fn riff_chunk<'a>(head: &'a [u8], tag: &[u8; 4], max: usize) -> Option<&'a [u8]> {
+    let big = head.starts_with(b"RIFX") || head.starts_with(b"FORM");
     let mut offset = 12usize;
     while let Some(header) = head.get(offset..offset + 8) {
-        let len = le32(header, 4) as usize;
+        let b = [header[4], header[5], header[6], header[7]];
+        let len = if big { u32::from_be_bytes(b) } else { u32::from_le_bytes(b) } as usize;
         let body = offset + 8;
-        if &header[..4] == b"fmt " {
-            let f = head.get(body..body + len.min(40))?;
-            if f.len() < 16 {
-                return None;
-            }
-            let mut tag = le16(f, 0);
-            if tag == 0xFFFE && f.len() >= 26 {
-                tag = le16(f, 24);
-            }
-            return Some(WavFmt { tag, channels: le16(f, 2), rate: le32(f, 4), bits: le16(f, 14) });
+        if &header[..4] == tag {
+            return head.get(body..body + len.min(max));
         }
-        if &header[..4] == b"data" {
+        if &header[..4] == b"data" || &header[..4] == b"SSND" {
             return None;
         }
         offset = body.checked_add(len)?.checked_add(len & 1)?;
@@ -273,7 +299,11 @@ mod tests {
         assert!(matches!(detect(b"hello, this is text"), Err(Error::Unrecognised)));
         assert_eq!(detect(b"RF64\xff\xff\xff\xffWAVE").unwrap(), InputKind::Wav);
         assert_eq!(detect(b"RIFX\0\0\0\x24WAVE").unwrap(), InputKind::Wav);
-        assert!(matches!(detect(b"FORM\0\0\0\x24AIFF"), Err(Error::Unsupported(_))));
+        assert_eq!(detect(b"FORM\0\0\0\x24AIFF").unwrap(), InputKind::Aiff);
+        assert_eq!(detect(b"FORM\0\0\0\x24AIFC").unwrap(), InputKind::Aiff);
+        assert_eq!(detect(b".snd\0\0\0\x18").unwrap(), InputKind::Au);
+        let ima = b"RIFF\0\0\0\0WAVEfmt \x10\0\0\0\x11\0\x01\0\x40\x1f\0\0\0\0\0\0\0\x01\x04\0\x02\0";
+        assert_eq!(detect(ima).unwrap(), InputKind::AdpcmWav);
     }
 
     #[test]

@@ -1,11 +1,12 @@
 //! Input decoding: a byte stream in, interleaved `f32` frames out.
 //!
 //! [`open`] recognises the format by content ([`detect`]), then hands the
-//! stream to the matching [`FrameSource`]: `hound` for WAV, `symphonia` for
-//! MP3/FLAC/Ogg Vorbis, or the raw PCM reader when the caller described the
-//! data. Every source decodes lazily, a chunk at a time, so reading stops as
+//! stream to the matching [`FrameSource`]: our own readers for PCM/G.711 WAV
+//! and Sun .au, `symphonia` for MP3/FLAC/Ogg Vorbis/ADPCM WAV/AIFF, or the raw
+//! PCM reader when the caller described the data. Every source decodes lazily, a chunk at a time, so reading stops as
 //! soon as the renderer has what it needs.
 
+pub mod au;
 pub mod compressed;
 pub mod detect;
 mod metadata;
@@ -105,6 +106,17 @@ pub fn open(mut stream: Stream, raw: Option<RawFormat>) -> Result<Box<dyn FrameS
         InputKind::Ogg => {
             Ok(Box::new(compressed::CompressedSource::new(metadata::check(head, stream, metadata::ogg)?, kind)?))
         }
+        InputKind::AdpcmWav => {
+            let frames = detect::wav_fact(&head);
+            let stream = metadata::check(head, stream, metadata::riff)?;
+            Ok(Box::new(compressed::CompressedSource::new(stream, kind)?.ending_at(frames)))
+        }
+        InputKind::Aiff => {
+            let frames = detect::aiff_frames(&head);
+            let stream = metadata::check(head, stream, metadata::riff)?;
+            Ok(Box::new(compressed::CompressedSource::new(stream, kind)?.ending_at(frames)))
+        }
+        InputKind::Au => Ok(Box::new(au::open(head, stream)?)),
     }
 }
 

@@ -18,8 +18,8 @@ impl RawSource {
     /// `byte_len` is the input size when known (a file's), giving its length in frames.
     pub fn new(stream: Box<dyn Read>, format: RawFormat, byte_len: Option<u64>) -> Result<RawSource, Error> {
         let full_scale = match format.encoding {
-            RawEncoding::S16Le => 32767.0 / 32768.0,
-            RawEncoding::U8 => 127.0 / 128.0,
+            RawEncoding::S16Le | RawEncoding::S16Be => 32767.0 / 32768.0,
+            RawEncoding::U8 | RawEncoding::S8 => 127.0 / 128.0,
             RawEncoding::Ulaw => 32124.0 / 32768.0,
             RawEncoding::Alaw => 32256.0 / 32768.0,
         };
@@ -40,6 +40,15 @@ impl RawSource {
             bytes: Vec::new(),
             trailing: 0,
         })
+    }
+}
+
+impl RawSource {
+    /// The same source under a container's name in messages (`au`), its declared length exact.
+    pub fn named(mut self, format: &'static str) -> RawSource {
+        self.spec.format = format;
+        self.spec.exact_length = self.spec.total_frames.is_some();
+        self
     }
 }
 
@@ -65,7 +74,11 @@ impl FrameSource for RawSource {
             RawEncoding::S16Le => {
                 out.extend(data.chunks_exact(2).map(|b| f32::from(i16::from_le_bytes([b[0], b[1]])) / 32768.0))
             }
+            RawEncoding::S16Be => {
+                out.extend(data.chunks_exact(2).map(|b| f32::from(i16::from_be_bytes([b[0], b[1]])) / 32768.0))
+            }
             RawEncoding::U8 => out.extend(data.iter().map(|&b| (f32::from(b) - 128.0) / 128.0)),
+            RawEncoding::S8 => out.extend(data.iter().map(|&b| f32::from(b as i8) / 128.0)),
             RawEncoding::Ulaw => out.extend(data.iter().map(|&b| f32::from(Codec::Ulaw.decode_sample(b)) / 32768.0)),
             RawEncoding::Alaw => out.extend(data.iter().map(|&b| f32::from(Codec::Alaw.decode_sample(b)) / 32768.0)),
         }

@@ -1,4 +1,4 @@
-//! Checks the metadata of FLAC and Ogg streams before symphonia reads them.
+//! Checks the metadata of FLAC, Ogg, ADPCM WAV and AIFF streams before symphonia reads them.
 //!
 //! symphonia 0.5 allocates the length a Vorbis comment, MIME type, description or picture field
 //! declares before it reads the bytes, so a few corrupt bytes make it ask for up to 4 GiB at once
@@ -8,6 +8,7 @@
 
 mod flac;
 mod ogg;
+mod riff;
 
 use std::io::{self, Cursor, Read};
 
@@ -18,6 +19,7 @@ use crate::Error;
 
 pub use flac::check_blocks as flac;
 pub use ogg::check_pages as ogg;
+pub use riff::check_chunks as riff;
 
 /// Metadata beyond this many bytes is left unchecked (symphonia reads it in blocks of ≤ 16 MiB).
 const MAX_CHECKED: usize = 64 << 20;
