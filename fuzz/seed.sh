@@ -27,7 +27,11 @@ sox -n -r 22050 -c 1 "$work/a.flac" synth 0.05 sine 440
 sox -n -r 22050 -c 1 "$work/a.ogg" synth 0.05 sine 440 || true
 sox -n -r 22050 -c 1 "$work/a.mp3" synth 0.05 sine 440 || true
 sox -n -r 8000 -c 1 -t raw -e signed -b 16 "$work/s16.raw" synth 0.05 sine 440
-for f in s16.wav s24.wav u8.wav f32.wav ulaw.wav a.flac a.ogg a.mp3; do
+sox -n -r 8000 -c 1 -e ima-adpcm "$work/ima.wav" synth 0.05 sine 440
+sox -n -r 8000 -c 2 -e ms-adpcm "$work/ms.wav" synth 0.05 sine 440
+sox -n -r 11025 -c 1 -b 16 "$work/a.aiff" synth 0.05 sine 440
+sox -n -r 8000 -c 1 -e u-law "$work/a.au" synth 0.05 sine 440
+for f in s16.wav s24.wav u8.wav f32.wav ulaw.wav a.flac a.ogg a.mp3 ima.wav ms.wav a.aiff a.au; do
     [ -s "$work/$f" ] && prefixed audio 00 "$work/$f" "$f"
 done
 prefixed audio 90 "$work/s16.raw" s16le-8k-mono.raw # 0x90: s16le, 8 kHz, 1 channel
