@@ -56,6 +56,9 @@ pub fn detect(head: &[u8]) -> Result<InputKind, Error> {
     if at(0, b".snd") {
         return Ok(InputKind::Au);
     }
+    if at(4, b"ftyp") {
+        return Err(Error::Unsupported("format: mp4/m4a/m4r audio (convert it to wav or flac first)".into()));
+    }
     if at(0, b"fLaC") {
         return Ok(InputKind::Flac);
     }
@@ -302,6 +305,8 @@ mod tests {
         assert_eq!(detect(b"FORM\0\0\0\x24AIFF").unwrap(), InputKind::Aiff);
         assert_eq!(detect(b"FORM\0\0\0\x24AIFC").unwrap(), InputKind::Aiff);
         assert_eq!(detect(b".snd\0\0\0\x18").unwrap(), InputKind::Au);
+        let m4a = detect(b"\0\0\0\x20ftypM4A ").unwrap_err().to_string();
+        assert_eq!(m4a, "unsupported format: mp4/m4a/m4r audio (convert it to wav or flac first)");
         let ima = b"RIFF\0\0\0\0WAVEfmt \x10\0\0\0\x11\0\x01\0\x40\x1f\0\0\0\0\0\0\0\x01\x04\0\x02\0";
         assert_eq!(detect(ima).unwrap(), InputKind::AdpcmWav);
     }
