@@ -49,5 +49,5 @@ fn override_folder_and_broken_layout() {
 
     std::fs::write(dir.path().join("htek.toml"), "[models.UC901]\ndevice_code = [\n").unwrap();
     let out = bundler().args(["models", "--layouts"]).arg(dir.path()).output().unwrap();
-    assert_one_line_error(&out, &["htek.toml:3:"]);
+    assert_one_line_error(&out, &["htek.toml:2:", "unclosed array"]);
 }
