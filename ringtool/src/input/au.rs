@@ -78,7 +78,7 @@ fn encoding_name(encoding: u32) -> &'static str {
         5 => "32-bit linear",
         6 => "32-bit float",
         7 => "64-bit float",
-        23 | 24 | 25 | 26 => "g.72x adpcm",
+        23..=26 => "g.72x adpcm",
         _ => "unknown",
     }
 }

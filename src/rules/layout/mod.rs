@@ -35,8 +35,16 @@ use std::collections::BTreeMap;
 
 use std::sync::{Arc, OnceLock};
 
-/// The layout files shipped inside the binary, as (file name, contents).
+/// The vendor layout files shipped inside the binary, as (file name, their table as JSON): build.rs
+/// parses the TOML once, so a start reads JSON (a fifth of the instructions of a TOML parse).
 const BUILTIN: &[(&str, &str)] = &[
+    ("htek.toml", include_str!(concat!(env!("OUT_DIR"), "/htek.toml.json"))),
+    ("flyingvoice.toml", include_str!(concat!(env!("OUT_DIR"), "/flyingvoice.toml.json"))),
+];
+
+/// The same files as written, for the test that checks them with positions.
+#[cfg(test)]
+const BUILTIN_TOML: &[(&str, &str)] = &[
     ("htek.toml", include_str!("../../../layouts/htek.toml")),
     ("flyingvoice.toml", include_str!("../../../layouts/flyingvoice.toml")),
 ];
@@ -135,18 +143,15 @@ impl Layouts {
     /// text), read by `crate::mechanisms::tomlfile::read_folder`. Every typed value is checked
     /// here, with the file, line and column of a wrong one.
     pub fn load(overrides: &[(String, String, String)]) -> Result<Layouts> {
-        // The built-in files are checked with positions by a test, not on every start.
-        let mut files = BUILTIN
-            .iter()
-            .map(|(name, text)| LayoutFile::parse(&format!("layouts/{name}"), name, text, false))
-            .collect::<Result<Vec<_>>>()?;
+        let mut files =
+            BUILTIN.iter().map(|(name, json)| LayoutFile::builtin(name, json)).collect::<Result<Vec<_>>>()?;
         let mut data: Vec<DataFile> = BUILTIN_DATA.iter().map(|(name, text)| DataFile::builtin(name, text)).collect();
         for (shown, stem, text) in overrides {
             if let Some(base) = data.iter_mut().find(|d| d.name == *stem) {
                 base.overlay(shown, crate::rules::toml::parse(shown, text)?);
                 continue;
             }
-            let mut over = LayoutFile::parse(shown, stem, text, true)?;
+            let mut over = LayoutFile::parse(shown, stem, text)?;
             over.origin = vec![shown.clone()];
             match files.iter_mut().find(|f| f.stem == over.stem) {
                 Some(base) => base.overlay(over),
@@ -309,15 +314,22 @@ struct LayoutFile {
 type ConfigName = (&'static str, String, String);
 
 impl LayoutFile {
-    /// Parses one file. With `check`, its typed values are checked now, while positions are known
-    /// (a second parse: an override file is checked so; the built-in files are checked by a test, and
-    /// start-up does not pay for it, see docs/benchmarks.md).
-    fn parse(shown: &str, stem: &str, text: &str, check: bool) -> Result<LayoutFile> {
+    /// Parses an override file; its typed values are checked now, while positions are known.
+    fn parse(shown: &str, stem: &str, text: &str) -> Result<LayoutFile> {
         let table: toml::Table = crate::rules::toml::parse(shown, text)?;
-        let config_names =
-            if check { LayoutFile::checked_config_names(shown, text)? } else { config_names_of(&table, shown) };
+        let config_names = LayoutFile::checked_config_names(shown, text)?;
         let origin = vec!["built-in".to_string()];
         Ok(LayoutFile { shown: shown.to_string(), stem: stem.to_string(), origin, table, config_names })
+    }
+
+    /// A built-in file from its prepared table ([`BUILTIN`]). Its typed values are checked with
+    /// positions by a test, not on every start (docs/benchmarks.md).
+    fn builtin(name: &str, json: &str) -> Result<LayoutFile> {
+        let shown = format!("layouts/{name}");
+        let table: toml::Table = serde_json::from_str(json).with_context(|| format!("{shown}: prepared table"))?;
+        let config_names = config_names_of(&table, &shown);
+        let origin = vec!["built-in".to_string()];
+        Ok(LayoutFile { shown, stem: name.to_string(), origin, table, config_names })
     }
 
     /// Checks a file's typed values with their positions; gives its config name settings with where.
@@ -705,11 +717,12 @@ mod tests {
 
     #[test]
     fn builtin_files_pass_the_check_with_positions_that_start_up_skips() {
-        for (name, text) in BUILTIN {
-            let checked = LayoutFile::parse(&format!("layouts/{name}"), name, text, true).unwrap();
-            let unchecked = LayoutFile::parse(&format!("layouts/{name}"), name, text, false).unwrap();
+        for ((name, text), (_, json)) in BUILTIN_TOML.iter().zip(BUILTIN) {
+            let checked = LayoutFile::parse(&format!("layouts/{name}"), name, text).unwrap();
+            let prepared = LayoutFile::builtin(name, json).unwrap();
+            assert_eq!(checked.table, prepared.table, "{name}: the prepared table is the file's");
             let values = |f: &LayoutFile| f.config_names.iter().map(|(k, v, _)| (*k, v.clone())).collect::<Vec<_>>();
-            assert_eq!(values(&checked), values(&unchecked), "{name}");
+            assert_eq!(values(&checked), values(&prepared), "{name}");
         }
     }
 
