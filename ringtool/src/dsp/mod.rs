@@ -4,6 +4,7 @@
 
 pub mod downmix;
 pub mod envelope;
+pub mod fir;
 pub mod resample;
 pub mod stats;
 
