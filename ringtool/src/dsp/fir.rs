@@ -94,32 +94,77 @@ mod x86 {
     use std::arch::x86_64::*;
 
     /// [`super::run`] with AVX: lanes `8r .. 8r+8` of the partial sums in register `r`.
+    /// With one phase (an integer decimation) two outputs share each load of the taps.
     #[target_feature(enable = "avx")]
-    pub(super) unsafe fn run_avx(
-        input: &[f32],
-        taps: &[f32],
-        span: usize,
-        walk: &mut Walk,
-        count: usize,
-        out: &mut Vec<f32>,
-    ) {
-        for _ in 0..count {
+    pub(super) fn run_avx(input: &[f32], taps: &[f32], span: usize, walk: &mut Walk, count: usize, out: &mut Vec<f32>) {
+        let mut left = count;
+        if walk.up == 1 {
+            let t = &taps[..span];
+            while left >= 2 {
+                let x0 = &input[walk.start..][..span];
+                let x1 = &input[walk.start + walk.step..][..span];
+                let (a, b) = eight_avx_pair(x0, x1, t);
+                out.extend([total_avx(a), total_avx(b)]);
+                walk.advance();
+                walk.advance();
+                left -= 2;
+            }
+        }
+        for _ in 0..left {
             let x = &input[walk.start..][..span];
             let t = &taps[walk.phase * span..][..span];
-            let mut acc = [_mm256_setzero_ps(); 4];
-            for (xb, tb) in x.chunks_exact(LANES).zip(t.chunks_exact(LANES)) {
-                for (r, a) in acc.iter_mut().enumerate() {
-                    // SAFETY: `xb` and `tb` hold LANES = 32 floats; `8r + 8 <= 32`.
-                    let (xv, tv) =
-                        unsafe { (_mm256_loadu_ps(xb.as_ptr().add(8 * r)), _mm256_loadu_ps(tb.as_ptr().add(8 * r))) };
-                    *a = _mm256_add_ps(*a, _mm256_mul_ps(xv, tv));
-                }
-            }
-            let eight = _mm256_add_ps(_mm256_add_ps(acc[0], acc[2]), _mm256_add_ps(acc[1], acc[3]));
-            let four = _mm_add_ps(_mm256_castps256_ps128(eight), _mm256_extractf128_ps::<1>(eight));
-            out.push(fold_four(four));
+            out.push(total_avx(eight_avx(x, t)));
             walk.advance();
         }
+    }
+
+    /// One output's partial sums over `x` and `t` (whole blocks of LANES), folded to eight lanes.
+    #[target_feature(enable = "avx")]
+    #[inline]
+    fn eight_avx(x: &[f32], t: &[f32]) -> __m256 {
+        let mut acc = [_mm256_setzero_ps(); 4];
+        for (xb, tb) in x.chunks_exact(LANES).zip(t.chunks_exact(LANES)) {
+            for (r, a) in acc.iter_mut().enumerate() {
+                // SAFETY: `xb` and `tb` hold LANES = 32 floats; `8r + 8 <= 32`.
+                let (xv, tv) =
+                    unsafe { (_mm256_loadu_ps(xb.as_ptr().add(8 * r)), _mm256_loadu_ps(tb.as_ptr().add(8 * r))) };
+                *a = _mm256_add_ps(*a, _mm256_mul_ps(xv, tv));
+            }
+        }
+        fold_acc(acc)
+    }
+
+    /// [`eight_avx`] of two windows with the same taps, each tap block loaded once.
+    #[target_feature(enable = "avx")]
+    #[inline]
+    fn eight_avx_pair(x0: &[f32], x1: &[f32], t: &[f32]) -> (__m256, __m256) {
+        let (mut a, mut b) = ([_mm256_setzero_ps(); 4], [_mm256_setzero_ps(); 4]);
+        let blocks = x0.chunks_exact(LANES).zip(x1.chunks_exact(LANES)).zip(t.chunks_exact(LANES));
+        for ((xa, xb), tb) in blocks {
+            for r in 0..4 {
+                // SAFETY: `xa`, `xb` and `tb` hold LANES = 32 floats; `8r + 8 <= 32`.
+                unsafe {
+                    let tv = _mm256_loadu_ps(tb.as_ptr().add(8 * r));
+                    a[r] = _mm256_add_ps(a[r], _mm256_mul_ps(_mm256_loadu_ps(xa.as_ptr().add(8 * r)), tv));
+                    b[r] = _mm256_add_ps(b[r], _mm256_mul_ps(_mm256_loadu_ps(xb.as_ptr().add(8 * r)), tv));
+                }
+            }
+        }
+        (fold_acc(a), fold_acc(b))
+    }
+
+    /// Lanes `i`, `i+8`, `i+16` and `i+24` of the partial sums added as `(i + i+16) + (i+8 + i+24)`.
+    #[target_feature(enable = "avx")]
+    #[inline]
+    fn fold_acc(acc: [__m256; 4]) -> __m256 {
+        _mm256_add_ps(_mm256_add_ps(acc[0], acc[2]), _mm256_add_ps(acc[1], acc[3]))
+    }
+
+    /// The eight lanes' sum: halves added, then [`fold_four`].
+    #[target_feature(enable = "avx")]
+    #[inline]
+    fn total_avx(eight: __m256) -> f32 {
+        fold_four(_mm_add_ps(_mm256_castps256_ps128(eight), _mm256_extractf128_ps::<1>(eight)))
     }
 
     /// [`super::run`] with SSE2: lanes `4r .. 4r+4` of the partial sums in register `r`.
