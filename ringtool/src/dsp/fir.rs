@@ -45,31 +45,34 @@ impl Walk {
     }
 }
 
-/// Appends `count` outputs to `out`, walking `walk` on past them. `span` is a
-/// multiple of [`LANES`]; every window and phase must lie inside `input` and `taps`
-/// (checked: a slice index panics otherwise).
-pub fn run(input: &[f32], taps: &[f32], span: usize, walk: &mut Walk, count: usize, out: &mut Vec<f32>) {
+/// Fills `out` with outputs, walking `walk` on past them. `span` is a multiple
+/// of [`LANES`]; every window and phase must lie inside `input` and `taps`
+/// (checked: a slice index panics otherwise). Outputs go to a slice, not pushed
+/// onto a `Vec`, and the walk is stepped in a local copy: through the
+/// references, each output's length and position updates went through memory,
+/// a chain of store-to-load waits that cost more than a 32-tap dot product.
+pub fn run(input: &[f32], taps: &[f32], span: usize, walk: &mut Walk, out: &mut [f32]) {
     assert!(span > 0 && span.is_multiple_of(LANES), "span {span} is not a whole number of lane blocks");
-    out.reserve(count);
     #[cfg(target_arch = "x86_64")]
     {
         if std::arch::is_x86_feature_detected!("avx") {
             // SAFETY: the CPU supports AVX, checked just above.
-            return unsafe { x86::run_avx(input, taps, span, walk, count, out) };
+            return unsafe { x86::run_avx(input, taps, span, walk, out) };
         }
         // SAFETY: SSE2 is part of x86-64.
-        unsafe { x86::run_sse2(input, taps, span, walk, count, out) }
+        unsafe { x86::run_sse2(input, taps, span, walk, out) }
     }
     #[cfg(not(target_arch = "x86_64"))]
-    run_portable(input, taps, span, walk, count, out)
+    run_portable(input, taps, span, walk, out)
 }
 
 /// [`run`] without vector instructions of our own: the reference for the others.
 #[cfg_attr(target_arch = "x86_64", allow(dead_code))]
-fn run_portable(input: &[f32], taps: &[f32], span: usize, walk: &mut Walk, count: usize, out: &mut Vec<f32>) {
-    for _ in 0..count {
-        let x = &input[walk.start..][..span];
-        let t = &taps[walk.phase * span..][..span];
+fn run_portable(input: &[f32], taps: &[f32], span: usize, walk: &mut Walk, out: &mut [f32]) {
+    let mut w = *walk;
+    for o in out {
+        let x = &input[w.start..][..span];
+        let t = &taps[w.phase * span..][..span];
         let mut acc = [0.0f32; LANES];
         for (xb, tb) in x.chunks_exact(LANES).zip(t.chunks_exact(LANES)) {
             for i in 0..LANES {
@@ -83,9 +86,10 @@ fn run_portable(input: &[f32], taps: &[f32], span: usize, walk: &mut Walk, count
                 lanes[i] += lanes[i + width];
             }
         }
-        out.push(lanes[0]);
-        walk.advance();
+        *o = lanes[0];
+        w.advance();
     }
+    *walk = w;
 }
 
 #[cfg(target_arch = "x86_64")]
@@ -96,26 +100,29 @@ mod x86 {
     /// [`super::run`] with AVX: lanes `8r .. 8r+8` of the partial sums in register `r`.
     /// With one phase (an integer decimation) two outputs share each load of the taps.
     #[target_feature(enable = "avx")]
-    pub(super) fn run_avx(input: &[f32], taps: &[f32], span: usize, walk: &mut Walk, count: usize, out: &mut Vec<f32>) {
-        let mut left = count;
-        if walk.up == 1 {
+    pub(super) fn run_avx(input: &[f32], taps: &[f32], span: usize, walk: &mut Walk, out: &mut [f32]) {
+        let mut w = *walk;
+        let mut rest = out;
+        if w.up == 1 {
             let t = &taps[..span];
-            while left >= 2 {
-                let x0 = &input[walk.start..][..span];
-                let x1 = &input[walk.start + walk.step..][..span];
+            let (pairs, odd) = rest.as_chunks_mut::<2>();
+            for pair in pairs {
+                let x0 = &input[w.start..][..span];
+                let x1 = &input[w.start + w.step..][..span];
                 let (a, b) = eight_avx_pair(x0, x1, t);
-                out.extend([total_avx(a), total_avx(b)]);
-                walk.advance();
-                walk.advance();
-                left -= 2;
+                *pair = [total_avx(a), total_avx(b)];
+                w.advance();
+                w.advance();
             }
+            rest = odd;
         }
-        for _ in 0..left {
-            let x = &input[walk.start..][..span];
-            let t = &taps[walk.phase * span..][..span];
-            out.push(total_avx(eight_avx(x, t)));
-            walk.advance();
+        for o in rest {
+            let x = &input[w.start..][..span];
+            let t = &taps[w.phase * span..][..span];
+            *o = total_avx(eight_avx(x, t));
+            w.advance();
         }
+        *walk = w;
     }
 
     /// One output's partial sums over `x` and `t` (whole blocks of LANES), folded to eight lanes.
@@ -169,17 +176,11 @@ mod x86 {
 
     /// [`super::run`] with SSE2: lanes `4r .. 4r+4` of the partial sums in register `r`.
     #[target_feature(enable = "sse2")]
-    pub(super) unsafe fn run_sse2(
-        input: &[f32],
-        taps: &[f32],
-        span: usize,
-        walk: &mut Walk,
-        count: usize,
-        out: &mut Vec<f32>,
-    ) {
-        for _ in 0..count {
-            let x = &input[walk.start..][..span];
-            let t = &taps[walk.phase * span..][..span];
+    pub(super) unsafe fn run_sse2(input: &[f32], taps: &[f32], span: usize, walk: &mut Walk, out: &mut [f32]) {
+        let mut w = *walk;
+        for o in out {
+            let x = &input[w.start..][..span];
+            let t = &taps[w.phase * span..][..span];
             let mut acc = [_mm_setzero_ps(); 8];
             for (xb, tb) in x.chunks_exact(LANES).zip(t.chunks_exact(LANES)) {
                 for (r, a) in acc.iter_mut().enumerate() {
@@ -192,9 +193,10 @@ mod x86 {
             // Lanes i and i+4 of the eight: the same pairs and order as with AVX.
             let lo = _mm_add_ps(_mm_add_ps(acc[0], acc[4]), _mm_add_ps(acc[2], acc[6]));
             let hi = _mm_add_ps(_mm_add_ps(acc[1], acc[5]), _mm_add_ps(acc[3], acc[7]));
-            out.push(fold_four(_mm_add_ps(lo, hi)));
-            walk.advance();
+            *o = fold_four(_mm_add_ps(lo, hi));
+            w.advance();
         }
+        *walk = w;
     }
 
     /// `(l0 + l2) + (l1 + l3)`, the last two halvings of the fold.
@@ -220,38 +222,38 @@ mod tests {
         Walk { start: 3, phase: 1, step: 2, step_phase: 3, up: 5 }
     }
 
+    fn bits(v: &[f32]) -> Vec<u32> {
+        v.iter().map(|v| v.to_bits()).collect()
+    }
+
+    /// Several phases, and one phase (outputs in pairs, an odd one left over).
     #[test]
     fn every_instruction_set_gives_the_same_bits() {
-        let (input, taps, span) = (data(2000, 1), data(5 * 64, 2), 64);
-        let mut expected = Vec::new();
-        let mut w = walk();
-        run_portable(&input, &taps, span, &mut w, 700, &mut expected);
-        let mut got = Vec::new();
-        let mut w2 = walk();
-        run(&input, &taps, span, &mut w2, 700, &mut got);
-        assert_eq!(w, w2);
-        assert_eq!(
-            got.iter().map(|v| v.to_bits()).collect::<Vec<_>>(),
-            expected.iter().map(|v| v.to_bits()).collect::<Vec<_>>()
-        );
-        #[cfg(target_arch = "x86_64")]
-        {
-            let mut sse = Vec::new();
-            // SAFETY: SSE2 is part of x86-64.
-            unsafe { x86::run_sse2(&input, &taps, span, &mut walk(), 700, &mut sse) };
-            assert_eq!(
-                sse.iter().map(|v| v.to_bits()).collect::<Vec<_>>(),
-                expected.iter().map(|v| v.to_bits()).collect::<Vec<_>>()
-            );
+        let one_phase = Walk { start: 5, phase: 0, step: 2, step_phase: 0, up: 1 };
+        for (start, count) in [(walk(), 700), (one_phase, 701)] {
+            let (input, taps, span) = (data(2000, 1), data(5 * 64, 2), 64);
+            let (mut expected, mut w) = (vec![0.0; count], start);
+            run_portable(&input, &taps, span, &mut w, &mut expected);
+            let (mut got, mut w2) = (vec![0.0; count], start);
+            run(&input, &taps, span, &mut w2, &mut got);
+            assert_eq!(w, w2);
+            assert_eq!(bits(&got), bits(&expected));
+            #[cfg(target_arch = "x86_64")]
+            {
+                let mut sse = vec![0.0; count];
+                // SAFETY: SSE2 is part of x86-64.
+                unsafe { x86::run_sse2(&input, &taps, span, &mut start.clone(), &mut sse) };
+                assert_eq!(bits(&sse), bits(&expected));
+            }
         }
     }
 
     #[test]
     fn outputs_are_the_dot_products_of_their_windows() {
         let (input, taps, span) = (data(1000, 3), data(5 * 32, 4), 32);
-        let mut out = Vec::new();
+        let mut out = vec![0.0; 300];
         let mut w = walk();
-        run(&input, &taps, span, &mut w, 300, &mut out);
+        run(&input, &taps, span, &mut w, &mut out);
         let mut check = walk();
         for got in out {
             let exact: f64 =

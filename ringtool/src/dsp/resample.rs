@@ -260,11 +260,15 @@ impl Stage {
                 for _ in 0..count {
                     self.kernel.taps(walk.phase as f64 / self.up as f64, &mut self.scratch[lead..]);
                     let mut one = fir::Walk { phase: 0, step: 0, step_phase: 0, up: 1, ..walk };
-                    fir::run(&self.buf, &self.scratch, span, &mut one, 1, out);
+                    let mut sample = [0.0];
+                    fir::run(&self.buf, &self.scratch, span, &mut one, &mut sample);
+                    out.push(sample[0]);
                     walk.advance();
                 }
             } else {
-                fir::run(&self.buf, &self.phase_taps, span, &mut walk, count as usize, out);
+                let from = out.len();
+                out.resize(from + count as usize, 0.0);
+                fir::run(&self.buf, &self.phase_taps, span, &mut walk, &mut out[from..]);
             }
         }
         self.next_out += count;
