@@ -26,6 +26,7 @@
 //! which is ~200 lines, with no FFT dependency and no chunk-size constraints.
 
 use super::fir::{self, LANES};
+use super::halve;
 
 /// Sub-sample phases in the kernel table that odd rate pairs interpolate between.
 pub const PHASES: usize = 256;
@@ -140,6 +141,11 @@ struct Stage {
     /// Tap weights for every phase `n·M mod L`, precomputed when there are few
     /// enough (all common rates); empty otherwise.
     phase_taps: Vec<f32>,
+    /// For a 2:1 stage, the filter's weight at each distance `0 .. half` (it is
+    /// symmetric): its outputs are computed folded ([`halve`]).
+    halving: Option<Vec<f32>>,
+    /// The input window [`halve`] splits into even and odd samples.
+    split: halve::Split,
     /// Tap weights of the current output when they are not precomputed.
     scratch: Vec<f32>,
     /// Input samples from input index `buf_start` on (may start negative: zero padding).
@@ -188,6 +194,9 @@ impl Stage {
             half,
             lead,
             kernel,
+            halving: (up == 1 && down == 2 && !phase_taps.is_empty())
+                .then(|| (0..half).map(|m| phase_taps[lead + half - 1 - m]).collect()),
+            split: halve::Split::default(),
             phase_taps,
             scratch: vec![0.0; span],
             buf: vec![0.0; half + lead],
@@ -255,7 +264,12 @@ impl Stage {
                 step_phase: (self.down % self.up) as usize,
                 up: self.up as usize,
             };
-            if self.phase_taps.is_empty() {
+            if let Some(k) = &self.halving {
+                let from = out.len();
+                out.resize(from + count as usize, 0.0);
+                let centre = (self.next_ip as i64 - self.buf_start) as usize;
+                halve::run(&self.buf, centre, k, &mut out[from..], &mut self.split);
+            } else if self.phase_taps.is_empty() {
                 // Odd rate pairs: each output's taps interpolated from the kernel table first.
                 for _ in 0..count {
                     self.kernel.taps(walk.phase as f64 / self.up as f64, &mut self.scratch[lead..]);
@@ -548,6 +562,25 @@ mod tests {
             let mut r = r;
             r.push(&input, out);
             r.finish(out);
+        }
+        assert_eq!(a.len(), b.len());
+        let worst = a.iter().zip(&b).map(|(x, y)| (x - y).abs()).fold(0.0f32, f32::max);
+        assert!(worst < 1e-6, "{worst}");
+    }
+
+    #[test]
+    fn folded_halving_agrees_with_the_plain_dot_products() {
+        let input = tone(3456.7, 16_000, 0.5, 0.9);
+        let band = Band { pass: 3700.0, stop: 3940.0 };
+        let folded = Stage::new(16_000, 8000, u64::MAX, band);
+        assert!(folded.halving.is_some());
+        let plain = Stage { halving: None, ..folded.clone() };
+        let (mut a, mut b) = (Vec::new(), Vec::new());
+        for (mut stage, out) in [(folded, &mut a), (plain, &mut b)] {
+            for chunk in input.chunks(777) {
+                stage.push(chunk, out);
+            }
+            stage.finish(out);
         }
         assert_eq!(a.len(), b.len());
         let worst = a.iter().zip(&b).map(|(x, y)| (x - y).abs()).fold(0.0f32, f32::max);
