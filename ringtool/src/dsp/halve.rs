@@ -34,7 +34,7 @@ impl Split {
 
     /// The samples `x[q + 2i]`, `i = 0, 1, …`.
     fn from(&self, q: usize) -> &[f32] {
-        if q % 2 == 0 {
+        if q.is_multiple_of(2) {
             &self.even[q / 2..]
         } else {
             &self.odd[q / 2..]
