@@ -12,7 +12,8 @@
 # round. Prints each input's median wall time per tool, the overall median per
 # file, and the ratios. Then CPU time (user + system, the kernel's accounting,
 # bench/rusage.py): for each input, the median of 3 runs of each tool, tools
-# alternated; printed is the median over the inputs. Then peak memory (maximum
+# alternated; printed is the median over the inputs. Then, with strace, the time
+# bundler's atomic write spends in fsync and rename. Then peak memory (maximum
 # resident set size) of bundler and SoX on a 2-hour 44.1 kHz stereo WAV
 # (1.27 GB, made in the temp folder and deleted afterwards).
 #
@@ -20,7 +21,8 @@
 #        BENCH_BUNDLER=/path/to/bundler bench/ringtone.sh   (measure another build instead)
 #        BENCH_BUNDLER_BEFORE=/path/to/older/bundler bench/ringtone.sh   (adds that build as a
 #            fourth tool, "before", alternated with the others in the same run)
-# needs: sox, GNU time (/usr/bin/time), python3, cargo; ~2 GB free in $TMPDIR (or /tmp)
+# needs: sox, GNU time (/usr/bin/time), python3, cargo; ~2 GB free in $TMPDIR (or /tmp);
+#        strace (optional) for the time bundler waits in fsync and rename
 set -euo pipefail
 
 rounds=${1:-5}
@@ -153,6 +155,21 @@ awk -v b="${cpu[bundler]}" -v u="${cpu[sox-ul]}" 'BEGIN {printf "CPU ratio sox-u
 [[ -z $before ]] || awk -v b="${cpu[bundler]}" -v o="${cpu[before]}" -v u="${cpu[sox-ul]}" 'BEGIN {
   printf "CPU ratio sox-ul / before:  %.2f;  before / bundler: %.2f\n", u / o, o / b
 }'
+
+# What the atomic write waits for: bundler's fsync and rename, each input once under strace -T
+# (time inside the system call; optional: skipped without strace).
+if command -v strace >/dev/null; then
+  echo
+  : >"$work/sync"
+  for i in "${!synths[@]}"; do
+    strace -f -T -e trace=fsync,fdatasync,rename,renameat,renameat2 -o "$work/strace" \
+      "$bundler" ringtone "$work/in$i.wav" --slot 5 -o "$work/sync-$i.bin" >/dev/null
+    awk -F'[<>]' '/^[0-9]+ +f(data)?sync\(/ {f += $(NF - 1)} /^[0-9]+ +rename/ {r += $(NF - 1)}
+      END {printf "%.3f %.3f\n", f * 1000, r * 1000}' "$work/strace" >>"$work/sync"
+  done
+  printf 'bundler fsync: median %s ms, rename: median %s ms per file (strace -T, %d files)\n' \
+    "$(cut -d' ' -f1 "$work/sync" | median)" "$(cut -d' ' -f2 "$work/sync" | median)" "${#synths[@]}"
+fi
 
 # Peak memory on a 2-hour input: only the first 16 s (plus filter look-ahead) may be read.
 echo
