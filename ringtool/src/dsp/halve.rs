@@ -13,6 +13,9 @@
 
 /// Outputs computed together: eight registers of eight lanes.
 const BLOCK: usize = 64;
+/// Zeros after the split input: a group of eight outputs may reach 7 outputs
+/// (7 samples of `even` or `odd`) past the last one asked for.
+const PAD: usize = 8;
 
 /// The even and odd samples of the input window of one call, kept between
 /// calls so that their memory is reused.
@@ -23,13 +26,16 @@ pub struct Split {
 }
 
 impl Split {
-    /// `x` split into its even- and odd-indexed samples.
+    /// `x` split into its even- and odd-indexed samples, each followed by
+    /// [`PAD`] zeros (room for a last, partly used group of eight outputs).
     fn fill(&mut self, x: &[f32]) {
         let (pairs, last) = x.as_chunks::<2>();
         self.even.clear();
         self.odd.clear();
         self.even.extend(pairs.iter().map(|[a, _]| *a).chain(last.iter().copied()));
         self.odd.extend(pairs.iter().map(|[_, b]| *b));
+        self.even.extend([0.0; PAD]);
+        self.odd.extend([0.0; PAD]);
     }
 
     /// The samples `x[q + 2i]`, `i = 0, 1, …`.
@@ -87,7 +93,8 @@ mod x86 {
     use std::arch::x86_64::*;
 
     /// [`super::run`] with AVX: whole blocks, then what is left in groups of
-    /// eight, then fewer than eight portably (the same sums in the same order).
+    /// eight, the last group into a scratch block (its unused lanes read the
+    /// split's zero padding, and each lane reads only its own window).
     #[target_feature(enable = "avx")]
     pub(super) fn run_avx(split: &Split, k: &[f32], out: &mut [f32]) {
         let (blocks, rest) = out.as_chunks_mut::<BLOCK>();
@@ -100,7 +107,11 @@ mod x86 {
             groups_avx::<1>(split, k, first, eight);
             first += 8;
         }
-        super::block_portable(split, k, first, tail);
+        if !tail.is_empty() {
+            let mut eight = [0.0; 8];
+            groups_avx::<1>(split, k, first, &mut eight);
+            tail.copy_from_slice(&eight[..tail.len()]);
+        }
     }
 
     /// [`super::block_portable`] for `G` groups of eight outputs, with AVX: their sums stay in registers.
