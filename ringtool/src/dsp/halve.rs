@@ -175,6 +175,23 @@ mod tests {
         }
     }
 
+    /// The portable version (what a CPU without AVX runs) gives the same bits as the one this CPU ran.
+    #[test]
+    fn the_portable_version_gives_the_same_bits() {
+        let (x, k) = (data(1200, 5), data(40, 6));
+        let (centre, count) = (41, 150);
+        let mut fast = vec![0.0; count];
+        run(&x, centre, &k, &mut fast, &mut Split::default());
+        let mut split = Split::default();
+        split.fill(&x[centre - (k.len() - 1)..centre + 2 * (count - 1) + k.len()]);
+        let mut portable = vec![0.0; count];
+        for (b, block) in portable.chunks_mut(BLOCK).enumerate() {
+            block_portable(&split, &k, b * BLOCK, block);
+        }
+        let bits = |v: &[f32]| v.iter().map(|v| v.to_bits()).collect::<Vec<_>>();
+        assert_eq!(bits(&fast), bits(&portable));
+    }
+
     #[test]
     #[should_panic(expected = "before the input")]
     fn a_window_before_the_input_is_refused() {
