@@ -16,9 +16,10 @@
 //! transition, as sharp and placed as SoX's `rate -v`. At 44.1 kHz one such filter needs ~740 taps per output, so
 //! inputs at three times the output rate or more go through two stages: a short
 //! filter (3.7 kHz pass, 12 kHz stop: ~30 taps) down to twice the output rate,
-//! then the sharp one at that low rate (~270 taps). Both stages are centred
-//! (no delay), and `ceil(ceil(N·a/b)/2) = ceil(N·a/2b)`, so the chain keeps the
-//! exact length and timing of one conversion.
+//! then the sharp one at that low rate (335 taps at 16 kHz). That 2:1 stage is
+//! computed folded by the filter's symmetry, many outputs at once ([`halve`]).
+//! Both stages are centred (no delay), and `ceil(ceil(N·a/b)/2) = ceil(N·a/2b)`,
+//! so the chain keeps the exact length and timing of one conversion.
 //!
 //! Written here instead of using `rubato` because the job is one fixed,
 //! downward conversion of a mono stream with an exact rational ratio and a
