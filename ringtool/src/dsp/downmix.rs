@@ -9,8 +9,9 @@ pub fn downmix_to_mono(interleaved: &[f32], channels: usize, out: &mut Vec<f32>)
     }
     let scale = 1.0 / channels as f32;
     if channels == 2 {
-        // The common case, written out so the loop vectorizes; same sums as below.
-        out.extend(interleaved.chunks_exact(2).map(|f| (f[0] + f[1]) * scale));
+        // The common case, written out over fixed-size frames so the loop vectorizes; same sums as below.
+        let (frames, _) = interleaved.as_chunks::<2>();
+        out.extend(frames.iter().map(|[l, r]| (l + r) * scale));
     } else {
         out.extend(interleaved.chunks_exact(channels).map(|frame| frame.iter().sum::<f32>() * scale));
     }

@@ -78,13 +78,23 @@ pub fn quantize(samples: &[f32]) -> (Vec<i16>, usize) {
 pub fn quantize_into(samples: &[f32], out: &mut Vec<i16>) -> usize {
     let mut clamped = 0;
     out.extend(samples.iter().map(|&s| {
-        let v = (f64::from(s) * 32768.0).round();
-        if !(-32768.0..=32767.0).contains(&v) {
-            clamped += 1;
-        }
-        v.clamp(-32768.0, 32767.0) as i16
+        let (v, outside) = quantize_one(s);
+        clamped += usize::from(outside);
+        v
     }));
     clamped
+}
+
+/// One sample rounded to 16 bits, halves away from zero (as `f64::round`), and
+/// whether it had to be clamped (NaN: 0, clamped). Without a branch or a call
+/// into the C library (x86-64's baseline has no rounding instruction): `x` is
+/// an `f32` times 2^15, so `x ± 0.5` is exact in `f64` and truncation rounds it.
+#[inline(always)]
+fn quantize_one(s: f32) -> (i16, bool) {
+    let x = f64::from(s) * 32768.0;
+    let r = (x + 0.5f64.copysign(x)) as i64; // NaN → 0; beyond i64 saturates
+    let outside = !(-32768..=32767).contains(&r) || x.is_nan();
+    (r.clamp(-32768, 32767) as i16, outside)
 }
 
 #[cfg(test)]
@@ -143,6 +153,24 @@ mod tests {
         fade_in(a, 0, 40);
         fade_in(b, 13, 40);
         assert_eq!(pieces, whole);
+    }
+
+    /// The same as rounding with `f64::round` and clamping, for every kind of `f32`.
+    #[test]
+    fn quantize_one_is_round_and_clamp() {
+        let halves = (-70_000..70_000).map(|i| (i as f32 + 0.5) / 32768.0);
+        let near_halves = [0.5f32, 1.5, 32767.5, -32768.5].iter().flat_map(|&h| {
+            let b = (h / 32768.0).to_bits();
+            [f32::from_bits(b - 1), f32::from_bits(b + 1)]
+        });
+        let odd =
+            [0.0f32, -0.0, f32::MIN_POSITIVE, 1e-40, 3.0, -3.0, f32::MAX, f32::MIN, f32::INFINITY, f32::NEG_INFINITY];
+        for s in halves.chain(near_halves).chain(odd).chain((0..100_000).map(|i| (i as f32 * 0.123).sin() * 1.2)) {
+            let v = (f64::from(s) * 32768.0).round();
+            let expected = (v.clamp(-32768.0, 32767.0) as i16, !(-32768.0..=32767.0).contains(&v));
+            assert_eq!(quantize_one(s), expected, "{s}");
+        }
+        assert_eq!(quantize_one(f32::NAN), (0, true));
     }
 
     #[test]

@@ -4,6 +4,8 @@
 
 pub mod downmix;
 pub mod envelope;
+pub mod fir;
+pub mod halve;
 pub mod resample;
 pub mod stats;
 
