@@ -6,26 +6,11 @@
 mod common;
 
 use std::fs::File;
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 
-use common::{p, require_tool, sox, tmp};
+use common::{decoded_by_sox, decoded_by_us, p, require_tool, sox, tmp};
 use ringtool::input;
 use ringtool::{render, RenderOptions, Source};
-
-/// Every sample as our reader decodes it (interleaved, in [-1, 1)), and the format it named.
-fn ours(path: &Path) -> (Vec<f32>, &'static str) {
-    let mut src = input::open(Box::new(File::open(path).unwrap()), None).unwrap();
-    let mut out = Vec::new();
-    while src.read_frames(&mut out, 999).unwrap() > 0 {}
-    (out, src.spec().format)
-}
-
-/// Every sample as SoX decodes it (`-t f32`).
-fn theirs(path: &Path) -> Vec<f32> {
-    let out = path.with_extension("f32");
-    sox(&["-V1", path.to_str().unwrap(), "-t", "f32", out.to_str().unwrap()]);
-    std::fs::read(&out).unwrap().chunks_exact(4).map(|b| f32::from_le_bytes([b[0], b[1], b[2], b[3]])).collect()
-}
 
 /// A SoX-made 0.5 s two-channel tone with noise, written with SoX's `format` options.
 fn made_by_sox(dir: &tempfile::TempDir, name: &str, format: &[&str]) -> PathBuf {
@@ -56,8 +41,8 @@ fn adpcm_wav_aiff_and_au_read_as_sox_reads_them() {
     ];
     for (name, format, expected_format) in cases {
         let path = made_by_sox(&dir, name, format);
-        let (a, named) = ours(&path);
-        let b = theirs(&path);
+        let (a, named) = decoded_by_us(&path);
+        let b = decoded_by_sox(&path);
         assert_eq!(named, expected_format, "{name}");
         assert_eq!(a.len(), 2 * 4000, "{name}: every frame of both channels, as many as were written");
         if name.ends_with(".wav") {

@@ -6,27 +6,10 @@
 
 mod common;
 
-use std::fs::File;
 use std::path::{Path, PathBuf};
 
-use common::{p, require_tool, sox, tmp};
-use ringtool::input;
+use common::{decoded_by_sox, decoded_by_us, p, require_tool, sox, tmp};
 use ringtool::{render, RenderOptions, Source};
-
-/// Every sample of a WAV file as our reader decodes it (interleaved, in [-1, 1)).
-fn ours(path: &Path) -> Vec<f32> {
-    let mut src = input::open(Box::new(File::open(path).unwrap()), None).unwrap();
-    let mut out = Vec::new();
-    while src.read_frames(&mut out, 999).unwrap() > 0 {}
-    out
-}
-
-/// Every sample as SoX decodes it (`-t f32`: its 32-bit integers scaled to [-1, 1)).
-fn theirs(path: &Path) -> Vec<f32> {
-    let out = path.with_extension("f32");
-    sox(&["-V1", path.to_str().unwrap(), "-t", "f32", out.to_str().unwrap()]);
-    std::fs::read(&out).unwrap().chunks_exact(4).map(|b| f32::from_le_bytes([b[0], b[1], b[2], b[3]])).collect()
-}
 
 /// A SoX-made test signal: a tone with noise on every channel, so every bit varies.
 fn sox_wav(dir: &tempfile::TempDir, name: &str, format: &[&str]) -> PathBuf {
@@ -123,7 +106,7 @@ fn rifx_and_64_bit_float_read_as_sox_reads_them() {
         let path = sox_wav(&dir, name, format);
         let head = std::fs::read(&path).unwrap();
         assert_eq!(&head[..4], if name.starts_with("be") { b"RIFX" } else { b"RIFF" }, "{name}");
-        let (a, b) = (ours(&path), theirs(&path));
+        let (a, b) = (decoded_by_us(&path).0, decoded_by_sox(&path));
         assert_eq!(a.len(), 2 * 2400, "{name}");
         assert_eq!(a.len(), b.len(), "{name}");
         // SoX holds samples as 32-bit integers: float and 32-bit input round to 2^-31 on its side.
@@ -147,10 +130,10 @@ fn rf64_reads_as_sox_reads_it() {
         let (fmt, data) = fmt_and_data(&std::fs::read(&plain).unwrap());
         let rf64 = p(&dir, &format!("rf64_{bits}.wav"));
         wav_file(&rf64, &fmt, &data, true);
-        let (a, b) = (ours(&rf64), theirs(&rf64));
+        let (a, b) = (decoded_by_us(&rf64).0, decoded_by_sox(&rf64));
         assert_eq!(a.len(), 2 * 2400);
         assert_eq!(a, b, "{bits}-bit RF64");
-        assert_eq!(a, ours(&plain));
+        assert_eq!(a, decoded_by_us(&plain).0);
         renders(&rf64);
     }
 }
@@ -184,14 +167,14 @@ fn twelve_and_twenty_bit_samples_read_as_their_containers() {
         data.chunks_exact_mut(usize::from(container)).for_each(|s| s[0] &= low_mask);
         let reference = p(&dir, &format!("ref{bits}.wav"));
         wav_file(&reference, &pcm_fmt(2, container * 8, container), &data, false);
-        let expected = theirs(&reference);
+        let expected = decoded_by_sox(&reference);
         assert_eq!(expected.len(), 2 * 2400);
         for (form, fmt) in
             [("plain", pcm_fmt(2, bits, container)), ("extensible", extensible_fmt(2, container * 8, bits))]
         {
             let path = p(&dir, &format!("{form}{bits}.wav"));
             wav_file(&path, &fmt, &data, false);
-            assert_eq!(ours(&path), expected, "{bits}-bit {form}");
+            assert_eq!(decoded_by_us(&path).0, expected, "{bits}-bit {form}");
             renders(&path);
         }
     }

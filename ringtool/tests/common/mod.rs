@@ -49,3 +49,20 @@ pub fn tmp() -> tempfile::TempDir {
 pub fn p(dir: &tempfile::TempDir, name: &str) -> PathBuf {
     dir.path().join(name)
 }
+
+/// Every sample of an audio file as ringtool's reader decodes it (interleaved, in [-1, 1)), and the
+/// format name it gave.
+pub fn decoded_by_us(path: &Path) -> (Vec<f32>, &'static str) {
+    let file = std::fs::File::open(path).unwrap();
+    let mut src = ringtool::input::open(Box::new(file), None).unwrap();
+    let mut out = Vec::new();
+    while src.read_frames(&mut out, 999).unwrap() > 0 {}
+    (out, src.spec().format)
+}
+
+/// Every sample as SoX decodes it (`-t f32`: its 32-bit integers scaled to [-1, 1)).
+pub fn decoded_by_sox(path: &Path) -> Vec<f32> {
+    let out = path.with_extension("f32");
+    sox(&["-V1", path.to_str().unwrap(), "-t", "f32", out.to_str().unwrap()]);
+    std::fs::read(&out).unwrap().chunks_exact(4).map(|b| f32::from_le_bytes([b[0], b[1], b[2], b[3]])).collect()
+}
