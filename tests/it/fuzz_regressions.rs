@@ -62,3 +62,37 @@ fn an_include_keyword_cut_inside_a_character_is_a_bad_include_not_a_panic() {
         stdout(&out)
     );
 }
+
+/// Found by target `audio` (16 crash files, three causes) once ADPCM WAV and AIFF were read through
+/// symphonia: an ADPCM block smaller than its own header or with more than 8191 bytes of samples
+/// (`u16` arithmetic in symphonia: a panic with overflow checks, a wrong block size without), an AIFF sample rate of 0 (symphonia's
+/// `TimeBase::new` panics), and a Microsoft ADPCM step size grown past `i32` (symphonia wraps it in
+/// release builds; `Cargo.toml` keeps debug builds the same). The first two are now refused, naming
+/// the file and why; the third is decoded (to noise) without a panic.
+#[test]
+fn adpcm_and_aiff_headers_symphonia_panics_on_are_refused_or_read_without_a_panic() {
+    for (file, says) in [
+        ("adpcm-block-smaller-than-its-header.wav", "block of 2 bytes"),
+        ("adpcm-block-over-symphonia-u16.wav", "block of 65535 bytes"),
+        ("aiff-rate-zero.aiff", "sample rate 0 Hz"),
+    ] {
+        let dir = tempfile::tempdir().unwrap();
+        let out = bundler()
+            .args(["ringtone", "--slot", "5", "-o"])
+            .arg(dir.path().join("r.bin"))
+            .arg(data(file))
+            .output()
+            .unwrap();
+        assert_one_line_error(&out, &[file, says]);
+        assert!(files_in(dir.path()).is_empty(), "no output on error");
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let out = bundler()
+        .args(["ringtone", "--slot", "5", "-o"])
+        .arg(dir.path().join("r.bin"))
+        .arg(data("adpcm-ms-delta-overflow.wav"))
+        .output()
+        .unwrap();
+    assert!(!stderr(&out).contains("panicked"), "{}", stderr(&out));
+    assert!(matches!(out.status.code(), Some(0 | 2)), "{}", stderr(&out));
+}
