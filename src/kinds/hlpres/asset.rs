@@ -6,7 +6,7 @@ use crate::mechanisms::image::encode::{
     encode_bmp, encode_jpeg, encode_png, encode_png_1bit, jpeg_under_cap, to_bilevel,
 };
 use crate::mechanisms::image::resize::{cover_crop, fit_image, min_source_size};
-use crate::mechanisms::image::{color::flatten, decode, DecodeLimits, Fit, FitStyle, Format};
+use crate::mechanisms::image::{color::flatten, DecodeLimits, Fit, FitStyle, Format};
 use crate::rules::layout::AssetRule;
 use anyhow::{bail, Context, Result};
 use image::DynamicImage;
@@ -109,7 +109,7 @@ fn build(target: &Target, source: &str, bytes: &[u8], look: &Look) -> Result<Bui
     let fit = look.style.fit.for_kind(&target.kind);
     let style = FitStyle { fit, ..look.style };
     let wanted = move |w: u32, h: u32| min_source_size(w, h, fit, tw, th);
-    let decoded = decode(bytes, &DecodeLimits::default(), Some(&wanted))?;
+    let decoded = super::shared::decode_shared(source, bytes, &DecodeLimits::default(), &wanted)?;
     let warnings = input_warnings(&decoded.image, fit, target);
     let opaque = target.format != Format::Png || target.monochrome;
     let image = if opaque {
@@ -118,7 +118,7 @@ fn build(target: &Target, source: &str, bytes: &[u8], look: &Look) -> Result<Bui
         // Transparent beside the picture, where the phone's own background then shows.
         DynamicImage::ImageRgba8(decoded.image.to_rgba8())
     } else {
-        decoded.image
+        decoded.image.clone()
     };
     let fitted = fit_image(&image, tw, th, style)?;
     let name = &target.name;
@@ -151,7 +151,7 @@ fn build(target: &Target, source: &str, bytes: &[u8], look: &Look) -> Result<Bui
         bytes: data.len(),
         data,
         quality,
-        notes: decoded.notes,
+        notes: decoded.notes.clone(),
         warnings,
         pixels,
     })

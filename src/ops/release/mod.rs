@@ -122,7 +122,10 @@ pub fn build(req: &Request, prepared: Prepared, ctx: &Context) -> Result<Release
     hasher.hash_all(inputs, jobs)?;
     let (keys, reused) = reusable(&plan, &hasher, &out, ctx)?;
     let staging = crate::mechanisms::output::StagedDir::beside(&out, &lock)?;
-    let built = build::build_all(&plan, &ctx.layouts, jobs, req.progress, reused, staging.path())?;
+    // Each photo is decoded once for every model's hlpres.tar (and direct images) that uses it.
+    let built = crate::kinds::hlpres::shared::sharing(|| {
+        build::build_all(&plan, &ctx.layouts, jobs, req.progress, reused, staging.path())
+    })?;
     print_config_warnings(&plan, &built, &ctx.layouts);
 
     let configured = configured_models(&plan, &built);
