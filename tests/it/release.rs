@@ -180,6 +180,7 @@ fn manifest_errors_carry_line_and_column() {
     }
 }
 
+#[cfg(unix)]
 #[test]
 fn reproducible_and_an_unchanged_rebuild_reuses_everything() {
     if !tools() {
@@ -193,12 +194,23 @@ fn reproducible_and_an_unchanged_rebuild_reuses_everything() {
     let a = tree_digest(&dir.path().join("a"));
     assert_eq!(a, tree_digest(&dir.path().join("b")), "two builds differ");
 
+    let inode = |p: &str| std::os::unix::fs::MetadataExt::ino(&std::fs::metadata(dir.path().join(p)).unwrap());
+    let before = (inode("a"), inode("a/manifest.json"));
     let out = run_in(dir.path(), &["release", "release.toml", "--out", "a"]);
     assert!(out.status.success());
     let text = stdout(&out);
     let lines: Vec<&str> = text.lines().filter(|l| l.contains(" bytes ")).collect();
     assert!(!lines.is_empty() && lines.iter().all(|l| l.ends_with("(reused)")), "{text}");
     assert_eq!(a, tree_digest(&dir.path().join("a")), "a rebuild changed the tree");
+    // The tree in place was already the one to build: nothing was written or swapped.
+    assert_eq!(before, (inode("a"), inode("a/manifest.json")), "an unchanged tree was written again");
+    // A tree that is not exactly the one to build is built (from reused files) and swapped in.
+    let sums = dir.path().join("a/SHA256SUMS");
+    std::fs::write(&sums, std::fs::read_to_string(&sums).unwrap().replace("ring", "rang")).unwrap();
+    let out = run_in(dir.path(), &["release", "release.toml", "--out", "a"]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert_eq!(a, tree_digest(&dir.path().join("a")), "SHA256SUMS was not put right");
+    assert_ne!(before.0, inode("a"));
 
     // Changing one input rebuilds only what uses it.
     synth(&["-r", "16000", "-c", "1"], dir.path().join("src/bell.flac"), &["3", "sine", "660"]);

@@ -112,15 +112,15 @@ fn build(target: &Target, source: &str, bytes: &[u8], look: &Look) -> Result<Bui
     let decoded = super::shared::decode_shared(source, bytes, &DecodeLimits::default(), &wanted)?;
     let warnings = input_warnings(&decoded.image, fit, target);
     let opaque = target.format != Format::Png || target.monochrome;
-    let image = if opaque {
-        DynamicImage::ImageRgb8(flatten(&decoded.image, look.style.background))
-    } else if fit == Fit::Contain {
+    let converted = if opaque && decoded.image.color().has_alpha() {
+        Some(DynamicImage::ImageRgb8(flatten(&decoded.image, look.style.background)))
+    } else if !opaque && fit == Fit::Contain {
         // Transparent beside the picture, where the phone's own background then shows.
-        DynamicImage::ImageRgba8(decoded.image.to_rgba8())
+        Some(DynamicImage::ImageRgba8(decoded.image.to_rgba8()))
     } else {
-        decoded.image.clone()
+        None // the decoded pixels as they are (fit_image makes gray RGB)
     };
-    let fitted = fit_image(&image, tw, th, style)?;
+    let fitted = fit_image(converted.as_ref().unwrap_or(&decoded.image), tw, th, style)?;
     let name = &target.name;
     let (data, quality, pixels) = match target.format {
         Format::Jpeg => {

@@ -99,6 +99,8 @@ pub struct InputHasher {
     /// Every input file seen this run, for the next cache.
     seen: Mutex<BTreeMap<String, Record>>,
     started: i64,
+    /// Whether any file was read (not taken from the cache) this run.
+    read: std::sync::atomic::AtomicBool,
 }
 
 impl InputHasher {
@@ -107,7 +109,8 @@ impl InputHasher {
         let started = std::time::SystemTime::now()
             .duration_since(std::time::UNIX_EPOCH)
             .map_or(i64::MAX, |d| i64::try_from(d.as_secs()).unwrap_or(i64::MAX));
-        InputHasher { done: Mutex::default(), previous: Cache::load(cache), seen: Mutex::default(), started }
+        let read = Default::default();
+        InputHasher { done: Mutex::default(), previous: Cache::load(cache), seen: Mutex::default(), started, read }
     }
 
     /// Hashes every distinct path of `inputs` (with the largest limit asked for it) on `jobs`
@@ -171,6 +174,7 @@ impl InputHasher {
         let (sha256, stat) = match cached {
             Some((sha256, stat)) if stat.size <= max => (sha256, Some(stat)),
             _ => {
+                self.read.store(true, std::sync::atomic::Ordering::Relaxed);
                 let (file, meta) = crate::mechanisms::input::open_regular(path)?;
                 (sha256_read(file, path, max)?, Stat::of(&meta))
             }
@@ -179,6 +183,11 @@ impl InputHasher {
             self.seen.lock().expect("seen inputs").insert(key, Record { stat, sha256: sha256.clone() });
         }
         Ok(sha256)
+    }
+
+    /// Whether any input was read this run (so the cache has something new to record).
+    pub fn read_any(&self) -> bool {
+        self.read.load(std::sync::atomic::Ordering::Relaxed)
     }
 
     /// Writes the cache of every input file seen this run to `cache`, atomically. A file there

@@ -6,6 +6,7 @@
 
 mod build;
 mod html;
+mod in_place;
 mod inputs;
 pub mod manifest;
 mod outdir;
@@ -128,10 +129,20 @@ pub fn build(req: &Request, prepared: Prepared, ctx: &Context) -> Result<Release
     })?;
     print_config_warnings(&plan, &built, &ctx.layouts);
 
+    let all_reused = built.iter().all(|(_, reused)| *reused);
     let configured = configured_models(&plan, &built);
     let artifacts = record_artifacts(&plan, &keys, built, &hasher, &manifest, &configured)?;
     let tree = tree_manifest(&manifest, &artifacts);
     let (templates, key) = check_inputs(&manifest, ctx)?;
+    // With a config key, the tree's check also proves the configs open with today's key (the
+    // reuse key names the variable, not its value), so such a tree is always checked again.
+    if all_reused && key.is_none() && in_place::already_built(&out, &tree, &artifacts) {
+        drop(staging);
+        if hasher.read_any() {
+            save_cache(&hasher, &cache);
+        }
+        return Ok(Released { tree, artifacts });
+    }
     let report = match unchanged_report(&out, &tree) {
         Some(report) => report,
         None => html::render(&tree, &artifacts, &crate::mechanisms::tree_compare::previous(&out), &ctx.layouts),
@@ -141,12 +152,17 @@ pub fn build(req: &Request, prepared: Prepared, ctx: &Context) -> Result<Release
         artifacts.iter().filter(|(a, _)| a.reused).map(|(a, _)| (a.path.clone(), a.sha256.clone())).collect();
     let check = |dir: &Path| check_tree(dir, &req.out, templates, key.as_ref(), &known, ctx);
     write_tree(staging, &out, &tree, &artifacts, &report, check)?;
-    if let Err(e) = hasher.save(&cache) {
-        // The tree is in place; without a cache the next run just reads every input.
-        eprintln!("warning: {e:#}");
-    }
+    save_cache(&hasher, &cache);
     drop(lock);
     Ok(Released { tree, artifacts })
+}
+
+/// Saves the input cache; the tree is in place, so a failure is only a warning (without a cache
+/// the next run reads every input).
+fn save_cache(hasher: &InputHasher, cache: &Path) {
+    if let Err(e) = hasher.save(cache) {
+        eprintln!("warning: {e:#}");
+    }
 }
 
 /// Each item's reuse key, and its previous outputs where the key is unchanged and the files intact.
