@@ -219,6 +219,11 @@ fn reproducible_and_an_unchanged_rebuild_reuses_everything() {
     let ring6 = text.lines().find(|l| l.starts_with("ring/ring6.bin")).unwrap();
     let ring5 = text.lines().find(|l| l.starts_with("ring/ring5.bin")).unwrap();
     assert!(!ring6.ends_with("(reused)") && ring5.ends_with("(reused)"), "{text}");
+    // The report shows the reused file as well as the rebuilt one (its bytes were read for it).
+    let report = std::fs::read_to_string(dir.path().join("a/report.html")).unwrap();
+    for ring in ["ring5.bin", "ring6.bin"] {
+        assert!(report.contains(&format!("data-file=\"{ring}\"")), "no player for {ring}");
+    }
 }
 
 #[cfg(unix)]

@@ -121,7 +121,8 @@ pub fn build(req: &Request, prepared: Prepared, ctx: &Context) -> Result<Release
     let hasher = InputHasher::new(&cache);
     let inputs = plan.items.iter().flat_map(|i| i.inputs.iter().map(|p| (p.as_path(), i.input_max)));
     hasher.hash_all(inputs, jobs)?;
-    let (keys, reused) = reusable(&plan, &hasher, &out, ctx)?;
+    let previous = read_previous(&out);
+    let (keys, reused) = reusable(&plan, &hasher, &out, previous.as_ref(), ctx)?;
     let staging = crate::mechanisms::output::StagedDir::beside(&out, &lock)?;
     // Each photo is decoded once for every model's hlpres.tar (and direct images) that uses it.
     let built = crate::kinds::hlpres::shared::sharing(|| {
@@ -131,7 +132,7 @@ pub fn build(req: &Request, prepared: Prepared, ctx: &Context) -> Result<Release
 
     let all_reused = built.iter().all(|(_, reused)| *reused);
     let configured = configured_models(&plan, &built);
-    let artifacts = record_artifacts(&plan, &keys, built, &hasher, &manifest, &configured)?;
+    let mut artifacts = record_artifacts(&plan, &keys, built, &hasher, &manifest, &configured, previous.as_ref())?;
     let tree = tree_manifest(&manifest, &artifacts);
     let (templates, key) = check_inputs(&manifest, ctx)?;
     // With a config key, the tree's check also proves the configs open with today's key (the
@@ -143,6 +144,7 @@ pub fn build(req: &Request, prepared: Prepared, ctx: &Context) -> Result<Release
         }
         return Ok(Released { tree, artifacts });
     }
+    load_reused(&out, &mut artifacts)?;
     let report = match unchanged_report(&out, &tree) {
         Some(report) => report,
         None => html::render(&tree, &artifacts, &crate::mechanisms::tree_compare::previous(&out), &ctx.layouts),
@@ -166,13 +168,38 @@ fn save_cache(hasher: &InputHasher, cache: &Path) {
 }
 
 /// Each item's reuse key, and its previous outputs where the key is unchanged and the files intact.
-fn reusable(plan: &plan::Plan, hasher: &InputHasher, out: &Path, ctx: &Context) -> Result<(Vec<String>, Reused)> {
+fn reusable(
+    plan: &plan::Plan,
+    hasher: &InputHasher,
+    out: &Path,
+    previous: Option<&TreeManifest>,
+    ctx: &Context,
+) -> Result<(Vec<String>, Reused)> {
     let keys: Vec<String> = plan.items.iter().map(|item| item_key(item, hasher, ctx)).collect::<Result<_>>()?;
-    let previous = read_previous(out);
-    let root = previous.as_ref().and_then(|_| crate::mechanisms::tree_file::TreeRoot::open(out).ok());
-    let reused =
-        plan.items.iter().zip(&keys).map(|(item, key)| reuse(previous.as_ref()?, root.as_ref()?, item, key)).collect();
+    let root = previous.and_then(|_| crate::mechanisms::tree_file::TreeRoot::open(out).ok());
+    let reused = plan.items.iter().zip(&keys).map(|(item, key)| reuse(previous?, root.as_ref()?, item, key)).collect();
     Ok((keys, reused))
+}
+
+/// Reads the reused files (hashed as streams when chosen, see [`reuse`]) into memory when the
+/// tree is built anew: the report shows them, and a file that cannot be linked is copied. The
+/// staged tree's check compares what is on disk with their digests once more.
+fn load_reused(out: &Path, artifacts: &mut [(Artifact, Vec<u8>)]) -> Result<()> {
+    let mut unread = artifacts.iter_mut().filter(|(a, bytes)| a.reused && bytes.is_empty() && a.bytes > 0).peekable();
+    if unread.peek().is_none() {
+        return Ok(());
+    }
+    let root = crate::mechanisms::tree_file::TreeRoot::open(out)?;
+    for (a, bytes) in unread {
+        let changed =
+            || anyhow::anyhow!("{}: changed while the release ran; run it again", out.join(&a.path).display());
+        let (file, _) = root.open_file(Path::new(&a.path)).map_err(|_| changed())?;
+        *bytes = crate::mechanisms::input::read_from(file, a.bytes as u64).map_err(|_| changed())?;
+        if bytes.len() != a.bytes {
+            return Err(changed());
+        }
+    }
+    Ok(())
 }
 
 /// Per plan item, its reused outputs (`None`: to be built).
@@ -215,6 +242,7 @@ fn record_artifacts(
     hasher: &InputHasher,
     manifest: &manifest::Manifest,
     configured: &[String],
+    previous: Option<&TreeManifest>,
 ) -> Result<Vec<(Artifact, Vec<u8>)>> {
     let base = manifest.path.parent().map(Path::to_path_buf).unwrap_or_default();
     let mut artifacts = Vec::new();
@@ -226,10 +254,13 @@ fn record_artifacts(
             .collect::<Result<Vec<_>>>()?;
         for out in outputs {
             let models = out.models.clone().unwrap_or_else(|| item.models.clone());
+            // A reused file's bytes are not read yet (see `reuse`): its size is the previous tree's.
+            let earlier = previous.filter(|_| reused).and_then(|p| p.artifacts.iter().find(|a| a.path == out.path));
+            let size = earlier.map_or(out.staged.unwrap_or(out.bytes.len()), |a| a.bytes);
             artifacts.push((
                 Artifact {
                     path: out.path.clone(),
-                    bytes: out.staged.unwrap_or(out.bytes.len()),
+                    bytes: size,
                     sha256: out.sha256.clone().unwrap_or_else(|| sha256_hex(&out.bytes)),
                     label: item.label.clone(),
                     settings: records(&item.settings, &models, configured),
@@ -402,7 +433,8 @@ fn read_previous(out: &Path) -> Option<TreeManifest> {
 
 /// The previous outputs of `item` when its key is unchanged and every file is intact.
 /// Each file is read as a tree file (never a FIFO, device or link out of the tree), at most the
-/// size the manifest records.
+/// size the manifest records, and hashed as a stream: an unchanged tree needs none of the bytes
+/// in memory ([`load_reused`] reads them when the tree is built anew).
 fn reuse(
     previous: &TreeManifest,
     out: &crate::mechanisms::tree_file::TreeRoot,
@@ -414,10 +446,10 @@ fn reuse(
         .map(|path| {
             let a = previous.artifacts.iter().find(|a| &a.path == path && a.key == key)?;
             let (file, _) = out.open_file(Path::new(path)).ok()?;
-            let bytes = crate::mechanisms::input::read_from(file, a.bytes as u64).ok()?;
-            (sha256_hex(&bytes) == a.sha256).then(|| Output {
+            let digest = crate::mechanisms::checksums::sha256_read(file, Path::new(path), a.bytes as u64).ok()?;
+            (digest == a.sha256).then(|| Output {
                 path: path.clone(),
-                bytes,
+                bytes: Vec::new(),
                 details: a.details.clone(),
                 models: Some(a.models.clone()),
                 sha256: Some(a.sha256.clone()),
