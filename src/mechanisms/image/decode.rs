@@ -84,6 +84,10 @@ pub fn decoded_size(
     Ok(size)
 }
 
+/// A JPEG decoder with its headers read and its DCT scale set, the EXIF orientation, and the size
+/// it will decode to.
+type ScaledJpeg<'b> = (jpeg_decoder::Decoder<Cursor<&'b [u8]>>, Orientation, (u32, u32));
+
 /// A JPEG decoder with its headers read and its DCT scale set from `wanted`, the EXIF
 /// orientation, and the size it will decode to.
 fn jpeg_at_scale<'b>(
@@ -91,7 +95,7 @@ fn jpeg_at_scale<'b>(
     info: &ImageInfo,
     limits: &DecodeLimits,
     wanted: Option<&dyn Fn(u32, u32) -> (u32, u32)>,
-) -> Result<(jpeg_decoder::Decoder<Cursor<&'b [u8]>>, Orientation, (u32, u32))> {
+) -> Result<ScaledJpeg<'b>> {
     let mut decoder = jpeg_decoder::Decoder::new(Cursor::new(bytes));
     decoder.set_max_decoding_buffer_size(limits.max_alloc as usize);
     decoder.read_info().map_err(|e| anyhow::anyhow!("corrupt JPEG: {e}"))?;
