@@ -190,6 +190,25 @@ impl InputHasher {
         self.read.load(std::sync::atomic::Ordering::Relaxed)
     }
 
+    /// The recorded digest of the file of the previous tree at `path`, opened with metadata
+    /// `meta`, when its fingerprint is unchanged and was settled when recorded (as for inputs:
+    /// a file written or linked again since then has a new ctime and is hashed again).
+    pub fn trusted_output(&self, path: &Path, meta: &std::fs::Metadata) -> Option<String> {
+        self.previous.trusted(&path.to_string_lossy(), &Stat::of(meta)?)
+    }
+
+    /// Records a file of the tree as it is now (`meta`) with its digest, for the next run;
+    /// `hashed` says it was read to find the digest (so the cache is worth saving).
+    pub fn record_output(&self, path: &Path, meta: &std::fs::Metadata, sha256: &str, hashed: bool) {
+        if hashed {
+            self.read.store(true, std::sync::atomic::Ordering::Relaxed);
+        }
+        if let Some(stat) = Stat::of(meta) {
+            let record = Record { stat, sha256: sha256.to_string() };
+            self.seen.lock().expect("seen inputs").insert(path.to_string_lossy().into_owned(), record);
+        }
+    }
+
     /// Writes the cache of every input file seen this run to `cache`, atomically. A file there
     /// that is not bundler's cache (or not a plain file) is left alone and no cache is written.
     pub fn save(&self, cache: &Path) -> Result<()> {

@@ -154,9 +154,21 @@ pub fn build(req: &Request, prepared: Prepared, ctx: &Context) -> Result<Release
         artifacts.iter().filter(|(a, _)| a.reused).map(|(a, _)| (a.path.clone(), a.sha256.clone())).collect();
     let check = |dir: &Path| check_tree(dir, &req.out, templates, key.as_ref(), &known, ctx);
     write_tree(staging, &out, &tree, &artifacts, &report, check)?;
+    record_tree(&hasher, &out, &artifacts);
     save_cache(&hasher, &cache);
     drop(lock);
     Ok(Released { tree, artifacts })
+}
+
+/// Records every file of the new tree as it now is (written or linked this run, so the next run
+/// hashes each once more before trusting it).
+fn record_tree(hasher: &InputHasher, out: &Path, artifacts: &[(Artifact, Vec<u8>)]) {
+    for (a, _) in artifacts {
+        let at = out.join(&a.path);
+        if let Some(meta) = std::fs::symlink_metadata(&at).ok().filter(std::fs::Metadata::is_file) {
+            hasher.record_output(&at, &meta, &a.sha256, false);
+        }
+    }
 }
 
 /// Saves the input cache; the tree is in place, so a failure is only a warning (without a cache
@@ -177,7 +189,12 @@ fn reusable(
 ) -> Result<(Vec<String>, Reused)> {
     let keys: Vec<String> = plan.items.iter().map(|item| item_key(item, hasher, ctx)).collect::<Result<_>>()?;
     let root = previous.and_then(|_| crate::mechanisms::tree_file::TreeRoot::open(out).ok());
-    let reused = plan.items.iter().zip(&keys).map(|(item, key)| reuse(previous?, root.as_ref()?, item, key)).collect();
+    let reused = plan
+        .items
+        .iter()
+        .zip(&keys)
+        .map(|(item, key)| reuse(previous?, root.as_ref()?, out, item, key, hasher))
+        .collect();
     Ok((keys, reused))
 }
 
@@ -434,19 +451,27 @@ fn read_previous(out: &Path) -> Option<TreeManifest> {
 /// The previous outputs of `item` when its key is unchanged and every file is intact.
 /// Each file is read as a tree file (never a FIFO, device or link out of the tree), at most the
 /// size the manifest records, and hashed as a stream: an unchanged tree needs none of the bytes
-/// in memory ([`load_reused`] reads them when the tree is built anew).
+/// in memory ([`load_reused`] reads them when the tree is built anew). A file whose size, mtime,
+/// ctime and inode are what the input cache recorded after the previous run is not read at all.
 fn reuse(
     previous: &TreeManifest,
-    out: &crate::mechanisms::tree_file::TreeRoot,
+    root: &crate::mechanisms::tree_file::TreeRoot,
+    out: &Path,
     item: &Item,
     key: &str,
+    hasher: &InputHasher,
 ) -> Option<Vec<Output>> {
     item.outputs
         .iter()
         .map(|path| {
             let a = previous.artifacts.iter().find(|a| &a.path == path && a.key == key)?;
-            let (file, _) = out.open_file(Path::new(path)).ok()?;
-            let digest = crate::mechanisms::checksums::sha256_read(file, Path::new(path), a.bytes as u64).ok()?;
+            let (file, meta) = root.open_file(Path::new(path)).ok()?;
+            let at = out.join(path);
+            let (digest, hashed) = match hasher.trusted_output(&at, &meta) {
+                Some(digest) => (digest, false),
+                None => (crate::mechanisms::checksums::sha256_read(file, &at, a.bytes as u64).ok()?, true),
+            };
+            hasher.record_output(&at, &meta, &digest, hashed);
             (digest == a.sha256).then(|| Output {
                 path: path.clone(),
                 bytes: Vec::new(),
