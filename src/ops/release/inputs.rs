@@ -6,7 +6,8 @@
 //! mtime or ctime falls in the second the recording run started, or later, was maybe changed while
 //! it was hashed ("racy clean") and is read again too. A missing, foreign, corrupt or oversized
 //! cache just means hashing everything. The fingerprints stay out of `manifest.json`, which must be
-//! byte-identical for the same inputs.
+//! byte-identical for the same inputs. The files of the built tree are recorded the same way after
+//! each build, so an unchanged rebuild reads none of the files it reuses.
 
 use crate::mechanisms::checksums::{sha256_hex, sha256_read};
 use anyhow::{bail, Context as _, Result};
