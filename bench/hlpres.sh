@@ -6,9 +6,12 @@
 #
 #   bench/hlpres.sh            # 5 alternated rounds
 #   ROUNDS=9 bench/hlpres.sh
+#   BENCH_BUNDLER=/path/to/bundler bench/hlpres.sh    # measure another build
+#   BENCH_BEFORE=/path/to/older/bundler bench/hlpres.sh   # and an older build as a fourth side
 #
 # One round = all three models with each of bundler, ImageMagick and libvips (the order rotates
-# every round). Prints the median wall time of each side and both ratios, the peak memory of each
+# every round). Prints the median wall time and CPU time (user + system of every process of the
+# side, from GNU time) of each side and the ratios, the peak memory of each
 # side (GNU time's maximum resident set size), and the SSIM of every wallpaper and screensaver of
 # each side against a careful reference downscale of its photo (full decode, linear light,
 # Lanczos, lossless). ImageMagick 6 has no SSIM metric, so bench/ssim.py computes it (luma,
@@ -20,8 +23,11 @@ MODELS=(UC923 UC924 UC926)
 for tool in convert identify vipsthumbnail tar python3 xargs /usr/bin/time; do
   command -v "$tool" >/dev/null || { echo "bench needs $tool" >&2; exit 1; }
 done
-cargo build --release --quiet
-BUNDLER=$PWD/target/release/bundler
+root=$PWD
+# shellcheck source=bench/lib.sh
+source bench/lib.sh
+BUNDLER=$bundler
+BEFORE=${BENCH_BEFORE:-}
 WORK=$(mktemp -d)
 trap 'rm -rf "$WORK"' EXIT
 IN=$WORK/in
@@ -47,9 +53,9 @@ dims() { # model kind -> "W H"
 declare -A WP LCD
 for m in "${MODELS[@]}"; do WP[$m]=$(dims "$m" wallpaper); LCD[$m]=$(dims "$m" lcdlogo); done
 
-run_bundler() { # out-dir
+run_bundler() { # out-dir [binary]
   for m in "${MODELS[@]}"; do
-    "$BUNDLER" hlpres --model "$m" \
+    "${2:-$BUNDLER}" hlpres --model "$m" \
       --wallpaper "$IN/photo1.jpg" --wallpaper "$IN/photo2.jpg" --wallpaper "$IN/photo3.jpg" \
       --screensaver "$IN/photo4.jpg" --screensaver "$IN/photo5.jpg" --screensaver "$IN/photo6.jpg" \
       --weblogo "$IN/logo.png" --lcdlogo "$IN/logo.png" -o "$1/$m.tar" >/dev/null
@@ -91,26 +97,31 @@ run_vips() { # out-dir
   done
 }
 # The functions and their data, for running them under GNU time in a fresh shell.
-{ declare -p BUNDLER IN MODELS WP LCD; declare -f run_bundler run_imagemagick run_vips; } >"$WORK/funcs.sh"
+{ declare -p BUNDLER BEFORE IN MODELS WP LCD; declare -f run_bundler run_imagemagick run_vips; } >"$WORK/funcs.sh"
 
-now() { date +%s.%N; }
 median() { sort -g | awk '{a[NR]=$1} END {print (NR%2) ? a[(NR+1)/2] : (a[NR/2]+a[NR/2+1])/2}'; }
 
-: >"$WORK/t_bundler"; : >"$WORK/t_im"; : >"$WORK/t_vips"
 SIDES=(bundler im vips)
-echo "timing $ROUNDS rotated rounds (3 models each, 3 sides) …"
+[ -n "$BEFORE" ] && SIDES+=(before)
+for side in "${SIDES[@]}"; do : >"$WORK/t_$side"; : >"$WORK/c_$side"; done
+echo "timing $ROUNDS rotated rounds (3 models each, ${#SIDES[@]} sides) …"
 for r in $(seq 1 "$ROUNDS"); do
-  for k in 0 1 2; do
-    side=${SIDES[$(((r + k) % 3))]}
+  for k in $(seq 0 $((${#SIDES[@]} - 1))); do
+    side=${SIDES[$(((r + k) % ${#SIDES[@]}))]}
     out="$WORK/out_${side}_$r"; mkdir -p "$out"
-    t0=$(now)
-    case $side in bundler) run_bundler "$out" ;; im) run_imagemagick "$out" ;; vips) run_vips "$out" ;; esac
-    t1=$(now)
-    awk -v a="$t0" -v b="$t1" 'BEGIN {print b - a}' >>"$WORK/t_$side"
+    case $side in
+      bundler) call="run_bundler $out" ;; im) call="run_imagemagick $out" ;; vips) call="run_vips $out" ;;
+      before) call="run_bundler $out $BEFORE" ;;
+    esac
+    # Wall time and the CPU time of the side's processes (GNU time counts waited-for children).
+    /usr/bin/time -f "%e %U %S" -o "$WORK/tt" bash -c "source $WORK/funcs.sh; $call"
+    awk '{print $1}' "$WORK/tt" >>"$WORK/t_$side"
+    awk '{print $2 + $3}' "$WORK/tt" >>"$WORK/c_$side"
     [ "$r" -lt "$ROUNDS" ] && rm -rf "$out"
   done
 done
 tb=$(median <"$WORK/t_bundler"); ti=$(median <"$WORK/t_im"); tv=$(median <"$WORK/t_vips")
+cb=$(median <"$WORK/c_bundler"); ci=$(median <"$WORK/c_im"); cv=$(median <"$WORK/c_vips")
 
 # Peak memory: GNU time's maximum resident set size of the largest process of one full run.
 peak() { /usr/bin/time -v bash -c "source $WORK/funcs.sh; $1" 2>&1 >/dev/null | awk -F': ' '/Maximum resident set size/ {print $2}'; }
@@ -163,12 +174,18 @@ for m in "${MODELS[@]}"; do
     "$(stat -c %s "$WORK/out_vips_$ROUNDS/$m.tar")"
 done
 echo
-echo "times (s), bundler: $(tr '\n' ' ' <"$WORK/t_bundler")"
-echo "times (s), ImageMagick: $(tr '\n' ' ' <"$WORK/t_im")"
-echo "times (s), libvips: $(tr '\n' ' ' <"$WORK/t_vips")"
+for side in "${SIDES[@]}"; do
+  echo "wall (s), $side: $(tr '\n' ' ' <"$WORK/t_$side")  CPU (s): $(tr '\n' ' ' <"$WORK/c_$side")"
+done
 ratio() { awk -v a="$1" -v b="$2" 'BEGIN {printf "%.1f", a / b}'; }
-printf "median: bundler %.2f s, ImageMagick %.2f s (%sx), libvips %.2f s (%sx)\n" \
+printf "median wall: bundler %.2f s, ImageMagick %.2f s (%sx), libvips %.2f s (%sx)\n" \
   "$tb" "$ti" "$(ratio "$ti" "$tb")" "$tv" "$(ratio "$tv" "$tb")"
+printf "median CPU:  bundler %.2f s, ImageMagick %.2f s (%sx), libvips %.2f s (%sx)\n" \
+  "$cb" "$ci" "$(ratio "$ci" "$cb")" "$cv" "$(ratio "$cv" "$cb")"
+if [ -n "$BEFORE" ]; then
+  printf "before (%s): median wall %.2f s, CPU %.2f s\n" "$BEFORE" "$(median <"$WORK/t_before")" \
+    "$(median <"$WORK/c_before")"
+fi
 printf "peak memory: bundler %d MB, ImageMagick %d MB, libvips %d MB\n" $((mb / 1024)) $((mi / 1024)) $((mv / 1024))
 echo "load average: $(cut -d' ' -f1-3 /proc/loadavg)"
 echo "machine: $(nproc) cores, $(convert -version | head -1 | cut -d' ' -f2-3), $(vipsthumbnail --vips-version)"

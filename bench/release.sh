@@ -6,6 +6,8 @@
 #
 #   bench/release.sh            # 3 alternated rounds
 #   ROUNDS=5 bench/release.sh
+#   BENCH_BUNDLER=/path/to/bundler bench/release.sh        # measure another build
+#   BENCH_BEFORE=/path/to/older/bundler bench/release.sh   # and an older build beside it
 #
 # The project, generated in a temporary folder (seeded, so the same every time): two ring tones
 # from 3-minute 44.1 kHz stereo WAVs; 3 wallpapers + 3 screensavers from 8 and 12 MP photo-like
@@ -14,8 +16,8 @@
 #
 # One round = bundler cold (no previous tree), then 5 bundler rebuilds (same --out, nothing
 # changed), and the hand script (into an empty folder); the order of the two sides flips every round.
-# Prints the median wall time of each, the ratios, and peak memory (GNU time's maximum resident
-# set size; for the hand script, its largest process).
+# Prints the median wall and CPU time (user + system, GNU time) of each, the ratios, and peak
+# memory (GNU time's maximum resident set size; for the hand script, its largest process).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ROUNDS=${ROUNDS:-3}
@@ -27,8 +29,11 @@ done
 CONVERT=$(command -v convert)
 [ -x /usr/bin/convert ] && CONVERT=/usr/bin/convert
 export CONVERT
-cargo build --release --quiet
-BUNDLER=$PWD/target/release/bundler
+root=$PWD
+# shellcheck source=bench/lib.sh
+source bench/lib.sh
+BUNDLER=$bundler
+BEFORE=${BENCH_BEFORE:-}
 HAND=$PWD/bench/release-by-hand.sh
 WORK=$(mktemp -d)
 trap 'rm -rf "$WORK"' EXIT
@@ -129,13 +134,15 @@ run() { # name out-dir command...
   t1=$(now)
   awk -v a="$t0" -v b="$t1" 'BEGIN {print b - a}' >>"$WORK/t_$name"
   awk -F': ' '/Maximum resident set size/ {print $2}' "$WORK/time.txt" >>"$WORK/m_$name"
+  awk -F': ' '/User time|System time/ {s += $2} END {print s}' "$WORK/time.txt" >>"$WORK/c_$name"
 }
-bundler_side() {
-  rm -rf "$P/build"
-  (cd "$P" && run cold build "$BUNDLER" release release.toml --out build)
+bundler_side() { # [binary [suffix]]
+  local b=${1:-$BUNDLER} x=${2:-}
+  rm -rf "$P/build" "$P/.build.bundler-cache"
+  (cd "$P" && run "cold$x" build "$b" release release.toml --out build)
   # The rebuild takes a tenth of a second, where a busy machine's noise shows most: time it 5 times.
   for _ in 1 2 3 4 5; do
-    (cd "$P" && run rebuild build "$BUNDLER" release release.toml --out build)
+    (cd "$P" && run "rebuild$x" build "$b" release release.toml --out build)
   done
 }
 hand_side() {
@@ -146,7 +153,7 @@ hand_side() {
 echo "warm-up and sanity checks …"
 bundler_side
 hand_side
-rm -f "$WORK"/t_* "$WORK"/m_*
+rm -f "$WORK"/t_* "$WORK"/m_* "$WORK"/c_*
 tail -1 "$WORK/rebuild.log"
 "$BUNDLER" verify "$P/build" >/dev/null || { echo "bundler verify failed on bundler's tree" >&2; exit 1; }
 (cd "$WORK/hand" && sha256sum --quiet -c SHA256SUMS) || { echo "hand tree: SHA256SUMS does not match" >&2; exit 1; }
@@ -164,6 +171,7 @@ grep -h "WARN" "$WORK/hand.log" | sort | uniq -c | sed 's/^ */  hand script: /' 
 echo "timing $ROUNDS alternated rounds …"
 for r in $(seq 1 "$ROUNDS"); do
   if ((r % 2)); then bundler_side; hand_side; else hand_side; bundler_side; fi
+  [ -n "$BEFORE" ] && bundler_side "$BEFORE" _before
   printf "  round %d: cold %.2f s, rebuilds %s s, hand %.2f s\n" "$r" "$(tail -1 "$WORK/t_cold")" \
     "$(tail -5 "$WORK/t_rebuild" | xargs printf '%.3f ' | sed 's/ $//')" "$(tail -1 "$WORK/t_hand")"
 done
@@ -171,11 +179,19 @@ done
 median() { sort -g | awk '{a[NR]=$1} END {print (NR%2) ? a[(NR+1)/2] : (a[NR/2]+a[NR/2+1])/2}'; }
 peak() { sort -g "$1" | tail -1; }
 tc=$(median <"$WORK/t_cold"); tr=$(median <"$WORK/t_rebuild"); th=$(median <"$WORK/t_hand")
+cc=$(median <"$WORK/c_cold"); cr=$(median <"$WORK/c_rebuild"); ch=$(median <"$WORK/c_hand")
 echo
 printf "median of %d rounds: bundler cold %.2f s, bundler unchanged rebuild %.3f s, hand script %.2f s\n" \
   "$ROUNDS" "$tc" "$tr" "$th"
-printf "ratios: hand / bundler cold %.2fx, bundler cold / rebuild %.1fx (goal: rebuild >= 10x faster)\n" \
+printf "ratios: hand / bundler cold %.2fx, bundler cold / rebuild %.1fx (goals: 10x and 40x)\n" \
   "$(awk -v a="$th" -v b="$tc" 'BEGIN {print a / b}')" "$(awk -v a="$tc" -v b="$tr" 'BEGIN {print a / b}')"
+printf "median CPU: bundler cold %.2f s, rebuild %.3f s, hand script %.2f s; hand / cold %.2fx, cold / rebuild %.1fx\n" \
+  "$cc" "$cr" "$ch" "$(awk -v a="$ch" -v b="$cc" 'BEGIN {print a / b}')" "$(awk -v a="$cc" -v b="$cr" 'BEGIN {print a / b}')"
+if [ -n "$BEFORE" ]; then
+  printf "before (%s): cold %.2f s wall, %.2f s CPU; rebuild %.3f s wall, %.3f s CPU\n" "$BEFORE" \
+    "$(median <"$WORK/t_cold_before")" "$(median <"$WORK/c_cold_before")" \
+    "$(median <"$WORK/t_rebuild_before")" "$(median <"$WORK/c_rebuild_before")"
+fi
 printf "peak memory: bundler cold %d MB, rebuild %d MB, hand script (largest process) %d MB\n" \
   $(($(peak "$WORK/m_cold") / 1024)) $(($(peak "$WORK/m_rebuild") / 1024)) $(($(peak "$WORK/m_hand") / 1024))
 echo "last rebuild: $(tail -1 "$WORK/rebuild.log")"

@@ -180,6 +180,7 @@ fn manifest_errors_carry_line_and_column() {
     }
 }
 
+#[cfg(unix)]
 #[test]
 fn reproducible_and_an_unchanged_rebuild_reuses_everything() {
     if !tools() {
@@ -193,12 +194,37 @@ fn reproducible_and_an_unchanged_rebuild_reuses_everything() {
     let a = tree_digest(&dir.path().join("a"));
     assert_eq!(a, tree_digest(&dir.path().join("b")), "two builds differ");
 
+    let inode = |p: &str| std::os::unix::fs::MetadataExt::ino(&std::fs::metadata(dir.path().join(p)).unwrap());
+    let before = (inode("a"), inode("a/manifest.json"));
     let out = run_in(dir.path(), &["release", "release.toml", "--out", "a"]);
     assert!(out.status.success());
     let text = stdout(&out);
     let lines: Vec<&str> = text.lines().filter(|l| l.contains(" bytes ")).collect();
     assert!(!lines.is_empty() && lines.iter().all(|l| l.ends_with("(reused)")), "{text}");
     assert_eq!(a, tree_digest(&dir.path().join("a")), "a rebuild changed the tree");
+    // The tree in place was already the one to build: nothing was written or swapped.
+    assert_eq!(before, (inode("a"), inode("a/manifest.json")), "an unchanged tree was written again");
+    // A tree that is not exactly the one to build is built (from reused files) and swapped in.
+    let sums = dir.path().join("a/SHA256SUMS");
+    std::fs::write(&sums, std::fs::read_to_string(&sums).unwrap().replace("ring", "rang")).unwrap();
+    let out = run_in(dir.path(), &["release", "release.toml", "--out", "a"]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert_eq!(a, tree_digest(&dir.path().join("a")), "SHA256SUMS was not put right");
+    assert_ne!(before.0, inode("a"));
+    // A served file edited in place (same size) is built again, also once the tree's files are
+    // trusted by their recorded size, mtime and ctime (records made a second after the writes).
+    for _ in 0..2 {
+        std::thread::sleep(std::time::Duration::from_millis(1100));
+        assert!(run_in(dir.path(), &["release", "release.toml", "--out", "a"]).status.success());
+    }
+    let ring5 = dir.path().join("a/ring/ring5.bin");
+    let mut bytes = std::fs::read(&ring5).unwrap();
+    bytes[100] ^= 1;
+    std::fs::write(&ring5, &bytes).unwrap();
+    let out = run_in(dir.path(), &["release", "release.toml", "--out", "a"]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert!(stdout(&out).lines().any(|l| l.starts_with("ring/ring5.bin") && !l.ends_with("(reused)")));
+    assert_eq!(a, tree_digest(&dir.path().join("a")), "the edited file was not built again");
 
     // Changing one input rebuilds only what uses it.
     synth(&["-r", "16000", "-c", "1"], dir.path().join("src/bell.flac"), &["3", "sine", "660"]);
@@ -207,6 +233,11 @@ fn reproducible_and_an_unchanged_rebuild_reuses_everything() {
     let ring6 = text.lines().find(|l| l.starts_with("ring/ring6.bin")).unwrap();
     let ring5 = text.lines().find(|l| l.starts_with("ring/ring5.bin")).unwrap();
     assert!(!ring6.ends_with("(reused)") && ring5.ends_with("(reused)"), "{text}");
+    // The report shows the reused file as well as the rebuilt one (its bytes were read for it).
+    let report = std::fs::read_to_string(dir.path().join("a/report.html")).unwrap();
+    for ring in ["ring5.bin", "ring6.bin"] {
+        assert!(report.contains(&format!("data-file=\"{ring}\"")), "no player for {ring}");
+    }
 }
 
 #[cfg(unix)]

@@ -6,7 +6,7 @@ use crate::mechanisms::image::encode::{
     encode_bmp, encode_jpeg, encode_png, encode_png_1bit, jpeg_under_cap, to_bilevel,
 };
 use crate::mechanisms::image::resize::{cover_crop, fit_image, min_source_size};
-use crate::mechanisms::image::{color::flatten, decode, DecodeLimits, Fit, FitStyle, Format};
+use crate::mechanisms::image::{color::flatten, DecodeLimits, Fit, FitStyle, Format};
 use crate::rules::layout::AssetRule;
 use anyhow::{bail, Context, Result};
 use image::DynamicImage;
@@ -109,18 +109,18 @@ fn build(target: &Target, source: &str, bytes: &[u8], look: &Look) -> Result<Bui
     let fit = look.style.fit.for_kind(&target.kind);
     let style = FitStyle { fit, ..look.style };
     let wanted = move |w: u32, h: u32| min_source_size(w, h, fit, tw, th);
-    let decoded = decode(bytes, &DecodeLimits::default(), Some(&wanted))?;
+    let decoded = super::shared::decode_shared(source, bytes, &DecodeLimits::default(), &wanted)?;
     let warnings = input_warnings(&decoded.image, fit, target);
     let opaque = target.format != Format::Png || target.monochrome;
-    let image = if opaque {
-        DynamicImage::ImageRgb8(flatten(&decoded.image, look.style.background))
-    } else if fit == Fit::Contain {
+    let converted = if opaque && decoded.image.color().has_alpha() {
+        Some(DynamicImage::ImageRgb8(flatten(&decoded.image, look.style.background)))
+    } else if !opaque && fit == Fit::Contain {
         // Transparent beside the picture, where the phone's own background then shows.
-        DynamicImage::ImageRgba8(decoded.image.to_rgba8())
+        Some(DynamicImage::ImageRgba8(decoded.image.to_rgba8()))
     } else {
-        decoded.image
+        None // the decoded pixels as they are (fit_image makes gray RGB)
     };
-    let fitted = fit_image(&image, tw, th, style)?;
+    let fitted = fit_image(converted.as_ref().unwrap_or(&decoded.image), tw, th, style)?;
     let name = &target.name;
     let (data, quality, pixels) = match target.format {
         Format::Jpeg => {
@@ -151,7 +151,7 @@ fn build(target: &Target, source: &str, bytes: &[u8], look: &Look) -> Result<Bui
         bytes: data.len(),
         data,
         quality,
-        notes: decoded.notes,
+        notes: decoded.notes.clone(),
         warnings,
         pixels,
     })

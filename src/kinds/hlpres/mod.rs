@@ -10,6 +10,7 @@ pub mod asset;
 pub mod check;
 pub mod image_inspectors;
 pub mod plan;
+pub mod shared;
 mod single;
 mod spec;
 
@@ -70,7 +71,7 @@ pub fn build_hlpres(model: &Model, request: &HlpresRequest) -> Result<BuiltHlpre
     };
     let mut warnings = Vec::new();
     let targets = targets(model, &request.sources, base.as_ref(), &rule.folder, &mut warnings)?;
-    let mut assets = build_assets(&targets, &request.look, &model.name)?;
+    let mut assets = shared::sharing(|| build_assets(&targets, &request.look, &model.name))?;
     for a in &assets {
         warnings.extend(a.warnings.iter().map(|w| format!("{}: {w}", a.source)));
     }

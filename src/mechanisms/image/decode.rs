@@ -4,7 +4,7 @@
 //!
 //! JPEGs are decoded by `jpeg-decoder`, which can scale by 1/2, 1/4 or 1/8 inside the inverse DCT:
 //! a 12-megapixel photo bound for a 480×320 screen is decoded at a quarter of its size (still at
-//! least twice the target in each direction, so the Lanczos resize that follows has enough
+//! least 1.7 times the target in each direction, so the Lanczos resize that follows has enough
 //! detail). The other formats go through the `image` crate with its `Limits`.
 
 use super::color::{cmyk_to_rgb, icc_to_srgb};
@@ -68,6 +68,52 @@ fn swaps_axes(o: Orientation) -> bool {
 
 type Raw = (DynamicImage, Orientation, Option<Vec<u8>>);
 
+/// The size [`decode`] will return for `bytes` and `wanted`, before orientation, reading only
+/// the headers: the JPEG DCT-scaled size, or the stored size of other formats. Callers that share
+/// decodes key them on it (two targets whose wishes give the same scale share one decode).
+pub fn decoded_size(
+    bytes: &[u8],
+    limits: &DecodeLimits,
+    wanted: Option<&dyn Fn(u32, u32) -> (u32, u32)>,
+) -> Result<(u32, u32)> {
+    let info = probe(bytes)?;
+    if info.format != Format::Jpeg || info.bit_depth != 8 {
+        return Ok((info.width, info.height));
+    }
+    let (_, _, size) = jpeg_at_scale(bytes, &info, limits, wanted)?;
+    Ok(size)
+}
+
+/// A JPEG decoder with its headers read and its DCT scale set, the EXIF orientation, and the size
+/// it will decode to.
+type ScaledJpeg<'b> = (jpeg_decoder::Decoder<Cursor<&'b [u8]>>, Orientation, (u32, u32));
+
+/// A JPEG decoder with its headers read and its DCT scale set from `wanted`, the EXIF
+/// orientation, and the size it will decode to.
+fn jpeg_at_scale<'b>(
+    bytes: &'b [u8],
+    info: &ImageInfo,
+    limits: &DecodeLimits,
+    wanted: Option<&dyn Fn(u32, u32) -> (u32, u32)>,
+) -> Result<ScaledJpeg<'b>> {
+    let mut decoder = jpeg_decoder::Decoder::new(Cursor::new(bytes));
+    decoder.set_max_decoding_buffer_size(limits.max_alloc as usize);
+    decoder.read_info().map_err(|e| anyhow::anyhow!("corrupt JPEG: {e}"))?;
+    let orientation = decoder.exif_data().and_then(Orientation::from_exif_chunk).unwrap_or(Orientation::NoTransforms);
+    let mut size = (info.width, info.height);
+    if let Some(wanted) = wanted {
+        let swaps = swaps_axes(orientation);
+        let (ow, oh) = if swaps { (info.height, info.width) } else { (info.width, info.height) };
+        let (nw, nh) = wanted(ow, oh);
+        let (rw, rh) = if swaps { (nh, nw) } else { (nw, nh) };
+        let (w, h) = decoder
+            .scale(rw.clamp(1, u16::MAX as u32) as u16, rh.clamp(1, u16::MAX as u32) as u16)
+            .map_err(|e| anyhow::anyhow!("corrupt JPEG: {e}"))?;
+        size = (u32::from(w), u32::from(h));
+    }
+    Ok((decoder, orientation, size))
+}
+
 fn decode_jpeg(
     bytes: &[u8],
     info: &ImageInfo,
@@ -78,19 +124,7 @@ fn decode_jpeg(
     if info.bit_depth != 8 {
         bail!("unsupported JPEG with {}-bit samples", info.bit_depth);
     }
-    let mut decoder = jpeg_decoder::Decoder::new(Cursor::new(bytes));
-    decoder.set_max_decoding_buffer_size(limits.max_alloc as usize);
-    decoder.read_info().map_err(|e| anyhow::anyhow!("corrupt JPEG: {e}"))?;
-    let orientation = decoder.exif_data().and_then(Orientation::from_exif_chunk).unwrap_or(Orientation::NoTransforms);
-    if let Some(wanted) = wanted {
-        let swaps = swaps_axes(orientation);
-        let (ow, oh) = if swaps { (info.height, info.width) } else { (info.width, info.height) };
-        let (nw, nh) = wanted(ow, oh);
-        let (rw, rh) = if swaps { (nh, nw) } else { (nw, nh) };
-        decoder
-            .scale(rw.clamp(1, u16::MAX as u32) as u16, rh.clamp(1, u16::MAX as u32) as u16)
-            .map_err(|e| anyhow::anyhow!("corrupt JPEG: {e}"))?;
-    }
+    let (mut decoder, orientation, _) = jpeg_at_scale(bytes, info, limits, wanted)?;
     let pixels = decoder.decode().map_err(|e| anyhow::anyhow!("corrupt or truncated JPEG: {e}"))?;
     let out = decoder.info().context("corrupt JPEG: no frame header")?;
     let (w, h) = (out.width as u32, out.height as u32);

@@ -6,7 +6,8 @@
 //! mtime or ctime falls in the second the recording run started, or later, was maybe changed while
 //! it was hashed ("racy clean") and is read again too. A missing, foreign, corrupt or oversized
 //! cache just means hashing everything. The fingerprints stay out of `manifest.json`, which must be
-//! byte-identical for the same inputs.
+//! byte-identical for the same inputs. The files of the built tree are recorded the same way after
+//! each build, so an unchanged rebuild reads none of the files it reuses.
 
 use crate::mechanisms::checksums::{sha256_hex, sha256_read};
 use anyhow::{bail, Context as _, Result};
@@ -99,6 +100,8 @@ pub struct InputHasher {
     /// Every input file seen this run, for the next cache.
     seen: Mutex<BTreeMap<String, Record>>,
     started: i64,
+    /// Whether any file was read (not taken from the cache) this run.
+    read: std::sync::atomic::AtomicBool,
 }
 
 impl InputHasher {
@@ -107,7 +110,8 @@ impl InputHasher {
         let started = std::time::SystemTime::now()
             .duration_since(std::time::UNIX_EPOCH)
             .map_or(i64::MAX, |d| i64::try_from(d.as_secs()).unwrap_or(i64::MAX));
-        InputHasher { done: Mutex::default(), previous: Cache::load(cache), seen: Mutex::default(), started }
+        let read = Default::default();
+        InputHasher { done: Mutex::default(), previous: Cache::load(cache), seen: Mutex::default(), started, read }
     }
 
     /// Hashes every distinct path of `inputs` (with the largest limit asked for it) on `jobs`
@@ -171,6 +175,7 @@ impl InputHasher {
         let (sha256, stat) = match cached {
             Some((sha256, stat)) if stat.size <= max => (sha256, Some(stat)),
             _ => {
+                self.read.store(true, std::sync::atomic::Ordering::Relaxed);
                 let (file, meta) = crate::mechanisms::input::open_regular(path)?;
                 (sha256_read(file, path, max)?, Stat::of(&meta))
             }
@@ -179,6 +184,30 @@ impl InputHasher {
             self.seen.lock().expect("seen inputs").insert(key, Record { stat, sha256: sha256.clone() });
         }
         Ok(sha256)
+    }
+
+    /// Whether any input was read this run (so the cache has something new to record).
+    pub fn read_any(&self) -> bool {
+        self.read.load(std::sync::atomic::Ordering::Relaxed)
+    }
+
+    /// The recorded digest of the file of the previous tree at `path`, opened with metadata
+    /// `meta`, when its fingerprint is unchanged and was settled when recorded (as for inputs:
+    /// a file written or linked again since then has a new ctime and is hashed again).
+    pub fn trusted_output(&self, path: &Path, meta: &std::fs::Metadata) -> Option<String> {
+        self.previous.trusted(&path.to_string_lossy(), &Stat::of(meta)?)
+    }
+
+    /// Records a file of the tree as it is now (`meta`) with its digest, for the next run;
+    /// `hashed` says it was read to find the digest (so the cache is worth saving).
+    pub fn record_output(&self, path: &Path, meta: &std::fs::Metadata, sha256: &str, hashed: bool) {
+        if hashed {
+            self.read.store(true, std::sync::atomic::Ordering::Relaxed);
+        }
+        if let Some(stat) = Stat::of(meta) {
+            let record = Record { stat, sha256: sha256.to_string() };
+            self.seen.lock().expect("seen inputs").insert(path.to_string_lossy().into_owned(), record);
+        }
     }
 
     /// Writes the cache of every input file seen this run to `cache`, atomically. A file there

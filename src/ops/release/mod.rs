@@ -6,6 +6,7 @@
 
 mod build;
 mod html;
+mod in_place;
 mod inputs;
 pub mod manifest;
 mod outdir;
@@ -120,15 +121,30 @@ pub fn build(req: &Request, prepared: Prepared, ctx: &Context) -> Result<Release
     let hasher = InputHasher::new(&cache);
     let inputs = plan.items.iter().flat_map(|i| i.inputs.iter().map(|p| (p.as_path(), i.input_max)));
     hasher.hash_all(inputs, jobs)?;
-    let (keys, reused) = reusable(&plan, &hasher, &out, ctx)?;
+    let previous = read_previous(&out);
+    let (keys, reused) = reusable(&plan, &hasher, &out, previous.as_ref(), ctx)?;
     let staging = crate::mechanisms::output::StagedDir::beside(&out, &lock)?;
-    let built = build::build_all(&plan, &ctx.layouts, jobs, req.progress, reused, staging.path())?;
+    // Each photo is decoded once for every model's hlpres.tar (and direct images) that uses it.
+    let built = crate::kinds::hlpres::shared::sharing(|| {
+        build::build_all(&plan, &ctx.layouts, jobs, req.progress, reused, staging.path())
+    })?;
     print_config_warnings(&plan, &built, &ctx.layouts);
 
+    let all_reused = built.iter().all(|(_, reused)| *reused);
     let configured = configured_models(&plan, &built);
-    let artifacts = record_artifacts(&plan, &keys, built, &hasher, &manifest, &configured)?;
+    let mut artifacts = record_artifacts(&plan, &keys, built, &hasher, &manifest, &configured, previous.as_ref())?;
     let tree = tree_manifest(&manifest, &artifacts);
     let (templates, key) = check_inputs(&manifest, ctx)?;
+    // With a config key, the tree's check also proves the configs open with today's key (the
+    // reuse key names the variable, not its value), so such a tree is always checked again.
+    if all_reused && key.is_none() && in_place::already_built(&out, &tree, &artifacts) {
+        drop(staging);
+        if hasher.read_any() {
+            save_cache(&hasher, &cache);
+        }
+        return Ok(Released { tree, artifacts });
+    }
+    load_reused(&out, &mut artifacts)?;
     let report = match unchanged_report(&out, &tree) {
         Some(report) => report,
         None => html::render(&tree, &artifacts, &crate::mechanisms::tree_compare::previous(&out), &ctx.layouts),
@@ -138,22 +154,69 @@ pub fn build(req: &Request, prepared: Prepared, ctx: &Context) -> Result<Release
         artifacts.iter().filter(|(a, _)| a.reused).map(|(a, _)| (a.path.clone(), a.sha256.clone())).collect();
     let check = |dir: &Path| check_tree(dir, &req.out, templates, key.as_ref(), &known, ctx);
     write_tree(staging, &out, &tree, &artifacts, &report, check)?;
-    if let Err(e) = hasher.save(&cache) {
-        // The tree is in place; without a cache the next run just reads every input.
-        eprintln!("warning: {e:#}");
-    }
+    record_tree(&hasher, &out, &artifacts);
+    save_cache(&hasher, &cache);
     drop(lock);
     Ok(Released { tree, artifacts })
 }
 
+/// Records every file of the new tree as it now is (written or linked this run, so the next run
+/// hashes each once more before trusting it).
+fn record_tree(hasher: &InputHasher, out: &Path, artifacts: &[(Artifact, Vec<u8>)]) {
+    for (a, _) in artifacts {
+        let at = out.join(&a.path);
+        if let Some(meta) = std::fs::symlink_metadata(&at).ok().filter(std::fs::Metadata::is_file) {
+            hasher.record_output(&at, &meta, &a.sha256, false);
+        }
+    }
+}
+
+/// Saves the input cache; the tree is in place, so a failure is only a warning (without a cache
+/// the next run reads every input).
+fn save_cache(hasher: &InputHasher, cache: &Path) {
+    if let Err(e) = hasher.save(cache) {
+        eprintln!("warning: {e:#}");
+    }
+}
+
 /// Each item's reuse key, and its previous outputs where the key is unchanged and the files intact.
-fn reusable(plan: &plan::Plan, hasher: &InputHasher, out: &Path, ctx: &Context) -> Result<(Vec<String>, Reused)> {
+fn reusable(
+    plan: &plan::Plan,
+    hasher: &InputHasher,
+    out: &Path,
+    previous: Option<&TreeManifest>,
+    ctx: &Context,
+) -> Result<(Vec<String>, Reused)> {
     let keys: Vec<String> = plan.items.iter().map(|item| item_key(item, hasher, ctx)).collect::<Result<_>>()?;
-    let previous = read_previous(out);
-    let root = previous.as_ref().and_then(|_| crate::mechanisms::tree_file::TreeRoot::open(out).ok());
-    let reused =
-        plan.items.iter().zip(&keys).map(|(item, key)| reuse(previous.as_ref()?, root.as_ref()?, item, key)).collect();
+    let root = previous.and_then(|_| crate::mechanisms::tree_file::TreeRoot::open(out).ok());
+    let reused = plan
+        .items
+        .iter()
+        .zip(&keys)
+        .map(|(item, key)| reuse(previous?, root.as_ref()?, out, item, key, hasher))
+        .collect();
     Ok((keys, reused))
+}
+
+/// Reads the reused files (hashed as streams when chosen, see [`reuse`]) into memory when the
+/// tree is built anew: the report shows them, and a file that cannot be linked is copied. The
+/// staged tree's check compares what is on disk with their digests once more.
+fn load_reused(out: &Path, artifacts: &mut [(Artifact, Vec<u8>)]) -> Result<()> {
+    let mut unread = artifacts.iter_mut().filter(|(a, bytes)| a.reused && bytes.is_empty() && a.bytes > 0).peekable();
+    if unread.peek().is_none() {
+        return Ok(());
+    }
+    let root = crate::mechanisms::tree_file::TreeRoot::open(out)?;
+    for (a, bytes) in unread {
+        let changed =
+            || anyhow::anyhow!("{}: changed while the release ran; run it again", out.join(&a.path).display());
+        let (file, _) = root.open_file(Path::new(&a.path)).map_err(|_| changed())?;
+        *bytes = crate::mechanisms::input::read_from(file, a.bytes as u64).map_err(|_| changed())?;
+        if bytes.len() != a.bytes {
+            return Err(changed());
+        }
+    }
+    Ok(())
 }
 
 /// Per plan item, its reused outputs (`None`: to be built).
@@ -196,6 +259,7 @@ fn record_artifacts(
     hasher: &InputHasher,
     manifest: &manifest::Manifest,
     configured: &[String],
+    previous: Option<&TreeManifest>,
 ) -> Result<Vec<(Artifact, Vec<u8>)>> {
     let base = manifest.path.parent().map(Path::to_path_buf).unwrap_or_default();
     let mut artifacts = Vec::new();
@@ -207,10 +271,13 @@ fn record_artifacts(
             .collect::<Result<Vec<_>>>()?;
         for out in outputs {
             let models = out.models.clone().unwrap_or_else(|| item.models.clone());
+            // A reused file's bytes are not read yet (see `reuse`): its size is the previous tree's.
+            let earlier = previous.filter(|_| reused).and_then(|p| p.artifacts.iter().find(|a| a.path == out.path));
+            let size = earlier.map_or(out.staged.unwrap_or(out.bytes.len()), |a| a.bytes);
             artifacts.push((
                 Artifact {
                     path: out.path.clone(),
-                    bytes: out.staged.unwrap_or(out.bytes.len()),
+                    bytes: size,
                     sha256: out.sha256.clone().unwrap_or_else(|| sha256_hex(&out.bytes)),
                     label: item.label.clone(),
                     settings: records(&item.settings, &models, configured),
@@ -383,22 +450,31 @@ fn read_previous(out: &Path) -> Option<TreeManifest> {
 
 /// The previous outputs of `item` when its key is unchanged and every file is intact.
 /// Each file is read as a tree file (never a FIFO, device or link out of the tree), at most the
-/// size the manifest records.
+/// size the manifest records, and hashed as a stream: an unchanged tree needs none of the bytes
+/// in memory ([`load_reused`] reads them when the tree is built anew). A file whose size, mtime,
+/// ctime and inode are what the input cache recorded after the previous run is not read at all.
 fn reuse(
     previous: &TreeManifest,
-    out: &crate::mechanisms::tree_file::TreeRoot,
+    root: &crate::mechanisms::tree_file::TreeRoot,
+    out: &Path,
     item: &Item,
     key: &str,
+    hasher: &InputHasher,
 ) -> Option<Vec<Output>> {
     item.outputs
         .iter()
         .map(|path| {
             let a = previous.artifacts.iter().find(|a| &a.path == path && a.key == key)?;
-            let (file, _) = out.open_file(Path::new(path)).ok()?;
-            let bytes = crate::mechanisms::input::read_from(file, a.bytes as u64).ok()?;
-            (sha256_hex(&bytes) == a.sha256).then(|| Output {
+            let (file, meta) = root.open_file(Path::new(path)).ok()?;
+            let at = out.join(path);
+            let (digest, hashed) = match hasher.trusted_output(&at, &meta) {
+                Some(digest) => (digest, false),
+                None => (crate::mechanisms::checksums::sha256_read(file, &at, a.bytes as u64).ok()?, true),
+            };
+            hasher.record_output(&at, &meta, &digest, hashed);
+            (digest == a.sha256).then(|| Output {
                 path: path.clone(),
-                bytes,
+                bytes: Vec::new(),
                 details: a.details.clone(),
                 models: Some(a.models.clone()),
                 sha256: Some(a.sha256.clone()),
