@@ -63,8 +63,9 @@ fn an_include_keyword_cut_inside_a_character_is_a_bad_include_not_a_panic() {
     );
 }
 
-/// Found by target `audio` (16 crash files, three causes) once ADPCM WAV and AIFF were read through
-/// symphonia: an ADPCM block smaller than its own header or with more than 8191 bytes of samples
+/// Found by target `audio` (25 crash files in two runs, three causes) once ADPCM WAV and AIFF were
+/// read through symphonia (the second run: a `fmt ` chunk declared longer than the file, which the
+/// first fix checked only when whole): an ADPCM block smaller than its own header or with more than 8191 bytes of samples
 /// (`u16` arithmetic in symphonia: a panic with overflow checks, a wrong block size without), an AIFF sample rate of 0 (symphonia's
 /// `TimeBase::new` panics), and a Microsoft ADPCM step size grown past `i32` (symphonia wraps it in
 /// release builds; `Cargo.toml` keeps debug builds the same). The first two are now refused, naming
@@ -74,6 +75,7 @@ fn adpcm_and_aiff_headers_symphonia_panics_on_are_refused_or_read_without_a_pani
     for (file, says) in [
         ("adpcm-block-smaller-than-its-header.wav", "block of 2 bytes"),
         ("adpcm-block-over-symphonia-u16.wav", "block of 65535 bytes"),
+        ("adpcm-fmt-chunk-longer-than-the-file.wav", "block of 32256 bytes"),
         ("aiff-rate-zero.aiff", "sample rate 0 Hz"),
     ] {
         let dir = tempfile::tempdir().unwrap();

@@ -43,14 +43,16 @@ pub fn check_chunks(r: &mut dyn Read, seen: &mut Vec<u8>) -> Result<(), Error> {
                 "{format}: chunk '{name}' declares {len} bytes before the audio (at most {MAX_CHUNK} are read)"
             )));
         }
-        if !read_n(r, (len + (len & 1)) as usize, seen)? {
-            return Ok(());
-        }
-        let body = &seen[start + 8..start + 8 + len as usize];
+        let whole = read_n(r, (len + (len & 1)) as usize, seen)?;
+        // A format chunk is checked even when the file ends inside it: symphonia reads its fields.
+        let body = &seen[start + 8..(start + 8 + len as usize).min(seen.len())];
         match (&tag, big) {
             (b"fmt ", false) => check_adpcm_fmt(body)?,
             (b"COMM", true) => check_comm(body)?,
             _ => {}
+        }
+        if !whole {
+            return Ok(());
         }
     }
     Ok(())
@@ -68,7 +70,10 @@ fn check_adpcm_fmt(f: &[u8]) -> Result<(), Error> {
         _ => return Ok(()),
     };
     let name = if tag == 2 { "ms adpcm" } else { "ima adpcm" };
-    if f.len() < 16 || !(1..=2).contains(&channels) || bits != 4 {
+    if f.len() < 16 {
+        return Err(Error::Corrupt(format!("wav: {name} fmt chunk ends after {} bytes (16 needed)", f.len())));
+    }
+    if !(1..=2).contains(&channels) || bits != 4 {
         return Err(Error::Unsupported(format!("{name} wav with {channels} channel(s) of {bits}-bit samples")));
     }
     check_rate(f64::from(rate), "wav")?;
@@ -189,6 +194,13 @@ mod tests {
             assert!(e.contains(says), "{e}");
         }
         assert!(run(aiff(vec![0; 6])).unwrap_err().to_string().contains("COMM chunk of 6 bytes"));
+        // A file that ends inside its format chunk (declared longer than the file) is checked too.
+        let mut cut = adpcm_fmt(0x11, 1, 8000, 6, 4);
+        let bytes = riff(&[(b"fmt ", 5000, &cut)], false);
+        assert!(run(bytes).unwrap_err().to_string().contains("ima adpcm block of 6 bytes"));
+        cut.truncate(10);
+        let e = run(riff(&[(b"fmt ", 5000, &cut)], false)).unwrap_err().to_string();
+        assert!(e.contains("fmt chunk ends after 10 bytes"), "{e}");
     }
 
     #[test]
