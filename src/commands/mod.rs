@@ -45,7 +45,7 @@ pub struct Cli {
 
 #[derive(Subcommand)]
 pub enum Command {
-    /// Convert audio (WAV, raw PCM, MP3, FLAC, Ogg) into a phone ring tone (ring4.bin … ring8.bin).
+    /// Convert audio (WAV, AIFF, .au, MP3, FLAC, Ogg, raw PCM) into a phone ring tone (ring4.bin … ring8.bin).
     Ringtone(ringtone::Args),
     /// List the known phone models, or show every rule of one model.
     Models(models::Args),

@@ -17,7 +17,7 @@ use std::process::ExitCode;
     after_help = "Examples:\n  bundler ringtone jingle.wav --slot 5\n  bundler ringtone song.mp3 --slot 6 --start 12 --max-seconds 10 --normalize\n  bundler ringtone tone.pcm --raw s16le --rate 16000 --channels 1 --slot 4 --out-dir tftp/\n\nEvery tone fades in over --fade-in-ms (default 5 ms), so a start cut mid-waveform does not click; an input that ends before the cap fades out over the same length, so the repeating ring does not click either. The sample count is even: a gsrt file needs no pad byte. A --container other than the model's needs -o with a name of its kind (*.bin for gsrt, *.wav for WAV): under its slot name the phone would fetch a file it cannot read.\n\nThe output is written atomically; its header time comes from SOURCE_DATE_EPOCH (else 1970-01-01 00:00 UTC)."
 )]
 pub struct Args {
-    /// Audio file: WAV, MP3, FLAC, Ogg Vorbis, or headerless PCM with --raw.
+    /// Audio file: WAV (PCM, float, G.711, IMA/MS ADPCM), AIFF, Sun .au, MP3, FLAC, Ogg Vorbis, or headerless PCM with --raw.
     pub input: PathBuf,
     /// Ring-tone slot to fill (Htek: 4–8, giving ring4.bin … ring8.bin).
     #[arg(long)]

@@ -93,6 +93,16 @@ impl CompressedSource {
         Ok(source)
     }
 
+    /// Ends the stream after `frames` frames when given: an ADPCM WAV's `fact` chunk (its last block
+    /// is padded to the block size) or an AIFF's `COMM` count (symphonia's is two frames long).
+    pub fn ending_at(mut self, frames: Option<u32>) -> CompressedSource {
+        if let Some(frames) = frames {
+            self.spec.total_frames = Some(u64::from(frames));
+            self.capped = true;
+        }
+        self
+    }
+
     /// Decodes the next packet of our track into `pending`. False at the end.
     fn decode_next(&mut self) -> Result<bool, Error> {
         let mut bad_in_a_row = 0;
@@ -154,18 +164,6 @@ impl CompressedSource {
                 Err(e) => return Err(stream_error(self.kind, e)),
             }
         }
-    }
-}
-
-impl CompressedSource {
-    /// Ends the stream after `frames` frames when given: an ADPCM WAV's `fact` chunk (its last block
-    /// is padded to the block size) or an AIFF's `COMM` count (symphonia's is two frames long).
-    pub fn ending_at(mut self, frames: Option<u32>) -> CompressedSource {
-        if let Some(frames) = frames {
-            self.spec.total_frames = Some(u64::from(frames));
-            self.capped = true;
-        }
-        self
     }
 }
 

@@ -3,8 +3,8 @@
 //! [`open`] recognises the format by content ([`detect`]), then hands the
 //! stream to the matching [`FrameSource`]: our own readers for PCM/G.711 WAV
 //! and Sun .au, `symphonia` for MP3/FLAC/Ogg Vorbis/ADPCM WAV/AIFF, or the raw
-//! PCM reader when the caller described the data. Every source decodes lazily, a chunk at a time, so reading stops as
-//! soon as the renderer has what it needs.
+//! PCM reader when the caller described the data. Every source decodes lazily,
+//! a chunk at a time, so reading stops as soon as the renderer has what it needs.
 
 pub mod au;
 pub mod compressed;

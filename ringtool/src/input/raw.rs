@@ -41,9 +41,7 @@ impl RawSource {
             trailing: 0,
         })
     }
-}
 
-impl RawSource {
     /// The same source under a container's name in messages (`au`), its declared length exact.
     pub fn named(mut self, format: &'static str) -> RawSource {
         self.spec.format = format;
