@@ -10,13 +10,14 @@
 
 use std::io::Read;
 
-use super::read_n;
+use super::{read_n, MAX_CHECKED};
 use crate::Error;
 
 /// A metadata chunk (fmt, LIST, COMM, fact, …) longer than this is refused: real ones are small.
 const MAX_CHUNK: u32 = 16 << 20;
 
-/// Chunks walked before giving up looking for the audio (symphonia then reads on as it likes).
+/// Chunks walked looking for the audio; a file with more before it is refused (as is one with more
+/// than [`MAX_CHECKED`] bytes before it): symphonia must not read a chunk this walk did not check.
 const MAX_CHUNKS: usize = 1024;
 
 /// Walks the chunks after the 12-byte RIFF/FORM header, appending what it reads to `seen`.
@@ -25,7 +26,11 @@ pub fn check_chunks(r: &mut dyn Read, seen: &mut Vec<u8>) -> Result<(), Error> {
         return Ok(());
     }
     let big = seen.starts_with(b"FORM");
+    let format = if big { "aiff" } else { "wav" };
     for _ in 0..MAX_CHUNKS {
+        if seen.len() > MAX_CHECKED {
+            break;
+        }
         let start = seen.len();
         if !read_n(r, 8, seen)? {
             return Ok(());
@@ -38,7 +43,6 @@ pub fn check_chunks(r: &mut dyn Read, seen: &mut Vec<u8>) -> Result<(), Error> {
         }
         if len > MAX_CHUNK {
             let name = String::from_utf8_lossy(&tag).trim_end().escape_default().to_string();
-            let format = if big { "aiff" } else { "wav" };
             return Err(Error::Corrupt(format!(
                 "{format}: chunk '{name}' declares {len} bytes before the audio (at most {MAX_CHUNK} are read)"
             )));
@@ -55,7 +59,7 @@ pub fn check_chunks(r: &mut dyn Read, seen: &mut Vec<u8>) -> Result<(), Error> {
             return Ok(());
         }
     }
-    Ok(())
+    Err(Error::Corrupt(format!("{format}: no audio within the first {MAX_CHUNKS} chunks or {} MiB", MAX_CHECKED >> 20)))
 }
 
 /// An IMA (0x0011) or Microsoft (0x0002) ADPCM `fmt `: 1 or 2 channels, a rate bundler takes, 4-bit
@@ -201,6 +205,13 @@ mod tests {
         cut.truncate(10);
         let e = run(riff(&[(b"fmt ", 5000, &cut)], false)).unwrap_err().to_string();
         assert!(e.contains("fmt chunk ends after 10 bytes"), "{e}");
+    }
+
+    #[test]
+    fn a_file_whose_audio_is_past_the_walk_is_refused() {
+        let many: Vec<(&[u8; 4], u32, &[u8])> = (0..1100).map(|_| (b"junk", 2, &b"ab"[..])).collect();
+        let e = run(riff(&many, false)).unwrap_err().to_string();
+        assert!(e.contains("no audio within the first 1024 chunks"), "{e}");
     }
 
     #[test]
