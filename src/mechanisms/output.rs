@@ -92,6 +92,42 @@ pub fn make_readable(file: &std::fs::File, mode: u32) -> std::io::Result<()> {
     }
 }
 
+/// Writes a new file with the served mode (0644), whatever the umask.
+fn write_served(path: &Path, bytes: &[u8]) -> Result<()> {
+    let mut file = std::fs::File::create(path).with_context(|| format!("{}: cannot write", path.display()))?;
+    file.write_all(bytes).with_context(|| format!("{}: cannot write", path.display()))?;
+    make_readable(&file, 0o644).with_context(|| format!("{}: cannot set permissions", path.display()))
+}
+
+/// Sets a path's permission bits (a folder's, here).
+fn set_mode(path: &Path, mode: u32) -> std::io::Result<()> {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        std::fs::set_permissions(path, std::fs::Permissions::from_mode(mode))
+    }
+    #[cfg(not(unix))]
+    {
+        let _ = (path, mode);
+        Ok(())
+    }
+}
+
+/// Whether an entry has exactly the permission bits bundler gives what it serves (`0644` files,
+/// `0755` folders).
+pub fn served(meta: &std::fs::Metadata, mode: u32) -> bool {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        meta.permissions().mode() & 0o777 == mode
+    }
+    #[cfg(not(unix))]
+    {
+        let _ = (meta, mode);
+        true
+    }
+}
+
 /// A staging folder for a set of files that must appear together or not at all.
 ///
 /// Dropping it without [`StagedDir::commit`] removes everything written so far.
@@ -156,20 +192,21 @@ impl StagedDir {
     /// would leave it.
     pub fn write(&self, rel: &str, bytes: &[u8]) -> Result<()> {
         let path = self.path_for(rel)?;
-        std::fs::write(&path, bytes).with_context(|| format!("{}: cannot write", path.display()))
+        write_served(&path, bytes)
     }
 
     /// Puts a file that is unchanged from the previous output into the staging folder: a hard link
     /// to `previous` (whose bytes were just checked to be `bytes`), so an unchanged rebuild does not
-    /// write everything again. A previous entry that is not a plain file (a symlink) is never
-    /// linked, and where links are not possible the bytes are written.
+    /// write everything again. A previous entry that is not a plain file (a symlink), or whose mode
+    /// is not the served `0644` (a link shares it), is never linked, and where links are not
+    /// possible the bytes are written.
     pub fn keep(&self, rel: &str, previous: &Path, bytes: &[u8]) -> Result<()> {
         let path = self.path_for(rel)?;
-        let plain = std::fs::symlink_metadata(previous).is_ok_and(|m| m.file_type().is_file());
+        let plain = std::fs::symlink_metadata(previous).is_ok_and(|m| m.file_type().is_file() && served(&m, 0o644));
         if plain && std::fs::hard_link(previous, &path).is_ok() {
             return Ok(());
         }
-        std::fs::write(&path, bytes).with_context(|| format!("{}: cannot write", path.display()))
+        write_served(&path, bytes)
     }
 
     /// The staging path of `rel`, refused when it leaves the folder; its folders are created.
@@ -178,8 +215,12 @@ impl StagedDir {
             anyhow::bail!("refusing to write outside the output folder: '{rel}'");
         }
         let path = self.tmp.path().join(rel);
-        if let Some(p) = path.parent() {
+        if let Some(p) = path.parent().filter(|p| !p.is_dir()) {
             std::fs::create_dir_all(p).with_context(|| format!("{}: cannot create", p.display()))?;
+            // Folders as a server reads them (0755), whatever the umask: the new ones up to the root.
+            for folder in p.ancestors().take_while(|a| *a != self.tmp.path()) {
+                set_mode(folder, 0o755).with_context(|| format!("{}: cannot set permissions", folder.display()))?;
+            }
         }
         Ok(path)
     }
@@ -420,10 +461,10 @@ fn move_tree(from: &Path, to: &Path) -> Result<()> {
     for entry in entries {
         let entry = entry.with_context(|| format!("{}: cannot read", from.display()))?;
         let target = to.join(entry.file_name());
-        if entry.file_type().is_ok_and(|t| t.is_dir()) {
-            std::fs::create_dir_all(&target).with_context(|| format!("{}: cannot create", target.display()))?;
+        if entry.file_type().is_ok_and(|t| t.is_dir()) && target.is_dir() {
             move_tree(&entry.path(), &target)?;
         } else {
+            // A file, or a folder new to `to`: moved whole, with the modes staging gave it.
             std::fs::rename(entry.path(), &target).with_context(|| format!("{}: cannot write", target.display()))?;
         }
     }

@@ -1044,3 +1044,42 @@ fn refused_phone_rows_in_a_release_are_one_error_line_naming_the_first() {
     assert_one_line_error(&out, &["phones.csv:2:", "(and 1 more problems)"]);
     assert!(!stderr(&out).contains("listed above") && !p.join("build").exists(), "{}", stderr(&out));
 }
+
+/// A web or TFTP server running as another user must read the tree: a release run under a private
+/// umask (077) still writes files 0644 and folders 0755, and a served file someone made private is
+/// written again, readable, by the next (otherwise unchanged) release instead of being kept.
+#[test]
+fn the_tree_is_readable_by_a_server_whatever_the_umask_and_a_private_file_is_set_right() {
+    use std::os::unix::fs::PermissionsExt;
+    if !tools() {
+        return;
+    }
+    let (dir, _) = new_project();
+    let out = std::process::Command::new("sh")
+        .arg("-c")
+        .arg("umask 077 && exec \"$0\" release release.toml --out build")
+        .arg(env!("CARGO_BIN_EXE_bundler"))
+        .current_dir(dir.path())
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", stderr(&out));
+    let modes = |root: &Path| -> Vec<(String, u32)> {
+        let mut all = Vec::new();
+        for e in walkdir::WalkDir::new(root).min_depth(1) {
+            let e = e.unwrap();
+            let mode = e.metadata().unwrap().permissions().mode() & 0o777;
+            all.push((e.path().strip_prefix(root).unwrap().display().to_string(), mode));
+        }
+        all
+    };
+    let build = dir.path().join("build");
+    for (rel, mode) in modes(&build) {
+        let want = if build.join(&rel).is_dir() { 0o755 } else { 0o644 };
+        assert_eq!(mode, want, "{rel}: {mode:o} under umask 077");
+    }
+    let ring = build.join("ring/ring5.bin");
+    std::fs::set_permissions(&ring, std::fs::Permissions::from_mode(0o600)).unwrap();
+    let out = release_build(dir.path());
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert_eq!(std::fs::metadata(&ring).unwrap().permissions().mode() & 0o777, 0o644, "made readable again");
+}

@@ -6,6 +6,7 @@
 //! identical tree made of identical files passes it again, so it is not read a second time.
 
 use crate::mechanisms::checksums::Sums;
+use crate::mechanisms::output::served;
 use crate::mechanisms::tree_file::TreeRoot;
 use crate::mechanisms::tree_manifest::{Artifact, TreeManifest, MANIFEST_JSON, REPORT_HTML, SUMS_FILE};
 use crate::mechanisms::walk::Kind;
@@ -39,16 +40,18 @@ pub fn already_built(out: &Path, tree: &TreeManifest, artifacts: &[(Artifact, Ve
 }
 
 /// Whether the tree holds `SHA256SUMS`, the files it lists and nothing else: plain files and the
-/// folders they are in.
+/// folders they are in, with the modes a build gives them (0644, 0755: a file someone made private
+/// is built again, readable).
 fn holds_only(out: &Path, sums: &Sums) -> bool {
     let Ok(entries) = crate::mechanisms::walk::walk(out, MAX_ENTRIES) else { return false };
     let files: BTreeSet<&str> = sums.0.keys().map(String::as_str).chain([SUMS_FILE]).collect();
     let folders: BTreeSet<&str> = files.iter().flat_map(|f| f.match_indices('/').map(|(i, _)| &f[..i])).collect();
     let mut seen = 0;
+    let mode = |path: &Path, bits| std::fs::symlink_metadata(path).is_ok_and(|m| served(&m, bits));
     for entry in &entries {
         match entry.kind {
-            Kind::File if files.contains(entry.rel.as_str()) => seen += 1,
-            Kind::Dir if folders.contains(entry.rel.as_str()) => {}
+            Kind::File if files.contains(entry.rel.as_str()) && mode(&entry.path, 0o644) => seen += 1,
+            Kind::Dir if folders.contains(entry.rel.as_str()) && mode(&entry.path, 0o755) => {}
             _ => return false,
         }
     }
@@ -67,10 +70,23 @@ mod tests {
         std::fs::write(d.join("UC924/sub/a.bin"), b"a").unwrap();
         std::fs::write(d.join("top.txt"), b"t").unwrap();
         std::fs::write(d.join(SUMS_FILE), b"").unwrap();
+        use std::os::unix::fs::PermissionsExt;
+        let chmod =
+            |rel: &str, mode| std::fs::set_permissions(d.join(rel), std::fs::Permissions::from_mode(mode)).unwrap();
+        for (rel, mode) in [("UC924", 0o755), ("UC924/sub", 0o755), ("UC924/sub/a.bin", 0o644), ("top.txt", 0o644)] {
+            chmod(rel, mode); // whatever the test's umask
+        }
+        chmod(SUMS_FILE, 0o644);
         let mut sums = Sums::default();
         sums.insert("UC924/sub/a.bin", b"a");
         sums.insert("top.txt", b"t");
         assert!(holds_only(d, &sums));
+        chmod("UC924/sub/a.bin", 0o600);
+        assert!(!holds_only(d, &sums), "a file made private");
+        chmod("UC924/sub/a.bin", 0o644);
+        chmod("UC924/sub", 0o700);
+        assert!(!holds_only(d, &sums), "a folder made private");
+        chmod("UC924/sub", 0o755);
         std::fs::create_dir(d.join("empty")).unwrap();
         assert!(!holds_only(d, &sums), "a stray folder");
         std::fs::remove_dir(d.join("empty")).unwrap();
