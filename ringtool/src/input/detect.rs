@@ -195,26 +195,33 @@ pub struct WavFmt {
     pub rate: u32,
     /// Bits per sample (container size).
     pub bits: u16,
+    /// Bytes per block of frames (an ADPCM block, or one PCM frame).
+    pub block_align: u16,
+}
+
+impl WavFmt {
+    /// The fields of a `fmt ` chunk body (big-endian in a RIFX file); `None` under 16 bytes.
+    pub fn parse(f: &[u8], big: bool) -> Option<WavFmt> {
+        if f.len() < 16 {
+            return None;
+        }
+        let u16_at =
+            |i: usize| if big { u16::from_be_bytes([f[i], f[i + 1]]) } else { u16::from_le_bytes([f[i], f[i + 1]]) };
+        let u32_at = |i: usize| {
+            let (hi, lo) = if big { (u16_at(i), u16_at(i + 2)) } else { (u16_at(i + 2), u16_at(i)) };
+            u32::from(hi) << 16 | u32::from(lo)
+        };
+        let mut tag = u16_at(0);
+        if tag == 0xFFFE && f.len() >= 26 {
+            tag = u16_at(24);
+        }
+        Some(WavFmt { tag, channels: u16_at(2), rate: u32_at(4), bits: u16_at(14), block_align: u16_at(12) })
+    }
 }
 
 /// Finds and parses the `fmt ` chunk if it lies within `head` (big-endian in a RIFX file).
 pub fn wav_fmt(head: &[u8]) -> Option<WavFmt> {
-    let big = head.starts_with(b"RIFX");
-    let f = riff_chunk(head, b"fmt ", 40)?;
-    if f.len() < 16 {
-        return None;
-    }
-    let u16_at =
-        |i: usize| if big { u16::from_be_bytes([f[i], f[i + 1]]) } else { u16::from_le_bytes([f[i], f[i + 1]]) };
-    let u32_at = |i: usize| {
-        let (hi, lo) = if big { (u16_at(i), u16_at(i + 2)) } else { (u16_at(i + 2), u16_at(i)) };
-        u32::from(hi) << 16 | u32::from(lo)
-    };
-    let mut tag = u16_at(0);
-    if tag == 0xFFFE && f.len() >= 26 {
-        tag = u16_at(24);
-    }
-    Some(WavFmt { tag, channels: u16_at(2), rate: u32_at(4), bits: u16_at(14) })
+    WavFmt::parse(riff_chunk(head, b"fmt ", 40)?, head.starts_with(b"RIFX"))
 }
 
 /// The frame count of a WAV file's `fact` chunk, if it lies within `head` (a plain RIFF file's).
@@ -350,9 +357,9 @@ mod tests {
         assert_eq!((fmt.tag, fmt.channels, fmt.rate, fmt.bits), (0x11, 1, 8000, 4));
         let e = check_wav_fmt(&fmt).unwrap_err().to_string();
         assert_eq!(e, "unsupported wav encoding: ima adpcm (format tag 0x0011)");
-        assert!(check_wav_fmt(&WavFmt { tag: 1, channels: 2, rate: 44_100, bits: 16 }).is_ok());
-        assert!(check_wav_fmt(&WavFmt { tag: 3, channels: 1, rate: 8000, bits: 64 }).is_ok());
-        assert!(check_wav_fmt(&WavFmt { tag: 3, channels: 1, rate: 8000, bits: 16 }).is_err());
-        assert!(check_wav_fmt(&WavFmt { tag: 1, channels: 1, rate: 8000, bits: 40 }).is_err());
+        assert!(check_wav_fmt(&WavFmt { tag: 1, channels: 2, rate: 44_100, bits: 16, block_align: 4 }).is_ok());
+        assert!(check_wav_fmt(&WavFmt { tag: 3, channels: 1, rate: 8000, bits: 64, block_align: 4 }).is_ok());
+        assert!(check_wav_fmt(&WavFmt { tag: 3, channels: 1, rate: 8000, bits: 16, block_align: 4 }).is_err());
+        assert!(check_wav_fmt(&WavFmt { tag: 1, channels: 1, rate: 8000, bits: 40, block_align: 4 }).is_err());
     }
 }

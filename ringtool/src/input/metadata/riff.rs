@@ -11,6 +11,7 @@
 use std::io::Read;
 
 use super::{read_n, MAX_CHECKED};
+use crate::input::detect::WavFmt;
 use crate::Error;
 
 /// A metadata chunk (fmt, LIST, COMM, fact, …) longer than this is refused: real ones are small.
@@ -65,18 +66,17 @@ pub fn check_chunks(r: &mut dyn Read, seen: &mut Vec<u8>) -> Result<(), Error> {
 /// An IMA (0x0011) or Microsoft (0x0002) ADPCM `fmt `: 1 or 2 channels, a rate bundler takes, 4-bit
 /// samples, and blocks holding their header and at least one byte of samples per channel.
 fn check_adpcm_fmt(f: &[u8]) -> Result<(), Error> {
-    let u16_at = |i: usize| f.get(i..i + 2).map_or(0, |b| u16::from_le_bytes([b[0], b[1]]));
-    let rate = u32::from(u16_at(4)) | u32::from(u16_at(6)) << 16;
-    let (tag, channels, align, bits) = (u16_at(0), u16_at(2), u16_at(12), u16_at(14));
+    // The tag as written: symphonia decodes ADPCM only under its own tag, not inside EXTENSIBLE.
+    let tag = f.get(..2).map_or(0, |b| u16::from_le_bytes([b[0], b[1]]));
     let header = match tag {
         0x0002 => 7,
         0x0011 => 4,
         _ => return Ok(()),
     };
     let name = if tag == 2 { "ms adpcm" } else { "ima adpcm" };
-    if f.len() < 16 {
+    let Some(WavFmt { channels, rate, bits, block_align: align, .. }) = WavFmt::parse(f, false) else {
         return Err(Error::Corrupt(format!("wav: {name} fmt chunk ends after {} bytes (16 needed)", f.len())));
-    }
+    };
     if !(1..=2).contains(&channels) || bits != 4 {
         return Err(Error::Unsupported(format!("{name} wav with {channels} channel(s) of {bits}-bit samples")));
     }
