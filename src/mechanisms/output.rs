@@ -423,7 +423,7 @@ fn same_file(file: &std::fs::File, path: &Path) -> bool {
 }
 
 /// The folder `path` is in (`.` for a bare name).
-fn parent_of(path: &Path) -> PathBuf {
+pub(crate) fn parent_of(path: &Path) -> PathBuf {
     match path.parent() {
         Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
         _ => PathBuf::from("."),

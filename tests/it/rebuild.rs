@@ -8,7 +8,7 @@ use std::os::unix::fs::MetadataExt;
 use std::path::Path;
 
 const CACHE: &str = ".build.bundler-cache";
-const MAGIC: &str = "bundler input cache 1\n";
+const MAGIC: &str = "bundler input cache 2\n";
 
 /// A project with a ring tone and a languages folder (from the example), its files settled: the
 /// cache trusts only files last changed before the second the recording run started.
@@ -136,7 +136,7 @@ fn a_corrupt_cache_means_hashing_and_a_file_that_is_not_a_cache_is_left_alone() 
     project(dir.path());
     release(dir.path());
     let wav = dir.path().join("jingle.wav");
-    std::fs::write(dir.path().join(CACHE), format!("{MAGIC}{{\"hashed_from\": 1, \"files\": [tru")).unwrap();
+    std::fs::write(dir.path().join(CACHE), format!("{MAGIC}{{\"files\": [tru")).unwrap();
     assert_eq!(release(dir.path()), ALL, "every input hashed again: the same keys");
     assert_eq!(record(&cache(dir.path()), "jingle.wav").1["sha256"], sha256(&wav), "a corrupt cache is rewritten");
 
@@ -144,4 +144,32 @@ fn a_corrupt_cache_means_hashing_and_a_file_that_is_not_a_cache_is_left_alone() 
     assert_eq!(release(dir.path()), ALL);
     assert_eq!(std::fs::read(dir.path().join(CACHE)).unwrap(), b"my notes, not bundler's", "never replaced");
     assert!(run_in(dir.path(), &["verify", "build"]).status.success());
+}
+
+/// The cache file's identity and mtime: it changes whenever the cache is written again.
+fn cache_written(dir: &Path) -> (u64, i64, i64) {
+    let m = std::fs::metadata(dir.join(CACHE)).unwrap();
+    (m.ino(), m.mtime(), m.mtime_nsec())
+}
+
+#[test]
+fn files_written_a_moment_ago_are_trusted_unread_once_a_tick_of_the_clock_has_passed() {
+    let dir = tempfile::tempdir().unwrap();
+    project(dir.path());
+    release(dir.path());
+    let pause = || std::thread::sleep(std::time::Duration::from_millis(30));
+    pause();
+    assert_eq!(release(dir.path()), ALL);
+    pause();
+    // Nothing written in the same second as the last two runs is read: the cache is not even
+    // saved again, since there was nothing new to record.
+    let written = cache_written(dir.path());
+    assert_eq!(release(dir.path()), ALL);
+    assert_eq!(cache_written(dir.path()), written, "an unchanged rebuild read a file");
+    // A reused file edited now (same size, mtime put back) is still caught.
+    let ring = dir.path().join("build/ring/ring5.bin");
+    edit_keeping_size_and_mtime(&ring, |b| b[0] ^= 0x55);
+    let out = release_build(dir.path());
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert!(run_in(dir.path(), &["verify", "build"]).status.success(), "the damaged file was rebuilt");
 }

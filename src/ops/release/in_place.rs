@@ -3,7 +3,9 @@
 //! lists exactly those digests, and nothing else), the build writes, verifies and swaps nothing.
 //! Each reused file was read and its SHA-256 compared with the manifest's once, when it was
 //! chosen for reuse ([`super::reuse`]); a tree passes `bundler verify` when it is built, and an
-//! identical tree made of identical files passes it again, so it is not read a second time.
+//! identical tree made of identical files passes it again, so it is not read a second time. The
+//! report is hashed for `SHA256SUMS` unless the input cache trusts its fingerprint, as it does the
+//! reused files'.
 
 use crate::mechanisms::checksums::Sums;
 use crate::mechanisms::output::served;
@@ -18,7 +20,12 @@ const MAX_ENTRIES: usize = 100_000;
 
 /// Whether the tree at `out` is exactly `tree` with `artifacts` (each already checked against
 /// its digest): its lists match byte for byte and it holds no other file, link or folder.
-pub fn already_built(out: &Path, tree: &TreeManifest, artifacts: &[(Artifact, Vec<u8>)]) -> bool {
+pub fn already_built(
+    out: &Path,
+    tree: &TreeManifest,
+    artifacts: &[(Artifact, Vec<u8>)],
+    hasher: &super::inputs::InputHasher,
+) -> bool {
     let Ok(root) = TreeRoot::open(out) else { return false };
     let read = |name: &str, max: u64| {
         let (file, _) = root.open_file(Path::new(name)).ok()?;
@@ -28,15 +35,27 @@ pub fn already_built(out: &Path, tree: &TreeManifest, artifacts: &[(Artifact, Ve
     if serde_json::to_vec_pretty(tree).ok().as_ref() != Some(&json) {
         return false;
     }
-    let Some(report) = read(REPORT_HTML, super::MAX_REPORT_BYTES) else { return false };
+    let Some(report) = report_digest(&root, &out.join(REPORT_HTML), hasher) else { return false };
     let mut sums = Sums::default();
     for (a, _) in artifacts {
         sums.0.insert(a.path.clone(), a.sha256.clone());
     }
     sums.insert(MANIFEST_JSON, &json);
-    sums.insert(REPORT_HTML, &report);
+    sums.0.insert(REPORT_HTML.to_string(), report);
     let expected = sums.render().into_bytes();
     read(SUMS_FILE, expected.len() as u64) == Some(expected) && holds_only(out, &sums)
+}
+
+/// The SHA-256 of the tree's report (at `at`): the input cache's when it trusts the file's
+/// fingerprint, else read (at most [`super::MAX_REPORT_BYTES`]); recorded for the next run.
+fn report_digest(root: &TreeRoot, at: &Path, hasher: &super::inputs::InputHasher) -> Option<String> {
+    let (file, meta) = root.open_file(Path::new(REPORT_HTML)).ok()?;
+    let (digest, hashed) = match hasher.trusted_output(at, &meta) {
+        Some(digest) => (digest, false),
+        None => (crate::mechanisms::checksums::sha256_read(file, at, super::MAX_REPORT_BYTES).ok()?, true),
+    };
+    hasher.record_output(at, &meta, &digest, hashed);
+    Some(digest)
 }
 
 /// Whether the tree holds `SHA256SUMS`, the files it lists and nothing else: plain files and the

@@ -2,12 +2,13 @@
 //! cache file bundler owns, `.NAME.bundler-cache` beside `--out`, records each input file's stat
 //! fingerprint (size, mtime and ctime in ns, inode, device) next to its SHA-256. On the next run an
 //! input whose fingerprint is unchanged takes the recorded digest without being read. ctime cannot
-//! be set by users (`touch -d`/`-r` bump it), so an edited file is always read again; a file whose
-//! mtime or ctime falls in the second the recording run started, or later, was maybe changed while
-//! it was hashed ("racy clean") and is read again too. A missing, foreign, corrupt or oversized
-//! cache just means hashing everything. The fingerprints stay out of `manifest.json`, which must be
-//! byte-identical for the same inputs. The files of the built tree are recorded the same way after
-//! each build, so an unchanged rebuild reads none of the files it reuses.
+//! be set by users (`touch -d`/`-r` bump it), so an edited file is always read again. A record is
+//! trusted only when the file's times were settled before its stat was taken ([`Stamp`]): a file
+//! changed within the same tick of the file system's clock keeps the same times ("racy clean"), so
+//! such a file is read again. A missing, foreign, corrupt or oversized cache just means hashing
+//! everything. The fingerprints stay out of `manifest.json`, which must be byte-identical for the
+//! same inputs. The files of the built tree are recorded the same way after each build, so an
+//! unchanged rebuild reads none of the files it reuses.
 
 use crate::mechanisms::checksums::{sha256_hex, sha256_read};
 use anyhow::{bail, Context as _, Result};
@@ -17,7 +18,7 @@ use std::path::{Path, PathBuf};
 use std::sync::Mutex;
 
 /// The cache file's first line: a file without it is not bundler's and is never replaced.
-const CACHE_MAGIC: &[u8] = b"bundler input cache 1\n";
+const CACHE_MAGIC: &[u8] = b"bundler input cache 2\n";
 /// A cache larger than this is not read (it is a few hundred bytes per input file).
 const MAX_CACHE_BYTES: u64 = 64 << 20;
 /// Most entries an input folder may hold (a mistaken folder is refused, not read).
@@ -54,18 +55,54 @@ impl Stat {
     }
 }
 
+/// A moment on the clock that stamps file times on one file system: the mtime of a file created
+/// there, and that file system's device. The kernel stamps every later change from the same clock
+/// at the same granularity, so a file whose mtime and ctime are both earlier than a stamp taken
+/// before its stat cannot change afterwards without new times. That holds within one tick of a
+/// coarse clock too (ext3's second, FAT's two), where comparing with the wall clock would not.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+struct Stamp {
+    ns: i64,
+    dev: u64,
+}
+
+/// How much coarser than the stamp's another file system's times may be (FAT's mtime: 2 s).
+const OTHER_FS_MARGIN_NS: i64 = 2_000_000_000;
+
+impl Stamp {
+    /// Now, on the file system of `dir`; when no file can be made there, the wall clock's last
+    /// whole second (on no device, so every file gets [`OTHER_FS_MARGIN_NS`] more).
+    fn now_in(dir: &Path) -> Stamp {
+        let made = tempfile::Builder::new().prefix(".bundler-stamp").tempfile_in(dir);
+        let stat = made.ok().and_then(|f| f.as_file().metadata().ok()).and_then(|m| Stat::of(&m));
+        stat.map_or_else(Stamp::wall_clock, |s| Stamp { ns: s.mtime_ns, dev: s.dev })
+    }
+
+    fn wall_clock() -> Stamp {
+        let secs = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map_or(0, |d| d.as_secs());
+        Stamp { ns: i64::try_from(secs).unwrap_or(i64::MAX / 2).saturating_mul(1_000_000_000), dev: u64::MAX }
+    }
+
+    /// Whether a file with `stat`, taken after this stamp, had settled: both its times earlier, by
+    /// [`OTHER_FS_MARGIN_NS`] more on another file system (whose clock granularity is unknown).
+    fn settled(&self, stat: &Stat) -> bool {
+        let before = if stat.dev == self.dev { self.ns } else { self.ns.saturating_sub(OTHER_FS_MARGIN_NS) };
+        stat.mtime_ns < before && stat.ctime_ns < before
+    }
+}
+
 /// One input file as the cache records it.
 #[derive(Debug, Clone, Serialize, Deserialize)]
 struct Record {
     stat: Stat,
     sha256: String,
+    /// Taken before `stat` was.
+    stamp: Stamp,
 }
 
 /// The cache file's content after [`CACHE_MAGIC`] (one JSON object, keys sorted).
 #[derive(Debug, Default, Serialize, Deserialize)]
 struct Cache {
-    /// The second (Unix time) the recording run started hashing.
-    hashed_from: i64,
     files: BTreeMap<String, Record>,
 }
 
@@ -83,8 +120,7 @@ impl Cache {
     /// The recorded digest of `key` when its fingerprint is `stat` and was settled when recorded.
     fn trusted(&self, key: &str, stat: &Stat) -> Option<String> {
         let record = self.files.get(key)?;
-        let settled = |ns: i64| ns.div_euclid(1_000_000_000) < self.hashed_from;
-        (record.stat == *stat && settled(stat.mtime_ns) && settled(stat.ctime_ns)).then(|| record.sha256.clone())
+        (record.stat == *stat && record.stamp.settled(stat)).then(|| record.sha256.clone())
     }
 }
 
@@ -99,7 +135,10 @@ pub struct InputHasher {
     previous: Cache,
     /// Every input file seen this run, for the next cache.
     seen: Mutex<BTreeMap<String, Record>>,
-    started: i64,
+    /// Where the cache lives: the file system the stamps are taken on.
+    dir: PathBuf,
+    /// Taken before any file of this run was looked at.
+    started: Stamp,
     /// Whether any file was read (not taken from the cache) this run.
     read: std::sync::atomic::AtomicBool,
 }
@@ -107,11 +146,11 @@ pub struct InputHasher {
 impl InputHasher {
     /// A hasher using the cache at `cache` (see [`cache_path`]).
     pub fn new(cache: &Path) -> InputHasher {
-        let started = std::time::SystemTime::now()
-            .duration_since(std::time::UNIX_EPOCH)
-            .map_or(i64::MAX, |d| i64::try_from(d.as_secs()).unwrap_or(i64::MAX));
+        let dir = crate::mechanisms::output::parent_of(cache);
+        let started = Stamp::now_in(&dir);
         let read = Default::default();
-        InputHasher { done: Mutex::default(), previous: Cache::load(cache), seen: Mutex::default(), started, read }
+        let (previous, seen) = (Cache::load(cache), Mutex::default());
+        InputHasher { done: Mutex::default(), previous, seen, dir, started, read }
     }
 
     /// Hashes every distinct path of `inputs` (with the largest limit asked for it) on `jobs`
@@ -181,7 +220,8 @@ impl InputHasher {
             }
         };
         if let Some(stat) = stat {
-            self.seen.lock().expect("seen inputs").insert(key, Record { stat, sha256: sha256.clone() });
+            let record = Record { stat, sha256: sha256.clone(), stamp: self.started };
+            self.seen.lock().expect("seen inputs").insert(key, record);
         }
         Ok(sha256)
     }
@@ -198,14 +238,30 @@ impl InputHasher {
         self.previous.trusted(&path.to_string_lossy(), &Stat::of(meta)?)
     }
 
-    /// Records a file of the tree as it is now (`meta`) with its digest, for the next run;
-    /// `hashed` says it was read to find the digest (so the cache is worth saving).
+    /// Records a file of the tree as this run found it (`meta`, taken after the run started) with
+    /// its digest, for the next run; `hashed` says it was read to find the digest (so the cache is
+    /// worth saving).
     pub fn record_output(&self, path: &Path, meta: &std::fs::Metadata, sha256: &str, hashed: bool) {
         if hashed {
             self.read.store(true, std::sync::atomic::Ordering::Relaxed);
         }
+        self.record(path, meta, sha256, self.started);
+    }
+
+    /// Records the files of a tree this run has just written, each `(path, digest)` as it is now:
+    /// a file written a tick of the clock before this call is trusted by the next run unread.
+    pub fn record_written<'a>(&self, files: impl IntoIterator<Item = (PathBuf, &'a str)>) {
+        let stamp = Stamp::now_in(&self.dir);
+        for (path, sha256) in files {
+            if let Some(meta) = std::fs::symlink_metadata(&path).ok().filter(std::fs::Metadata::is_file) {
+                self.record(&path, &meta, sha256, stamp);
+            }
+        }
+    }
+
+    fn record(&self, path: &Path, meta: &std::fs::Metadata, sha256: &str, stamp: Stamp) {
         if let Some(stat) = Stat::of(meta) {
-            let record = Record { stat, sha256: sha256.to_string() };
+            let record = Record { stat, sha256: sha256.to_string(), stamp };
             self.seen.lock().expect("seen inputs").insert(path.to_string_lossy().into_owned(), record);
         }
     }
@@ -226,7 +282,7 @@ impl InputHasher {
         }
         let files = std::mem::take(&mut *self.seen.lock().expect("seen inputs"));
         let mut bytes = CACHE_MAGIC.to_vec();
-        serde_json::to_writer(&mut bytes, &Cache { hashed_from: self.started, files })?;
+        serde_json::to_writer(&mut bytes, &Cache { files })?;
         bytes.push(b'\n');
         crate::mechanisms::output::write_atomic(cache, &bytes)
     }
@@ -241,26 +297,53 @@ pub fn cache_path(out: &Path) -> PathBuf {
 mod tests {
     use super::*;
 
-    fn stat(mtime_s: i64, ctime_s: i64) -> Stat {
-        Stat { size: 4, mtime_ns: mtime_s * 1_000_000_000 + 5, ctime_ns: ctime_s * 1_000_000_000 + 7, ino: 9, dev: 1 }
+    fn stat(mtime_ns: i64, ctime_ns: i64) -> Stat {
+        Stat { size: 4, mtime_ns, ctime_ns, ino: 9, dev: 1 }
     }
 
     #[test]
     fn a_record_is_trusted_only_when_its_fingerprint_matches_and_was_settled() {
         let digest = "a".repeat(64);
-        let record = |s: Stat| Record { stat: s, sha256: digest.clone() };
+        let stamp = Stamp { ns: 200, dev: 1 };
+        let record = |s: Stat| Record { stat: s, sha256: digest.clone(), stamp };
         let files = BTreeMap::from([
             ("old".to_string(), record(stat(100, 100))),
             ("racy_m".to_string(), record(stat(200, 100))),
             ("racy_c".to_string(), record(stat(100, 200))),
         ]);
-        let cache = Cache { hashed_from: 200, files };
+        let cache = Cache { files };
         assert_eq!(cache.trusted("old", &stat(100, 100)), Some(digest.clone()));
         let mut edited = stat(100, 100);
         edited.ctime_ns += 1;
         assert_eq!(cache.trusted("old", &edited), None, "a bumped ctime means reading it again");
-        assert_eq!(cache.trusted("racy_m", &stat(200, 100)), None, "mtime in the recording second");
-        assert_eq!(cache.trusted("racy_c", &stat(100, 200)), None, "ctime in the recording second");
+        assert_eq!(cache.trusted("racy_m", &stat(200, 100)), None, "mtime in the stamp's tick");
+        assert_eq!(cache.trusted("racy_c", &stat(100, 200)), None, "ctime in the stamp's tick");
         assert_eq!(cache.trusted("other", &stat(100, 100)), None);
+    }
+
+    #[test]
+    fn on_another_file_system_a_file_must_be_two_seconds_older_than_the_stamp() {
+        let stamp = Stamp { ns: 10_000_000_000, dev: 1 };
+        let other = |ns| Stat { dev: 2, ..stat(ns, ns) };
+        assert!(stamp.settled(&stat(9_999_999_999, 9_999_999_999)), "same file system: a tick earlier");
+        assert!(!stamp.settled(&other(9_999_999_999)), "FAT's 2 s tick may hide a change");
+        assert!(stamp.settled(&other(7_999_999_999)));
+        assert!(!Stamp::wall_clock().settled(&Stat { dev: u64::MAX, ..stat(i64::MAX, 0) }));
+    }
+
+    #[test]
+    fn a_stamp_is_the_file_systems_clock_so_a_file_written_after_it_is_never_settled() {
+        let dir = tempfile::tempdir().unwrap();
+        let before = dir.path().join("before");
+        std::fs::write(&before, b"x").unwrap();
+        std::thread::sleep(std::time::Duration::from_millis(30));
+        let stamp = Stamp::now_in(dir.path());
+        let after = dir.path().join("after");
+        std::fs::write(&after, b"y").unwrap();
+        let of = |p: &Path| Stat::of(&std::fs::metadata(p).unwrap()).unwrap();
+        assert_eq!(stamp.dev, of(&before).dev);
+        assert!(stamp.settled(&of(&before)), "written a tick before: {stamp:?} {:?}", of(&before));
+        assert!(!stamp.settled(&of(&after)), "written after: {stamp:?} {:?}", of(&after));
+        assert!(std::fs::read_dir(dir.path()).unwrap().count() == 2, "the stamp's file is gone");
     }
 }

@@ -137,7 +137,7 @@ pub fn build(req: &Request, prepared: Prepared, ctx: &Context) -> Result<Release
     let (templates, key) = check_inputs(&manifest, ctx)?;
     // With a config key, the tree's check also proves the configs open with today's key (the
     // reuse key names the variable, not its value), so such a tree is always checked again.
-    if all_reused && key.is_none() && in_place::already_built(&out, &tree, &artifacts) {
+    if all_reused && key.is_none() && in_place::already_built(&out, &tree, &artifacts, &hasher) {
         drop(staging);
         if hasher.read_any() {
             save_cache(&hasher, &cache);
@@ -154,21 +154,17 @@ pub fn build(req: &Request, prepared: Prepared, ctx: &Context) -> Result<Release
         artifacts.iter().filter(|(a, _)| a.reused).map(|(a, _)| (a.path.clone(), a.sha256.clone())).collect();
     let check = |dir: &Path| check_tree(dir, &req.out, templates, key.as_ref(), &known, ctx);
     write_tree(staging, &out, &tree, &artifacts, &report, check)?;
-    record_tree(&hasher, &out, &artifacts);
+    record_tree(&hasher, &out, &artifacts, &report);
     save_cache(&hasher, &cache);
     drop(lock);
     Ok(Released { tree, artifacts })
 }
 
-/// Records every file of the new tree as it now is (written or linked this run, so the next run
-/// hashes each once more before trusting it).
-fn record_tree(hasher: &InputHasher, out: &Path, artifacts: &[(Artifact, Vec<u8>)]) {
-    for (a, _) in artifacts {
-        let at = out.join(&a.path);
-        if let Some(meta) = std::fs::symlink_metadata(&at).ok().filter(std::fs::Metadata::is_file) {
-            hasher.record_output(&at, &meta, &a.sha256, false);
-        }
-    }
+/// Records every file of the new tree and its report as they now are, for the next run.
+fn record_tree(hasher: &InputHasher, out: &Path, artifacts: &[(Artifact, Vec<u8>)], report: &str) {
+    let report_digest = crate::mechanisms::checksums::sha256_hex(report.as_bytes());
+    let files = artifacts.iter().map(|(a, _)| (out.join(&a.path), a.sha256.as_str()));
+    hasher.record_written(files.chain([(out.join(REPORT_HTML), report_digest.as_str())]));
 }
 
 /// Saves the input cache; the tree is in place, so a failure is only a warning (without a cache
