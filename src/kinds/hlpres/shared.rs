@@ -66,7 +66,7 @@ pub fn decode_shared(
     if shared().users == 0 {
         return fresh();
     }
-    let size = decoded_size(bytes, limits, Some(wanted))?;
+    let size = decoded_size(bytes, Some(wanted))?;
     let slot = {
         let mut s = shared();
         let slot = s.slots.entry((source.to_string(), size));
@@ -102,8 +102,8 @@ mod tests {
             (first, again, changed, decode_shared("other.jpg", &a, &limits, &quarter).unwrap())
         });
         assert_eq!((first.image.width(), first.image.height()), (100, 75));
-        // 101×76 is more than 1/4 gives: a larger scale, so a decode of its own.
-        assert_eq!((again.image.width(), again.image.height()), (200, 150));
+        // 101×76 is more than 2/8 gives: 3/8, so a decode of its own.
+        assert_eq!((again.image.width(), again.image.height()), (150, 113));
         assert!(!Arc::ptr_eq(&first, &again));
         assert_ne!(first.image.as_bytes(), changed.image.as_bytes(), "changed bytes are decoded anew");
         assert_eq!(first.image.as_bytes(), unshared.image.as_bytes());

@@ -2,15 +2,17 @@
 //! EXIF orientation applied, CMYK and embedded ICC profiles converted to sRGB, 8 bits per sample,
 //! metadata dropped (only pixels come out).
 //!
-//! JPEGs are decoded by `jpeg-decoder`, which can scale by 1/2, 1/4 or 1/8 inside the inverse DCT:
-//! a 12-megapixel photo bound for a 480×320 screen is decoded at a quarter of its size (still at
-//! least 1.7 times the target in each direction, so the Lanczos resize that follows has enough
-//! detail). The other formats go through the `image` crate with its `Limits`.
+//! JPEGs are decoded by libjpeg-turbo ([`super::jpeg`]), which scales by any eighth inside the
+//! inverse DCT: a 12-megapixel photo bound for a 480×320 screen is decoded at a quarter of its size
+//! or less (still at least as large as the caller asks, 1.7 times the target in each direction, so
+//! the Lanczos resize that follows has enough detail). The other formats go through the `image`
+//! crate with its `Limits`.
 
 use super::color::{cmyk_to_rgb, icc_to_srgb};
+use super::jpeg;
 use super::limits::DecodeLimits;
 use super::probe::{probe, Format, ImageInfo};
-use anyhow::{bail, Context, Result};
+use anyhow::{bail, Result};
 use image::metadata::Orientation;
 use image::{DynamicImage, GrayImage, ImageDecoder, RgbImage};
 use std::io::Cursor;
@@ -71,47 +73,24 @@ type Raw = (DynamicImage, Orientation, Option<Vec<u8>>);
 /// The size [`decode`] will return for `bytes` and `wanted`, before orientation, reading only
 /// the headers: the JPEG DCT-scaled size, or the stored size of other formats. Callers that share
 /// decodes key them on it (two targets whose wishes give the same scale share one decode).
-pub fn decoded_size(
-    bytes: &[u8],
-    limits: &DecodeLimits,
-    wanted: Option<&dyn Fn(u32, u32) -> (u32, u32)>,
-) -> Result<(u32, u32)> {
+pub fn decoded_size(bytes: &[u8], wanted: Option<&dyn Fn(u32, u32) -> (u32, u32)>) -> Result<(u32, u32)> {
     let info = probe(bytes)?;
     if info.format != Format::Jpeg || info.bit_depth != 8 {
         return Ok((info.width, info.height));
     }
-    let (_, _, size) = jpeg_at_scale(bytes, &info, limits, wanted)?;
-    Ok(size)
+    let eighths = jpeg_scale(bytes, &info, wanted)?;
+    Ok((jpeg::scaled(info.width, eighths), jpeg::scaled(info.height, eighths)))
 }
 
-/// A JPEG decoder with its headers read and its DCT scale set, the EXIF orientation, and the size
-/// it will decode to.
-type ScaledJpeg<'b> = (jpeg_decoder::Decoder<Cursor<&'b [u8]>>, Orientation, (u32, u32));
-
-/// A JPEG decoder with its headers read and its DCT scale set from `wanted`, the EXIF
-/// orientation, and the size it will decode to.
-fn jpeg_at_scale<'b>(
-    bytes: &'b [u8],
-    info: &ImageInfo,
-    limits: &DecodeLimits,
-    wanted: Option<&dyn Fn(u32, u32) -> (u32, u32)>,
-) -> Result<ScaledJpeg<'b>> {
-    let mut decoder = jpeg_decoder::Decoder::new(Cursor::new(bytes));
-    decoder.set_max_decoding_buffer_size(limits.max_alloc as usize);
-    decoder.read_info().map_err(|e| anyhow::anyhow!("corrupt JPEG: {e}"))?;
-    let orientation = decoder.exif_data().and_then(Orientation::from_exif_chunk).unwrap_or(Orientation::NoTransforms);
-    let mut size = (info.width, info.height);
-    if let Some(wanted) = wanted {
-        let swaps = swaps_axes(orientation);
-        let (ow, oh) = if swaps { (info.height, info.width) } else { (info.width, info.height) };
-        let (nw, nh) = wanted(ow, oh);
-        let (rw, rh) = if swaps { (nh, nw) } else { (nw, nh) };
-        let (w, h) = decoder
-            .scale(rw.clamp(1, u16::MAX as u32) as u16, rh.clamp(1, u16::MAX as u32) as u16)
-            .map_err(|e| anyhow::anyhow!("corrupt JPEG: {e}"))?;
-        size = (u32::from(w), u32::from(h));
-    }
-    Ok((decoder, orientation, size))
+/// The eighths of its size a JPEG is decoded at: the fewest that still give `wanted` (which
+/// receives the oriented size, as the caller sees it).
+fn jpeg_scale(bytes: &[u8], info: &ImageInfo, wanted: Option<&dyn Fn(u32, u32) -> (u32, u32)>) -> Result<u8> {
+    let Some(wanted) = wanted else { return Ok(8) };
+    let swaps = swaps_axes(jpeg::header(bytes)?.orientation);
+    let (ow, oh) = if swaps { (info.height, info.width) } else { (info.width, info.height) };
+    let (nw, nh) = wanted(ow, oh);
+    let (rw, rh) = if swaps { (nh, nw) } else { (nw, nh) };
+    Ok(jpeg::eighths_for(info.width, info.height, rw, rh))
 }
 
 fn decode_jpeg(
@@ -124,23 +103,17 @@ fn decode_jpeg(
     if info.bit_depth != 8 {
         bail!("unsupported JPEG with {}-bit samples", info.bit_depth);
     }
-    let (mut decoder, orientation, _) = jpeg_at_scale(bytes, info, limits, wanted)?;
-    let pixels = decoder.decode().map_err(|e| anyhow::anyhow!("corrupt or truncated JPEG: {e}"))?;
-    let out = decoder.info().context("corrupt JPEG: no frame header")?;
-    let (w, h) = (out.width as u32, out.height as u32);
-    let icc = decoder.icc_profile();
+    let decoded = jpeg::decode(bytes, info, limits, jpeg_scale(bytes, info, wanted)?)?;
+    if !jpeg::has_end_marker(bytes) {
+        notes.push("the JPEG has no end marker: it may have been cut short (check the picture)".to_string());
+    }
+    let (w, h) = (decoded.width, decoded.height);
     let short = || anyhow::anyhow!("corrupt JPEG: decoder returned too few pixels");
-    let image = match out.pixel_format {
-        jpeg_decoder::PixelFormat::L8 => DynamicImage::ImageLuma8(GrayImage::from_raw(w, h, pixels).ok_or_else(short)?),
-        jpeg_decoder::PixelFormat::L16 => {
-            let eight: Vec<u8> = pixels.chunks_exact(2).map(|c| c[0]).collect();
-            DynamicImage::ImageLuma8(GrayImage::from_raw(w, h, eight).ok_or_else(short)?)
-        }
-        jpeg_decoder::PixelFormat::RGB24 => {
-            DynamicImage::ImageRgb8(RgbImage::from_raw(w, h, pixels).ok_or_else(short)?)
-        }
-        jpeg_decoder::PixelFormat::CMYK32 => {
-            let (rgb, used_icc) = cmyk_to_rgb(&pixels, icc.as_deref());
+    let image = match decoded.pixels {
+        jpeg::Pixels::Gray(p) => DynamicImage::ImageLuma8(GrayImage::from_raw(w, h, p).ok_or_else(short)?),
+        jpeg::Pixels::Rgb(p) => DynamicImage::ImageRgb8(RgbImage::from_raw(w, h, p).ok_or_else(short)?),
+        jpeg::Pixels::Cmyk(p) => {
+            let (rgb, used_icc) = cmyk_to_rgb(&p, decoded.icc.as_deref());
             notes.push(if used_icc {
                 "converted CMYK to sRGB through the embedded ICC profile".to_string()
             } else {
@@ -148,10 +121,10 @@ fn decode_jpeg(
             });
             // The CMYK profile has been used; it must not be applied again as an RGB profile.
             let image = DynamicImage::ImageRgb8(RgbImage::from_raw(w, h, rgb).ok_or_else(short)?);
-            return Ok((image, orientation, None));
+            return Ok((image, decoded.orientation, None));
         }
     };
-    Ok((image, orientation, icc))
+    Ok((image, decoded.orientation, decoded.icc))
 }
 
 fn decode_other(bytes: &[u8], format: Format, limits: &DecodeLimits) -> Result<Raw> {

@@ -7,6 +7,8 @@ pub mod color;
 pub mod decode;
 pub mod encode;
 pub mod exif;
+#[allow(unsafe_code)] // libjpeg-turbo's error manager: see the module's note
+pub mod jpeg;
 pub mod limits;
 pub mod probe;
 pub mod resize;
