@@ -1,18 +1,19 @@
 //! JPEG decoding through libjpeg-turbo's decoder, which the `mozjpeg` crate builds statically from
 //! its own sources (SIMD included, with `nasm`). Chosen over the pure-Rust `jpeg-decoder` for
 //! speed: on 8–12 MP photos decoded at a quarter of their size it takes about 0.6 of the time
-//! (entropy decoding dominates there, and libjpeg-turbo's is the fastest there is), and it scales
+//! (entropy decoding dominates there; zune-jpeg was no faster than jpeg-decoder), and it scales
 //! by any eighth inside the inverse DCT (1/8, 2/8, 3/8 … 8/8), not only by powers of two, so a
 //! photo is decoded closer to the size its target needs.
 //!
 //! libjpeg reports a fatal error by calling `error_exit`, which must not return. Ours unwinds
 //! (`resume_unwind`: no panic message is printed) through the C code, built to allow it, and
 //! [`decode`] and [`header`] catch it at this module's edge, so a bad file is an error like any
-//! other. Warnings that mean pixels were lost (the data ends early, a bad Huffman code, scans out
-//! of order) are made fatal the same way; harmless ones (junk bytes between markers, an unknown
-//! JFIF version or Adobe transform, a missing end marker) are ignored, as viewers ignore them. A progressive
-//! file may have at most [`MAX_SCANS`] scans (each one is a pass over the whole image: a small
-//! hostile file could otherwise keep the decoder busy for hours).
+//! other. Warnings that mean pixels were lost (the image data ends early, a bad Huffman code,
+//! scans out of order) are made fatal the same way; harmless ones (junk bytes between markers, an
+//! unknown JFIF version or Adobe transform, a missing end marker) are ignored, as viewers ignore
+//! them. A file may have at most [`MAX_SCANS`] scans (each one is a pass over the whole image: a
+//! small hostile file could otherwise keep the decoder busy for hours), and one that could need
+//! more memory than the limit is refused before decoding ([`check_memory`]).
 
 use super::limits::DecodeLimits;
 use super::probe::ImageInfo;
@@ -20,6 +21,7 @@ use anyhow::{bail, Result};
 use image::metadata::Orientation;
 use mozjpeg::{ColorSpace, Decompress, Marker};
 use mozjpeg_sys as ffi;
+use std::os::raw::c_int;
 
 /// Most scans a file may have (libjpeg-turbo's own tools suggest 500 as a limit; cameras and
 /// encoders write 1 to about 12).
@@ -85,15 +87,12 @@ pub fn decode(bytes: &[u8], info: &ImageInfo, limits: &DecodeLimits, eighths: u8
         let (width, height, pixels) = match d.components().len() {
             1 => read(d.grayscale()?, Pixels::Gray)?,
             3 => read(d.rgb()?, Pixels::Rgb)?,
-            4 => {
-                let (w, h, Pixels::Cmyk(mut cmyk)) = read(d.to_colorspace(ColorSpace::JCS_CMYK)?, Pixels::Cmyk)? else {
-                    unreachable!("read returns the variant it is given")
-                };
+            4 => read(d.to_colorspace(ColorSpace::JCS_CMYK)?, |mut cmyk| {
                 if adobe {
                     cmyk.iter_mut().for_each(|v| *v = 255 - *v);
                 }
-                (w, h, Pixels::Cmyk(cmyk))
-            }
+                Pixels::Cmyk(cmyk)
+            })?,
             n => bail!("unsupported JPEG with {n} colour components"),
         };
         Ok(Jpeg { width, height, pixels, orientation, icc })
@@ -104,16 +103,17 @@ pub fn decode(bytes: &[u8], info: &ImageInfo, limits: &DecodeLimits, eighths: u8
 /// followed by 0x00). Data after it (a phone's motion-photo video) does not matter.
 pub fn has_end_marker(bytes: &[u8]) -> bool {
     let Some(sos) = bytes.windows(2).position(|w| w == [0xFF, 0xDA]) else { return false };
-    bytes[sos..].windows(2).any(|w| w == [0xFF, 0xD9])
+    // From the end: where the marker nearly always is.
+    bytes.windows(2).rposition(|w| w == [0xFF, 0xD9]).is_some_and(|eoi| eoi > sos)
 }
 
-/// The bytes libjpeg may hold: a progressive file keeps every coefficient of the whole image (2
-/// bytes a sample, at full size), then the output; refused when over the limit before any is
-/// allocated.
+/// The bytes libjpeg may hold: a file of several scans (progressive, or sequential with its
+/// components in separate scans; the frame header does not say which) keeps every coefficient of
+/// the whole image (2 bytes a sample, at full size), then the output. Refused when over the limit,
+/// before any is allocated.
 fn check_memory(info: &ImageInfo, limits: &DecodeLimits, eighths: u8) -> Result<()> {
     let components = u64::from(info.components.unwrap_or(4));
-    let full = u64::from(info.width) * u64::from(info.height) * components;
-    let coefficients = if info.progressive == Some(true) { full * 2 } else { 0 };
+    let coefficients = u64::from(info.width) * u64::from(info.height) * components * 2;
     let out = u64::from(scaled(info.width, eighths)) * u64::from(scaled(info.height, eighths)) * components;
     let need = coefficients + out;
     if need > limits.max_alloc {
@@ -128,7 +128,7 @@ fn open(bytes: &[u8]) -> Result<Decompress<&[u8]>> {
 
 fn read<R: std::io::BufRead>(
     mut started: mozjpeg::decompress::DecompressStarted<R>,
-    wrap: fn(Vec<u8>) -> Pixels,
+    wrap: impl FnOnce(Vec<u8>) -> Pixels,
 ) -> Result<(u32, u32, Pixels)> {
     let (w, h) = (started.width() as u32, started.height() as u32);
     let samples: Vec<u8> = started.read_scanlines()?;
@@ -179,15 +179,25 @@ fn icc_profile<R>(d: &Decompress<R>) -> Option<Vec<u8>> {
 /// libjpeg's standard error manager with our exits: fatal errors and data-losing warnings unwind,
 /// and every scan's trace message is counted against [`MAX_SCANS`].
 fn error_manager() -> ffi::jpeg_error_mgr {
+    /// The callbacks' type in the binding, which passes libjpeg's pointer as a reference to the
+    /// common fields only; ours take it as the raw pointer it is (same ABI), so reading the
+    /// decompressor's own fields through it is sound.
+    type Exit = unsafe extern "C-unwind" fn(&mut ffi::jpeg_common_struct);
+    type Emit = unsafe extern "C-unwind" fn(&mut ffi::jpeg_common_struct, c_int);
     // SAFETY: an all-zero jpeg_error_mgr is valid (null pointers, no handlers), and
-    // jpeg_std_error only fills in its fields.
+    // jpeg_std_error only fills in its fields. A reference and a raw pointer are passed alike.
     let mut err: ffi::jpeg_error_mgr = unsafe { std::mem::zeroed() };
-    unsafe { ffi::jpeg_std_error(&mut err) };
-    err.error_exit = Some(fail);
-    err.emit_message = Some(message);
+    unsafe {
+        ffi::jpeg_std_error(&mut err);
+        err.error_exit = Some(std::mem::transmute::<unsafe extern "C-unwind" fn(Common), Exit>(fail));
+        err.emit_message = Some(std::mem::transmute::<unsafe extern "C-unwind" fn(Common, c_int), Emit>(message));
+    }
     err.trace_level = 1; // so each scan's JTRC_SOS reaches `message`
     err
 }
+
+/// libjpeg's object as it hands it to the error manager: a compressor's or decompressor's.
+type Common = *mut ffi::jpeg_common_struct;
 
 /// Warnings after which the picture is still whole. The end of the data (`JWRN_JPEG_EOF`) is
 /// one: a file that only lacks its end marker decodes whole, while one cut inside a scan also
@@ -196,36 +206,35 @@ fn error_manager() -> ffi::jpeg_error_mgr {
 const HARMLESS: [i32; 5] =
     [ffi::JWRN_EXTRANEOUS_DATA, ffi::JWRN_JFIF_MAJOR, ffi::JWRN_ADOBE_XFORM, ffi::JWRN_BOGUS_ICC, ffi::JWRN_JPEG_EOF];
 
-extern "C-unwind" fn message(cinfo: &mut ffi::jpeg_common_struct, level: std::os::raw::c_int) {
-    // SAFETY: libjpeg calls this with its own object, whose `err` is the manager made above.
-    let code = unsafe { (*cinfo.err).msg_code };
+/// libjpeg's `emit_message`: a warning (`level` -1) or a trace message (1 and up).
+///
+/// # Safety
+/// `cinfo` is libjpeg's live object, whose `err` is a manager from [`error_manager`].
+unsafe extern "C-unwind" fn message(cinfo: Common, level: c_int) {
+    let code = unsafe { (*(*cinfo).err).msg_code };
     if level < 0 && !HARMLESS.contains(&code) {
-        fail(cinfo);
+        unsafe { fail(cinfo) };
     }
-    if level == 1 && code == ffi::JTRC_SOS {
-        if let Some(d) = decompressor(cinfo) {
-            if d.input_scan_number >= MAX_SCANS {
-                std::panic::resume_unwind(Box::new(format!("more than {MAX_SCANS} scans")));
-            }
+    // SAFETY: a decompressor's common fields are the first of its jpeg_decompress_struct.
+    if level == 1 && code == ffi::JTRC_SOS && unsafe { (*cinfo).is_decompressor } != 0 {
+        let scans = unsafe { (*cinfo.cast::<ffi::jpeg_decompress_struct>()).input_scan_number };
+        if scans >= MAX_SCANS {
+            std::panic::resume_unwind(Box::new(format!("more than {MAX_SCANS} scans")));
         }
     }
 }
 
-fn decompressor(cinfo: &ffi::jpeg_common_struct) -> Option<&ffi::jpeg_decompress_struct> {
-    // SAFETY: a decompressor's common fields are the first of its jpeg_decompress_struct, which
-    // outlives the callback.
-    (cinfo.is_decompressor != 0)
-        .then(|| unsafe { &*(cinfo as *const ffi::jpeg_common_struct).cast::<ffi::jpeg_decompress_struct>() })
-}
-
-extern "C-unwind" fn fail(cinfo: &mut ffi::jpeg_common_struct) {
+/// libjpeg's `error_exit`, which must not return: unwinds with libjpeg's message.
+///
+/// # Safety
+/// As for [`message`].
+unsafe extern "C-unwind" fn fail(cinfo: Common) {
     let mut buffer = [0u8; 80]; // JMSG_LENGTH_MAX
-                                // SAFETY: format_message writes at most JMSG_LENGTH_MAX (80) bytes, NUL-terminated, into the buffer
-                                // (the binding declares the buffer as shared; libjpeg's C signature takes `char *`).
+                                // SAFETY: format_message writes at most JMSG_LENGTH_MAX bytes, NUL-terminated, into the
+                                // buffer (the binding declares it shared; libjpeg's C signature takes `char *`).
     unsafe {
-        if let Some(format) = (*cinfo.err).format_message {
-            let format: unsafe extern "C-unwind" fn(&mut ffi::jpeg_common_struct, *mut u8) =
-                std::mem::transmute(format);
+        if let Some(format) = (*(*cinfo).err).format_message {
+            let format: unsafe extern "C-unwind" fn(Common, *mut u8) = std::mem::transmute(format);
             format(cinfo, buffer.as_mut_ptr());
         }
     }
@@ -344,21 +353,47 @@ mod tests {
     }
 
     #[test]
-    fn a_progressive_file_too_large_to_hold_is_refused_before_decoding() {
+    fn a_file_too_large_to_hold_is_refused_before_decoding() {
         let mut info = probe(&photo(64, 64)).unwrap();
-        (info.width, info.height, info.progressive) = (20_000, 20_000, Some(true));
         let limits = DecodeLimits { max_pixels: u64::MAX, max_side: u32::MAX, ..Default::default() };
+        (info.width, info.height) = (20_000, 20_000);
         let e = check_memory(&info, &limits, 1).unwrap_err().to_string();
         assert!(e.contains("more than the 512 MiB limit"), "{e}");
-        info.progressive = Some(false);
-        assert!(check_memory(&info, &limits, 1).is_ok(), "baseline holds a few rows only");
+        (info.width, info.height) = (8_000, 6_000);
+        assert!(check_memory(&info, &limits, 8).is_ok(), "48 MP: 288 MiB of coefficients, 144 MiB out");
+    }
+
+    /// `bytes` with `segments` (marker, body) put right after SOI.
+    fn with_segments(bytes: &[u8], segments: &[(u8, Vec<u8>)]) -> Vec<u8> {
+        let mut out = bytes[..2].to_vec();
+        for (marker, body) in segments {
+            out.extend([0xFF, *marker]);
+            out.extend(((body.len() + 2) as u16).to_be_bytes());
+            out.extend(body);
+        }
+        out.extend(&bytes[2..]);
+        out
+    }
+
+    fn icc_chunk(n: u8, of: u8, data: &[u8]) -> (u8, Vec<u8>) {
+        (0xE2, [b"ICC_PROFILE\0".as_slice(), &[n, of], data].concat())
     }
 
     #[test]
-    fn adobe_cmyk_is_put_back_to_zero_for_no_ink_and_icc_chunks_are_joined() {
+    fn icc_chunks_are_joined_in_their_order_and_an_incomplete_profile_is_none() {
         let bytes = photo(16, 16);
         let d = open(&bytes).unwrap();
-        assert!(!is_adobe(&d));
-        assert_eq!(icc_profile(&d), None);
+        assert!(!is_adobe(&d) && icc_profile(&d).is_none());
+        let joined = with_segments(
+            &bytes,
+            &[icc_chunk(2, 2, b"def"), icc_chunk(1, 2, b"abc"), (0xEE, b"Adobe\0\x64\0\0\0\0\x01".to_vec())],
+        );
+        let d = open(&joined).unwrap();
+        assert_eq!(icc_profile(&d).as_deref(), Some(b"abcdef".as_slice()));
+        assert!(is_adobe(&d));
+        let missing = with_segments(&bytes, &[icc_chunk(1, 3, b"abc"), icc_chunk(3, 3, b"ghi")]);
+        assert_eq!(icc_profile(&open(&missing).unwrap()), None);
+        let twice = with_segments(&bytes, &[icc_chunk(1, 2, b"abc"), icc_chunk(1, 2, b"abc")]);
+        assert_eq!(icc_profile(&open(&twice).unwrap()), None);
     }
 }
