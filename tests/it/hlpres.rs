@@ -423,6 +423,9 @@ fn corrupt_truncated_and_unsupported_images_are_refused() {
     let photo = std::fs::read(d.join("photo.jpg")).unwrap();
     std::fs::write(d.join("half.jpg"), &photo[..photo.len() / 2]).unwrap();
     std::fs::write(d.join("header.jpg"), &photo[..300]).unwrap();
+    let mut damaged = photo.clone();
+    damaged[photo.len() / 2..photo.len() / 2 + 200].fill(0xFF);
+    std::fs::write(d.join("damaged.jpg"), damaged).unwrap();
     std::fs::write(d.join("junk.jpg"), b"this is not a picture at all").unwrap();
     std::fs::write(d.join("scan.tif"), b"II*\0\x08\0\0\0rest").unwrap();
     let mut png = std::fs::read(d.join("logo.png")).unwrap();
@@ -430,10 +433,38 @@ fn corrupt_truncated_and_unsupported_images_are_refused() {
     std::fs::write(d.join("cut.png"), png).unwrap();
     assert_refused(d, &["hlpres", "--model", "UC924", "--wallpaper", "half.jpg"], &["half.jpg", "JPEG"]);
     assert_refused(d, &["hlpres", "--model", "UC924", "--wallpaper", "header.jpg"], &["header.jpg", "truncated"]);
+    assert_refused(
+        d,
+        &["hlpres", "--model", "UC924", "--wallpaper", "damaged.jpg"],
+        &["damaged.jpg", "Corrupt JPEG data"],
+    );
     assert_refused(d, &["hlpres", "--model", "UC924", "--wallpaper", "junk.jpg"], &["junk.jpg", "not an image"]);
     assert_refused(d, &["hlpres", "--model", "UC924", "--weblogo", "scan.tif"], &["scan.tif", "TIFF"]);
     assert_refused(d, &["hlpres", "--model", "UC924", "--weblogo", "cut.png"], &["cut.png", "PNG"]);
     assert_refused(d, &["hlpres", "--model", "UC924", "--weblogo", "missing.png"], &["missing.png"]);
+}
+
+#[test]
+fn a_jpeg_without_its_end_marker_is_built_with_a_note_and_a_progressive_one_like_any_other() {
+    let dir = workspace();
+    let d = dir.path();
+    let photo = std::fs::read(d.join("photo.jpg")).unwrap();
+    assert!(photo.ends_with(&[0xFF, 0xD9]));
+    std::fs::write(d.join("no-end.jpg"), &photo[..photo.len() - 2]).unwrap();
+    let out = run_in(d, &["image", "--model", "UC924", "--as", "wallpaper", "no-end.jpg", "-o", "w.jpg"]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert!(stderr(&out).contains("warning: no-end.jpg: the JPEG has no end marker"), "{}", stderr(&out));
+    assert_eq!(identify(&d.join("w.jpg"), "%wx%h"), "480x320");
+    // A progressive file (ImageMagick writes 10 scans) is built like any other: the limit of 500
+    // scans (src/mechanisms/image/jpeg.rs) is far above what encoders write.
+    let status = std::process::Command::new("convert")
+        .current_dir(d)
+        .args(["photo.jpg", "-interlace", "JPEG", "progressive.jpg"])
+        .status()
+        .expect("ImageMagick's convert");
+    assert!(status.success());
+    assert_eq!(identify(&d.join("progressive.jpg"), "%[interlace]"), "JPEG");
+    ok(&run_in(d, &["image", "--model", "UC924", "--as", "wallpaper", "progressive.jpg", "-o", "p.jpg"]));
 }
 
 #[test]

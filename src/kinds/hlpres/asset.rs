@@ -110,7 +110,8 @@ fn build(target: &Target, source: &str, bytes: &[u8], look: &Look) -> Result<Bui
     let style = FitStyle { fit, ..look.style };
     let wanted = move |w: u32, h: u32| min_source_size(w, h, fit, tw, th);
     let decoded = super::shared::decode_shared(source, bytes, &DecodeLimits::default(), &wanted)?;
-    let warnings = input_warnings(&decoded.image, fit, target);
+    let mut warnings = decoded.warnings.clone();
+    warnings.extend(input_warnings(&decoded.image, fit, target));
     let opaque = target.format != Format::Png || target.monochrome;
     let converted = if opaque && decoded.image.color().has_alpha() {
         Some(DynamicImage::ImageRgb8(flatten(&decoded.image, look.style.background)))

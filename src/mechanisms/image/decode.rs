@@ -24,6 +24,8 @@ pub struct Decoded {
     pub format: Format,
     /// Notes about what was done (orientation applied, ICC converted or ignored).
     pub notes: Vec<String>,
+    /// What may be wrong with the file though it decoded (a JPEG without its end marker).
+    pub warnings: Vec<String>,
 }
 
 /// Decodes `bytes`. `wanted(width, height)` receives the oriented full size and returns the
@@ -57,7 +59,11 @@ pub fn decode(bytes: &[u8], limits: &DecodeLimits, wanted: Option<&dyn Fn(u32, u
         image.apply_orientation(orientation);
         notes.push(format!("applied EXIF orientation ({orientation:?})"));
     }
-    Ok(Decoded { image, format: info.format, notes })
+    let mut warnings = Vec::new();
+    if info.format == Format::Jpeg && !jpeg::has_end_marker(bytes) {
+        warnings.push("the JPEG has no end marker: it may have been cut short (check the picture)".to_string());
+    }
+    Ok(Decoded { image, format: info.format, notes, warnings })
 }
 
 /// Whether an orientation turns the image by a quarter.
@@ -104,9 +110,6 @@ fn decode_jpeg(
         bail!("unsupported JPEG with {}-bit samples", info.bit_depth);
     }
     let decoded = jpeg::decode(bytes, info, limits, jpeg_scale(bytes, info, wanted)?)?;
-    if !jpeg::has_end_marker(bytes) {
-        notes.push("the JPEG has no end marker: it may have been cut short (check the picture)".to_string());
-    }
     let (w, h) = (decoded.width, decoded.height);
     let short = || anyhow::anyhow!("corrupt JPEG: decoder returned too few pixels");
     let image = match decoded.pixels {
