@@ -11,21 +11,14 @@ pub const JPEG_QUALITY_MAX: u8 = 100;
 pub const JPEG_QUALITY_FLOOR: u8 = 30;
 
 /// Encodes baseline (sequential) JPEG with 4:2:0 chroma subsampling (2x2,1x1,1x1), box-averaged
-/// chroma and optimised Huffman tables, with only the JFIF header.
+/// chroma and optimised Huffman tables, with only the JFIF header (libjpeg-turbo's encoder:
+/// [`super::jpeg::encode_rgb`]).
 pub fn encode_jpeg(rgb: &RgbImage, quality: u8) -> Result<Vec<u8>> {
     let (w, h) = rgb.dimensions();
     if w > u16::MAX as u32 || h > u16::MAX as u32 {
         bail!("{w}×{h} is too large for JPEG");
     }
-    let mut out = Vec::new();
-    let mut enc = jpeg_encoder::Encoder::new(&mut out, quality.clamp(1, 100));
-    enc.set_sampling_factor(jpeg_encoder::SamplingFactor::F_2_2);
-    enc.set_chroma_subsampling_method(jpeg_encoder::ChromaSubsamplingMethod::Average);
-    enc.set_progressive(false);
-    enc.set_optimized_huffman_tables(true);
-    enc.encode(rgb.as_raw(), w as u16, h as u16, jpeg_encoder::ColorType::Rgb)
-        .map_err(|e| anyhow!("JPEG encoding failed: {e}"))?;
-    Ok(out)
+    super::jpeg::encode_rgb(rgb.as_raw(), w, h, quality)
 }
 
 /// A JPEG made to fit a cap.

@@ -27,6 +27,9 @@ use std::os::raw::c_int;
 /// encoders write 1 to about 12).
 pub const MAX_SCANS: i32 = 500;
 
+/// What a decoding error starts with.
+const DAMAGED: &str = "corrupt or truncated JPEG";
+
 /// The markers whose contents are kept: EXIF, ICC profile chunks, Adobe's.
 const KEPT: [Marker; 3] = [Marker::APP(1), Marker::APP(2), Marker::APP(14)];
 
@@ -59,7 +62,7 @@ pub struct Jpeg {
 
 /// The headers of `bytes`, without decoding a pixel.
 pub fn header(bytes: &[u8]) -> Result<Header> {
-    guarded(|| {
+    guarded(DAMAGED, || {
         let d = open(bytes)?;
         let (width, height) = d.size();
         Ok(Header { width: width as u32, height: height as u32, orientation: orientation(&d) })
@@ -80,7 +83,7 @@ pub fn scaled(side: u32, n: u8) -> u32 {
 /// Decodes `bytes` (whose probe is `info`) at `eighths`/8 of its size.
 pub fn decode(bytes: &[u8], info: &ImageInfo, limits: &DecodeLimits, eighths: u8) -> Result<Jpeg> {
     check_memory(info, limits, eighths)?;
-    guarded(|| {
+    guarded(DAMAGED, || {
         let mut d = open(bytes)?;
         d.scale(eighths);
         let (orientation, icc, adobe) = (orientation(&d), icc_profile(&d), is_adobe(&d));
@@ -96,6 +99,28 @@ pub fn decode(bytes: &[u8], info: &ImageInfo, limits: &DecodeLimits, eighths: u8
             n => bail!("unsupported JPEG with {n} colour components"),
         };
         Ok(Jpeg { width, height, pixels, orientation, icc })
+    })
+}
+
+/// Encodes `rgb` (`width`×`height`, 3 bytes a pixel) as a baseline JPEG at `quality` (1–100):
+/// 4:2:0 with box-averaged chroma, optimised Huffman tables, the JFIF header and nothing else.
+/// libjpeg-turbo's own settings (`JCP_FASTEST`), none of mozjpeg's trellis or progression: phones
+/// may decode only baseline. About 4× faster than `jpeg-encoder`, which it replaced (6.5 against
+/// 1.5 ms for four 480×300 encodes; without nasm's SIMD it is slower than that crate).
+pub fn encode_rgb(rgb: &[u8], width: u32, height: u32, quality: u8) -> Result<Vec<u8>> {
+    if rgb.len() as u64 != u64::from(width) * u64::from(height) * 3 {
+        bail!("JPEG encoding: {} bytes for {width}×{height} RGB pixels", rgb.len());
+    }
+    guarded("JPEG encoding failed", || {
+        let mut c = mozjpeg::Compress::new_err(Box::new(error_manager()), ColorSpace::JCS_RGB);
+        c.set_fastest_defaults();
+        c.set_size(width as usize, height as usize);
+        c.set_quality(f32::from(quality.clamp(1, 100)));
+        c.set_chroma_sampling_pixel_sizes((2, 2), (2, 2));
+        c.set_optimize_coding(true);
+        let mut started = c.start_compress(Vec::new())?;
+        started.write_scanlines(rgb)?;
+        Ok(started.finish()?)
     })
 }
 
@@ -136,14 +161,14 @@ fn read<R: std::io::BufRead>(
     Ok((w, h, wrap(samples)))
 }
 
-/// Runs `work`, turning libjpeg's unwinding errors into errors.
-fn guarded<T>(work: impl FnOnce() -> Result<T>) -> Result<T> {
+/// Runs `work`, turning libjpeg's unwinding errors into errors that start with `what`.
+fn guarded<T>(what: &str, work: impl FnOnce() -> Result<T>) -> Result<T> {
     match std::panic::catch_unwind(std::panic::AssertUnwindSafe(work)) {
-        Ok(result) => result.map_err(|e| anyhow::anyhow!("corrupt or truncated JPEG: {e}")),
+        Ok(result) => result.map_err(|e| anyhow::anyhow!("{what}: {e}")),
         Err(payload) => {
             let message = payload.downcast_ref::<String>().cloned();
             match message {
-                Some(m) => bail!("corrupt or truncated JPEG: {m}"),
+                Some(m) => bail!("{what}: {m}"),
                 // Not ours: a real panic, which must stay one.
                 None => std::panic::resume_unwind(payload),
             }
@@ -287,6 +312,24 @@ mod tests {
         }
         f.extend([0xFF, 0xD9]);
         f
+    }
+
+    #[test]
+    fn encoding_round_trips_at_any_size_and_gives_the_same_bytes_twice() {
+        for (w, h) in [(1, 1), (17, 9), (480, 320)] {
+            let bytes = photo(w.max(2), h.max(2));
+            let Pixels::Rgb(rgb) = decode_all(&bytes, 8).unwrap().pixels else { panic!("RGB") };
+            let (w, h) = (w.max(2), h.max(2));
+            let again = encode_rgb(&rgb, w, h, 95).unwrap();
+            assert_eq!(again, encode_rgb(&rgb, w, h, 95).unwrap(), "{w}×{h}: deterministic");
+            let decoded = decode_all(&again, 8).unwrap();
+            assert_eq!((decoded.width, decoded.height), (w, h));
+            let Pixels::Rgb(back) = decoded.pixels else { panic!("RGB") };
+            let diff = rgb.iter().zip(&back).map(|(a, b)| a.abs_diff(*b) as u64).sum::<u64>() / rgb.len() as u64;
+            // A tiny picture's red ramp is all chroma detail, which 4:2:0 halves.
+            assert!(diff <= if w < 32 { 12 } else { 4 }, "{w}×{h}: mean difference {diff}");
+        }
+        assert!(encode_rgb(&[0; 5], 2, 2, 90).is_err(), "too few bytes for the size");
     }
 
     #[test]
