@@ -187,7 +187,9 @@ printf "ratios: hand / bundler cold %.2fx, bundler cold / rebuild %.1fx (goals: 
   "$(awk -v a="$th" -v b="$tc" 'BEGIN {print a / b}')" "$(awk -v a="$tc" -v b="$tr" 'BEGIN {print a / b}')"
 printf "median CPU: bundler cold %.2f s, hand script %.2f s; hand / cold %.2fx\n" \
   "$cc" "$ch" "$(awk -v a="$ch" -v b="$cc" 'BEGIN {print a / b}')"
-# GNU time counts CPU in 10 ms steps, coarser than a rebuild: rusage.py reads it in µs.
+# GNU time counts CPU in 10 ms steps, coarser than a rebuild: rusage.py reads it in µs. The tree
+# and input cache are this build's first (the last round may have ended with the older build's).
+bundler_side
 read -r rc_ms rw_ms _ < <(cd "$P" && python3 "$root/bench/rusage.py" 11 "$BUNDLER" release release.toml --out build)
 printf "unchanged rebuild, 11 more runs (bench/rusage.py): %.1f ms CPU, %.1f ms wall; cold / rebuild by CPU %.0fx\n" \
   "$rc_ms" "$rw_ms" "$(awk -v a="$cc" -v b="$rc_ms" 'BEGIN {print a * 1000 / b}')"

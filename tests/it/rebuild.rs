@@ -140,6 +140,11 @@ fn a_corrupt_cache_means_hashing_and_a_file_that_is_not_a_cache_is_left_alone() 
     assert_eq!(release(dir.path()), ALL, "every input hashed again: the same keys");
     assert_eq!(record(&cache(dir.path()), "jingle.wav").1["sha256"], sha256(&wav), "a corrupt cache is rewritten");
 
+    // The cache of an earlier version of bundler (its first line says so) is replaced.
+    std::fs::write(dir.path().join(CACHE), "bundler input cache 1\n{\"hashed_from\": 1, \"files\": {}}\n").unwrap();
+    assert_eq!(release(dir.path()), ALL);
+    assert!(std::fs::read_to_string(dir.path().join(CACHE)).unwrap().starts_with(MAGIC), "an old cache is replaced");
+
     std::fs::write(dir.path().join(CACHE), b"my notes, not bundler's").unwrap();
     assert_eq!(release(dir.path()), ALL);
     assert_eq!(std::fs::read(dir.path().join(CACHE)).unwrap(), b"my notes, not bundler's", "never replaced");

@@ -19,6 +19,9 @@ use std::sync::Mutex;
 
 /// The cache file's first line: a file without it is not bundler's and is never replaced.
 const CACHE_MAGIC: &[u8] = b"bundler input cache 2\n";
+/// The start of every version's first line: an older version's cache is bundler's too (it is
+/// replaced, not read).
+const CACHE_KIND: &[u8] = b"bundler input cache ";
 /// A cache larger than this is not read (it is a few hundred bytes per input file).
 const MAX_CACHE_BYTES: u64 = 64 << 20;
 /// Most entries an input folder may hold (a mistaken folder is refused, not read).
@@ -267,14 +270,15 @@ impl InputHasher {
     }
 
     /// Writes the cache of every input file seen this run to `cache`, atomically. A file there
-    /// that is not bundler's cache (or not a plain file) is left alone and no cache is written.
+    /// that is not bundler's cache of any version (or not a plain file) is left alone and no
+    /// cache is written.
     pub fn save(&self, cache: &Path) -> Result<()> {
         if let Ok(meta) = std::fs::symlink_metadata(cache) {
             let ours = meta.is_file()
                 && crate::mechanisms::input::open_regular(cache).is_ok_and(|(f, _)| {
                     let mut head = Vec::new();
-                    std::io::Read::read_to_end(&mut std::io::Read::take(f, CACHE_MAGIC.len() as u64), &mut head).is_ok()
-                        && head == CACHE_MAGIC
+                    std::io::Read::read_to_end(&mut std::io::Read::take(f, CACHE_KIND.len() as u64), &mut head).is_ok()
+                        && head == CACHE_KIND
                 });
             if !ours {
                 return Ok(());
