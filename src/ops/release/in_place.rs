@@ -50,12 +50,7 @@ pub fn already_built(
 /// fingerprint, else read (at most [`super::MAX_REPORT_BYTES`]); recorded for the next run.
 fn report_digest(root: &TreeRoot, at: &Path, hasher: &super::inputs::InputHasher) -> Option<String> {
     let (file, meta) = root.open_file(Path::new(REPORT_HTML)).ok()?;
-    let (digest, hashed) = match hasher.trusted_output(at, &meta) {
-        Some(digest) => (digest, false),
-        None => (crate::mechanisms::checksums::sha256_read(file, at, super::MAX_REPORT_BYTES).ok()?, true),
-    };
-    hasher.record_output(at, &meta, &digest, hashed);
-    Some(digest)
+    hasher.output_digest(at, file, &meta, super::MAX_REPORT_BYTES).ok()
 }
 
 /// Whether the tree holds `SHA256SUMS`, the files it lists and nothing else: plain files and the

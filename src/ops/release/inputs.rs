@@ -234,21 +234,27 @@ impl InputHasher {
         self.read.load(std::sync::atomic::Ordering::Relaxed)
     }
 
-    /// The recorded digest of the file of the previous tree at `path`, opened with metadata
-    /// `meta`, when its fingerprint is unchanged and was settled when recorded (as for inputs:
-    /// a file written or linked again since then has a new ctime and is hashed again).
-    pub fn trusted_output(&self, path: &Path, meta: &std::fs::Metadata) -> Option<String> {
-        self.previous.trusted(&path.to_string_lossy(), &Stat::of(meta)?)
-    }
-
-    /// Records a file of the tree as this run found it (`meta`, taken after the run started) with
-    /// its digest, for the next run; `hashed` says it was read to find the digest (so the cache is
-    /// worth saving).
-    pub fn record_output(&self, path: &Path, meta: &std::fs::Metadata, sha256: &str, hashed: bool) {
-        if hashed {
-            self.read.store(true, std::sync::atomic::Ordering::Relaxed);
-        }
-        self.record(path, meta, sha256, self.started);
+    /// The SHA-256 of the previous tree's file at `path`, opened as `file` with metadata `meta`:
+    /// the recorded digest when its fingerprint is unchanged and was settled when recorded (as
+    /// for inputs: a file written or linked again since then has a new ctime), else read from
+    /// `file` (at most `max` bytes). Either way it is recorded for the next run.
+    pub fn output_digest(
+        &self,
+        path: &Path,
+        file: std::fs::File,
+        meta: &std::fs::Metadata,
+        max: u64,
+    ) -> Result<String> {
+        let trusted = Stat::of(meta).and_then(|stat| self.previous.trusted(&path.to_string_lossy(), &stat));
+        let digest = match trusted {
+            Some(digest) => digest,
+            None => {
+                self.read.store(true, std::sync::atomic::Ordering::Relaxed);
+                sha256_read(file, path, max)?
+            }
+        };
+        self.record(path, meta, &digest, self.started);
+        Ok(digest)
     }
 
     /// Records the files of a tree this run has just written, each `(path, digest)` as it is now:

@@ -463,11 +463,7 @@ fn reuse(
             let a = previous.artifacts.iter().find(|a| &a.path == path && a.key == key)?;
             let (file, meta) = root.open_file(Path::new(path)).ok()?;
             let at = out.join(path);
-            let (digest, hashed) = match hasher.trusted_output(&at, &meta) {
-                Some(digest) => (digest, false),
-                None => (crate::mechanisms::checksums::sha256_read(file, &at, a.bytes as u64).ok()?, true),
-            };
-            hasher.record_output(&at, &meta, &digest, hashed);
+            let digest = hasher.output_digest(&at, file, &meta, a.bytes as u64).ok()?;
             (digest == a.sha256).then(|| Output {
                 path: path.clone(),
                 bytes: Vec::new(),
